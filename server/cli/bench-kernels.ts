@@ -1,0 +1,128 @@
+/**
+ * Micro-benchmark of the training backends: trains the reference small CNN on random data and
+ * prints steady-state images/s, times one step of a medium CNN (BatchNorm, dropout) and, with
+ * --profile, prints its per-kernel time breakdown. Usage:
+ *   tsx server/cli/bench-kernels.ts [--batches 20] [--batch-size 128] [--profile] [--model small|medium|both]
+ * The backend comes from TFJS_BACKEND like everywhere else (e.g. TFJS_BACKEND=cpu for contrast).
+ */
+import { Command } from 'commander';
+import { z } from 'zod';
+import { runCli } from '../errors';
+import { initBackend, tf } from '../ml/backend';
+
+const Options = z.object({
+  batches: z.coerce.number().int().min(2),
+  batchSize: z.coerce.number().int().min(1),
+  profile: z.boolean(),
+  model: z.enum(['small', 'medium', 'both']),
+});
+
+function smallCnn(): tf.LayersModel {
+  const m = tf.sequential();
+  m.add(tf.layers.conv2d({ inputShape: [28, 28, 1], filters: 32, kernelSize: 3, activation: 'relu' }));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 128, activation: 'relu' }));
+  m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+  return m;
+}
+
+function mediumCnn(): tf.LayersModel {
+  const m = tf.sequential();
+  for (const [i, filters] of [32, 64, 128].entries()) {
+    m.add(
+      tf.layers.conv2d({
+        ...(i === 0 ? { inputShape: [28, 28, 1] } : {}),
+        filters,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: false,
+      }),
+    );
+    m.add(tf.layers.batchNormalization());
+    m.add(tf.layers.activation({ activation: 'relu' }));
+    m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  }
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dropout({ rate: 0.3 }));
+  m.add(tf.layers.dense({ units: 256, activation: 'relu' }));
+  m.add(tf.layers.dropout({ rate: 0.3 }));
+  m.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+  return m;
+}
+
+function randomBatch(n: number): { xs: tf.Tensor; ys: tf.Tensor } {
+  return tf.tidy(() => ({
+    xs: tf.randomUniform([n, 28, 28, 1]),
+    ys: tf.oneHot(tf.randomUniform([n], 0, 10, 'int32'), 10).toFloat(),
+  }));
+}
+
+/** Milliseconds per training step, median of `batches` steps after 2 warm-up steps. */
+async function timeSteps(model: tf.LayersModel, batches: number, batchSize: number): Promise<number[]> {
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  const { xs, ys } = randomBatch(batchSize);
+  const times: number[] = [];
+  for (let i = 0; i < batches + 2; i++) {
+    const t0 = performance.now();
+    await model.trainOnBatch(xs, ys);
+    if (i >= 2) times.push(performance.now() - t0);
+  }
+  xs.dispose();
+  ys.dispose();
+  return times;
+}
+
+const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
+
+async function profileStep(model: tf.LayersModel, batchSize: number): Promise<void> {
+  const { xs, ys } = randomBatch(batchSize);
+  const byKernel = new Map<string, { ms: number; calls: number }>();
+  // Kernel timings are wall time of each synchronous kernel call, summed by name over 3 steps.
+  for (let i = 0; i < 3; i++) {
+    const info = await tf.profile(() => model.trainOnBatch(xs, ys) as unknown as tf.TensorContainer);
+    for (const k of info.kernels) {
+      const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
+      entry.ms += (await k.kernelTimeMs) as number;
+      entry.calls += 1;
+      byKernel.set(k.name, entry);
+    }
+  }
+  xs.dispose();
+  ys.dispose();
+  const rows = [...byKernel].sort((a, b) => b[1].ms - a[1].ms);
+  const total = rows.reduce((acc, [, v]) => acc + v.ms, 0);
+  console.log(`per-kernel time of one step (mean of 3), total ${(total / 3).toFixed(1)} ms:`);
+  for (const [name, v] of rows.slice(0, 25)) {
+    console.log(
+      `  ${name.padEnd(24)} ${(v.ms / 3).toFixed(1).padStart(7)} ms  ${((100 * v.ms) / total).toFixed(1).padStart(5)}%  ${String(v.calls / 3).padStart(4)} calls`,
+    );
+  }
+}
+
+async function main(): Promise<void> {
+  const program = new Command()
+    .option('--batches <n>', 'timed training steps per model', '20')
+    .option('--batch-size <n>', 'images per step', '128')
+    .option('--profile', 'per-kernel breakdown of the medium CNN', false)
+    .option('--model <which>', 'small | medium | both', 'both')
+    .parse();
+  const opts = Options.parse(program.opts());
+  const info = await initBackend();
+  const models = opts.model === 'both' ? (['small', 'medium'] as const) : [opts.model];
+  for (const which of models) {
+    const model = which === 'small' ? smallCnn() : mediumCnn();
+    const times = await timeSteps(model, opts.batches, opts.batchSize);
+    const ms = median(times);
+    console.log(
+      `${info.name} ${which} CNN, batch ${opts.batchSize}: ${ms.toFixed(1)} ms/step (median of ${times.length}), ` +
+        `${((1000 * opts.batchSize) / ms).toFixed(0)} img/s`,
+    );
+    if (opts.profile && which === 'medium') await profileStep(model, opts.batchSize);
+    model.dispose();
+  }
+}
+
+void runCli(main);
