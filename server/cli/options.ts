@@ -1,0 +1,25 @@
+/**
+ * Shared command-line parsing glue: commander reads the flags, the same Zod schemas that guard the
+ * network validate the values, and a bad value becomes one sentence naming the flag.
+ */
+import { InvalidArgumentError } from 'commander';
+import type { z } from 'zod';
+import { UserFacingError } from '../errors';
+
+export function numberOption(value: string): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`"${value}" is not a number.`);
+  return n;
+}
+
+const flag = (key: string): string => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+
+export function configFromOptions<S extends z.ZodType>(schema: S, values: Record<string, unknown>): z.infer<S> {
+  const clean = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
+  const result = schema.safeParse(clean);
+  if (!result.success) {
+    const msg = result.error.issues.map((i) => `${flag(String(i.path[0] ?? 'option'))}: ${i.message}`).join('; ');
+    throw new UserFacingError(`Invalid option ${msg}.`);
+  }
+  return result.data;
+}

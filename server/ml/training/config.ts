@@ -1,0 +1,52 @@
+/**
+ * Hyperparameters of a training run, one schema for the CLI, the live sessions and the log.
+ */
+import { z } from 'zod';
+
+export const TrainingConfigSchema = z.object({
+  task: z.enum(['cnn', 'vae']).default('cnn'),
+  epochs: z.number().int().min(1).max(500).default(20),
+  batchSize: z.number().int().min(8).max(1024).default(128),
+  lr: z.number().gt(0).max(1).default(0.002),
+  /** cosine: linear warm-up for `warmupEpochs`, then cosine decay to 1 % of lr at the last epoch */
+  lrSchedule: z.enum(['cosine', 'constant']).default('cosine'),
+  warmupEpochs: z.number().min(0).max(50).default(1),
+  seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+  /** data-parallel worker threads; each holds a replica and takes 1/replicas of every batch */
+  replicas: z.number().int().min(1).max(16).default(1),
+  /** train on the first N images of a seeded shuffle (a session can then take minutes, not hours) */
+  trainLimit: z.number().int().min(1).optional(),
+  testLimit: z.number().int().min(1).optional(),
+  augment: z.boolean().default(true),
+  arch: z.record(z.string(), z.unknown()).default({}),
+  /** folder with the IDX files; unset: the usual resolution order */
+  dataDir: z.string().optional(),
+  /** where the final model and its training-log.json go */
+  outDir: z.string().optional(),
+  /** where per-epoch checkpoints go; a run with the same config resumes from it */
+  checkpointDir: z.string().optional(),
+  resume: z.boolean().default(true),
+  /** upper bound of per-batch events per second (they are volatile for viewers) */
+  batchEventsPerSecond: z.number().min(0.1).max(100).default(10),
+  /** the command line (or session) that started the run, for the log */
+  command: z.string().default(''),
+});
+export type TrainingConfig = z.infer<typeof TrainingConfigSchema>;
+export type TrainingConfigInput = z.input<typeof TrainingConfigSchema>;
+
+/** The learning rate at a step: the schedule, which resume reproduces exactly. */
+export function scheduledLearningRate(cfg: TrainingConfig, epoch: number, step: number, stepsPerEpoch: number): number {
+  if (cfg.lrSchedule === 'constant') return cfg.lr;
+  const t = epoch + step / stepsPerEpoch;
+  if (t < cfg.warmupEpochs) return cfg.lr * Math.max(0.05, t / cfg.warmupEpochs);
+  const span = Math.max(1e-9, cfg.epochs - cfg.warmupEpochs);
+  const progress = Math.min(1, (t - cfg.warmupEpochs) / span);
+  const floor = 0.01;
+  return cfg.lr * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * progress)));
+}
+
+/** The fields that must match for a checkpoint to be resumed. */
+export function resumeKey(cfg: TrainingConfig): string {
+  const { task, epochs, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, arch } = cfg;
+  return JSON.stringify({ task, epochs, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, arch });
+}

@@ -1,0 +1,62 @@
+/**
+ * The events a training run emits, in order. The CLI turns them into a progress bar; the live
+ * sessions broadcast them; the training log is built from them.
+ */
+import type { EpochEvaluation } from './task';
+
+export interface EpochRecord {
+  epoch: number;
+  seconds: number;
+  imagesPerSec: number;
+  lr: number;
+  trainLoss: number;
+  trainAccuracy?: number;
+  evaluation: EpochEvaluation;
+}
+
+export interface TrainingLog {
+  kind: 'cnn' | 'vae';
+  command: string;
+  config: Record<string, unknown>;
+  seed: number;
+  backend: string;
+  replicas: number;
+  architecture: Record<string, unknown>;
+  trainImages: number;
+  testImages: number;
+  startedAt: string;
+  finishedAt?: string;
+  /** training seconds, summed over resumed parts, excluding evaluation */
+  trainSeconds: number;
+  epochs: EpochRecord[];
+  host: { cpus: number; node: string; platform: string };
+}
+
+export type TrainingEvent =
+  | {
+      type: 'started';
+      backend: string;
+      replicas: number;
+      params: number;
+      epochs: number;
+      startEpoch: number;
+      stepsPerEpoch: number;
+      trainImages: number;
+      testImages: number;
+    }
+  | {
+      type: 'batch';
+      epoch: number;
+      step: number;
+      stepsPerEpoch: number;
+      loss: number;
+      accuracy?: number;
+      imagesPerSec: number;
+      lr: number;
+    }
+  | ({ type: 'epoch' } & EpochRecord)
+  | { type: 'checkpoint'; epoch: number; dir: string }
+  | { type: 'paused'; epoch: number; step: number }
+  | { type: 'resumed'; epoch: number; step: number }
+  | { type: 'finished'; reason: 'completed' | 'stopped'; log: TrainingLog; outDir?: string }
+  | { type: 'failed'; message: string };

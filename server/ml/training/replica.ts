@@ -1,0 +1,288 @@
+/**
+ * The training loop, written once. It runs inside a worker thread (never on the thread that serves
+ * sockets); with several replicas each worker takes its shard of every batch and the gradients are
+ * averaged through shared memory (sync.ts) before one identical update on every replica.
+ * Replica 0 evaluates, checkpoints, saves and reports events.
+ */
+import os from 'node:os';
+import { parentPort, workerData } from 'node:worker_threads';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { initBackend, tf } from '../backend';
+import { loadSplit, resolveDataDir, type DatasetSplit } from '../data/fashionMnist';
+import { mulberry32, shuffledIndices } from '../data/random';
+import { saveLayersModel, countParams } from '../models/storage';
+import { augmentBatch } from './augment';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { resumeKey, scheduledLearningRate, type TrainingConfig } from './config';
+import type { TrainingEvent, TrainingLog } from './events';
+import { Command, ReplicaSync, type SharedTrainingMemory } from './sync';
+import type { TrainingTask } from './task';
+import { createTask } from './tasks';
+import { writeFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+
+export type ReplicaMessage =
+  | { type: 'ready'; replica: number; paramCount: number; stateCount: number }
+  | { type: 'event'; event: TrainingEvent }
+  | { type: 'error'; replica: number; message: string; userFacing: boolean }
+  | { type: 'done'; replica: number };
+
+export interface ReplicaData {
+  config: TrainingConfig;
+  replica: number;
+}
+
+const port = parentPort!;
+const { config: cfg, replica } = workerData as ReplicaData;
+const emit = (event: TrainingEvent): void => {
+  if (replica === 0) port.postMessage({ type: 'event', event } satisfies ReplicaMessage);
+};
+
+function subset(split: DatasetSplit, limit: number | undefined, seed: number): DatasetSplit {
+  if (limit === undefined || limit >= split.count) return split;
+  const order = shuffledIndices(split.count, seed);
+  const images = new Uint8Array(limit * 784);
+  const labels = new Uint8Array(limit);
+  for (let i = 0; i < limit; i++) {
+    const j = order[i]!;
+    images.set(split.images.subarray(j * 784, (j + 1) * 784), i * 784);
+    labels[i] = split.labels[j]!;
+  }
+  return { images, labels, count: limit };
+}
+
+function flattenInto(tensors: tfTypes.Tensor[], out: Float32Array): number {
+  let offset = 0;
+  for (const t of tensors) {
+    const data = t.dataSync() as Float32Array;
+    out.set(data, offset);
+    offset += data.length;
+  }
+  return offset;
+}
+
+function unflatten(flat: Float32Array, like: { shape: number[] }[]): tfTypes.Tensor[] {
+  let offset = 0;
+  return like.map((v) => {
+    const size = v.shape.reduce((a, b) => a * b, 1);
+    const t = tf.tensor(flat.subarray(offset, offset + size), v.shape);
+    offset += size;
+    return t;
+  });
+}
+
+/** Average the batch-norm statistics so every replica (and the saved model) has the same ones. */
+function syncState(task: TrainingTask, sync: ReplicaSync, weights: number[]): void {
+  const state = task.stateVariables();
+  if (state.length === 0 || weights.length === 1) return;
+  const length = flattenInto(state.map((v) => v.read()), sync.mySlot);
+  sync.barrier();
+  const avg = sync.average(weights, length);
+  sync.barrier();
+  const tensors = unflatten(avg, state.map((v) => ({ shape: v.shape as number[] })));
+  state.forEach((v, i) => v.write(tensors[i]!));
+  tensors.forEach((t) => t.dispose());
+}
+
+async function main(): Promise<void> {
+  const backend = await initBackend();
+  const dataDir = cfg.dataDir ?? resolveDataDir().dir;
+  const train = subset(await loadSplit('train', dataDir), cfg.trainLimit, cfg.seed);
+  const test = subset(await loadSplit('test', dataDir), cfg.testLimit, cfg.seed + 1);
+  const key = resumeKey(cfg);
+  const checkpoint = cfg.checkpointDir && cfg.resume ? await loadCheckpoint(cfg.checkpointDir, key) : undefined;
+  const task = createTask(cfg, checkpoint?.model);
+  const variables = task.variables();
+  const paramCount = variables.reduce((n, v) => n + v.size, 0);
+  const stateCount = task.stateVariables().reduce((n, v) => n + v.shape.reduce((a, b) => a * (b ?? 1), 1), 0);
+
+  port.postMessage({ type: 'ready', replica, paramCount, stateCount } satisfies ReplicaMessage);
+  const memory = await new Promise<SharedTrainingMemory>((resolve) =>
+    port.once('message', (m: { type: 'start'; memory: SharedTrainingMemory }) => resolve(m.memory)),
+  );
+  const sync = new ReplicaSync(memory, replica);
+
+  const optimizer = tf.train.adam(cfg.lr);
+  if (checkpoint) await optimizer.setWeights(checkpoint.optimizerWeights);
+  const setLr = (lr: number): void => {
+    (optimizer as unknown as { learningRate: number }).learningRate = lr;
+  };
+
+  const replicas = memory.replicas;
+  const stepsPerEpoch = Math.floor(train.count / cfg.batchSize);
+  if (stepsPerEpoch < 1) throw new Error(`batch size ${cfg.batchSize} is larger than the ${train.count} training images`);
+  const bounds = Array.from({ length: replicas + 1 }, (_, r) => Math.floor((r * cfg.batchSize) / replicas));
+  const shardWeights = Array.from({ length: replicas }, (_, r) => (bounds[r + 1]! - bounds[r]!) / cfg.batchSize);
+  const myStart = bounds[replica]!;
+  const mySize = bounds[replica + 1]! - myStart;
+  const raw = new Float32Array(mySize * 784);
+  const images = new Float32Array(mySize * 784);
+  const labels = new Uint8Array(mySize);
+
+  const log: TrainingLog = checkpoint?.log ?? {
+    kind: task.kind,
+    command: cfg.command,
+    config: { ...cfg },
+    seed: cfg.seed,
+    backend: backend.name,
+    replicas,
+    architecture: { ...task.describe(), params: countParams(task.model), arch: cfg.arch },
+    trainImages: train.count,
+    testImages: test.count,
+    startedAt: new Date().toISOString(),
+    trainSeconds: 0,
+    epochs: [],
+    host: { cpus: os.cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
+  };
+  const startEpoch = checkpoint?.epochsCompleted ?? 0;
+  emit({
+    type: 'started',
+    backend: backend.name,
+    replicas,
+    params: paramCount,
+    epochs: cfg.epochs,
+    startEpoch,
+    stepsPerEpoch,
+    trainImages: train.count,
+    testImages: test.count,
+  });
+
+  let stopped = false;
+  let lastBatchEvent = 0;
+  const minEventGap = 1000 / cfg.batchEventsPerSecond;
+  for (let epoch = startEpoch; epoch < cfg.epochs && !stopped; epoch++) {
+    const order = shuffledIndices(train.count, cfg.seed * 7919 + epoch);
+    const rand = mulberry32((cfg.seed * 31 + epoch) * 131 + replica);
+    let lossSum = 0;
+    let correctSum = 0;
+    let seen = 0;
+    let lr = cfg.lr;
+    let trainSeconds = 0;
+    let windowStart = performance.now();
+    let windowImages = 0;
+    for (let step = 0; step < stepsPerEpoch; step++) {
+      let command = sync.decide();
+      if (command === Command.Pause) {
+        emit({ type: 'paused', epoch, step });
+        while (command === Command.Pause) {
+          sync.waitWhilePaused();
+          command = sync.decide(); // replica 0's reading wins, so all replicas leave the pause together
+        }
+        if (command !== Command.Stop) emit({ type: 'resumed', epoch, step });
+        windowStart = performance.now();
+        windowImages = 0;
+      }
+      if (command === Command.Stop) {
+        stopped = true;
+        break;
+      }
+      const t0 = performance.now();
+      lr = sync.learningRateOverride() ?? scheduledLearningRate(cfg, epoch, step, stepsPerEpoch);
+      setLr(lr);
+      for (let i = 0; i < mySize; i++) {
+        const j = order[step * cfg.batchSize + myStart + i]!;
+        const src = train.images.subarray(j * 784, (j + 1) * 784);
+        for (let p = 0; p < 784; p++) raw[i * 784 + p] = src[p]! / 255;
+        labels[i] = train.labels[j]!;
+      }
+      if (cfg.augment) augmentBatch(raw, images, mySize, rand, { maxShift: 2, flip: true });
+      else images.set(raw);
+
+      let correctT: tfTypes.Scalar | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const r = task.step({ images, labels, size: mySize }, { epoch, step, stepsPerEpoch });
+        correctT = r.correct ? tf.keep(r.correct) : undefined;
+        return r.loss;
+      }, variables);
+      const loss = value.dataSync()[0]!;
+      const correct = correctT ? correctT.dataSync()[0]! : 0;
+      value.dispose();
+      correctT?.dispose();
+      if (!Number.isFinite(loss)) {
+        throw new Error(`the loss became ${loss} at epoch ${epoch + 1}, step ${step + 1}: lower the learning rate`);
+      }
+      const gradList = variables.map((v) => grads[v.name]!);
+      if (replicas > 1) {
+        flattenInto(gradList, sync.mySlot);
+        sync.writeStats(loss * mySize, correct, mySize);
+        sync.barrier();
+        const avg = sync.average(shardWeights);
+        const stats = sync.totalStats();
+        sync.barrier(); // slots may be rewritten only after everyone has read them
+        const averaged = unflatten(avg, variables);
+        optimizer.applyGradients(Object.fromEntries(variables.map((v, i) => [v.name, averaged[i]!])));
+        averaged.forEach((t) => t.dispose());
+        lossSum += stats.lossSum;
+        correctSum += stats.correct;
+        seen += stats.count;
+      } else {
+        optimizer.applyGradients(Object.fromEntries(variables.map((v, i) => [v.name, gradList[i]!])));
+        lossSum += loss * mySize;
+        correctSum += correct;
+        seen += mySize;
+      }
+      Object.values(grads).forEach((g) => g.dispose());
+      const t1 = performance.now();
+      trainSeconds += (t1 - t0) / 1000;
+      windowImages += cfg.batchSize;
+      if (replica === 0 && (t1 - lastBatchEvent >= minEventGap || step === stepsPerEpoch - 1)) {
+        lastBatchEvent = t1;
+        emit({
+          type: 'batch',
+          epoch,
+          step,
+          stepsPerEpoch,
+          loss: lossSum / seen,
+          accuracy: task.kind === 'cnn' ? correctSum / seen : undefined,
+          imagesPerSec: (windowImages * 1000) / (t1 - windowStart),
+          lr,
+        });
+        windowStart = t1;
+        windowImages = 0;
+      }
+    }
+    if (stopped) break;
+    syncState(task, sync, shardWeights);
+    if (replica === 0) {
+      const evaluation = await task.evaluate(test, epoch);
+      const record = {
+        epoch,
+        seconds: trainSeconds,
+        imagesPerSec: (stepsPerEpoch * cfg.batchSize) / trainSeconds,
+        lr,
+        trainLoss: lossSum / seen,
+        trainAccuracy: task.kind === 'cnn' ? correctSum / seen : undefined,
+        evaluation,
+      };
+      log.epochs.push(record);
+      log.trainSeconds += trainSeconds;
+      emit({ type: 'epoch', ...record });
+      if (cfg.checkpointDir) {
+        await saveCheckpoint(cfg.checkpointDir, key, epoch + 1, log, task.model, optimizer);
+        emit({ type: 'checkpoint', epoch, dir: cfg.checkpointDir });
+      }
+    }
+    sync.barrier();
+  }
+
+  if (replica === 0) {
+    log.finishedAt = new Date().toISOString();
+    if (cfg.outDir && !stopped) {
+      await saveLayersModel(task.model, cfg.outDir);
+      await mkdir(cfg.outDir, { recursive: true });
+      await writeFile(path.join(cfg.outDir, 'training-log.json'), JSON.stringify(log, null, 2) + '\n');
+    }
+    emit({ type: 'finished', reason: stopped ? 'stopped' : 'completed', log, outDir: stopped ? undefined : cfg.outDir });
+  }
+  port.postMessage({ type: 'done', replica } satisfies ReplicaMessage);
+}
+
+main().catch((err: unknown) => {
+  const e = err as Error;
+  port.postMessage({
+    type: 'error',
+    replica,
+    message: e?.message ?? String(err),
+    userFacing: e?.name === 'UserFacingError',
+  } satisfies ReplicaMessage);
+});

@@ -1,0 +1,124 @@
+/**
+ * Starts a training run in worker threads and exposes it as a stream of events plus controls.
+ * This is the only entry to training: the CLI subscribes with a progress bar, the live sessions
+ * broadcast the same events to viewers.
+ */
+import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import { UserFacingError } from '../../errors';
+import { TrainingConfigSchema, type TrainingConfig, type TrainingConfigInput } from './config';
+import type { TrainingEvent, TrainingLog } from './events';
+import type { ReplicaMessage } from './replica';
+import { Command, createSharedMemory, TrainingControl } from './sync';
+
+export interface TrainingResult {
+  reason: 'completed' | 'stopped';
+  log: TrainingLog;
+  outDir?: string;
+}
+
+/** Spawns a TypeScript worker: inherits tsx from a tsx process, or registers it (under Vitest). */
+export function spawnTsWorker(url: URL, workerData: unknown): Worker {
+  const hasTsx = process.execArgv.some((a) => a.includes('tsx'));
+  return new Worker(url, { workerData, execArgv: hasTsx ? process.execArgv : [...process.execArgv, '--import', 'tsx'] });
+}
+
+export class TrainingRun extends EventEmitter<{ event: [TrainingEvent] }> {
+  readonly config: TrainingConfig;
+  readonly done: Promise<TrainingResult>;
+  private control?: TrainingControl;
+  private readonly workers: Worker[] = [];
+  private pendingCommand?: Command;
+  private pendingLr?: number;
+
+  constructor(input: TrainingConfigInput) {
+    super();
+    this.config = TrainingConfigSchema.parse(input);
+    this.done = this.start();
+    this.done.catch(() => undefined); // failures also arrive as a 'failed' event
+  }
+
+  pause(): void {
+    this.send(Command.Pause);
+  }
+  resume(): void {
+    this.send(Command.Run);
+  }
+  stop(): void {
+    this.send(Command.Stop);
+  }
+  /** Replaces the schedule's learning rate from the next step on. */
+  setLearningRate(lr: number): void {
+    if (this.control) this.control.learningRate = lr;
+    else this.pendingLr = lr;
+  }
+
+  private send(c: Command): void {
+    if (this.control) this.control.command = c;
+    else this.pendingCommand = c;
+  }
+
+  private start(): Promise<TrainingResult> {
+    const n = this.config.replicas;
+    return new Promise<TrainingResult>((resolve, reject) => {
+      const ready: Extract<ReplicaMessage, { type: 'ready' }>[] = [];
+      let settled = false;
+      let result: TrainingResult | undefined;
+      let finishedWorkers = 0;
+      const fail = (message: string, userFacing: boolean): void => {
+        if (settled) return;
+        settled = true;
+        this.workers.forEach((w) => void w.terminate());
+        this.emit('event', { type: 'failed', message });
+        reject(userFacing ? new UserFacingError(message) : new Error(message));
+      };
+      for (let r = 0; r < n; r++) {
+        const w = spawnTsWorker(new URL('./replica.ts', import.meta.url), { config: this.config, replica: r });
+        this.workers.push(w);
+        w.on('error', (err) => fail(`training worker ${r} crashed: ${err.message}`, false));
+        w.on('exit', (code) => {
+          if (code !== 0 && !settled) fail(`training worker ${r} exited with code ${code}`, false);
+        });
+        w.on('message', (m: ReplicaMessage) => {
+          switch (m.type) {
+            case 'ready': {
+              ready.push(m);
+              if (ready.length < n) return;
+              const size = Math.max(...ready.map((x) => Math.max(x.paramCount, x.stateCount)));
+              const memory = createSharedMemory(n, size);
+              this.control = new TrainingControl(memory);
+              if (this.pendingLr !== undefined) this.control.learningRate = this.pendingLr;
+              if (this.pendingCommand !== undefined) this.control.command = this.pendingCommand;
+              this.workers.forEach((x) => x.postMessage({ type: 'start', memory }));
+              return;
+            }
+            case 'event':
+              if (m.event.type === 'finished') result = { reason: m.event.reason, log: m.event.log, outDir: m.event.outDir };
+              this.emit('event', m.event);
+              return;
+            case 'error':
+              fail(m.message, m.userFacing);
+              return;
+            case 'done':
+              if (++finishedWorkers === n && !settled) {
+                settled = true;
+                this.workers.forEach((x) => void x.terminate());
+                if (result) resolve(result);
+                else reject(new Error('training ended without a result'));
+              }
+              return;
+          }
+        });
+      }
+    });
+  }
+
+  /** Ends the workers at once (the server shutting down); a run stopped this way saves nothing. */
+  async terminate(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+export function startTraining(config: TrainingConfigInput): TrainingRun {
+  return new TrainingRun(config);
+}

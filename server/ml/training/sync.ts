@@ -1,0 +1,164 @@
+/**
+ * Shared memory that keeps data-parallel replicas in lock step. Each replica (a worker thread)
+ * computes the gradient of its shard of a batch, writes it into its own slot, meets the others at a
+ * barrier, then every replica averages all slots and applies the same update, so the weights stay
+ * identical without a parameter server. Control (pause/stop/learning-rate) also travels through
+ * here: the worker loops never yield to their event loop between steps, so messages could not reach
+ * them in time.
+ */
+
+export const enum Command {
+  Run = 0,
+  Pause = 1,
+  Stop = 2,
+}
+
+/** The buffers one run shares between the coordinator and its replicas (structured-clonable). */
+export interface SharedTrainingMemory {
+  replicas: number;
+  /** [barrierCount, barrierGeneration, command, decision] */
+  control: SharedArrayBuffer;
+  /** [learningRate override (NaN = schedule)] */
+  lr: SharedArrayBuffer;
+  /** replicas x paramCount floats: each replica's gradient (or, at epoch ends, its weights) */
+  slots: SharedArrayBuffer;
+  /** replicas x 4 floats: [lossSum, correct, count, unused] of the current step */
+  stats: SharedArrayBuffer;
+  paramCount: number;
+}
+
+export function createSharedMemory(replicas: number, paramCount: number): SharedTrainingMemory {
+  const lr = new SharedArrayBuffer(8);
+  new Float64Array(lr)[0] = Number.NaN;
+  return {
+    replicas,
+    control: new SharedArrayBuffer(4 * 4),
+    lr,
+    slots: new SharedArrayBuffer(4 * replicas * paramCount),
+    stats: new SharedArrayBuffer(4 * replicas * 4),
+    paramCount,
+  };
+}
+
+const COUNT = 0;
+const GENERATION = 1;
+const COMMAND = 2;
+const DECISION = 3;
+
+/** The coordinator's side: it only writes commands; replicas act on them at the next step. */
+export class TrainingControl {
+  private readonly control: Int32Array;
+  private readonly lr: Float64Array;
+  constructor(memory: SharedTrainingMemory) {
+    this.control = new Int32Array(memory.control);
+    this.lr = new Float64Array(memory.lr);
+  }
+  set command(c: Command) {
+    Atomics.store(this.control, COMMAND, c);
+    Atomics.notify(this.control, COMMAND);
+  }
+  get command(): Command {
+    return Atomics.load(this.control, COMMAND) as Command;
+  }
+  /** A learning rate that replaces the schedule from the next step on; NaN returns to the schedule. */
+  set learningRate(value: number) {
+    this.lr[0] = value;
+  }
+  get learningRate(): number {
+    return this.lr[0]!;
+  }
+}
+
+/** One replica's view of the shared memory. */
+export class ReplicaSync {
+  private readonly control: Int32Array;
+  private readonly lr: Float64Array;
+  private readonly slots: Float32Array;
+  private readonly stats: Float32Array;
+  readonly mySlot: Float32Array;
+
+  constructor(
+    private readonly memory: SharedTrainingMemory,
+    readonly replica: number,
+  ) {
+    this.control = new Int32Array(memory.control);
+    this.lr = new Float64Array(memory.lr);
+    this.slots = new Float32Array(memory.slots);
+    this.stats = new Float32Array(memory.stats);
+    this.mySlot = this.slots.subarray(replica * memory.paramCount, (replica + 1) * memory.paramCount);
+  }
+
+  /** A sense-reversing barrier: returns when every replica has called it. */
+  barrier(): void {
+    const n = this.memory.replicas;
+    if (n === 1) return;
+    const generation = Atomics.load(this.control, GENERATION);
+    if (Atomics.add(this.control, COUNT, 1) === n - 1) {
+      Atomics.store(this.control, COUNT, 0);
+      Atomics.add(this.control, GENERATION, 1);
+      Atomics.notify(this.control, GENERATION);
+    } else {
+      while (Atomics.load(this.control, GENERATION) === generation) {
+        Atomics.wait(this.control, GENERATION, generation);
+      }
+    }
+  }
+
+  /**
+   * Every replica must take the same decision at the same step: replica 0 reads the command and
+   * publishes it, the others read what it published after the barrier.
+   */
+  decide(): Command {
+    if (this.replica === 0) Atomics.store(this.control, DECISION, Atomics.load(this.control, COMMAND));
+    this.barrier();
+    const decision = Atomics.load(this.control, DECISION) as Command;
+    this.barrier(); // nobody may overwrite DECISION before all have read it
+    return decision;
+  }
+
+  /** Blocks this thread while the command is Pause; returns the command that ended the pause. */
+  waitWhilePaused(): Command {
+    while (Atomics.load(this.control, COMMAND) === Command.Pause) {
+      Atomics.wait(this.control, COMMAND, Command.Pause, 1000);
+    }
+    return Atomics.load(this.control, COMMAND) as Command;
+  }
+
+  learningRateOverride(): number | undefined {
+    const v = this.lr[0]!;
+    return Number.isNaN(v) ? undefined : v;
+  }
+
+  writeStats(lossSum: number, correct: number, count: number): void {
+    this.stats.set([lossSum, correct, count, 0], this.replica * 4);
+  }
+
+  /** Sums of every replica's stats; call after the barrier. */
+  totalStats(): { lossSum: number; correct: number; count: number } {
+    let lossSum = 0;
+    let correct = 0;
+    let count = 0;
+    for (let r = 0; r < this.memory.replicas; r++) {
+      lossSum += this.stats[r * 4]!;
+      correct += this.stats[r * 4 + 1]!;
+      count += this.stats[r * 4 + 2]!;
+    }
+    return { lossSum, correct, count };
+  }
+
+  /**
+   * The weighted mean of every replica's slot over the first `length` floats (weights: each
+   * replica's share of the batch, so unequal shards average correctly). Call after the barrier.
+   */
+  average(weights: number[], length = this.memory.paramCount): Float32Array {
+    const out = new Float32Array(length);
+    const p = this.memory.paramCount;
+    for (let r = 0; r < this.memory.replicas; r++) {
+      const w = weights[r]!;
+      if (w === 0) continue;
+      const base = r * p;
+      for (let i = 0; i < length; i++) out[i] = out[i]! + w * this.slots[base + i]!;
+    }
+    return out;
+  }
+}
