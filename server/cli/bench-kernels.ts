@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   const program = new Command()
     .option('--batches <n>', 'timed training steps per model', '20')
     .option('--batch-size <n>', 'images per step', '128')
-    .option('--profile', 'per-kernel breakdown of the medium CNN', false)
+    .option('--profile', 'per-kernel time breakdown of each model', false)
     .option('--model <which>', 'small | medium | both', 'both')
     .parse();
   const opts = Options.parse(program.opts());
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
       `${info.name} ${which} CNN, batch ${opts.batchSize}: ${ms.toFixed(1)} ms/step (median of ${times.length}), ` +
         `${((1000 * opts.batchSize) / ms).toFixed(0)} img/s`,
     );
-    if (opts.profile && which === 'medium') await profileStep(model, opts.batchSize);
+    if (opts.profile) await profileStep(model, opts.batchSize);
     model.dispose();
   }
 }

@@ -11,6 +11,7 @@ import { batchMatMulConfig } from './batch-mat-mul';
 import { maxPoolGradConfig } from './max-pool-grad';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
+import { meanConfig, sumConfig } from './reduce';
 
 const ours: tf.KernelConfig[] = [
   transposeConfig,
@@ -18,6 +19,8 @@ const ours: tf.KernelConfig[] = [
   maxPoolGradConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
+  sumConfig,
+  meanConfig,
 ];
 
 export const FAST_WASM_KERNELS: readonly string[] = ours.map((k) => k.kernelName);

@@ -36,8 +36,6 @@ function maxPoolGradKernel(args: KernelArgs<Attrs>): TensorInfo {
   const dyv = f32(backend, dy);
   const dxv = f32(backend, dx);
   dxv.fill(0);
-  const best = new Float32Array(c);
-  const where = new Int32Array(c);
   for (let b = 0; b < n; b++) {
     const xBatch = b * h * w * c;
     for (let r = 0; r < oh; r++) {
@@ -48,23 +46,21 @@ function maxPoolGradKernel(args: KernelArgs<Attrs>): TensorInfo {
         const q0 = q * sw - padLeft;
         const qMin = Math.max(0, q0);
         const qMax = Math.min(w, q0 + kw);
-        best.fill(-Infinity);
-        where.fill(-1);
-        for (let xr = rMin; xr < rMax; xr++) {
-          for (let xq = qMin; xq < qMax; xq++) {
-            const base = xBatch + (xr * w + xq) * c;
-            for (let d = 0; d < c; d++) {
-              const v = xv[base + d]!;
-              if (v > best[d]!) {
-                best[d] = v;
-                where[d] = base + d;
+        const dyBase = ((b * oh + r) * ow + q) * c;
+        const corner = xBatch + (rMin * w + qMin) * c;
+        for (let d = 0; d < c; d++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let xr = rMin; xr < rMax; xr++) {
+            let idx = corner + (xr - rMin) * w * c + d;
+            for (let xq = qMin; xq < qMax; xq++, idx += c) {
+              const v = xv[idx]!;
+              if (v > best) {
+                best = v;
+                at = idx;
               }
             }
           }
-        }
-        const dyBase = ((b * oh + r) * ow + q) * c;
-        for (let d = 0; d < c; d++) {
-          const at = where[d]!;
           if (at >= 0) dxv[at] = dxv[at]! + dyv[dyBase + d]!;
         }
       }

@@ -50,57 +50,96 @@ export function transposeInto(x: Float32Array, out: Float32Array, shape: number[
     return;
   }
   const inStrides = stridesOf(shape);
-  const outShape = perm.map((a) => shape[a]!);
-  const outStrides = stridesOf(outShape);
-  // Output stride of each input axis.
+  const outStrides = stridesOf(perm.map((a) => shape[a]!));
   const outStrideOfIn = new Array<number>(r);
   perm.forEach((axis, i) => (outStrideOfIn[axis] = outStrides[i]!));
+  if (r === 3 && perm[0] === 1 && perm[1] === 0) {
+    swapOuterAxes(x, out, shape[0]!, shape[1]!, shape[2]!);
+    return;
+  }
   const a = r - 1; // contiguous in the input
   const b = perm[r - 1]!; // contiguous in the output
   const others = shape.map((_, i) => i).filter((i) => i !== a && i !== b);
-  const count = others.reduce((acc, i) => acc * shape[i]!, 1);
-  const idx = new Array<number>(others.length).fill(0);
-  let inBase = 0;
-  let outBase = 0;
-  const na = shape[a]!;
+  const { inOffsets, outOffsets } = offsetTables(others, shape, inStrides, outStrideOfIn);
   if (b === a) {
-    // Last axis stays last: copy contiguous chunks (simplification guarantees r >= 2 here).
-    const chunk = na;
-    for (let k = 0; k < count; k++) {
-      if (chunk >= 64) out.set(x.subarray(inBase, inBase + chunk), outBase);
-      else for (let j = 0; j < chunk; j++) out[outBase + j] = x[inBase + j]!;
-      advance();
+    copyChunks(x, out, inOffsets, outOffsets, shape[a]!);
+  } else {
+    for (let k = 0; k < inOffsets.length; k++) {
+      tile2d(x, inOffsets[k]!, out, outOffsets[k]!, shape[b]!, shape[a]!, inStrides[b]!, outStrideOfIn[a]!);
+    }
+  }
+}
+
+/** Input and output start offsets of every index of the axes not handled by the inner loops. */
+function offsetTables(
+  axes: number[],
+  shape: number[],
+  inStrides: number[],
+  outStrides: number[],
+): { inOffsets: Int32Array; outOffsets: Int32Array } {
+  let inOffsets = new Int32Array([0]);
+  let outOffsets = new Int32Array([0]);
+  for (const axis of axes) {
+    const n = shape[axis]!;
+    const nextIn = new Int32Array(inOffsets.length * n);
+    const nextOut = new Int32Array(inOffsets.length * n);
+    for (let k = 0, o = 0; k < inOffsets.length; k++) {
+      for (let i = 0; i < n; i++, o++) {
+        nextIn[o] = inOffsets[k]! + i * inStrides[axis]!;
+        nextOut[o] = outOffsets[k]! + i * outStrides[axis]!;
+      }
+    }
+    inOffsets = nextIn;
+    outOffsets = nextOut;
+  }
+  return { inOffsets, outOffsets };
+}
+
+function copyChunks(x: Float32Array, out: Float32Array, inOffsets: Int32Array, outOffsets: Int32Array, chunk: number): void {
+  if (chunk >= 64) {
+    for (let k = 0; k < inOffsets.length; k++) {
+      out.set(x.subarray(inOffsets[k]!, inOffsets[k]! + chunk), outOffsets[k]!);
     }
     return;
   }
-  const nb = shape[b]!;
-  const sb = inStrides[b]!; // input stride along b
-  const sa = outStrideOfIn[a]!; // output stride along a
-  for (let k = 0; k < count; k++) {
-    for (let i0 = 0; i0 < nb; i0 += TILE) {
-      const i1 = Math.min(nb, i0 + TILE);
-      for (let j0 = 0; j0 < na; j0 += TILE) {
-        const j1 = Math.min(na, j0 + TILE);
-        for (let i = i0; i < i1; i++) {
-          const src = inBase + i * sb;
-          let dst = outBase + i + j0 * sa;
-          for (let j = j0; j < j1; j++, dst += sa) out[dst] = x[src + j]!;
-        }
-      }
-    }
-    advance();
+  for (let k = 0; k < inOffsets.length; k++) {
+    const src = inOffsets[k]!;
+    const dst = outOffsets[k]!;
+    for (let j = 0; j < chunk; j++) out[dst + j] = x[src + j]!;
   }
+}
 
-  function advance(): void {
-    for (let d = others.length - 1; d >= 0; d--) {
-      const axis = others[d]!;
-      idx[d]!++;
-      inBase += inStrides[axis]!;
-      outBase += outStrideOfIn[axis]!;
-      if (idx[d]! < shape[axis]!) return;
-      inBase -= inStrides[axis]! * shape[axis]!;
-      outBase -= outStrideOfIn[axis]! * shape[axis]!;
-      idx[d] = 0;
+/** [A,B,C] -> [B,A,C] with C contiguous: the layout change of dy in a filter gradient. */
+function swapOuterAxes(x: Float32Array, out: Float32Array, na: number, nb: number, c: number): void {
+  for (let i = 0; i < na; i++) {
+    for (let j = 0; j < nb; j++) {
+      const src = (i * nb + j) * c;
+      const dst = (j * na + i) * c;
+      for (let k = 0; k < c; k++) out[dst + k] = x[src + k]!;
+    }
+  }
+}
+
+/** out[o + i + j*sa] = x[s + i*sb + j] for i < nb, j < na, in cache-sized tiles. */
+function tile2d(
+  x: Float32Array,
+  s: number,
+  out: Float32Array,
+  o: number,
+  nb: number,
+  na: number,
+  sb: number,
+  sa: number,
+): void {
+  for (let i0 = 0; i0 < nb; i0 += TILE) {
+    const i1 = Math.min(nb, i0 + TILE);
+    for (let j0 = 0; j0 < na; j0 += TILE) {
+      const j1 = Math.min(na, j0 + TILE);
+      for (let i = i0; i < i1; i++) {
+        const src = s + i * sb;
+        let dst = o + i + j0 * sa;
+        for (let j = j0; j < j1; j++, dst += sa) out[dst] = x[src + j]!;
+      }
     }
   }
 }

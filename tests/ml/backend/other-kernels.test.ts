@@ -1,0 +1,97 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { random, setUpBackends, tf, wasmVersusCpu } from './reference';
+
+const TOLERANCE = 1e-5;
+
+beforeAll(setUpBackends);
+
+describe('maxPool gradient on wasm matches the cpu backend', () => {
+  // [n, h, w, c, pool, stride, padding]; the ReLU makes ties, which must go to the same position.
+  it.each([
+    [2, 7, 9, 3, 2, 2, 'valid'],
+    [2, 8, 8, 4, 2, 2, 'same'],
+    [2, 7, 9, 3, 3, 2, 'same'],
+    [2, 8, 8, 4, 3, 3, 'same'],
+    [2, 9, 8, 5, 2, 1, 'valid'],
+    [1, 6, 5, 2, 3, 1, 'same'],
+  ] as const)('x [%i,%i,%i,%i], pool %i, stride %i, %s', async (n, h, w, c, k, s, pad) => {
+    const [dx] = await wasmVersusCpu(() => {
+      const x = tf.relu(random([n, h, w, c], 1));
+      const weights = random(tf.maxPool(x as tf.Tensor4D, k, s, pad).shape, 2);
+      return [tf.grad((x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, k, s, pad).mul(weights).sum())(x)];
+    });
+    // Overlapping windows add in a different order than the cpu kernel; a misplaced tie would be O(1).
+    expect(dx).toBeLessThan(TOLERANCE);
+  });
+});
+
+describe('matMul with transposes on wasm matches the cpu backend', () => {
+  it.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])('transposeA %s, transposeB %s (with gradients)', async (ta, tb) => {
+    const errors = await wasmVersusCpu(() => {
+      const a = random(ta ? [3, 7, 5] : [3, 5, 7], 1);
+      const b = random(tb ? [3, 4, 7] : [3, 7, 4], 2);
+      const weights = random([3, 5, 4], 3);
+      const f = (a: tf.Tensor, b: tf.Tensor): tf.Tensor => tf.matMul(a, b, ta, tb);
+      return [f(a, b), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => f(a, b).mul(weights).sum())([a, b])];
+    });
+    for (const e of errors) expect(e).toBeLessThan(TOLERANCE);
+  });
+
+  it('dense-layer shapes: x^T g and g W^T', async () => {
+    const errors = await wasmVersusCpu(() => {
+      const x = random([33, 70], 1);
+      const g = random([33, 17], 2);
+      const w = random([70, 17], 3);
+      return [tf.matMul(x, g, true, false), tf.matMul(g, w, false, true)];
+    });
+    for (const e of errors) expect(e).toBeLessThan(TOLERANCE);
+  });
+});
+
+describe('transpose on wasm matches the cpu backend', () => {
+  it.each([
+    [[4, 5], [1, 0]],
+    [[40, 70], [1, 0]],
+    [[2, 3, 4], [0, 2, 1]],
+    [[2, 3, 4], [2, 0, 1]],
+    [[2, 3, 4], [1, 0, 2]],
+    [[5, 6, 7, 8], [3, 1, 2, 0]],
+    [[5, 6, 7, 8], [1, 2, 0, 3]],
+    [[5, 6, 7, 8], [0, 2, 1, 3]],
+    [[5, 6, 7, 80], [2, 3, 0, 1]],
+    [[2, 1, 4, 5], [3, 2, 1, 0]],
+    [[70, 3, 65, 2], [2, 1, 0, 3]],
+    [[3, 4, 5, 6], [0, 1, 2, 3]],
+  ])('shape %j, perm %j', async (shape, perm) => {
+    const [e] = await wasmVersusCpu(() => [tf.transpose(random(shape, 1), perm)]);
+    expect(e).toBe(0);
+  });
+
+  it('int32 tensors still transpose (stock kernel)', async () => {
+    const [e] = await wasmVersusCpu(() => [tf.transpose(tf.range(0, 24, 1, 'int32').reshape([2, 3, 4]), [2, 0, 1])]);
+    expect(e).toBe(0);
+  });
+});
+
+describe('sum and mean on wasm match the cpu backend', () => {
+  it.each([
+    [[6, 5, 4, 3], [0, 1, 2], false],
+    [[6, 5, 4, 3], [0, 1, 2], true],
+    [[6, 5, 4, 3], [0], false],
+    [[6, 5, 4, 3], [1, 2], false],
+    [[6, 5, 4, 3], [0, 2], true],
+    [[6, 5, 4, 3], [3], false],
+    [[6, 5, 4, 3], [0, 1, 2, 3], false],
+  ] as [number[], number[], boolean][])('shape %j, axes %j, keepDims %s', async (shape, axes, keepDims) => {
+    const errors = await wasmVersusCpu(() => {
+      const x = random(shape, 1);
+      return [tf.sum(x, axes, keepDims), tf.mean(x, axes, keepDims)];
+    });
+    for (const e of errors) expect(e).toBeLessThan(TOLERANCE);
+  });
+});
