@@ -4,7 +4,8 @@
  * broadcast the same events to viewers.
  */
 import { EventEmitter } from 'node:events';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnTsWorker } from '../../threads/spawn';
 import { UserFacingError } from '../../errors';
 import { TrainingConfigSchema, type TrainingConfig, type TrainingConfigInput } from './config';
 import type { TrainingEvent, TrainingLog } from './events';
@@ -15,12 +16,6 @@ export interface TrainingResult {
   reason: 'completed' | 'stopped';
   log: TrainingLog;
   outDir?: string;
-}
-
-/** Spawns a TypeScript worker: inherits tsx from a tsx process, or registers it (under Vitest). */
-export function spawnTsWorker(url: URL, workerData: unknown): Worker {
-  const hasTsx = process.execArgv.some((a) => a.includes('tsx'));
-  return new Worker(url, { workerData, execArgv: hasTsx ? process.execArgv : [...process.execArgv, '--import', 'tsx'] });
 }
 
 export class TrainingRun extends EventEmitter<{ event: [TrainingEvent] }> {

@@ -1,0 +1,69 @@
+/**
+ * npm run eval:cnn -- --model models/cnn [--json] [--save]
+ * Scores a trained classifier on the whole test set of the data folder (only the two t10k files
+ * are needed, so FASHION_MNIST_DIR can name any IDX test set). --json prints one JSON object on
+ * stdout; --save stores it as an assessment of the model's version in the database.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { Command } from 'commander';
+import { runCli, UserFacingError } from '../errors';
+import { backendInfo, initBackend } from '../ml/backend';
+import { evaluateClassifier } from '../ml/assessment/classifier';
+import { CLASS_NAMES, loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
+import { countParams, loadLayersModel } from '../ml/models/storage';
+
+const program = new Command('eval:cnn')
+  .description('Evaluate a trained garment classifier on the Fashion-MNIST test set.')
+  .option('--model <dir>', 'model folder', 'models/cnn')
+  .option('--data-dir <dir>', 'folder with t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz')
+  .option('--json', 'print one JSON object on stdout')
+  .option('--save', 'store the result as an assessment in the database');
+
+await runCli(async () => {
+  program.parse();
+  const o = program.opts<{ model: string; dataDir?: string; json?: boolean; save?: boolean }>();
+  await initBackend();
+  const model = await loadLayersModel(o.model);
+  const outShape = model.outputs[0]?.shape;
+  if (model.inputs[0]?.shape.join(',') !== ',28,28,1' || outShape?.join(',') !== ',10') {
+    throw new UserFacingError(`${o.model} is not a garment classifier (input ${model.inputs[0]?.shape}, output ${outShape}).`);
+  }
+  const dir = o.dataDir ?? resolveDataDir('test').dir;
+  const test = await loadSplit('test', dir);
+  const report = await evaluateClassifier(model, test.images, test.labels);
+  const result = {
+    accuracy: report.accuracy,
+    perClassAccuracy: report.perClassAccuracy,
+    confusionMatrix: report.confusionMatrix,
+    params: countParams(model),
+    backend: backendInfo()?.name ?? 'unknown',
+    testImages: report.count,
+    testLoss: report.loss,
+    model: o.model,
+    dataDir: dir,
+  };
+  if (o.save) {
+    const { getDb, closeDb, registerModelVersion, saveAssessment } = await import('../db');
+    const db = await getDb();
+    const logText = await readFile(path.join(o.model, 'training-log.json'), 'utf8').catch(() => '{}');
+    const version = await registerModelVersion(db, {
+      kind: 'cnn',
+      name: path.basename(path.resolve(o.model)),
+      path: o.model,
+      params: result.params,
+      trainingLog: JSON.parse(logText),
+      metrics: { accuracy: result.accuracy },
+    });
+    const a = await saveAssessment(db, version.id, 'eval:cnn', result);
+    await closeDb();
+    process.stderr.write(`saved assessment ${a.id} of model version ${version.id}\n`);
+  }
+  if (o.json) {
+    process.stdout.write(JSON.stringify(result) + '\n');
+  } else {
+    process.stdout.write(`${o.model}: test accuracy ${(100 * result.accuracy).toFixed(2)}% on ${result.testImages} images, ${result.params.toLocaleString('en')} parameters, backend ${result.backend}\n`);
+    report.perClassAccuracy.forEach((a, c) => process.stdout.write(`  ${CLASS_NAMES[c]!.padEnd(12)} ${(100 * a).toFixed(1)}%\n`));
+  }
+  process.exit(0);
+});
