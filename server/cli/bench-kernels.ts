@@ -83,7 +83,8 @@ async function profileStep(model: tf.LayersModel, batchSize: number): Promise<vo
   // Kernel timings are wall time of each synchronous kernel call, summed by name over 3 steps.
   for (let i = 0; i < 3; i++) {
     const info = await tf.profile(() => model.trainOnBatch(xs, ys) as unknown as tf.TensorContainer);
-    for (const k of info.kernels) {
+    // `*__op` entries are op wrappers whose kernels are listed too; counting both would double.
+    for (const k of info.kernels.filter((k) => !k.name.endsWith('__op'))) {
       const entry = byKernel.get(k.name) ?? { ms: 0, calls: 0 };
       entry.ms += (await k.kernelTimeMs) as number;
       entry.calls += 1;

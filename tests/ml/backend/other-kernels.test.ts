@@ -95,3 +95,35 @@ describe('sum and mean on wasm match the cpu backend', () => {
     for (const e of errors) expect(e).toBeLessThan(TOLERANCE);
   });
 });
+
+describe('tile on wasm matches the cpu backend', () => {
+  it.each([
+    [[1, 1, 1, 5], [3, 4, 2, 1]],
+    [[2, 3], [3, 2]],
+    [[2, 1, 3], [1, 5, 1]],
+    [[4], [7]],
+    [[2, 3, 4, 5], [1, 1, 1, 1]],
+    [[2, 3, 1, 2], [2, 1, 3, 2]],
+  ])('shape %j, reps %j', async (shape, reps) => {
+    const [e] = await wasmVersusCpu(() => [tf.tile(random(shape, 1), reps)]);
+    expect(e).toBe(0);
+  });
+});
+
+describe('a batch-normalization layer step on wasm matches the cpu backend', () => {
+  it('forward and gradients of moments + batchNorm + softmax cross-entropy', async () => {
+    const errors = await wasmVersusCpu(() => {
+      const x = random([4, 5, 6, 7], 1);
+      const gamma = random([7], 2);
+      const beta = random([7], 3);
+      const labels = tf.oneHot(tf.tensor1d([0, 3, 1, 2], 'int32'), 7);
+      const loss = (x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor): tf.Scalar => {
+        const { mean, variance } = tf.moments(x, [0, 1, 2]);
+        const y = tf.batchNorm(x, mean, variance, beta, gamma, 1e-3).relu().mean([1, 2]);
+        return tf.losses.softmaxCrossEntropy(labels, y);
+      };
+      return [loss(x, gamma, beta), ...tf.grads(loss)([x, gamma, beta])];
+    });
+    for (const e of errors) expect(e).toBeLessThan(1e-5);
+  });
+});

@@ -12,6 +12,7 @@ import { maxPoolGradConfig } from './max-pool-grad';
 import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { meanConfig, sumConfig } from './reduce';
+import { tileConfig } from './tile';
 
 const ours: tf.KernelConfig[] = [
   transposeConfig,
@@ -21,6 +22,7 @@ const ours: tf.KernelConfig[] = [
   conv2DBackpropInputConfig,
   sumConfig,
   meanConfig,
+  tileConfig,
 ];
 
 export const FAST_WASM_KERNELS: readonly string[] = ours.map((k) => k.kernelName);
