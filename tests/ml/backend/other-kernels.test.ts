@@ -87,6 +87,8 @@ describe('sum and mean on wasm match the cpu backend', () => {
     [[6, 5, 4, 3], [0, 2], true],
     [[6, 5, 4, 3], [3], false],
     [[6, 5, 4, 3], [0, 1, 2, 3], false],
+    [[1, 5, 3], [0], false],
+    [[33, 70], [0], false],
   ] as [number[], number[], boolean][])('shape %j, axes %j, keepDims %s', async (shape, axes, keepDims) => {
     const errors = await wasmVersusCpu(() => {
       const x = random(shape, 1);

@@ -53,7 +53,7 @@ function conv2DBackpropFilterKernel(args: KernelArgs<Attrs>): TensorInfo {
     : filterGradAsConv(backend, x, dy, info);
 }
 
-function filterGradAsConv(
+export function filterGradAsConv(
   backend: Backend,
   x: TensorInfo,
   dy: TensorInfo,
@@ -79,7 +79,7 @@ function filterGradAsConv(
   return out;
 }
 
-function filterGradIm2col(
+export function filterGradIm2col(
   backend: Backend,
   x: TensorInfo,
   dy: TensorInfo,

@@ -1,12 +1,12 @@
 /**
  * Sum and Mean over leading axes, the reductions of training: bias and BatchNorm gradients and
  * BatchNorm statistics reduce a [N,H,W,C] activation to [C]. The stock wasm kernels first transpose
- * the reduced axes innermost with the stock (slow) transpose; a single pass that adds rows into
- * per-channel accumulators avoids both the copy and the transpose. Other axis sets are transposed
- * with our fast Transpose and handed to the stock kernel.
+ * the reduced axes innermost with the stock (slow) transpose; an average pooling whose window is the
+ * whole tensor avoids the copy. Other axis sets are transposed with our fast Transpose and handed
+ * to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { alloc, f32, free, runStock, type Backend, type KernelArgs, type TensorInfo } from './wasm-calls';
+import { f32, free, reshape, run, runStock, type Backend, type KernelArgs, type TensorInfo } from './wasm-calls';
 import { fastTranspose } from './transpose';
 
 type Attrs = { axis: number | number[]; keepDims: boolean };
@@ -36,17 +36,25 @@ function reduceKernel(kind: 'Sum' | 'Mean') {
   };
 }
 
+/**
+ * Mean (or sum) over the first k axes as one XNNPACK average pooling: the tensor viewed as a
+ * [1, R1, R2, cols] image whose window is the whole image. SIMD wasm does this ~5x faster than a
+ * JS loop can.
+ */
 function sumLeading(backend: Backend, x: TensorInfo, k: number, outShape: number[], mean: boolean): TensorInfo {
   const rows = x.shape.slice(0, k).reduce((a, b) => a * b, 1);
   const cols = x.shape.slice(k).reduce((a, b) => a * b, 1);
-  const out = alloc(backend, outShape);
-  const xv = f32(backend, x);
-  const acc = new Float64Array(cols);
-  for (let r = 0, o = 0; r < rows; r++) {
-    for (let j = 0; j < cols; j++, o++) acc[j]! += xv[o]!;
+  if (rows === 1) return reshape(backend, x, outShape);
+  const r2 = x.shape[k - 1]!;
+  const image = reshape(backend, x, [1, rows / r2, r2, cols]);
+  const pooled = run(backend, 'AvgPool', { x: image }, { filterSize: [rows / r2, r2], strides: 1, pad: 'valid' });
+  free(backend, image);
+  if (!mean) {
+    const v = f32(backend, pooled);
+    for (let j = 0; j < cols; j++) v[j] = v[j]! * rows;
   }
-  const scale = mean ? 1 / rows : 1;
-  f32(backend, out).set(scale === 1 ? acc : acc.map((v) => v * scale));
+  const out = reshape(backend, pooled, outShape);
+  free(backend, pooled);
   return out;
 }
 
