@@ -1,0 +1,42 @@
+/**
+ * The browser's one Socket.IO connection to the playground server, typed by the shared protocol,
+ * and a `request` helper that turns an `ack` request into a promise of its `Reply`.
+ */
+'use client';
+
+import { io, type Socket } from 'socket.io-client';
+import type {
+  ClientToServerEvents,
+  Reply,
+  RequestData,
+  RequestName,
+  RequestPayload,
+  ServerToClientEvents,
+} from '../../server/realtime/protocol';
+
+export type PlaygroundClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+let socket: PlaygroundClientSocket | undefined;
+
+/** The shared connection (same origin as the page), opened on first use. */
+export function getSocket(): PlaygroundClientSocket {
+  socket ??= io({ autoConnect: true });
+  return socket;
+}
+
+/** Sends an `ack` request; a lost connection or a slow server becomes `{ ok: false }` too. */
+export async function request<N extends RequestName>(
+  name: N,
+  payload: RequestPayload<N>,
+  timeoutMs = 5000,
+): Promise<Reply<RequestData<N>>> {
+  try {
+    // Socket.IO's typed emitWithAck cannot follow a generic event name; the protocol types hold.
+    const timed = getSocket().timeout(timeoutMs) as unknown as {
+      emitWithAck(ev: string, payload: unknown): Promise<Reply<RequestData<N>>>;
+    };
+    return await timed.emitWithAck(name, payload);
+  } catch {
+    return { ok: false, error: `No answer from the server within ${timeoutMs / 1000} s.` };
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * The one process: Next.js (pages) and Socket.IO (live events) on one HTTP server and one port.
+ * `startServer` is what tests call (port 0, their own status sources); running this file starts
+ * the playground from the environment and stops it cleanly on SIGINT/SIGTERM.
+ */
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import next from 'next';
+import { Server } from 'socket.io';
+import { runCli, UserFacingError } from './errors';
+import { MAX_PAYLOAD_BYTES } from './realtime/protocol';
+import type { PlaygroundServer } from './realtime/requests';
+import { attachStatus, createStatusService, type StatusService, type StatusSources } from './realtime/status';
+
+/** The first database check opens and migrates it; PGlite's first start alone takes seconds. */
+const FIRST_DATABASE_CHECK_MS = 60_000;
+
+const PROJECT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface StartServerOptions {
+  /** 0 picks a free port (tests). */
+  port: number;
+  /** Address to listen on; 127.0.0.1 keeps a test server off the network. */
+  host?: string;
+  /** Next.js development mode (compiles pages on demand, hot reload) instead of the built app. */
+  dev: boolean;
+  /** Where the status comes from; by default the real backend, model and database modules. */
+  sources?: StatusSources;
+  /** How often the status sources are polled, in ms. */
+  statusPollMs?: number;
+  /** Keep Next.js from printing its own banner. */
+  quiet?: boolean;
+  /** Fail to start when the first database check fails (the CLI does; tests may not). */
+  requireDatabase?: boolean;
+}
+
+export interface RunningServer {
+  /** Base URL for a browser on this machine, e.g. http://localhost:3000. */
+  url: string;
+  io: PlaygroundServer;
+  status: StatusService;
+  close(): Promise<void>;
+}
+
+export async function startServer(options: StartServerOptions): Promise<RunningServer> {
+  const { dev, host = '0.0.0.0', quiet = false } = options;
+  if (!dev && !existsSync(path.join(PROJECT_DIR, '.next', 'BUILD_ID'))) {
+    throw new UserFacingError(
+      'There is no production build of the pages in .next; run `npm start` (it builds first) or `npm run build`.',
+    );
+  }
+
+  // Listen before preparing Next.js: a busy port is reported at once, not after a slow compile.
+  let handleRequest: http.RequestListener = (_req, res) => {
+    res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '2' });
+    res.end('The playground is starting; reload in a moment.\n');
+  };
+  const httpServer = http.createServer((req, res) => handleRequest(req, res));
+  await listen(httpServer, options.port, host);
+  const { port } = httpServer.address() as AddressInfo;
+  const url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`;
+
+  const io: PlaygroundServer = new Server(httpServer, {
+    maxHttpBufferSize: MAX_PAYLOAD_BYTES,
+    serveClient: false,
+    // Next.js listens for its own upgrades (hot reload in dev); Socket.IO must not cut them off.
+    destroyUpgrade: false,
+  });
+
+  let status: StatusService | undefined;
+  let closeSources = (): Promise<void> => Promise.resolve();
+  try {
+    // The status first: an unreachable database is reported before the slow part.
+    const sources = options.sources ?? (await import('./realtime/status-sources')).loadStatusSources();
+    const resolved = await sources;
+    closeSources = () => resolved.close?.() ?? Promise.resolve();
+    status = createStatusService(resolved, { pollMs: options.statusPollMs });
+    const { database } = await status.refresh(FIRST_DATABASE_CHECK_MS);
+    if (options.requireDatabase && !database.ok) {
+      throw new UserFacingError(
+        `The ${database.kind} database is unreachable (${database.error}); ` +
+          (database.kind === 'postgresql'
+            ? 'start PostgreSQL or fix DATABASE_URL, or unset it to use the embedded database.'
+            : 'check that DATA_DIR is writable and not used by another running playground.'),
+      );
+    }
+
+    const app = next({ dev, dir: PROJECT_DIR, hostname: host, port, httpServer, quiet });
+    await app.prepare();
+    const nextHandler = app.getRequestHandler();
+    handleRequest = (req, res) => {
+      nextHandler(req, res).catch((err: unknown) => {
+        console.error('[http] request failed:', err);
+        if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
+        res.end('Internal server error.\n');
+      });
+    };
+
+    const detachStatus = attachStatus(io, status);
+    status.start();
+    const running = status;
+    let closing: Promise<void> | undefined;
+    const close = () =>
+      (closing ??= (async () => {
+        running.stop();
+        detachStatus();
+        const ioClosed = new Promise<void>((resolve) => io.close(() => resolve()));
+        httpServer.closeAllConnections(); // keep-alive sockets would hold close() open
+        await ioClosed;
+        await app.close();
+        await closeSources();
+      })());
+    return { url, io, status: running, close };
+  } catch (err) {
+    status?.stop();
+    io.close();
+    httpServer.closeAllConnections();
+    await closeSources().catch(() => {});
+    throw err;
+  }
+}
+
+function listen(server: http.Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE') {
+        reject(new UserFacingError(`Port ${port} is already in use; stop the other process or set PORT to a free port.`));
+      } else if (err.code === 'EACCES') {
+        reject(new UserFacingError(`Not allowed to listen on port ${port}; set PORT to a number above 1024.`));
+      } else {
+        reject(err);
+      }
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  // Loaded here, not at the top, so that a bad variable becomes one sentence from runCli.
+  const { env } = await import('./env').catch((err: unknown) => {
+    throw new UserFacingError(err instanceof Error ? err.message : String(err));
+  });
+  const dev = env.NODE_ENV !== 'production';
+  const server = await startServer({ port: env.PORT, host: env.HOST, dev, requireDatabase: true });
+  const { backend, database, model } = server.status.current();
+  console.log(`Fashion-MNIST playground: ${server.url} (${dev ? 'development' : 'production'})`);
+  console.log(`  backend ${backend.name ?? 'none'}, model ${model.loaded ? model.path : 'not loaded'}, ` +
+    `database ${database.kind} ${database.ok ? 'reachable' : `unreachable: ${database.error}`}`);
+
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1); // a second Ctrl-C means now
+    stopping = true;
+    console.log(`${signal}: closing connections...`);
+    setTimeout(() => process.exit(1), 10_000).unref();
+    server.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error('error while closing:', err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  // Next.js reports usage to its servers unless told not to; the playground runs offline.
+  process.env.NEXT_TELEMETRY_DISABLED = '1';
+  void runCli(main);
+}

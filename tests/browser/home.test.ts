@@ -1,0 +1,62 @@
+/**
+ * The home page in a real browser: the status panel fills from the socket, follows a live change
+ * pushed by the server, and fits a phone screen. Screenshots land in tests/artifacts/.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { artifactPath, launchBrowser } from '../helpers/browser';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startTestServer({ statusPollMs: 200 }), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+it('fills the status panel from the socket and follows live changes', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (err) => pageErrors.push(err.message));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') pageErrors.push(msg.text());
+  });
+  page.on('response', (res) => {
+    if (res.status() >= 400) pageErrors.push(`${res.status()} ${res.url()}`);
+  });
+
+  await page.goto(server.url + '/');
+  await page.locator('[data-testid="status-panel"][data-state="filled"]').waitFor({ timeout: 10_000 });
+  const { backend } = server.status.current();
+  expect(backend.name).toBeTruthy();
+  await expect.poll(() => page.getByTestId('connection').getAttribute('data-connection')).toBe('live');
+  expect(await page.getByTestId('status-backend').innerText()).toContain(backend.name!);
+  const database = await page.getByTestId('status-database').innerText();
+  expect(database).toContain('reachable');
+  expect(database).toContain(server.database.name);
+  expect(await page.getByTestId('status-model').innerText()).toContain('not loaded');
+  await page.screenshot({ path: artifactPath('home-desktop.png'), fullPage: true });
+
+  // A change on the server reaches the open page without a reload.
+  await server.database.drop();
+  await expect
+    .poll(() => page.getByTestId('status-database').innerText(), { timeout: 10_000 })
+    .toContain('unreachable');
+  expect(pageErrors).toEqual([]);
+  await page.close();
+});
+
+it('fits a phone screen', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2 });
+  await page.goto(server.url + '/');
+  await page.locator('[data-testid="status-panel"][data-state="filled"]').waitFor({ timeout: 10_000 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: artifactPath('home-phone.png'), fullPage: true });
+  await page.close();
+});
