@@ -105,21 +105,32 @@ export interface DbHealth {
   error?: string;
 }
 
-/** For the status page: can the configured database answer a query right now? */
-export async function checkDb(): Promise<DbHealth> {
-  const target = targetFromEnv();
+/**
+ * For the status page: can the configured database (or `target`, opened just for the probe and
+ * closed again) answer a query right now?
+ */
+export async function checkDb(target?: DbTarget): Promise<DbHealth> {
+  const probed = target ?? targetFromEnv();
   let where: string;
   try {
-    where = describeTarget(target);
+    where = describeTarget(probed);
   } catch (err) {
-    return { ok: false, kind: target.kind, where: 'DATABASE_URL', error: messageOf(err) };
+    return { ok: false, kind: probed.kind, where: 'DATABASE_URL', error: messageOf(err) };
   }
   try {
-    const db = await getDb();
-    await db.$queryRaw`SELECT 1`;
-    return { ok: true, kind: target.kind, where };
+    if (target) {
+      const opened = await openDb(target, { migrate: false });
+      try {
+        await opened.db.$queryRaw`SELECT 1`;
+      } finally {
+        await opened.close();
+      }
+    } else {
+      await (await getDb()).$queryRaw`SELECT 1`;
+    }
+    return { ok: true, kind: probed.kind, where };
   } catch (err) {
-    return { ok: false, kind: target.kind, where, error: messageOf(err) };
+    return { ok: false, kind: probed.kind, where, error: messageOf(err) };
   }
 }
 

@@ -5,9 +5,9 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { UserFacingError } from '../errors';
-import { openPglite, pgliteAdapter } from './connections';
-import { applyMigrationsWith, MIGRATIONS_DIR, PRISMA_DIR, SCHEMA_PATH } from './migrate';
+import { applyMigrationsWith, MIGRATIONS_DIR, SCHEMA_PATH, withTargetAdapter } from './migrate';
 import { engineErrorMessage, NO_EXTERNAL_OBJECTS, withSchemaEngine } from './schemaEngine';
 import { throwawayPgliteDir } from './pgliteTemplate';
 
@@ -24,12 +24,9 @@ export async function pendingSchemaChanges(options: DiffOptions = {}): Promise<s
   const migrationsDir = options.migrationsDir ?? MIGRATIONS_DIR;
   const schemaPath = options.schemaPath ?? SCHEMA_PATH;
   const files = [{ path: schemaPath, content: await readFile(schemaPath, 'utf8') }];
-  const scratch = await throwawayPgliteDir('db-diff-');
-  const pglite = await openPglite(scratch.dir);
-  try {
-    const factory = pgliteAdapter(pglite.db);
-    await applyMigrationsWith(factory, 'a scratch PGlite database', migrationsDir);
-    return await withSchemaEngine(factory, async (engine) => {
+  return withScratchPglite(async (factory) => {
+    await applyMigrationsWith(factory, 'the scratch database', migrationsDir);
+    return withSchemaEngine(factory, async (engine) => {
       try {
         const result = await engine.diff({
           from: { tag: 'schemaDatasource', files, configDir: path.dirname(schemaPath) },
@@ -42,12 +39,22 @@ export async function pendingSchemaChanges(options: DiffOptions = {}): Promise<s
         return result.exitCode === 2 ? (result.stdout ?? '') : '';
       } catch (err) {
         throw new UserFacingError(
-          `Cannot compare ${schemaPath} with the migrations (${engineErrorMessage(err).trim()}): fix the schema and try again.`,
+          `Cannot compare ${schemaPath} with the migrations (${engineErrorMessage(err)}): fix the schema and try again.`,
         );
       }
     });
+  });
+}
+
+/**
+ * The diff reads the database's catalog, which only works through the PGlite adapter:
+ * adapter-pg cannot decode PostgreSQL's internal "char" columns (pg_class.relkind and kin).
+ */
+async function withScratchPglite<T>(fn: (factory: SqlMigrationAwareDriverAdapterFactory) => Promise<T>): Promise<T> {
+  const scratch = await throwawayPgliteDir('db-diff-');
+  try {
+    return await withTargetAdapter({ kind: 'pglite', dir: scratch.dir }, fn);
   } finally {
-    await pglite.close();
     await scratch.remove();
   }
 }
@@ -82,5 +89,5 @@ export async function writeMigration(name: string, options: DiffOptions = {}): P
   await writeFile(file, sql);
   const lockPath = path.join(migrationsDir, 'migration_lock.toml');
   if (!existsSync(lockPath)) await writeFile(lockPath, LOCKFILE_CONTENT);
-  return { folder, file: path.relative(path.dirname(PRISMA_DIR), file), sql };
+  return { folder, file: path.relative(process.cwd(), file), sql };
 }

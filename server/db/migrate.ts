@@ -81,7 +81,7 @@ export async function applyMigrations(
 }
 
 /** Opens a migration adapter on the target for the duration of `fn`. */
-async function withTargetAdapter<T>(
+export async function withTargetAdapter<T>(
   target: DbTarget,
   fn: (factory: SqlMigrationAwareDriverAdapterFactory) => Promise<T>,
 ): Promise<T> {

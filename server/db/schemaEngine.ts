@@ -58,6 +58,21 @@ export async function withSchemaEngine<T>(
     return await fn(engine, log);
   } finally {
     engine.free();
+    await releaseMigrationLock(factory);
+  }
+}
+
+/**
+ * The engine takes PostgreSQL's advisory lock 72707369 (so two migrators never overlap) and, with
+ * a driver adapter, never releases it: the native engine relied on closing its connection. A
+ * connection that outlives the engine would then block every other migrator for 10 s.
+ */
+async function releaseMigrationLock(factory: SqlMigrationAwareDriverAdapterFactory): Promise<void> {
+  const adapter = await factory.connect();
+  try {
+    await adapter.executeRaw({ sql: 'SELECT pg_advisory_unlock_all()', args: [], argTypes: [] });
+  } finally {
+    await adapter.dispose();
   }
 }
 
