@@ -12,7 +12,7 @@ import { createHash } from 'node:crypto';
 import path from 'node:path';
 import { UserFacingError } from '../../errors';
 import { SPLITS, splitFiles, type Split } from './fashionMnist';
-import { HOW_TO_GET_DATA, parseIdx, readIdxBytes } from './idx';
+import { parseIdx, readIdxBytes } from './idx';
 
 export interface OfficialFile {
   name: string;
@@ -106,7 +106,7 @@ export async function checkFolder(dir: string): Promise<FolderCheck> {
       const official = OFFICIAL_FILES.find((f) => f.split === split && f.kind === kind)!;
       if (idx.count !== official.count) {
         throw new UserFacingError(
-          `The file ${file} holds ${idx.count} ${kind} where Fashion-MNIST has ${official.count}, so it is not the full data set: ${HOW_TO_GET_DATA}.`,
+          `The file ${file} holds ${idx.count} ${kind} where Fashion-MNIST has ${official.count}, so the folder holds a subset: use a folder with the full data set (unset FASHION_MNIST_DIR if it points there, or delete the files and run \`npm run data\`).`,
         );
       }
       if (sha256(bytes) !== official.contentSha256) differing.push(path.basename(file));

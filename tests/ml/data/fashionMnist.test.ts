@@ -24,7 +24,7 @@ describe('loadSplit on the committed subset', () => {
   });
 
   it('the subset is not mistaken for the full data set', async () => {
-    await expect(checkFolder(FIXTURE_DIR)).rejects.toThrow(/holds 3000 images where Fashion-MNIST has 60000, so it is not the full data set/);
+    await expect(checkFolder(FIXTURE_DIR)).rejects.toThrow(/holds 3000 images where Fashion-MNIST has 60000, so the folder holds a subset: use a folder with the full data set/);
   });
 });
 
