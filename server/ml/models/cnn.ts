@@ -9,6 +9,11 @@ import { z } from 'zod';
 import { tf } from '../backend';
 
 export const CnnArchSchema = z.object({
+  /**
+   * garment: the playground's classifier. reference-small: conv32-pool-conv64-pool-dense128, the
+   * network the PyTorch reference figures were measured with (for benchmarks only).
+   */
+  variant: z.enum(['garment', 'reference-small']).default('garment'),
   filters: z.tuple([z.number().int().min(1), z.number().int().min(1), z.number().int().min(1)]).default([32, 64, 128]),
   dense: z.number().int().min(1).default(256),
   dropout: z.number().min(0).max(0.9).default(0.4),
@@ -23,6 +28,7 @@ export function buildCnn(arch: Partial<CnnArch> = {}, seed = 1): tfTypes.LayersM
   const a = CnnArchSchema.parse(arch);
   let s = seed * 1000;
   const init = () => tf.initializers.heNormal({ seed: s++ });
+  if (a.variant === 'reference-small') return buildReferenceSmall(init);
   const input = tf.input({ shape: [IMAGE_SIZE, IMAGE_SIZE, 1], name: 'image' });
   let x: tfTypes.SymbolicTensor = input;
   a.filters.forEach((f, i) => {
@@ -44,4 +50,16 @@ export function buildCnn(arch: Partial<CnnArch> = {}, seed = 1): tfTypes.LayersM
     .dense({ units: NUM_CLASSES, kernelInitializer: tf.initializers.glorotUniform({ seed: s++ }), name: 'logits' })
     .apply(x) as tfTypes.SymbolicTensor;
   return tf.model({ inputs: input, outputs: logits, name: 'garment_cnn' });
+}
+
+function buildReferenceSmall(init: () => tfTypes.initializers.Initializer): tfTypes.LayersModel {
+  const m = tf.sequential({ name: 'reference_small_cnn' });
+  m.add(tf.layers.conv2d({ inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1], filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: init() }));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: init() }));
+  m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
+  m.add(tf.layers.flatten());
+  m.add(tf.layers.dense({ units: 128, activation: 'relu', kernelInitializer: init() }));
+  m.add(tf.layers.dense({ units: NUM_CLASSES, kernelInitializer: init() }));
+  return m;
 }

@@ -1,0 +1,119 @@
+/**
+ * npm run bench:ml -- [--steps 30] [--json]
+ * Training images/s of the CNN (batch 128, steady state) with one worker and with every core,
+ * inference latency at batch 1 (p50, p99) and images/s at batch 256, for the backend in use.
+ * Where Debian's PyTorch is installed it is run in the same invocation and the figures are
+ * printed as ratios; elsewhere the figures recorded on this machine kind are shown, marked so.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { Command } from 'commander';
+import { runCli } from '../errors';
+import { initBackend, tf } from '../ml/backend';
+import { buildCnn } from '../ml/models/cnn';
+import { loadLayersModel } from '../ml/models/storage';
+import type { CnnArch } from '../ml/models/cnn';
+import { startTraining } from '../ml/training/run';
+import { numberOption } from './options';
+
+const program = new Command('bench:ml')
+  .option('--steps <n>', 'measured training steps per configuration', numberOption, 30)
+  .option('--batch-size <n>', 'training batch size', numberOption, 128)
+  .option('--model <dir>', 'model folder for the inference figures', 'models/cnn')
+  .option('--json', 'print one JSON object on stdout');
+
+const quantile = (v: number[], q: number): number => {
+  const s = [...v].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
+};
+
+/** Median images/s over the measured steps of a short real training run (first 3 steps are warm-up). */
+async function trainingSpeed(arch: Partial<CnnArch>, replicas: number, steps: number, batchSize: number): Promise<number> {
+  const run = startTraining({
+    task: 'cnn',
+    epochs: 1,
+    batchSize,
+    replicas,
+    arch,
+    trainLimit: batchSize * (steps + 3),
+    testLimit: 100,
+    batchEventsPerSecond: 100,
+    lrSchedule: 'constant',
+    lr: 0.001,
+  });
+  const rates: number[] = [];
+  run.on('event', (e) => {
+    if (e.type === 'batch' && e.step >= 3) rates.push(e.imagesPerSec);
+  });
+  await run.done;
+  return quantile(rates, 0.5);
+}
+
+function pytorchReference(steps: number): { source: string; threads: Record<string, number> } {
+  const recorded = { source: 'recorded on this machine kind (ENVIRONMENT.md), not measured now', threads: { '1': 590, '2': 871 } };
+  if (!existsSync('/usr/bin/python3')) return recorded;
+  const r = spawnSync('/usr/bin/python3', ['scripts/bench/pytorch_reference.py', String(steps)], { encoding: 'utf8' });
+  if (r.status !== 0) return recorded;
+  const parsed = JSON.parse(r.stdout.trim()) as { torch: string; threads: Record<string, number> };
+  return { source: `measured now: PyTorch ${parsed.torch} (Debian python3-torch)`, threads: parsed.threads };
+}
+
+await runCli(async () => {
+  program.parse();
+  const o = program.opts<{ steps: number; batchSize: number; model: string; json?: boolean }>();
+  const backend = await initBackend();
+  const cores = os.availableParallelism();
+  const say = (s: string): void => void (o.json ? process.stderr : process.stdout).write(s + '\n');
+  say(`backend ${backend.name}, ${cores} cores, batch ${o.batchSize}, ${o.steps} measured steps each`);
+
+  const training: Record<string, Record<string, number>> = {};
+  for (const [name, arch] of [
+    ['reference-small', { variant: 'reference-small' }],
+    ['garment (committed architecture)', {}],
+  ] as const) {
+    training[name] = {};
+    for (const replicas of [1, cores]) {
+      const ips = await trainingSpeed(arch, replicas, o.steps, o.batchSize);
+      training[name]![String(replicas)] = Math.round(ips);
+      say(`train ${name}, ${replicas} worker(s): ${Math.round(ips)} img/s`);
+    }
+  }
+
+  const model = existsSync(`${o.model}/model.json`) ? await loadLayersModel(o.model) : buildCnn();
+  const one = tf.zeros([1, 28, 28, 1]);
+  const lat: number[] = [];
+  for (let i = 0; i < 520; i++) {
+    const t0 = performance.now();
+    const y = model.predict(one) as tf.Tensor;
+    y.dataSync();
+    y.dispose();
+    if (i >= 20) lat.push(performance.now() - t0);
+  }
+  const big = tf.randomUniform([256, 28, 28, 1]);
+  const bigTimes: number[] = [];
+  for (let i = 0; i < 12; i++) {
+    const t0 = performance.now();
+    const y = model.predict(big) as tf.Tensor;
+    y.dataSync();
+    y.dispose();
+    if (i >= 2) bigTimes.push(performance.now() - t0);
+  }
+  const inference = {
+    batch1P50Ms: +quantile(lat, 0.5).toFixed(3),
+    batch1P99Ms: +quantile(lat, 0.99).toFixed(3),
+    batch256ImgPerSec: Math.round(256 / (quantile(bigTimes, 0.5) / 1000)),
+  };
+  say(`inference (${existsSync(`${o.model}/model.json`) ? o.model : 'untrained garment CNN'}): batch 1 p50 ${inference.batch1P50Ms} ms, p99 ${inference.batch1P99Ms} ms; batch 256 ${inference.batch256ImgPerSec} img/s`);
+
+  const ref = pytorchReference(o.steps);
+  const small = training['reference-small']!;
+  const ratios = {
+    oneWorkerVsPytorch1Thread: +(small['1']! / ref.threads['1']!).toFixed(2),
+    machineVsPytorch2Threads: +(small[String(cores)]! / ref.threads['2']!).toFixed(2),
+  };
+  say(`PyTorch reference (${ref.source}): ${ref.threads['1']} img/s on 1 thread, ${ref.threads['2']} on 2`);
+  say(`ratio, reference-small CNN: 1 worker / PyTorch 1 thread = ${ratios.oneWorkerVsPytorch1Thread}x; ${cores} workers / PyTorch 2 threads = ${ratios.machineVsPytorch2Threads}x`);
+  if (o.json) process.stdout.write(JSON.stringify({ backend: backend.name, cores, training, inference, pytorch: ref, ratios }) + '\n');
+  process.exit(0);
+});
