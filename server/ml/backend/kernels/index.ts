@@ -13,6 +13,7 @@ import { conv2DBackpropFilterConfig } from './conv2d-backprop-filter';
 import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { meanConfig, sumConfig } from './reduce';
 import { tileConfig } from './tile';
+import { castConfig, identityConfig } from './identity';
 
 const ours: tf.KernelConfig[] = [
   transposeConfig,
@@ -23,6 +24,8 @@ const ours: tf.KernelConfig[] = [
   sumConfig,
   meanConfig,
   tileConfig,
+  identityConfig,
+  castConfig,
 ];
 
 export const FAST_WASM_KERNELS: readonly string[] = ours.map((k) => k.kernelName);
