@@ -2,7 +2,8 @@
  * Micro-benchmark of the training backends: trains the reference small CNN on random data and
  * prints steady-state images/s, times one step of a medium CNN (BatchNorm, dropout) and, with
  * --profile, prints its per-kernel time breakdown. Usage:
- *   tsx server/cli/bench-kernels.ts [--batches 20] [--batch-size 128] [--profile] [--model small|medium|both]
+ *   tsx server/cli/bench-kernels.ts [--batches 20] [--warmup 2] [--batch-size 128] [--profile]
+ *     [--model small|medium|both]
  * The backend comes from TFJS_BACKEND like everywhere else (e.g. TFJS_BACKEND=cpu for contrast).
  */
 import { Command } from 'commander';
@@ -11,7 +12,8 @@ import { runCli } from '../errors';
 import { initBackend, tf } from '../ml/backend';
 
 const Options = z.object({
-  batches: z.coerce.number().int().min(2),
+  batches: z.coerce.number().int().min(1),
+  warmup: z.coerce.number().int().min(0),
   batchSize: z.coerce.number().int().min(1),
   profile: z.boolean(),
   model: z.enum(['small', 'medium', 'both']),
@@ -60,15 +62,15 @@ function randomBatch(n: number): { xs: tf.Tensor; ys: tf.Tensor } {
   }));
 }
 
-/** Milliseconds per training step, median of `batches` steps after 2 warm-up steps. */
-async function timeSteps(model: tf.LayersModel, batches: number, batchSize: number): Promise<number[]> {
+/** Milliseconds of each of `batches` training steps after `warmup` untimed ones. */
+async function timeSteps(model: tf.LayersModel, batches: number, warmup: number, batchSize: number): Promise<number[]> {
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const { xs, ys } = randomBatch(batchSize);
   const times: number[] = [];
-  for (let i = 0; i < batches + 2; i++) {
+  for (let i = 0; i < batches + warmup; i++) {
     const t0 = performance.now();
     await model.trainOnBatch(xs, ys);
-    if (i >= 2) times.push(performance.now() - t0);
+    if (i >= warmup) times.push(performance.now() - t0);
   }
   xs.dispose();
   ys.dispose();
@@ -106,6 +108,7 @@ async function profileStep(model: tf.LayersModel, batchSize: number): Promise<vo
 async function main(): Promise<void> {
   const program = new Command()
     .option('--batches <n>', 'timed training steps per model', '20')
+    .option('--warmup <n>', 'untimed steps first (JIT, XNNPACK caches)', '2')
     .option('--batch-size <n>', 'images per step', '128')
     .option('--profile', 'per-kernel time breakdown of each model', false)
     .option('--model <which>', 'small | medium | both', 'both')
@@ -115,7 +118,7 @@ async function main(): Promise<void> {
   const models = opts.model === 'both' ? (['small', 'medium'] as const) : [opts.model];
   for (const which of models) {
     const model = which === 'small' ? smallCnn() : mediumCnn();
-    const times = await timeSteps(model, opts.batches, opts.batchSize);
+    const times = await timeSteps(model, opts.batches, opts.warmup, opts.batchSize);
     const ms = median(times);
     console.log(
       `${info.name} ${which} CNN, batch ${opts.batchSize}: ${ms.toFixed(1)} ms/step (median of ${times.length}), ` +
