@@ -1,7 +1,9 @@
 /**
  * Our kernels for the TensorFlow.js wasm backend, registered in one call. They make training
- * possible (Conv2DBackpropFilter is missing from the stock backend) and fast (the others replace
- * stock kernels that were 3-8x slower on a CNN's shapes). Each kernel lives in its own file.
+ * possible (Conv2DBackpropFilter is missing from the stock backend) and fast: the others replace
+ * stock kernels that are slow on a CNN's training shapes (gradients of conv, max pooling, dense
+ * layers and batch norm: Conv2DBackpropInput, MaxPoolGrad, BatchMatMul with transposes, Transpose,
+ * Sum/Mean over leading axes, Tile, and Identity/Cast that copied). Each kernel has its own file.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
