@@ -80,12 +80,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     status = createStatusService(resolved, { pollMs: options.statusPollMs });
     const { database } = await status.refresh(FIRST_DATABASE_CHECK_MS);
     if (options.requireDatabase && !database.ok) {
-      throw new UserFacingError(
-        `The ${database.kind} database is unreachable (${database.error}); ` +
-          (database.kind === 'postgresql'
-            ? 'start PostgreSQL or fix DATABASE_URL, or unset it to use the embedded database.'
-            : 'check that DATA_DIR is writable and not used by another running playground.'),
-      );
+      throw new UserFacingError(`The playground cannot start: ${database.error ?? 'the database is unreachable.'}`);
     }
 
     const app = next({ dev, dir: PROJECT_DIR, hostname: host, port, httpServer, quiet });

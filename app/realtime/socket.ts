@@ -2,8 +2,6 @@
  * The browser's one Socket.IO connection to the playground server, typed by the shared protocol,
  * and a `request` helper that turns an `ack` request into a promise of its `Reply`.
  */
-'use client';
-
 import { io, type Socket } from 'socket.io-client';
 import type {
   ClientToServerEvents,

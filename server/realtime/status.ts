@@ -125,7 +125,13 @@ export function attachStatus(io: PlaygroundServer, service: StatusService): () =
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`The database did not answer within ${ms / 1000} s.`)),
+      () =>
+        reject(
+          new Error(
+            `The database did not answer within ${ms / 1000} s; check that PostgreSQL runs (DATABASE_URL) ` +
+              'or that no other playground uses the same DATA_DIR.',
+          ),
+        ),
       ms,
     );
     promise.then(

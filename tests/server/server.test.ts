@@ -52,6 +52,17 @@ describe('HTTP', () => {
   });
 });
 
+describe('start-up', () => {
+  it('refuses a port that is taken, in one sentence', async () => {
+    const { startServer } = await import('../../server/main');
+    const { port } = new URL(server.url);
+    await expect(startServer({ port: Number(port), host: '127.0.0.1', dev: false })).rejects.toThrow(
+      `Port ${port} is already in use; stop the other process or set PORT to a free port.`,
+    );
+    expect((await fetch(server.url + '/')).status).toBe(200);
+  });
+});
+
 describe('status over Socket.IO', () => {
   it('answers status:get with the real backend and database', async () => {
     const c = await client();
