@@ -3,6 +3,8 @@
  * Scores a trained classifier on the whole test set of the data folder (only the two t10k files
  * are needed, so FASHION_MNIST_DIR can name any IDX test set). --json prints one JSON object on
  * stdout; --save stores it as an assessment of the model's version in the database.
+ * --drawings scores the drawing evaluation set instead: the same test images as outline drawings
+ * (server/ml/sketch/drawingSet.ts), built into data/fashion-mnist-drawings on first use.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,18 +20,20 @@ const program = new Command('eval:cnn')
   .option('--model <dir>', 'model folder', 'models/cnn')
   .option('--data-dir <dir>', 'folder with t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz')
   .option('--json', 'print one JSON object on stdout')
-  .option('--save', 'store the result as an assessment in the database');
+  .option('--save', 'store the result as an assessment in the database')
+  .option('--drawings', 'score the outline drawings made from the test images instead of the photos');
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<{ model: string; dataDir?: string; json?: boolean; save?: boolean }>();
+  const o = program.opts<{ model: string; dataDir?: string; json?: boolean; save?: boolean; drawings?: boolean }>();
   await initBackend();
   const model = await loadLayersModel(o.model);
   const outShape = model.outputs[0]?.shape;
   if (model.inputs[0]?.shape.join(',') !== ',28,28,1' || outShape?.join(',') !== ',10') {
     throw new UserFacingError(`${o.model} is not a garment classifier (input ${model.inputs[0]?.shape}, output ${outShape}).`);
   }
-  const dir = o.dataDir ?? resolveDataDir('test').dir;
+  const photosDir = o.dataDir ?? resolveDataDir('test').dir;
+  const dir = o.drawings ? await (await import('../ml/sketch/drawingSet')).ensureDrawingSet(undefined, photosDir) : photosDir;
   const test = await loadSplit('test', dir);
   const report = await evaluateClassifier(model, test.images, test.labels);
   const result = {
@@ -55,14 +59,14 @@ await runCli(async () => {
       trainingLog: JSON.parse(logText),
       metrics: { accuracy: result.accuracy },
     });
-    const a = await saveAssessment(db, version.id, 'eval:cnn', result);
+    const a = await saveAssessment(db, version.id, o.drawings ? 'eval:cnn --drawings' : 'eval:cnn', result);
     await closeDb();
     process.stderr.write(`saved assessment ${a.id} of model version ${version.id}\n`);
   }
   if (o.json) {
     process.stdout.write(JSON.stringify(result) + '\n');
   } else {
-    process.stdout.write(`${o.model}: test accuracy ${(100 * result.accuracy).toFixed(2)}% on ${result.testImages} images, ${result.params.toLocaleString('en')} parameters, backend ${result.backend}\n`);
+    process.stdout.write(`${o.model}: ${o.drawings ? 'drawing' : 'test'} accuracy ${(100 * result.accuracy).toFixed(2)}% on ${result.testImages} images, ${result.params.toLocaleString('en')} parameters, backend ${result.backend}\n`);
     report.perClassAccuracy.forEach((a, c) => process.stdout.write(`  ${CLASS_NAMES[c]!.padEnd(12)} ${(100 * a).toFixed(1)}%\n`));
   }
   process.exit(0);
