@@ -7,7 +7,6 @@
  * (preprocess.ts, as an ink bitmap), so synthetic and real drawings share one convention.
  * Pure (no Node APIs): worker threads call it per image while assembling training batches.
  */
-import { squaredDistanceToSeeds } from './distance';
 import { fitInk, PIXELS, SIDE } from './preprocess';
 
 export interface SketchifyOptions {
@@ -44,7 +43,7 @@ export const DEFAULT_SKETCHIFY: SketchifyOptions = {
 };
 
 /** Hi-res pixels per 28x28 pixel while drawing (anti-aliasing comes from area-averaging down). */
-const F = 3;
+const F = 2;
 /** The hi-res canvas spans [-MARGIN, 28 + MARGIN] so a rotated garment is not cut off. */
 const MARGIN = 2;
 const G = (SIDE + 2 * MARGIN) * F;
@@ -59,17 +58,14 @@ export function sketchify(image28: ArrayLike<number>, rand: () => number, option
   const o = { ...DEFAULT_SKETCHIFY, ...options };
   if (image28.length !== PIXELS) throw new RangeError(`sketchify takes a 28x28 image (784 values), got ${image28.length}`);
   const unit = image28 instanceof Uint8Array || image28 instanceof Uint8ClampedArray ? 1 / 255 : 1;
-  const photo = warpedPhoto(softened(image28, unit, o.soften), rand, o);
+  const photo = warpedPhoto(padded(softened(image28, unit, o.soften)), rand, o);
   const threshold = uniform(rand, o.threshold);
   const inside = new Uint8Array(G * G);
   for (let p = 0; p < inside.length; p++) inside[p] = photo[p]! > threshold ? 1 : 0;
   fillSmallHoles(inside, o.holeFill);
   const seeds = silhouetteEdge(inside);
   if (rand() < o.internalEdges) addInternalEdges(photo, inside, seeds, uniform(rand, o.edgeStrength), rand);
-  const dist2 = squaredDistanceToSeeds(seeds, G, G);
-  const radius = (uniform(rand, o.strokeWidth) * F) / 2;
-  const ink = new Float32Array(G * G);
-  for (let p = 0; p < ink.length; p++) ink[p] = Math.min(1, Math.max(0, radius + 0.5 - Math.sqrt(dist2[p]!)));
+  const ink = inkAround(seeds, (uniform(rand, o.strokeWidth) * F) / 2);
   return fitInk({ width: G, height: G, ink }) ?? new Float32Array(PIXELS);
 }
 
@@ -177,19 +173,26 @@ function fillSmallHoles(inside: Uint8Array, fraction: number): void {
   }
 }
 
-function bilinear(src: ArrayLike<number>, x: number, y: number): number {
-  const x0 = Math.floor(x);
-  const y0 = Math.floor(y);
-  if (x0 < -1 || y0 < -1 || x0 >= SIDE || y0 >= SIDE) return 0;
-  const fx = x - x0;
-  const fy = y - y0;
-  return (pixelAt(src, x0, y0) * (1 - fx) + pixelAt(src, x0 + 1, y0) * fx) * (1 - fy) + (pixelAt(src, x0, y0 + 1) * (1 - fx) + pixelAt(src, x0 + 1, y0 + 1) * fx) * fy;
+/** The source photo inside a border of zeros, so bilinear sampling needs no bounds checks. */
+const PAD = 6;
+const PADDED = SIDE + 2 * PAD;
+
+function padded(src: Float32Array): Float32Array {
+  const out = new Float32Array(PADDED * PADDED);
+  for (let y = 0; y < SIDE; y++) out.set(src.subarray(y * SIDE, (y + 1) * SIDE), (y + PAD) * PADDED + PAD);
+  return out;
 }
 
-// A top-level function, not a closure: tsx wraps every closure creation in a naming helper, which
-// made a per-pixel closure the hottest line.
-function pixelAt(src: ArrayLike<number>, x: number, y: number): number {
-  return x < 0 || y < 0 || x >= SIDE || y >= SIDE ? 0 : src[y * SIDE + x]!;
+/** Bilinear sample at (x, y) in source pixel coordinates; anything beyond the border is 0. */
+function bilinear(src: Float32Array, x: number, y: number): number {
+  const px = Math.min(PADDED - 1.001, Math.max(0, x + PAD));
+  const py = Math.min(PADDED - 1.001, Math.max(0, y + PAD));
+  const x0 = px | 0;
+  const y0 = py | 0;
+  const fx = px - x0;
+  const fy = py - y0;
+  const i = y0 * PADDED + x0;
+  return (src[i]! * (1 - fx) + src[i + 1]! * fx) * (1 - fy) + (src[i + PADDED]! * (1 - fx) + src[i + PADDED + 1]! * fx) * fy;
 }
 
 /** Inside pixels with an outside 4-neighbour. */
@@ -243,6 +246,36 @@ function addInternalEdges(photo: Float32Array, inside: Uint8Array, seeds: Uint8A
     }
   }
   keepLongLines(ridge, seeds, 2 * F, rand);
+}
+
+/**
+ * A pen of radius r traced along the seed pixels: each pixel's ink is its coverage, a one-pixel
+ * ramp at distance r from the nearest seed (anti-aliased edges). A disc is stamped around every
+ * seed, which is cheaper than a distance transform for the few pixels a line touches.
+ */
+function inkAround(seeds: Uint8Array, r: number): Float32Array {
+  const reach = Math.ceil(r + 0.5);
+  const offsets: number[] = [];
+  for (let dy = -reach; dy <= reach; dy++) {
+    for (let dx = -reach; dx <= reach; dx++) {
+      const cover = Math.min(1, r + 0.5 - Math.sqrt(dx * dx + dy * dy));
+      if (cover > 0) offsets.push(dx, dy, cover);
+    }
+  }
+  const ink = new Float32Array(G * G);
+  for (let y = 0; y < G; y++) {
+    for (let x = 0; x < G; x++) {
+      if (!seeds[y * G + x]) continue;
+      for (let k = 0; k < offsets.length; k += 3) {
+        const xx = x + offsets[k]!;
+        const yy = y + offsets[k + 1]!;
+        if (xx < 0 || yy < 0 || xx >= G || yy >= G) continue;
+        const q = yy * G + xx;
+        if (offsets[k + 2]! > ink[q]!) ink[q] = offsets[k + 2]!;
+      }
+    }
+  }
+  return ink;
 }
 
 /** Whether a seed lies within the (2r+1)^2 window around (x, y): the outline already covers there. */
