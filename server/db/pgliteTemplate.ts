@@ -5,7 +5,7 @@
  * (schema diffs, tests).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rename, rm, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,21 +22,53 @@ function pgliteVersion(): string {
 export async function pristinePgliteDir(): Promise<string> {
   const cacheDir = path.resolve('node_modules', '.cache', 'fashion-mnist-playground');
   const template = path.join(cacheDir, `pglite-${pgliteVersion()}`);
-  if (existsSync(path.join(template, 'PG_VERSION'))) return template;
+  const ready = () => existsSync(path.join(template, 'PG_VERSION'));
   await mkdir(cacheDir, { recursive: true });
-  // Built aside and renamed into place, so parallel test workers never see a half-written one.
-  const building = await mkdtemp(path.join(cacheDir, 'pglite-building-'));
-  const db = await PGlite.create(path.join(building, 'data'));
-  await db.close();
+  // One builder at a time (parallel test workers would each run initdb on the same 2 cores);
+  // the others wait for it. A builder that died leaves an old claim, which is taken over.
+  const claim = `${template}.building`;
+  const deadline = Date.now() + BUILD_TIMEOUT_MS;
+  while (!ready()) {
+    if (await tryClaim(claim)) {
+      try {
+        if (!ready()) await build(template);
+      } finally {
+        await rm(claim, { recursive: true, force: true });
+      }
+    } else if (Date.now() > deadline) {
+      throw new Error(`Timed out waiting for ${claim} to go away: remove it if no test run is creating it.`);
+    } else {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+  return template;
+}
+
+const BUILD_TIMEOUT_MS = 180_000;
+
+async function tryClaim(claim: string): Promise<boolean> {
   try {
-    await rename(path.join(building, 'data'), template);
+    await mkdir(claim);
+    return true;
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw err; // another worker won the race
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const age = Date.now() - (await stat(claim).catch(() => ({ mtimeMs: Date.now() }))).mtimeMs;
+    if (age > BUILD_TIMEOUT_MS) await rm(claim, { recursive: true, force: true });
+    return false;
+  }
+}
+
+/** Built aside and renamed into place, so a reader never sees a half-written folder. */
+async function build(template: string): Promise<void> {
+  const building = await mkdtemp(`${template}-tmp-`);
+  try {
+    const db = await PGlite.create(path.join(building, 'data'));
+    await db.close();
+    await rm(template, { recursive: true, force: true });
+    await rename(path.join(building, 'data'), template);
   } finally {
     await rm(building, { recursive: true, force: true });
   }
-  return template;
 }
 
 export interface ThrowawayPglite {

@@ -22,21 +22,24 @@ import {
 import { UserFacingError } from '../../server/errors';
 import { createFreshPglite, createFreshPostgres, type FreshPglite, type FreshPostgres } from '../helpers/freshDatabase';
 
+// Generous: PGlite and the wasm engine run several times slower while a training job has the CPU.
+const SLOW = 120_000;
+
 const trainingLog = { epochs: [{ epoch: 1, loss: 0.61, accuracy: 0.78 }], batchSize: 128, backend: 'wasm' };
 const cnn = { kind: 'cnn', name: 'cnn-small', path: 'models/cnn', params: 225034, trainingLog } as const;
 const PNG_SIGNATURE = Uint8Array.from([137, 80, 78, 71, 13, 10, 26, 10, 0, 255]);
 
-describe('on PostgreSQL', () => {
+describe('on PostgreSQL', { timeout: SLOW }, () => {
   let fresh: FreshPostgres;
   let open: OpenDb;
   beforeAll(async () => {
     fresh = await createFreshPostgres();
     open = await openDb({ kind: 'postgresql', url: fresh.url });
-  }, 30_000);
+  }, SLOW);
   afterAll(async () => {
     await open?.close();
     await fresh?.drop();
-  });
+  }, SLOW);
 
   it('migrates on open and reports where it is', () => {
     expect(open.kind).toBe('postgresql');
@@ -106,7 +109,7 @@ describe('on PostgreSQL', () => {
   });
 });
 
-describe('unusable PostgreSQL', () => {
+describe('unusable PostgreSQL', { timeout: SLOW }, () => {
   it('says in one sentence what is wrong and how to fix it', async () => {
     const refused = await openDb({ kind: 'postgresql', url: 'postgresql://postgres@127.0.0.1:1/playground' }).catch(
       (e: unknown) => e,
@@ -132,10 +135,10 @@ describe('on the embedded PGlite database', () => {
   let fresh: FreshPglite;
   beforeAll(async () => {
     fresh = await createFreshPglite();
-  }, 60_000);
+  }, SLOW);
   afterAll(async () => {
     await fresh?.remove();
-  });
+  }, SLOW);
 
   it('round-trips an assessment, keeps it across reopen, and allows one opener at a time', async () => {
     const target = { kind: 'pglite', dir: fresh.dir } as const;
@@ -170,5 +173,5 @@ describe('on the embedded PGlite database', () => {
     } finally {
       await reopened.close();
     }
-  }, 60_000);
+  }, SLOW);
 });

@@ -12,18 +12,21 @@ import { migrationFolderName, pendingSchemaChanges, writeMigration } from '../..
 import { applyMigrations, MIGRATIONS_DIR, SCHEMA_PATH } from '../../server/db/migrate';
 import { createFreshPostgres } from '../helpers/freshDatabase';
 
+// Generous: PGlite and the wasm engine run several times slower while a training job has the CPU.
+const SLOW = 120_000;
+
 describe('db:diff', () => {
   let scratch: string;
   beforeAll(async () => {
     scratch = await mkdtemp(path.join(os.tmpdir(), 'vt-diff-'));
-  });
+  }, SLOW);
   afterAll(async () => {
     await rm(scratch, { recursive: true, force: true });
-  });
+  }, SLOW);
 
   it('finds nothing missing between the committed migrations and schema.prisma (on PGlite)', async () => {
     expect(await pendingSchemaChanges()).toBe('');
-  }, 60_000);
+  }, SLOW);
 
   it('writes a migration for a schema change, which builds the new table', async () => {
     const migrationsDir = path.join(scratch, 'migrations');
@@ -50,7 +53,7 @@ describe('db:diff', () => {
       await client.end();
       await fresh.drop();
     }
-  }, 60_000);
+  }, SLOW);
 
   it("names folders the way Prisma does: UTC timestamp to the second, then snake case", () => {
     expect(migrationFolderName('Add votes & gallery!', new Date(Date.UTC(2026, 0, 2, 3, 4, 5)))).toBe(

@@ -15,6 +15,9 @@ import type { DbTarget } from '../../server/db/target';
 import { UserFacingError } from '../../server/errors';
 import { createFreshPglite, createFreshPostgres } from '../helpers/freshDatabase';
 
+// Generous: PGlite and the wasm engine run several times slower while a training job has the CPU.
+const SLOW = 120_000;
+
 interface Opened {
   target: DbTarget;
   factory: SqlMigrationAwareDriverAdapterFactory;
@@ -70,11 +73,11 @@ describe.each(['postgresql', 'pglite'] as const)('migrations on %s', (kind) => {
   beforeAll(async () => {
     o = await backends[kind]();
     scratch = await mkdtemp(path.join(os.tmpdir(), 'vt-migrations-'));
-  }, 60_000);
+  }, SLOW);
   afterAll(async () => {
     await o?.close();
     await rm(scratch, { recursive: true, force: true });
-  });
+  }, SLOW);
 
   it('applies every migration to an empty database, and nothing the second time', async () => {
     expect(committed.length).toBeGreaterThan(0);
@@ -91,7 +94,7 @@ describe.each(['postgresql', 'pglite'] as const)('migrations on %s', (kind) => {
     expect(history.every((r) => r.finished_at !== null && r.rolled_back_at === null)).toBe(true);
     // A lock left behind would make the next migrator (another process) wait 10 s and fail.
     expect(await o.query("SELECT pid FROM pg_locks WHERE locktype = 'advisory'")).toEqual([]);
-  }, 60_000);
+  }, SLOW);
 
   it('runs a failing migration atomically, names it, and retries it once fixed and marked rolled back', async () => {
     const dir = path.join(scratch, 'migrations');
@@ -126,10 +129,10 @@ CREATE FUNCTION score_double(x INTEGER) RETURNS INTEGER AS $$ BEGIN x := x * 2; 
     const retried = await applyMigrationsWith(o.factory, kind, dir);
     expect(retried.applied).toEqual([name]);
     expect(await o.query('SELECT score_double(21) AS v')).toEqual([{ v: 42 }]);
-  }, 60_000);
+  }, SLOW);
 });
 
-describe('applyMigrations(target)', () => {
+describe('applyMigrations(target)', { timeout: SLOW }, () => {
   it('opens the database itself and closes it again', async () => {
     const fresh = await createFreshPostgres();
     const admin = new pg.Client(fresh.url);
@@ -147,7 +150,7 @@ describe('applyMigrations(target)', () => {
       await admin.end();
       await fresh.drop();
     }
-  }, 30_000);
+  }, SLOW);
 
   it('explains an unreachable server in one sentence', async () => {
     await expect(applyMigrations({ kind: 'postgresql', url: 'postgresql://postgres@127.0.0.1:1/x' })).rejects.toThrow(
