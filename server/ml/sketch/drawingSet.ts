@@ -15,7 +15,7 @@ import { imageToBytes, PIXELS } from './preprocess';
 import { sketchify } from './sketchify';
 
 /** Bump when sketchify or the preprocessing changes, so stored sets are rebuilt. */
-export const DRAWING_SET_VERSION = 2;
+export const DRAWING_SET_VERSION = 3;
 export const DRAWING_SET_SEED = 20240505;
 export const DEFAULT_DRAWINGS_DIR = path.join('data', 'fashion-mnist-drawings');
 const META = 'drawing-set.json';

@@ -31,7 +31,7 @@ export interface SketchifyOptions {
 }
 
 export const DEFAULT_SKETCHIFY: SketchifyOptions = {
-  strokeWidth: [1, 2.6],
+  strokeWidth: [1.5, 2.8],
   threshold: [0.02, 0.1],
   jitter: 0.7,
   rotateDegrees: 5,
