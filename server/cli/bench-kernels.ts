@@ -6,6 +6,7 @@
  *     [--model small|medium|both]
  * The backend comes from TFJS_BACKEND like everywhere else (e.g. TFJS_BACKEND=cpu for contrast).
  */
+import os from 'node:os';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { runCli } from '../errors';
@@ -62,19 +63,37 @@ function randomBatch(n: number): { xs: tf.Tensor; ys: tf.Tensor } {
   }));
 }
 
-/** Milliseconds of each of `batches` training steps after `warmup` untimed ones. */
-async function timeSteps(model: tf.LayersModel, batches: number, warmup: number, batchSize: number): Promise<number[]> {
+const cpuMs = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/**
+ * Wall and CPU milliseconds of each of `batches` training steps after `warmup` untimed ones. On a
+ * shared machine the CPU time is the steadier figure: the step's cost on an otherwise idle core.
+ */
+async function timeSteps(
+  model: tf.LayersModel,
+  batches: number,
+  warmup: number,
+  batchSize: number,
+): Promise<{ wall: number[]; cpu: number[] }> {
   model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
   const { xs, ys } = randomBatch(batchSize);
-  const times: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < batches + warmup; i++) {
     const t0 = performance.now();
+    const c0 = cpuMs();
     await model.trainOnBatch(xs, ys);
-    if (i >= warmup) times.push(performance.now() - t0);
+    if (i >= warmup) {
+      wall.push(performance.now() - t0);
+      cpu.push(cpuMs() - c0);
+    }
   }
   xs.dispose();
   ys.dispose();
-  return times;
+  return { wall, cpu };
 }
 
 const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
@@ -118,11 +137,12 @@ async function main(): Promise<void> {
   const models = opts.model === 'both' ? (['small', 'medium'] as const) : [opts.model];
   for (const which of models) {
     const model = which === 'small' ? smallCnn() : mediumCnn();
-    const times = await timeSteps(model, opts.batches, opts.warmup, opts.batchSize);
-    const ms = median(times);
+    const { wall, cpu } = await timeSteps(model, opts.batches, opts.warmup, opts.batchSize);
+    const rate = (ms: number): string => ((1000 * opts.batchSize) / ms).toFixed(0);
     console.log(
-      `${info.name} ${which} CNN, batch ${opts.batchSize}: ${ms.toFixed(1)} ms/step (median of ${times.length}), ` +
-        `${((1000 * opts.batchSize) / ms).toFixed(0)} img/s`,
+      `${info.name} ${which} CNN, batch ${opts.batchSize}, median of ${wall.length} steps: ` +
+        `${median(wall).toFixed(1)} ms/step wall = ${rate(median(wall))} img/s; ` +
+        `${median(cpu).toFixed(1)} ms/step CPU = ${rate(median(cpu))} img/s (load average ${os.loadavg()[0]!.toFixed(1)})`,
     );
     if (opts.profile) await profileStep(model, opts.batchSize);
     model.dispose();

@@ -129,3 +129,29 @@ describe('a batch-normalization layer step on wasm matches the cpu backend', () 
     for (const e of errors) expect(e).toBeLessThan(1e-5);
   });
 });
+
+describe('batch normalization (inference form) on wasm matches the cpu backend', () => {
+  it.each([
+    ['scale and offset', true, true],
+    ['no scale', false, true],
+    ['no offset', true, false],
+  ])('%s', async (_, withScale, withOffset) => {
+    const [e] = await wasmVersusCpu(() => {
+      const x = random([3, 5, 4, 6], 1);
+      const variance = tf.randomUniform([6], 0.1, 2, 'float32', 2);
+      const scale = withScale ? random([6], 3) : undefined;
+      const offset = withOffset ? random([6], 4) : undefined;
+      return [tf.batchNorm(x, random([6], 5), variance, offset, scale, 1e-3)];
+    });
+    expect(e).toBeLessThan(1e-5);
+  });
+
+  it('parameters broadcast from [1,1,1,C] and a rank-2 input', async () => {
+    const [a, b] = await wasmVersusCpu(() => [
+      tf.batchNorm(random([2, 3, 4, 5], 1), random([1, 1, 1, 5], 2), tf.ones([1, 1, 1, 5]), random([1, 1, 1, 5], 3)),
+      tf.batchNorm(random([7, 5], 1), random([5], 2), tf.ones([5]).mul(0.5)),
+    ]);
+    expect(a).toBeLessThan(1e-5);
+    expect(b).toBeLessThan(1e-5);
+  });
+});

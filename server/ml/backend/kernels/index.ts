@@ -3,7 +3,8 @@
  * possible (Conv2DBackpropFilter is missing from the stock backend) and fast: the others replace
  * stock kernels that are slow on a CNN's training shapes (gradients of conv, max pooling, dense
  * layers and batch norm: Conv2DBackpropInput, MaxPoolGrad, BatchMatMul with transposes, Transpose,
- * Sum/Mean over leading axes, Tile, and Identity/Cast that copied). Each kernel has its own file.
+ * Sum/Mean over leading axes, Tile, FusedBatchNorm, and Identity/Cast that copied). Each kernel
+ * has its own file.
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
@@ -16,6 +17,7 @@ import { conv2DBackpropInputConfig } from './conv2d-backprop-input';
 import { meanConfig, sumConfig } from './reduce';
 import { tileConfig } from './tile';
 import { castConfig, identityConfig } from './identity';
+import { batchNormConfig } from './batch-norm';
 
 const ours: tf.KernelConfig[] = [
   transposeConfig,
@@ -28,6 +30,7 @@ const ours: tf.KernelConfig[] = [
   tileConfig,
   identityConfig,
   castConfig,
+  batchNormConfig,
 ];
 
 export const FAST_WASM_KERNELS: readonly string[] = ours.map((k) => k.kernelName);
