@@ -1,7 +1,7 @@
 /** Which task a config trains; the one switch between model kinds. */
 import type * as tfTypes from '@tensorflow/tfjs';
-import { UserFacingError } from '../../errors';
 import { CnnTask } from './cnnTask';
+import { VaeTask } from './vaeTask';
 import type { TrainingConfig } from './config';
 import type { TrainingTask } from './task';
 
@@ -10,6 +10,6 @@ export function createTask(cfg: TrainingConfig, model?: tfTypes.LayersModel): Tr
     case 'cnn':
       return new CnnTask(cfg.arch, cfg.seed, model);
     case 'vae':
-      throw new UserFacingError('The conditional VAE task is not available yet in this version of the trainer.');
+      return new VaeTask(cfg.arch, cfg.seed, model);
   }
 }

@@ -1,0 +1,83 @@
+/**
+ * Drawing garments from a trained conditional VAE decoder: seeded standard-normal latents (the
+ * project's PRNG, so a seed gives the same images on any machine and thread) decoded to the
+ * Bernoulli means (sigmoid of the logits), which are the images we show and judge.
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+import { tf } from '../backend';
+import { mulberry32 } from '../data/random';
+import { NUM_CLASSES } from '../models/cnn';
+import { decoderLatentSize } from '../models/vae';
+
+export interface GeneratedSet {
+  /** count x 784 floats in [0, 1] */
+  images: Float32Array;
+  /** count x latentSize: the latent vector each image was decoded from */
+  latents: Float32Array;
+  labels: Uint8Array;
+  count: number;
+  latentSize: number;
+}
+
+/** `count` independent N(0, 1) floats from a seed (Box-Muller on mulberry32). */
+export function standardNormal(seed: number, count: number): Float32Array {
+  const random = mulberry32(seed);
+  const out = new Float32Array(count);
+  for (let i = 0; i < count; i += 2) {
+    const u = 1 - random(); // (0, 1]: log(u) is finite
+    const v = random();
+    const r = Math.sqrt(-2 * Math.log(u));
+    out[i] = r * Math.cos(2 * Math.PI * v);
+    if (i + 1 < count) out[i + 1] = r * Math.sin(2 * Math.PI * v);
+  }
+  return out;
+}
+
+/** Decodes latents (count x latentSize) with their classes into images in [0, 1]. */
+export function decodeLatents(
+  decoder: tfTypes.LayersModel,
+  latents: Float32Array,
+  labels: Uint8Array,
+  batchSize = 256,
+): Float32Array {
+  const latentSize = decoderLatentSize(decoder);
+  const count = labels.length;
+  if (latents.length !== count * latentSize) {
+    throw new RangeError(`${latents.length} latent values do not make ${count} vectors of ${latentSize}`);
+  }
+  const images = new Float32Array(count * 784);
+  for (let start = 0; start < count; start += batchSize) {
+    const size = Math.min(batchSize, count - start);
+    const out = tf.tidy(() => {
+      const z = tf.tensor2d(latents.subarray(start * latentSize, (start + size) * latentSize), [size, latentSize]);
+      const y = tf.oneHot(tf.tensor1d(labels.subarray(start, start + size), 'int32'), NUM_CLASSES).toFloat();
+      return tf.sigmoid(decoder.predict([z, y]) as tfTypes.Tensor);
+    });
+    images.set(out.dataSync() as Float32Array, start * 784);
+    out.dispose();
+  }
+  return images;
+}
+
+/**
+ * `n` images of one class (or of the given class per image), deterministic under `seed`.
+ * `temperature` scales the latents' standard deviation (1 = the prior).
+ */
+export function sample(
+  decoder: tfTypes.LayersModel,
+  classes: number | readonly number[],
+  n: number,
+  seed: number,
+  temperature = 1,
+): GeneratedSet {
+  const latentSize = decoderLatentSize(decoder);
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = typeof classes === 'number' ? classes : classes[i % classes.length]!;
+    if (!Number.isInteger(c) || c < 0 || c >= NUM_CLASSES) throw new RangeError(`class ${c} is outside 0-${NUM_CLASSES - 1}`);
+    labels[i] = c;
+  }
+  const latents = standardNormal(seed, n * latentSize);
+  if (temperature !== 1) for (let i = 0; i < latents.length; i++) latents[i]! *= temperature;
+  return { images: decodeLatents(decoder, latents, labels), latents, labels, count: n, latentSize };
+}
