@@ -14,6 +14,7 @@ import { runCli, UserFacingError } from './errors';
 import { MAX_PAYLOAD_BYTES } from './realtime/protocol';
 import type { PlaygroundServer } from './realtime/requests';
 import { attachStatus, createStatusService, type StatusService, type StatusSources } from './realtime/status';
+import type { DrawOptions } from './realtime/draw/handlers';
 
 /** The first database check opens and migrates it; PGlite's first start alone takes seconds. */
 const FIRST_DATABASE_CHECK_MS = 60_000;
@@ -35,6 +36,8 @@ export interface StartServerOptions {
   quiet?: boolean;
   /** Fail to start when the first database check fails (the CLI does; tests may not). */
   requireDatabase?: boolean;
+  /** Drawing recognition, sketches and drawing rooms (model folder, rate limit). */
+  draw?: DrawOptions;
 }
 
 export interface RunningServer {
@@ -95,6 +98,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     };
 
     const detachStatus = attachStatus(io, status);
+    // Loaded here: it pulls in TensorFlow.js and the environment, which main() loads lazily.
+    const draw = await (await import('./realtime/draw/handlers')).attachDraw(io, options.draw);
     status.start();
     const running = status;
     let closing: Promise<void> | undefined;
@@ -102,6 +107,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       (closing ??= (async () => {
         running.stop();
         detachStatus();
+        draw.detach();
         const ioClosed = new Promise<void>((resolve) => io.close(() => resolve()));
         httpServer.closeAllConnections(); // keep-alive sockets would hold close() open
         await ioClosed;

@@ -1,0 +1,166 @@
+/**
+ * Shared drawing rooms ("draw together"): who is in a room, who draws, the garment to draw this
+ * round, the drawing so far with the model's guess, and the guesses in the order they came, so the
+ * room can show who was right first (a person or the model). Plain state with no sockets: the
+ * handlers (handlers.ts) call it and broadcast what it returns.
+ *
+ * Rules: whoever starts a round draws it and alone learns the garment. Watchers guess; the first
+ * correct guess by a person ends the round and reveals the garment. The model's first correct top
+ * guess (with at least MODEL_CONFIDENCE) is recorded as a guess too, so it can be first, but it
+ * does not end the round: people keep playing against it.
+ */
+import { randomUUID } from 'node:crypto';
+import { UserFacingError } from '../../errors';
+import type { Stroke } from '../../ml/sketch/preprocess';
+import type { Recognition, RoomDrawing, RoomGuess, RoomState } from '../protocol';
+
+export const MODEL_NAME = 'the model';
+/** The model counts as having guessed once its top class has at least this probability. */
+export const MODEL_CONFIDENCE = 0.5;
+const MAX_PLAYERS = 16;
+const MAX_ROOMS = 200;
+const MAX_GUESSES = 100;
+
+interface Player {
+  id: string;
+  nickname: string;
+}
+
+interface Room {
+  id: string;
+  /** By socket id. */
+  players: Map<string, Player>;
+  drawerSocket: string | null;
+  round: number;
+  status: RoomState['status'];
+  target: number | null;
+  startedAt: number;
+  guesses: RoomGuess[];
+  firstCorrect: RoomGuess | null;
+  strokes: Stroke[];
+  recognition: Recognition | null;
+}
+
+export class DrawingRooms {
+  private readonly rooms = new Map<string, Room>();
+
+  constructor(private readonly random: () => number = Math.random, private readonly now: () => number = Date.now) {}
+
+  join(roomId: string, socketId: string, nickname: string): { playerId: string; state: RoomState; drawing: RoomDrawing } {
+    let room = this.rooms.get(roomId);
+    if (!room) {
+      if (this.rooms.size >= MAX_ROOMS) throw new UserFacingError('The server has too many drawing rooms open; join an existing room or try later.');
+      room = { id: roomId, players: new Map(), drawerSocket: null, round: 0, status: 'waiting', target: null, startedAt: 0, guesses: [], firstCorrect: null, strokes: [], recognition: null };
+      this.rooms.set(roomId, room);
+    }
+    const existing = room.players.get(socketId);
+    if (!existing && room.players.size >= MAX_PLAYERS) throw new UserFacingError(`Room ${roomId} is full (${MAX_PLAYERS} players); pick another room name.`);
+    const player = existing ?? { id: randomUUID(), nickname };
+    player.nickname = nickname;
+    room.players.set(socketId, player);
+    return { playerId: player.id, state: this.state(room), drawing: this.drawing(room) };
+  }
+
+  /** Removes the socket from the room (if the drawer leaves, the round ends); null when the room is gone. */
+  leave(roomId: string, socketId: string): RoomState | null {
+    const room = this.rooms.get(roomId);
+    if (!room || !room.players.delete(socketId)) return room ? this.state(room) : null;
+    if (room.players.size === 0) {
+      this.rooms.delete(roomId);
+      return null;
+    }
+    if (room.drawerSocket === socketId) {
+      room.drawerSocket = null;
+      if (room.status === 'drawing') room.status = 'over';
+    }
+    return this.state(room);
+  }
+
+  /** Rooms the socket is in (to leave them all on disconnect). */
+  roomsOf(socketId: string): string[] {
+    return [...this.rooms.values()].filter((r) => r.players.has(socketId)).map((r) => r.id);
+  }
+
+  /** A new round drawn by the caller; returns the secret garment. */
+  start(roomId: string, socketId: string): { round: number; target: number; state: RoomState; drawing: RoomDrawing } {
+    const room = this.member(roomId, socketId);
+    if (room.status === 'drawing' && room.drawerSocket !== socketId) {
+      const drawer = room.drawerSocket ? room.players.get(room.drawerSocket)?.nickname : undefined;
+      throw new UserFacingError(`${drawer ?? 'Someone'} is drawing this round; guess, or wait for the round to end.`);
+    }
+    room.round++;
+    room.drawerSocket = socketId;
+    room.status = 'drawing';
+    room.target = Math.floor(this.random() * 10);
+    room.startedAt = this.now();
+    room.guesses = [];
+    room.firstCorrect = null;
+    room.strokes = [];
+    room.recognition = null;
+    return { round: room.round, target: room.target, state: this.state(room), drawing: this.drawing(room) };
+  }
+
+  /** Checks that the caller may send the drawing of the current round (before recognizing it). */
+  assertDrawer(roomId: string, socketId: string): void {
+    const room = this.member(roomId, socketId);
+    if (room.drawerSocket !== socketId || room.status !== 'drawing') {
+      throw new UserFacingError('You are not drawing in this room right now: start a round to draw.');
+    }
+  }
+
+  /** Stores the drawer's drawing and the model's guess; `stateChanged` when the model just got it right. */
+  draw(roomId: string, socketId: string, strokes: Stroke[], recognition: Recognition | null): { drawing: RoomDrawing; state: RoomState | null } {
+    this.assertDrawer(roomId, socketId);
+    const room = this.rooms.get(roomId)!;
+    room.strokes = strokes;
+    room.recognition = recognition;
+    let changed = false;
+    const modelRight = recognition && recognition.guess === room.target && recognition.probabilities[recognition.guess]! >= MODEL_CONFIDENCE;
+    if (modelRight && !room.guesses.some((g) => g.playerId === null && g.correct)) {
+      this.record(room, { playerId: null, name: MODEL_NAME, label: recognition.guess, correct: true, atMs: this.now() - room.startedAt });
+      changed = true;
+    }
+    return { drawing: this.drawing(room), state: changed ? this.state(room) : null };
+  }
+
+  guess(roomId: string, socketId: string, label: number): { correct: boolean; first: boolean; state: RoomState } {
+    const room = this.member(roomId, socketId);
+    if (room.status !== 'drawing') throw new UserFacingError('No round is being drawn in this room: start one, or wait for the next.');
+    if (room.drawerSocket === socketId) throw new UserFacingError('You are the one drawing: let the others guess.');
+    const player = room.players.get(socketId)!;
+    const correct = label === room.target;
+    const entry = { playerId: player.id, name: player.nickname, label, correct, atMs: this.now() - room.startedAt };
+    const first = correct && room.firstCorrect === null;
+    this.record(room, entry);
+    if (correct) room.status = 'over';
+    return { correct, first, state: this.state(room) };
+  }
+
+  private record(room: Room, guess: RoomGuess): void {
+    if (room.guesses.length < MAX_GUESSES) room.guesses.push(guess);
+    if (guess.correct) room.firstCorrect ??= guess;
+  }
+
+  private member(roomId: string, socketId: string): Room {
+    const room = this.rooms.get(roomId);
+    if (!room || !room.players.has(socketId)) throw new UserFacingError(`You are not in room ${roomId}: join it first.`);
+    return room;
+  }
+
+  private state(room: Room): RoomState {
+    return {
+      roomId: room.id,
+      players: [...room.players.values()].map((p) => ({ id: p.id, nickname: p.nickname })),
+      drawerId: room.drawerSocket ? (room.players.get(room.drawerSocket)?.id ?? null) : null,
+      round: room.round,
+      status: room.status,
+      answer: room.status === 'over' ? room.target : null,
+      guesses: [...room.guesses],
+      firstCorrect: room.firstCorrect,
+    };
+  }
+
+  private drawing(room: Room): RoomDrawing {
+    return { roomId: room.id, round: room.round, strokes: room.strokes.map((s) => ({ ...s, tool: s.tool ?? 'pen' })), recognition: room.recognition };
+  }
+}
