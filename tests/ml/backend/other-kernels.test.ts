@@ -10,6 +10,7 @@ describe('maxPool gradient on wasm matches the cpu backend', () => {
   it.each([
     [2, 7, 9, 3, 2, 2, 'valid'],
     [2, 8, 8, 4, 2, 2, 'same'],
+    [2, 7, 9, 3, 2, 2, 'same'],
     [2, 7, 9, 3, 3, 2, 'same'],
     [2, 8, 8, 4, 3, 3, 'same'],
     [2, 9, 8, 5, 2, 1, 'valid'],

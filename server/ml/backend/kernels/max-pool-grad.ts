@@ -35,6 +35,12 @@ function maxPoolGradKernel(args: KernelArgs<Attrs>): TensorInfo {
   const xv = f32(backend, x);
   const dyv = f32(backend, dy);
   const dxv = f32(backend, dx);
+  // Every window inside the image (odd sizes with 'same' pad the far side: generic loop).
+  const inside = padTop === 0 && padLeft === 0 && 2 * oh <= h && 2 * ow <= w;
+  if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && inside) {
+    pool2x2Grad(xv, dyv, dxv, n, h, w, c, oh, ow);
+    return dx;
+  }
   dxv.fill(0);
   for (let b = 0; b < n; b++) {
     const xBatch = b * h * w * c;
@@ -67,6 +73,59 @@ function maxPoolGradKernel(args: KernelArgs<Attrs>): TensorInfo {
     }
   }
   return dx;
+}
+
+/**
+ * The common 2x2, stride 2 pooling: windows do not overlap, so each input position is written once
+ * (dy at the window's first maximum, 0 elsewhere) and the four compares are unrolled.
+ */
+function pool2x2Grad(
+  xv: Float32Array,
+  dyv: Float32Array,
+  dxv: Float32Array,
+  n: number,
+  h: number,
+  w: number,
+  c: number,
+  oh: number,
+  ow: number,
+): void {
+  // Rows or columns left over by an odd size in 'valid' mode belong to no window.
+  if (2 * oh < h || 2 * ow < w) dxv.fill(0);
+  const rowStride = w * c;
+  for (let b = 0; b < n; b++) {
+    for (let r = 0; r < oh; r++) {
+      for (let q = 0; q < ow; q++) {
+        const p00 = ((b * h + 2 * r) * w + 2 * q) * c;
+        const p01 = p00 + c;
+        const p10 = p00 + rowStride;
+        const p11 = p10 + c;
+        const g = ((b * oh + r) * ow + q) * c;
+        for (let d = 0; d < c; d++) {
+          const v00 = xv[p00 + d]!;
+          const v01 = xv[p01 + d]!;
+          const v10 = xv[p10 + d]!;
+          const v11 = xv[p11 + d]!;
+          let best = v00;
+          let k = 0;
+          if (v01 > best) {
+            best = v01;
+            k = 1;
+          }
+          if (v10 > best) {
+            best = v10;
+            k = 2;
+          }
+          if (v11 > best) k = 3;
+          const grad = dyv[g + d]!;
+          dxv[p00 + d] = k === 0 ? grad : 0;
+          dxv[p01 + d] = k === 1 ? grad : 0;
+          dxv[p10 + d] = k === 2 ? grad : 0;
+          dxv[p11 + d] = k === 3 ? grad : 0;
+        }
+      }
+    }
+  }
 }
 
 export const maxPoolGradConfig = {
