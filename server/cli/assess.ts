@@ -1,0 +1,131 @@
+/**
+ * npm run assess -- --model models/vae --n-per-class 500 [--best-of 100] [--json] [--cas]
+ * The honest quality assessment of a trained conditional VAE (see server/ml/assessment/quality.ts):
+ * prints it (one JSON object with --json), writes results/assessment.png and .json, and stores it in
+ * the database against the model's version. --cas also trains the CNN on generated images only and
+ * reports its accuracy on the real test set.
+ */
+import { readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { Command } from 'commander';
+import { runCli, UserFacingError } from '../errors';
+import { initBackend } from '../ml/backend';
+import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
+import { loadJudge } from '../ml/assessment/judge';
+import { assessVae, type VaeAssessment } from '../ml/assessment/quality';
+import { assessmentChart } from '../ml/assessment/chart';
+import { classificationAccuracyScore, type CasResult } from '../ml/assessment/cas';
+import { MAX_CANDIDATES } from '../ml/generation/select';
+import { writeOutput } from '../ml/generation/render';
+import { countParams } from '../ml/models/storage';
+import { loadVae } from '../ml/models/vae';
+import { numberOption } from './options';
+
+const program = new Command('assess')
+  .description('Assess a trained conditional VAE with the judge CNN and feature-space measures.')
+  .option('--model <dir>', 'VAE folder', 'models/vae')
+  .option('--judge <dir>', 'classifier folder (judge and feature extractor)', 'models/cnn')
+  .option('--n-per-class <count>', 'plain samples per class', numberOption, 500)
+  .option('--best-of <N>', 'candidates behind each filtered sample', numberOption, 100)
+  .option('--filtered-per-class <count>', 'filtered samples per class (default: min(n-per-class, 50))', numberOption)
+  .option('--seed <n>', 'random seed', numberOption, 1)
+  .option('--data-dir <dir>', 'folder with the Fashion-MNIST test files')
+  .option('--out <dir>', 'where assessment.png and assessment.json go', 'results')
+  .option('--json', 'print one JSON object on stdout')
+  .option('--no-save', 'do not store the assessment in the database')
+  .option('--cas', 'also train the CNN on generated images only and test it on real ones')
+  .option('--cas-per-class <count>', 'generated training images per class for --cas', numberOption, 6000)
+  .option('--cas-epochs <n>', 'training epochs for --cas', numberOption, 5)
+  .option('--cas-replicas <n>', 'worker threads for --cas', numberOption, Math.max(1, os.availableParallelism()));
+
+interface Options {
+  model: string; judge: string; nPerClass: number; bestOf: number; filteredPerClass?: number; seed: number;
+  dataDir?: string; out: string; json?: boolean; save: boolean; cas?: boolean; casPerClass: number; casEpochs: number; casReplicas: number;
+}
+
+function checkRange(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new UserFacingError(`--${name} must be a whole number from ${min} to ${max} (got ${value}).`);
+  }
+}
+
+const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
+
+function summary(a: VaeAssessment, cas?: CasResult): string {
+  const u = a.overall.unfiltered;
+  const f = a.overall.filtered;
+  return [
+    `judge ${a.judge.dir} (test accuracy ${pct(a.judge.testAccuracy)})`,
+    `plain samples (best of 1, ${u.count}): judge accuracy ${pct(u.accuracy)}, mean confidence ${u.meanConfidence.toFixed(4)}, confidence > 0.95: ${pct(u.shareConfident)}`,
+    `filtered (best of ${a.bestOf}, ${f.count}): judge accuracy ${pct(f.accuracy)}, mean confidence ${f.meanConfidence.toFixed(4)}, confidence > 0.95: ${pct(f.shareConfident)}`,
+    `Fréchet distance (judge features, ${a.frechet.sampleSize} vs ${a.frechet.sampleSize} images): ${a.frechet.generatedVsReal.toFixed(3)}; real vs real ${a.frechet.realVsReal.toFixed(3)} (ratio ${a.frechet.ratio.toFixed(2)})`,
+    `precision ${pct(a.precisionRecall.precision)}, recall ${pct(a.precisionRecall.recall)} (k = ${a.precisionRecall.k})`,
+    `diversity (mean within-class feature distance): generated ${a.diversity.generated.toFixed(3)}, real ${a.diversity.real.toFixed(3)}`,
+    `test ELBO ${a.testElbo.elbo.toFixed(2)} nats/image (reconstruction ${a.testElbo.reconstruction.toFixed(2)}, KL ${a.testElbo.kl.toFixed(2)})`,
+    ...a.perClass.map(
+      (c) => `  ${c.name.padEnd(12)} plain ${pct(c.unfiltered.accuracy).padStart(7)} (p ${c.unfiltered.meanConfidence.toFixed(3)})  filtered ${pct(c.filtered.accuracy).padStart(7)} (p ${c.filtered.meanConfidence.toFixed(3)})  diversity ${c.diversity.toFixed(2)}/${c.realDiversity.toFixed(2)}`,
+    ),
+    ...(cas ? [`CAS: a CNN trained only on ${cas.trainImages} generated images scores ${pct(cas.accuracy)} on the ${cas.testImages} real test images (${cas.epochs} epochs)`] : []),
+  ].join('\n');
+}
+
+await runCli(async () => {
+  program.parse();
+  const o = program.opts<Options>();
+  checkRange('n-per-class', o.nPerClass, 2, 5000);
+  checkRange('best-of', o.bestOf, 1, MAX_CANDIDATES);
+  const filteredPerClass = o.filteredPerClass ?? Math.min(o.nPerClass, 50);
+  checkRange('filtered-per-class', filteredPerClass, 1, 5000);
+  if (o.cas) {
+    checkRange('cas-per-class', o.casPerClass, 10, 20000);
+    checkRange('cas-epochs', o.casEpochs, 1, 100);
+    checkRange('cas-replicas', o.casReplicas, 1, 16);
+  }
+  const say = (s: string): void => void process.stderr.write(s + '\n');
+  await initBackend();
+  const vae = await loadVae(o.model);
+  const judge = await loadJudge(o.judge);
+  const dataDir = o.dataDir ?? resolveDataDir('test').dir;
+  const test = await loadSplit('test', dataDir);
+  const assessment = await assessVae(vae, judge, test, { nPerClass: o.nPerClass, bestOf: o.bestOf, filteredPerClass, seed: o.seed, onProgress: say });
+
+  let cas: CasResult | undefined;
+  if (o.cas) {
+    say(`CAS: training the CNN on ${o.casPerClass * 10} generated images for ${o.casEpochs} epochs`);
+    cas = await classificationAccuracyScore({
+      decoder: vae.decoder, perClass: o.casPerClass, seed: o.seed, realDataDir: dataDir,
+      workDir: path.join(o.out, 'cas'), epochs: o.casEpochs, replicas: o.casReplicas,
+      onEvent: (e) => {
+        if (e.type === 'epoch') say(`  CAS epoch ${e.epoch + 1}: real test accuracy ${pct(e.evaluation.headline)}`);
+      },
+    });
+  }
+  const result = { model: o.model, params: countParams(vae.combined), dataDir, ...assessment, cas };
+  await writeOutput(path.join(o.out, 'assessment.png'), assessmentChart(assessment));
+  await writeOutput(path.join(o.out, 'assessment.json'), JSON.stringify(result, null, 1) + '\n');
+  say(`wrote ${path.join(o.out, 'assessment.png')} and assessment.json`);
+
+  if (o.save) {
+    const { getDb, closeDb, registerModelVersion, saveAssessment } = await import('../db');
+    try {
+      const db = await getDb();
+      const logText = await readFile(path.join(o.model, 'training-log.json'), 'utf8').catch(() => '{}');
+      const version = await registerModelVersion(db, {
+        kind: 'vae',
+        name: path.basename(path.resolve(o.model)),
+        path: o.model,
+        params: result.params,
+        trainingLog: JSON.parse(logText),
+        metrics: { testElbo: assessment.testElbo.elbo, unfilteredAccuracy: assessment.overall.unfiltered.accuracy, frechetRatio: assessment.frechet.ratio },
+      });
+      const saved = await saveAssessment(db, version.id, 'assess', JSON.parse(JSON.stringify(result)));
+      await closeDb();
+      say(`saved assessment ${saved.id} of model version ${version.id}`);
+    } catch (err) {
+      throw new UserFacingError(`The assessment was written to ${o.out} but not stored in the database (${(err as Error).message}): check DATABASE_URL or pass --no-save.`);
+    }
+  }
+  process.stdout.write(o.json ? JSON.stringify(result) + '\n' : summary(assessment, cas) + '\n');
+  process.exit(0);
+});

@@ -1,0 +1,172 @@
+/**
+ * The honest assessment of a conditional VAE. Beside the predecessor's figure (the judge CNN's
+ * accuracy and confidence on the kept best-of-N samples) it reports the same on plain samples
+ * (best of 1), and measures that filtering cannot flatter, in the judge's feature space: Fréchet
+ * distance to real test images with the real-vs-real distance of equal sample size as its scale,
+ * k-NN precision/recall, within-class diversity, and the test ELBO in nats per image.
+ */
+import { CLASS_NAMES, type DatasetSplit } from '../data/fashionMnist';
+import { shuffledIndices } from '../data/random';
+import { NUM_CLASSES } from '../models/cnn';
+import type { Vae } from '../models/vae';
+import { sample } from '../generation/sample';
+import { qualityGuided } from '../generation/select';
+import { evaluateElbo, type ElboReport } from '../training/vaeTask';
+import { frechetDistance } from './fid';
+import { confidenceOf, judgeImages, predictedClasses, type Judge } from './judge';
+import { meanPairwiseDistance, precisionRecall, type PrecisionRecall } from './prd';
+
+export const CONFIDENT = 0.95;
+
+export interface JudgeFigures {
+  /** share of samples the judge classifies as the requested class */
+  accuracy: number;
+  /** mean judge probability of the requested class */
+  meanConfidence: number;
+  /** share with that probability above 0.95 */
+  shareConfident: number;
+  count: number;
+}
+
+export interface ClassAssessment {
+  label: number;
+  name: string;
+  unfiltered: JudgeFigures;
+  filtered: JudgeFigures;
+  /** mean pairwise feature distance among this class's plain samples, and among real test images */
+  diversity: number;
+  realDiversity: number;
+}
+
+export interface VaeAssessment {
+  nPerClass: number;
+  bestOf: number;
+  filteredPerClass: number;
+  seed: number;
+  judge: { dir: string; testAccuracy: number };
+  perClass: ClassAssessment[];
+  overall: { unfiltered: JudgeFigures; filtered: JudgeFigures };
+  frechet: {
+    generatedVsReal: number;
+    /** the same distance between two disjoint real sets of the same sizes: the floor set by sampling */
+    realVsReal: number;
+    ratio: number;
+    sampleSize: number;
+    featureSize: number;
+  };
+  precisionRecall: PrecisionRecall;
+  diversity: { generated: number; real: number };
+  testElbo: ElboReport;
+  seconds: number;
+}
+
+export interface AssessOptions {
+  nPerClass: number;
+  bestOf: number;
+  /** samples per class for the filtered figures, each the best of `bestOf` fresh candidates */
+  filteredPerClass: number;
+  seed: number;
+  /** k of the k-NN manifolds */
+  k?: number;
+  onProgress?: (message: string) => void;
+}
+
+function judgeFigures(confidence: ArrayLike<number>, predicted: ArrayLike<number>, labels: ArrayLike<number>): JudgeFigures {
+  const n = labels.length;
+  let correct = 0;
+  let sum = 0;
+  let confident = 0;
+  for (let i = 0; i < n; i++) {
+    if (predicted[i] === labels[i]) correct++;
+    sum += confidence[i]!;
+    if (confidence[i]! > CONFIDENT) confident++;
+  }
+  return { accuracy: correct / n, meanConfidence: sum / n, shareConfident: confident / n, count: n };
+}
+
+function rowsOf(features: Float32Array, dim: number, indices: ArrayLike<number>): Float32Array {
+  const out = new Float32Array(indices.length * dim);
+  for (let i = 0; i < indices.length; i++) out.set(features.subarray(indices[i]! * dim, (indices[i]! + 1) * dim), i * dim);
+  return out;
+}
+
+const indicesWhere = (labels: ArrayLike<number>, c: number): number[] =>
+  Array.from({ length: labels.length }, (_, i) => i).filter((i) => labels[i] === c);
+
+export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: AssessOptions): Promise<VaeAssessment> {
+  const t0 = performance.now();
+  const say = o.onProgress ?? (() => undefined);
+  const dim = judge.featureSize;
+
+  say('judging the real test images');
+  const real = judgeImages(judge, test.images);
+  const realPredicted = predictedClasses(real);
+  const judgeTestAccuracy = realPredicted.reduce((n, p, i) => n + (p === test.labels[i] ? 1 : 0), 0) / test.count;
+
+  say(`drawing ${o.nPerClass} plain samples per class`);
+  const classes = Array.from({ length: o.nPerClass * NUM_CLASSES }, (_, i) => i % NUM_CLASSES);
+  const plain = sample(vae.decoder, classes, classes.length, o.seed);
+  const judged = judgeImages(judge, plain.images);
+  const plainConfidence = confidenceOf(judged, plain.labels);
+  const plainPredicted = predictedClasses(judged);
+
+  say(`drawing ${o.filteredPerClass} samples per class, each the judge's best of ${o.bestOf}`);
+  const filteredConfidence: number[][] = [];
+  const filteredPredicted: number[][] = [];
+  for (let c = 0; c < NUM_CLASSES; c++) {
+    filteredConfidence.push([]);
+    filteredPredicted.push([]);
+    for (let i = 0; i < o.filteredPerClass; i++) {
+      const r = qualityGuided(vae.decoder, judge, c, { k: 1, candidates: o.bestOf, seed: o.seed * 7919 + c * 100_003 + i, diversity: 0 });
+      filteredConfidence[c]!.push(r.kept[0]!.confidence);
+      filteredPredicted[c]!.push(r.kept[0]!.predicted);
+    }
+  }
+
+  say('Fréchet distance, precision/recall and diversity in the judge feature space');
+  // Two disjoint real halves: the reference, and a same-sized real set giving the sampling floor.
+  const order = shuffledIndices(test.count, o.seed + 1);
+  const half = Math.floor(test.count / 2);
+  const m = Math.min(classes.length, half);
+  const reference = rowsOf(real.features, dim, order.subarray(0, half));
+  const realOther = rowsOf(real.features, dim, order.subarray(half, half + m));
+  const generated = judged.features.subarray(0, m * dim);
+  const generatedVsReal = frechetDistance(generated, reference, dim);
+  const realVsReal = frechetDistance(realOther, reference, dim);
+  const pr = precisionRecall(rowsOf(real.features, dim, order.subarray(0, m)), generated, dim, o.k ?? 3);
+
+  const perClass: ClassAssessment[] = [];
+  for (let c = 0; c < NUM_CLASSES; c++) {
+    const gi = indicesWhere(plain.labels, c);
+    const ri = indicesWhere(test.labels, c).slice(0, Math.max(2, o.nPerClass));
+    perClass.push({
+      label: c,
+      name: CLASS_NAMES[c]!,
+      unfiltered: judgeFigures(gi.map((i) => plainConfidence[i]!), gi.map((i) => plainPredicted[i]!), gi.map(() => c)),
+      filtered: judgeFigures(filteredConfidence[c]!, filteredPredicted[c]!, filteredConfidence[c]!.map(() => c)),
+      diversity: meanPairwiseDistance(rowsOf(judged.features, dim, gi), dim),
+      realDiversity: meanPairwiseDistance(rowsOf(real.features, dim, ri), dim),
+    });
+  }
+  const mean = (f: (c: ClassAssessment) => number): number => perClass.reduce((a, c) => a + f(c), 0) / NUM_CLASSES;
+
+  say('test ELBO');
+  const testElbo = evaluateElbo(vae, test.images, test.labels);
+  return {
+    nPerClass: o.nPerClass,
+    bestOf: o.bestOf,
+    filteredPerClass: o.filteredPerClass,
+    seed: o.seed,
+    judge: { dir: judge.dir, testAccuracy: judgeTestAccuracy },
+    perClass,
+    overall: {
+      unfiltered: judgeFigures(plainConfidence, plainPredicted, plain.labels),
+      filtered: judgeFigures(filteredConfidence.flat(), filteredPredicted.flat(), filteredConfidence.flatMap((row, c) => row.map(() => c))),
+    },
+    frechet: { generatedVsReal, realVsReal, ratio: generatedVsReal / Math.max(realVsReal, 1e-12), sampleSize: m, featureSize: dim },
+    precisionRecall: pr,
+    diversity: { generated: mean((c) => c.diversity), real: mean((c) => c.realDiversity) },
+    testElbo,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
