@@ -177,7 +177,10 @@ async function main(): Promise<void> {
   for (const which of models) {
     const model = which === 'small' ? smallCnn() : mediumCnn();
     const { wall, cpu } = await timeSteps(model, opts.batches, opts.warmup, opts.batchSize);
-    const rate = (ms: number): string => ((1000 * opts.batchSize) / ms).toFixed(0);
+    const rate = (ms: number): string => {
+      const r = (1000 * opts.batchSize) / ms;
+      return r < 10 ? r.toFixed(2) : r.toFixed(0);
+    };
     console.log(
       `${info.name} ${which} CNN, batch ${opts.batchSize}, median of ${wall.length} steps: ` +
         `${median(wall).toFixed(1)} ms/step wall = ${rate(median(wall))} img/s; ` +
