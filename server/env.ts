@@ -49,7 +49,15 @@ export function parseEnv(source: NodeJS.ProcessEnv): Env {
   return result.data;
 }
 
-export const env: Env = parseEnv(process.env);
+/** Parsed at import: a bad variable stops the process here with its sentence, not a stack trace. */
+export const env: Env = (() => {
+  try {
+    return parseEnv(process.env);
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    process.exit(1);
+  }
+})();
 
 /** Absolute path of the playground's data folder. */
 export const dataDir = (): string => path.resolve(env.DATA_DIR);

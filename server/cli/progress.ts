@@ -78,7 +78,7 @@ export function attachProgress(run: TrainingRun, out: NodeJS.WriteStream = proce
         const ev = e.evaluation;
         line(
           `epoch ${e.epoch + 1}/${epochs}: train loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAccuracy)} | ` +
-            `${ev.headlineName} ${pct(ev.headline)} | ${e.seconds.toFixed(1)} s, ${Math.round(e.imagesPerSec)} img/s`,
+            `${ev.headlineName} ${typeof ev.headlineUnit === 'string' ? `${ev.headline.toFixed(2)} ${ev.headlineUnit}` : pct(ev.headline)}${typeof ev.drawingAccuracy === 'number' ? ` | drawing accuracy ${pct(ev.drawingAccuracy)}` : ''} | ${e.seconds.toFixed(1)} s, ${Math.round(e.imagesPerSec)} img/s`,
         );
         return;
       }

@@ -23,7 +23,11 @@ const program = new Command('train:cnn')
   .option('--train-limit <n>', 'train on N images of the training set', numberOption)
   .option('--test-limit <n>', 'evaluate on N images of the test set', numberOption)
   .option('--no-augment', 'no random shifts and mirrors')
+  .option('--sketch-fraction <x>', 'share of training images replaced by synthetic outline drawings', numberOption, 0.2)
+  .option('--drawing-eval <n>', 'test images turned into drawings for a per-epoch drawing accuracy', numberOption, 2000)
   .option('--dropout <x>', 'dropout rate', numberOption)
+  .option('--filters <list>', 'filters of the three conv stages, e.g. 32,48,96', (v: string) => v.split(',').map(Number))
+  .option('--dense <n>', 'units of the penultimate dense layer', numberOption)
   .option('--data-dir <dir>', 'folder with the Fashion-MNIST IDX files')
   .option('--out <dir>', 'where the trained model and training-log.json go', 'models/cnn')
   .option('--checkpoint-dir <dir>', 'per-epoch checkpoints (default: checkpoints/<out folder name>)')
@@ -43,7 +47,11 @@ await runCli(async () => {
     trainLimit: o.trainLimit,
     testLimit: o.testLimit,
     augment: o.augment,
-    arch: o.dropout === undefined ? {} : { dropout: o.dropout },
+    sketchFraction: o.sketchFraction,
+    drawingEvalCount: o.drawingEval,
+    arch: Object.fromEntries(
+      Object.entries({ dropout: o.dropout, filters: o.filters, dense: o.dense }).filter(([, v]) => v !== undefined),
+    ),
     dataDir: o.dataDir,
     outDir: o.out,
     checkpointDir: o.checkpointDir ?? path.join('checkpoints', path.basename(path.resolve(o.out as string))),

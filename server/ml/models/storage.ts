@@ -90,5 +90,5 @@ export async function loadLayersModel(dir: string): Promise<tfTypes.LayersModel>
 
 /** Number of trainable parameters, the figure people compare. */
 export function countParams(model: tfTypes.LayersModel): number {
-  return model.trainableWeights.reduce((n, w) => n + w.shape.reduce((a, b) => a * (b ?? 1), 1), 0);
+  return model.trainableWeights.reduce((n, w) => n + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
 }

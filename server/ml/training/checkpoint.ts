@@ -20,7 +20,7 @@ export interface Checkpoint {
   epochsCompleted: number;
   log: TrainingLog;
   model: tfTypes.LayersModel;
-  optimizerWeights: tfTypes.NamedTensor[];
+  optimizerWeights: { name: string; tensor: tfTypes.Tensor }[];
 }
 
 export async function saveCheckpoint(

@@ -8,7 +8,7 @@ import { buildCnn, NUM_CLASSES, type CnnArch } from '../models/cnn';
 import { countParams } from '../models/storage';
 import { evaluateClassifier, imagesToTensor, predictProbabilities } from '../assessment/classifier';
 import type { DatasetSplit } from '../data/fashionMnist';
-import type { Batch, EpochEvaluation, StepResult, TrainingTask } from './task';
+import type { Batch, EpochEvaluation, EvaluationSets, StepResult, TrainingTask } from './task';
 
 /** The first test images: the same probe set every epoch, so viewers can watch guesses change. */
 export const PROBE_COUNT = 16;
@@ -42,8 +42,9 @@ export class CnnTask implements TrainingTask {
     return { loss, correct };
   }
 
-  async evaluate(test: DatasetSplit): Promise<EpochEvaluation> {
+  async evaluate(test: DatasetSplit, _epoch: number, extra: EvaluationSets = {}): Promise<EpochEvaluation> {
     const report = await evaluateClassifier(this.model, test.images, test.labels);
+    const drawings = extra.drawings ? await evaluateClassifier(this.model, extra.drawings.images, extra.drawings.labels) : undefined;
     const probeCount = Math.min(PROBE_COUNT, test.count);
     const probs = tf.tidy(() => predictProbabilities(this.model, imagesToTensor(test.images, 0, probeCount)));
     const rows = (await probs.array()) as number[][];
@@ -60,6 +61,7 @@ export class CnnTask implements TrainingTask {
       perClassAccuracy: report.perClassAccuracy,
       confusionMatrix: report.confusionMatrix,
       probes,
+      ...(drawings ? { drawingAccuracy: drawings.accuracy, drawingImages: drawings.count } : {}),
     };
   }
 

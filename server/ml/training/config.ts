@@ -18,6 +18,13 @@ export const TrainingConfigSchema = z.object({
   trainLimit: z.number().int().min(1).optional(),
   testLimit: z.number().int().min(1).optional(),
   augment: z.boolean().default(true),
+  /**
+   * Share of training images replaced by a synthetic outline drawing of themselves (sketchify), so
+   * the classifier also recognizes what people draw; 0 trains on photos only.
+   */
+  sketchFraction: z.number().min(0).max(1).default(0),
+  /** Test images turned into drawings for the per-epoch drawing accuracy (0: none). */
+  drawingEvalCount: z.number().int().min(0).max(10000).default(0),
   arch: z.record(z.string(), z.unknown()).default({}),
   /** folder with the IDX files; unset: the usual resolution order */
   dataDir: z.string().optional(),
@@ -47,6 +54,6 @@ export function scheduledLearningRate(cfg: TrainingConfig, epoch: number, step: 
 
 /** The fields that must match for a checkpoint to be resumed. */
 export function resumeKey(cfg: TrainingConfig): string {
-  const { task, epochs, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, arch } = cfg;
-  return JSON.stringify({ task, epochs, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, arch });
+  const { task, epochs, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, arch, sketchFraction } = cfg;
+  return JSON.stringify({ task, epochs, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, arch, sketchFraction });
 }

@@ -12,6 +12,8 @@ import { loadSplit, resolveDataDir, type DatasetSplit } from '../data/fashionMni
 import { mulberry32, shuffledIndices } from '../data/random';
 import { saveLayersModel, countParams } from '../models/storage';
 import { augmentBatch } from './augment';
+import { SketchCache } from './sketches';
+import { buildDrawingSet } from '../sketch/drawingSet';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { resumeKey, scheduledLearningRate, type TrainingConfig } from './config';
 import type { TrainingEvent, TrainingLog } from './events';
@@ -89,12 +91,15 @@ async function main(): Promise<void> {
   const dataDir = cfg.dataDir ?? resolveDataDir().dir;
   const train = subset(await loadSplit('train', dataDir), cfg.trainLimit, cfg.seed);
   const test = subset(await loadSplit('test', dataDir), cfg.testLimit, cfg.seed + 1);
+  const drawings =
+    replica === 0 && cfg.drawingEvalCount > 0 ? buildDrawingSet(subset(test, cfg.drawingEvalCount, cfg.seed + 2)) : undefined;
+  const sketches = cfg.sketchFraction > 0 ? new SketchCache(train, cfg.seed) : undefined;
   const key = resumeKey(cfg);
   const checkpoint = cfg.checkpointDir && cfg.resume ? await loadCheckpoint(cfg.checkpointDir, key) : undefined;
   const task = createTask(cfg, checkpoint?.model);
   const variables = task.variables();
   const paramCount = variables.reduce((n, v) => n + v.size, 0);
-  const stateCount = task.stateVariables().reduce((n, v) => n + v.shape.reduce((a, b) => a * (b ?? 1), 1), 0);
+  const stateCount = task.stateVariables().reduce((n, v) => n + v.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
 
   port.postMessage({ type: 'ready', replica, paramCount, stateCount } satisfies ReplicaMessage);
   const memory = await new Promise<SharedTrainingMemory>((resolve) =>
@@ -181,7 +186,7 @@ async function main(): Promise<void> {
       setLr(lr);
       for (let i = 0; i < mySize; i++) {
         const j = order[step * cfg.batchSize + myStart + i]!;
-        const src = train.images.subarray(j * 784, (j + 1) * 784);
+        const src = sketches && rand() < cfg.sketchFraction ? sketches.get(j) : train.images.subarray(j * 784, (j + 1) * 784);
         for (let p = 0; p < 784; p++) raw[i * 784 + p] = src[p]! / 255;
         labels[i] = train.labels[j]!;
       }
@@ -210,13 +215,13 @@ async function main(): Promise<void> {
         const stats = sync.totalStats();
         sync.barrier(); // slots may be rewritten only after everyone has read them
         const averaged = unflatten(avg, variables);
-        optimizer.applyGradients(Object.fromEntries(variables.map((v, i) => [v.name, averaged[i]!])));
+        optimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: averaged[i]! })));
         averaged.forEach((t) => t.dispose());
         lossSum += stats.lossSum;
         correctSum += stats.correct;
         seen += stats.count;
       } else {
-        optimizer.applyGradients(Object.fromEntries(variables.map((v, i) => [v.name, gradList[i]!])));
+        optimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: gradList[i]! })));
         lossSum += loss * mySize;
         correctSum += correct;
         seen += mySize;
@@ -244,7 +249,7 @@ async function main(): Promise<void> {
     if (stopped) break;
     syncState(task, sync, shardWeights);
     if (replica === 0) {
-      const evaluation = await task.evaluate(test, epoch);
+      const evaluation = await task.evaluate(test, epoch, { drawings });
       const record = {
         epoch,
         seconds: trainSeconds,

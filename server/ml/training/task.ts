@@ -30,6 +30,11 @@ export interface StepResult {
 /** JSON-serializable figures of an epoch, streamed to viewers and written to the training log. */
 export type EpochEvaluation = Record<string, unknown> & { headline: number; headlineName: string };
 
+/** Further labelled sets an epoch evaluation may score (e.g. drawings made from test images). */
+export interface EvaluationSets {
+  drawings?: DatasetSplit;
+}
+
 export interface TrainingTask {
   readonly kind: 'cnn' | 'vae';
   readonly model: tfTypes.LayersModel;
@@ -39,7 +44,7 @@ export interface TrainingTask {
   stateVariables(): tfTypes.LayerVariable[];
   /** Called inside tf.variableGrads. */
   step(batch: Batch, ctx: StepContext): StepResult;
-  evaluate(test: DatasetSplit, epoch: number): Promise<EpochEvaluation>;
+  evaluate(test: DatasetSplit, epoch: number, extra?: EvaluationSets): Promise<EpochEvaluation>;
   /** Architecture figures for the log. */
   describe(): Record<string, unknown>;
 }

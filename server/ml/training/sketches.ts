@@ -1,0 +1,34 @@
+/**
+ * Synthetic drawings of training images, made on first use and kept (as bytes) for later epochs:
+ * sketchify costs a few milliseconds an image, too much to repeat every step, while the shifts and
+ * mirrors applied afterwards still vary every epoch. Each image's drawing depends only on the seed
+ * and its index, so a resumed run sees the same drawings.
+ */
+import type { DatasetSplit } from '../data/fashionMnist';
+import { drawingRandom } from '../sketch/drawingSet';
+import { imageToBytes } from '../sketch/preprocess';
+import { sketchify } from '../sketch/sketchify';
+
+export class SketchCache {
+  private readonly bytes: Uint8Array;
+  private readonly made: Uint8Array;
+
+  constructor(
+    private readonly split: DatasetSplit,
+    private readonly seed: number,
+  ) {
+    this.bytes = new Uint8Array(split.count * 784);
+    this.made = new Uint8Array(split.count);
+  }
+
+  /** The drawing of training image `index` as 784 bytes (0-255). */
+  get(index: number): Uint8Array {
+    const out = this.bytes.subarray(index * 784, (index + 1) * 784);
+    if (!this.made[index]) {
+      const photo = this.split.images.subarray(index * 784, (index + 1) * 784);
+      out.set(imageToBytes(sketchify(photo, drawingRandom(this.seed, index))));
+      this.made[index] = 1;
+    }
+    return out;
+  }
+}
