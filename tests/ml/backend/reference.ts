@@ -17,6 +17,7 @@ export async function wasmVersusCpu(f: () => tf.Tensor[]): Promise<number[]> {
   const reference = tf.tidy(f).map((t) => ({ shape: t.shape, data: t.dataSync() as Float32Array }));
   await tf.setBackend('wasm');
   const before = tf.memory().numTensors;
+  const dataBefore = tf.backend().numDataIds();
   const got = tf.tidy(f);
   const result = got.map((t, i) => {
     const ref = reference[i]!;
@@ -25,6 +26,8 @@ export async function wasmVersusCpu(f: () => tf.Tensor[]): Promise<number[]> {
   });
   tf.dispose(got);
   if (tf.memory().numTensors !== before) throw new Error('tensors leaked');
+  // A kernel's temporaries live below the engine: only the backend's count shows a leak.
+  if (tf.backend().numDataIds() !== dataBefore) throw new Error('wasm memory leaked by a kernel');
   return result;
 }
 
