@@ -52,7 +52,7 @@ export function buildCnn(arch: Partial<CnnArch> = {}, seed = 1): tfTypes.LayersM
   return tf.model({ inputs: input, outputs: logits, name: 'garment_cnn' });
 }
 
-function buildReferenceSmall(init: () => tfTypes.initializers.Initializer): tfTypes.LayersModel {
+function buildReferenceSmall(init: () => ReturnType<typeof tf.initializers.heNormal>): tfTypes.LayersModel {
   const m = tf.sequential({ name: 'reference_small_cnn' });
   m.add(tf.layers.conv2d({ inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1], filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: init() }));
   m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
