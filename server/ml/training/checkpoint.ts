@@ -40,6 +40,12 @@ export async function saveCheckpoint(
   await rename(path.join(dir, 'state.json.tmp'), path.join(dir, 'state.json'));
 }
 
+/** Checkpoints written before `epochs` left the resume key still carry it. */
+function withoutEpochs(key: string): string {
+  const { epochs: _epochs, ...rest } = JSON.parse(key) as Record<string, unknown>;
+  return JSON.stringify(rest);
+}
+
 /** The checkpoint in `dir` if there is one for the same configuration, else undefined. */
 export async function loadCheckpoint(dir: string, resumeKey: string): Promise<Checkpoint | undefined> {
   let state: CheckpointState;
@@ -48,7 +54,7 @@ export async function loadCheckpoint(dir: string, resumeKey: string): Promise<Ch
   } catch {
     return undefined;
   }
-  if (state.resumeKey !== resumeKey) return undefined;
+  if (withoutEpochs(state.resumeKey) !== withoutEpochs(resumeKey)) return undefined;
   const model = await loadLayersModel(path.join(dir, 'model'));
   const bin = await readFile(path.join(dir, 'optimizer.bin'));
   const named = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), state.optimizerSpecs);

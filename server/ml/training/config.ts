@@ -52,8 +52,11 @@ export function scheduledLearningRate(cfg: TrainingConfig, epoch: number, step: 
   return cfg.lr * (floor + (1 - floor) * 0.5 * (1 + Math.cos(Math.PI * progress)));
 }
 
-/** The fields that must match for a checkpoint to be resumed. */
+/**
+ * The fields that must match for a checkpoint to be resumed. `epochs` may change: a run can be
+ * lengthened or cut short, and the schedule continues from where it is, over the new length.
+ */
 export function resumeKey(cfg: TrainingConfig): string {
-  const { task, epochs, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, arch, sketchFraction } = cfg;
-  return JSON.stringify({ task, epochs, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, arch, sketchFraction });
+  const { task, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, arch, sketchFraction } = cfg;
+  return JSON.stringify({ task, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, arch, sketchFraction });
 }
