@@ -29,6 +29,8 @@ export interface TrainingLog {
   /** training seconds, summed over resumed parts, excluding evaluation */
   trainSeconds: number;
   epochs: EpochRecord[];
+  /** each time an interrupted run was resumed: after which epoch, with which command and config */
+  resumes?: { afterEpoch: number; command: string; at: string; config: Record<string, unknown> }[];
   host: { cpus: number; node: string; platform: string };
 }
 

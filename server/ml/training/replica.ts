@@ -140,6 +140,9 @@ async function main(): Promise<void> {
     host: { cpus: os.cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
   };
   const startEpoch = checkpoint?.epochsCompleted ?? 0;
+  if (checkpoint) {
+    log.resumes = [...(log.resumes ?? []), { afterEpoch: startEpoch, command: cfg.command, at: new Date().toISOString(), config: { ...cfg } }];
+  }
   emit({
     type: 'started',
     backend: backend.name,
