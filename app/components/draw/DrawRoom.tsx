@@ -1,0 +1,235 @@
+/**
+ * Draw together: a shared room where one person draws a secret garment, the others watch the
+ * strokes arrive live with the model's guesses, and everyone races the model to name it. Joins by
+ * room name and nickname; rejoins after a reconnect.
+ */
+'use client';
+
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { CLASS_NAMES } from '../../../server/ml/data/classes';
+import { sketchToImage28, type Stroke } from '../../../server/ml/sketch/preprocess';
+import type { Recognition, RoomDrawing, RoomState } from '../../../server/realtime/protocol';
+import { getSocket, request } from '../../realtime/socket';
+import { DrawingCanvas } from './DrawingCanvas';
+import { ProbabilityBars } from './ProbabilityBars';
+import { RoomSidebar } from './RoomSidebar';
+import { Button, Toolbar } from './Toolbar';
+import { useRecognition } from './useRecognition';
+import { useStrokeHistory, type Tool } from './useStrokeHistory';
+
+interface Joined {
+  roomId: string;
+  nickname: string;
+  playerId: string;
+}
+
+export function DrawRoom({ initialRoom }: { initialRoom: string }) {
+  const [joined, setJoined] = useState<Joined | null>(null);
+  const [room, setRoom] = useState<RoomState | null>(null);
+  const [drawing, setDrawing] = useState<RoomDrawing | null>(null);
+  const [target, setTarget] = useState<number | null>(null);
+  const [message, setMessage] = useState<{ text: string; tone: 'info' | 'error' | 'good' } | null>(null);
+
+  const join = useCallback(async (roomId: string, nickname: string) => {
+    const reply = await request('room:join', { roomId, nickname });
+    if (!reply.ok) {
+      setMessage({ text: reply.error, tone: 'error' });
+      return;
+    }
+    localStorage.setItem('fmp.nickname', nickname);
+    setJoined({ roomId, nickname, playerId: reply.data.playerId });
+    setRoom(reply.data.state);
+    setDrawing(reply.data.drawing);
+    setTarget(null);
+    setMessage(null);
+  }, []);
+
+  useEffect(() => {
+    const socket = getSocket();
+    const onState = (s: RoomState) => setRoom((old) => (old && old.roomId !== s.roomId ? old : s));
+    const onDrawing = (d: RoomDrawing) => setDrawing(d);
+    socket.on('room:state', onState);
+    socket.on('room:drawing', onDrawing);
+    return () => {
+      socket.off('room:state', onState);
+      socket.off('room:drawing', onDrawing);
+    };
+  }, []);
+
+  // After a reconnect the server has forgotten this socket: join again under the same name.
+  useEffect(() => {
+    if (!joined) return;
+    const socket = getSocket();
+    const onReconnect = () => void join(joined.roomId, joined.nickname);
+    socket.io.on('reconnect', onReconnect);
+    return () => {
+      socket.io.off('reconnect', onReconnect);
+    };
+  }, [joined, join]);
+
+  if (!joined || !room) return <JoinForm initialRoom={initialRoom} onJoin={join} error={message?.tone === 'error' ? message.text : null} />;
+
+  const me = room.players.find((p) => p.id === joined.playerId);
+  const amDrawer = room.drawerId === joined.playerId && room.status === 'drawing';
+  const drawerName = room.players.find((p) => p.id === room.drawerId)?.nickname;
+
+  const start = async () => {
+    const reply = await request('room:start', { roomId: joined.roomId });
+    if (reply.ok) {
+      setTarget(reply.data.target);
+      setMessage(null);
+    } else setMessage({ text: reply.error, tone: 'error' });
+  };
+
+  const guess = async (label: number) => {
+    const reply = await request('room:guess', { roomId: joined.roomId, label });
+    if (!reply.ok) setMessage({ text: reply.error, tone: 'error' });
+    else if (reply.data.correct) setMessage({ text: reply.data.first ? 'Right, and you were first!' : 'Right!', tone: 'good' });
+    else setMessage({ text: `Not a ${CLASS_NAMES[label]}. Keep looking.`, tone: 'info' });
+  };
+
+  return (
+    <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
+      <section className="min-w-0" aria-label="Drawing">
+        <div className="mb-3 flex flex-wrap items-center justify-between gap-3">
+          <p className="text-sm text-zinc-300" data-testid="room-banner">
+            {room.status === 'drawing'
+              ? amDrawer
+                ? <>Draw a <strong className="text-indigo-300">{target === null ? '…' : CLASS_NAMES[target]}</strong>; don&apos;t tell anyone.</>
+                : <><strong className="text-zinc-100">{drawerName}</strong> is drawing. What is it?</>
+              : room.status === 'over'
+                ? <>It was a <strong className="text-indigo-300">{room.answer === null ? '?' : CLASS_NAMES[room.answer]}</strong>.</>
+                : 'Nobody is drawing yet.'}
+          </p>
+          {room.status !== 'drawing' && (
+            <Button primary onClick={() => void start()}>
+              {room.round === 0 ? 'Start: I draw' : 'New round: I draw'}
+            </Button>
+          )}
+          {amDrawer && (
+            <Button onClick={() => void start()} title="Skip this garment">
+              Another garment
+            </Button>
+          )}
+        </div>
+        {amDrawer ? (
+          <DrawerCanvas
+            key={`${room.round}`}
+            roomId={joined.roomId}
+            onDrawn={(strokes, recognition) =>
+              setDrawing({ roomId: joined.roomId, round: room.round, strokes: strokes.map((s) => ({ ...s, tool: s.tool ?? 'pen' })), recognition })
+            }
+          />
+        ) : (
+          <WatcherView drawing={drawing} canGuess={room.status === 'drawing' && me !== undefined} onGuess={guess} />
+        )}
+        {message && (
+          <p
+            role={message.tone === 'error' ? 'alert' : 'status'}
+            className={`mt-3 text-sm ${message.tone === 'error' ? 'text-rose-300' : message.tone === 'good' ? 'text-emerald-300' : 'text-zinc-300'}`}
+          >
+            {message.text}
+          </p>
+        )}
+      </section>
+      <RoomSidebar room={room} me={joined.playerId} recognition={drawing?.recognition ?? null} />
+    </div>
+  );
+}
+
+/** The drawer's own canvas; `onDrawn` keeps the room view (shown once the round ends) in step. */
+function DrawerCanvas({ roomId, onDrawn }: { roomId: string; onDrawn: (strokes: Stroke[], recognition: Recognition | null) => void }) {
+  const history = useStrokeHistory();
+  const [tool, setTool] = useState<Tool>('pen');
+  const [penWidth, setPenWidth] = useState(12);
+  const image = useMemo(() => sketchToImage28(history.strokes), [history.strokes]);
+  // The room needs every change, an empty canvas included, so watchers see a clear too.
+  const send = useCallback((strokes: Stroke[]) => request('room:draw', { roomId, strokes }), [roomId]);
+  const live = useRecognition(history.strokes, true, send, 120);
+  const onDrawnRef = useRef(onDrawn);
+  onDrawnRef.current = onDrawn;
+  useEffect(() => onDrawnRef.current(history.strokes, image ? live.result : null), [history.strokes, image, live.result]);
+  return (
+    <div>
+      <Toolbar
+        tool={tool}
+        onTool={setTool}
+        penWidth={penWidth}
+        onPenWidth={setPenWidth}
+        canUndo={history.canUndo}
+        canRedo={history.canRedo}
+        canClear={history.strokes.length > 0}
+        onUndo={history.undo}
+        onRedo={history.redo}
+        onClear={history.clear}
+      />
+      <div className="mx-auto mt-3 max-w-[34rem]">
+        <DrawingCanvas
+          strokes={history.strokes}
+          tool={tool}
+          penWidth={penWidth}
+          onBegin={(x, y) => history.begin(x, y, tool, penWidth)}
+          onExtend={history.extend}
+          onEnd={history.end}
+        />
+      </div>
+      <div className="mt-4">
+        <ProbabilityBars probabilities={image ? (live.result?.probabilities ?? null) : null} dimmed={live.busy} />
+      </div>
+      {live.error && <p role="alert" className="mt-2 text-sm text-rose-300">{live.error}</p>}
+    </div>
+  );
+}
+
+function WatcherView({ drawing, canGuess, onGuess }: { drawing: RoomDrawing | null; canGuess: boolean; onGuess: (label: number) => void }) {
+  return (
+    <div>
+      <div className="mx-auto max-w-[34rem]">
+        <DrawingCanvas strokes={drawing?.strokes ?? []} />
+      </div>
+      <h2 className="mt-4 text-sm font-semibold text-zinc-200">Your guess</h2>
+      <div className="mt-2 flex flex-wrap gap-1.5" data-testid="guess-buttons">
+        {CLASS_NAMES.map((name, c) => (
+          <button
+            key={name}
+            type="button"
+            disabled={!canGuess}
+            onClick={() => onGuess(c)}
+            className="rounded-full border border-zinc-700 px-3 py-1 text-sm text-zinc-200 transition-colors hover:border-indigo-400 hover:bg-indigo-500/10 disabled:cursor-not-allowed disabled:opacity-40"
+          >
+            {name}
+          </button>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function JoinForm({ initialRoom, onJoin, error }: { initialRoom: string; onJoin: (room: string, nickname: string) => void; error: string | null }) {
+  const [roomId, setRoomId] = useState(initialRoom);
+  const [nickname, setNickname] = useState('');
+  useEffect(() => setNickname(localStorage.getItem('fmp.nickname') ?? ''), []);
+  return (
+    <form
+      className="max-w-md space-y-4 rounded-xl border border-zinc-800 bg-zinc-900/40 p-5"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onJoin(roomId.trim().toLowerCase(), nickname.trim());
+      }}
+    >
+      <label className="block text-sm text-zinc-300">
+        Room
+        <input value={roomId} onChange={(e) => setRoomId(e.target.value)} className="mt-1 w-full rounded-lg border border-zinc-700 bg-zinc-950 px-3 py-2 text-zinc-100" name="room" />
+      </label>
+      <label className="block text-sm text-zinc-300">
+        Your nickname
+        <input value={nickname} onChange={(e) => setNickname(e.target.value)} maxLength={24} className="mt-1 w-full rounded-lg border border-zinc-700 bg-zinc-950 px-3 py-2 text-zinc-100" name="nickname" />
+      </label>
+      {error && <p role="alert" className="text-sm text-rose-300">{error}</p>}
+      <button type="submit" className="rounded-lg bg-indigo-500 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-400">
+        Join the room
+      </button>
+      <p className="text-xs text-zinc-500">Share the room name: everyone who joins it draws and guesses together.</p>
+    </form>
+  );
+}

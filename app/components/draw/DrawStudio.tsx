@@ -1,0 +1,107 @@
+/**
+ * The /draw page's studio: the canvas with its tools (pen, eraser, width, undo, redo, clear, and
+ * their keyboard shortcuts), the model's live guess beside it with the 28x28 image it sees, and
+ * saving the drawing once its author confirms or corrects the label.
+ */
+'use client';
+
+import { useEffect, useMemo, useState } from 'react';
+import { sketchToImage28 } from '../../../server/ml/sketch/preprocess';
+import { DrawingCanvas } from './DrawingCanvas';
+import { GuessHeadline } from './GuessHeadline';
+import { ModelView } from './ModelView';
+import { ProbabilityBars } from './ProbabilityBars';
+import { SavePanel } from './SavePanel';
+import { Toolbar } from './Toolbar';
+import { useRecognition } from './useRecognition';
+import { useStrokeHistory, type Tool } from './useStrokeHistory';
+
+export function DrawStudio() {
+  const history = useStrokeHistory();
+  const [tool, setTool] = useState<Tool>('pen');
+  const [penWidth, setPenWidth] = useState(12);
+  const image = useMemo(() => sketchToImage28(history.strokes), [history.strokes]);
+  const live = useRecognition(history.strokes, image !== null);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target as HTMLElement | null;
+      if (target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.isContentEditable)) return;
+      const mod = e.ctrlKey || e.metaKey;
+      const key = e.key.toLowerCase();
+      if (mod && key === 'z') (e.shiftKey ? history.redo : history.undo)();
+      else if (mod && key === 'y') history.redo();
+      else if (mod) return;
+      else if (key === 'p' || key === 'b') setTool('pen');
+      else if (key === 'e') setTool('eraser');
+      else if (key === '[') setPenWidth((w) => Math.max(4, w - 2));
+      else if (key === ']') setPenWidth((w) => Math.min(32, w + 2));
+      else if (key === 'delete' || key === 'backspace') history.clear();
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [history.undo, history.redo, history.clear]);
+
+  const empty = image === null;
+  return (
+    <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_22rem]">
+      <section aria-label="Canvas" className="min-w-0">
+        {/* On a phone the guess sits above the canvas, where a drawing finger does not hide it. */}
+        <div className="mb-3 flex items-center justify-between gap-3 lg:hidden">
+          <GuessHeadline empty={empty} result={live.result} compact />
+          <ModelView image={image} size={56} testId="model-view-compact" />
+        </div>
+        <Toolbar
+          tool={tool}
+          onTool={setTool}
+          penWidth={penWidth}
+          onPenWidth={setPenWidth}
+          canUndo={history.canUndo}
+          canRedo={history.canRedo}
+          canClear={history.strokes.length > 0}
+          onUndo={history.undo}
+          onRedo={history.redo}
+          onClear={history.clear}
+        />
+        <div className="mx-auto mt-3 max-w-[34rem]">
+          <DrawingCanvas
+            strokes={history.strokes}
+            tool={tool}
+            penWidth={penWidth}
+            onBegin={(x, y) => history.begin(x, y, tool, penWidth)}
+            onExtend={history.extend}
+            onEnd={history.end}
+          />
+          {history.full && (
+            <p role="alert" className="mt-2 text-sm text-amber-300">
+              This drawing has reached the size limit; undo or clear to draw more.
+            </p>
+          )}
+        </div>
+      </section>
+
+      <aside aria-label="What the model thinks" className="space-y-5">
+        <div className="hidden lg:block">
+          <GuessHeadline empty={empty} result={live.result} />
+        </div>
+        {live.error && (
+          <p role="alert" className="rounded-lg border border-rose-500/30 bg-rose-500/10 px-3 py-2 text-sm text-rose-200">
+            {live.error}
+          </p>
+        )}
+        <ProbabilityBars probabilities={empty ? null : (live.result?.probabilities ?? null)} dimmed={live.busy} />
+        <div className="hidden items-center gap-4 lg:flex">
+          <ModelView image={image} />
+          <p className="text-xs leading-relaxed text-zinc-500">
+            What the model sees: your drawing cropped, scaled to 28×28 pixels and centred, bright on black like the
+            Fashion-MNIST photos.
+            {live.result && <span className="mt-1 block font-mono text-[11px] text-zinc-600">{live.result.modelVersion}</span>}
+          </p>
+        </div>
+        <SavePanel strokes={history.strokes} guess={empty ? null : (live.result?.guess ?? null)} />
+      </aside>
+    </div>
+  );
+}

@@ -1,0 +1,86 @@
+/**
+ * Keeping a drawing: its author confirms the model's guess or picks the right garment, and the
+ * drawing is saved (the server recomputes the image and the guess from the strokes). A changed
+ * drawing can be saved again.
+ */
+'use client';
+
+import Link from 'next/link';
+import { useEffect, useState } from 'react';
+import { CLASS_NAMES } from '../../../server/ml/data/classes';
+import type { Stroke } from '../../../server/ml/sketch/preprocess';
+import { request } from '../../realtime/socket';
+import { Button } from './Toolbar';
+
+type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; id: number } | { kind: 'error'; message: string };
+
+export function SavePanel({ strokes, guess }: { strokes: readonly Stroke[]; guess: number | null }) {
+  const [label, setLabel] = useState<number | null>(null);
+  const [state, setState] = useState<SaveState>({ kind: 'idle' });
+
+  // A new drawing (or a changed one) starts from the model's guess again.
+  useEffect(() => setState((s) => (s.kind === 'saving' ? s : { kind: 'idle' })), [strokes]);
+  useEffect(() => {
+    if (strokes.length === 0) setLabel(null);
+  }, [strokes.length]);
+
+  const chosen = label ?? guess;
+  const save = async () => {
+    if (chosen === null) return;
+    setState({ kind: 'saving' });
+    const reply = await request('draw:save', { strokes: [...strokes], label: chosen, authorId: null });
+    setState(reply.ok ? { kind: 'saved', id: reply.data.id } : { kind: 'error', message: reply.error });
+  };
+
+  if (guess === null) {
+    return (
+      <section className="rounded-xl border border-zinc-800 bg-zinc-900/40 p-4 text-sm text-zinc-400" data-testid="save-panel">
+        When the model has a guess, tell it what you drew and keep your drawing in the{' '}
+        <Link href="/sketches" className="text-indigo-300 underline-offset-2 hover:underline">
+          community sketchbook
+        </Link>
+        .
+      </section>
+    );
+  }
+  return (
+    <section className="rounded-xl border border-zinc-800 bg-zinc-900/40 p-4" data-testid="save-panel">
+      <h2 className="text-sm font-semibold text-zinc-200">What did you draw?</h2>
+      <div className="mt-3 flex flex-wrap gap-1.5" role="radiogroup" aria-label="Label">
+        {CLASS_NAMES.map((name, c) => (
+          <button
+            key={name}
+            type="button"
+            role="radio"
+            aria-checked={chosen === c}
+            onClick={() => setLabel(c)}
+            className={`rounded-full border px-2.5 py-1 text-xs transition-colors ${
+              chosen === c ? 'border-indigo-400 bg-indigo-500/20 text-indigo-100' : 'border-zinc-700 text-zinc-400 hover:border-zinc-500 hover:text-zinc-200'
+            }`}
+          >
+            {name}
+            {c === guess && <span className="ml-1 text-zinc-500">(guess)</span>}
+          </button>
+        ))}
+      </div>
+      <div className="mt-4 flex items-center gap-3">
+        <Button primary onClick={() => void save()} disabled={state.kind === 'saving' || state.kind === 'saved'}>
+          {chosen === guess ? 'Yes, save it' : `Save as ${CLASS_NAMES[chosen!]}`}
+        </Button>
+        {state.kind === 'saved' && (
+          <span className="text-sm text-emerald-300" role="status">
+            Saved.{' '}
+            <Link href="/sketches" className="underline underline-offset-2">
+              See the sketchbook
+            </Link>
+          </span>
+        )}
+        {state.kind === 'error' && (
+          <span className="text-sm text-rose-300" role="alert">
+            {state.message}
+          </span>
+        )}
+      </div>
+    </section>
+  );
+}

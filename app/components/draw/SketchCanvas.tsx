@@ -1,0 +1,112 @@
+/**
+ * The Konva drawing surface (loaded only in the browser, see DrawingCanvas.tsx): a white sheet
+ * scaled to fit its container, the strokes as round-capped lines (eraser strokes cut through the
+ * ink layer), and pointer input from mouse, touch and pen alike. Coordinates are canvas units
+ * (CANVAS_SIZE square), independent of the size the sheet is shown at.
+ */
+'use client';
+
+import type Konva from 'konva';
+import { useEffect, useRef, useState } from 'react';
+import { Layer, Line, Rect, Stage } from 'react-konva';
+import type { Stroke } from '../../../server/ml/sketch/preprocess';
+import { CANVAS_SIZE, type Tool } from './useStrokeHistory';
+
+export interface SketchCanvasProps {
+  strokes: readonly Stroke[];
+  /** Omit for a read-only canvas (a watcher in a drawing room). */
+  onBegin?: (x: number, y: number) => void;
+  onExtend?: (x: number, y: number) => void;
+  onEnd?: () => void;
+  tool?: Tool;
+  penWidth?: number;
+}
+
+export default function SketchCanvas({ strokes, onBegin, onExtend, onEnd, tool = 'pen', penWidth = 12 }: SketchCanvasProps) {
+  const box = useRef<HTMLDivElement>(null);
+  const [side, setSide] = useState(0);
+  const [hover, setHover] = useState<{ x: number; y: number } | null>(null);
+  const editable = Boolean(onBegin);
+
+  useEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const measure = () => setSide(Math.floor(el.clientWidth));
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
+  const scale = side / CANVAS_SIZE;
+  const position = (e: Konva.KonvaEventObject<PointerEvent>): { x: number; y: number } | null => {
+    const p = e.target.getStage()?.getPointerPosition();
+    return p ? { x: p.x / scale, y: p.y / scale } : null;
+  };
+
+  return (
+    <div
+      ref={box}
+      className={`relative aspect-square w-full touch-none select-none overflow-hidden rounded-xl bg-white shadow-inner ${editable ? (tool === 'eraser' ? 'cursor-cell' : 'cursor-crosshair') : ''}`}
+      data-testid="sketch-canvas"
+    >
+      {side > 0 && (
+        <Stage
+          width={side}
+          height={side}
+          scaleX={scale}
+          scaleY={scale}
+          onPointerDown={(e) => {
+            if (!editable) return;
+            const p = position(e);
+            if (!p) return;
+            (e.evt.target as Element | null)?.setPointerCapture?.(e.evt.pointerId);
+            onBegin?.(p.x, p.y);
+          }}
+          onPointerMove={(e) => {
+            const p = position(e);
+            if (editable) setHover(p);
+            if (p && e.evt.buttons !== 0) onExtend?.(p.x, p.y);
+          }}
+          onPointerUp={() => onEnd?.()}
+          onPointerLeave={() => {
+            setHover(null);
+            onEnd?.();
+          }}
+          onPointerCancel={() => onEnd?.()}
+        >
+          <Layer listening={false}>
+            <Rect width={CANVAS_SIZE} height={CANVAS_SIZE} fill="#ffffff" />
+          </Layer>
+          <Layer listening={false}>
+            {strokes.map((s, i) => (
+              <Line
+                key={i}
+                points={s.points.length === 2 ? [...s.points, ...s.points] : s.points}
+                stroke="#18181b"
+                strokeWidth={s.width}
+                lineCap="round"
+                lineJoin="round"
+                tension={0}
+                globalCompositeOperation={s.tool === 'eraser' ? 'destination-out' : 'source-over'}
+              />
+            ))}
+          </Layer>
+          {hover && editable && (
+            <Layer listening={false}>
+              <Rect
+                x={hover.x - penWidth / 2}
+                y={hover.y - penWidth / 2}
+                width={penWidth}
+                height={penWidth}
+                cornerRadius={penWidth / 2}
+                stroke={tool === 'eraser' ? '#e11d48' : '#6366f1'}
+                strokeWidth={1 / Math.max(scale, 0.01)}
+              />
+            </Layer>
+          )}
+        </Stage>
+      )}
+    </div>
+  );
+}

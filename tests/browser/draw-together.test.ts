@@ -1,0 +1,80 @@
+/**
+ * Draw together in two real browser pages: the drawer's strokes appear on the watcher's canvas
+ * with the model's guess, the watcher guesses right and the room says who was right first.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CLASS_NAMES } from '../../server/ml/data/classes';
+import { artifactPath, launchBrowser } from '../helpers/browser';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let server: TestServer;
+let browser: Browser;
+let modelDir: string;
+
+beforeAll(async () => {
+  modelDir = await mkdtemp(path.join(os.tmpdir(), 'draw-together-cnn-'));
+  [server, browser] = await Promise.all([startTestServer({ draw: { modelDir } }), launchBrowser()]);
+  const { initBackend } = await import('../../server/ml/backend');
+  const { buildCnn } = await import('../../server/ml/models/cnn');
+  const { saveLayersModel } = await import('../../server/ml/models/storage');
+  await initBackend();
+  await saveLayersModel(buildCnn({ filters: [4, 8, 8], dense: 16 }, 11), modelDir);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await rm(modelDir, { recursive: true, force: true });
+});
+
+async function joinAs(nickname: string, width: number): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  await page.goto(server.url + '/draw/together?room=catwalk');
+  await page.locator('input[name="nickname"]').fill(nickname);
+  await page.getByRole('button', { name: 'Join the room' }).click();
+  await page.getByTestId('players').waitFor();
+  return page;
+}
+
+/** Dark pixels on the (white) Konva canvas of the page. */
+const inkOnCanvas = (page: Page) =>
+  page.getByTestId('sketch-canvas').locator('canvas').nth(1).evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let i = 3; i < d.length; i += 4) if (d[i]! > 128) ink++;
+    return ink;
+  });
+
+it('streams a drawing to a watcher, who guesses it', async () => {
+  const ann = await joinAs('Ann', 1280);
+  const bob = await joinAs('Bob', 820);
+  await expect.poll(() => ann.getByTestId('players').innerText()).toContain('Bob');
+
+  await ann.getByRole('button', { name: /I draw/ }).click();
+  await expect.poll(() => ann.getByTestId('room-banner').innerText()).toMatch(/Draw a \w/);
+  const text = await ann.getByTestId('room-banner').innerText();
+  const target = CLASS_NAMES.findIndex((name) => text.includes(name));
+  expect(target).toBeGreaterThanOrEqual(0);
+  await expect.poll(() => bob.getByTestId('room-banner').innerText()).toContain('Ann is drawing');
+
+  const box = (await ann.getByTestId('sketch-canvas').boundingBox())!;
+  await ann.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2);
+  await ann.mouse.down();
+  for (const [fx, fy] of [[0.8, 0.2], [0.8, 0.8], [0.2, 0.8], [0.2, 0.2]] as const) {
+    await ann.mouse.move(box.x + box.width * fx, box.y + box.height * fy, { steps: 8 });
+  }
+  await ann.mouse.up();
+
+  await expect.poll(() => inkOnCanvas(bob), { timeout: 10_000 }).toBeGreaterThan(500);
+  await expect.poll(() => bob.getByTestId('room-model-guess').innerText(), { timeout: 10_000 }).toMatch(/%\)$/);
+
+  await bob.getByTestId('guess-buttons').getByRole('button', { name: CLASS_NAMES[target], exact: true }).click();
+  await expect.poll(() => bob.getByTestId('first-correct').innerText(), { timeout: 10_000 }).toMatch(/right first/);
+  await expect.poll(() => ann.getByTestId('room-banner').innerText()).toContain(`It was a ${CLASS_NAMES[target]}`);
+  await bob.screenshot({ path: artifactPath('draw-together-watcher.png'), fullPage: true });
+  await ann.screenshot({ path: artifactPath('draw-together-drawer.png'), fullPage: true });
+});

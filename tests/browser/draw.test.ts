@@ -1,0 +1,117 @@
+/**
+ * /draw in a real browser: an empty canvas sends nothing and says so; drawing with the mouse fills
+ * the probability bars and the 28x28 view; undo and redo work from the keyboard; a confirmed
+ * drawing is saved; the page fits a phone. Screenshots land in tests/artifacts/.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { artifactPath, launchBrowser } from '../helpers/browser';
+import { startTestServer, type TestServer } from '../helpers/server';
+
+let server: TestServer;
+let browser: Browser;
+let modelDir: string;
+
+beforeAll(async () => {
+  modelDir = await mkdtemp(path.join(os.tmpdir(), 'draw-browser-cnn-'));
+  [server, browser] = await Promise.all([startTestServer({ draw: { modelDir } }), launchBrowser()]);
+  const { initBackend } = await import('../../server/ml/backend');
+  const { buildCnn } = await import('../../server/ml/models/cnn');
+  const { saveLayersModel } = await import('../../server/ml/models/storage');
+  await initBackend();
+  await saveLayersModel(buildCnn({ filters: [4, 8, 8], dense: 16 }, 7), modelDir);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  await rm(modelDir, { recursive: true, force: true });
+});
+
+/** A T-shirt outline, in fractions of the canvas, drawn as one mouse stroke. */
+const TSHIRT: [number, number][] = [
+  [0.38, 0.15], [0.2, 0.22], [0.1, 0.42], [0.24, 0.48], [0.28, 0.4], [0.28, 0.85], [0.72, 0.85],
+  [0.72, 0.4], [0.76, 0.48], [0.9, 0.42], [0.8, 0.22], [0.62, 0.15], [0.5, 0.24], [0.38, 0.15],
+];
+
+async function drawShape(page: Page, shape: [number, number][]): Promise<void> {
+  const box = (await page.getByTestId('sketch-canvas').boundingBox())!;
+  const at = ([fx, fy]: [number, number]) => [box.x + fx * box.width, box.y + fy * box.height] as const;
+  await page.mouse.move(...at(shape[0]!));
+  await page.mouse.down();
+  for (const p of shape.slice(1)) await page.mouse.move(...at(p), { steps: 6 });
+  await page.mouse.up();
+}
+
+const barsSum = (page: Page) =>
+  page.$$eval('[data-testid="probability-bars"] li', (items) => items.reduce((s, li) => s + Number(li.getAttribute('data-probability')), 0));
+
+it('guesses while drawing, shows what the model sees, undoes, redoes and saves', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(err.message));
+  page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
+  page.on('response', (res) => res.status() >= 400 && problems.push(`${res.status()} ${res.url()}`));
+  const recognizeFrames: string[] = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => String(f.payload).includes('draw:recognize') && recognizeFrames.push(String(f.payload))));
+
+  await page.goto(server.url + '/draw');
+  await page.getByTestId('sketch-canvas').locator('canvas').first().waitFor();
+  await expect.poll(() => page.getByTestId('top-guess').innerText()).toContain('Draw something');
+  await page.waitForTimeout(500);
+  expect(recognizeFrames).toHaveLength(0); // an empty canvas sends nothing
+  expect(await page.getByTestId('probability-bars').getAttribute('data-filled')).toBe('no');
+
+  await drawShape(page, TSHIRT);
+  await expect.poll(() => page.getByTestId('probability-bars').getAttribute('data-filled'), { timeout: 10_000 }).toBe('yes');
+  expect(await barsSum(page)).toBeCloseTo(1, 2);
+  expect(recognizeFrames.length).toBeGreaterThan(0);
+  // Throttled: far fewer requests than mouse moves (13 segments x 6 steps).
+  expect(recognizeFrames.length).toBeLessThan(40);
+  expect(await page.getByTestId('top-guess').innerText()).not.toContain('Draw something');
+  const inkInView = await page.getByTestId('model-view').evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, 28, 28).data;
+    let lit = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i]! > 128) lit++;
+    return lit;
+  });
+  expect(inkInView).toBeGreaterThan(40);
+  await page.screenshot({ path: artifactPath('draw-desktop.png'), fullPage: true });
+
+  await page.keyboard.press('Control+z');
+  await expect.poll(() => page.getByTestId('top-guess').innerText()).toContain('Draw something');
+  expect(await page.getByTestId('probability-bars').getAttribute('data-filled')).toBe('no');
+  await page.keyboard.press('Control+Shift+z');
+  await expect.poll(() => page.getByTestId('probability-bars').getAttribute('data-filled')).toBe('yes');
+
+  await page.getByRole('radio', { name: /T-shirt\/top/ }).click();
+  await page.getByRole('button', { name: /save/i }).click();
+  await expect.poll(() => page.getByRole('status').innerText(), { timeout: 10_000 }).toContain('Saved.');
+  const { getDb } = await import('../../server/db');
+  const saved = await (await getDb()).drawing.findMany();
+  expect(saved.map((d) => d.label)).toEqual([0]);
+
+  await page.goto(server.url + '/sketches');
+  await page.getByTestId('gallery').locator('img').first().waitFor({ timeout: 10_000 });
+  expect(await page.getByTestId('gallery').locator('li').count()).toBe(1);
+  await page.screenshot({ path: artifactPath('sketches-desktop.png'), fullPage: true });
+  await page.getByRole('tab', { name: 'Sandal' }).click();
+  await page.getByTestId('gallery-empty').waitFor();
+  expect(problems).toEqual([]);
+  await page.close();
+});
+
+it('fits a phone screen and draws with touch-sized input', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, hasTouch: true });
+  await page.goto(server.url + '/draw');
+  await page.getByTestId('sketch-canvas').locator('canvas').first().waitFor();
+  await drawShape(page, TSHIRT);
+  await expect.poll(() => page.getByTestId('probability-bars').getAttribute('data-filled'), { timeout: 10_000 }).toBe('yes');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: artifactPath('draw-phone.png'), fullPage: true });
+  await page.close();
+});
