@@ -1,0 +1,81 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../server/ml/backend';
+import { loadSplit, type DatasetSplit } from '../../../server/ml/data/fashionMnist';
+import { judgeFromClassifier, type Judge } from '../../../server/ml/assessment/judge';
+import { meanPairwiseDistance, precisionRecall } from '../../../server/ml/assessment/prd';
+import { assessVae } from '../../../server/ml/assessment/quality';
+import { assessmentChart } from '../../../server/ml/assessment/chart';
+import { writeGeneratedDataset } from '../../../server/ml/assessment/cas';
+import { standardNormal } from '../../../server/ml/generation/sample';
+import { decodePng } from '../../../server/ml/image';
+import { buildCnn } from '../../../server/ml/models/cnn';
+import { buildVae, type Vae } from '../../../server/ml/models/vae';
+import { FIXTURE_DIR, tempDir } from '../data/fixture';
+
+let test: DatasetSplit;
+let vae: Vae;
+let judge: Judge;
+let tmp: { dir: string; remove: () => Promise<void> };
+beforeAll(async () => {
+  await initBackend();
+  test = await loadSplit('test', FIXTURE_DIR);
+  vae = buildVae({ latent: 8, filters: [8, 16], dense: 32 }, 2);
+  judge = judgeFromClassifier(buildCnn({ filters: [4, 8, 8], dense: 16 }, 5));
+  tmp = await tempDir();
+});
+afterAll(() => tmp.remove());
+
+describe('k-NN precision and recall', () => {
+  const dim = 4;
+  const a = standardNormal(1, dim * 300);
+  it('is ~1 for two samples of the same distribution and 0 for far-apart sets', () => {
+    const b = standardNormal(2, dim * 300);
+    const same = precisionRecall(a, b, dim, 3);
+    expect(same.precision).toBeGreaterThan(0.8);
+    expect(same.recall).toBeGreaterThan(0.8);
+    const far = precisionRecall(a, b.map((v) => v + 50), dim, 3);
+    expect(far).toMatchObject({ precision: 0, recall: 0 });
+  });
+
+  it('tells fidelity from coverage: a collapsed generator has precision but no recall', () => {
+    const collapsed = a.map((v) => v * 0.05);
+    const r = precisionRecall(a, collapsed, dim, 3);
+    expect(r.precision).toBeGreaterThan(0.9);
+    expect(r.recall).toBeLessThan(0.2);
+  });
+
+  it('measures the mean pairwise distance', () => {
+    expect(meanPairwiseDistance(Float32Array.from([0, 0, 3, 4, 0, 0]), 2)).toBeCloseTo((5 + 0 + 5) / 3, 4);
+  });
+});
+
+describe('VAE assessment', () => {
+  it('reports judge figures plain and filtered, Fréchet with its real scale, and draws the chart', async () => {
+    const a = await assessVae(vae, judge, test, { nPerClass: 6, bestOf: 5, filteredPerClass: 3, seed: 1 });
+    expect(a.perClass).toHaveLength(10);
+    expect(a.overall.unfiltered.count).toBe(60);
+    expect(a.overall.filtered.count).toBe(30);
+    for (const f of [a.overall.unfiltered, a.overall.filtered]) {
+      expect(f.accuracy).toBeGreaterThanOrEqual(0);
+      expect(f.accuracy).toBeLessThanOrEqual(1);
+    }
+    expect(a.overall.filtered.meanConfidence).toBeGreaterThan(a.overall.unfiltered.meanConfidence);
+    expect(a.frechet.sampleSize).toBe(60);
+    expect(a.frechet.realVsReal).toBeGreaterThan(0);
+    // An untrained decoder's blobs are far from real garments, further than real from real.
+    expect(a.frechet.generatedVsReal).toBeGreaterThan(a.frechet.realVsReal);
+    expect(Number.isFinite(a.testElbo.elbo)).toBe(true);
+    const png = decodePng(assessmentChart(a));
+    expect(png.width).toBeGreaterThan(400);
+  }, 30_000);
+
+  it('writes a generated data set the training code can read for CAS', async () => {
+    const count = await writeGeneratedDataset(vae.decoder, 4, 1, FIXTURE_DIR, tmp.dir);
+    const train = await loadSplit('train', tmp.dir);
+    expect(count).toBe(40);
+    expect(train.count).toBe(40);
+    expect(Array.from({ length: 10 }, (_, c) => train.labels.filter((l) => l === c).length)).toEqual(new Array(10).fill(4));
+    const real = await loadSplit('test', tmp.dir);
+    expect(real.count).toBe(test.count);
+  });
+});

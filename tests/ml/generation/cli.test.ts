@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../server/ml/backend';
+import { decodePng } from '../../../server/ml/image';
+import { buildCnn } from '../../../server/ml/models/cnn';
+import { saveLayersModel } from '../../../server/ml/models/storage';
+import { buildVae, saveVae } from '../../../server/ml/models/vae';
+import { tempDir } from '../data/fixture';
+
+const TSX = path.resolve('node_modules/.bin/tsx');
+
+function run(script: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(TSX, [`server/cli/${script}.ts`, ...args], { env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** The error line a CLI printed (the backend's own log line aside). */
+const errorLines = (stderr: string): string[] => stderr.split('\n').filter((l) => l.startsWith('error:'));
+
+let tmp: { dir: string; remove: () => Promise<void> };
+beforeAll(async () => {
+  await initBackend();
+  tmp = await tempDir();
+  await saveVae(buildVae({ latent: 8, filters: [8, 16], dense: 32 }, 1), path.join(tmp.dir, 'vae'));
+  await saveLayersModel(buildCnn({ filters: [4, 8, 8], dense: 16 }, 1), path.join(tmp.dir, 'cnn'));
+});
+afterAll(() => tmp.remove());
+
+describe('generate and assess command lines', () => {
+  it('write a PNG grid, and refuse bad input with one line and a non-zero exit', async () => {
+    const vae = path.join(tmp.dir, 'vae');
+    const out = path.join(tmp.dir, 'dress.png');
+    const [ok, unknown, cnn, missing, range, assessRange] = await Promise.all([
+      run('generate', ['--class', 'DRESS', '--n', '3', '--model', vae, '--out', out]),
+      run('generate', ['--class', 'hat', '--model', vae]),
+      run('generate', ['--class', '3', '--model', path.join(tmp.dir, 'cnn')]),
+      run('generate', ['--class', 'Ankle boot', '--model', path.join(tmp.dir, 'none')]),
+      run('generate', ['--class', '3', '--n', '5', '--best-of', '2', '--model', vae]),
+      run('assess', ['--model', vae, '--n-per-class', '1']),
+    ]);
+    expect(ok.code, ok.stderr).toBe(0);
+    const png = decodePng(await readFile(out));
+    expect(png.height).toBe(4 + (28 * 3 + 4)); // one row of 3 tiles at scale 3, padding 4
+    const record = JSON.parse(await readFile(out.replace(/\.png$/, '.json'), 'utf8'));
+    expect(record.class).toBe('Dress');
+    expect(record.samples).toHaveLength(3);
+
+    for (const [r, pattern] of [
+      [unknown, /Unknown class "hat".*9 Ankle boot/],
+      [cnn, /garment classifier \(CNN\), not a conditional VAE/],
+      [missing, /No VAE at .*none/],
+      [range, /candidates must be a whole number from 5/],
+      [assessRange, /--n-per-class must be a whole number from 2/],
+    ] as const) {
+      expect(r.code).toBe(1);
+      expect(errorLines(r.stderr)).toHaveLength(1);
+      expect(errorLines(r.stderr)[0]).toMatch(pattern);
+    }
+  }, 90_000);
+});

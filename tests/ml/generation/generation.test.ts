@@ -1,0 +1,105 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../../../server/ml/backend';
+import { parseClass } from '../../../server/ml/data/fashionMnist';
+import { judgeFromClassifier, type Judge } from '../../../server/ml/assessment/judge';
+import { buildCnn } from '../../../server/ml/models/cnn';
+import { buildVae, type Vae } from '../../../server/ml/models/vae';
+import { sample, standardNormal } from '../../../server/ml/generation/sample';
+import { qualityGuided, selectDiverse } from '../../../server/ml/generation/select';
+import { renderRows, writeOutput } from '../../../server/ml/generation/render';
+import { decodePng } from '../../../server/ml/image';
+import { readFile } from 'node:fs/promises';
+import { tempDir } from '../data/fixture';
+
+// Untrained but seeded networks: generation's contracts do not depend on how good the model is.
+let vae: Vae;
+let judge: Judge;
+beforeAll(async () => {
+  await initBackend();
+  vae = buildVae({ latent: 8, filters: [8, 16], dense: 32 }, 2);
+  judge = judgeFromClassifier(buildCnn({ filters: [4, 8, 8], dense: 16 }, 5));
+});
+
+describe('sampling', () => {
+  it('is deterministic under a seed and differs between seeds', () => {
+    const a = sample(vae.decoder, 3, 4, 11);
+    const b = sample(vae.decoder, 3, 4, 11);
+    const c = sample(vae.decoder, 3, 4, 12);
+    expect(Array.from(a.images)).toEqual(Array.from(b.images));
+    expect(Array.from(a.latents)).toEqual(Array.from(b.latents));
+    expect(Array.from(a.latents)).not.toEqual(Array.from(c.latents));
+    expect(a.images.length).toBe(4 * 784);
+    expect(Math.min(...a.images)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...a.images)).toBeLessThanOrEqual(1);
+    expect(Array.from(a.labels)).toEqual([3, 3, 3, 3]);
+  });
+
+  it('draws standard-normal latents', () => {
+    const z = standardNormal(5, 20000);
+    const mean = z.reduce((s, v) => s + v, 0) / z.length;
+    const variance = z.reduce((s, v) => s + (v - mean) ** 2, 0) / z.length;
+    expect(Math.abs(mean)).toBeLessThan(0.03);
+    expect(variance).toBeGreaterThan(0.95);
+    expect(variance).toBeLessThan(1.05);
+  });
+
+  it('accepts class names in any case and indices, and lists the valid ones otherwise', () => {
+    expect(parseClass('dress')).toBe(3);
+    expect(parseClass('Ankle boot')).toBe(9);
+    expect(parseClass('ANKLE-BOOT')).toBe(9);
+    expect(parseClass('3')).toBe(3);
+    expect(() => parseClass('hat')).toThrow(/Unknown class "hat".*0 T-shirt\/top.*9 Ankle boot/);
+    expect(() => parseClass('10')).toThrow(/does not exist/);
+  });
+});
+
+describe('quality-guided selection', () => {
+  it('best of N never has a lower judge confidence than best of 1 for the same seed', () => {
+    for (const seed of [1, 2, 3, 4, 5]) {
+      const one = qualityGuided(vae.decoder, judge, 7, { k: 1, candidates: 1, seed });
+      const many = qualityGuided(vae.decoder, judge, 7, { k: 1, candidates: 30, seed });
+      expect(many.kept[0]!.confidence).toBeGreaterThanOrEqual(one.kept[0]!.confidence);
+      // Why it holds: the pool's first candidate is the very sample best-of-1 draws.
+      expect(Array.from(sample(vae.decoder, 7, 30, seed).latents.subarray(0, 8))).toEqual(Array.from(one.kept[0]!.latent));
+    }
+  });
+
+  it('keeps k samples with their latents and confidences, sorted by confidence when diversity is off', () => {
+    const r = qualityGuided(vae.decoder, judge, 2, { k: 5, candidates: 40, seed: 9, diversity: 0 });
+    expect(r.kept).toHaveLength(5);
+    const conf = r.kept.map((s) => s.confidence);
+    expect(conf).toEqual([...conf].sort((a, b) => b - a));
+    for (const s of r.kept) {
+      expect(s.latent).toHaveLength(8);
+      expect(s.image).toHaveLength(784);
+      expect(s.label).toBe(2);
+    }
+    expect(() => qualityGuided(vae.decoder, judge, 2, { k: 5, candidates: 4, seed: 1 })).toThrow(/candidates must be/);
+    expect(() => qualityGuided(vae.decoder, judge, 2, { k: 0, candidates: 4, seed: 1 })).toThrow(/at least 1/);
+  });
+
+  it('skips near-duplicates, and fills up below the distance only when it must', () => {
+    // Points on a line at 0, 0.1, 1, 2, 3; scores favour the near-duplicate pair.
+    const features = Float32Array.from([0, 0.1, 1, 2, 3]);
+    const scores = [0.9, 0.95, 0.5, 0.4, 0.3];
+    expect(selectDiverse(scores, features, 1, 3, 0.5)).toEqual({ indices: [1, 2, 3], relaxed: 0 });
+    expect(selectDiverse(scores, features, 1, 3, 0)).toEqual({ indices: [1, 0, 2], relaxed: 0 });
+    expect(selectDiverse(scores, features, 1, 3, 10)).toEqual({ indices: [1, 0, 2], relaxed: 2 });
+  });
+});
+
+describe('PNG output', () => {
+  it('writes a captioned grid that decodes to the expected size', async () => {
+    const tmp = await tempDir();
+    const s = sample(vae.decoder, 5, 7, 3);
+    const images = Array.from({ length: 7 }, (_, i) => s.images.slice(i * 784, (i + 1) * 784));
+    const file = `${tmp.dir}/out/grid.png`;
+    await writeOutput(file, renderRows([{ label: 5, images }, { label: 8, images: images.slice(0, 2) }], 4, 2));
+    const png = decodePng(await readFile(file));
+    // 3 rows of 4 tiles of 56 px with 4 px padding; the caption column is left of the tiles.
+    expect(png.height).toBe(4 + 3 * (56 + 4));
+    const captionWidth = png.width - 4 - 4 * (56 + 4);
+    expect(captionWidth).toBeGreaterThan('Sandal'.length * 12 - 4);
+    await tmp.remove();
+  });
+});

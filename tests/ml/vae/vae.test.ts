@@ -1,0 +1,95 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { initBackend, tf } from '../../../server/ml/backend';
+import { loadSplit, type DatasetSplit } from '../../../server/ml/data/fashionMnist';
+import { buildCnn } from '../../../server/ml/models/cnn';
+import { countParams, saveLayersModel } from '../../../server/ml/models/storage';
+import { buildVae, loadVae, saveVae, splitVaeFolder } from '../../../server/ml/models/vae';
+import { evaluateElbo, klWeight, VaeTask } from '../../../server/ml/training/vaeTask';
+import { VaeArchSchema } from '../../../server/ml/models/vae';
+import { FIXTURE_DIR, tempDir } from '../data/fixture';
+
+/** A small VAE of the same structure, so a few dozen steps take seconds. */
+const SMALL = { latent: 8, filters: [8, 16] as [number, number], dense: 64 };
+
+let train: DatasetSplit;
+let tmp: { dir: string; remove: () => Promise<void> };
+beforeAll(async () => {
+  await initBackend();
+  train = await loadSplit('train', FIXTURE_DIR);
+  tmp = await tempDir();
+});
+afterAll(() => tmp.remove());
+
+function batchOf(start: number, size: number) {
+  const images = Float32Array.from(train.images.subarray(start * 784, (start + size) * 784), (v) => v / 255);
+  return { images, labels: train.labels.subarray(start, start + size), size };
+}
+
+describe('conditional VAE', () => {
+  it('has 1-4 M parameters in its default architecture, encoder and decoder shapes as documented', () => {
+    const vae = buildVae({}, 1);
+    const params = countParams(vae.combined);
+    expect(params).toBeGreaterThan(1_000_000);
+    expect(params).toBeLessThan(4_000_000);
+    expect(vae.latent).toBe(32);
+    const small = buildVae(SMALL, 1);
+    const out = tf.tidy(() => {
+      const x = tf.zeros([3, 28, 28, 1]);
+      const y = tf.oneHot(tf.tensor1d([0, 5, 9], 'int32'), 10).toFloat();
+      const [mean, logVar] = small.encoder.predict([x, y]) as tfTypes.Tensor[];
+      const logits = small.decoder.predict([tf.zeros([3, 8]), y]) as tfTypes.Tensor;
+      return [mean!.shape, logVar!.shape, logits.shape];
+    });
+    expect(out).toEqual([[3, 8], [3, 8], [3, 28, 28, 1]]);
+  });
+
+  it('raises the KL weight linearly over the warm-up epochs, then holds beta', () => {
+    const arch = VaeArchSchema.parse({ beta: 2, klWarmupEpochs: 2 });
+    expect(klWeight(arch, { epoch: 0, step: 0, stepsPerEpoch: 10 })).toBe(0);
+    expect(klWeight(arch, { epoch: 1, step: 0, stepsPerEpoch: 10 })).toBeCloseTo(1);
+    expect(klWeight(arch, { epoch: 5, step: 3, stepsPerEpoch: 10 })).toBe(2);
+  });
+
+  it('lowers its loss (nats/image) over training steps on the committed subset', () => {
+    const task = new VaeTask({ ...SMALL, klWarmupEpochs: 0 }, 3);
+    const optimizer = tf.train.adam(0.005);
+    const variables = task.variables();
+    const losses: number[] = [];
+    for (let step = 0; step < 20; step++) {
+      const batch = batchOf(step * 16, 16);
+      const { value, grads } = tf.variableGrads(() => task.step(batch, { epoch: 1, step, stepsPerEpoch: 20 }).loss, variables);
+      optimizer.applyGradients(grads);
+      losses.push(value.dataSync()[0]!);
+      tf.dispose([value, ...Object.values(grads)]);
+    }
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    // Bernoulli loss of an untrained decoder is ~543 nats (784 ln 2); it must clearly fall.
+    expect(mean(losses.slice(0, 5))).toBeGreaterThan(500);
+    expect(mean(losses.slice(-5))).toBeLessThan(mean(losses.slice(0, 5)) - 60);
+    const report = evaluateElbo(task.vae, train.images.subarray(0, 200 * 784), train.labels.subarray(0, 200));
+    expect(report.elbo).toBeCloseTo(-(report.reconstruction + report.kl), 6);
+    expect(report.kl).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('saves as encoder/ + decoder/, splits a combined training folder, and refuses a CNN folder', async () => {
+    const vae = buildVae(SMALL, 4);
+    const z = tf.tensor2d(Float32Array.from({ length: 16 }, (_, i) => Math.sin(i)), [2, 8]);
+    const y = tf.oneHot(tf.tensor1d([1, 7], 'int32'), 10).toFloat();
+    const expected = (vae.decoder.predict([z, y]) as tfTypes.Tensor).dataSync();
+
+    await saveVae(vae, `${tmp.dir}/split`);
+    const loaded = await loadVae(`${tmp.dir}/split`);
+    expect(Array.from((loaded.decoder.predict([z, y]) as tfTypes.Tensor).dataSync())).toEqual(Array.from(expected));
+
+    await saveLayersModel(vae.combined, `${tmp.dir}/combined`);
+    const split = await splitVaeFolder(`${tmp.dir}/combined`);
+    expect(split.latent).toBe(8);
+    const again = await loadVae(`${tmp.dir}/combined`);
+    expect(Array.from((again.decoder.predict([z, y]) as tfTypes.Tensor).dataSync())).toEqual(Array.from(expected));
+
+    await saveLayersModel(buildCnn({}, 1), `${tmp.dir}/cnn`);
+    await expect(loadVae(`${tmp.dir}/cnn`)).rejects.toThrow(/garment classifier \(CNN\), not a conditional VAE/);
+    await expect(loadVae(`${tmp.dir}/nothing`)).rejects.toThrow(/No VAE at/);
+  }, 30_000);
+});
