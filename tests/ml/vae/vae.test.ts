@@ -59,7 +59,7 @@ describe('conditional VAE', () => {
     for (let step = 0; step < 20; step++) {
       const batch = batchOf(step * 16, 16);
       const { value, grads } = tf.variableGrads(() => task.step(batch, { epoch: 1, step, stepsPerEpoch: 20 }).loss, variables);
-      optimizer.applyGradients(grads);
+      optimizer.applyGradients(variables.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
       losses.push(value.dataSync()[0]!);
       tf.dispose([value, ...Object.values(grads)]);
     }
