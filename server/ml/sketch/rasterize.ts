@@ -117,19 +117,24 @@ function paintCapsule(
   const dx = bx - ax;
   const dy = by - ay;
   const len2 = dx * dx + dy * dy;
+  const outer = (r + 0.5) * (r + 0.5);
   for (let y = yMin; y <= yMax; y++) {
     const cy = y + 0.5;
     for (let x = xMin; x <= xMax; x++) {
       const cx = x + 0.5;
-      const t = len2 === 0 ? 0 : Math.min(1, Math.max(0, ((cx - ax) * dx + (cy - ay) * dy) / len2));
+      let t = len2 === 0 ? 0 : ((cx - ax) * dx + (cy - ay) * dy) / len2;
+      t = t < 0 ? 0 : t > 1 ? 1 : t;
       const ex = cx - (ax + t * dx);
       const ey = cy - (ay + t * dy);
-      const d = Math.sqrt(ex * ex + ey * ey);
+      const d2 = ex * ex + ey * ey;
+      if (d2 >= outer) continue;
       // Coverage of a pixel by the edge, approximated by its distance: a 1-pixel linear ramp.
-      const cover = Math.min(1, Math.max(0, r + 0.5 - d));
-      if (cover <= 0) continue;
+      const d = Math.sqrt(d2);
+      const cover = r + 0.5 - d > 1 ? 1 : r + 0.5 - d;
       const i = y * w + x;
-      ink[i] = erase ? Math.min(ink[i]!, 1 - cover) : Math.max(ink[i]!, cover);
+      if (erase) {
+        if (1 - cover < ink[i]!) ink[i] = 1 - cover;
+      } else if (cover > ink[i]!) ink[i] = cover;
     }
   }
 }
