@@ -15,6 +15,7 @@ import { MAX_PAYLOAD_BYTES } from './realtime/protocol';
 import type { PlaygroundServer } from './realtime/requests';
 import { attachStatus, createStatusService, type StatusService, type StatusSources } from './realtime/status';
 import type { DrawOptions } from './realtime/draw/handlers';
+import type { SessionsOptions } from './realtime/sessions/handlers';
 
 /** The first database check opens and migrates it; PGlite's first start alone takes seconds. */
 const FIRST_DATABASE_CHECK_MS = 60_000;
@@ -38,6 +39,8 @@ export interface StartServerOptions {
   requireDatabase?: boolean;
   /** Drawing recognition, sketches and drawing rooms (model folder, rate limit). */
   draw?: DrawOptions;
+  /** Live training sessions (capacity, data and model folders, database). */
+  sessions?: SessionsOptions;
 }
 
 export interface RunningServer {
@@ -100,6 +103,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const detachStatus = attachStatus(io, status);
     // Loaded here: it pulls in TensorFlow.js and the environment, which main() loads lazily.
     const draw = await (await import('./realtime/draw/handlers')).attachDraw(io, options.draw);
+    const sessions = await (await import('./realtime/sessions/handlers')).attachSessions(io, options.sessions);
     status.start();
     const running = status;
     let closing: Promise<void> | undefined;
@@ -108,6 +112,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         running.stop();
         detachStatus();
         draw.detach();
+        await sessions.detach();
         const ioClosed = new Promise<void>((resolve) => io.close(() => resolve()));
         httpServer.closeAllConnections(); // keep-alive sockets would hold close() open
         await ioClosed;

@@ -1,0 +1,218 @@
+/**
+ * The training-session events on every connection: the lobby (list and live summaries), create,
+ * join (snapshot since a sequence number, then live events), leave, host controls and learning
+ * rate, and presence. Payloads arrive parsed by the protocol's schemas (requests.ts); this module
+ * decides who may do what and broadcasts what sessions produce to their Socket.IO rooms.
+ */
+import path from 'node:path';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { UserFacingError } from '../../errors';
+import type { Db } from '../../db';
+import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
+import { identityOf } from './identity';
+import { SessionStore } from './records';
+import { SessionRegistry, type SessionRegistryOptions } from './registry';
+import type { SessionListener, TrainingSession } from './session';
+
+export interface SessionsOptions extends Partial<Omit<SessionRegistryOptions, 'store'>> {
+  /** The database; default the configured one (server/db getDb). */
+  getDb?: () => Promise<Db>;
+  /** Sessions one connection may create per minute. */
+  createsPerMinute?: number;
+}
+
+export interface AttachedSessions {
+  registry: SessionRegistry;
+  detach(): Promise<void>;
+}
+
+/** Socket.IO room of the lobby page, and of one session (a later feature, e.g. voting, may share it). */
+export const LOBBY_CHANNEL = 'sessions:lobby';
+export const sessionChannel = (sessionId: string): string => `session:${sessionId}`;
+
+/** Lobby summaries of a session that is only progressing: at most one per this many ms. */
+const LOBBY_PROGRESS_MS = 1000;
+const MAX_SESSIONS_PER_CONNECTION = 8;
+const CONTROLS_PER_SECOND = 10;
+
+interface Membership {
+  identity: string;
+  nickname: string;
+  viewerId: string;
+}
+
+export async function attachSessions(io: PlaygroundServer, options: SessionsOptions = {}): Promise<AttachedSessions> {
+  const { dataDir } = await import('../../env');
+  const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
+  const createsPerMinute = options.createsPerMinute ?? 6;
+  const creates = new RateLimiterMemory({ points: createsPerMinute, duration: 60 });
+  const controls = new RateLimiterMemory({ points: CONTROLS_PER_SECOND, duration: 1 });
+  const lobby = new LobbyFeed(io);
+
+  const listener: SessionListener = {
+    event(session, event) {
+      const channel = io.to(sessionChannel(session.id));
+      if (event.type === 'batch') channel.volatile.emit('session:batch', { sessionId: session.id, event });
+      else channel.emit('session:event', { sessionId: session.id, event });
+    },
+    presence(session, changes) {
+      io.to(sessionChannel(session.id)).emit('session:presence', { sessionId: session.id, viewers: session.presence.size, changes });
+      lobby.update(session, false);
+    },
+    changed(session, urgent) {
+      lobby.update(session, urgent);
+    },
+  };
+  const registry = new SessionRegistry(listener, {
+    ...options,
+    outRoot: options.outRoot ?? path.join(dataDir(), 'sessions'),
+    store: new SessionStore(getDb),
+  });
+  void registry.ready();
+
+  /** Per connection: the sessions it joined, as whom. */
+  const members = new Map<string, Map<string, Membership>>();
+  const membershipsOf = (socket: PlaygroundSocket): Map<string, Membership> => {
+    let m = members.get(socket.id);
+    if (!m) members.set(socket.id, (m = new Map()));
+    return m;
+  };
+
+  const limit = async (limiter: RateLimiterMemory, socket: PlaygroundSocket, sentence: string): Promise<void> => {
+    try {
+      await limiter.consume(socket.id);
+    } catch (err) {
+      if (err instanceof RateLimiterRes) throw new UserFacingError(sentence);
+      throw err;
+    }
+  };
+
+  const find = async (sessionId: string): Promise<TrainingSession> => {
+    const session = await registry.get(sessionId);
+    if (!session) throw new UserFacingError(`There is no session ${sessionId}; check the link or pick a session in the lobby.`);
+    return session;
+  };
+
+  /** The caller's membership of a session it must have joined to act on it. */
+  const joined = async (socket: PlaygroundSocket, sessionId: string): Promise<{ session: TrainingSession; member: Membership }> => {
+    const session = await find(sessionId);
+    const member = members.get(socket.id)?.get(sessionId);
+    if (!member) throw new UserFacingError(`Join session ${sessionId} before acting on it.`);
+    return { session, member };
+  };
+
+  const leave = (socket: PlaygroundSocket, sessionId: string): void => {
+    const mine = members.get(socket.id);
+    const member = mine?.get(sessionId);
+    if (!mine || !member) return;
+    mine.delete(sessionId);
+    void socket.leave(sessionChannel(sessionId));
+    registry.peek(sessionId)?.presence.leave(member.viewerId, socket.id);
+  };
+
+  const onConnection = (socket: PlaygroundSocket): void => {
+    onRequest(socket, 'sessions:watch', async () => {
+      await registry.ready();
+      await socket.join(LOBBY_CHANNEL);
+      return { sessions: registry.list() };
+    });
+
+    onRequest(socket, 'sessions:unwatch', async () => {
+      await socket.leave(LOBBY_CHANNEL);
+      return {};
+    });
+
+    onRequest(socket, 'session:create', async ({ config, clientId, nickname }) => {
+      await limit(creates, socket, `At most ${createsPerMinute} sessions a minute per visitor; wait a minute and try again.`);
+      const session = await registry.create(config, { identity: identityOf(socket, clientId), nickname });
+      return { sessionId: session.id };
+    });
+
+    onRequest(socket, 'session:join', async ({ sessionId, clientId, nickname, since }) => {
+      const session = await find(sessionId);
+      const mine = membershipsOf(socket);
+      if (!mine.has(sessionId) && mine.size >= MAX_SESSIONS_PER_CONNECTION) {
+        throw new UserFacingError(`One page may watch at most ${MAX_SESSIONS_PER_CONNECTION} sessions at once; leave one first.`);
+      }
+      const identity = identityOf(socket, clientId);
+      const viewer = session.viewerFor(identity, nickname);
+      const before = mine.get(sessionId);
+      if (before && before.viewerId !== viewer.id) session.presence.leave(before.viewerId, socket.id);
+      mine.set(sessionId, { identity, nickname, viewerId: viewer.id });
+      // From here to the reply nothing awaits: no event can be broadcast between the snapshot
+      // and the socket entering the room, so snapshot plus live events have no gap.
+      void socket.join(sessionChannel(sessionId));
+      session.presence.join(viewer, socket.id);
+      const after = since !== null && since <= session.log.lastSeq ? since : null; // a newer seq: another history
+      return {
+        session: session.detail(),
+        you: { viewerId: viewer.id, host: viewer.host },
+        events: session.log.since(after),
+        lastSeq: session.log.lastSeq,
+      };
+    });
+
+    onRequest(socket, 'session:leave', ({ sessionId }) => {
+      leave(socket, sessionId);
+      return {};
+    });
+
+    onRequest(socket, 'session:control', async ({ sessionId, action }) => {
+      await limit(controls, socket, `At most ${CONTROLS_PER_SECOND} commands a second; wait a moment.`);
+      const { session, member } = await joined(socket, sessionId);
+      return { state: registry.control(session, action, member.identity, member.nickname) };
+    });
+
+    onRequest(socket, 'session:lr', async ({ sessionId, lr }) => {
+      await limit(controls, socket, `At most ${CONTROLS_PER_SECOND} commands a second; wait a moment.`);
+      const { session, member } = await joined(socket, sessionId);
+      return { lr: registry.setLearningRate(session, lr, member.identity, member.nickname) };
+    });
+
+    socket.on('disconnect', () => {
+      for (const sessionId of [...(members.get(socket.id)?.keys() ?? [])]) leave(socket, sessionId);
+      members.delete(socket.id);
+      void creates.delete(socket.id);
+      void controls.delete(socket.id);
+    });
+  };
+
+  io.on('connection', onConnection);
+  return {
+    registry,
+    async detach() {
+      io.off('connection', onConnection);
+      lobby.close();
+      await registry.close();
+    },
+  };
+}
+
+/** Lobby summaries: state changes at once, mere progress at most once a second per session. */
+class LobbyFeed {
+  private readonly lastSent = new Map<string, number>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(private readonly io: PlaygroundServer) {}
+
+  update(session: TrainingSession, urgent: boolean): void {
+    const wait = LOBBY_PROGRESS_MS - (Date.now() - (this.lastSent.get(session.id) ?? 0));
+    if (urgent || wait <= 0) {
+      this.send(session);
+      return;
+    }
+    if (!this.timers.has(session.id)) this.timers.set(session.id, setTimeout(() => this.send(session), wait));
+  }
+
+  close(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+  }
+
+  private send(session: TrainingSession): void {
+    clearTimeout(this.timers.get(session.id));
+    this.timers.delete(session.id);
+    this.lastSent.set(session.id, Date.now());
+    this.io.to(LOBBY_CHANNEL).emit('sessions:summary', session.summary());
+  }
+}

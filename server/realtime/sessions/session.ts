@@ -1,0 +1,239 @@
+/**
+ * One live training session: a training run plus a room. It owns the session's state (through the
+ * state machine), its numbered event history, who is watching, and the progress and ETA derived
+ * from the run's events. It does not decide when to train (the registry's capacity queue does) and
+ * knows no sockets: whatever it produces goes to its listener, which broadcasts.
+ */
+import type { TrainingRun } from '../../ml/training/run';
+import type { TrainingEvent } from '../../ml/training/events';
+import { Presence, type PresenceChange } from '../presence';
+import type {
+  SessionConfig,
+  SessionDetail,
+  SessionEvaluation,
+  SessionEvent,
+  SessionState,
+  SessionSummary,
+  SessionViewer,
+} from '../protocol';
+import { SessionEventLog, type UnnumberedEvent } from './eventLog';
+import { isHost, publicViewerId } from './identity';
+import { isTerminal, nextState, type SessionAction } from './stateMachine';
+
+export interface SessionListener {
+  /** A new event (batch metrics may be sent volatile; everything else must arrive). */
+  event(session: TrainingSession, event: SessionEvent): void;
+  presence(session: TrainingSession, changes: PresenceChange<SessionViewer>[]): void;
+  /** The summary changed; `urgent` for state changes, otherwise it may be throttled. */
+  changed(session: TrainingSession, urgent: boolean): void;
+}
+
+export interface SessionInit {
+  id: string;
+  config: SessionConfig;
+  hostIdentity: string;
+  hostNickname: string;
+  createdAt?: Date;
+}
+
+/** A finished session as stored: enough to rebuild its page after a restart. */
+export interface StoredSession extends SessionInit {
+  state: SessionState;
+  message: string | null;
+  history: SessionEvent[];
+  modelVersionId: number | null;
+  probeImages: string[];
+}
+
+export class TrainingSession {
+  readonly id: string;
+  readonly config: SessionConfig;
+  readonly hostIdentity: string;
+  readonly hostNickname: string;
+  readonly createdAt: Date;
+  readonly log: SessionEventLog;
+  readonly presence: Presence<SessionViewer>;
+  private currentState: SessionState = 'waiting';
+  message: string | null = null;
+  queuePosition: number | null = null;
+  modelVersionId: number | null = null;
+  probeImages: string[] = [];
+  /** Trainable parameters, from the run's `started` event (for the model version). */
+  params = 0;
+  private epochsDone = 0;
+  private progress = 0;
+  private etaSeconds: number | null = null;
+  private headline: SessionSummary['headline'] = null;
+  private stepsPerEpoch = 0;
+  /** Wall time spent training (not paused), for the ETA. */
+  private activeMs = 0;
+  private activeSince: number | null = null;
+
+  constructor(init: SessionInit, private readonly listener: SessionListener, log = new SessionEventLog()) {
+    this.id = init.id;
+    this.config = init.config;
+    this.hostIdentity = init.hostIdentity;
+    this.hostNickname = init.hostNickname;
+    this.createdAt = init.createdAt ?? new Date();
+    this.log = log;
+    this.presence = new Presence<SessionViewer>((changes) => this.listener.presence(this, changes));
+  }
+
+  /** A stored (ended) session, read-only: its history replays, nothing trains. */
+  static restore(stored: StoredSession, listener: SessionListener): TrainingSession {
+    const session = new TrainingSession(stored, listener, SessionEventLog.fromHistory(stored.history));
+    session.currentState = stored.state;
+    session.message = stored.message;
+    session.modelVersionId = stored.modelVersionId;
+    session.probeImages = stored.probeImages;
+    for (const e of session.log.since(null)) session.absorb(e);
+    return session;
+  }
+
+  get state(): SessionState {
+    return this.currentState;
+  }
+
+  get ended(): boolean {
+    return isTerminal(this.currentState);
+  }
+
+  /** Moves the state machine (throws the refusal sentence) and broadcasts the new state. */
+  transition(action: SessionAction, by: string | null, message: string | null = null): SessionState {
+    const next = nextState(this.currentState, action);
+    const now = Date.now();
+    if (this.currentState === 'training' && this.activeSince !== null) {
+      this.activeMs += now - this.activeSince;
+      this.activeSince = null;
+    }
+    if (next === 'training' && this.stepsPerEpoch > 0) this.activeSince = now;
+    this.currentState = next;
+    if (next !== 'queued') this.queuePosition = null;
+    this.message = message; // it explains the current state (queued, failed), so it goes with it
+    this.emit({ type: 'state', state: next, by, message });
+    this.listener.changed(this, true);
+    return next;
+  }
+
+  /** Turns the run's events into session events. */
+  attachRun(run: TrainingRun): void {
+    run.on('event', (e) => this.onTrainingEvent(e));
+  }
+
+  setQueuePosition(position: number | null): void {
+    if (this.queuePosition === position) return;
+    this.queuePosition = position;
+    this.listener.changed(this, true);
+  }
+
+  recordLearningRate(lr: number, by: string): void {
+    this.emit({ type: 'lr', lr, by });
+  }
+
+  recordSaved(modelVersionId: number | null, modelPath: string | null, error: string | null): void {
+    this.modelVersionId = modelVersionId;
+    this.emit({ type: 'saved', modelVersionId, modelPath, error });
+  }
+
+  viewerFor(identity: string, nickname: string): SessionViewer {
+    return { id: publicViewerId(this.id, identity), nickname, host: isHost(this, identity) };
+  }
+
+  summary(): SessionSummary {
+    return {
+      id: this.id,
+      name: this.config.name,
+      kind: this.config.kind,
+      state: this.currentState,
+      hostNickname: this.hostNickname,
+      viewers: this.presence.size,
+      epochs: this.config.epochs,
+      epochsDone: this.epochsDone,
+      progress: this.progress,
+      etaSeconds: this.ended ? null : this.etaSeconds,
+      queuePosition: this.queuePosition,
+      headline: this.headline,
+      message: this.message,
+      createdAt: this.createdAt.toISOString(),
+    };
+  }
+
+  detail(): SessionDetail {
+    return {
+      ...this.summary(),
+      config: this.config,
+      viewerList: this.presence.members(),
+      presenceVersion: this.presence.version,
+      probeImages: this.probeImages,
+      modelVersionId: this.modelVersionId,
+    };
+  }
+
+  close(): void {
+    this.presence.close();
+  }
+
+  private onTrainingEvent(e: TrainingEvent): void {
+    switch (e.type) {
+      case 'started':
+        this.params = e.params;
+        this.emit({
+          type: 'started',
+          backend: e.backend,
+          params: e.params,
+          epochs: e.epochs,
+          stepsPerEpoch: e.stepsPerEpoch,
+          trainImages: e.trainImages,
+          testImages: e.testImages,
+        });
+        if (this.currentState === 'training') this.activeSince = Date.now();
+        return;
+      case 'batch': {
+        const progress = (e.epoch * e.stepsPerEpoch + e.step + 1) / (this.config.epochs * e.stepsPerEpoch);
+        const { epoch, step, stepsPerEpoch, loss, accuracy, imagesPerSec, lr } = e;
+        this.emit({ type: 'batch', epoch, step, stepsPerEpoch, loss, accuracy, imagesPerSec, lr, progress, etaSeconds: this.eta(progress) });
+        this.listener.changed(this, false);
+        return;
+      }
+      case 'epoch': {
+        const progress = (e.epoch + 1) / this.config.epochs;
+        const { epoch, seconds, imagesPerSec, lr, trainLoss, trainAccuracy } = e;
+        const evaluation = e.evaluation as SessionEvaluation;
+        this.emit({ type: 'epoch', epoch, seconds, imagesPerSec, lr, trainLoss, trainAccuracy, evaluation, progress, etaSeconds: this.eta(progress) });
+        this.listener.changed(this, true);
+        return;
+      }
+      default:
+        // paused/resumed confirm a command whose state change was already broadcast; checkpoint,
+        // finished and failed are handled where the run is awaited (registry).
+        return;
+    }
+  }
+
+  private emit(event: UnnumberedEvent): void {
+    const numbered = this.log.append(event);
+    this.absorb(numbered);
+    this.listener.event(this, numbered);
+  }
+
+  /** The figures a summary shows, derived from an event. */
+  private absorb(e: SessionEvent): void {
+    if (e.type === 'started') this.stepsPerEpoch = e.stepsPerEpoch;
+    if (e.type === 'batch' || e.type === 'epoch') {
+      this.progress = e.progress;
+      this.etaSeconds = e.etaSeconds;
+    }
+    if (e.type === 'epoch') {
+      this.epochsDone = e.epoch + 1;
+      this.headline = { name: e.evaluation.headlineName, value: e.evaluation.headline, unit: e.evaluation.headlineUnit ?? null };
+    }
+    if (e.type === 'saved') this.modelVersionId = e.modelVersionId;
+  }
+
+  /** Seconds left, from the training time so far (pauses excluded). */
+  private eta(progress: number): number | null {
+    const active = this.activeMs + (this.activeSince !== null ? Date.now() - this.activeSince : 0);
+    if (progress <= 0 || active < 1000) return null;
+    return Math.max(0, Math.round((active / progress) * (1 - progress)));
+  }
+}

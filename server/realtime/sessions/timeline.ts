@@ -1,0 +1,131 @@
+/**
+ * A viewer's copy of one session, on the client side: the join reply's snapshot merged with the
+ * live events by sequence number (live events that arrive before the reply wait for it; nothing is
+ * applied twice or out of order) and the viewer list kept by presence version. Pure and free of
+ * Node APIs: the session page, the tests and the realtime benchmark all use it.
+ */
+import { applyPresence } from '../presence';
+import type {
+  PresenceChange,
+  RequestData,
+  SessionBatchEvent,
+  SessionDetail,
+  SessionEvent,
+  SessionState,
+  SessionViewer,
+} from '../protocol';
+
+type EpochEvent = Extract<SessionEvent, { type: 'epoch' }>;
+type StartedEvent = Extract<SessionEvent, { type: 'started' }>;
+export type JoinReply = RequestData<'session:join'>;
+
+export class SessionTimeline {
+  detail: SessionDetail | null = null;
+  you: JoinReply['you'] | null = null;
+  /** Every applied event, in sequence order. */
+  events: SessionEvent[] = [];
+  batches: SessionBatchEvent[] = [];
+  epochs: EpochEvent[] = [];
+  started: StartedEvent | null = null;
+  state: SessionState | null = null;
+  message: string | null = null;
+  lastSeq = 0;
+  viewers: SessionViewer[] = [];
+  presenceVersion = 0;
+  /** Bumped on every change, so a UI can tell cheaply that it must redraw. */
+  version = 0;
+  private joining = true;
+  private buffered: SessionEvent[] = [];
+  private bufferedPresence: PresenceChange[] = [];
+
+  /** Call before (re)sending session:join: live events wait until its reply is applied. */
+  beginJoin(): void {
+    this.joining = true;
+  }
+
+  applyJoin(reply: JoinReply): void {
+    if (reply.lastSeq < this.lastSeq) this.reset(); // the server has another history (it restarted)
+    this.detail = reply.session;
+    this.you = reply.you;
+    for (const e of reply.events) this.add(e);
+    // The detail is as of now; the events may be older, so the detail's state wins.
+    this.state = reply.session.state;
+    this.message = reply.session.message;
+    this.viewers = reply.session.viewerList;
+    this.presenceVersion = reply.session.presenceVersion;
+    this.joining = false;
+    const waiting = this.buffered;
+    this.buffered = [];
+    for (const e of waiting) this.add(e);
+    this.applyPresence(this.bufferedPresence);
+    this.bufferedPresence = [];
+    this.version++;
+  }
+
+  /** A live `session:event` or `session:batch`; false when it was already known. */
+  live(event: SessionEvent): boolean {
+    if (this.joining) {
+      this.buffered.push(event);
+      return true;
+    }
+    const added = this.add(event);
+    if (added) this.version++;
+    return added;
+  }
+
+  presence(changes: PresenceChange[]): void {
+    if (this.joining) {
+      this.bufferedPresence.push(...changes);
+      return;
+    }
+    this.applyPresence(changes);
+    this.version++;
+  }
+
+  /** The events that must arrive (everything but batch metrics), in order. */
+  reliableEvents(): SessionEvent[] {
+    return this.events.filter((e) => e.type !== 'batch');
+  }
+
+  private applyPresence(changes: PresenceChange[]): void {
+    if (!changes.length) return;
+    const next = applyPresence(this.viewers, this.presenceVersion, changes);
+    this.viewers = next.list;
+    this.presenceVersion = next.version;
+  }
+
+  private add(e: SessionEvent): boolean {
+    if (e.seq <= this.lastSeq) return false;
+    this.lastSeq = e.seq;
+    this.events.push(e);
+    switch (e.type) {
+      case 'state':
+        this.state = e.state;
+        this.message = e.message;
+        break;
+      case 'started':
+        this.started = e;
+        break;
+      case 'batch':
+        this.batches.push(e);
+        break;
+      case 'epoch':
+        this.epochs.push(e);
+        break;
+      case 'saved':
+        if (this.detail) this.detail = { ...this.detail, modelVersionId: e.modelVersionId };
+        break;
+      case 'lr':
+        break;
+    }
+    return true;
+  }
+
+  private reset(): void {
+    this.events = [];
+    this.batches = [];
+    this.epochs = [];
+    this.started = null;
+    this.lastSeq = 0;
+  }
+}

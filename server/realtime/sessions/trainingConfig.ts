@@ -1,0 +1,79 @@
+/**
+ * From what a session's creator chose (SessionConfig, protocol) to what the training loop runs
+ * (TrainingConfig), and the CNN's fixed probe images every epoch reports predictions on. Sessions
+ * train on one worker thread (one core), so several sessions and the socket thread share the
+ * machine; the probe images are the same test images the training worker evaluates.
+ */
+import { UserFacingError } from '../../errors';
+import { loadSplit, resolveDataDir } from '../../ml/data/fashionMnist';
+import { shuffledIndices } from '../../ml/data/random';
+import { encodeGreyPng, pngDataUrl } from '../../ml/image';
+import { PROBE_COUNT } from '../../ml/training/cnnTask';
+import { TrainingConfigSchema, type TrainingConfig } from '../../ml/training/config';
+import type { SessionConfig, SessionKind } from '../protocol';
+
+export const SESSION_SEED = 42;
+
+/** Test images each epoch is evaluated on: enough for a stable figure, few enough to be quick. */
+export const DEFAULT_TEST_LIMIT: Record<SessionKind, number> = { cnn: 1000, vae: 500 };
+
+export interface SessionTrainingPaths {
+  sessionId: string;
+  /** Folder with the IDX files; unset: the usual resolution. */
+  dataDir?: string;
+  /** Where the trained model goes. */
+  outDir: string;
+  testLimit: number;
+}
+
+export function trainingConfigFor(config: SessionConfig, paths: SessionTrainingPaths): TrainingConfig {
+  const tasks = TrainingConfigSchema.shape.task.unwrap().options as readonly string[];
+  if (!tasks.includes(config.kind)) {
+    throw new UserFacingError(`This server cannot train a ${config.kind.toUpperCase()} yet; create a CNN session instead.`);
+  }
+  return TrainingConfigSchema.parse({
+    task: config.kind,
+    epochs: config.epochs,
+    batchSize: config.batchSize,
+    lr: config.lr,
+    lrSchedule: config.lrSchedule,
+    // A short warm-up keeps Adam from overshooting at the start; short sessions get a shorter one.
+    warmupEpochs: Math.min(1, config.epochs / 4),
+    seed: SESSION_SEED,
+    replicas: 1,
+    trainLimit: config.trainLimit,
+    testLimit: paths.testLimit,
+    augment: config.kind === 'cnn',
+    arch: config.kind === 'vae' ? { beta: config.beta } : {},
+    dataDir: paths.dataDir,
+    outDir: paths.outDir,
+    batchEventsPerSecond: 10,
+    command: `training session ${paths.sessionId}: "${config.name}"`,
+  });
+}
+
+const probeCache = new Map<string, Promise<string[]>>();
+
+/**
+ * The probe images (PNG data URLs) of a CNN session: the first PROBE_COUNT images of the test
+ * subset the worker evaluates (the seeded shuffle of replica.ts's `subset`, seed + 1).
+ */
+export function probeImages(cfg: Pick<TrainingConfig, 'dataDir' | 'testLimit' | 'seed'>): Promise<string[]> {
+  const key = `${cfg.dataDir ?? ''}|${cfg.testLimit ?? ''}|${cfg.seed}`;
+  let found = probeCache.get(key);
+  if (!found) {
+    found = (async () => {
+      const test = await loadSplit('test', cfg.dataDir ?? resolveDataDir('test').dir);
+      const shuffled = cfg.testLimit !== undefined && cfg.testLimit < test.count;
+      const order = shuffled ? shuffledIndices(test.count, cfg.seed + 1) : undefined;
+      const n = Math.min(PROBE_COUNT, cfg.testLimit ?? test.count, test.count);
+      return Array.from({ length: n }, (_, i) => {
+        const j = order ? order[i]! : i;
+        return pngDataUrl(encodeGreyPng(test.images.subarray(j * 784, (j + 1) * 784), 28, 28));
+      });
+    })();
+    found.catch(() => probeCache.delete(key));
+    probeCache.set(key, found);
+  }
+  return found;
+}

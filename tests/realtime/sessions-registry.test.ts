@@ -1,0 +1,140 @@
+/**
+ * The session registry without sockets: real training runs (worker threads) on the committed
+ * subset, the state machine with its refusals, the capacity queue, and a failing run that leaves
+ * the rest of the registry working.
+ */
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SessionEvent, SessionState } from '../../server/realtime/protocol';
+import { SessionConfigSchema } from '../../server/realtime/protocol';
+import { SessionRegistry } from '../../server/realtime/sessions/registry';
+import type { SessionListener, TrainingSession } from '../../server/realtime/sessions/session';
+
+const FIXTURE = path.resolve('tests/fixtures/fashion-mnist');
+let outRoot: string;
+const registries: SessionRegistry[] = [];
+
+beforeAll(async () => {
+  outRoot = await mkdtemp(path.join(os.tmpdir(), 'sessions-registry-'));
+});
+
+afterAll(async () => {
+  await Promise.all(registries.map((r) => r.close()));
+  await rm(outRoot, { recursive: true, force: true });
+});
+
+/** A registry whose listener records every session's events. */
+function registry(options: { maxTraining?: number; dataDir?: string } = {}) {
+  const events = new Map<string, SessionEvent[]>();
+  const listener: SessionListener = {
+    event: (s, e) => events.set(s.id, [...(events.get(s.id) ?? []), e]),
+    presence: () => {},
+    changed: () => {},
+  };
+  const r = new SessionRegistry(listener, { outRoot, dataDir: FIXTURE, testLimit: 200, ...options });
+  registries.push(r);
+  return { r, events: (s: TrainingSession) => events.get(s.id) ?? [] };
+}
+
+const host = { identity: 'host-browser-0000000001', nickname: 'Ada' };
+const guest = { identity: 'guest-browser-000000002', nickname: 'Bob' };
+const tiny = (over: Record<string, unknown> = {}) =>
+  SessionConfigSchema.parse({ name: 'tiny', kind: 'cnn', epochs: 2, batchSize: 32, trainLimit: 256, ...over });
+
+async function until(what: string, ok: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+const states = (events: SessionEvent[]): SessionState[] => events.flatMap((e) => (e.type === 'state' ? [e.state] : []));
+
+describe('a session', () => {
+  it('trains to the end: ordered events, progress to 1, every epoch evaluated, model saved', async () => {
+    const { r, events } = registry();
+    const s = await r.create(tiny(), host);
+    expect(s.state).toBe('waiting');
+    expect(r.control(s, 'start', host.identity, host.nickname)).toBe('training');
+    await until('the end', () => s.ended);
+    await r.settle();
+    const log = events(s);
+    expect(states(log)).toEqual(['training', 'finished']);
+    expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1)); // the listener saw every event once, in order
+    const epochs = log.filter((e) => e.type === 'epoch');
+    expect(epochs.map((e) => e.epoch)).toEqual([0, 1]);
+    const last = epochs.at(-1)!;
+    expect(last.progress).toBe(1);
+    expect(last.evaluation.confusionMatrix).toHaveLength(10);
+    expect(last.evaluation.probes).toHaveLength(16);
+    expect(s.probeImages).toHaveLength(16);
+    expect(s.probeImages[0]).toMatch(/^data:image\/png;base64,/);
+    const batches = log.filter((e) => e.type === 'batch');
+    expect(batches.length).toBeGreaterThan(0);
+    for (const b of batches) expect(Number.isFinite(b.loss)).toBe(true);
+    const saved = log.find((e) => e.type === 'saved');
+    expect(saved && saved.modelPath).toBe(path.join(outRoot, s.id, 'model'));
+    expect(existsSync(path.join(outRoot, s.id, 'model', 'model.json'))).toBe(true);
+    expect(s.summary()).toMatchObject({ state: 'finished', epochsDone: 2, progress: 1, etaSeconds: null });
+    expect(() => r.control(s, 'start', host.identity, host.nickname)).toThrow('has finished; create a new session');
+  });
+});
+
+describe('host controls and the capacity queue', () => {
+  it('queues a second session while the slot is taken, pauses and resumes, and admits the next on stop', async () => {
+    const { r, events } = registry({ maxTraining: 1 });
+    const a = await r.create(tiny({ name: 'a', epochs: 5 }), host);
+    const b = await r.create(tiny({ name: 'b', epochs: 5 }), host);
+    expect(() => r.control(a, 'start', guest.identity, guest.nickname)).toThrow('Only the host (Ada) can start this session.');
+    expect(() => r.control(a, 'pause', host.identity, host.nickname)).toThrow('nothing to pause');
+    r.control(a, 'start', host.identity, host.nickname);
+    expect(r.control(b, 'start', host.identity, host.nickname)).toBe('queued');
+    expect(b.summary().queuePosition).toBe(1);
+    expect(() => r.control(b, 'start', host.identity, host.nickname)).toThrow('already queued');
+
+    await until('a batch of a', () => events(a).some((e) => e.type === 'batch'));
+    expect(() => r.control(a, 'pause', guest.identity, guest.nickname)).toThrow('Only the host');
+    expect(r.control(a, 'pause', host.identity, host.nickname)).toBe('paused');
+    expect(() => r.control(a, 'pause', host.identity, host.nickname)).toThrow('already paused');
+    expect(() => r.setLearningRate(a, 0.0005, guest.identity, guest.nickname)).toThrow('Only the host');
+    r.setLearningRate(a, 0.0005, host.identity, host.nickname);
+    // Paused: no batch arrives once the worker has seen the command (it finishes its step).
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    const pausedAt = events(a).length;
+    await new Promise((resolve) => setTimeout(resolve, 1500));
+    expect(events(a).slice(pausedAt).filter((e) => e.type === 'batch')).toEqual([]);
+    expect(r.control(a, 'resume', host.identity, host.nickname)).toBe('training');
+    await until('a batch after resuming', () => events(a).slice(pausedAt).some((e) => e.type === 'batch' && e.lr === 0.0005));
+
+    expect(r.control(a, 'stop', host.identity, host.nickname)).toBe('stopped');
+    await until('b admitted', () => b.state === 'training', 30_000);
+    expect(b.summary().queuePosition).toBeNull();
+    expect(states(events(a))).toEqual(['training', 'paused', 'training', 'stopped']);
+    expect(states(events(b))).toEqual(['queued', 'training']);
+    r.control(b, 'stop', host.identity, host.nickname);
+    await until('b ended', () => b.ended);
+    expect(events(a).some((e) => e.type === 'saved')).toBe(false); // a stopped run saves no model
+  });
+});
+
+describe('a failing session', () => {
+  it('ends failed with the reason, and the registry keeps serving other sessions', async () => {
+    const empty = await mkdtemp(path.join(os.tmpdir(), 'no-data-'));
+    const { r, events } = registry({ dataDir: empty, maxTraining: 2 });
+    const s = await r.create(tiny({ name: 'no data', kind: 'vae' }), host);
+    r.control(s, 'start', host.identity, host.nickname);
+    await until('failure', () => s.state === 'failed');
+    expect(s.summary().message).toMatch(/^The file .*train-images-idx3-ubyte.gz does not exist: run `npm run data`/);
+    expect(states(events(s))).toEqual(['training', 'failed']);
+    // The slot is free again and the registry still takes and starts sessions.
+    await r.settle();
+    const next = await r.create(tiny({ name: 'after' }), host);
+    expect(r.control(next, 'start', host.identity, host.nickname)).toBe('training');
+    r.control(next, 'stop', host.identity, host.nickname);
+    await rm(empty, { recursive: true, force: true });
+  });
+});

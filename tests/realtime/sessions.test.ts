@@ -1,0 +1,252 @@
+/**
+ * Live training sessions over real Socket.IO connections to the real server: tiny runs on the
+ * committed subset, several viewers seeing the same events, late joiners and reconnecting clients
+ * missing nothing, host-only controls, the finished session stored and replayed by a fresh server,
+ * and bad payloads refused while the server keeps serving.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Reply, SessionConfigInput } from '../../server/realtime/protocol';
+import { SessionTimeline } from '../../server/realtime/sessions/timeline';
+import { connectClient, startTestServer, type TestClient, type TestServer } from '../helpers/server';
+
+const FIXTURE = path.resolve('tests/fixtures/fashion-mnist');
+let server: TestServer;
+let outRoot: string;
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  outRoot = await mkdtemp(path.join(os.tmpdir(), 'sessions-test-'));
+  server = await startTestServer({ sessions: { dataDir: FIXTURE, outRoot, testLimit: 200, maxTraining: 1 } });
+});
+
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await server?.close();
+  await rm(outRoot, { recursive: true, force: true });
+});
+
+function request(c: TestClient, event: string, payload?: unknown): Promise<Reply<any>> {
+  const raw = c.timeout(20_000) as unknown as { emitWithAck(ev: string, ...args: unknown[]): Promise<Reply<any>> };
+  return payload === undefined ? raw.emitWithAck(event) : raw.emitWithAck(event, payload);
+}
+
+async function ok<T = any>(reply: Promise<Reply<T>>): Promise<T> {
+  const r = await reply;
+  if (!r.ok) throw new Error(`request refused: ${r.error}`);
+  return r.data;
+}
+
+async function until(what: string, check: () => boolean, timeoutMs = 90_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+/** A person watching: a connection whose live events feed a timeline; `reconnect` opens a new connection. */
+class Viewer {
+  readonly clientId = randomBytes(12).toString('hex');
+  readonly timeline = new SessionTimeline();
+  socket!: TestClient;
+  constructor(readonly nickname: string) {}
+
+  async connect(): Promise<this> {
+    this.socket = await connectClient(server.url);
+    clients.push(this.socket);
+    this.socket.on('session:event', ({ event }) => this.timeline.live(event));
+    this.socket.on('session:batch', ({ event }) => this.timeline.live(event));
+    this.socket.on('session:presence', ({ changes }) => this.timeline.presence(changes));
+    return this;
+  }
+
+  async join(sessionId: string): Promise<void> {
+    this.timeline.beginJoin();
+    const since = this.timeline.lastSeq > 0 ? this.timeline.lastSeq : null;
+    this.timeline.applyJoin(await ok(request(this.socket, 'session:join', { sessionId, clientId: this.clientId, nickname: this.nickname, since })));
+  }
+
+  control(sessionId: string, action: string): Promise<Reply<any>> {
+    return request(this.socket, 'session:control', { sessionId, action });
+  }
+
+  async create(config: SessionConfigInput): Promise<string> {
+    const { sessionId } = await ok(request(this.socket, 'session:create', { config, clientId: this.clientId, nickname: this.nickname }));
+    return sessionId;
+  }
+}
+
+const tiny: SessionConfigInput = { name: 'tiny CNN', kind: 'cnn', epochs: 3, batchSize: 32, trainLimit: 256 };
+let finishedId = '';
+let finishedEvents: unknown[] = [];
+
+describe('a shared session', () => {
+  it('gives three viewers, a late joiner and a reconnecting viewer the same events in the same order', async () => {
+    const host = await new Viewer('Ada').connect();
+    const v1 = await new Viewer('Bob').connect();
+    const v2 = await new Viewer('Cyd').connect();
+    const id = await host.create(tiny);
+    for (const v of [host, v1, v2]) await v.join(id);
+    expect(host.timeline.you?.host).toBe(true);
+    expect(v1.timeline.you?.host).toBe(false);
+    await until('presence of all three', () => host.timeline.viewers.length === 3);
+    expect(host.timeline.viewers.map((v) => [v.nickname, v.host]).sort()).toEqual([['Ada', true], ['Bob', false], ['Cyd', false]]);
+
+    expect(await v1.control(id, 'start')).toEqual({ ok: false, error: 'Only the host (Ada) can start this session.' });
+    expect(await host.control(id, 'start')).toEqual({ ok: true, data: { state: 'training' } });
+
+    // v2 drops its connection after the first batch metrics and comes back after the first epoch.
+    await until('a batch at v2', () => v2.timeline.batches.length > 0);
+    v2.socket.disconnect();
+    await until('the first epoch at the host', () => host.timeline.epochs.length >= 1);
+    await v2.connect();
+    await v2.join(id);
+    const late = await new Viewer('Dee').connect();
+    await late.join(id);
+    expect(late.timeline.epochs.length).toBeGreaterThanOrEqual(1); // the snapshot brought the past
+
+    const all = [host, v1, v2, late];
+    await until('everyone sees the saved model', () => all.every((v) => v.timeline.events.some((e) => e.type === 'saved')));
+    const reference = host.timeline.reliableEvents();
+    expect(reference.map((e) => (e.type === 'state' ? e.state : e.type))).toEqual(['training', 'started', 'epoch', 'epoch', 'epoch', 'saved', 'finished']);
+    for (const v of all) {
+      expect(v.timeline.reliableEvents()).toEqual(reference);
+      const seqs = v.timeline.events.map((e) => e.seq);
+      expect(seqs).toEqual([...new Set(seqs)].sort((a, b) => a - b)); // no duplicate, in order
+      expect(v.timeline.state).toBe('finished');
+    }
+    // Batch metrics a late joiner got from the snapshot are the very events the host saw live.
+    const hostBatches = new Map(host.timeline.batches.map((b) => [b.seq, b]));
+    for (const b of late.timeline.batches) if (hostBatches.has(b.seq)) expect(b).toEqual(hostBatches.get(b.seq));
+    expect(late.timeline.batches.length).toBeGreaterThan(0);
+
+    const last = host.timeline.epochs.at(-1)!;
+    expect(last.progress).toBe(1);
+    expect(last.evaluation.confusionMatrix?.flat().reduce((a, b) => a + b, 0)).toBe(200);
+    expect(host.timeline.detail?.probeImages).toHaveLength(16);
+    finishedId = id;
+    finishedEvents = reference;
+  });
+
+  it('stores the finished session and registers its model as a model version', async () => {
+    const { getDb } = await import('../../server/db');
+    const db = await getDb();
+    let row = await db.trainingSessionRecord.findUnique({ where: { id: finishedId } });
+    for (let i = 0; i < 50 && row?.state !== 'finished'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      row = await db.trainingSessionRecord.findUnique({ where: { id: finishedId } });
+    }
+    expect(row?.state).toBe('finished');
+    expect(row?.modelVersionId).not.toBeNull();
+    const version = await db.modelVersion.findUniqueOrThrow({ where: { id: row!.modelVersionId! } });
+    expect(version).toMatchObject({ kind: 'cnn', name: 'session: tiny CNN' });
+    expect((version.trainingLog as { epochs: unknown[] }).epochs).toHaveLength(3);
+    expect(version.path).toContain(path.join(finishedId, 'model').split(path.sep).join('/'));
+  });
+
+  it('replays a finished session from the database on a freshly started server', async () => {
+    const { startServer } = await import('../../server/main');
+    const fresh = await startServer({ port: 0, host: '127.0.0.1', dev: false, quiet: true, sessions: { dataDir: FIXTURE, outRoot } });
+    try {
+      const c = await connectClient(fresh.url);
+      clients.push(c);
+      const lobby = await ok(request(c, 'sessions:watch', {}));
+      expect(lobby.sessions.map((s: { id: string }) => s.id)).toContain(finishedId);
+      const timeline = new SessionTimeline();
+      timeline.applyJoin(await ok(request(c, 'session:join', { sessionId: finishedId, clientId: randomBytes(12).toString('hex'), nickname: 'Eve', since: null })));
+      expect(timeline.state).toBe('finished');
+      expect(timeline.reliableEvents()).toEqual(finishedEvents);
+      expect(timeline.detail?.probeImages).toHaveLength(16);
+    } finally {
+      await fresh.close();
+    }
+  });
+});
+
+describe('host controls', () => {
+  it('pause, resume and stop work for the host and are refused for others', async () => {
+    const host = await new Viewer('Ada').connect();
+    const other = await new Viewer('Bob').connect();
+    const id = await host.create({ ...tiny, name: 'controls', epochs: 20 });
+    await host.join(id);
+    expect(await other.control(id, 'start')).toEqual({ ok: false, error: `Join session ${id} before acting on it.` });
+    await other.join(id);
+    expect((await host.control(id, 'start')).ok).toBe(true);
+    await until('a batch', () => other.timeline.batches.length > 0);
+    for (const action of ['pause', 'stop']) {
+      expect(await other.control(id, action)).toEqual({ ok: false, error: `Only the host (Ada) can ${action} this session.` });
+    }
+    expect(await request(other.socket, 'session:lr', { sessionId: id, lr: 0.01 })).toEqual({
+      ok: false,
+      error: 'Only the host (Ada) can change the learning rate of this session.',
+    });
+    expect(await host.control(id, 'pause')).toEqual({ ok: true, data: { state: 'paused' } });
+    expect(await host.control(id, 'pause')).toEqual({ ok: false, error: 'This session is already paused.' });
+    expect(await request(host.socket, 'session:lr', { sessionId: id, lr: 0.01 })).toEqual({ ok: true, data: { lr: 0.01 } });
+    expect(await host.control(id, 'resume')).toEqual({ ok: true, data: { state: 'training' } });
+    expect(await host.control(id, 'stop')).toEqual({ ok: true, data: { state: 'stopped' } });
+    await until('the stop at the other viewer', () => other.timeline.state === 'stopped');
+    const states = other.timeline.reliableEvents().flatMap((e) => (e.type === 'state' ? [`${e.state} by ${e.by}`] : []));
+    expect(states).toEqual(['training by Ada', 'paused by Ada', 'training by Ada', 'stopped by Ada']);
+    expect(other.timeline.reliableEvents().some((e) => e.type === 'lr' && e.lr === 0.01 && e.by === 'Ada')).toBe(true);
+    expect(await host.control(id, 'resume')).toEqual({ ok: false, error: 'This session was stopped; create a new session to train again.' });
+  });
+});
+
+describe('bad input', () => {
+  it('refuses malformed, out-of-range and oversized payloads with errors and keeps serving', async () => {
+    const v = await new Viewer('Ada').connect();
+    const create = (config: unknown) => request(v.socket, 'session:create', { config, clientId: v.clientId, nickname: 'Ada' });
+    const error = async (reply: Promise<Reply<any>>): Promise<string> => {
+      const r = await reply;
+      expect(r.ok).toBe(false);
+      return r.ok ? '' : r.error;
+    };
+    expect(await error(create({ ...tiny, epochs: 999 }))).toContain('Epochs must be at most 50.');
+    expect(await error(create({ ...tiny, lr: 0 }))).toContain('The learning rate must be at least 0.00001.');
+    expect(await error(create({ ...tiny, kind: 'gan' }))).toContain('kind');
+    expect(await error(create({ ...tiny, batchSize: 512, trainLimit: 256 }))).toContain('The batch size must not be larger than the training subset.');
+    expect(await error(create({ ...tiny, name: 'x'.repeat(10_000) }))).toContain('at most 60 characters');
+    expect(await error(create({ ...tiny, extra: 1 }))).toContain('extra');
+    expect(await error(request(v.socket, 'session:create', 'not an object'))).toContain('Invalid session:create payload');
+    expect(await error(request(v.socket, 'session:join', { sessionId: 'zzzzzzzz', clientId: v.clientId, nickname: 'Ada' }))).toBe(
+      'There is no session zzzzzzzz; check the link or pick a session in the lobby.',
+    );
+    expect(await error(request(v.socket, 'session:join', { sessionId: '../../etc', clientId: v.clientId, nickname: 'Ada' }))).toContain(
+      'A session id is 6-24 lower-case letters or digits',
+    );
+    expect(await error(request(v.socket, 'session:control', { sessionId: 'abcdefgh', action: 'explode' }))).toContain('action');
+    expect(await error(request(v.socket, 'session:join', { sessionId: 'abcdefgh', clientId: 'short', nickname: 'Ada' }))).toContain('clientId');
+
+    // Bigger than the server accepts: that connection is closed, everyone else carries on.
+    const big = await new Viewer('Big').connect();
+    const closed = new Promise<string>((resolve) => big.socket.once('disconnect', resolve));
+    const loose = big.socket as unknown as { emit(ev: string, ...args: unknown[]): void };
+    loose.emit('session:create', { config: { ...tiny, name: 'x'.repeat(300 * 1024) } }, () => {});
+    expect(await closed).toBe('transport close');
+    expect((await request(v.socket, 'sessions:watch', {})).ok).toBe(true);
+    const after = await new Viewer('After').connect();
+    expect((await request(after.socket, 'sessions:watch', {})).ok).toBe(true);
+  });
+});
+
+describe('a VAE session', () => {
+  it('streams reconstructions and a class-by-class sample grid every epoch', async () => {
+    const host = await new Viewer('Ada').connect();
+    const id = await host.create({ name: 'tiny VAE', kind: 'vae', epochs: 1, batchSize: 32, trainLimit: 256, beta: 0.5 });
+    await host.join(id);
+    expect(host.timeline.detail?.config).toMatchObject({ kind: 'vae', beta: 0.5 });
+    expect((await host.control(id, 'start')).ok).toBe(true);
+    await until('the end', () => host.timeline.state === 'finished' || host.timeline.state === 'failed', 120_000);
+    expect(host.timeline.message).toBeNull();
+    const [epoch] = host.timeline.epochs;
+    expect(epoch?.evaluation.headlineName).toBe('test -ELBO');
+    expect(epoch?.evaluation.reconstructions).toMatch(/^data:image\/png;base64,/);
+    expect(epoch?.evaluation.samples).toMatch(/^data:image\/png;base64,/);
+    expect(host.timeline.detail?.probeImages).toEqual([]);
+  });
+});
