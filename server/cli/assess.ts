@@ -5,7 +5,6 @@
  * the database against the model's version. --cas also trains the CNN on generated images only and
  * reports its accuracy on the real test set.
  */
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
@@ -107,19 +106,10 @@ await runCli(async () => {
   say(`wrote ${path.join(o.out, 'assessment.png')} and assessment.json`);
 
   if (o.save) {
-    const { getDb, closeDb, registerModelVersion, saveAssessment } = await import('../db');
+    const { getDb, closeDb } = await import('../db');
+    const { storeVaeAssessment } = await import('../ml/assessment/store');
     try {
-      const db = await getDb();
-      const logText = await readFile(path.join(o.model, 'training-log.json'), 'utf8').catch(() => '{}');
-      const version = await registerModelVersion(db, {
-        kind: 'vae',
-        name: path.basename(path.resolve(o.model)),
-        path: o.model,
-        params: result.params,
-        trainingLog: JSON.parse(logText),
-        metrics: { testElbo: assessment.testElbo.elbo, unfilteredAccuracy: assessment.overall.unfiltered.accuracy, frechetRatio: assessment.frechet.ratio },
-      });
-      const saved = await saveAssessment(db, version.id, 'assess', JSON.parse(JSON.stringify(result)));
+      const { version, assessment: saved } = await storeVaeAssessment(await getDb(), o.model, result.params, result);
       await closeDb();
       say(`saved assessment ${saved.id} of model version ${version.id}`);
     } catch (err) {

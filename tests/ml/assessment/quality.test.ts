@@ -10,6 +10,9 @@ import { standardNormal } from '../../../server/ml/generation/sample';
 import { decodePng } from '../../../server/ml/image';
 import { buildCnn } from '../../../server/ml/models/cnn';
 import { buildVae, type Vae } from '../../../server/ml/models/vae';
+import { storeVaeAssessment } from '../../../server/ml/assessment/store';
+import { listAssessments, openDb } from '../../../server/db';
+import { createFreshPostgres } from '../../helpers/freshDatabase';
 import { FIXTURE_DIR, tempDir } from '../data/fixture';
 
 let test: DatasetSplit;
@@ -67,7 +70,23 @@ describe('VAE assessment', () => {
     expect(Number.isFinite(a.testElbo.elbo)).toBe(true);
     const png = decodePng(assessmentChart(a));
     expect(png.width).toBeGreaterThan(400);
-  }, 30_000);
+
+    // Stored against a 'vae' model version in a fresh PostgreSQL database.
+    const pg = await createFreshPostgres();
+    const { db, close } = await openDb({ kind: 'postgresql', url: pg.url });
+    try {
+      const first = await storeVaeAssessment(db, tmp.dir, 1234, a);
+      const second = await storeVaeAssessment(db, tmp.dir, 1234, a);
+      expect(second.version.id).toBe(first.version.id);
+      const rows = await listAssessments(db, { modelVersionId: first.version.id });
+      expect(rows).toHaveLength(2);
+      expect(rows[0]!.modelVersion.kind).toBe('vae');
+      expect((rows[0]!.metrics as { frechet: { realVsReal: number } }).frechet.realVsReal).toBeCloseTo(a.frechet.realVsReal, 10);
+    } finally {
+      await close();
+      await pg.drop();
+    }
+  }, 60_000);
 
   it('writes a generated data set the training code can read for CAS', async () => {
     const count = await writeGeneratedDataset(vae.decoder, 4, 1, FIXTURE_DIR, tmp.dir);
