@@ -12,7 +12,7 @@ export async function storeVaeAssessment(
   db: Db,
   modelDir: string,
   params: number,
-  result: VaeAssessment & Record<string, unknown>,
+  result: VaeAssessment,
 ): Promise<{ version: ModelVersion; assessment: Assessment }> {
   const logText = await readFile(path.join(modelDir, 'training-log.json'), 'utf8').catch(() => '{}');
   const version = await registerModelVersion(db, {
