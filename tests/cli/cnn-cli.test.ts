@@ -1,0 +1,45 @@
+/**
+ * The CNN command lines as a person runs them: eval:cnn's JSON on stdout, and one-sentence errors
+ * with a non-zero exit for bad input.
+ */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+const tsx = 'node_modules/.bin/tsx';
+const run = (args: string[], env: Record<string, string> = {}) =>
+  spawnSync(tsx, args, { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
+
+describe('eval:cnn', () => {
+  it('prints one JSON object with the promised fields for the committed model', () => {
+    const r = run(['server/cli/eval-cnn.ts', '--model', 'models/cnn', '--json'], { FASHION_MNIST_DIR: 'tests/fixtures/fashion-mnist' });
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
+    expect(out).toMatchObject({ backend: 'wasm', testImages: 1000 });
+    expect(out.accuracy).toBeGreaterThan(0.9);
+    expect(out.perClassAccuracy).toHaveLength(10);
+    expect((out.confusionMatrix as number[][]).flat().reduce((a, b) => a + b, 0)).toBe(1000);
+    expect(out.params).toBeGreaterThan(100_000);
+  }, 120_000);
+
+  it('a missing model is one clear line and exit code 1', () => {
+    const r = run(['server/cli/eval-cnn.ts', '--model', '/nonexistent/model', '--json']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n').at(-1)).toMatch(/^error: No model at \/nonexistent\/model/);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  }, 60_000);
+});
+
+describe('train:cnn', () => {
+  it('rejects an out-of-range option with the flag named', () => {
+    const r = run(['server/cli/train-cnn.ts', '--epochs', '0']);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/error: Invalid option --epochs/);
+  }, 60_000);
+
+  it('rejects a non-number', () => {
+    const r = run(['server/cli/train-cnn.ts', '--lr', 'fast']);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/"fast" is not a number/);
+  }, 60_000);
+});

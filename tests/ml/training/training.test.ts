@@ -1,0 +1,106 @@
+/**
+ * The training loop on the committed real subset: a real run in worker threads (data-parallel),
+ * control (pause, resume, stop), checkpoints and resume.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { TrainingEvent, TrainingLog } from '../../../server/ml/training/events';
+import { startTraining } from '../../../server/ml/training/run';
+import type { TrainingConfigInput } from '../../../server/ml/training/config';
+
+const FIXTURE = 'tests/fixtures/fashion-mnist';
+const tmp = await mkdtemp(path.join(os.tmpdir(), 'fmp-train-'));
+afterAll(() => rm(tmp, { recursive: true, force: true }));
+
+const tiny = (over: Partial<TrainingConfigInput>): TrainingConfigInput => ({
+  task: 'cnn',
+  dataDir: FIXTURE,
+  epochs: 2,
+  batchSize: 64,
+  lr: 0.003,
+  lrSchedule: 'constant',
+  trainLimit: 1024,
+  testLimit: 500,
+  replicas: 1,
+  batchEventsPerSecond: 100,
+  arch: { filters: [8, 16, 16], dense: 32, dropout: 0.1 },
+  ...over,
+});
+
+function collect(run: ReturnType<typeof startTraining>): TrainingEvent[] {
+  const events: TrainingEvent[] = [];
+  run.on('event', (e) => events.push(e));
+  return events;
+}
+
+describe('training loop', () => {
+  it('trains with two data-parallel replicas: well above chance after two epochs, model and log written', async () => {
+    const outDir = path.join(tmp, 'out');
+    const run = startTraining(tiny({ replicas: 2, outDir }));
+    const events = collect(run);
+    const result = await run.done;
+    expect(result.reason).toBe('completed');
+    const started = events.find((e) => e.type === 'started');
+    expect(started).toMatchObject({ replicas: 2, trainImages: 1024, testImages: 500, stepsPerEpoch: 16 });
+    const epochs = events.filter((e) => e.type === 'epoch');
+    expect(epochs.map((e) => e.epoch)).toEqual([0, 1]);
+    const last = epochs.at(-1)!;
+    expect(last.evaluation.headline).toBeGreaterThan(0.3); // ten classes: chance is 0.1
+    expect(last.evaluation.confusionMatrix).toHaveLength(10);
+    const batchLosses = events.flatMap((e) => (e.type === 'batch' ? [e.loss] : []));
+    expect(batchLosses.every(Number.isFinite)).toBe(true);
+    expect(epochs[1]!.trainLoss).toBeLessThan(epochs[0]!.trainLoss);
+    const log = JSON.parse(await readFile(path.join(outDir, 'training-log.json'), 'utf8')) as TrainingLog;
+    expect(log).toMatchObject({ kind: 'cnn', seed: 42, backend: 'wasm', replicas: 2, trainImages: 1024 });
+    expect(log.epochs).toHaveLength(2);
+  }, 180_000);
+
+  it('pauses, resumes and stops on command, and a stopped run saves no model', async () => {
+    const run = startTraining(tiny({ epochs: 5, outDir: path.join(tmp, 'stopped') }));
+    const events = collect(run);
+    let phase = 0;
+    run.on('event', (e) => {
+      if (e.type === 'batch' && phase === 0) {
+        phase = 1;
+        run.pause();
+      } else if (e.type === 'paused') {
+        setTimeout(() => run.resume(), 300);
+      } else if (e.type === 'resumed') {
+        run.stop();
+      }
+    });
+    const result = await run.done;
+    expect(result.reason).toBe('stopped');
+    const types = events.map((e) => e.type);
+    expect(types.indexOf('paused')).toBeGreaterThan(0);
+    expect(types.indexOf('resumed')).toBeGreaterThan(types.indexOf('paused'));
+    expect(types.at(-1)).toBe('finished');
+    await expect(readFile(path.join(tmp, 'stopped', 'model.json'))).rejects.toThrow();
+  }, 180_000);
+
+  it('resumes from the last checkpoint, and the log records the resume', async () => {
+    const checkpointDir = path.join(tmp, 'ckpt');
+    await startTraining(tiny({ epochs: 1, checkpointDir })).done;
+    const run = startTraining(tiny({ epochs: 2, checkpointDir }));
+    const events = collect(run);
+    const result = await run.done;
+    expect(events.find((e) => e.type === 'started')).toMatchObject({ startEpoch: 1 });
+    expect(events.filter((e) => e.type === 'epoch').map((e) => e.epoch)).toEqual([1]);
+    expect(result.log.epochs.map((e) => e.epoch)).toEqual([0, 1]);
+    expect(result.log.resumes).toHaveLength(1);
+  }, 180_000);
+
+  it('fails with the reason, as an event and a rejected promise, when the data is missing', async () => {
+    const run = startTraining(tiny({ dataDir: path.join(tmp, 'no-such-folder') }));
+    const events = collect(run);
+    const err = await run.done.then(
+      () => new Error('expected the run to fail'),
+      (e: Error) => e,
+    );
+    expect(err.name).toBe('UserFacingError');
+    expect(err.message).toMatch(/does not exist/);
+    expect(events.at(-1)).toMatchObject({ type: 'failed' });
+  }, 60_000);
+});
