@@ -21,7 +21,8 @@ const program = new Command('train:vae')
   .option('--lr <x>', 'peak learning rate (Adam)', numberOption, 0.001)
   .option('--lr-schedule <s>', 'learning-rate schedule: cosine or constant', 'cosine')
   .option('--beta <x>', 'weight of the KL term after warm-up (1 = the ELBO)', numberOption, 1)
-  .option('--kl-warmup <epochs>', 'epochs over which the KL weight rises from 0 to beta', numberOption, 2)
+  .option('--kl-warmup <epochs>', 'epochs over which the KL weight rises to beta (default 0.25)', numberOption)
+  .option('--kl-warmup-start <x>', 'KL weight at the start of the warm-up, as a fraction of beta (default 0.5)', numberOption)
   .option('--latent <n>', 'latent dimensions', numberOption, 32)
   .option('--res-blocks <n>', 'residual blocks per resolution stage', numberOption)
   .option('--seed <n>', 'random seed (weights, data order, latent noise)', numberOption, 42)
@@ -36,7 +37,9 @@ const program = new Command('train:vae')
 await runCli(async () => {
   program.parse();
   const o = program.opts();
-  const arch: Record<string, unknown> = { latent: o.latent, beta: o.beta, klWarmupEpochs: o.klWarmup };
+  const arch: Record<string, unknown> = { latent: o.latent, beta: o.beta };
+  if (o.klWarmup !== undefined) arch.klWarmupEpochs = o.klWarmup;
+  if (o.klWarmupStart !== undefined) arch.klWarmupStart = o.klWarmupStart;
   if (o.resBlocks !== undefined) arch.resBlocks = o.resBlocks;
   const config = configFromOptions(TrainingConfigSchema, {
     task: 'vae',

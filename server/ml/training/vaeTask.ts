@@ -32,11 +32,11 @@ export function gaussianKl(mean: tfTypes.Tensor, logVar: tfTypes.Tensor): tfType
   return tf.mul(0.5, tf.sum(tf.sub(tf.add(tf.exp(logVar), tf.square(mean)), tf.add(1, logVar)), 1)) as tfTypes.Tensor1D;
 }
 
-/** The KL weight at a point of training: linear from 0 to beta over klWarmupEpochs. */
+/** The KL weight at a point of training: linear from klWarmupStart x beta to beta over klWarmupEpochs. */
 export function klWeight(arch: VaeArch, ctx: StepContext): number {
   if (arch.klWarmupEpochs <= 0) return arch.beta;
-  const t = ctx.epoch + ctx.step / ctx.stepsPerEpoch;
-  return arch.beta * Math.min(1, t / arch.klWarmupEpochs);
+  const t = Math.min(1, (ctx.epoch + ctx.step / ctx.stepsPerEpoch) / arch.klWarmupEpochs);
+  return arch.beta * (arch.klWarmupStart + (1 - arch.klWarmupStart) * t);
 }
 
 export interface ElboReport {

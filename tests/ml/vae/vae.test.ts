@@ -44,11 +44,12 @@ describe('conditional VAE', () => {
     expect(out).toEqual([[3, 8], [3, 8], [3, 28, 28, 1]]);
   });
 
-  it('raises the KL weight linearly over the warm-up epochs, then holds beta', () => {
-    const arch = VaeArchSchema.parse({ beta: 2, klWarmupEpochs: 2 });
-    expect(klWeight(arch, { epoch: 0, step: 0, stepsPerEpoch: 10 })).toBe(0);
-    expect(klWeight(arch, { epoch: 1, step: 0, stepsPerEpoch: 10 })).toBeCloseTo(1);
+  it('raises the KL weight linearly from its start over the warm-up epochs, then holds beta', () => {
+    const arch = VaeArchSchema.parse({ beta: 2, klWarmupEpochs: 2, klWarmupStart: 0.5 });
+    expect(klWeight(arch, { epoch: 0, step: 0, stepsPerEpoch: 10 })).toBe(1);
+    expect(klWeight(arch, { epoch: 1, step: 0, stepsPerEpoch: 10 })).toBeCloseTo(1.5);
     expect(klWeight(arch, { epoch: 5, step: 3, stepsPerEpoch: 10 })).toBe(2);
+    expect(klWeight(VaeArchSchema.parse({ klWarmupEpochs: 0 }), { epoch: 0, step: 0, stepsPerEpoch: 10 })).toBe(1);
   });
 
   it('lowers its loss (nats/image) over training steps on the committed subset', () => {
