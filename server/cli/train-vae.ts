@@ -4,11 +4,14 @@
  * per-epoch checkpoints, resume), then writes the model folder as encoder/ + decoder/ beside
  * training-log.json.
  */
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import { runCli, UserFacingError } from '../errors';
 import { initBackend } from '../ml/backend';
-import { splitVaeFolder, VaeArchSchema } from '../ml/models/vae';
+import { loadLayersModel } from '../ml/models/storage';
+import { saveVae, splitCombined, splitVaeFolder, VaeArchSchema } from '../ml/models/vae';
+import type { TrainingLog } from '../ml/training/events';
 import { TrainingConfigSchema } from '../ml/training/config';
 import { startTraining } from '../ml/training/run';
 import { attachProgress } from './progress';
@@ -32,11 +35,34 @@ const program = new Command('train:vae')
   .option('--data-dir <dir>', 'folder with the Fashion-MNIST IDX files')
   .option('--out <dir>', 'where the trained model and training-log.json go', 'models/vae')
   .option('--checkpoint-dir <dir>', 'per-epoch checkpoints (default: checkpoints/<out folder name>)')
-  .option('--no-resume', 'start afresh even if a matching checkpoint exists');
+  .option('--no-resume', 'start afresh even if a matching checkpoint exists')
+  .option('--from-checkpoint <dir>', 'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)');
+
+/** Writes a checkpoint's model and log as a model folder, the log saying where the run stopped. */
+async function exportCheckpoint(dir: string, out: string): Promise<void> {
+  let state: { epochsCompleted: number; log: TrainingLog };
+  try {
+    state = JSON.parse(await readFile(path.join(dir, 'state.json'), 'utf8')) as typeof state;
+  } catch {
+    throw new UserFacingError(`No checkpoint in ${dir} (state.json missing or unreadable): pass the --checkpoint-dir of a VAE training run.`);
+  }
+  if (state.log.kind !== 'vae') throw new UserFacingError(`The checkpoint in ${dir} is of a ${state.log.kind}, not a VAE.`);
+  await initBackend();
+  const vae = splitCombined(await loadLayersModel(path.join(dir, 'model')));
+  await saveVae(vae, out);
+  const planned = Number((state.log.config as { epochs?: number }).epochs);
+  const log = { ...state.log, stoppedEarly: { epochsCompleted: state.epochsCompleted, epochsPlanned: planned }, exportedFrom: dir };
+  await writeFile(path.join(out, 'training-log.json'), JSON.stringify(log, null, 2) + '\n');
+  process.stderr.write(`wrote ${out}/encoder, ${out}/decoder and training-log.json from the checkpoint after epoch ${state.epochsCompleted} of ${planned}\n`);
+}
 
 await runCli(async () => {
   program.parse();
   const o = program.opts();
+  if (o.fromCheckpoint) {
+    await exportCheckpoint(o.fromCheckpoint as string, o.out as string);
+    process.exit(0);
+  }
   const arch: Record<string, unknown> = { latent: o.latent, beta: o.beta };
   if (o.klWarmup !== undefined) arch.klWarmupEpochs = o.klWarmup;
   if (o.klWarmupStart !== undefined) arch.klWarmupStart = o.klWarmupStart;
