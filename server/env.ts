@@ -33,6 +33,8 @@ const schema = z.object({
   /** A folder holding the four Fashion-MNIST IDX files (gzip). Unset: data/fashion-mnist, then Debian's. */
   FASHION_MNIST_DIR: optionalString,
   MODELS_DIR: z.string().default('models'),
+  /** Signs the guest cookie (at least 32 characters). Unset: a random one kept in `${DATA_DIR}/cookie-secret`. */
+  COOKIE_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
 });
 
 export type Env = z.infer<typeof schema>;

@@ -16,6 +16,8 @@ import type { PlaygroundServer } from './realtime/requests';
 import { attachStatus, createStatusService, type StatusService, type StatusSources } from './realtime/status';
 import type { DrawOptions } from './realtime/draw/handlers';
 import type { SessionsOptions } from './realtime/sessions/handlers';
+import type { IdentityOptions } from './identity';
+import type { VotingOptions } from './realtime/voting/handlers';
 
 /** The first database check opens and migrates it; PGlite's first start alone takes seconds. */
 const FIRST_DATABASE_CHECK_MS = 60_000;
@@ -41,6 +43,10 @@ export interface StartServerOptions {
   draw?: DrawOptions;
   /** Live training sessions (capacity, data and model folders, database). */
   sessions?: SessionsOptions;
+  /** Guest cookie secret and database (issue 6). */
+  identity?: IdentityOptions;
+  /** Voting rounds, gallery, collections (model folders, round size). */
+  voting?: VotingOptions;
 }
 
 export interface RunningServer {
@@ -92,7 +98,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const app = next({ dev, dir: PROJECT_DIR, hostname: host, port, httpServer, quiet });
     await app.prepare();
     const nextHandler = app.getRequestHandler();
+    const identity = await (await import('./identity')).attachIdentity(io, options.identity);
+    const voting = await (await import('./realtime/voting/handlers')).attachVoting(io, identity.guests, options.voting);
+    const api = (await import('./identity')).createHttpApi([...identity.routes, ...voting.routes]);
     handleRequest = (req, res) => {
+      if (api.handles(req.url)) return void api.handle(req, res);
       nextHandler(req, res).catch((err: unknown) => {
         console.error('[http] request failed:', err);
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
@@ -113,6 +123,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         detachStatus();
         draw.detach();
         await sessions.detach();
+        identity.detach();
+        await voting.detach();
         const ioClosed = new Promise<void>((resolve) => io.close(() => resolve()));
         httpServer.closeAllConnections(); // keep-alive sockets would hold close() open
         await ioClosed;

@@ -1,0 +1,128 @@
+/**
+ * The playground's small JSON-over-HTTP API, served by our own process in front of Next.js (so it
+ * shares the server's database client and needs no page build): a router from method and path to a
+ * handler, body size limit, JSON in and out, and errors as one sentence. State-changing requests
+ * must be `application/json`, which a cross-site form cannot send without a CORS preflight.
+ */
+import type http from 'node:http';
+import { UserFacingError } from '../errors';
+
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export interface ApiRequest {
+  method: string;
+  /** Path segments after /api, e.g. ['collections', 'abc', 'items']. */
+  segments: string[];
+  query: URLSearchParams;
+  cookie: string | undefined;
+  body: unknown;
+}
+
+export interface ApiResponse {
+  status?: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export type ApiHandler = (req: ApiRequest) => Promise<ApiResponse>;
+
+/** A route: method and a path pattern with `:name` segments (e.g. `collections/:id/items`). */
+export interface ApiRoute {
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+  pattern: string;
+  handler: (req: ApiRequest, params: Record<string, string>) => Promise<ApiResponse>;
+}
+
+/** An error with an HTTP status; its message is shown to the caller. */
+export class ApiError extends UserFacingError {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface HttpApi {
+  /** Whether this API serves the URL (everything under /api/ that a route matches by path). */
+  handles(url: string | undefined): boolean;
+  handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
+}
+
+export function createHttpApi(routes: ApiRoute[]): HttpApi {
+  const compiled = routes.map((r) => ({ ...r, parts: r.pattern.split('/') }));
+  const match = (segments: string[]) =>
+    compiled
+      .map((r) => {
+        if (r.parts.length !== segments.length) return null;
+        const params: Record<string, string> = {};
+        for (let i = 0; i < segments.length; i++) {
+          const p = r.parts[i]!;
+          if (p.startsWith(':')) params[p.slice(1)] = segments[i]!;
+          else if (p !== segments[i]) return null;
+        }
+        return { route: r, params };
+      })
+      .filter((m) => m !== null);
+  const segmentsOf = (url: string): string[] | null => {
+    const { pathname } = new URL(url, 'http://x');
+    if (!pathname.startsWith('/api/')) return null;
+    try {
+      return pathname.slice(5).split('/').filter(Boolean).map(decodeURIComponent);
+    } catch {
+      return null;
+    }
+  };
+
+  return {
+    handles(url) {
+      const segments = url ? segmentsOf(url) : null;
+      return segments !== null && match(segments).length > 0;
+    },
+    async handle(req, res) {
+      const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+        res.end(JSON.stringify(body));
+      };
+      try {
+        const segments = segmentsOf(req.url ?? '/') ?? [];
+        const method = req.method ?? 'GET';
+        const matches = match(segments);
+        const found = matches.find((m) => m.route.method === method);
+        if (!found) throw new ApiError(405, `${method} is not allowed here; use ${matches.map((m) => m.route.method).join(' or ')}.`);
+        const body = method === 'GET' || method === 'DELETE' ? undefined : await readJsonBody(req);
+        const out = await found.route.handler(
+          { method, segments, query: new URL(req.url ?? '/', 'http://x').searchParams, cookie: req.headers.cookie, body },
+          found.params,
+        );
+        send(out.status ?? 200, out.body, out.headers);
+      } catch (err) {
+        if (err instanceof ApiError) send(err.status, { error: err.message });
+        else if (err instanceof UserFacingError) send(400, { error: err.message });
+        else {
+          console.error('[api] request failed:', err);
+          send(500, { error: 'The server failed while handling this request; its log has the details.' });
+        }
+      }
+    },
+  };
+}
+
+async function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
+  if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+    throw new ApiError(415, 'Send the request body as JSON (Content-Type: application/json).');
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw new ApiError(413, `The request body is larger than ${MAX_BODY_BYTES} bytes; send less.`);
+    chunks.push(chunk as Buffer);
+  }
+  if (size === 0) return {};
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new ApiError(400, 'The request body is not valid JSON.');
+  }
+}

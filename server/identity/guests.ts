@@ -1,0 +1,64 @@
+/**
+ * Who a request is: the guest named by a valid signed cookie. Issues identities (a nickname gives a
+ * new guest and its cookie), renames, and answers "who is this Cookie header" for HTTP routes and
+ * the Socket.IO handshake alike.
+ */
+import { z } from 'zod';
+import { UserFacingError } from '../errors';
+import type { Db } from '../db';
+import { NicknameSchema } from '../realtime/protocol';
+import { GUEST_COOKIE, guestCookieHeader, parseCookies, verifyGuestCookie } from './cookie';
+
+export interface GuestIdentity {
+  id: string;
+  nickname: string;
+}
+
+/** Why a request has no identity: no cookie, a cookie we did not sign, or a guest no longer stored. */
+export type IdentityProblem = 'missing' | 'forged' | 'unknown';
+
+export type Identified = { guest: GuestIdentity; problem: null } | { guest: null; problem: IdentityProblem };
+
+export const IDENTITY_PROBLEMS: Record<IdentityProblem, string> = {
+  missing: 'Pick a nickname first: voting, galleries and collections need a guest identity.',
+  forged: 'Your guest cookie was not issued by this server; pick a nickname again to get a new one.',
+  unknown: 'Your guest identity is not known here (the database was reset?); pick a nickname again.',
+};
+
+/** Nicknames are shown to others as text; control characters would only confuse that text. */
+export const GuestNicknameSchema = NicknameSchema.refine((s) => !/[\p{Cc}\p{Cf}]/u.test(s), 'A nickname cannot contain control characters.');
+
+export class Guests {
+  constructor(
+    private readonly getDb: () => Promise<Db>,
+    private readonly secret: string,
+  ) {}
+
+  async identify(cookieHeader: string | undefined): Promise<Identified> {
+    const raw = parseCookies(cookieHeader).get(GUEST_COOKIE);
+    if (raw === undefined) return { guest: null, problem: 'missing' };
+    const id = verifyGuestCookie(raw, this.secret);
+    if (!id) return { guest: null, problem: 'forged' };
+    const guest = await (await this.getDb()).guest.findUnique({ where: { id }, select: { id: true, nickname: true } });
+    return guest ? { guest, problem: null } : { guest: null, problem: 'unknown' };
+  }
+
+  /**
+   * Renames the guest of a valid cookie, or creates a new guest. Returns the Set-Cookie header to
+   * send (always, so the cookie's lifetime restarts).
+   */
+  async choose(cookieHeader: string | undefined, nicknameInput: unknown): Promise<{ guest: GuestIdentity; setCookie: string }> {
+    const parsed = GuestNicknameSchema.safeParse(nicknameInput);
+    if (!parsed.success) throw new UserFacingError(parsed.error.issues[0]?.message ?? 'Choose a nickname of 1-24 characters.');
+    const nickname = parsed.data;
+    const db = await this.getDb();
+    const current = await this.identify(cookieHeader);
+    const select = { id: true, nickname: true } as const;
+    const guest = current.guest
+      ? await db.guest.update({ where: { id: current.guest.id }, data: { nickname }, select })
+      : await db.guest.create({ data: { nickname }, select });
+    return { guest, setCookie: guestCookieHeader(guest.id, this.secret) };
+  }
+}
+
+export const ChooseNicknameBody = z.object({ nickname: z.unknown() }).strict();

@@ -1,0 +1,41 @@
+/**
+ * Guest identity (issue 6): no accounts or passwords, a nickname and a signed httpOnly cookie.
+ * `attachIdentity` loads the signing secret, authenticates every Socket.IO handshake and returns
+ * the HTTP routes (nickname) plus the `Guests` service other parts use to identify requests.
+ *
+ *   const identity = await attachIdentity(io);
+ *   requireGuest(socket)  // in a write handler: the guest, or refused with the reason
+ */
+import type { Db } from '../db';
+import type { PlaygroundServer } from '../realtime/requests';
+import type { ApiRoute } from './api';
+import { loadCookieSecret } from './cookie';
+import { Guests } from './guests';
+import { identityRoutes } from './routes';
+import { authenticateSockets } from './socket';
+
+export { createHttpApi, ApiError, type ApiRoute, type HttpApi } from './api';
+export { Guests, IDENTITY_PROBLEMS, type GuestIdentity } from './guests';
+export { guestOf, requireGuest } from './socket';
+export { GUEST_COOKIE, signGuestId } from './cookie';
+
+export interface IdentityOptions {
+  /** Default: COOKIE_SECRET, else the secret kept in the data folder. */
+  secret?: string;
+  getDb?: () => Promise<Db>;
+}
+
+export interface AttachedIdentity {
+  guests: Guests;
+  routes: ApiRoute[];
+  detach(): void;
+}
+
+export async function attachIdentity(io: PlaygroundServer, options: IdentityOptions = {}): Promise<AttachedIdentity> {
+  const { env, dataDir } = await import('../env');
+  const secret = options.secret ?? (await loadCookieSecret(env.COOKIE_SECRET, dataDir()));
+  const getDb = options.getDb ?? (async () => (await import('../db')).getDb());
+  const guests = new Guests(getDb, secret);
+  const detach = authenticateSockets(io, guests);
+  return { guests, routes: identityRoutes(guests), detach };
+}

@@ -1,0 +1,83 @@
+/**
+ * The main thread's side of candidate generation: one long-lived worker (started on first use)
+ * holding the decoder and judge, so a round's best-of-N decoding and judging (hundreds of ms)
+ * never blocks the thread that serves sockets. Requests queue in the worker, one at a time.
+ */
+import type { Worker } from 'node:worker_threads';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { UserFacingError } from '../../errors';
+import { spawnTsWorker } from '../../threads/spawn';
+import type { GeneratedCandidate, GenerationRequest } from './generation';
+
+type Pending = { resolve: (c: GeneratedCandidate[]) => void; reject: (e: Error) => void };
+
+export class CandidateGenerator {
+  private worker: Worker | null = null;
+  private nextId = 1;
+  private readonly pending = new Map<number, Pending>();
+  /** Milliseconds the worker spent on the last request (for logs and the benchmark). */
+  lastMs = 0;
+  /** Trainable parameters of the VAE, known after the first request. */
+  params = 0;
+
+  constructor(
+    readonly vaeDir: string,
+    readonly judgeDir: string,
+  ) {}
+
+  /** Whether both model folders exist (a missing model is reported to the person starting a round). */
+  check(): void {
+    if (!existsSync(path.join(this.vaeDir, 'decoder', 'model.json')) && !existsSync(path.join(this.vaeDir, 'model.json'))) {
+      throw new UserFacingError(`There is no trained VAE in ${this.vaeDir}, so no candidates can be generated; train one with npm run train:vae.`);
+    }
+    if (!existsSync(path.join(this.judgeDir, 'model.json'))) {
+      throw new UserFacingError(`There is no judge CNN in ${this.judgeDir} to rank candidates; train one with npm run train:cnn.`);
+    }
+  }
+
+  generate(request: GenerationRequest): Promise<GeneratedCandidate[]> {
+    this.check();
+    const worker = this.start();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, request });
+    });
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const worker = spawnTsWorker(new URL('./generatorWorker.ts', import.meta.url), { vaeDir: this.vaeDir, judgeDir: this.judgeDir });
+    worker.on('message', (msg: { id?: number; candidates?: GeneratedCandidate[]; error?: string; ms?: number; params?: number }) => {
+      if (msg.id === undefined) return;
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (msg.error !== undefined) p.reject(new UserFacingError(`Generating candidates failed: ${msg.error}`));
+      else {
+        this.lastMs = msg.ms ?? 0;
+        this.params = msg.params ?? 0;
+        p.resolve(msg.candidates!);
+      }
+    });
+    const fail = (err: Error) => {
+      this.worker = null;
+      for (const p of this.pending.values()) p.reject(new UserFacingError(`The generator stopped (${err.message}); try again.`));
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => {
+      if (this.worker === worker) fail(new Error(`exit code ${code}`));
+    });
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+
+  async dispose(): Promise<void> {
+    const w = this.worker;
+    this.worker = null;
+    if (w) await w.terminate();
+  }
+}

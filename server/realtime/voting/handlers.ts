@@ -1,0 +1,184 @@
+/**
+ * The voting, gallery, collection and assessment events on every connection, and the HTTP routes
+ * of collections. Reads are open to everyone; writes need the guest cookie (requireGuest).
+ * Tallies are pushed batched: the changed candidates' absolute counts, once per event-loop turn
+ * per room, in order, so the last push a client receives is exact.
+ */
+import path from 'node:path';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { UserFacingError } from '../../errors';
+import type { Db } from '../../db';
+import { listAssessments } from '../../db/repositories/assessments';
+import {
+  addToCollection,
+  createCollection,
+  deleteCollection,
+  removeFromCollection,
+  reorderCollection,
+  updateCollection,
+} from '../../db/repositories/collections';
+import { guestOf, requireGuest, type ApiRoute, type Guests } from '../../identity';
+import { pngDataUrl } from '../../ml/image';
+import type { VoteTally } from '../protocol';
+import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
+import { collectionRoutes } from './collectionRoutes';
+import { CandidateGenerator } from './generator';
+import { DEFAULT_VOTING, publicIdOf, VotingRooms, type VotingSettings } from './rooms';
+import { collectionFor, collectionList, collectionView, galleryDetail, galleryPage } from './views';
+
+export interface VotingOptions {
+  /** VAE folder; default `${MODELS_DIR}/vae`. */
+  vaeDir?: string;
+  /** Judge CNN folder; default `${MODELS_DIR}/cnn`. */
+  judgeDir?: string;
+  getDb?: () => Promise<Db>;
+  settings?: Partial<VotingSettings>;
+}
+
+export interface AttachedVoting {
+  rooms: VotingRooms;
+  generator: CandidateGenerator;
+  routes: ApiRoute[];
+  detach(): Promise<void>;
+}
+
+const channel = (room: string) => `vote:${room}`;
+
+export async function attachVoting(io: PlaygroundServer, guests: Guests, options: VotingOptions = {}): Promise<AttachedVoting> {
+  const { env } = await import('../../env');
+  const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
+  const generator = new CandidateGenerator(options.vaeDir ?? path.join(env.MODELS_DIR, 'vae'), options.judgeDir ?? path.join(env.MODELS_DIR, 'cnn'));
+
+  const dirty = new Map<string, { roundId: number; tallies: Map<number, VoteTally> }>();
+  let flushScheduled = false;
+  const flush = () => {
+    flushScheduled = false;
+    for (const [room, { roundId, tallies }] of dirty) io.to(channel(room)).emit('vote:tally', { roundId, tallies: [...tallies.values()] });
+    dirty.clear();
+  };
+  const rooms = new VotingRooms(
+    getDb,
+    generator,
+    {
+      round: (state) => {
+        flush(); // tallies of a round go out before the round's closing
+        io.to(channel(state.room)).emit('vote:round', state);
+      },
+      tally: (room, roundId, tallies) => {
+        let d = dirty.get(room);
+        if (!d || d.roundId !== roundId) {
+          if (d) flush();
+          dirty.set(room, (d = { roundId, tallies: new Map() }));
+        }
+        for (const t of tallies) d.tallies.set(t.candidateId, t);
+        if (!flushScheduled) {
+          flushScheduled = true;
+          setImmediate(flush);
+        }
+      },
+    },
+    { ...DEFAULT_VOTING, ...options.settings },
+  );
+  await rooms.restore().catch((err: unknown) => console.error('[voting] could not reload open rounds:', err));
+
+  // "More like this" runs the generator: a person may ask a few times a minute, not in a loop.
+  const variationsLimiter = new RateLimiterMemory({ points: 6, duration: 60 });
+
+  const onConnection = (socket: PlaygroundSocket): void => {
+    onRequest(socket, 'vote:join', async ({ room }) => {
+      await socket.join(channel(room));
+      const guest = guestOf(socket);
+      const open = rooms.openRound(room);
+      return {
+        round: await rooms.state(room),
+        you: guest && { publicId: publicIdOf(guest.id), nickname: guest.nickname },
+        myVotes: guest && open ? open.votesOf(guest.id) : [],
+      };
+    });
+    onRequest(socket, 'vote:leave', async ({ room }) => {
+      await socket.leave(channel(room));
+      return {};
+    });
+    onRequest(socket, 'vote:start', async ({ room, ...o }) => ({ round: await rooms.start(room, requireGuest(socket), o) }));
+    onRequest(socket, 'vote:cast', async ({ roundId, candidateId, value }) => ({
+      tally: await rooms.cast(requireGuest(socket), roundId, candidateId, value),
+      value,
+    }));
+    onRequest(socket, 'vote:close', async ({ roundId }) => ({ round: await rooms.close(roundId, requireGuest(socket)) }));
+
+    onRequest(socket, 'gallery:list', async (f) => galleryPage(await getDb(), f));
+    onRequest(socket, 'gallery:item', async ({ id }) => galleryDetail(await getDb(), id));
+    onRequest(socket, 'gallery:variations', async ({ id, count }) => {
+      try {
+        await variationsLimiter.consume(guestOf(socket)?.id ?? socket.handshake.address);
+      } catch (err) {
+        if (!(err instanceof RateLimiterRes)) throw err;
+        throw new UserFacingError(`"More like this" is limited to 6 a minute; wait ${Math.ceil(err.msBeforeNext / 1000)} s.`);
+      }
+      const item = await (await getDb()).galleryItem.findUnique({ where: { id }, select: { candidateId: true, label: true, latent: true } });
+      if (!item) throw new UserFacingError(`There is no gallery item ${id}; pick one from the gallery.`);
+      const made = await generator.generate({
+        kind: 'bred',
+        parents: [{ candidateId: item.candidateId, label: item.label, latent: item.latent }],
+        count,
+        bestOf: 4,
+        seed: Math.floor(Math.random() * 2 ** 31),
+        mutation: 0.5,
+      });
+      return { images: made.map((m) => ({ image: pngDataUrl(m.png), confidence: m.confidence })) };
+    });
+
+    const viewer = () => guestOf(socket)?.id ?? null;
+    onRequest(socket, 'collections:list', async ({ scope }) => collectionList(await getDb(), scope, viewer()));
+    onRequest(socket, 'collection:get', async ({ id }) => collectionFor(await getDb(), id, viewer()));
+    onRequest(socket, 'collection:create', async (input) => {
+      const g = requireGuest(socket);
+      return collectionView(await createCollection(await getDb(), g.id, input), g.id);
+    });
+    onRequest(socket, 'collection:update', async ({ id, ...patch }) => {
+      const g = requireGuest(socket);
+      return collectionView(await updateCollection(await getDb(), g.id, id, patch), g.id);
+    });
+    onRequest(socket, 'collection:add', async ({ id, galleryItemId }) => {
+      const g = requireGuest(socket);
+      return collectionView(await addToCollection(await getDb(), g.id, id, galleryItemId), g.id);
+    });
+    onRequest(socket, 'collection:remove', async ({ id, galleryItemId }) => {
+      const g = requireGuest(socket);
+      return collectionView(await removeFromCollection(await getDb(), g.id, id, galleryItemId), g.id);
+    });
+    onRequest(socket, 'collection:reorder', async ({ id, galleryItemIds }) => {
+      const g = requireGuest(socket);
+      return collectionView(await reorderCollection(await getDb(), g.id, id, galleryItemIds), g.id);
+    });
+    onRequest(socket, 'collection:delete', async ({ id }) => {
+      await deleteCollection(await getDb(), requireGuest(socket).id, id);
+      return {};
+    });
+
+    onRequest(socket, 'assessments:list', async () => {
+      const rows = await listAssessments(await getDb(), { limit: 500 });
+      return {
+        assessments: rows.map((a) => ({
+          id: a.id,
+          source: a.source,
+          createdAt: a.createdAt.toISOString(),
+          metrics: a.metrics,
+          modelVersion: { ...a.modelVersion, createdAt: a.modelVersion.createdAt.toISOString() },
+        })),
+      };
+    });
+  };
+
+  io.on('connection', onConnection);
+  return {
+    rooms,
+    generator,
+    routes: collectionRoutes(guests, getDb),
+    async detach() {
+      io.off('connection', onConnection);
+      rooms.dispose();
+      await generator.dispose();
+    },
+  };
+}

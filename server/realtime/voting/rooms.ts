@@ -1,0 +1,226 @@
+/**
+ * The voting rooms: at most one open round per room. Starting a round generates its candidates
+ * (fresh, or bred from the room's last winners) in the generator worker and stores them; votes are
+ * checked (open round, known candidate, rate limit) and applied through the round's serial chain;
+ * a round closes on its timer or by its host, and its winners enter the gallery. Open rounds are
+ * reloaded from the database at start, so a restart loses no vote.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { UserFacingError } from '../../errors';
+import type { Db } from '../../db';
+import { registerModelVersion } from '../../db/repositories/modelVersions';
+import { castVote, closeRound, createRound, latestRound, openRounds, roundVotes, type StoredRound } from '../../db/repositories/votes';
+import type { GuestIdentity } from '../../identity';
+import { pngDataUrl } from '../../ml/image';
+import type { VoteRoundState, VoteTally } from '../protocol';
+import type { CandidateGenerator } from './generator';
+import { VoteRound } from './round';
+
+export interface VotingSettings {
+  candidates: number;
+  bestOf: number;
+  winners: number;
+  /** Votes per person per second (every vote, changed or not, counts). */
+  votesPerSecond: number;
+}
+
+export const DEFAULT_VOTING: VotingSettings = { candidates: 12, bestOf: 16, winners: 3, votesPerSecond: 10 };
+
+export interface RoomEvents {
+  round(state: VoteRoundState): void;
+  tally(room: string, roundId: number, tallies: VoteTally[]): void;
+}
+
+/** The id others see for a person: stable, but not the guest id (which is half of a cookie). */
+export const publicIdOf = (guestId: string): string => createHash('sha256').update(`guest\0${guestId}`).digest('base64url').slice(0, 12);
+
+export class VotingRooms {
+  private readonly open = new Map<string, VoteRound>();
+  private readonly starting = new Set<string>();
+  private readonly limiter: RateLimiterMemory;
+  private modelVersion: Promise<number | null> | null = null;
+
+  constructor(
+    private readonly getDb: () => Promise<Db>,
+    private readonly generator: CandidateGenerator,
+    private readonly events: RoomEvents,
+    readonly settings: VotingSettings = DEFAULT_VOTING,
+  ) {
+    this.limiter = new RateLimiterMemory({ points: settings.votesPerSecond, duration: 1 });
+  }
+
+  /** Reloads the open rounds with their votes and restarts their timers. */
+  async restore(): Promise<number> {
+    const db = await this.getDb();
+    for (const stored of await openRounds(db)) {
+      const round = new VoteRound(stored, await roundVotes(db, stored.id));
+      this.open.set(stored.room, round);
+      round.schedule(() => void this.close(round.id, null).catch((e: unknown) => console.error('[voting] closing on time failed:', e)));
+    }
+    return this.open.size;
+  }
+
+  openRound(room: string): VoteRound | null {
+    return this.open.get(room) ?? null;
+  }
+
+  async state(room: string): Promise<VoteRoundState | null> {
+    const round = this.open.get(room);
+    if (round) return this.describe(round.stored, round.tallies());
+    const last = await latestRound(await this.getDb(), room);
+    return last ? this.describe(last, await this.talliesOf(last)) : null;
+  }
+
+  async start(room: string, host: GuestIdentity, options: { label: number | null; durationSeconds: number; breed: boolean }): Promise<VoteRoundState> {
+    if (this.open.has(room) || this.starting.has(room)) {
+      throw new UserFacingError('A round is already open in this room; vote in it, or wait until it closes.');
+    }
+    this.starting.add(room);
+    try {
+      const db = await this.getDb();
+      const last = await latestRound(db, room);
+      const winners = options.breed && last ? await db.galleryItem.findMany({ where: { candidate: { roundId: last.id } }, select: { candidateId: true, label: true, latent: true } }) : [];
+      const parents = winners.filter((w) => options.label === null || w.label === options.label);
+      const seed = Math.floor(Math.random() * 2 ** 31);
+      const { candidates, bestOf } = this.settings;
+      const generated = await this.generator.generate(
+        parents.length > 0
+          ? { kind: 'bred', parents: parents.map((p) => ({ candidateId: p.candidateId, label: p.label, latent: p.latent })), count: candidates, bestOf, seed }
+          : { kind: 'fresh', label: options.label, count: candidates, bestOf, seed },
+      );
+      const stored = await createRound(db, {
+        room,
+        label: options.label,
+        hostId: host.id,
+        modelVersionId: await this.modelVersionId(db),
+        parentRoundId: parents.length > 0 ? last!.id : null,
+        seed,
+        closesAt: new Date(Date.now() + options.durationSeconds * 1000),
+        candidates: generated.map((g) => ({ label: g.label, latent: g.latent, confidence: g.confidence, image: g.png, origin: g.origin, parentIds: g.parentIds })),
+      });
+      const round = new VoteRound(stored);
+      this.open.set(room, round);
+      round.schedule(() => void this.close(round.id, null).catch((e: unknown) => console.error('[voting] closing on time failed:', e)));
+      const state = await this.describe(stored, round.tallies());
+      this.events.round(state);
+      return state;
+    } finally {
+      this.starting.delete(room);
+    }
+  }
+
+  async cast(guest: GuestIdentity, roundId: number, candidateId: number, value: -1 | 0 | 1): Promise<VoteTally> {
+    const round = [...this.open.values()].find((r) => r.id === roundId);
+    if (!round || round.closing || round.isPastDeadline()) {
+      const exists = round ?? (await (await this.getDb()).voteRound.findUnique({ where: { id: roundId }, select: { id: true } }));
+      throw new UserFacingError(exists ? `Round ${roundId} is closed; vote in the current round.` : `There is no round ${roundId}; reload the page.`);
+    }
+    if (!round.hasCandidate(candidateId)) throw new UserFacingError(`Candidate ${candidateId} is not in round ${roundId}; vote on one shown in this round.`);
+    try {
+      await this.limiter.consume(guest.id);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      throw new UserFacingError(`Too many votes: at most ${this.settings.votesPerSecond} per second; wait ${Math.max(0.1, Math.ceil(err.msBeforeNext / 100) / 10)} s.`);
+    }
+    return round.serially(async () => {
+      if (round.closing) throw new UserFacingError(`Round ${roundId} closed before your vote arrived.`);
+      await castVote(await this.getDb(), candidateId, guest.id, value);
+      round.apply(candidateId, guest.id, value);
+      const tally = round.tally(candidateId);
+      this.events.tally(round.stored.room, round.id, [tally]);
+      return tally;
+    });
+  }
+
+  /** Closes a round (by its host, or by the timer when `by` is null). */
+  async close(roundId: number, by: GuestIdentity | null): Promise<VoteRoundState> {
+    const round = [...this.open.values()].find((r) => r.id === roundId);
+    if (!round) {
+      const exists = await (await this.getDb()).voteRound.findUnique({ where: { id: roundId }, select: { id: true } });
+      throw new UserFacingError(exists ? `Round ${roundId} is already closed.` : `There is no round ${roundId}; reload the page.`);
+    }
+    if (by && by.id !== round.stored.hostId) {
+      throw new UserFacingError(`Only the host (${round.stored.host.nickname}) can close this round early; it closes by itself when its time is up.`);
+    }
+    round.cancelTimer();
+    return round.serially(async () => {
+      round.closing = true;
+      const db = await this.getDb();
+      try {
+        await closeRound(db, round.id, round.winners(this.settings.winners));
+      } catch (err) {
+        round.closing = false;
+        throw err;
+      }
+      if (this.open.get(round.stored.room) === round) this.open.delete(round.stored.room);
+      const stored = await db.voteRound.findUniqueOrThrow({ where: { id: round.id }, include: { candidates: { orderBy: { position: 'asc' } }, host: { select: { id: true, nickname: true } } } });
+      const state = await this.describe(stored, round.tallies());
+      this.events.round(state);
+      return state;
+    });
+  }
+
+  dispose(): void {
+    for (const r of this.open.values()) r.cancelTimer();
+    this.open.clear();
+  }
+
+  private async talliesOf(stored: StoredRound): Promise<VoteTally[]> {
+    return new VoteRound(stored, await roundVotes(await this.getDb(), stored.id)).tallies();
+  }
+
+  private async describe(stored: StoredRound, tallies: VoteTally[]): Promise<VoteRoundState> {
+    const db = await this.getDb();
+    const parentIds = [...new Set(stored.candidates.flatMap((c) => c.parentIds))];
+    const [parents, winners] = await Promise.all([
+      parentIds.length
+        ? db.candidate.findMany({ where: { id: { in: parentIds } }, select: { id: true, label: true, image: true, round: { select: { number: true } } } })
+        : [],
+      stored.state === 'closed' ? db.galleryItem.findMany({ where: { candidate: { roundId: stored.id } }, select: { id: true, candidateId: true }, orderBy: { score: 'desc' } }) : [],
+    ]);
+    return {
+      id: stored.id,
+      room: stored.room,
+      number: stored.number,
+      label: stored.label,
+      state: stored.state === 'closed' ? 'closed' : 'open',
+      hostNickname: stored.host.nickname,
+      hostPublicId: publicIdOf(stored.hostId),
+      closesAt: stored.closesAt.toISOString(),
+      closedAt: stored.closedAt?.toISOString() ?? null,
+      modelVersionId: stored.modelVersionId,
+      parentRoundId: stored.parentRoundId,
+      candidates: stored.candidates.map((c) => ({
+        id: c.id,
+        position: c.position,
+        label: c.label,
+        confidence: c.confidence,
+        image: pngDataUrl(c.image),
+        origin: c.origin as 'fresh' | 'mutation' | 'crossover',
+        parentIds: c.parentIds,
+      })),
+      tallies,
+      parents: parents.map((p) => ({ id: p.id, label: p.label, image: pngDataUrl(p.image), roundNumber: p.round.number })),
+      winners: winners.map((w) => ({ candidateId: w.candidateId, galleryItemId: w.id })),
+    };
+  }
+
+  /** The VAE folder as a model version (the same row its assessments are stored against). */
+  private modelVersionId(db: Db): Promise<number | null> {
+    this.modelVersion ??= (async () => {
+      const dir = this.generator.vaeDir;
+      const log = await readFile(path.join(dir, 'training-log.json'), 'utf8').catch(() => null);
+      if (!log) return null;
+      const version = await registerModelVersion(db, { kind: 'vae', name: path.basename(path.resolve(dir)), path: dir, params: this.generator.params, trainingLog: JSON.parse(log) });
+      return version.id;
+    })().catch((err: unknown) => {
+      console.error('[voting] registering the VAE model version failed:', err);
+      this.modelVersion = null;
+      return null;
+    });
+    return this.modelVersion;
+  }
+}

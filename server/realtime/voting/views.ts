@@ -1,0 +1,78 @@
+/**
+ * Database rows as the protocol's shapes (PNG bytes as data URLs, dates as ISO text), shared by
+ * the socket handlers and the HTTP routes so both answer alike.
+ */
+import { getCollection, listCollections, type CollectionDetail } from '../../db/repositories/collections';
+import { galleryItem, lineage, listGallery, type GalleryFilter, type GalleryListItem } from '../../db/repositories/gallery';
+import type { Db } from '../../db';
+import { UserFacingError } from '../../errors';
+import { pngDataUrl } from '../../ml/image';
+import type { CollectionView, GalleryItemSummary, RequestData } from '../protocol';
+
+export function gallerySummary(i: GalleryListItem): GalleryItemSummary {
+  return {
+    id: i.id,
+    label: i.label,
+    image: pngDataUrl(i.image),
+    confidence: i.confidence,
+    upVotes: i.upVotes,
+    downVotes: i.downVotes,
+    score: i.score,
+    author: i.author?.nickname ?? null,
+    createdAt: i.createdAt.toISOString(),
+  };
+}
+
+export async function galleryPage(db: Db, f: GalleryFilter): Promise<RequestData<'gallery:list'>> {
+  const { items, total } = await listGallery(db, f);
+  return { items: items.map(gallerySummary), total };
+}
+
+export async function galleryDetail(db: Db, id: number): Promise<RequestData<'gallery:item'>> {
+  const item = await galleryItem(db, id);
+  if (!item) throw new UserFacingError(`There is no gallery item ${id}; pick one from the gallery.`);
+  const ancestors = await lineage(db, item.candidate.parentIds);
+  return {
+    item: {
+      ...gallerySummary(item),
+      latent: item.latent,
+      modelVersion: item.modelVersion && { id: item.modelVersion.id, name: item.modelVersion.name, path: item.modelVersion.path },
+      round: { room: item.candidate.round.room, number: item.candidate.round.number },
+      origin: item.candidate.origin,
+    },
+    lineage: ancestors.map((a) => ({ ...a, image: pngDataUrl(a.image) })),
+  };
+}
+
+export function collectionView(c: CollectionDetail, viewerId: string | null): CollectionView {
+  return {
+    id: c.id,
+    title: c.title,
+    public: c.public,
+    owner: c.owner.nickname,
+    yours: c.ownerId === viewerId,
+    items: c.items.map((i) => ({ galleryItemId: i.galleryItem.id, label: i.galleryItem.label, image: pngDataUrl(i.galleryItem.image), score: i.galleryItem.score })),
+    updatedAt: c.updatedAt.toISOString(),
+  };
+}
+
+export async function collectionFor(db: Db, id: string, viewerId: string | null): Promise<CollectionView> {
+  return collectionView(await getCollection(db, id, viewerId), viewerId);
+}
+
+export async function collectionList(db: Db, scope: 'mine' | 'public', viewerId: string | null): Promise<RequestData<'collections:list'>> {
+  if (scope === 'mine' && !viewerId) return { collections: [] };
+  const rows = await listCollections(db, scope === 'mine' ? { ownerId: viewerId! } : { public: true });
+  return {
+    collections: rows.map((c) => ({
+      id: c.id,
+      title: c.title,
+      public: c.public,
+      owner: c.owner.nickname,
+      yours: c.ownerId === viewerId,
+      updatedAt: c.updatedAt.toISOString(),
+      count: c._count.items,
+      preview: c.items.map((i) => pngDataUrl(i.galleryItem.image)),
+    })),
+  };
+}

@@ -1,0 +1,202 @@
+/**
+ * Voting over real Socket.IO against a real PostgreSQL: identity on the handshake, 50 people
+ * voting at once (with duplicates and changes) ending in exact tallies everywhere, refusals with a
+ * reason, the host's close and the gallery, breeding lineage, and a restart that loses nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDb, type OpenDb } from '../../server/db';
+import { roundTallies } from '../../server/db/repositories/votes';
+import type { VoteRoundState, VoteTally } from '../../server/realtime/protocol';
+import { createFreshPostgres, type FreshPostgres } from '../helpers/freshDatabase';
+import type { TestClient } from '../helpers/server';
+import { connectWithCookie, ok, pickNickname, request, startVotingServer, tinyModels, type VotingServer } from '../identity/harness';
+
+let pg: FreshPostgres;
+let opened: OpenDb;
+let models: Awaited<ReturnType<typeof tinyModels>>;
+let server: VotingServer;
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  pg = await createFreshPostgres();
+  opened = await openDb({ kind: 'postgresql', url: pg.url });
+  models = await tinyModels();
+  server = await startVotingServer(opened, models, { votesPerSecond: 20 });
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await server?.close();
+  await opened?.close();
+  await pg?.drop();
+  await models?.remove();
+});
+
+async function person(nickname: string): Promise<{ client: TestClient; cookie: string; id: string }> {
+  const { cookie, guest } = await pickNickname(server.url, nickname);
+  const client = await connectWithCookie(server.url, cookie);
+  clients.push(client);
+  return { client, cookie, id: guest.id };
+}
+
+describe('identity on the socket', () => {
+  it('refuses writes without a cookie or with a forged one, with the reason', async () => {
+    const anonymous = await connectWithCookie(server.url);
+    clients.push(anonymous);
+    const start = await request(anonymous, 'vote:start', { room: 'anon' });
+    expect(start).toEqual({ ok: false, error: expect.stringMatching(/Pick a nickname first/) });
+    // Reads still work for anyone.
+    expect((await request(anonymous, 'gallery:list', {})).ok).toBe(true);
+
+    const { cookie, guest } = await pickNickname(server.url, 'mallory');
+    const otherId = '00000000-0000-4000-8000-000000000000';
+    const forged = cookie.replace(guest.id, otherId);
+    const forger = await connectWithCookie(server.url, forged);
+    clients.push(forger);
+    const reply = await request(forger, 'collection:create', { title: 'mine now' });
+    expect(reply).toEqual({ ok: false, error: expect.stringMatching(/not issued by this server/) });
+    const tampered = await connectWithCookie(server.url, cookie.slice(0, -2) + 'xx');
+    clients.push(tampered);
+    expect((await request(tampered, 'vote:start', { room: 'anon' })).ok).toBe(false);
+  });
+});
+
+describe('a voting round', () => {
+  let round: VoteRoundState;
+  let host: Awaited<ReturnType<typeof person>>;
+
+  it('is the same for everyone and ends with exact tallies after 50 people vote at once', async () => {
+    host = await person('host');
+    const started = await ok(host.client, 'vote:start', { room: 'vote', durationSeconds: 120 });
+    round = started.round;
+    expect(round.candidates).toHaveLength(6);
+    expect(round.state).toBe('open');
+
+    const people = await Promise.all(Array.from({ length: 50 }, (_, i) => person(`voter ${i}`)));
+    const seen = new Map<TestClient, Map<number, VoteTally>>();
+    for (const p of people) {
+      const m = new Map<number, VoteTally>();
+      seen.set(p.client, m);
+      p.client.on('vote:tally', ({ tallies }) => tallies.forEach((t) => m.set(t.candidateId, t)));
+    }
+    const joined = await Promise.all(people.map((p) => ok(p.client, 'vote:join', { room: 'vote' })));
+    for (const j of joined) expect(j.round!.candidates.map((c) => c.id)).toEqual(round.candidates.map((c) => c.id));
+
+    // Each person: votes up on candidate (i % 6), repeats that vote (duplicate), votes down on
+    // (i+1) % 6 and then changes it to up; every third person withdraws the first vote.
+    const ids = round.candidates.map((c) => c.id);
+    const expected = new Map(ids.map((id) => [id, { candidateId: id, up: 0, down: 0 }]));
+    await Promise.all(
+      people.map(async (p, i) => {
+        const a = ids[i % 6]!;
+        const b = ids[(i + 1) % 6]!;
+        await Promise.all([
+          ok(p.client, 'vote:cast', { roundId: round.id, candidateId: a, value: 1 }),
+          ok(p.client, 'vote:cast', { roundId: round.id, candidateId: a, value: 1 }),
+        ]);
+        await ok(p.client, 'vote:cast', { roundId: round.id, candidateId: b, value: -1 });
+        await ok(p.client, 'vote:cast', { roundId: round.id, candidateId: b, value: 1 });
+        if (i % 3 === 0) await ok(p.client, 'vote:cast', { roundId: round.id, candidateId: a, value: 0 });
+      }),
+    );
+    people.forEach((_, i) => {
+      if (i % 3 !== 0) expected.get(ids[i % 6]!)!.up++;
+      expected.get(ids[(i + 1) % 6]!)!.up++;
+    });
+    const want = ids.map((id) => expected.get(id)!);
+
+    expect(await roundTallies(server.db, round.id)).toEqual(want);
+    expect(await server.db.vote.count({ where: { candidate: { roundId: round.id } } })).toBe(want.reduce((s, t) => s + t.up + t.down, 0));
+    await expect.poll(() => people.every((p) => ids.every((id) => JSON.stringify(seen.get(p.client)!.get(id)) === JSON.stringify(expected.get(id))))).toBe(true);
+    const rejoined = await ok(people[1]!.client, 'vote:join', { room: 'vote' });
+    expect(rejoined.round!.tallies).toEqual(want);
+    expect(rejoined.myVotes).toEqual(expect.arrayContaining([{ candidateId: ids[1], value: 1 }, { candidateId: ids[2], value: 1 }]));
+  }, 60_000);
+
+  it('refuses an unknown candidate, a non-host close and too many votes, with a reason', async () => {
+    const p = await person('eager');
+    const unknown = await request(p.client, 'vote:cast', { roundId: round.id, candidateId: 999_999, value: 1 });
+    expect(unknown).toEqual({ ok: false, error: expect.stringMatching(/not in round/) });
+    const noRound = await request(p.client, 'vote:cast', { roundId: 999_999, candidateId: round.candidates[0]!.id, value: 1 });
+    expect(noRound).toEqual({ ok: false, error: expect.stringMatching(/no round/) });
+    const bad = await request(p.client, 'vote:cast', { roundId: round.id, candidateId: round.candidates[0]!.id, value: 5 as 1 });
+    expect(bad.ok).toBe(false);
+    const close = await request(p.client, 'vote:close', { roundId: round.id });
+    expect(close).toEqual({ ok: false, error: expect.stringMatching(/Only the host \(host\)/) });
+    const twice = await request(p.client, 'vote:start', { room: 'vote' });
+    expect(twice).toEqual({ ok: false, error: expect.stringMatching(/already open/) });
+
+    const replies = await Promise.all(Array.from({ length: 30 }, () => request(p.client, 'vote:cast', { roundId: round.id, candidateId: round.candidates[5]!.id, value: -1 })));
+    const refused = replies.filter((r) => !r.ok);
+    expect(refused.length).toBeGreaterThanOrEqual(10);
+    expect(refused[0]).toEqual({ ok: false, error: expect.stringMatching(/Too many votes: at most 20 per second/) });
+  });
+
+  it('closes by the host; winners enter the gallery; a closed round refuses votes', async () => {
+    const watcher = await person('watcher');
+    await ok(watcher.client, 'vote:join', { room: 'vote' });
+    const pushed = new Promise<VoteRoundState>((resolve) => watcher.client.once('vote:round', resolve));
+    const { round: closed } = await ok(host.client, 'vote:close', { roundId: round.id });
+    expect(closed.state).toBe('closed');
+    expect((await pushed).winners).toEqual(closed.winners);
+    expect(closed.winners.length).toBe(3);
+    const items = await server.db.galleryItem.findMany({ orderBy: { score: 'desc' } });
+    expect(items.map((i) => i.candidateId).sort()).toEqual(closed.winners.map((w) => w.candidateId).sort());
+    const tallies = new Map(closed.tallies.map((t) => [t.candidateId, t]));
+    for (const item of items) {
+      expect(item.score).toBe(tallies.get(item.candidateId)!.up - tallies.get(item.candidateId)!.down);
+      expect(item.latent).toHaveLength(8);
+      expect(item.authorId).toBe(host.id);
+    }
+    const late = await request(watcher.client, 'vote:cast', { roundId: round.id, candidateId: round.candidates[0]!.id, value: 1 });
+    expect(late).toEqual({ ok: false, error: expect.stringMatching(/closed/) });
+
+    const list = await ok(watcher.client, 'gallery:list', { sort: 'votes' });
+    expect(list.total).toBe(3);
+    expect(list.items[0]!.score).toBeGreaterThanOrEqual(list.items[2]!.score);
+  });
+
+  it('breeds the next round from the winners and shows the lineage', async () => {
+    const { round: next } = await ok(host.client, 'vote:start', { room: 'vote', durationSeconds: 15 });
+    expect(next.number).toBe(2);
+    expect(next.parentRoundId).toBe(round.id);
+    const winners = new Set((await server.db.galleryItem.findMany()).map((g) => g.candidateId));
+    for (const c of next.candidates) {
+      expect(['mutation', 'crossover']).toContain(c.origin);
+      expect(c.parentIds.length).toBeGreaterThan(0);
+      for (const id of c.parentIds) expect(winners.has(id)).toBe(true);
+    }
+    expect(next.parents.map((p) => p.id).sort()).toEqual([...winners].sort());
+  });
+});
+
+describe('a restart', () => {
+  it('loses no vote, gallery item or collection, and the open round keeps its tallies', async () => {
+    const p = await person('survivor');
+    const open = server.voting.rooms.openRound('vote')!;
+    const candidateId = open.stored.candidates[0]!.id;
+    await ok(p.client, 'vote:cast', { roundId: open.id, candidateId, value: 1 });
+    const item = (await server.db.galleryItem.findFirst())!;
+    const col = await ok(p.client, 'collection:create', { title: 'Keepers', public: false });
+    await ok(p.client, 'collection:add', { id: col.id, galleryItemId: item.id });
+    const before = { votes: await server.db.vote.count(), items: await server.db.galleryItem.count() };
+
+    await server.close();
+    server = await startVotingServer(opened, models, { votesPerSecond: 20 });
+
+    expect(await server.db.vote.count()).toBe(before.votes);
+    expect(await server.db.galleryItem.count()).toBe(before.items);
+    const again = await connectWithCookie(server.url, p.cookie);
+    clients.push(again);
+    const joined = await ok(again, 'vote:join', { room: 'vote' });
+    expect(joined.round!.id).toBe(open.id);
+    expect(joined.round!.tallies.find((t) => t.candidateId === candidateId)).toEqual({ candidateId, up: 1, down: 0 });
+    expect(joined.myVotes).toEqual([{ candidateId, value: 1 }]);
+    const kept = await ok(again, 'collection:get', { id: col.id });
+    expect(kept.items.map((i) => i.galleryItemId)).toEqual([item.id]);
+    expect(kept.yours).toBe(true);
+    // The restored round still takes votes and closes.
+    await ok(again, 'vote:cast', { roundId: open.id, candidateId, value: -1 });
+    expect((await roundTallies(server.db, open.id))[0]).toEqual({ candidateId, up: 0, down: 1 });
+  }, 30_000);
+});
