@@ -113,6 +113,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const detachStatus = attachStatus(io, status);
     // Loaded here: it pulls in TensorFlow.js and the environment, which main() loads lazily.
     const draw = await (await import('./realtime/draw/handlers')).attachDraw(io, options.draw);
+    // Load the served CNN now, so the status shows it and the first drawing gets a quick answer;
+    // a missing model is reported by the status panel, not fatal.
+    (await import('./realtime/status-sources')).reportModelOf(draw.recognizer);
+    void draw.recognizer.model().then(
+      () => status?.refresh(),
+      (err: unknown) => console.error(`[model] ${(err as Error).message}`),
+    );
     const sessions = await (await import('./realtime/sessions/handlers')).attachSessions(io, options.sessions);
     status.start();
     const running = status;

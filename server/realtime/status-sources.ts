@@ -7,6 +7,13 @@ import { checkDb, closeDb, targetFromEnv } from '../db';
 import { backendInfo, initBackend } from '../ml/backend';
 import type { BackendStatus } from './protocol';
 import type { StatusSources } from './status';
+import type { Recognizer } from '../recognition/recognizer';
+
+/** The recognizer whose model the status reports: the drawing handlers' (set when they attach). */
+let served: Recognizer | undefined;
+export function reportModelOf(recognizer: Recognizer): void {
+  served = recognizer;
+}
 
 /**
  * Activates the TensorFlow.js backend of this process (loading it is quick; the heavy work, training,
@@ -28,8 +35,10 @@ export async function loadStatusSources(): Promise<StatusSources> {
         tried: [...info.tried.map((t) => ({ ...t, ok: false })), { name: info.name, ok: true }],
       };
     },
-    // WIRING POINT (lead): the served model from models/cnn; until then none is reported.
-    model: () => ({ loaded: false, path: null, params: null }),
+    model: () => {
+      const m = served?.current();
+      return m ? { loaded: true, path: m.dir, params: m.params, version: m.version } : { loaded: false, path: null, params: null };
+    },
     database: async () => {
       const { ok, kind, where, error } = await checkDb();
       return error === undefined ? { ok, kind, where } : { ok, kind, where, error };

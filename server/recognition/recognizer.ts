@@ -82,6 +82,11 @@ export class Recognizer {
     return loaded;
   }
 
+  /** The model loaded so far, without loading one (for the status panel). */
+  current(): LoadedModel | undefined {
+    return this.loaded;
+  }
+
   /** Probabilities for one preprocessed 28x28 image (Float32 in [0, 1]). */
   async classify(image: Float32Array): Promise<Omit<Recognition, 'elapsedMs'>> {
     const { model, version } = await this.model();
