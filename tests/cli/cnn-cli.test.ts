@@ -4,6 +4,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
+import { openDb } from '../../server/db';
+import { createFreshPostgres } from '../helpers/freshDatabase';
 
 const tsx = 'node_modules/.bin/tsx';
 const run = (args: string[], env: Record<string, string> = {}) =>
@@ -19,6 +21,27 @@ describe('eval:cnn', () => {
     expect(out.perClassAccuracy).toHaveLength(10);
     expect((out.confusionMatrix as number[][]).flat().reduce((a, b) => a + b, 0)).toBe(1000);
     expect(out.params).toBeGreaterThan(100_000);
+  }, 120_000);
+
+  it('--save stores the result as an assessment of the model version', async () => {
+    const pg = await createFreshPostgres();
+    try {
+      const r = run(['server/cli/eval-cnn.ts', '--model', 'models/cnn', '--json', '--save'], {
+        FASHION_MNIST_DIR: 'tests/fixtures/fashion-mnist',
+        DATABASE_URL: pg.url,
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const printed = JSON.parse(r.stdout.trim()) as { accuracy: number };
+      const { db, close } = await openDb({ kind: 'postgresql', url: pg.url });
+      const rows = await db.assessment.findMany({ include: { modelVersion: true } });
+      await close();
+      expect(rows).toHaveLength(1);
+      expect(rows[0]!.source).toBe('eval:cnn');
+      expect((rows[0]!.metrics as { accuracy: number }).accuracy).toBe(printed.accuracy);
+      expect(rows[0]!.modelVersion).toMatchObject({ kind: 'cnn', path: 'models/cnn' });
+    } finally {
+      await pg.drop();
+    }
   }, 120_000);
 
   it('a missing model is one clear line and exit code 1', () => {
