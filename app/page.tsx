@@ -1,4 +1,5 @@
 /** The home page: what the playground is, and the live status of the server behind it. */
+import Link from 'next/link';
 import { StatusPanel } from './components/StatusPanel';
 
 const facts = [
@@ -28,6 +29,11 @@ export default function HomePage() {
           The Fashion-MNIST Playground trains a neural network to recognise clothing in small pictures and shows
           how well it does. Everything runs on this server: no cloud, no GPU needed.
         </p>
+        <nav className="mt-6 flex flex-wrap gap-3 text-sm">
+          <Link href="/sessions" className="rounded-lg bg-indigo-500 px-4 py-2 font-semibold text-white hover:bg-indigo-400">
+            Train together, live →
+          </Link>
+        </nav>
       </section>
 
       <ul className="mt-10 grid gap-4 sm:grid-cols-3">

@@ -232,8 +232,8 @@ export class TrainingSession {
 
   /** Seconds left, from the training time so far (pauses excluded). */
   private eta(progress: number): number | null {
-    const active = this.activeMs + (this.activeSince !== null ? Date.now() - this.activeSince : 0);
-    if (progress <= 0 || active < 1000) return null;
-    return Math.max(0, Math.round((active / progress) * (1 - progress)));
+    const activeMs = this.activeMs + (this.activeSince !== null ? Date.now() - this.activeSince : 0);
+    if (progress <= 0 || activeMs < 1000) return null;
+    return Math.max(0, Math.round((activeMs / 1000 / progress) * (1 - progress)));
   }
 }

@@ -1,0 +1,78 @@
+/**
+ * One epoch's evaluation, as pictures: for the CNN the confusion matrix and its guesses on the
+ * probe images, for the VAE its reconstructions of test images and a class-by-class sample grid.
+ */
+import type { ReactNode } from 'react';
+import type { SessionEvent, SessionKind } from '../../../server/realtime/protocol';
+import { ConfusionMatrix } from './ConfusionMatrix';
+import { formatPercent } from './format';
+import { PixelCanvas } from './PixelCanvas';
+import { ProbeGrid } from './ProbeGrid';
+
+type EpochEvent = Extract<SessionEvent, { type: 'epoch' }>;
+
+function Figure({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    <figure className="min-w-0">
+      <figcaption className="mb-2 text-xs font-medium uppercase tracking-wider text-zinc-500">{label}</figcaption>
+      {children}
+    </figure>
+  );
+}
+
+export function EvaluationPanel({ kind, epoch, probeImages }: { kind: SessionKind; epoch: EpochEvent; probeImages: string[] }) {
+  const e = epoch.evaluation;
+  const facts =
+    kind === 'cnn'
+      ? [
+          ['test accuracy', e.testAccuracy !== undefined ? formatPercent(e.testAccuracy) : '–'],
+          ['train accuracy', epoch.trainAccuracy !== undefined ? formatPercent(epoch.trainAccuracy) : '–'],
+          ['test loss', e.testLoss?.toFixed(3) ?? '–'],
+          ['speed', `${Math.round(epoch.imagesPerSec)} img/s`],
+        ]
+      : [
+          ['test −ELBO', `${e.headline.toFixed(1)} nats`],
+          ['train loss', epoch.trainLoss.toFixed(1)],
+          ['KL weight β', String(e.klWeight ?? '–')],
+          ['speed', `${Math.round(epoch.imagesPerSec)} img/s`],
+        ];
+  return (
+    <div data-testid="evaluation" data-epoch={epoch.epoch} className="flex flex-col gap-5">
+      <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
+        {facts.map(([k, v]) => (
+          <div key={k} className="rounded-lg bg-zinc-800/50 px-3 py-2">
+            <dt className="text-[11px] uppercase tracking-wider text-zinc-500">{k}</dt>
+            <dd className="text-lg font-semibold tabular-nums text-zinc-100">{v}</dd>
+          </div>
+        ))}
+      </dl>
+      {kind === 'cnn' ? (
+        <div className="grid gap-6 xl:grid-cols-2">
+          {e.confusionMatrix && (
+            <Figure label="Confusion matrix">
+              <ConfusionMatrix matrix={e.confusionMatrix} />
+            </Figure>
+          )}
+          {probeImages.length > 0 && (
+            <Figure label="Guesses on the same test images every epoch">
+              <ProbeGrid images={probeImages} probes={e.probes} />
+            </Figure>
+          )}
+        </div>
+      ) : (
+        <div className="grid gap-6 md:grid-cols-2">
+          {e.reconstructions && (
+            <Figure label="Test images (top) and their reconstructions">
+              <PixelCanvas testId="reconstructions" src={e.reconstructions} alt="Test images and the VAE's reconstructions" maxScale={3} />
+            </Figure>
+          )}
+          {e.samples && (
+            <Figure label="New garments, four per class">
+              <PixelCanvas testId="samples" src={e.samples} alt="Garments the VAE generated, four per class" maxScale={3} />
+            </Figure>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,97 @@
+/**
+ * Follows one session from the page: joins it (again after every reconnect, asking only for the
+ * events after the last one seen), feeds live events and presence into a SessionTimeline, and
+ * re-renders at most once per animation frame however fast the metrics arrive.
+ */
+'use client';
+
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { PresenceChange, SessionBatchEvent, SessionEvent } from '../../../server/realtime/protocol';
+import { SessionTimeline } from '../../../server/realtime/sessions/timeline';
+import { getSocket, request } from '../../realtime/socket';
+import { getClientId } from './identity';
+
+export type Connection = 'connecting' | 'live' | 'offline';
+type HostAction = 'start' | 'pause' | 'resume' | 'stop';
+
+export function useSession(sessionId: string, nickname: string | null) {
+  const timeline = useRef(new SessionTimeline()).current;
+  const [, setVersion] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+  const [connection, setConnection] = useState<Connection>('connecting');
+
+  useEffect(() => {
+    if (!nickname) return;
+    const socket = getSocket();
+    let frame = 0;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    let active = true;
+    const redraw = () => {
+      frame ||= requestAnimationFrame(() => {
+        frame = 0;
+        setVersion(timeline.version);
+      });
+    };
+    const onEvent = ({ sessionId: id, event }: { sessionId: string; event: SessionEvent | SessionBatchEvent }) => {
+      if (id === sessionId && timeline.live(event)) redraw();
+    };
+    const onPresence = ({ sessionId: id, changes }: { sessionId: string; changes: PresenceChange[] }) => {
+      if (id !== sessionId) return;
+      timeline.presence(changes);
+      redraw();
+    };
+    const join = async () => {
+      clearTimeout(retry);
+      setConnection('live');
+      timeline.beginJoin();
+      const since = timeline.lastSeq > 0 ? timeline.lastSeq : null;
+      const reply = await request('session:join', { sessionId, clientId: getClientId(), nickname, since }, 15_000);
+      if (!active) return;
+      if (reply.ok) {
+        timeline.applyJoin(reply.data);
+        setError(null);
+        redraw();
+      } else {
+        setError(reply.error);
+        // A slow or restarting server: try again (an unknown session stays an error).
+        if (reply.error.startsWith('No answer')) retry = setTimeout(() => void join(), 3000);
+      }
+    };
+    const onDisconnect = () => setConnection('offline');
+    socket.on('session:event', onEvent);
+    socket.on('session:batch', onEvent);
+    socket.on('session:presence', onPresence);
+    socket.on('connect', join);
+    socket.on('disconnect', onDisconnect);
+    if (socket.connected) void join();
+    return () => {
+      active = false;
+      clearTimeout(retry);
+      cancelAnimationFrame(frame);
+      socket.off('session:event', onEvent);
+      socket.off('session:batch', onEvent);
+      socket.off('session:presence', onPresence);
+      socket.off('connect', join);
+      socket.off('disconnect', onDisconnect);
+      if (socket.connected) void request('session:leave', { sessionId });
+    };
+  }, [sessionId, nickname, timeline]);
+
+  const control = useCallback(
+    async (action: HostAction): Promise<string | null> => {
+      const reply = await request('session:control', { sessionId, action });
+      return reply.ok ? null : reply.error;
+    },
+    [sessionId],
+  );
+
+  const setLearningRate = useCallback(
+    async (lr: number): Promise<string | null> => {
+      const reply = await request('session:lr', { sessionId, lr });
+      return reply.ok ? null : reply.error;
+    },
+    [sessionId],
+  );
+
+  return { timeline, error, connection, control, setLearningRate };
+}

@@ -1,0 +1,143 @@
+/**
+ * The client half of `npm run bench:realtime`, run in a worker thread: N real Socket.IO clients
+ * join one session (the first creates and hosts it), each keeps a SessionTimeline exactly as the
+ * page does, and each per-batch metric event's delivery latency is recorded (server send time to
+ * arrival; one machine, one clock). At the end every client's must-arrive events are compared
+ * with the session's full history as a fresh client receives it.
+ */
+import { randomBytes } from 'node:crypto';
+import { io as connect, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, Reply, ServerToClientEvents } from '../realtime/protocol';
+import { SessionTimeline } from '../realtime/sessions/timeline';
+import type { BenchMessage, BenchResult, BenchSettings } from './bench-realtime';
+
+type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+interface Watcher {
+  socket: Client;
+  clientId: string;
+  timeline: SessionTimeline;
+  /** Seq of every live event as it arrived (to check order and duplicates). */
+  arrivals: number[];
+  batchDeliveries: number;
+}
+
+const CONNECT_CONCURRENCY = 50;
+
+function request(c: Client, event: string, payload: unknown, timeoutMs = 30_000): Promise<Reply<any>> {
+  const raw = c.timeout(timeoutMs) as unknown as { emitWithAck(ev: string, p: unknown): Promise<Reply<any>> };
+  return raw.emitWithAck(event, payload);
+}
+
+async function ok(reply: Promise<Reply<any>>, what: string): Promise<any> {
+  const r = await reply;
+  if (!r.ok) throw new Error(`${what} refused: ${r.error}`);
+  return r.data;
+}
+
+function open(url: string): Promise<Client> {
+  const socket: Client = connect(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('connect_error', reject);
+  });
+}
+
+export async function runClients(s: BenchSettings, post: (m: BenchMessage) => void): Promise<BenchResult> {
+  const latencies: number[] = [];
+  const watchers: Watcher[] = [];
+  const watch = (socket: Client): Watcher => {
+    const w: Watcher = { socket, clientId: randomBytes(12).toString('hex'), timeline: new SessionTimeline(), arrivals: [], batchDeliveries: 0 };
+    socket.on('session:batch', ({ event }) => {
+      latencies.push(Date.now() - event.at);
+      w.batchDeliveries++;
+      w.arrivals.push(event.seq);
+      w.timeline.live(event);
+    });
+    socket.on('session:event', ({ event }) => {
+      w.arrivals.push(event.seq);
+      w.timeline.live(event);
+    });
+    socket.on('session:presence', ({ changes }) => w.timeline.presence(changes));
+    watchers.push(w);
+    return w;
+  };
+
+  const joinStart = Date.now();
+  const host = watch(await open(s.url));
+  const { sessionId } = await ok(
+    request(host.socket, 'session:create', {
+      config: { name: `benchmark, ${s.clients} clients`, kind: 'cnn', epochs: s.epochs, batchSize: s.batchSize, trainLimit: s.trainLimit },
+      clientId: host.clientId,
+      nickname: 'bench host',
+    }),
+    'session:create',
+  );
+  const join = async (w: Watcher, i: number) => {
+    w.timeline.beginJoin();
+    w.timeline.applyJoin(
+      await ok(request(w.socket, 'session:join', { sessionId, clientId: w.clientId, nickname: `viewer ${i}`, since: null }), 'session:join'),
+    );
+  };
+  await join(host, 0);
+  for (let i = 1; i < s.clients; i += CONNECT_CONCURRENCY) {
+    const batch = Array.from({ length: Math.min(CONNECT_CONCURRENCY, s.clients - i) }, (_, k) => i + k);
+    await Promise.all(batch.map(async (k) => join(watch(await open(s.url)), k)));
+  }
+  const joinSeconds = (Date.now() - joinStart) / 1000;
+  post({ type: 'progress', text: `joined: ${s.clients} clients in ${joinSeconds.toFixed(1)} s` });
+
+  post({ type: 'training' });
+  const trainStart = Date.now();
+  await ok(request(host.socket, 'session:control', { sessionId, action: 'start' }), 'start');
+  const ended = () => ['finished', 'stopped', 'failed'].includes(host.timeline.state ?? '');
+  const deadline = trainStart + s.maxSeconds * 1000;
+  let stopped = false;
+  let lastReport = 0;
+  while (!ended() || !watchers.every((w) => w.timeline.state === host.timeline.state)) {
+    await new Promise((r) => setTimeout(r, 100));
+    if (!stopped && Date.now() > deadline) {
+      stopped = true;
+      post({ type: 'progress', text: `--max-seconds ${s.maxSeconds} reached: stopping the session` });
+      await ok(request(host.socket, 'session:control', { sessionId, action: 'stop' }), 'stop');
+    }
+    if (Date.now() > deadline + 60_000) break; // a client that never hears the end is counted below
+    const last = host.timeline.batches.at(-1);
+    if (last && Date.now() - lastReport > 5000) {
+      lastReport = Date.now();
+      post({ type: 'progress', text: `training: ${(100 * last.progress).toFixed(0)} %, ${Math.round(last.imagesPerSec)} img/s, loss ${last.loss.toFixed(3)}` });
+    }
+  }
+  const trainSeconds = (Date.now() - trainStart) / 1000;
+
+  // The reference: the whole history as a client joining now receives it.
+  const probe = watch(await open(s.url));
+  await join(probe, s.clients);
+  const reference = probe.timeline.reliableEvents().map((e) => e.seq);
+  const lastSeq = probe.timeline.lastSeq;
+  let lost = 0;
+  let disordered = 0;
+  for (const w of watchers.slice(0, -1)) {
+    const have = new Set(w.timeline.reliableEvents().map((e) => e.seq));
+    lost += reference.filter((seq) => !have.has(seq)).length;
+    if (w.arrivals.some((seq, i) => i > 0 && seq <= w.arrivals[i - 1]!)) disordered++;
+  }
+  for (const w of watchers) w.socket.disconnect();
+
+  latencies.sort((a, b) => a - b);
+  return {
+    joinSeconds,
+    trainSeconds,
+    finalState: host.timeline.state ?? 'unknown',
+    batchEventsSent: lastSeq - reference.length,
+    batchDeliveries: watchers.slice(0, -1).reduce((n, w) => n + w.batchDeliveries, 0),
+    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) ?? Number.NaN },
+    reliableExpected: reference.length * (watchers.length - 1),
+    reliableLost: lost,
+    disordered,
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]! : Number.NaN;
+}
