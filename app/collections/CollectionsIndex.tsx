@@ -1,0 +1,71 @@
+'use client';
+/** Lists of collections (yours, public) and the form that creates one. */
+import { useEffect, useState } from 'react';
+import type { RequestData } from '../../server/realtime/protocol';
+import { request } from '../realtime/socket';
+import { NicknameForm, useGuest } from '../vote/guest';
+
+type Listed = RequestData<'collections:list'>['collections'];
+
+function CollectionList({ items, empty }: { items: Listed; empty: string }) {
+  if (items.length === 0) return <p className="text-sm text-zinc-500">{empty}</p>;
+  return (
+    <ul className="grid gap-3 sm:grid-cols-2">
+      {items.map((c) => (
+        <li key={c.id} className="rounded-lg border border-zinc-800 bg-zinc-900/40 p-3">
+          <a href={`/collections/${c.id}`} className="font-semibold text-zinc-100 underline">{c.title}</a>
+          <p className="text-xs text-zinc-500">{c.count} items · by {c.owner} · {c.public ? 'public' : 'private'}</p>
+          <div className="mt-2 flex gap-1">
+            {/* eslint-disable-next-line @next/next/no-img-element */}
+            {c.preview.map((src, i) => <img key={i} src={src} alt="" width={42} height={42} className="[image-rendering:pixelated]" />)}
+          </div>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+export function CollectionsIndex() {
+  const { guest, choose } = useGuest();
+  const [mine, setMine] = useState<Listed>([]);
+  const [everyone, setEveryone] = useState<Listed>([]);
+  const [title, setTitle] = useState('');
+  const [isPublic, setPublic] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+
+  const load = () => {
+    void request('collections:list', { scope: 'public' }).then((r) => r.ok && setEveryone(r.data.collections));
+    void request('collections:list', { scope: 'mine' }).then((r) => r.ok && setMine(r.data.collections));
+  };
+  useEffect(load, [guest]);
+
+  return (
+    <div className="mt-4 space-y-8">
+      <NicknameForm guest={guest} choose={choose} />
+      {guest && (
+        <form className="flex flex-wrap items-center gap-2 text-sm" onSubmit={async (e) => {
+          e.preventDefault();
+          const r = await request('collection:create', { title, public: isPublic });
+          if (!r.ok) return setError(r.error);
+          setError(null);
+          setTitle('');
+          load();
+        }}>
+          <input aria-label="title" maxLength={80} value={title} onChange={(e) => setTitle(e.target.value)} placeholder="New collection title"
+            className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100" />
+          <label className="text-zinc-400"><input type="checkbox" checked={isPublic} onChange={(e) => setPublic(e.target.checked)} /> public</label>
+          <button className="rounded bg-indigo-500 px-3 py-1 font-semibold text-white">Create</button>
+          {error && <span role="alert" className="text-rose-400">{error}</span>}
+        </form>
+      )}
+      <section>
+        <h2 className="mb-2 text-lg font-semibold text-zinc-100">Yours</h2>
+        <CollectionList items={mine} empty={guest ? 'None yet.' : 'Pick a nickname to make collections.'} />
+      </section>
+      <section>
+        <h2 className="mb-2 text-lg font-semibold text-zinc-100">Public</h2>
+        <CollectionList items={everyone} empty="No public collections yet." />
+      </section>
+    </div>
+  );
+}

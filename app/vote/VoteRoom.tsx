@@ -1,0 +1,160 @@
+'use client';
+/**
+ * A voting room: the current round's candidates with live tallies and your votes, the countdown,
+ * start and close controls, and each candidate's lineage (the winners it was bred from).
+ */
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { VoteRoundState, VoteTally } from '../../server/realtime/protocol';
+import { getSocket, request } from '../realtime/socket';
+import { CLASS_NAMES } from '../../server/ml/data/classes';
+import { NicknameForm, useGuest } from './guest';
+
+export function VoteRoom({ room }: { room: string }) {
+  const { guest, choose } = useGuest();
+  const [round, setRound] = useState<VoteRoundState | null>(null);
+  const [tallies, setTallies] = useState<Map<number, VoteTally>>(new Map());
+  const [mine, setMine] = useState<Map<number, 1 | -1>>(new Map());
+  const [you, setYou] = useState<string | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [label, setLabel] = useState<number | null>(null);
+  const [now, setNow] = useState(() => Date.now());
+
+  const showRound = useCallback((r: VoteRoundState | null) => {
+    setRound(r);
+    setTallies(new Map((r?.tallies ?? []).map((t) => [t.candidateId, t])));
+  }, []);
+
+  useEffect(() => {
+    const socket = getSocket();
+    const join = async () => {
+      const reply = await request('vote:join', { room });
+      if (!reply.ok) return setMessage(reply.error);
+      showRound(reply.data.round);
+      setYou(reply.data.you?.publicId ?? null);
+      setMine(new Map(reply.data.myVotes.map((v) => [v.candidateId, v.value])));
+    };
+    const onRound = (r: VoteRoundState) => {
+      if (r.room !== room) return;
+      showRound(r);
+      if (r.state === 'open') setMine(new Map());
+    };
+    const onTally = ({ roundId, tallies: changed }: { roundId: number; tallies: VoteTally[] }) =>
+      setTallies((old) => {
+        const next = new Map(old);
+        for (const t of changed) next.set(t.candidateId, t);
+        return roundId ? next : old;
+      });
+    socket.on('connect', join);
+    socket.on('vote:round', onRound);
+    socket.on('vote:tally', onTally);
+    if (socket.connected) void join();
+    const tick = setInterval(() => setNow(Date.now()), 1000);
+    return () => {
+      socket.off('connect', join);
+      socket.off('vote:round', onRound);
+      socket.off('vote:tally', onTally);
+      void request('vote:leave', { room });
+      clearInterval(tick);
+    };
+  }, [room, showRound]);
+
+  const vote = async (candidateId: number, value: 1 | -1) => {
+    if (!round) return;
+    const next = mine.get(candidateId) === value ? 0 : value;
+    const reply = await request('vote:cast', { roundId: round.id, candidateId, value: next });
+    if (!reply.ok) return setMessage(reply.error);
+    setMessage(null);
+    setTallies((old) => new Map(old).set(candidateId, reply.data.tally));
+    setMine((old) => {
+      const m = new Map(old);
+      if (next === 0) m.delete(candidateId);
+      else m.set(candidateId, next);
+      return m;
+    });
+  };
+
+  const start = async () => {
+    setBusy(true);
+    const reply = await request('vote:start', { room, label, durationSeconds: 60, breed: true }, 60_000);
+    setBusy(false);
+    if (!reply.ok) return setMessage(reply.error);
+    setMessage(null);
+    showRound(reply.data.round);
+    setMine(new Map());
+  };
+
+  const close = async () => {
+    if (!round) return;
+    const reply = await request('vote:close', { roundId: round.id });
+    setMessage(reply.ok ? null : reply.error);
+  };
+
+  const parents = useMemo(() => new Map((round?.parents ?? []).map((p) => [p.id, p])), [round]);
+  const winners = new Set(round?.winners.map((w) => w.candidateId));
+  const secondsLeft = round ? Math.max(0, Math.round((Date.parse(round.closesAt) - now) / 1000)) : 0;
+  const open = round?.state === 'open';
+
+  return (
+    <section className="mt-6">
+      <NicknameForm guest={guest} choose={choose} />
+      <div className="mt-4 flex flex-wrap items-center gap-3 text-sm">
+        {round && (
+          <span data-testid="round-status" className="text-zinc-300">
+            Round {round.number} {round.label !== null ? `(${CLASS_NAMES[round.label]})` : '(all classes)'} hosted by{' '}
+            <span className="font-semibold">{round.hostNickname}</span>: {open ? `${secondsLeft} s left` : 'closed'}
+          </span>
+        )}
+        {!open && (
+          <>
+            <select aria-label="class" value={label ?? ''} onChange={(e) => setLabel(e.target.value === '' ? null : Number(e.target.value))}
+              className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100">
+              <option value="">All classes</option>
+              {CLASS_NAMES.map((n, i) => <option key={n} value={i}>{n}</option>)}
+            </select>
+            <button disabled={busy || !guest} onClick={start} className="rounded bg-indigo-500 px-3 py-1 font-semibold text-white disabled:opacity-50">
+              {busy ? 'Generating…' : round?.winners.length ? 'Breed the next round' : 'Start a round'}
+            </button>
+          </>
+        )}
+        {open && you === round.hostPublicId && (
+          <button onClick={close} className="rounded border border-zinc-600 px-3 py-1 text-zinc-200">Close now</button>
+        )}
+      </div>
+      {message && <p role="alert" className="mt-3 text-sm text-rose-400">{message}</p>}
+      {!round && <p className="mt-6 text-zinc-400">No round yet: pick a nickname and start one.</p>}
+      <ul className="mt-6 grid grid-cols-2 gap-4 sm:grid-cols-3 md:grid-cols-4">
+        {round?.candidates.map((c) => {
+          const t = tallies.get(c.id) ?? { up: 0, down: 0 };
+          return (
+            <li key={c.id} data-testid={`candidate-${c.position}`} className={`rounded-xl border p-3 ${winners.has(c.id) ? 'border-amber-400' : 'border-zinc-800'} bg-zinc-900/40`}>
+              {/* eslint-disable-next-line @next/next/no-img-element */}
+              <img src={c.image} alt={CLASS_NAMES[c.label]} width={112} height={112} className="mx-auto h-28 w-28 [image-rendering:pixelated]" />
+              <p className="mt-2 text-xs text-zinc-400">{CLASS_NAMES[c.label]} · judge {(c.confidence * 100).toFixed(0)} %</p>
+              <div className="mt-2 flex items-center gap-2 text-sm">
+                <button aria-label="keep" disabled={!open} onClick={() => vote(c.id, 1)}
+                  className={`rounded px-2 py-0.5 ${mine.get(c.id) === 1 ? 'bg-emerald-600 text-white' : 'border border-zinc-700 text-zinc-200'}`}>👍</button>
+                <span data-testid="tally" className="tabular-nums text-zinc-200">{t.up - t.down}</span>
+                <button aria-label="discard" disabled={!open} onClick={() => vote(c.id, -1)}
+                  className={`rounded px-2 py-0.5 ${mine.get(c.id) === -1 ? 'bg-rose-600 text-white' : 'border border-zinc-700 text-zinc-200'}`}>👎</button>
+                <span className="text-xs text-zinc-500">{t.up}↑ {t.down}↓</span>
+              </div>
+              {c.parentIds.length > 0 && (
+                <div className="mt-2 flex items-center gap-1 text-xs text-zinc-500">
+                  {c.origin} of
+                  {c.parentIds.map((id) => parents.get(id) && (
+                    // eslint-disable-next-line @next/next/no-img-element
+                    <img key={id} src={parents.get(id)!.image} alt="parent" title={`round ${parents.get(id)!.roundNumber}`} width={28} height={28} className="[image-rendering:pixelated]" />
+                  ))}
+                </div>
+              )}
+              {winners.has(c.id) && (
+                <a className="mt-1 block text-xs text-amber-300 underline" href={`/gallery/${round.winners.find((w) => w.candidateId === c.id)!.galleryItemId}`}>in the gallery →</a>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+    </section>
+  );
+}
