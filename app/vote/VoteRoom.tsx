@@ -133,10 +133,10 @@ export function VoteRoom({ room }: { room: string }) {
               <p className="mt-2 text-xs text-zinc-400">{CLASS_NAMES[c.label]} · judge {(c.confidence * 100).toFixed(0)} %</p>
               <div className="mt-2 flex items-center gap-2 text-sm">
                 <button aria-label="keep" disabled={!open} onClick={() => vote(c.id, 1)}
-                  className={`rounded px-2 py-0.5 ${mine.get(c.id) === 1 ? 'bg-emerald-600 text-white' : 'border border-zinc-700 text-zinc-200'}`}>👍</button>
+                  className={`rounded px-2 py-0.5 ${mine.get(c.id) === 1 ? 'bg-emerald-600 text-white' : 'border border-zinc-700 text-zinc-200'}`}>▲ keep</button>
                 <span data-testid="tally" className="tabular-nums text-zinc-200">{t.up - t.down}</span>
                 <button aria-label="discard" disabled={!open} onClick={() => vote(c.id, -1)}
-                  className={`rounded px-2 py-0.5 ${mine.get(c.id) === -1 ? 'bg-rose-600 text-white' : 'border border-zinc-700 text-zinc-200'}`}>👎</button>
+                  className={`rounded px-2 py-0.5 ${mine.get(c.id) === -1 ? 'bg-rose-600 text-white' : 'border border-zinc-700 text-zinc-200'}`}>▼</button>
                 <span className="text-xs text-zinc-500">{t.up}↑ {t.down}↓</span>
               </div>
               {c.parentIds.length > 0 && (

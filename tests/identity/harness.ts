@@ -25,9 +25,9 @@ import type { TestClient } from '../helpers/server';
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 
-export async function tinyModels(): Promise<{ vaeDir: string; judgeDir: string; remove: () => Promise<void> }> {
+export async function tinyModels(into?: string): Promise<{ vaeDir: string; judgeDir: string; remove: () => Promise<void> }> {
   await initBackend();
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'vote-models-'));
+  const dir = into ?? (await mkdtemp(path.join(os.tmpdir(), 'vote-models-')));
   await saveVae(buildVae({ latent: 8, filters: [4, 8], dense: 16, resBlocks: 0, encoderResBlocks: 0 }, 3), path.join(dir, 'vae'));
   await saveLayersModel(buildCnn({ filters: [4, 8, 8], dense: 16 }, 5), path.join(dir, 'cnn'));
   return { vaeDir: path.join(dir, 'vae'), judgeDir: path.join(dir, 'cnn'), remove: () => rm(dir, { recursive: true, force: true }) };
