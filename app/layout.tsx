@@ -15,16 +15,32 @@ export const viewport: Viewport = {
   themeColor: '#09090b',
 };
 
+const NAV = [
+  { href: '/sessions', label: 'Train' },
+  { href: '/draw', label: 'Draw' },
+  { href: '/vote', label: 'Vote' },
+  { href: '/gallery', label: 'Gallery' },
+  { href: '/sketches', label: 'Sketches' },
+  { href: '/assessments', label: 'Assessments' },
+];
+
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
       <body className="min-h-dvh font-sans">
         <header className="border-b border-zinc-800/80">
-          <div className="mx-auto flex max-w-5xl items-center gap-3 px-4 py-4 sm:px-6">
+          <div className="mx-auto flex max-w-5xl flex-wrap items-center gap-x-6 gap-y-2 px-4 py-4 sm:px-6">
             <Link href="/" className="flex items-center gap-2 font-semibold tracking-tight">
               <img src="/icon.svg" alt="" width={28} height={28} className="rounded-md" />
               Fashion-MNIST Playground
             </Link>
+            <nav aria-label="Main" className="flex flex-wrap gap-x-4 gap-y-1 text-sm text-zinc-400">
+              {NAV.map((item) => (
+                <Link key={item.href} href={item.href} className="hover:text-zinc-100">
+                  {item.label}
+                </Link>
+              ))}
+            </nav>
           </div>
         </header>
         {children}

@@ -33,6 +33,7 @@ export default function HomePage() {
           <Link href="/sessions" className="rounded-lg bg-indigo-500 px-4 py-2 font-semibold text-white hover:bg-indigo-400">
             Train together, live →
           </Link>
+          <Link href="/draw" className="rounded-lg border border-zinc-700 px-4 py-2 text-zinc-200 hover:border-zinc-500">Draw a garment</Link>
           <Link href="/vote" className="rounded-lg border border-zinc-700 px-4 py-2 text-zinc-200 hover:border-zinc-500">Vote on generated garments</Link>
           <Link href="/gallery" className="rounded-lg border border-zinc-700 px-4 py-2 text-zinc-200 hover:border-zinc-500">Community gallery</Link>
           <Link href="/assessments" className="rounded-lg border border-zinc-700 px-4 py-2 text-zinc-200 hover:border-zinc-500">Assessments</Link>
