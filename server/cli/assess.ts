@@ -19,6 +19,7 @@ import { MAX_CANDIDATES } from '../ml/generation/select';
 import { writeOutput } from '../ml/generation/render';
 import { countParams } from '../ml/models/storage';
 import { loadVae } from '../ml/models/vae';
+import { loadClassPriors } from '../ml/generation/classPrior';
 import { numberOption } from './options';
 
 const program = new Command('assess')
@@ -55,7 +56,8 @@ function summary(a: VaeAssessment, cas?: CasResult): string {
   const u = a.overall.unfiltered;
   const f = a.overall.filtered;
   return [
-    `judge ${a.judge.dir} (test accuracy ${pct(a.judge.testAccuracy)})`,
+    `judge ${a.judge.dir} (test accuracy ${pct(a.judge.testAccuracy)}); latents from ${a.prior === 'class-fitted' ? 'the per-class Gaussians fitted after training' : 'N(0, I)'}`,
+    ...(a.standardPriorUnfiltered ? [`plain samples with latents from N(0, I) instead: judge accuracy ${pct(a.standardPriorUnfiltered.accuracy)}, mean confidence ${a.standardPriorUnfiltered.meanConfidence.toFixed(4)}`] : []),
     `plain samples (best of 1, ${u.count}): judge accuracy ${pct(u.accuracy)}, mean confidence ${u.meanConfidence.toFixed(4)}, confidence > 0.95: ${pct(u.shareConfident)}`,
     `filtered (best of ${a.bestOf}, ${f.count}): judge accuracy ${pct(f.accuracy)}, mean confidence ${f.meanConfidence.toFixed(4)}, confidence > 0.95: ${pct(f.shareConfident)}`,
     `Fréchet distance (judge features, ${a.frechet.sampleSize} vs ${a.frechet.sampleSize} images): ${a.frechet.generatedVsReal.toFixed(3)}; real vs real ${a.frechet.realVsReal.toFixed(3)} (ratio ${a.frechet.ratio.toFixed(2)})`,
@@ -84,16 +86,17 @@ await runCli(async () => {
   const say = (s: string): void => void process.stderr.write(s + '\n');
   await initBackend();
   const vae = await loadVae(o.model);
+  const prior = await loadClassPriors(o.model);
   const judge = await loadJudge(o.judge);
   const dataDir = o.dataDir ?? resolveDataDir('test').dir;
   const test = await loadSplit('test', dataDir);
-  const assessment = await assessVae(vae, judge, test, { nPerClass: o.nPerClass, bestOf: o.bestOf, filteredPerClass, seed: o.seed, onProgress: say });
+  const assessment = await assessVae(vae, judge, test, { nPerClass: o.nPerClass, bestOf: o.bestOf, filteredPerClass, seed: o.seed, prior, onProgress: say });
 
   let cas: CasResult | undefined;
   if (o.cas) {
     say(`CAS: training the CNN on ${o.casPerClass * 10} generated images for ${o.casEpochs} epochs`);
     cas = await classificationAccuracyScore({
-      decoder: vae.decoder, perClass: o.casPerClass, seed: o.seed, realDataDir: dataDir,
+      decoder: vae.decoder, prior, perClass: o.casPerClass, seed: o.seed, realDataDir: dataDir,
       workDir: path.join(o.out, 'cas'), epochs: o.casEpochs, replicas: o.casReplicas,
       onEvent: (e) => {
         if (e.type === 'epoch') say(`  CAS epoch ${e.epoch + 1}: real test accuracy ${pct(e.evaluation.headline)}`);

@@ -12,6 +12,7 @@ import { initBackend } from '../ml/backend';
 import { NUM_CLASSES } from '../ml/data/classes';
 import { loadJudge } from '../ml/assessment/judge';
 import { loadVae } from '../ml/models/vae';
+import { loadClassPriors } from '../ml/generation/classPrior';
 import { sample } from '../ml/generation/sample';
 import { checkCounts, qualityGuided } from '../ml/generation/select';
 import { renderRows, writeOutput, type SampleRow } from '../ml/generation/render';
@@ -34,6 +35,7 @@ await runCli(async () => {
   if (!Number.isInteger(o.bestOf) || o.bestOf < 1) throw new UserFacingError(`--best-of must be a whole number of at least 1 (got ${o.bestOf}).`);
   await initBackend();
   const vae = await loadVae(o.model);
+  const prior = await loadClassPriors(o.model);
   const guided = o.bestOf > 1 && existsSync(path.join(o.judge, 'model.json'));
   if (o.bestOf > 1 && !guided) process.stderr.write(`no judge model at ${o.judge}: showing plain samples (train it with npm run train:cnn)\n`);
   const judge = guided ? await loadJudge(o.judge) : undefined;
@@ -41,11 +43,11 @@ await runCli(async () => {
   for (let label = 0; label < NUM_CLASSES; label++) {
     const seed = o.seed * 1000 + label;
     if (judge) {
-      const r = qualityGuided(vae.decoder, judge, label, { k: o.perClass, candidates: Math.max(o.bestOf, o.perClass), seed });
+      const r = qualityGuided(vae.decoder, judge, label, { k: o.perClass, candidates: Math.max(o.bestOf, o.perClass), seed, prior });
       const mean = r.kept.reduce((a, s) => a + s.confidence, 0) / r.kept.length;
       rows.push({ label, images: r.kept.map((s) => s.image), note: `p=${mean.toFixed(2)}` });
     } else {
-      const s = sample(vae.decoder, label, o.perClass, seed);
+      const s = sample(vae.decoder, label, o.perClass, seed, 1, prior);
       rows.push({ label, images: Array.from({ length: s.count }, (_, i) => s.images.slice(i * 784, (i + 1) * 784)) });
     }
   }

@@ -10,6 +10,7 @@ import { initBackend } from '../ml/backend';
 import { CLASS_NAMES, parseClass } from '../ml/data/fashionMnist';
 import { loadJudge } from '../ml/assessment/judge';
 import { loadVae } from '../ml/models/vae';
+import { loadClassPriors } from '../ml/generation/classPrior';
 import { sample } from '../ml/generation/sample';
 import { checkCounts, qualityGuided } from '../ml/generation/select';
 import { renderRows, writeOutput } from '../ml/generation/render';
@@ -49,11 +50,12 @@ await runCli(async () => {
 
   await initBackend();
   const vae = await loadVae(o.model);
+  const prior = await loadClassPriors(o.model);
   let record: Record<string, unknown>;
   let images: Float32Array[];
   let note: string | undefined;
   if (o.bestOf === undefined) {
-    const set = sample(vae.decoder, label, o.n, o.seed, o.temperature);
+    const set = sample(vae.decoder, label, o.n, o.seed, o.temperature, prior);
     images = Array.from({ length: set.count }, (_, i) => set.images.slice(i * 784, (i + 1) * 784));
     record = {
       class: CLASS_NAMES[label], label, seed: o.seed, temperature: o.temperature, bestOf: 1,
@@ -62,7 +64,7 @@ await runCli(async () => {
   } else {
     const judge = await loadJudge(o.judge);
     const result = qualityGuided(vae.decoder, judge, label, {
-      k: o.n, candidates: o.bestOf, seed: o.seed, diversity: o.diversity, temperature: o.temperature,
+      k: o.n, candidates: o.bestOf, seed: o.seed, diversity: o.diversity, temperature: o.temperature, prior,
     });
     images = result.kept.map((s) => s.image);
     const mean = result.kept.reduce((a, s) => a + s.confidence, 0) / result.kept.length;

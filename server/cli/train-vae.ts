@@ -2,7 +2,8 @@
  * npm run train:vae -- --epochs 20 --batch-size 128 --lr 0.001 --beta 1 --latent 32 --seed 42 --out models/vae
  * Trains the conditional VAE with the project's training loop (worker threads, progress bar,
  * per-epoch checkpoints, resume), then writes the model folder as encoder/ + decoder/ beside
- * training-log.json.
+ * training-log.json, and fits the per-class latent Gaussians generation samples from
+ * (latent-prior.json).
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -10,7 +11,9 @@ import { Command } from 'commander';
 import { runCli, UserFacingError } from '../errors';
 import { initBackend } from '../ml/backend';
 import { loadLayersModel } from '../ml/models/storage';
-import { saveVae, splitCombined, splitVaeFolder, VaeArchSchema } from '../ml/models/vae';
+import { loadVae, saveVae, splitCombined, splitVaeFolder, VaeArchSchema } from '../ml/models/vae';
+import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
+import { fitClassPriors, PRIOR_FILE, saveClassPriors } from '../ml/generation/classPrior';
 import type { TrainingLog } from '../ml/training/events';
 import { TrainingConfigSchema } from '../ml/training/config';
 import { startTraining } from '../ml/training/run';
@@ -36,7 +39,17 @@ const program = new Command('train:vae')
   .option('--out <dir>', 'where the trained model and training-log.json go', 'models/vae')
   .option('--checkpoint-dir <dir>', 'per-epoch checkpoints (default: checkpoints/<out folder name>)')
   .option('--no-resume', 'start afresh even if a matching checkpoint exists')
-  .option('--from-checkpoint <dir>', 'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)');
+  .option('--from-checkpoint <dir>', 'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)')
+  .option('--fit-prior', 'train nothing: refit the per-class latent Gaussians (latent-prior.json) of the model in --out');
+
+/** Fits and writes the per-class latent Gaussians generation samples from (see classPrior.ts). */
+async function fitPrior(out: string, dataDir: string | undefined): Promise<void> {
+  await initBackend();
+  const vae = await loadVae(out);
+  const train = await loadSplit('train', dataDir ?? resolveDataDir('train').dir);
+  await saveClassPriors(fitClassPriors(vae.encoder, train), out);
+  process.stderr.write(`wrote ${path.join(out, PRIOR_FILE)} (per-class latent Gaussians from ${train.count} training images)\n`);
+}
 
 /** Writes a checkpoint's model and log as a model folder, the log saying where the run stopped. */
 async function exportCheckpoint(dir: string, out: string): Promise<void> {
@@ -59,8 +72,9 @@ async function exportCheckpoint(dir: string, out: string): Promise<void> {
 await runCli(async () => {
   program.parse();
   const o = program.opts();
-  if (o.fromCheckpoint) {
-    await exportCheckpoint(o.fromCheckpoint as string, o.out as string);
+  if (o.fromCheckpoint || o.fitPrior) {
+    if (o.fromCheckpoint) await exportCheckpoint(o.fromCheckpoint as string, o.out as string);
+    await fitPrior(o.out as string, o.dataDir as string | undefined);
     process.exit(0);
   }
   const arch: Record<string, unknown> = { latent: o.latent, beta: o.beta };
@@ -104,6 +118,7 @@ await runCli(async () => {
   if (result.outDir) {
     await initBackend();
     await splitVaeFolder(result.outDir);
+    await fitPrior(result.outDir, config.dataDir);
   }
   const last = result.log.epochs.at(-1);
   if (last) {

@@ -11,12 +11,14 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { NUM_CLASSES } from '../models/cnn';
 import { FILES, splitFiles } from '../data/fashionMnist';
 import { writeIdx } from '../data/idx';
+import type { ClassPriors } from '../generation/classPrior';
 import { sample } from '../generation/sample';
 import { startTraining } from '../training/run';
 import type { TrainingEvent } from '../training/events';
 
 export interface CasOptions {
   decoder: tfTypes.LayersModel;
+  prior?: ClassPriors;
   /** generated training images per class (the real training set has 6,000) */
   perClass: number;
   seed: number;
@@ -47,6 +49,7 @@ export async function writeGeneratedDataset(
   seed: number,
   realDataDir: string,
   dir: string,
+  prior?: ClassPriors,
 ): Promise<number> {
   await mkdir(dir, { recursive: true });
   const count = perClass * NUM_CLASSES;
@@ -57,7 +60,7 @@ export async function writeGeneratedDataset(
   for (let start = 0; start < count; start += chunk) {
     const size = Math.min(chunk, count - start);
     const classes = Array.from({ length: size }, (_, i) => (start + i) % NUM_CLASSES);
-    const set = sample(decoder, classes, size, seed + start);
+    const set = sample(decoder, classes, size, seed + start, 1, prior);
     for (let i = 0; i < size * 784; i++) images[start * 784 + i] = Math.round(set.images[i]! * 255);
     labels.set(set.labels, start);
   }
@@ -73,7 +76,7 @@ export async function writeGeneratedDataset(
 export async function classificationAccuracyScore(o: CasOptions): Promise<CasResult> {
   const dataDir = path.join(o.workDir, 'data');
   await rm(o.workDir, { recursive: true, force: true });
-  const trainImages = await writeGeneratedDataset(o.decoder, o.perClass, o.seed, o.realDataDir, dataDir);
+  const trainImages = await writeGeneratedDataset(o.decoder, o.perClass, o.seed, o.realDataDir, dataDir, o.prior);
   const modelDir = path.join(o.workDir, 'cnn');
   const run = startTraining({
     task: 'cnn',

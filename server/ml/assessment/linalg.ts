@@ -130,3 +130,21 @@ export function sqrtSymmetric(matrix: Float64Array, n: number): Float64Array {
   }
   return out;
 }
+
+/** Lower-triangular L with L L^T = matrix (symmetric positive definite; `jitter` is added to the diagonal). */
+export function cholesky(matrix: Float64Array, n: number, jitter = 0): Float64Array {
+  const l = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let sum = matrix[i * n + j]! + (i === j ? jitter : 0);
+      for (let k = 0; k < j; k++) sum -= l[i * n + k]! * l[j * n + k]!;
+      if (i === j) {
+        if (!(sum > 0)) throw new RangeError(`matrix is not positive definite (pivot ${i} is ${sum})`);
+        l[i * n + i] = Math.sqrt(sum);
+      } else {
+        l[i * n + j] = sum / l[j * n + j]!;
+      }
+    }
+  }
+  return l;
+}

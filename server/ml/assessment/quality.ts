@@ -9,6 +9,7 @@ import { CLASS_NAMES, type DatasetSplit } from '../data/fashionMnist';
 import { shuffledIndices } from '../data/random';
 import { NUM_CLASSES } from '../models/cnn';
 import type { Vae } from '../models/vae';
+import type { ClassPriors } from '../generation/classPrior';
 import { sample } from '../generation/sample';
 import { qualityGuided } from '../generation/select';
 import { evaluateElbo, type ElboReport } from '../training/vaeTask';
@@ -46,6 +47,9 @@ export interface VaeAssessment {
   judge: { dir: string; testAccuracy: number };
   perClass: ClassAssessment[];
   overall: { unfiltered: JudgeFigures; filtered: JudgeFigures };
+  /** where the latents came from; with 'class-fitted', the plain figures under N(0, I) as well */
+  prior: 'class-fitted' | 'standard-normal';
+  standardPriorUnfiltered?: JudgeFigures;
   frechet: {
     generatedVsReal: number;
     /** the same distance between two disjoint real sets of the same sizes: the floor set by sampling */
@@ -68,6 +72,8 @@ export interface AssessOptions {
   seed: number;
   /** k of the k-NN manifolds */
   k?: number;
+  /** per-class latent Gaussians to sample from (see generation/classPrior.ts); N(0, I) when absent */
+  prior?: ClassPriors;
   onProgress?: (message: string) => void;
 }
 
@@ -105,10 +111,18 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
 
   say(`drawing ${o.nPerClass} plain samples per class`);
   const classes = Array.from({ length: o.nPerClass * NUM_CLASSES }, (_, i) => i % NUM_CLASSES);
-  const plain = sample(vae.decoder, classes, classes.length, o.seed);
+  const plain = sample(vae.decoder, classes, classes.length, o.seed, 1, o.prior);
   const judged = judgeImages(judge, plain.images);
   const plainConfidence = confidenceOf(judged, plain.labels);
   const plainPredicted = predictedClasses(judged);
+
+  // With fitted class priors, the same plain draw from N(0, I) too: what the decoder does with the prior it was trained against.
+  let standardPrior: JudgeFigures | undefined;
+  if (o.prior) {
+    const std = sample(vae.decoder, classes, classes.length, o.seed);
+    const j = judgeImages(judge, std.images);
+    standardPrior = judgeFigures(confidenceOf(j, std.labels), predictedClasses(j), std.labels);
+  }
 
   say(`drawing ${o.filteredPerClass} samples per class, each the judge's best of ${o.bestOf}`);
   const filteredConfidence: number[][] = [];
@@ -117,7 +131,7 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
     filteredConfidence.push([]);
     filteredPredicted.push([]);
     for (let i = 0; i < o.filteredPerClass; i++) {
-      const r = qualityGuided(vae.decoder, judge, c, { k: 1, candidates: o.bestOf, seed: o.seed * 7919 + c * 100_003 + i, diversity: 0 });
+      const r = qualityGuided(vae.decoder, judge, c, { k: 1, candidates: o.bestOf, seed: o.seed * 7919 + c * 100_003 + i, diversity: 0, prior: o.prior });
       filteredConfidence[c]!.push(r.kept[0]!.confidence);
       filteredPredicted[c]!.push(r.kept[0]!.predicted);
     }
@@ -163,6 +177,8 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
       unfiltered: judgeFigures(plainConfidence, plainPredicted, plain.labels),
       filtered: judgeFigures(filteredConfidence.flat(), filteredPredicted.flat(), filteredConfidence.flatMap((row, c) => row.map(() => c))),
     },
+    prior: o.prior ? 'class-fitted' : 'standard-normal',
+    standardPriorUnfiltered: standardPrior,
     frechet: { generatedVsReal, realVsReal, ratio: generatedVsReal / Math.max(realVsReal, 1e-12), sampleSize: m, featureSize: dim },
     precisionRecall: pr,
     diversity: { generated: mean((c) => c.diversity), real: mean((c) => c.realDiversity) },

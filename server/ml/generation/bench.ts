@@ -9,7 +9,7 @@ import { judgeFromClassifier } from '../assessment/judge';
 import { buildCnn } from '../models/cnn';
 import { buildVae } from '../models/vae';
 import { countParams } from '../models/storage';
-import { startTraining } from '../training/run';
+import { measureTrainingSpeed, quantile } from '../training/speed';
 import { qualityGuided } from './select';
 
 export interface VaeBenchmarks {
@@ -21,28 +21,7 @@ export interface VaeBenchmarks {
   generateAndJudge100Ms: number;
 }
 
-const median = (v: number[]): number => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)]!;
-
-async function trainingSpeed(replicas: number, steps: number, batchSize: number): Promise<number> {
-  const run = startTraining({
-    task: 'vae',
-    epochs: 1,
-    batchSize,
-    replicas,
-    augment: false,
-    trainLimit: batchSize * (steps + 3),
-    testLimit: 100,
-    batchEventsPerSecond: 100,
-    lrSchedule: 'constant',
-    lr: 0.001,
-  });
-  const rates: number[] = [];
-  run.on('event', (e) => {
-    if (e.type === 'batch' && e.step >= 3) rates.push(e.imagesPerSec);
-  });
-  await run.done;
-  return median(rates);
-}
+const median = (v: number[]): number => quantile(v, 0.5);
 
 /** Call after initBackend(). */
 export async function vaeBenchmarks(options: { steps?: number; batchSize?: number; say?: (s: string) => void } = {}): Promise<VaeBenchmarks> {
@@ -51,7 +30,7 @@ export async function vaeBenchmarks(options: { steps?: number; batchSize?: numbe
   const say = options.say ?? (() => undefined);
   const trainImagesPerSec: Record<string, number> = {};
   for (const replicas of [...new Set([1, os.availableParallelism()])]) {
-    trainImagesPerSec[String(replicas)] = Math.round(await trainingSpeed(replicas, steps, batchSize));
+    trainImagesPerSec[String(replicas)] = Math.round(await measureTrainingSpeed({ task: 'vae', batchSize, replicas, augment: false }, steps));
     say(`train conditional VAE, ${replicas} worker(s): ${trainImagesPerSec[String(replicas)]} img/s`);
   }
   const vae = buildVae({}, 1);

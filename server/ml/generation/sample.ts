@@ -8,6 +8,7 @@ import { tf } from '../backend';
 import { mulberry32 } from '../data/random';
 import { NUM_CLASSES } from '../models/cnn';
 import { decoderLatentSize } from '../models/vae';
+import { applyClassPrior, type ClassPriors } from './classPrior';
 
 export interface GeneratedSet {
   /** count x 784 floats in [0, 1] */
@@ -61,7 +62,8 @@ export function decodeLatents(
 
 /**
  * `n` images of one class (or of the given class per image), deterministic under `seed`.
- * `temperature` scales the latents' standard deviation (1 = the prior).
+ * `temperature` scales the latents' standard deviation (1 = the prior). With `prior`, latents come
+ * from the per-class Gaussians fitted after training, else from N(0, I).
  */
 export function sample(
   decoder: tfTypes.LayersModel,
@@ -69,6 +71,7 @@ export function sample(
   n: number,
   seed: number,
   temperature = 1,
+  prior?: ClassPriors,
 ): GeneratedSet {
   const latentSize = decoderLatentSize(decoder);
   const labels = new Uint8Array(n);
@@ -79,5 +82,9 @@ export function sample(
   }
   const latents = standardNormal(seed, n * latentSize);
   if (temperature !== 1) for (let i = 0; i < latents.length; i++) latents[i]! *= temperature;
+  if (prior) {
+    if (prior.latent !== latentSize) throw new RangeError(`the latent prior is for ${prior.latent} dimensions, the decoder has ${latentSize}`);
+    applyClassPrior(prior, latents, labels);
+  }
   return { images: decodeLatents(decoder, latents, labels), latents, labels, count: n, latentSize };
 }

@@ -7,6 +7,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { UserFacingError } from '../../errors';
 import { confidenceOf, judgeImages, predictedClasses, type Judge } from '../assessment/judge';
+import type { ClassPriors } from './classPrior';
 import { sample } from './sample';
 
 export const MAX_CANDIDATES = 20_000;
@@ -36,6 +37,8 @@ export interface QualityGuidedOptions {
    */
   diversity?: number;
   temperature?: number;
+  /** per-class latent Gaussians (see classPrior.ts); N(0, I) when absent */
+  prior?: ClassPriors;
 }
 
 export interface QualityGuidedResult {
@@ -110,7 +113,7 @@ export function qualityGuided(
 ): QualityGuidedResult {
   const { k, candidates, seed } = options;
   checkCounts(k, candidates);
-  const pool = sample(decoder, label, candidates, seed, options.temperature ?? 1);
+  const pool = sample(decoder, label, candidates, seed, options.temperature ?? 1, options.prior);
   const judged = judgeImages(judge, pool.images);
   const confidence = confidenceOf(judged, pool.labels);
   const predicted = predictedClasses(judged);

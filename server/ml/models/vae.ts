@@ -91,6 +91,18 @@ function residualBlock(x: Sym, channels: number, init: Inits, name: string): Sym
   return tf.layers.reLU({ name: `${name}_relu` }).apply(sum) as Sym;
 }
 
+/**
+ * Adds a learned per-class map (a dense layer from the one-hot label, zero at the start) to a
+ * feature map: the decoder gets class-specific templates at every resolution for free. Without
+ * them it learned to read the class from the latent (the encoder put it there) and ignored the
+ * label: samples did not follow the requested class.
+ */
+function addLabelMap(x: Sym, label: Sym, shape: [number, number, number], name: string): Sym {
+  let map = tf.layers.dense({ units: shape[0] * shape[1] * shape[2], kernelInitializer: 'zeros', useBias: false, name }).apply(label) as Sym;
+  map = tf.layers.reshape({ targetShape: shape }).apply(map) as Sym;
+  return tf.layers.add({ name: `${name}_add` }).apply([x, map]) as Sym;
+}
+
 function buildEncoder(a: VaeArch, init: Inits): tfTypes.LayersModel {
   const image = tf.input({ shape: [IMAGE_SIZE, IMAGE_SIZE, 1], name: 'image' });
   const label = tf.input({ shape: [NUM_CLASSES], name: 'label' });
@@ -125,12 +137,14 @@ function buildDecoder(a: VaeArch, init: Inits): tfTypes.LayersModel {
   x = tf.layers.concatenate({ name: 'dec_with_label' }).apply([x, label]) as Sym;
   x = tf.layers.dense({ units: 7 * 7 * f7, activation: 'relu', kernelInitializer: init.he(), name: 'dec_dense7' }).apply(x) as Sym;
   x = tf.layers.reshape({ targetShape: [7, 7, f7] }).apply(x) as Sym;
+  x = addLabelMap(x, label, [7, 7, f7], 'dec_label7');
   for (let i = 0; i < a.resBlocks; i++) x = residualBlock(x, f7, init, `dec_res7_${i}`);
   x = tf.layers
     .conv2dTranspose({ filters: f14, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init.he(), name: 'dec_up14' })
     .apply(x) as Sym;
+  x = addLabelMap(x, label, [14, 14, f14], 'dec_label14');
   for (let i = 0; i < a.resBlocks; i++) x = residualBlock(x, f14, init, `dec_res14_${i}`);
-  const logits = tf.layers
+  let logits = tf.layers
     .conv2dTranspose({
       filters: 1,
       kernelSize: 4,
@@ -140,6 +154,7 @@ function buildDecoder(a: VaeArch, init: Inits): tfTypes.LayersModel {
       name: 'dec_logits',
     })
     .apply(x) as Sym;
+  logits = addLabelMap(logits, label, [IMAGE_SIZE, IMAGE_SIZE, 1], 'dec_label_out');
   return tf.model({ inputs: [z, label], outputs: logits, name: DECODER_NAME });
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../server/ml/data/random';
 import { standardNormal } from '../../../server/ml/generation/sample';
 import { frechetDistance } from '../../../server/ml/assessment/fid';
-import { matMul, moments, sqrtSymmetric, symmetricEigen } from '../../../server/ml/assessment/linalg';
+import { cholesky, matMul, moments, sqrtSymmetric, symmetricEigen } from '../../../server/ml/assessment/linalg';
 
 /** A random symmetric positive definite n x n matrix B B^T + n I. */
 function randomSpd(n: number, seed: number): Float64Array {
@@ -38,6 +38,17 @@ describe('symmetric eigendecomposition (Jacobi)', () => {
   it('finds the known eigenvalues of a 2x2 matrix', () => {
     const { values } = symmetricEigen(Float64Array.from([2, 1, 1, 2]), 2);
     expect([...values].sort()).toEqual([expect.closeTo(1, 12), expect.closeTo(3, 12)]);
+  });
+
+  it('factors a positive definite matrix as L L^T, and refuses an indefinite one', () => {
+    const n = 12;
+    const m = randomSpd(n, 8);
+    const l = cholesky(m, n);
+    const lt = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) lt[j * n + i] = l[i * n + j]!;
+    expect(maxAbsDiff(matMul(l, lt, n), m)).toBeLessThan(1e-10);
+    expect(l[0 * n + 1]).toBe(0);
+    expect(() => cholesky(Float64Array.from([1, 2, 2, 1]), 2)).toThrow(/not positive definite/);
   });
 
   it('gives a square root whose square is the matrix', () => {

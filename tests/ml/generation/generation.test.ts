@@ -9,7 +9,9 @@ import { qualityGuided, selectDiverse } from '../../../server/ml/generation/sele
 import { renderRows, writeOutput } from '../../../server/ml/generation/render';
 import { decodePng } from '../../../server/ml/image';
 import { readFile } from 'node:fs/promises';
-import { tempDir } from '../data/fixture';
+import { FIXTURE_DIR, tempDir } from '../data/fixture';
+import { loadSplit } from '../../../server/ml/data/fashionMnist';
+import { fitClassPriors } from '../../../server/ml/generation/classPrior';
 
 // Untrained but seeded networks: generation's contracts do not depend on how good the model is.
 let vae: Vae;
@@ -85,6 +87,22 @@ describe('quality-guided selection', () => {
     expect(selectDiverse(scores, features, 1, 3, 0.5)).toEqual({ indices: [1, 2, 3], relaxed: 0 });
     expect(selectDiverse(scores, features, 1, 3, 0)).toEqual({ indices: [1, 0, 2], relaxed: 0 });
     expect(selectDiverse(scores, features, 1, 3, 10)).toEqual({ indices: [1, 0, 2], relaxed: 2 });
+  });
+});
+
+describe('per-class latent priors', () => {
+  it('are fitted per class from the encoder and move the sampled latents to that class', async () => {
+    const train = await loadSplit('train', FIXTURE_DIR);
+    const prior = fitClassPriors(vae.encoder, train);
+    expect(prior.latent).toBe(8);
+    expect(prior.classes).toHaveLength(10);
+    const n = 4000;
+    const s = sample(vae.decoder, 6, n, 1, 1, prior);
+    const mean = Array.from({ length: 8 }, (_, d) => s.latents.filter((_, i) => i % 8 === d).reduce((a, b) => a + b, 0) / n);
+    mean.forEach((m, d) => expect(m).toBeCloseTo(prior.classes[6]!.mean[d]!, 1));
+    // Seeded: the same draw twice, and a different class gets different latents from the same noise.
+    expect(Array.from(sample(vae.decoder, 6, 3, 1, 1, prior).latents)).toEqual(Array.from(s.latents.subarray(0, 24)));
+    expect(Array.from(sample(vae.decoder, 2, 3, 1, 1, prior).latents)).not.toEqual(Array.from(s.latents.subarray(0, 24)));
   });
 });
 
