@@ -61,6 +61,16 @@ export interface SymmetricEigen {
   sweeps: number;
 }
 
+/** Givens rotation of two lines of n elements of m, starting at offsets p and q, `step` apart. */
+function rotate(m: Float64Array, n: number, p: number, q: number, step: number, c: number, s: number): void {
+  for (let k = 0; k < n; k++) {
+    const x = m[p + k * step]!;
+    const y = m[q + k * step]!;
+    m[p + k * step] = c * x - s * y;
+    m[q + k * step] = s * x + c * y;
+  }
+}
+
 /**
  * Eigenvalues and eigenvectors of a symmetric matrix (cyclic Jacobi). The input is not modified;
  * asymmetry from rounding is averaged away first.
@@ -89,24 +99,10 @@ export function symmetricEigen(matrix: Float64Array, n: number, maxSweeps = 60):
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
         const c = 1 / Math.sqrt(t * t + 1);
         const s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = a[k * n + p]!;
-          const akq = a[k * n + q]!;
-          a[k * n + p] = c * akp - s * akq;
-          a[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = a[p * n + k]!;
-          const aqk = a[q * n + k]!;
-          a[p * n + k] = c * apk - s * aqk;
-          a[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = v[k * n + p]!;
-          const vkq = v[k * n + q]!;
-          v[k * n + p] = c * vkp - s * vkq;
-          v[k * n + q] = s * vkp + c * vkq;
-        }
+        // A <- J^T A J, V <- V J: columns p and q, then rows p and q (stride 1 instead of n).
+        rotate(a, n, p, q, n, c, s);
+        rotate(a, n, p * n, q * n, 1, c, s);
+        rotate(v, n, p, q, n, c, s);
       }
     }
   }
