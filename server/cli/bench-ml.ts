@@ -1,7 +1,8 @@
 /**
  * npm run bench:ml -- [--steps 30] [--json]
  * Training images/s of the CNN (batch 128, steady state) with one worker and with every core,
- * inference latency at batch 1 (p50, p99) and images/s at batch 256, for the backend in use.
+ * inference latency at batch 1 (p50, p99) and images/s at batch 256, the conditional VAE's training
+ * speed and the time to generate and judge 100 candidates, for the backend in use.
  * Where Debian's PyTorch is installed it is run in the same invocation and the figures are
  * printed as ratios; elsewhere the figures recorded on this machine kind are shown, marked so.
  */
@@ -13,42 +14,16 @@ import { runCli } from '../errors';
 import { initBackend, tf } from '../ml/backend';
 import { buildCnn } from '../ml/models/cnn';
 import { loadLayersModel } from '../ml/models/storage';
-import type { CnnArch } from '../ml/models/cnn';
-import { startTraining } from '../ml/training/run';
+import { measureTrainingSpeed, quantile } from '../ml/training/speed';
+import { vaeBenchmarks } from '../ml/generation/bench';
 import { numberOption } from './options';
 
 const program = new Command('bench:ml')
   .option('--steps <n>', 'measured training steps per configuration', numberOption, 30)
   .option('--batch-size <n>', 'training batch size', numberOption, 128)
   .option('--model <dir>', 'model folder for the inference figures', 'models/cnn')
+  .option('--no-vae', 'skip the conditional VAE figures')
   .option('--json', 'print one JSON object on stdout');
-
-const quantile = (v: number[], q: number): number => {
-  const s = [...v].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-};
-
-/** Median images/s over the measured steps of a short real training run (first 3 steps are warm-up). */
-async function trainingSpeed(arch: Partial<CnnArch>, replicas: number, steps: number, batchSize: number): Promise<number> {
-  const run = startTraining({
-    task: 'cnn',
-    epochs: 1,
-    batchSize,
-    replicas,
-    arch,
-    trainLimit: batchSize * (steps + 3),
-    testLimit: 100,
-    batchEventsPerSecond: 100,
-    lrSchedule: 'constant',
-    lr: 0.001,
-  });
-  const rates: number[] = [];
-  run.on('event', (e) => {
-    if (e.type === 'batch' && e.step >= 3) rates.push(e.imagesPerSec);
-  });
-  await run.done;
-  return quantile(rates, 0.5);
-}
 
 function pytorchReference(steps: number): { source: string; threads: Record<string, number> } {
   const recorded = { source: 'recorded on this machine kind (ENVIRONMENT.md), not measured now', threads: { '1': 590, '2': 871 } };
@@ -61,7 +36,7 @@ function pytorchReference(steps: number): { source: string; threads: Record<stri
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<{ steps: number; batchSize: number; model: string; json?: boolean }>();
+  const o = program.opts<{ steps: number; batchSize: number; model: string; vae: boolean; json?: boolean }>();
   const backend = await initBackend();
   const cores = os.availableParallelism();
   const say = (s: string): void => void (o.json ? process.stderr : process.stdout).write(s + '\n');
@@ -74,7 +49,7 @@ await runCli(async () => {
   ] as const) {
     training[name] = {};
     for (const replicas of [1, cores]) {
-      const ips = await trainingSpeed(arch, replicas, o.steps, o.batchSize);
+      const ips = await measureTrainingSpeed({ task: 'cnn', arch, replicas, batchSize: o.batchSize }, o.steps);
       training[name]![String(replicas)] = Math.round(ips);
       say(`train ${name}, ${replicas} worker(s): ${Math.round(ips)} img/s`);
     }
@@ -114,6 +89,10 @@ await runCli(async () => {
   };
   say(`PyTorch reference (${ref.source}): ${ref.threads['1']} img/s on 1 thread, ${ref.threads['2']} on 2`);
   say(`ratio, reference-small CNN: 1 worker / PyTorch 1 thread = ${ratios.oneWorkerVsPytorch1Thread}x; ${cores} workers / PyTorch 2 threads = ${ratios.machineVsPytorch2Threads}x`);
-  if (o.json) process.stdout.write(JSON.stringify({ backend: backend.name, cores, training, inference, pytorch: ref, ratios }) + '\n');
+  const vae = o.vae ? await vaeBenchmarks({ steps: o.steps, batchSize: o.batchSize, say }) : undefined;
+  if (vae) {
+    say(`conditional VAE: ${vae.params.toLocaleString('en')} parameters; PyTorch's small conditional VAE reference on this machine kind: 79-90 img/s on 1 thread (recorded)`);
+  }
+  if (o.json) process.stdout.write(JSON.stringify({ backend: backend.name, cores, training, inference, pytorch: ref, ratios, vae }) + '\n');
   process.exit(0);
 });
