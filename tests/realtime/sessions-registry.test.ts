@@ -27,7 +27,7 @@ afterAll(async () => {
 });
 
 /** A registry whose listener records every session's events. */
-function registry(options: { maxTraining?: number; dataDir?: string } = {}) {
+function registry(options: { maxTraining?: number; dataDir?: string; abandonAfterMs?: number } = {}) {
   const events = new Map<string, SessionEvent[]>();
   const listener: SessionListener = {
     event: (s, e) => events.set(s.id, [...(events.get(s.id) ?? []), e]),
@@ -75,7 +75,10 @@ describe('a session', () => {
     expect(s.probeImages[0]).toMatch(/^data:image\/png;base64,/);
     const batches = log.filter((e) => e.type === 'batch');
     expect(batches.length).toBeGreaterThan(0);
-    for (const b of batches) expect(Number.isFinite(b.loss)).toBe(true);
+    for (const b of batches) {
+      expect(Number.isFinite(b.loss)).toBe(true);
+      if (b.etaSeconds !== null) expect(b.etaSeconds).toBeLessThan(300); // seconds, for a run of seconds
+    }
     const saved = log.find((e) => e.type === 'saved');
     expect(saved && saved.modelPath).toBe(path.join(outRoot, s.id, 'model'));
     expect(existsSync(path.join(outRoot, s.id, 'model', 'model.json'))).toBe(true);
@@ -124,17 +127,30 @@ describe('host controls and the capacity queue', () => {
 describe('a failing session', () => {
   it('ends failed with the reason, and the registry keeps serving other sessions', async () => {
     const empty = await mkdtemp(path.join(os.tmpdir(), 'no-data-'));
-    const { r, events } = registry({ dataDir: empty, maxTraining: 2 });
+    const { r, events } = registry({ dataDir: empty, maxTraining: 1 });
     const s = await r.create(tiny({ name: 'no data', kind: 'vae' }), host);
     r.control(s, 'start', host.identity, host.nickname);
     await until('failure', () => s.state === 'failed');
-    expect(s.summary().message).toMatch(/^The file .*train-images-idx3-ubyte.gz does not exist: run `npm run data`/);
+    expect(s.summary().message).toMatch(/^The file .*train-(images|labels)-idx[13]-ubyte.gz does not exist: run `npm run data`/);
     expect(states(events(s))).toEqual(['training', 'failed']);
-    // The slot is free again and the registry still takes and starts sessions.
+    // The slot is free again (one slot: the next one trains rather than queues) and the registry still works.
     await r.settle();
     const next = await r.create(tiny({ name: 'after' }), host);
     expect(r.control(next, 'start', host.identity, host.nickname)).toBe('training');
     r.control(next, 'stop', host.identity, host.nickname);
     await rm(empty, { recursive: true, force: true });
+  });
+});
+
+describe('an abandoned session', () => {
+  it('is closed when nobody started it and nobody watches, so it stops counting as open', async () => {
+    const { r, events } = registry({ abandonAfterMs: 200 });
+    const watched = await r.create(tiny({ name: 'watched' }), host);
+    watched.presence.join(watched.viewerFor(guest.identity, guest.nickname), 'socket-1');
+    const left = await r.create(tiny({ name: 'left' }), host);
+    await until('the sweep', () => left.state === 'stopped', 5000);
+    expect(states(events(left))).toEqual(['stopped']);
+    expect(left.summary().message).toBe('Closed: nobody started it within 0.2 seconds.');
+    expect(watched.state).toBe('waiting');
   });
 });

@@ -9,6 +9,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { UserFacingError } from '../../errors';
 import type { Db } from '../../db';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
+import { SessionBroadcaster } from './broadcast';
 import { identityOf } from './identity';
 import { SessionStore } from './records';
 import { SessionRegistry, type SessionRegistryOptions } from './registry';
@@ -39,6 +40,8 @@ interface Membership {
   identity: string;
   nickname: string;
   viewerId: string;
+  /** The shard room of the session this socket is in (see broadcast.ts). */
+  shard: string;
 }
 
 export async function attachSessions(io: PlaygroundServer, options: SessionsOptions = {}): Promise<AttachedSessions> {
@@ -49,11 +52,18 @@ export async function attachSessions(io: PlaygroundServer, options: SessionsOpti
   const controls = new RateLimiterMemory({ points: CONTROLS_PER_SECOND, duration: 1 });
   const lobby = new LobbyFeed(io);
 
+  const broadcasters = new WeakMap<TrainingSession, SessionBroadcaster>();
+  const broadcaster = (session: TrainingSession): SessionBroadcaster => {
+    let b = broadcasters.get(session);
+    if (!b) broadcasters.set(session, (b = new SessionBroadcaster(io, sessionChannel(session.id))));
+    return b;
+  };
+
   const listener: SessionListener = {
     event(session, event) {
-      const channel = io.to(sessionChannel(session.id));
-      if (event.type === 'batch') channel.volatile.emit('session:batch', { sessionId: session.id, event });
-      else channel.emit('session:event', { sessionId: session.id, event });
+      const sessionId = session.id;
+      if (event.type === 'batch') broadcaster(session).send((room) => io.to(room).volatile.emit('session:batch', { sessionId, event }));
+      else broadcaster(session).send((room) => io.to(room).emit('session:event', { sessionId, event }));
     },
     presence(session, changes) {
       io.to(sessionChannel(session.id)).emit('session:presence', { sessionId: session.id, viewers: session.presence.size, changes });
@@ -107,6 +117,7 @@ export async function attachSessions(io: PlaygroundServer, options: SessionsOpti
     if (!mine || !member) return;
     mine.delete(sessionId);
     void socket.leave(sessionChannel(sessionId));
+    void socket.leave(member.shard);
     registry.peek(sessionId)?.presence.leave(member.viewerId, socket.id);
   };
 
@@ -138,10 +149,12 @@ export async function attachSessions(io: PlaygroundServer, options: SessionsOpti
       const viewer = session.viewerFor(identity, nickname);
       const before = mine.get(sessionId);
       if (before && before.viewerId !== viewer.id) session.presence.leave(before.viewerId, socket.id);
-      mine.set(sessionId, { identity, nickname, viewerId: viewer.id });
-      // From here to the reply nothing awaits: no event can be broadcast between the snapshot
-      // and the socket entering the room, so snapshot plus live events have no gap.
-      void socket.join(sessionChannel(sessionId));
+      const shard = before?.shard ?? broadcaster(session).nextShard();
+      mine.set(sessionId, { identity, nickname, viewerId: viewer.id, shard });
+      // From here to the reply nothing awaits: every event numbered after the snapshot is sent
+      // after the socket entered the rooms, so snapshot plus live events have no gap (an event
+      // still queued for sending may arrive twice; clients drop seqs they have).
+      void socket.join([sessionChannel(sessionId), shard]);
       session.presence.join(viewer, socket.id);
       const after = since !== null && since <= session.log.lastSeq ? since : null; // a newer seq: another history
       return {

@@ -29,6 +29,8 @@ export interface SessionRegistryOptions {
   testLimit?: number;
   /** Ended sessions kept listed in memory (older ones still load from the database on demand). */
   keepEnded?: number;
+  /** A session nobody started and nobody watches is closed after this long (ms); default 15 min. */
+  abandonAfterMs?: number;
   store?: SessionStore;
 }
 
@@ -42,6 +44,7 @@ export class SessionRegistry {
   private readonly keepEnded: number;
   private closed = false;
   private restored: Promise<void> | undefined;
+  private readonly sweeper: NodeJS.Timeout;
 
   private readonly listener: SessionListener;
 
@@ -57,6 +60,10 @@ export class SessionRegistry {
     this.maxTraining = Math.max(1, options.maxTraining ?? 1);
     this.maxOpen = options.maxOpen ?? 50;
     this.keepEnded = options.keepEnded ?? 30;
+    const abandonAfterMs = options.abandonAfterMs ?? 15 * 60_000;
+    // Without this, sessions created and left would use up the open-session limit for good.
+    this.sweeper = setInterval(() => this.closeAbandoned(abandonAfterMs), Math.min(60_000, abandonAfterMs));
+    this.sweeper.unref();
   }
 
   /**
@@ -176,9 +183,11 @@ export class SessionRegistry {
   /** Ends every run at once (server shutdown) and stops taking new sessions. */
   async close(): Promise<void> {
     this.closed = true;
+    clearInterval(this.sweeper);
     await Promise.all([...this.runs.values()].map((r) => r.terminate()));
     for (const s of this.sessions.values()) s.close();
-    await this.settle().catch(() => undefined);
+    // Not settle(): a run terminated before its worker was online never settles `done`.
+    await this.options.store?.flush();
   }
 
   private trainingConfig(session: TrainingSession) {
@@ -267,6 +276,17 @@ export class SessionRegistry {
     this.pending.add(p);
     void p.finally(() => this.pending.delete(p)).catch(() => undefined);
     return p;
+  }
+
+  private closeAbandoned(afterMs: number): void {
+    const now = Date.now();
+    for (const s of this.sessions.values()) {
+      if (s.state === 'waiting' && s.presence.size === 0 && now - s.createdAt.getTime() > afterMs) {
+        const within = afterMs >= 60_000 ? `${Math.round(afterMs / 60_000)} minutes` : `${afterMs / 1000} seconds`;
+        s.transition('stop', null, `Closed: nobody started it within ${within}.`);
+        void this.save(s);
+      }
+    }
   }
 
   /** Keeps memory bounded: the oldest ended sessions leave the list (they still load by id). */
