@@ -2,7 +2,7 @@
  * The conditional VAE as a training task: reparameterized sampling, Bernoulli reconstruction loss
  * and the KL term in nats per image, with the KL weight rising linearly to beta over the first
  * epochs. The epoch evaluation reports the test ELBO (beta = 1, the true bound) and pictures for
- * live viewers: reconstructions of fixed test images and a fixed-latent sample grid per class.
+ * live viewers: reconstructions of fixed test images and a fixed-noise sample grid per class.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '../backend';
@@ -13,6 +13,7 @@ import { NUM_CLASSES } from '../models/cnn';
 import { buildVae, splitCombined, VaeArchSchema, type Vae, type VaeArch } from '../models/vae';
 import { countParams } from '../models/storage';
 import { sample } from '../generation/sample';
+import { fitClassPriors } from '../generation/classPrior';
 import type { Batch, EpochEvaluation, StepContext, StepResult, TrainingTask } from './task';
 
 const RECONSTRUCTION_COUNT = 8;
@@ -128,7 +129,9 @@ export class VaeTask implements TrainingTask {
     const recon = reconstruct(this.vae, test.images.subarray(0, k * 784), test.labels.subarray(0, k));
     const reconPng = encodeGridPng([originals, recon].flatMap((set) => splitImages(set, k)), { cols: k, rowCaptions: ['test', 'VAE'] });
     const classes = Array.from({ length: NUM_CLASSES * SAMPLES_PER_CLASS }, (_, i) => Math.floor(i / SAMPLES_PER_CLASS));
-    const grid = sample(this.vae.decoder, classes, classes.length, GRID_SEED);
+    // Latents from per-class Gaussians fitted on these test images, as generation does with the
+    // training images: from N(0, I) the decoder largely ignores the requested class.
+    const grid = sample(this.vae.decoder, classes, classes.length, GRID_SEED, 1, fitClassPriors(this.vae.encoder, test));
     const samplesPng = encodeGridPng(grid.images, { cols: SAMPLES_PER_CLASS, rowCaptions: [...CLASS_NAMES] });
     return {
       headline: -report.elbo,
@@ -140,6 +143,7 @@ export class VaeTask implements TrainingTask {
       klWeight: this.arch.beta,
       reconstructions: pngDataUrl(reconPng),
       samples: pngDataUrl(samplesPng),
+      samplesLatents: 'per-class Gaussians fitted on the test images',
     };
   }
 

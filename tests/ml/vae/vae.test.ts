@@ -52,7 +52,7 @@ describe('conditional VAE', () => {
     expect(klWeight(VaeArchSchema.parse({ klWarmupEpochs: 0 }), { epoch: 0, step: 0, stepsPerEpoch: 10 })).toBe(1);
   });
 
-  it('lowers its loss (nats/image) over training steps on the committed subset', () => {
+  it('lowers its loss (nats/image) over training steps on the committed subset', async () => {
     const task = new VaeTask({ ...SMALL, klWarmupEpochs: 0 }, 3);
     const optimizer = tf.train.adam(0.005);
     const variables = task.variables();
@@ -71,6 +71,14 @@ describe('conditional VAE', () => {
     const report = evaluateElbo(task.vae, train.images.subarray(0, 200 * 784), train.labels.subarray(0, 200));
     expect(report.elbo).toBeCloseTo(-(report.reconstruction + report.kl), 6);
     expect(report.kl).toBeGreaterThan(0);
+
+    // The epoch evaluation viewers receive: the bound in nats and two PNG pictures.
+    const test = await loadSplit('test', FIXTURE_DIR);
+    const ev = await task.evaluate(test);
+    expect(ev.headline).toBeCloseTo(-(ev.testElbo as number), 6);
+    expect(ev.headlineUnit).toBe('nats/image');
+    expect(ev.samples).toMatch(/^data:image\/png;base64,/);
+    expect(ev.reconstructions).toMatch(/^data:image\/png;base64,/);
   }, 60_000);
 
   it('saves as encoder/ + decoder/, splits a combined training folder, and refuses a CNN folder', async () => {
