@@ -1,9 +1,8 @@
 /**
  * The session registry without sockets: real training runs (worker threads) on the committed
- * subset, the state machine with its refusals, the capacity queue, and a failing run that leaves
- * the rest of the registry working.
+ * subset, the state machine with its refusals, the capacity queue, a run that cannot start, and
+ * abandoned sessions. A whole run to the end is in sessions.test.ts, over sockets.
  */
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -53,39 +52,6 @@ async function until(what: string, ok: () => boolean, timeoutMs = 60_000): Promi
 }
 
 const states = (events: SessionEvent[]): SessionState[] => events.flatMap((e) => (e.type === 'state' ? [e.state] : []));
-
-describe('a session', () => {
-  it('trains to the end: ordered events, progress to 1, every epoch evaluated, model saved', async () => {
-    const { r, events } = registry();
-    const s = await r.create(tiny(), host);
-    expect(s.state).toBe('waiting');
-    expect(r.control(s, 'start', host.identity, host.nickname)).toBe('training');
-    await until('the end', () => s.ended);
-    await r.settle();
-    const log = events(s);
-    expect(states(log)).toEqual(['training', 'finished']);
-    expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1)); // the listener saw every event once, in order
-    const epochs = log.filter((e) => e.type === 'epoch');
-    expect(epochs.map((e) => e.epoch)).toEqual([0, 1]);
-    const last = epochs.at(-1)!;
-    expect(last.progress).toBe(1);
-    expect(last.evaluation.confusionMatrix).toHaveLength(10);
-    expect(last.evaluation.probes).toHaveLength(16);
-    expect(s.probeImages).toHaveLength(16);
-    expect(s.probeImages[0]).toMatch(/^data:image\/png;base64,/);
-    const batches = log.filter((e) => e.type === 'batch');
-    expect(batches.length).toBeGreaterThan(0);
-    for (const b of batches) {
-      expect(Number.isFinite(b.loss)).toBe(true);
-      if (b.etaSeconds !== null) expect(b.etaSeconds).toBeLessThan(300); // seconds, for a run of seconds
-    }
-    const saved = log.find((e) => e.type === 'saved');
-    expect(saved && saved.modelPath).toBe(path.join(outRoot, s.id, 'model'));
-    expect(existsSync(path.join(outRoot, s.id, 'model', 'model.json'))).toBe(true);
-    expect(s.summary()).toMatchObject({ state: 'finished', epochsDone: 2, progress: 1, etaSeconds: null });
-    expect(() => r.control(s, 'start', host.identity, host.nickname)).toThrow('has finished; create a new session');
-  });
-});
 
 describe('host controls and the capacity queue', () => {
   it('queues a second session while the slot is taken, pauses and resumes, and admits the next on stop', async () => {

@@ -5,6 +5,7 @@
  * and bad payloads refused while the server keeps serving.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -126,6 +127,13 @@ describe('a shared session', () => {
 
     const last = host.timeline.epochs.at(-1)!;
     expect(last.progress).toBe(1);
+    for (const b of host.timeline.batches) {
+      expect(Number.isFinite(b.loss)).toBe(true);
+      if (b.etaSeconds !== null) expect(b.etaSeconds).toBeLessThan(300); // seconds left of a run of seconds
+    }
+    const saved = reference.find((e) => e.type === 'saved');
+    expect(saved?.type === 'saved' && saved.modelPath).toBe(path.join(outRoot, id, 'model'));
+    expect(existsSync(path.join(outRoot, id, 'model', 'model.json'))).toBe(true);
     expect(last.evaluation.confusionMatrix?.flat().reduce((a, b) => a + b, 0)).toBe(200);
     expect(host.timeline.detail?.probeImages).toHaveLength(16);
     finishedId = id;
@@ -248,5 +256,29 @@ describe('a VAE session', () => {
     expect(epoch?.evaluation.reconstructions).toMatch(/^data:image\/png;base64,/);
     expect(epoch?.evaluation.samples).toMatch(/^data:image\/png;base64,/);
     expect(host.timeline.detail?.probeImages).toEqual([]);
+  });
+});
+
+describe('a session that fails mid-training', () => {
+  it('shows every viewer the failed state and why, and the server keeps serving', async () => {
+    const host = await new Viewer('Ada').connect();
+    const viewer = await new Viewer('Bob').connect();
+    // A learning rate of 1 makes this VAE's loss overflow within its first steps (seeded, so every time).
+    const id = await host.create({ name: 'too fast', kind: 'vae', epochs: 2, batchSize: 32, trainLimit: 256, lr: 1, lrSchedule: 'constant' });
+    await host.join(id);
+    await viewer.join(id);
+    expect((await host.control(id, 'start')).ok).toBe(true);
+    await until('the failure at the viewer', () => viewer.timeline.state === 'failed', 120_000);
+    expect(viewer.timeline.batches.length).toBeGreaterThan(0); // it failed while training, not before
+    expect(viewer.timeline.message).toMatch(/^The loss became (NaN|Infinity|-Infinity) at epoch 1, step \d+: lower the learning rate\.$/);
+    expect(await host.control(id, 'resume')).toEqual({ ok: false, error: 'This session failed; create a new session (perhaps with a lower learning rate) to train again.' });
+
+    const lobby = await ok(request(viewer.socket, 'sessions:watch', {}));
+    expect(lobby.sessions.find((s: { id: string }) => s.id === id)).toMatchObject({ state: 'failed', message: viewer.timeline.message });
+    // The slot is free and the server trains the next session.
+    const next = await host.create({ ...tiny, name: 'after the failure', epochs: 1 });
+    await host.join(next);
+    expect(await host.control(next, 'start')).toEqual({ ok: true, data: { state: 'training' } });
+    expect(await host.control(next, 'stop')).toEqual({ ok: true, data: { state: 'stopped' } });
   });
 });

@@ -218,7 +218,7 @@ export class SessionRegistry {
     this.track(
       run.done.then(
         (result) => this.ended(session, result, null),
-        (err: unknown) => this.ended(session, null, err instanceof Error ? err.message : String(err)),
+        (err: unknown) => this.ended(session, null, sentence(err instanceof Error ? err.message : String(err))),
       ),
     );
     return session.state;
@@ -297,4 +297,10 @@ export class SessionRegistry {
       this.sessions.delete(s.id);
     }
   }
+}
+
+/** A run's failure as viewers read it: "the loss became NaN ..." -> "The loss became NaN ...". */
+function sentence(message: string): string {
+  const trimmed = message.trim();
+  return trimmed.charAt(0).toUpperCase() + trimmed.slice(1) + (/[.!?]$/.test(trimmed) ? '' : '.');
 }
