@@ -33,7 +33,7 @@ export function EvaluationPanel({ kind, epoch, probeImages }: { kind: SessionKin
       : [
           ['test −ELBO', `${e.headline.toFixed(1)} nats`],
           ['train loss', epoch.trainLoss.toFixed(1)],
-          ['KL weight β', String(e.klWeight ?? '–')],
+          ['KL weight (beta)', String(e.klWeight ?? '–')],
           ['speed', `${Math.round(epoch.imagesPerSec)} img/s`],
         ];
   return (
@@ -60,15 +60,15 @@ export function EvaluationPanel({ kind, epoch, probeImages }: { kind: SessionKin
           )}
         </div>
       ) : (
-        <div className="grid gap-6 md:grid-cols-2">
+        <div className="flex flex-col gap-6">
           {e.reconstructions && (
-            <Figure label="Test images (top) and their reconstructions">
+            <Figure label="Test images (top) and how the VAE redraws them">
               <PixelCanvas testId="reconstructions" src={e.reconstructions} alt="Test images and the VAE's reconstructions" maxScale={3} />
             </Figure>
           )}
           {e.samples && (
-            <Figure label="New garments, four per class">
-              <PixelCanvas testId="samples" src={e.samples} alt="Garments the VAE generated, four per class" maxScale={3} />
+            <Figure label="New garments it draws, four per class (the same random seeds every epoch)">
+              <PixelCanvas testId="samples" src={e.samples} alt="Garments the VAE generated, four per class" maxScale={2} />
             </Figure>
           )}
         </div>

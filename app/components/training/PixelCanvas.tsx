@@ -1,6 +1,6 @@
 /**
- * Pictures on canvas, pixel-sharp: a PNG (data URL) of small images, drawn at the largest whole
- * zoom that fits the container, so 28x28 garments stay crisp instead of blurred.
+ * Pictures on canvas, pixel-sharp: a PNG (data URL) of small images, drawn without smoothing at
+ * the largest zoom that fits the container, so 28x28 garments stay crisp instead of blurred.
  */
 'use client';
 
@@ -28,8 +28,10 @@ export function PixelCanvas({ src, alt, maxScale = 4, testId }: { src: string; a
       const c = canvas.current;
       if (cancelled || !c) return;
       const dpr = window.devicePixelRatio || 1;
-      // Whole zooms keep every source pixel the same size; only a too-narrow screen gets a fraction.
-      const cssScale = width >= img.width ? Math.min(maxScale, Math.floor(width / img.width)) : width / img.width;
+      // Whole zooms from 2x up keep every source pixel the same size; below that, filling the
+      // width matters more than perfectly even pixels (a phone's high-density screen hides it).
+      const fit = Math.min(maxScale, width / img.width);
+      const cssScale = fit >= 2 ? Math.floor(fit) : fit;
       c.style.width = `${img.width * cssScale}px`;
       c.style.height = 'auto';
       c.width = Math.round(img.width * cssScale * dpr);
