@@ -12,6 +12,8 @@ import { SessionConfigSchema } from '../../server/realtime/protocol';
 import { SessionRegistry } from '../../server/realtime/sessions/registry';
 import type { SessionListener, TrainingSession } from '../../server/realtime/sessions/session';
 
+/** A tiny run takes seconds, but a loaded 2-core CI machine running other test files can stretch it. */
+const TRAINING_TIMEOUT_MS = 150_000;
 const FIXTURE = path.resolve('tests/fixtures/fashion-mnist');
 let outRoot: string;
 const registries: SessionRegistry[] = [];
@@ -54,7 +56,7 @@ async function until(what: string, ok: () => boolean, timeoutMs = 60_000): Promi
 const states = (events: SessionEvent[]): SessionState[] => events.flatMap((e) => (e.type === 'state' ? [e.state] : []));
 
 describe('host controls and the capacity queue', () => {
-  it('queues a second session while the slot is taken, pauses and resumes, and admits the next on stop', async () => {
+  it('queues a second session while the slot is taken, pauses and resumes, and admits the next on stop', { timeout: TRAINING_TIMEOUT_MS }, async () => {
     const { r, events } = registry({ maxTraining: 1 });
     const a = await r.create(tiny({ name: 'a', epochs: 5 }), host);
     const b = await r.create(tiny({ name: 'b', epochs: 5 }), host);
@@ -91,7 +93,7 @@ describe('host controls and the capacity queue', () => {
 });
 
 describe('a failing session', () => {
-  it('ends failed with the reason, and the registry keeps serving other sessions', async () => {
+  it('ends failed with the reason, and the registry keeps serving other sessions', { timeout: TRAINING_TIMEOUT_MS }, async () => {
     const empty = await mkdtemp(path.join(os.tmpdir(), 'no-data-'));
     const { r, events } = registry({ dataDir: empty, maxTraining: 1 });
     const s = await r.create(tiny({ name: 'no data', kind: 'vae' }), host);

@@ -14,6 +14,8 @@ import type { Reply, SessionConfigInput } from '../../server/realtime/protocol';
 import { SessionTimeline } from '../../server/realtime/sessions/timeline';
 import { connectClient, startTestServer, type TestClient, type TestServer } from '../helpers/server';
 
+/** A tiny run takes seconds, but a loaded 2-core CI machine running other test files can stretch it. */
+const TRAINING_TIMEOUT_MS = 150_000;
 const FIXTURE = path.resolve('tests/fixtures/fashion-mnist');
 let server: TestServer;
 let outRoot: string;
@@ -86,7 +88,7 @@ let finishedId = '';
 let finishedEvents: unknown[] = [];
 
 describe('a shared session', () => {
-  it('gives three viewers, a late joiner and a reconnecting viewer the same events in the same order', async () => {
+  it('gives three viewers, a late joiner and a reconnecting viewer the same events in the same order', { timeout: TRAINING_TIMEOUT_MS }, async () => {
     const host = await new Viewer('Ada').connect();
     const v1 = await new Viewer('Bob').connect();
     const v2 = await new Viewer('Cyd').connect();
@@ -156,7 +158,7 @@ describe('a shared session', () => {
     expect(version.path).toContain(path.join(finishedId, 'model').split(path.sep).join('/'));
   });
 
-  it('replays a finished session from the database on a freshly started server', async () => {
+  it('replays a finished session from the database on a freshly started server', { timeout: TRAINING_TIMEOUT_MS }, async () => {
     const { startServer } = await import('../../server/main');
     const fresh = await startServer({ port: 0, host: '127.0.0.1', dev: false, quiet: true, sessions: { dataDir: FIXTURE, outRoot } });
     try {
@@ -176,7 +178,7 @@ describe('a shared session', () => {
 });
 
 describe('host controls', () => {
-  it('pause, resume and stop work for the host and are refused for others', async () => {
+  it('pause, resume and stop work for the host and are refused for others', { timeout: TRAINING_TIMEOUT_MS }, async () => {
     const host = await new Viewer('Ada').connect();
     const other = await new Viewer('Bob').connect();
     const id = await host.create({ ...tiny, name: 'controls', epochs: 20 });
@@ -243,7 +245,7 @@ describe('bad input', () => {
 });
 
 describe('a VAE session', () => {
-  it('streams reconstructions and a class-by-class sample grid every epoch', async () => {
+  it('streams reconstructions and a class-by-class sample grid every epoch', { timeout: TRAINING_TIMEOUT_MS }, async () => {
     const host = await new Viewer('Ada').connect();
     const id = await host.create({ name: 'tiny VAE', kind: 'vae', epochs: 1, batchSize: 32, trainLimit: 256, beta: 0.5 });
     await host.join(id);
@@ -260,7 +262,7 @@ describe('a VAE session', () => {
 });
 
 describe('a session that fails mid-training', () => {
-  it('shows every viewer the failed state and why, and the server keeps serving', async () => {
+  it('shows every viewer the failed state and why, and the server keeps serving', { timeout: TRAINING_TIMEOUT_MS }, async () => {
     const host = await new Viewer('Ada').connect();
     const viewer = await new Viewer('Bob').connect();
     // A learning rate of 1 makes this VAE's loss overflow within its first steps (seeded, so every time).
