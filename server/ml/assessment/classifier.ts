@@ -42,7 +42,7 @@ export async function evaluateClassifier(
       const x = imagesToTensor(images, start, size);
       const logits = model.predict(x) as tfTypes.Tensor2D;
       const y = tf.oneHot(tf.tensor1d(labels.subarray(start, start + size), 'int32'), NUM_CLASSES);
-      return [logits.argMax(1), tf.losses.softmaxCrossEntropy(y, logits, undefined, tf.Reduction.SUM)] as const;
+      return [logits.argMax(1), tf.losses.softmaxCrossEntropy(y, logits, undefined, 0, tf.Reduction.SUM)] as const;
     });
     const predicted = await pred.data();
     lossSum += (await loss.data())[0]!;

@@ -11,6 +11,7 @@ import { IMAGE_SIDE } from './batches';
 import { NUM_CLASSES } from './classes';
 import { HOW_TO_GET_DATA, readIdxPair } from './idx';
 export { CLASS_NAMES, parseClass } from './classes';
+import { shuffledIndices } from './random';
 
 export const DEBIAN_DIR = '/usr/share/datasets/fashion-mnist';
 export const LOCAL_DIR = path.join('data', 'fashion-mnist');
@@ -137,4 +138,21 @@ export async function loadSplit(split: Split, dir: string = resolveDataDir(split
     );
   }
   return { images: images.data, labels: labels.data, count: images.count };
+}
+
+/**
+ * The first `limit` images of a seeded shuffle of `split` (the whole split when no limit is
+ * smaller): how training runs take a subset, so anyone can name the same images again.
+ */
+export function seededSubset(split: DatasetSplit, limit: number | undefined, seed: number): DatasetSplit {
+  if (limit === undefined || limit >= split.count) return split;
+  const order = shuffledIndices(split.count, seed);
+  const images = new Uint8Array(limit * 784);
+  const labels = new Uint8Array(limit);
+  for (let i = 0; i < limit; i++) {
+    const j = order[i]!;
+    images.set(split.images.subarray(j * 784, (j + 1) * 784), i * 784);
+    labels[i] = split.labels[j]!;
+  }
+  return { images, labels, count: limit };
 }

@@ -8,7 +8,7 @@ import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { initBackend, tf } from '../backend';
-import { loadSplit, resolveDataDir, type DatasetSplit } from '../data/fashionMnist';
+import { loadSplit, resolveDataDir, seededSubset } from '../data/fashionMnist';
 import { mulberry32, shuffledIndices } from '../data/random';
 import { saveLayersModel, countParams } from '../models/storage';
 import { augmentBatch } from './augment';
@@ -39,19 +39,6 @@ const { config: cfg, replica } = workerData as ReplicaData;
 const emit = (event: TrainingEvent): void => {
   if (replica === 0) port.postMessage({ type: 'event', event } satisfies ReplicaMessage);
 };
-
-function subset(split: DatasetSplit, limit: number | undefined, seed: number): DatasetSplit {
-  if (limit === undefined || limit >= split.count) return split;
-  const order = shuffledIndices(split.count, seed);
-  const images = new Uint8Array(limit * 784);
-  const labels = new Uint8Array(limit);
-  for (let i = 0; i < limit; i++) {
-    const j = order[i]!;
-    images.set(split.images.subarray(j * 784, (j + 1) * 784), i * 784);
-    labels[i] = split.labels[j]!;
-  }
-  return { images, labels, count: limit };
-}
 
 function flattenInto(tensors: tfTypes.Tensor[], out: Float32Array): number {
   let offset = 0;
@@ -89,10 +76,10 @@ function syncState(task: TrainingTask, sync: ReplicaSync, weights: number[]): vo
 async function main(): Promise<void> {
   const backend = await initBackend();
   const dataDir = cfg.dataDir ?? resolveDataDir().dir;
-  const train = subset(await loadSplit('train', dataDir), cfg.trainLimit, cfg.seed);
-  const test = subset(await loadSplit('test', dataDir), cfg.testLimit, cfg.seed + 1);
+  const train = seededSubset(await loadSplit('train', dataDir), cfg.trainLimit, cfg.seed);
+  const test = seededSubset(await loadSplit('test', dataDir), cfg.testLimit, cfg.seed + 1);
   const drawings =
-    replica === 0 && cfg.drawingEvalCount > 0 ? buildDrawingSet(subset(test, cfg.drawingEvalCount, cfg.seed + 2)) : undefined;
+    replica === 0 && cfg.drawingEvalCount > 0 ? buildDrawingSet(seededSubset(test, cfg.drawingEvalCount, cfg.seed + 2)) : undefined;
   const sketches = cfg.sketchFraction > 0 ? new SketchCache(train, cfg.seed) : undefined;
   const key = resumeKey(cfg);
   const checkpoint = cfg.checkpointDir && cfg.resume ? await loadCheckpoint(cfg.checkpointDir, key) : undefined;

@@ -24,6 +24,7 @@ export class TrainingRun extends EventEmitter<{ event: [TrainingEvent] }> {
   private control?: TrainingControl;
   private readonly workers: Worker[] = [];
   private pendingCommand?: Command;
+  private abort?: (message: string) => void;
   private pendingLr?: number;
 
   constructor(input: TrainingConfigInput) {
@@ -67,6 +68,7 @@ export class TrainingRun extends EventEmitter<{ event: [TrainingEvent] }> {
         this.emit('event', { type: 'failed', message });
         reject(userFacing ? new UserFacingError(message) : new Error(message));
       };
+      this.abort = (message) => fail(message, false);
       for (let r = 0; r < n; r++) {
         const w = spawnTsWorker(new URL('./replica.ts', import.meta.url), { config: this.config, replica: r });
         this.workers.push(w);
@@ -110,6 +112,8 @@ export class TrainingRun extends EventEmitter<{ event: [TrainingEvent] }> {
 
   /** Ends the workers at once (the server shutting down); a run stopped this way saves nothing. */
   async terminate(): Promise<void> {
+    // Settle `done` even when the workers are not online yet (their exit events may never come).
+    this.abort?.('training was terminated');
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }

@@ -5,8 +5,7 @@
  * machine; the probe images are the same test images the training worker evaluates.
  */
 import { UserFacingError } from '../../errors';
-import { loadSplit, resolveDataDir } from '../../ml/data/fashionMnist';
-import { shuffledIndices } from '../../ml/data/random';
+import { loadSplit, resolveDataDir, seededSubset } from '../../ml/data/fashionMnist';
 import { encodeGreyPng, pngDataUrl } from '../../ml/image';
 import { PROBE_COUNT } from '../../ml/training/cnnTask';
 import { TrainingConfigSchema, type TrainingConfig } from '../../ml/training/config';
@@ -56,21 +55,19 @@ const probeCache = new Map<string, Promise<string[]>>();
 
 /**
  * The probe images (PNG data URLs) of a CNN session: the first PROBE_COUNT images of the test
- * subset the worker evaluates (the seeded shuffle of replica.ts's `subset`, seed + 1).
+ * subset the worker evaluates (`seededSubset` with seed + 1, as in replica.ts).
  */
 export function probeImages(cfg: Pick<TrainingConfig, 'dataDir' | 'testLimit' | 'seed'>): Promise<string[]> {
   const key = `${cfg.dataDir ?? ''}|${cfg.testLimit ?? ''}|${cfg.seed}`;
   let found = probeCache.get(key);
   if (!found) {
     found = (async () => {
-      const test = await loadSplit('test', cfg.dataDir ?? resolveDataDir('test').dir);
-      const shuffled = cfg.testLimit !== undefined && cfg.testLimit < test.count;
-      const order = shuffled ? shuffledIndices(test.count, cfg.seed + 1) : undefined;
-      const n = Math.min(PROBE_COUNT, cfg.testLimit ?? test.count, test.count);
-      return Array.from({ length: n }, (_, i) => {
-        const j = order ? order[i]! : i;
-        return pngDataUrl(encodeGreyPng(test.images.subarray(j * 784, (j + 1) * 784), 28, 28));
-      });
+      const all = await loadSplit('test', cfg.dataDir ?? resolveDataDir('test').dir);
+      const test = seededSubset(all, cfg.testLimit, cfg.seed + 1);
+      const n = Math.min(PROBE_COUNT, test.count);
+      return Array.from({ length: n }, (_, i) =>
+        pngDataUrl(encodeGreyPng(test.images.subarray(i * 784, (i + 1) * 784), 28, 28)),
+      );
     })();
     found.catch(() => probeCache.delete(key));
     probeCache.set(key, found);
