@@ -7,7 +7,7 @@
  * printed as ratios; elsewhere the figures recorded on this machine kind are shown, marked so.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { Command } from 'commander';
 import { runCli } from '../errors';
@@ -34,6 +34,15 @@ function pytorchReference(steps: number): { source: string; threads: Record<stri
   return { source: `measured now: PyTorch ${parsed.torch} (Debian python3-torch)`, threads: parsed.threads };
 }
 
+/** The architecture of the committed model, from its training log (the default one without). */
+function committedArch(dir: string): Record<string, unknown> {
+  try {
+    return (JSON.parse(readFileSync(`${dir}/training-log.json`, 'utf8')) as { config: { arch?: Record<string, unknown> } }).config.arch ?? {};
+  } catch {
+    return {};
+  }
+}
+
 await runCli(async () => {
   program.parse();
   const o = program.opts<{ steps: number; batchSize: number; model: string; vae: boolean; json?: boolean }>();
@@ -45,7 +54,7 @@ await runCli(async () => {
   const training: Record<string, Record<string, number>> = {};
   for (const [name, arch] of [
     ['reference-small', { variant: 'reference-small' }],
-    ['garment (committed architecture)', {}],
+    ['garment (committed architecture)', committedArch(o.model)],
   ] as const) {
     training[name] = {};
     for (const replicas of [1, cores]) {
