@@ -21,8 +21,6 @@ export interface VaeBenchmarks {
   generateAndJudge100Ms: number;
 }
 
-const median = (v: number[]): number => quantile(v, 0.5);
-
 /** Call after initBackend(). */
 export async function vaeBenchmarks(options: { steps?: number; batchSize?: number; say?: (s: string) => void } = {}): Promise<VaeBenchmarks> {
   const steps = options.steps ?? 20;
@@ -41,7 +39,7 @@ export async function vaeBenchmarks(options: { steps?: number; batchSize?: numbe
     qualityGuided(vae.decoder, judge, i % 10, { k: 10, candidates: 100, seed: i });
     if (i > 0) times.push(performance.now() - t0); // the first call builds the kernels
   }
-  const generateAndJudge100Ms = Math.round(median(times));
+  const generateAndJudge100Ms = Math.round(quantile(times, 0.5));
   say(`generate + judge 100 candidates, keep 10: ${generateAndJudge100Ms} ms`);
   return { params: countParams(vae.combined), batchSize, trainImagesPerSec, generateAndJudge100Ms };
 }
