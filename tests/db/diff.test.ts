@@ -32,12 +32,12 @@ describe('db:diff', () => {
     const migrationsDir = path.join(scratch, 'migrations');
     const schemaPath = path.join(scratch, 'schema.prisma');
     await cp(MIGRATIONS_DIR, migrationsDir, { recursive: true });
-    const vote = '\nmodel Vote {\n  id        Int      @id @default(autoincrement())\n  drawingId Int\n  createdAt DateTime @default(now())\n\n  @@index([drawingId])\n}\n';
+    const vote = '\nmodel Scribble {\n  id        Int      @id @default(autoincrement())\n  drawingId Int\n  createdAt DateTime @default(now())\n\n  @@index([drawingId])\n}\n';
     await writeFile(schemaPath, (await readFile(SCHEMA_PATH, 'utf8')) + vote);
 
-    const written = await writeMigration('Add votes!', { migrationsDir, schemaPath });
-    expect(written?.folder).toMatch(/^\d{14}_add_votes$/);
-    expect(written?.sql).toContain('CREATE TABLE "Vote"');
+    const written = await writeMigration('Add scribbles!', { migrationsDir, schemaPath });
+    expect(written?.folder).toMatch(/^\d{14}_add_scribbles$/);
+    expect(written?.sql).toContain('CREATE TABLE "Scribble"');
     expect(written?.sql).not.toContain('"ModelVersion"');
     expect(await readFile(path.join(migrationsDir, written!.folder, 'migration.sql'), 'utf8')).toBe(written!.sql);
 
@@ -47,8 +47,8 @@ describe('db:diff', () => {
       const { applied } = await applyMigrations({ kind: 'postgresql', url: fresh.url }, migrationsDir);
       expect(applied.at(-1)).toBe(written!.folder);
       await client.connect();
-      const { rows } = await client.query("SELECT indexname FROM pg_indexes WHERE tablename = 'Vote' ORDER BY 1");
-      expect(rows.map((r) => r.indexname)).toEqual(['Vote_drawingId_idx', 'Vote_pkey']);
+      const { rows } = await client.query("SELECT indexname FROM pg_indexes WHERE tablename = 'Scribble' ORDER BY 1");
+      expect(rows.map((r) => r.indexname)).toEqual(['Scribble_drawingId_idx', 'Scribble_pkey']);
     } finally {
       await client.end();
       await fresh.drop();

@@ -64,7 +64,7 @@ describe('start-up', () => {
 });
 
 describe('status over Socket.IO', () => {
-  it('answers status:get with the real backend and database', async () => {
+  it('answers status:get with the real backend, database and served model', async () => {
     const c = await client();
     const reply = await c.timeout(5000).emitWithAck('status:get', {});
     expect(reply.ok).toBe(true);
@@ -73,7 +73,15 @@ describe('status over Socket.IO', () => {
     expect(status.backend.tried.at(-1)).toEqual({ name: status.backend.name, ok: true });
     expect(status.database).toMatchObject({ ok: true, kind: 'postgresql' });
     expect(status.database.where).toContain(server.database.name);
-    expect(status.model.loaded).toBe(false);
+    // The served CNN (models/cnn) loads at start; its status arrives once it is loaded.
+    let model = status.model;
+    for (let i = 0; i < 50 && !model.loaded; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      model = StatusSchema.parse(((await c.timeout(5000).emitWithAck('status:get', {})) as { data: Status }).data).model;
+    }
+    expect(model).toMatchObject({ loaded: true });
+    expect(model.path).toMatch(/cnn$/);
+    expect(model.params).toBeGreaterThan(100_000);
     expect(Math.abs(Date.parse(status.serverTime) - Date.now())).toBeLessThan(5000);
     expect(status.uptimeSeconds).toBeGreaterThanOrEqual(0);
   });
