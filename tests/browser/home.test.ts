@@ -39,7 +39,9 @@ it('fills the status panel from the socket and follows live changes', async () =
   const database = await page.getByTestId('status-database').innerText();
   expect(database).toContain('reachable');
   expect(database).toContain(server.database.name);
-  expect(await page.getByTestId('status-model').innerText()).toContain('not loaded');
+  // The served CNN loads at start; the panel follows when it is in.
+  await expect.poll(() => page.getByTestId('status-model').innerText(), { timeout: 15_000 }).toContain('parameters');
+  expect(await page.getByTestId('status-model').innerText()).toContain('models/cnn');
   await page.screenshot({ path: artifactPath('home-desktop.png'), fullPage: true });
 
   // A change on the server reaches the open page without a reload.
