@@ -17,7 +17,7 @@ import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
 import { countParams, loadLayersModel, saveLayersModel } from '../ml/models/storage';
 import { ensureDrawingSet } from '../ml/sketch/drawingSet';
 import { PIXELS, sketchToImage28, type Stroke } from '../ml/sketch/preprocess';
-import { fineTune, isHeldOut, type LabelledImages } from '../recognition/finetune';
+import { fineTune, isHeldOut, type FineTuneOptions, type LabelledImages } from '../recognition/finetune';
 import { numberOption } from './options';
 
 const program = new Command('finetune:sketch')
@@ -32,17 +32,7 @@ const program = new Command('finetune:sketch')
   .option('--seed <n>', 'random seed', numberOption, 1)
   .option('--json', 'print one JSON object on stdout');
 
-interface Options {
-  model: string;
-  out: string;
-  steps: number;
-  batchSize: number;
-  lr: number;
-  drawingShare: number;
-  sketchShare: number;
-  seed: number;
-  json?: boolean;
-}
+type Options = Omit<FineTuneOptions, 'onStep'> & { model: string; out: string; json?: boolean };
 
 await runCli(async () => {
   program.parse();

@@ -16,29 +16,18 @@ import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
 import { fitClassPriors, PRIOR_FILE, saveClassPriors } from '../ml/generation/classPrior';
 import type { TrainingLog } from '../ml/training/events';
 import { TrainingConfigSchema } from '../ml/training/config';
-import { startTraining } from '../ml/training/run';
-import { attachProgress } from './progress';
 import { configFromOptions, numberOption } from './options';
+import { addTrainingOptions, trainingFields, trainWithProgress } from './training';
 
-const program = new Command('train:vae')
-  .description('Train the conditional VAE that generates Fashion-MNIST garments.')
-  .option('--epochs <n>', 'epochs', numberOption, 20)
-  .option('--batch-size <n>', 'batch size (split across replicas)', numberOption, 128)
-  .option('--lr <x>', 'peak learning rate (Adam)', numberOption, 0.001)
-  .option('--lr-schedule <s>', 'learning-rate schedule: cosine or constant', 'cosine')
+const program = addTrainingOptions(
+  new Command('train:vae').description('Train the conditional VAE that generates Fashion-MNIST garments.'),
+  { epochs: 20, batchSize: 128, lr: 0.001, replicas: 1, out: 'models/vae', seedDecides: 'weights, data order, latent noise' },
+)
   .option('--beta <x>', 'weight of the KL term after warm-up (1 = the ELBO)', numberOption, 1)
   .option('--kl-warmup <epochs>', 'epochs over which the KL weight rises to beta (default 0.25)', numberOption)
   .option('--kl-warmup-start <x>', 'KL weight at the start of the warm-up, as a fraction of beta (default 0.5)', numberOption)
   .option('--latent <n>', 'latent dimensions', numberOption, 32)
   .option('--res-blocks <n>', 'residual blocks per resolution stage', numberOption)
-  .option('--seed <n>', 'random seed (weights, data order, latent noise)', numberOption, 42)
-  .option('--replicas <n>', 'data-parallel worker threads', numberOption, 1)
-  .option('--train-limit <n>', 'train on N images of the training set', numberOption)
-  .option('--test-limit <n>', 'evaluate on N images of the test set', numberOption)
-  .option('--data-dir <dir>', 'folder with the Fashion-MNIST IDX files')
-  .option('--out <dir>', 'where the trained model and training-log.json go', 'models/vae')
-  .option('--checkpoint-dir <dir>', 'per-epoch checkpoints (default: checkpoints/<out folder name>)')
-  .option('--no-resume', 'start afresh even if a matching checkpoint exists')
   .option('--from-checkpoint <dir>', 'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)')
   .option('--fit-prior', 'train nothing: refit the per-class latent Gaussians (latent-prior.json) of the model in --out');
 
@@ -82,23 +71,11 @@ await runCli(async () => {
   if (o.klWarmupStart !== undefined) arch.klWarmupStart = o.klWarmupStart;
   if (o.resBlocks !== undefined) arch.resBlocks = o.resBlocks;
   const config = configFromOptions(TrainingConfigSchema, {
+    ...trainingFields(o, 'train:vae'),
     task: 'vae',
-    epochs: o.epochs,
-    batchSize: o.batchSize,
-    lr: o.lr,
-    lrSchedule: o.lrSchedule,
-    seed: o.seed,
-    replicas: o.replicas,
-    trainLimit: o.trainLimit,
-    testLimit: o.testLimit,
     // Shifted or mirrored garments would be drawn too: the VAE must learn the data as it is.
     augment: false,
     arch,
-    dataDir: o.dataDir,
-    outDir: o.out,
-    checkpointDir: o.checkpointDir ?? path.join('checkpoints', path.basename(path.resolve(o.out as string))),
-    resume: o.resume,
-    command: `npm run train:vae -- ${process.argv.slice(2).join(' ')}`.trim(),
   });
   // Validate the architecture here, so a bad --latent is one line before any worker starts.
   const parsed = VaeArchSchema.safeParse(arch);
@@ -106,15 +83,7 @@ await runCli(async () => {
     const i = parsed.error.issues[0]!;
     throw new UserFacingError(`Invalid VAE option ${String(i.path[0])}: ${i.message}.`);
   }
-  const run = startTraining(config);
-  attachProgress(run);
-  process.on('SIGINT', () => {
-    process.stderr.write('\nstopping after this step (checkpoint of the last finished epoch is kept)...\n');
-    run.stop();
-  });
-  const result = await run.done.catch((err: Error) => {
-    throw err instanceof UserFacingError ? err : new UserFacingError(`training failed: ${err.message}`);
-  });
+  const result = await trainWithProgress(config);
   if (result.outDir) {
     await initBackend();
     await splitVaeFolder(result.outDir);

@@ -1,0 +1,69 @@
+/**
+ * What every training command line shares: the common flags, the config fields they map to, and
+ * running a training with a progress bar and Ctrl-C stopping after the current step.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import { UserFacingError } from '../errors';
+import type { TrainingConfig } from '../ml/training/config';
+import { startTraining, type TrainingResult } from '../ml/training/run';
+import { numberOption } from './options';
+import { attachProgress } from './progress';
+
+export interface TrainingDefaults {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  replicas: number;
+  out: string;
+  /** what the seed decides, for --help */
+  seedDecides: string;
+}
+
+export function addTrainingOptions(program: Command, d: TrainingDefaults): Command {
+  return program
+    .option('--epochs <n>', 'epochs', numberOption, d.epochs)
+    .option('--batch-size <n>', 'batch size (split across replicas)', numberOption, d.batchSize)
+    .option('--lr <x>', 'peak learning rate (Adam)', numberOption, d.lr)
+    .option('--lr-schedule <s>', 'learning-rate schedule: cosine or constant', 'cosine')
+    .option('--seed <n>', `random seed (${d.seedDecides})`, numberOption, 42)
+    .option('--replicas <n>', 'data-parallel worker threads', numberOption, d.replicas)
+    .option('--train-limit <n>', 'train on N images of the training set', numberOption)
+    .option('--test-limit <n>', 'evaluate on N images of the test set', numberOption)
+    .option('--data-dir <dir>', 'folder with the Fashion-MNIST IDX files')
+    .option('--out <dir>', 'where the trained model and training-log.json go', d.out)
+    .option('--checkpoint-dir <dir>', 'per-epoch checkpoints (default: checkpoints/<out folder name>)')
+    .option('--no-resume', 'start afresh even if a matching checkpoint exists');
+}
+
+/** The config fields of the common flags (validated later by the config schema). */
+export function trainingFields(o: Record<string, unknown>, script: string): Record<string, unknown> {
+  return {
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    lr: o.lr,
+    lrSchedule: o.lrSchedule,
+    seed: o.seed,
+    replicas: o.replicas,
+    trainLimit: o.trainLimit,
+    testLimit: o.testLimit,
+    dataDir: o.dataDir,
+    outDir: o.out,
+    checkpointDir: o.checkpointDir ?? path.join('checkpoints', path.basename(path.resolve(o.out as string))),
+    resume: o.resume,
+    command: `npm run ${script} -- ${process.argv.slice(2).join(' ')}`.trim(),
+  };
+}
+
+/** Runs a training with a progress bar; Ctrl-C stops after the current step. */
+export async function trainWithProgress(config: TrainingConfig): Promise<TrainingResult> {
+  const run = startTraining(config);
+  attachProgress(run);
+  process.on('SIGINT', () => {
+    process.stderr.write('\nstopping after this step (checkpoint of the last finished epoch is kept)...\n');
+    run.stop();
+  });
+  return run.done.catch((err: Error) => {
+    throw err instanceof UserFacingError ? err : new UserFacingError(`training failed: ${err.message}`);
+  });
+}
