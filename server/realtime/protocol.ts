@@ -486,12 +486,13 @@ export const clientRequests = {
     payload: z.object({ strokes: StrokesSchema }).strict(),
     reply: RecognitionSchema,
   },
-  /** Keeps a drawing with the label its author confirmed; the server re-computes image and guess. */
+  /**
+   * Keeps a drawing with the label its author confirmed; the server re-computes image and guess.
+   * The author is the connection's guest cookie (server/identity), never a claim in the payload.
+   */
   'draw:save': {
     delivery: 'ack',
-    payload: z
-      .object({ strokes: StrokesSchema, label: ClassIndexSchema, authorId: z.uuid('authorId must be a guest id.').nullable().default(null) })
-      .strict(),
+    payload: z.object({ strokes: StrokesSchema, label: ClassIndexSchema }).strict(),
     reply: z.object({ id: z.number().int(), guess: ClassIndexSchema, modelVersion: z.string() }),
   },
   /** Saved drawings, newest first, optionally of one class; `beforeId` pages further back. */

@@ -92,14 +92,17 @@ describe('draw:recognize', () => {
 
 describe('draw:save and sketches:list', () => {
   it('round-trips a confirmed drawing through the database and the gallery', async () => {
-    const { getDb, createGuest } = await import('../../server/db');
+    const { getDb } = await import('../../server/db');
     const { decodePng, greyLevels } = await import('../../server/ml/image/png');
     const { sketchToImage28, imageToBytes } = await import('../../server/ml/sketch/preprocess');
     const db = await getDb();
-    const guest = await createGuest(db, 'Ada');
-    const c = await client();
+    // The author is whoever the connection's guest cookie says, as a browser that picked a nickname.
+    const { pickNickname, connectWithCookie } = await import('../identity/harness');
+    const { cookie, guest } = await pickNickname(server.url, 'Ada');
+    const c = await connectWithCookie(server.url, cookie);
+    clients.push(c);
     const strokes = [square, { points: [150, 150, 250, 250], width: 30, tool: 'eraser' }];
-    const reply = await request(c, 'draw:save', { strokes, label: 3, authorId: guest.id });
+    const reply = await request(c, 'draw:save', { strokes, label: 3 });
     expect(reply.ok).toBe(true);
     if (!reply.ok) return;
     const row = await db.drawing.findUniqueOrThrow({ where: { id: reply.data.id }, include: { modelVersion: true } });
@@ -121,7 +124,7 @@ describe('draw:save and sketches:list', () => {
     expect(other.ok && other.data.sketches.some((s: { id: number }) => s.id === row.id)).toBe(false);
   });
 
-  it('saves an anonymous drawing, and refuses a bad label, an unknown author or an empty canvas without saving', async () => {
+  it('saves an anonymous drawing, and refuses a bad label, a claimed author or an empty canvas without saving', async () => {
     const c = await client();
     const anonymous = await request(c, 'draw:save', { strokes: [square], label: 0 });
     expect(anonymous.ok).toBe(true);
@@ -129,8 +132,10 @@ describe('draw:save and sketches:list', () => {
     const badLabel = await request(c, 'draw:save', { strokes: [square], label: 12 });
     expect(badLabel.ok).toBe(false);
     if (!badLabel.ok) expect(badLabel.error).toContain('The label must be a class number 0-9.');
-    const stranger = await request(c, 'draw:save', { strokes: [square], label: 1, authorId: '6f1c7a52-0000-4000-8000-000000000000' });
-    expect(stranger).toEqual({ ok: false, error: 'Your guest identity is unknown to this server: reload the page and save again.' });
+    // Nobody can sign a drawing with someone else's id: authorship comes from the cookie only.
+    const claimed = await request(c, 'draw:save', { strokes: [square], label: 1, authorId: '6f1c7a52-0000-4000-8000-000000000000' });
+    expect(claimed.ok).toBe(false);
+    if (!claimed.ok) expect(claimed.error).toMatch(/authorId/);
     const empty = await request(c, 'draw:save', { strokes: [], label: 1 });
     expect(empty.ok).toBe(false);
     expect(await drawingCount()).toBe(before);

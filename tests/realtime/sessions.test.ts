@@ -53,13 +53,14 @@ async function until(what: string, check: () => boolean, timeoutMs = 90_000): Pr
 
 /** A person watching: a connection whose live events feed a timeline; `reconnect` opens a new connection. */
 class Viewer {
-  readonly clientId = randomBytes(12).toString('hex');
+  clientId = randomBytes(12).toString('hex');
   readonly timeline = new SessionTimeline();
   socket!: TestClient;
   constructor(readonly nickname: string) {}
 
-  async connect(): Promise<this> {
-    this.socket = await connectClient(server.url);
+  /** `cookie`: the guest cookie a browser holds after picking a nickname. */
+  async connect(cookie?: string): Promise<this> {
+    this.socket = cookie ? await (await import('../identity/harness')).connectWithCookie(server.url, cookie) : await connectClient(server.url);
     clients.push(this.socket);
     this.socket.on('session:event', ({ event }) => this.timeline.live(event));
     this.socket.on('session:batch', ({ event }) => this.timeline.live(event));
@@ -204,6 +205,28 @@ describe('host controls', () => {
     expect(states).toEqual(['training by Ada', 'paused by Ada', 'training by Ada', 'stopped by Ada']);
     expect(other.timeline.reliableEvents().some((e) => e.type === 'lr' && e.lr === 0.01 && e.by === 'Ada')).toBe(true);
     expect(await host.control(id, 'resume')).toEqual({ ok: false, error: 'This session was stopped; create a new session to train again.' });
+  });
+});
+
+describe('who the host is', () => {
+  it('is the guest cookie when there is one: another tab of the host controls, a copied client id does not', async () => {
+    const { pickNickname } = await import('../identity/harness');
+    const { cookie } = await pickNickname(server.url, 'Grace');
+    const tab1 = await new Viewer('Grace').connect(cookie);
+    const id = await tab1.create({ ...tiny, name: 'guest host' });
+    await tab1.join(id);
+    // A stranger without the cookie who learned (or guessed) the first tab's client id.
+    const impostor = await new Viewer('Mallory').connect();
+    impostor.clientId = tab1.clientId;
+    await impostor.join(id);
+    const lr = (v: Viewer) => request(v.socket, 'session:lr', { sessionId: id, lr: 0.01 });
+    expect(await lr(impostor)).toEqual({ ok: false, error: 'Only the host (Grace) can change the learning rate of this session.' });
+    // The same guest in a second tab (its own client id) is the host: refused only for the state.
+    const tab2 = await new Viewer('Grace').connect(cookie);
+    await tab2.join(id);
+    expect(await lr(tab2)).toEqual({ ok: false, error: 'The learning rate can be changed only while the session is training or paused.' });
+    expect(await impostor.control(id, 'stop')).toEqual({ ok: false, error: 'Only the host (Grace) can stop this session.' });
+    expect(await tab2.control(id, 'stop')).toEqual({ ok: true, data: { state: 'stopped' } });
   });
 });
 

@@ -10,6 +10,7 @@ import { useEffect, useState } from 'react';
 import { CLASS_NAMES } from '../../../server/ml/data/classes';
 import type { Stroke } from '../../../server/ml/sketch/preprocess';
 import { request } from '../../realtime/socket';
+import { NicknameForm, useGuest } from '../../vote/guest';
 import { Button } from './Toolbar';
 
 type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; id: number } | { kind: 'error'; message: string };
@@ -17,6 +18,8 @@ type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; id: nu
 export function SavePanel({ strokes, guess }: { strokes: readonly Stroke[]; guess: number | null }) {
   const [label, setLabel] = useState<number | null>(null);
   const [state, setState] = useState<SaveState>({ kind: 'idle' });
+  // The server signs drawings with the connection's guest cookie; without one they are anonymous.
+  const { guest, loaded, choose } = useGuest();
 
   // A new drawing (or a changed one) starts from the model's guess again.
   useEffect(() => setState((s) => (s.kind === 'saving' ? s : { kind: 'idle' })), [strokes]);
@@ -28,7 +31,7 @@ export function SavePanel({ strokes, guess }: { strokes: readonly Stroke[]; gues
   const save = async () => {
     if (chosen === null) return;
     setState({ kind: 'saving' });
-    const reply = await request('draw:save', { strokes: [...strokes], label: chosen, authorId: null });
+    const reply = await request('draw:save', { strokes: [...strokes], label: chosen });
     setState(reply.ok ? { kind: 'saved', id: reply.data.id } : { kind: 'error', message: reply.error });
   };
 
@@ -69,7 +72,7 @@ export function SavePanel({ strokes, guess }: { strokes: readonly Stroke[]; gues
         </Button>
         {state.kind === 'saved' && (
           <span className="text-sm text-emerald-300" role="status">
-            Saved.{' '}
+            Saved{guest ? ` under ${guest.nickname}` : ' anonymously'}.{' '}
             <Link href="/sketches" className="underline underline-offset-2">
               See the sketchbook
             </Link>
@@ -81,6 +84,7 @@ export function SavePanel({ strokes, guess }: { strokes: readonly Stroke[]; gues
           </span>
         )}
       </div>
+      {loaded && <div className="mt-3"><NicknameForm guest={guest} choose={choose} /></div>}
     </section>
   );
 }

@@ -8,6 +8,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { UserFacingError } from '../../errors';
 import type { Db } from '../../db';
 import { Recognizer } from '../../recognition/recognizer';
+import { guestOf } from '../../identity';
 import { listSketches, saveConfirmedDrawing } from '../../recognition/sketches';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
 import { DrawingRooms } from './rooms';
@@ -58,7 +59,9 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
       return recognition;
     });
 
-    onRequest(socket, 'draw:save', async (input) => saveConfirmedDrawing(await getDb(), recognizer, input));
+    onRequest(socket, 'draw:save', async (input) =>
+      saveConfirmedDrawing(await getDb(), recognizer, { ...input, authorId: guestOf(socket)?.id ?? null }),
+    );
 
     onRequest(socket, 'sketches:list', async (filter) => listSketches(await getDb(), filter));
 

@@ -1,15 +1,18 @@
 /**
  * Who a connection is, as far as sessions care: the one place that decides identity and the host
- * check. Today a person is the id their browser generated and keeps in localStorage (sent with
- * create and join); the guest cookie of issue 6 replaces `identityOf` without touching the rest.
+ * check. A person with a guest cookie (a nickname picked on the site, server/identity) is that
+ * guest, in every tab and after any reconnect; without one, the random id their browser keeps in
+ * localStorage (sent with create and join). The id is never shown to others (publicViewerId).
  */
 import { createHash } from 'node:crypto';
 import { UserFacingError } from '../../errors';
+import { guestOf } from '../../identity';
 import type { PlaygroundSocket } from '../requests';
 
-/** The identity behind a request: for now the client's own id. */
-export function identityOf(_socket: PlaygroundSocket, claimedClientId: string): string {
-  return claimedClientId;
+/** The identity behind a request: the signed guest cookie if the connection has one, else the client's own id. */
+export function identityOf(socket: PlaygroundSocket, claimedClientId: string): string {
+  const guest = guestOf(socket);
+  return guest ? `guest:${guest.id}` : `client:${claimedClientId}`;
 }
 
 export function isHost(session: { hostIdentity: string }, identity: string): boolean {
