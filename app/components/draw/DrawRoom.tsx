@@ -13,7 +13,8 @@ import { getSocket, request } from '../../realtime/socket';
 import { DrawingCanvas } from './DrawingCanvas';
 import { ProbabilityBars } from './ProbabilityBars';
 import { RoomSidebar } from './RoomSidebar';
-import { Button, Toolbar } from './Toolbar';
+import { DrawingSurface } from './DrawingSurface';
+import { Button } from './Toolbar';
 import { useRecognition } from './useRecognition';
 import { useStrokeHistory, type Tool } from './useStrokeHistory';
 
@@ -151,28 +152,7 @@ function DrawerCanvas({ roomId, onDrawn }: { roomId: string; onDrawn: (strokes: 
   useEffect(() => onDrawnRef.current(history.strokes, image ? live.result : null), [history.strokes, image, live.result]);
   return (
     <div>
-      <Toolbar
-        tool={tool}
-        onTool={setTool}
-        penWidth={penWidth}
-        onPenWidth={setPenWidth}
-        canUndo={history.canUndo}
-        canRedo={history.canRedo}
-        canClear={history.strokes.length > 0}
-        onUndo={history.undo}
-        onRedo={history.redo}
-        onClear={history.clear}
-      />
-      <div className="mx-auto mt-3 max-w-[34rem]">
-        <DrawingCanvas
-          strokes={history.strokes}
-          tool={tool}
-          penWidth={penWidth}
-          onBegin={(x, y) => history.begin(x, y, tool, penWidth)}
-          onExtend={history.extend}
-          onEnd={history.end}
-        />
-      </div>
+      <DrawingSurface history={history} tool={tool} onTool={setTool} penWidth={penWidth} onPenWidth={setPenWidth} />
       <div className="mt-4">
         <ProbabilityBars probabilities={image ? (live.result?.probabilities ?? null) : null} dimmed={live.busy} />
       </div>

@@ -7,12 +7,11 @@
 
 import { useEffect, useMemo, useState } from 'react';
 import { sketchToImage28 } from '../../../server/ml/sketch/preprocess';
-import { DrawingCanvas } from './DrawingCanvas';
+import { DrawingSurface } from './DrawingSurface';
 import { GuessHeadline } from './GuessHeadline';
 import { ModelView } from './ModelView';
 import { ProbabilityBars } from './ProbabilityBars';
 import { SavePanel } from './SavePanel';
-import { Toolbar } from './Toolbar';
 import { useRecognition } from './useRecognition';
 import { useStrokeHistory, type Tool } from './useStrokeHistory';
 
@@ -53,33 +52,7 @@ export function DrawStudio() {
           <GuessHeadline empty={empty} result={live.result} compact />
           <ModelView image={image} size={56} testId="model-view-compact" />
         </div>
-        <Toolbar
-          tool={tool}
-          onTool={setTool}
-          penWidth={penWidth}
-          onPenWidth={setPenWidth}
-          canUndo={history.canUndo}
-          canRedo={history.canRedo}
-          canClear={history.strokes.length > 0}
-          onUndo={history.undo}
-          onRedo={history.redo}
-          onClear={history.clear}
-        />
-        <div className="mx-auto mt-3 max-w-[34rem]">
-          <DrawingCanvas
-            strokes={history.strokes}
-            tool={tool}
-            penWidth={penWidth}
-            onBegin={(x, y) => history.begin(x, y, tool, penWidth)}
-            onExtend={history.extend}
-            onEnd={history.end}
-          />
-          {history.full && (
-            <p role="alert" className="mt-2 text-sm text-amber-300">
-              This drawing has reached the size limit; undo or clear to draw more.
-            </p>
-          )}
-        </div>
+        <DrawingSurface history={history} tool={tool} onTool={setTool} penWidth={penWidth} onPenWidth={setPenWidth} />
       </section>
 
       <aside aria-label="What the model thinks" className="space-y-5">
