@@ -27,6 +27,7 @@ const program = addTrainingOptions(
   .option('--kl-warmup <epochs>', 'epochs over which the KL weight rises to beta (default 0.25)', numberOption)
   .option('--kl-warmup-start <x>', 'KL weight at the start of the warm-up, as a fraction of beta (default 0.5)', numberOption)
   .option('--latent <n>', 'latent dimensions', numberOption, 32)
+  .option('--prior <kind>', 'KL prior: class (a learned mean per class) or standard (N(0, I))', 'class')
   .option('--res-blocks <n>', 'residual blocks per resolution stage', numberOption)
   .option('--from-checkpoint <dir>', 'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)')
   .option('--fit-prior', 'train nothing: refit the per-class latent Gaussians (latent-prior.json) of the model in --out');
@@ -66,7 +67,7 @@ await runCli(async () => {
     await fitPrior(o.out as string, o.dataDir as string | undefined);
     process.exit(0);
   }
-  const arch: Record<string, unknown> = { latent: o.latent, beta: o.beta };
+  const arch: Record<string, unknown> = { latent: o.latent, beta: o.beta, prior: o.prior };
   if (o.klWarmup !== undefined) arch.klWarmupEpochs = o.klWarmup;
   if (o.klWarmupStart !== undefined) arch.klWarmupStart = o.klWarmupStart;
   if (o.resBlocks !== undefined) arch.resBlocks = o.resBlocks;

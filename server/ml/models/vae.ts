@@ -35,6 +35,14 @@ export const VaeArchSchema = z.object({
    */
   klWarmupEpochs: z.number().min(0).max(100).default(0.25),
   klWarmupStart: z.number().min(0).max(1).default(0.5),
+  /**
+   * The prior the KL term pulls each posterior towards. standard: N(0, I) for every class. class:
+   * N(mu_y, I) with a learned mean per class (the encoder's third output, `prior_mean`), so each
+   * class gets its own region of the latent space and a sample drawn near mu_y decodes to class y
+   * even where the decoder reads the class from the latent rather than from its label input; with
+   * N(0, I) the classes' regions overlapped (sandal posteriors sat among sneaker ones).
+   */
+  prior: z.enum(['standard', 'class']).default('class'),
 });
 export type VaeArch = z.infer<typeof VaeArchSchema>;
 
@@ -123,7 +131,11 @@ function buildEncoder(a: VaeArch, init: Inits): tfTypes.LayersModel {
   x = tf.layers.dense({ units: a.dense, activation: 'relu', kernelInitializer: init.he(), name: 'enc_dense' }).apply(x) as Sym;
   const mean = tf.layers.dense({ units: a.latent, kernelInitializer: init.small(), name: 'z_mean' }).apply(x) as Sym;
   const logVar = tf.layers.dense({ units: a.latent, kernelInitializer: init.small(), name: 'z_log_var' }).apply(x) as Sym;
-  return tf.model({ inputs: [image, label], outputs: [mean, logVar], name: ENCODER_NAME });
+  if (a.prior === 'standard') return tf.model({ inputs: [image, label], outputs: [mean, logVar], name: ENCODER_NAME });
+  // The learned prior means start at zero (N(0, I) for every class) and move apart as training
+  // finds what separates the classes.
+  const priorMean = tf.layers.dense({ units: a.latent, kernelInitializer: 'zeros', useBias: false, name: 'prior_mean' }).apply(label) as Sym;
+  return tf.model({ inputs: [image, label], outputs: [mean, logVar, priorMean], name: ENCODER_NAME });
 }
 
 function buildDecoder(a: VaeArch, init: Inits): tfTypes.LayersModel {
@@ -164,9 +176,11 @@ export function combineVae(encoder: tfTypes.LayersModel, decoder: tfTypes.Layers
   const image = tf.input({ shape: [IMAGE_SIZE, IMAGE_SIZE, 1], name: 'image' });
   const label = tf.input({ shape: [NUM_CLASSES], name: 'label' });
   const z = tf.input({ shape: [latent], name: 'latent' });
-  const [mean, logVar] = encoder.apply([image, label]) as Sym[];
+  const [mean, logVar, priorMean] = encoder.apply([image, label]) as Sym[];
   const logits = decoder.apply([z, label]) as Sym;
-  const combined = tf.model({ inputs: [image, label, z], outputs: [mean!, logVar!, logits], name: 'conditional_vae' });
+  // A learned class prior is an output too, so its weights are among those the loop optimizes.
+  const outputs = [mean!, logVar!, logits, ...(priorMean ? [priorMean] : [])];
+  const combined = tf.model({ inputs: [image, label, z], outputs, name: 'conditional_vae' });
   return { encoder, decoder, combined, latent };
 }
 

@@ -28,9 +28,13 @@ export function bernoulliNll(x: tfTypes.Tensor, logits: tfTypes.Tensor): tfTypes
   return tf.sum(perPixel.reshape([x.shape[0]!, -1]), 1) as tfTypes.Tensor1D;
 }
 
-/** Per-image KL(N(mean, exp(logVar)) || N(0, I)) in nats. */
-export function gaussianKl(mean: tfTypes.Tensor, logVar: tfTypes.Tensor): tfTypes.Tensor1D {
-  return tf.mul(0.5, tf.sum(tf.sub(tf.add(tf.exp(logVar), tf.square(mean)), tf.add(1, logVar)), 1)) as tfTypes.Tensor1D;
+/**
+ * Per-image KL(N(mean, exp(logVar)) || N(priorMean, I)) in nats; without priorMean the prior is
+ * N(0, I).
+ */
+export function gaussianKl(mean: tfTypes.Tensor, logVar: tfTypes.Tensor, priorMean?: tfTypes.Tensor): tfTypes.Tensor1D {
+  const offset = priorMean ? tf.sub(mean, priorMean) : mean;
+  return tf.mul(0.5, tf.sum(tf.sub(tf.add(tf.exp(logVar), tf.square(offset)), tf.add(1, logVar)), 1)) as tfTypes.Tensor1D;
 }
 
 /** The KL weight at a point of training: linear from klWarmupStart x beta to beta over klWarmupEpochs. */
@@ -61,11 +65,11 @@ export function evaluateElbo(vae: Vae, images: Uint8Array | Float32Array, labels
     const [rec, kl] = tf.tidy(() => {
       const x = imagesToTensor(images, start, size);
       const y = tf.oneHot(tf.tensor1d(labels.subarray(start, start + size), 'int32'), NUM_CLASSES).toFloat();
-      const [mean, logVar] = vae.encoder.predict([x, y]) as tfTypes.Tensor[];
+      const [mean, logVar, priorMean] = vae.encoder.predict([x, y]) as tfTypes.Tensor[];
       const eps = tf.randomNormal(mean!.shape, 0, 1, 'float32', seed + start);
       const z = tf.add(mean!, tf.mul(tf.exp(tf.mul(logVar!, 0.5)), eps));
       const logits = vae.decoder.predict([z, y]) as tfTypes.Tensor;
-      return [tf.sum(bernoulliNll(x, logits)), tf.sum(gaussianKl(mean!, logVar!))];
+      return [tf.sum(bernoulliNll(x, logits)), tf.sum(gaussianKl(mean!, logVar!, priorMean))];
     });
     recSum += rec!.dataSync()[0]!;
     klSum += kl!.dataSync()[0]!;
@@ -112,13 +116,13 @@ export class VaeTask implements TrainingTask {
   step(batch: Batch, ctx: StepContext): StepResult {
     const x = tf.tensor4d(batch.images.subarray(0, batch.size * 784), [batch.size, 28, 28, 1]);
     const y = tf.oneHot(tf.tensor1d(batch.labels.subarray(0, batch.size), 'int32'), NUM_CLASSES).toFloat();
-    const [mean, logVar] = this.vae.encoder.apply([x, y], { training: true }) as tfTypes.Tensor[];
+    const [mean, logVar, priorMean] = this.vae.encoder.apply([x, y], { training: true }) as tfTypes.Tensor[];
     // Seeded by the global step: a resumed run draws the same noise as an uninterrupted one.
     const noiseSeed = this.seed * 1_000_003 + ctx.epoch * ctx.stepsPerEpoch + ctx.step;
     const eps = tf.randomNormal(mean!.shape, 0, 1, 'float32', noiseSeed);
     const z = tf.add(mean!, tf.mul(tf.exp(tf.mul(logVar!, 0.5)), eps));
     const logits = this.vae.decoder.apply([z, y], { training: true }) as tfTypes.Tensor;
-    const perImage = tf.add(bernoulliNll(x, logits), tf.mul(klWeight(this.arch, ctx), gaussianKl(mean!, logVar!)));
+    const perImage = tf.add(bernoulliNll(x, logits), tf.mul(klWeight(this.arch, ctx), gaussianKl(mean!, logVar!, priorMean)));
     return { loss: tf.mean(perImage) as tfTypes.Scalar };
   }
 

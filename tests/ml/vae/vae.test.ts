@@ -5,7 +5,7 @@ import { loadSplit, type DatasetSplit } from '../../../server/ml/data/fashionMni
 import { buildCnn } from '../../../server/ml/models/cnn';
 import { countParams, saveLayersModel } from '../../../server/ml/models/storage';
 import { buildVae, loadVae, saveVae, splitVaeFolder } from '../../../server/ml/models/vae';
-import { evaluateElbo, klWeight, VaeTask } from '../../../server/ml/training/vaeTask';
+import { evaluateElbo, gaussianKl, klWeight, VaeTask } from '../../../server/ml/training/vaeTask';
 import { VaeArchSchema } from '../../../server/ml/models/vae';
 import { FIXTURE_DIR, tempDir } from '../data/fixture';
 
@@ -42,6 +42,32 @@ describe('conditional VAE', () => {
       return [mean!.shape, logVar!.shape, logits.shape];
     });
     expect(out).toEqual([[3, 8], [3, 8], [3, 28, 28, 1]]);
+  });
+
+  it('learns a prior mean per class: the KL is measured from it, and training moves the classes apart', () => {
+    // KL(N(m, s^2) || N(p, 1)) = 0.5 (s^2 + (m - p)^2 - 1 - ln s^2) per dimension, by hand:
+    const kl = tf.tidy(() =>
+      gaussianKl(tf.tensor2d([[1, 0]]), tf.tensor2d([[Math.log(4), 0]]), tf.tensor2d([[3, 0]])).dataSync()[0]!,
+    );
+    expect(kl).toBeCloseTo(0.5 * (4 + 4 - 1 - Math.log(4)), 5);
+    const standard = tf.tidy(() => gaussianKl(tf.tensor2d([[1, 0]]), tf.tensor2d([[0, 0]])).dataSync()[0]!);
+    expect(standard).toBeCloseTo(0.5, 6);
+
+    const task = new VaeTask({ ...SMALL, klWarmupEpochs: 0 }, 5);
+    expect(task.vae.encoder.outputs).toHaveLength(3);
+    const priorWeights = task.variables().filter((v) => v.name.includes('prior_mean'));
+    expect(priorWeights).toHaveLength(1);
+    expect(new VaeTask({ ...SMALL, prior: 'standard' }, 5).vae.encoder.outputs).toHaveLength(2);
+    expect(Math.max(...Array.from(priorWeights[0]!.dataSync()).map(Math.abs))).toBe(0);
+    const optimizer = tf.train.adam(0.01);
+    const variables = task.variables();
+    for (let step = 0; step < 10; step++) {
+      const { value, grads } = tf.variableGrads(() => task.step(batchOf(step * 32, 32), { epoch: 1, step, stepsPerEpoch: 10 }).loss, variables);
+      optimizer.applyGradients(variables.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
+      tf.dispose([value, ...Object.values(grads)]);
+    }
+    // The class means left zero: each class now has its own region to sample from.
+    expect(Math.max(...Array.from(priorWeights[0]!.dataSync()).map(Math.abs))).toBeGreaterThan(0.01);
   });
 
   it('raises the KL weight linearly from its start over the warm-up epochs, then holds beta', () => {
