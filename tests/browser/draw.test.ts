@@ -89,7 +89,9 @@ it('guesses while drawing, shows what the model sees, undoes, redoes and saves',
 
   await page.getByRole('radio', { name: /T-shirt\/top/ }).click();
   await page.getByRole('button', { name: /save/i }).click();
-  await expect.poll(() => page.getByRole('status').innerText(), { timeout: 10_000 }).toContain('Saved.');
+  await expect.poll(() => page.getByRole('status').innerText(), { timeout: 10_000 }).toContain('Saved anonymously.');
+  // A browser without a nickname saves anonymously and is told how to sign its drawings.
+  expect(await page.getByTestId('save-author').innerText()).toContain('pick a nickname');
   const { getDb } = await import('../../server/db');
   const saved = await (await getDb()).drawing.findMany();
   expect(saved.map((d) => d.label)).toEqual([0]);

@@ -10,7 +10,7 @@ import { useEffect, useState } from 'react';
 import { CLASS_NAMES } from '../../../server/ml/data/classes';
 import type { Stroke } from '../../../server/ml/sketch/preprocess';
 import { request } from '../../realtime/socket';
-import { NicknameForm, useGuest } from '../../vote/guest';
+import { useGuest } from '../../vote/guest';
 import { Button } from './Toolbar';
 
 type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; id: number } | { kind: 'error'; message: string };
@@ -19,7 +19,7 @@ export function SavePanel({ strokes, guess }: { strokes: readonly Stroke[]; gues
   const [label, setLabel] = useState<number | null>(null);
   const [state, setState] = useState<SaveState>({ kind: 'idle' });
   // The server signs drawings with the connection's guest cookie; without one they are anonymous.
-  const { guest, loaded, choose } = useGuest();
+  const { guest, loaded } = useGuest();
 
   // A new drawing (or a changed one) starts from the model's guess again.
   useEffect(() => setState((s) => (s.kind === 'saving' ? s : { kind: 'idle' })), [strokes]);
@@ -84,7 +84,18 @@ export function SavePanel({ strokes, guess }: { strokes: readonly Stroke[]; gues
           </span>
         )}
       </div>
-      {loaded && <div className="mt-3"><NicknameForm guest={guest} choose={choose} /></div>}
+      {loaded && (
+        <p className="mt-3 text-xs text-zinc-500" data-testid="save-author">
+          {guest ? (
+            <>Saved drawings are signed <span className="text-zinc-300">{guest.nickname}</span>.</>
+          ) : (
+            <>
+              Saved anonymously; to sign your drawings, pick a nickname on the{' '}
+              <Link href="/vote" className="text-indigo-300 underline-offset-2 hover:underline">vote page</Link>.
+            </>
+          )}
+        </p>
+      )}
     </section>
   );
 }
