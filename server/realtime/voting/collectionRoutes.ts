@@ -10,18 +10,12 @@
  */
 import { z } from 'zod';
 import type { Db } from '../../db';
-import {
-  addToCollection,
-  CollectionAccessError,
-  createCollection,
-  deleteCollection,
-  removeFromCollection,
-  reorderCollection,
-  updateCollection,
-} from '../../db/repositories/collections';
+import { CollectionAccessError } from '../../db/repositories/collections';
 import { ApiError, IDENTITY_PROBLEMS, type ApiRoute, type Guests } from '../../identity';
 import { clientRequests, CollectionIdSchema } from '../protocol';
-import { collectionFor, collectionView } from './views';
+import type { ParsedPayload } from '../requests';
+import { collectionWrites, type CollectionWrite } from './collectionWrites';
+import { collectionFor } from './views';
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
   const r = schema.safeParse(value);
@@ -46,8 +40,13 @@ export function collectionRoutes(guests: Guests, getDb: () => Promise<Db>): ApiR
       throw err;
     }
   };
-  const body = (name: keyof typeof clientRequests, value: unknown, id?: string) =>
-    parse(clientRequests[name].payload, id === undefined ? value : { ...(value as object), id });
+  /** Parses the body (with the id from the path) by the socket event's schema and applies the write. */
+  const apply = async <N extends CollectionWrite>(name: N, cookie: string | undefined, value: unknown) => {
+    const g = await who(cookie);
+    const input = parse(clientRequests[name].payload, value) as ParsedPayload<N>;
+    return collectionWrites[name](await getDb(), g.id, input);
+  };
+  const withId = (value: unknown, params: Record<string, string>) => ({ ...(value as object), id: idOf(params) });
 
   return [
     {
@@ -61,56 +60,35 @@ export function collectionRoutes(guests: Guests, getDb: () => Promise<Db>): ApiR
     {
       method: 'POST',
       pattern: 'collections',
-      handler: guarded(async (req) => {
-        const g = await who(req.cookie);
-        const input = body('collection:create', req.body) as { title: string; public: boolean };
-        return { status: 201, body: collectionView(await createCollection(await getDb(), g.id, input), g.id) };
-      }),
+      handler: guarded(async (req) => ({ status: 201, body: await apply('collection:create', req.cookie, req.body) })),
     },
     {
       method: 'PATCH',
       pattern: 'collections/:id',
-      handler: guarded(async (req, params) => {
-        const g = await who(req.cookie);
-        const { id, ...patch } = body('collection:update', req.body, idOf(params)) as { id: string; title?: string; public?: boolean };
-        return { body: collectionView(await updateCollection(await getDb(), g.id, id, patch), g.id) };
-      }),
+      handler: guarded(async (req, params) => ({ body: await apply('collection:update', req.cookie, withId(req.body, params)) })),
     },
     {
       method: 'DELETE',
       pattern: 'collections/:id',
-      handler: guarded(async (req, params) => {
-        const g = await who(req.cookie);
-        await deleteCollection(await getDb(), g.id, idOf(params));
-        return { body: {} };
-      }),
+      handler: guarded(async (req, params) => ({ body: await apply('collection:delete', req.cookie, withId({}, params)) })),
     },
     {
       method: 'POST',
       pattern: 'collections/:id/items',
-      handler: guarded(async (req, params) => {
-        const g = await who(req.cookie);
-        const { id, galleryItemId } = body('collection:add', req.body, idOf(params)) as { id: string; galleryItemId: number };
-        return { body: collectionView(await addToCollection(await getDb(), g.id, id, galleryItemId), g.id) };
-      }),
+      handler: guarded(async (req, params) => ({ body: await apply('collection:add', req.cookie, withId(req.body, params)) })),
     },
     {
       method: 'DELETE',
       pattern: 'collections/:id/items/:itemId',
       handler: guarded(async (req, params) => {
-        const g = await who(req.cookie);
-        const itemId = parse(z.coerce.number().int().positive(), params.itemId);
-        return { body: collectionView(await removeFromCollection(await getDb(), g.id, idOf(params), itemId), g.id) };
+        const galleryItemId = parse(z.coerce.number().int().positive(), params.itemId);
+        return { body: await apply('collection:remove', req.cookie, withId({ galleryItemId }, params)) };
       }),
     },
     {
       method: 'PUT',
       pattern: 'collections/:id/order',
-      handler: guarded(async (req, params) => {
-        const g = await who(req.cookie);
-        const { id, galleryItemIds } = body('collection:reorder', req.body, idOf(params)) as { id: string; galleryItemIds: number[] };
-        return { body: collectionView(await reorderCollection(await getDb(), g.id, id, galleryItemIds), g.id) };
-      }),
+      handler: guarded(async (req, params) => ({ body: await apply('collection:reorder', req.cookie, withId(req.body, params)) })),
     },
   ];
 }

@@ -9,19 +9,12 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { UserFacingError } from '../../errors';
 import type { Db } from '../../db';
 import { listAssessments } from '../../db/repositories/assessments';
-import {
-  addToCollection,
-  createCollection,
-  deleteCollection,
-  removeFromCollection,
-  reorderCollection,
-  updateCollection,
-} from '../../db/repositories/collections';
 import { guestOf, requireGuest, type ApiRoute, type Guests } from '../../identity';
 import { pngDataUrl } from '../../ml/image';
 import type { VoteTally } from '../protocol';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
 import { collectionRoutes } from './collectionRoutes';
+import { collectionWrites, type CollectionWrite } from './collectionWrites';
 import { CandidateGenerator } from './generator';
 import { DEFAULT_VOTING, publicIdOf, VotingRooms, type VotingSettings } from './rooms';
 import { collectionFor, collectionList, collectionView, galleryDetail, galleryPage } from './views';
@@ -131,30 +124,9 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
     const viewer = () => guestOf(socket)?.id ?? null;
     onRequest(socket, 'collections:list', async ({ scope }) => collectionList(await getDb(), scope, viewer()));
     onRequest(socket, 'collection:get', async ({ id }) => collectionFor(await getDb(), id, viewer()));
-    onRequest(socket, 'collection:create', async (input) => {
-      const g = requireGuest(socket);
-      return collectionView(await createCollection(await getDb(), g.id, input), g.id);
-    });
-    onRequest(socket, 'collection:update', async ({ id, ...patch }) => {
-      const g = requireGuest(socket);
-      return collectionView(await updateCollection(await getDb(), g.id, id, patch), g.id);
-    });
-    onRequest(socket, 'collection:add', async ({ id, galleryItemId }) => {
-      const g = requireGuest(socket);
-      return collectionView(await addToCollection(await getDb(), g.id, id, galleryItemId), g.id);
-    });
-    onRequest(socket, 'collection:remove', async ({ id, galleryItemId }) => {
-      const g = requireGuest(socket);
-      return collectionView(await removeFromCollection(await getDb(), g.id, id, galleryItemId), g.id);
-    });
-    onRequest(socket, 'collection:reorder', async ({ id, galleryItemIds }) => {
-      const g = requireGuest(socket);
-      return collectionView(await reorderCollection(await getDb(), g.id, id, galleryItemIds), g.id);
-    });
-    onRequest(socket, 'collection:delete', async ({ id }) => {
-      await deleteCollection(await getDb(), requireGuest(socket).id, id);
-      return {};
-    });
+    const write = <N extends CollectionWrite>(name: N) =>
+      onRequest(socket, name, async (input) => collectionWrites[name](await getDb(), requireGuest(socket).id, input));
+    (Object.keys(collectionWrites) as CollectionWrite[]).forEach(write);
 
     onRequest(socket, 'assessments:list', async () => {
       const rows = await listAssessments(await getDb(), { limit: 500 });
