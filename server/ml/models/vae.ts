@@ -39,8 +39,10 @@ export const VaeArchSchema = z.object({
    * The prior the KL term pulls each posterior towards. standard: N(0, I) for every class. class:
    * N(mu_y, I) with a learned mean per class (the encoder's third output, `prior_mean`), so each
    * class gets its own region of the latent space and a sample drawn near mu_y decodes to class y
-   * even where the decoder reads the class from the latent rather than from its label input; with
-   * N(0, I) the classes' regions overlapped (sandal posteriors sat among sneaker ones).
+   * even where the decoder reads the class from the latent rather than from its label input.
+   * Measured (15,000 images, 3 epochs, A/B): a 0.9 nats/image better test ELBO and no change in the
+   * judge's accuracy on samples, which come from the per-class Gaussians fitted after training
+   * (latent-prior.json) with either prior.
    */
   prior: z.enum(['standard', 'class']).default('class'),
 });
