@@ -19,6 +19,7 @@ const program = addTrainingOptions(new Command('train:cnn').description('Train t
   seedDecides: 'weights, data order, augmentation',
 })
   .option('--no-augment', 'no random shifts and mirrors')
+  .option('--max-shift <px>', 'largest random shift of the augmentation, in pixels', numberOption, 2)
   .option('--sketch-fraction <x>', 'share of training images replaced by synthetic outline drawings', numberOption, 0.2)
   .option('--drawing-eval <n>', 'test images turned into drawings for a per-epoch drawing accuracy', numberOption, 2000)
   .option('--dropout <x>', 'dropout rate', numberOption)
@@ -32,6 +33,7 @@ await runCli(async () => {
     ...trainingFields(o, 'train:cnn'),
     task: 'cnn',
     augment: o.augment,
+    maxShift: o.maxShift,
     sketchFraction: o.sketchFraction,
     drawingEvalCount: o.drawingEval,
     arch: Object.fromEntries(

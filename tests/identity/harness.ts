@@ -17,6 +17,7 @@ import { initBackend } from '../../server/ml/backend';
 import { buildCnn } from '../../server/ml/models/cnn';
 import { saveLayersModel } from '../../server/ml/models/storage';
 import { buildVae, saveVae } from '../../server/ml/models/vae';
+import { saveClassPriors } from '../../server/ml/generation/classPrior';
 import type { PlaygroundServer } from '../../server/realtime/requests';
 import { attachVoting, type AttachedVoting } from '../../server/realtime/voting/handlers';
 import type { VotingSettings } from '../../server/realtime/voting/rooms';
@@ -25,10 +26,16 @@ import type { TestClient } from '../helpers/server';
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 
+export const TINY_PRIOR_MEAN = 6;
+
 export async function tinyModels(into?: string): Promise<{ vaeDir: string; judgeDir: string; remove: () => Promise<void> }> {
   await initBackend();
   const dir = into ?? (await mkdtemp(path.join(os.tmpdir(), 'vote-models-')));
   await saveVae(buildVae({ latent: 8, filters: [4, 8], dense: 16, resBlocks: 0, encoderResBlocks: 0 }, 3), path.join(dir, 'vae'));
+  // A latent prior far from N(0, I) (every class at 6, spread 0.01), so tests can see it is used.
+  const identity = Array.from({ length: 64 }, (_, i) => (i % 9 === 0 ? 0.01 : 0));
+  const component = { weight: 1, mean: Array(8).fill(TINY_PRIOR_MEAN), cholesky: identity };
+  await saveClassPriors({ latent: 8, fittedOn: 1, classes: Array.from({ length: 10 }, () => ({ components: [component] })) }, path.join(dir, 'vae'));
   await saveLayersModel(buildCnn({ filters: [4, 8, 8], dense: 16 }, 5), path.join(dir, 'cnn'));
   return { vaeDir: path.join(dir, 'vae'), judgeDir: path.join(dir, 'cnn'), remove: () => rm(dir, { recursive: true, force: true }) };
 }

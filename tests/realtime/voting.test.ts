@@ -9,7 +9,7 @@ import { roundTallies } from '../../server/db/repositories/votes';
 import type { VoteRoundState, VoteTally } from '../../server/realtime/protocol';
 import { createFreshPostgres, type FreshPostgres } from '../helpers/freshDatabase';
 import type { TestClient } from '../helpers/server';
-import { connectWithCookie, ok, pickNickname, request, startVotingServer, tinyModels, type VotingServer } from '../identity/harness';
+import { connectWithCookie, ok, pickNickname, request, startVotingServer, TINY_PRIOR_MEAN, tinyModels, type VotingServer } from '../identity/harness';
 
 let pg: FreshPostgres;
 let opened: OpenDb;
@@ -146,6 +146,8 @@ describe('a voting round', () => {
     for (const item of items) {
       expect(item.score).toBe(tallies.get(item.candidateId)!.up - tallies.get(item.candidateId)!.down);
       expect(item.latent).toHaveLength(8);
+      // Fresh candidates are drawn from the model's fitted latent prior, not from N(0, I).
+      for (const v of item.latent) expect(Math.abs(v - TINY_PRIOR_MEAN)).toBeLessThan(0.1);
       expect(item.authorId).toBe(host.id);
     }
     const late = await request(watcher.client, 'vote:cast', { roundId: round.id, candidateId: round.candidates[0]!.id, value: 1 });

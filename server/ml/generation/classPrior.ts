@@ -1,8 +1,9 @@
 /**
- * Per-class latent Gaussians fitted after training ("ex-post density estimation", Ghosh et al.
- * 2020): for each class, the mean and covariance of the encoder's posteriors over that class's
- * training images (covariance of the posterior means plus the mean posterior variance, i.e. the
- * moments of the aggregate posterior). Sampling z from them instead of N(0, I) draws from where
+ * Per-class latent densities fitted after training ("ex-post density estimation", Ghosh et al.
+ * 2020): for each class, a mixture of full-covariance Gaussians (mixture.ts; one component by
+ * default) over the encoder's posteriors of that class's training images, each component's
+ * covariance being that of its posterior means plus their mean posterior variance, i.e. the
+ * moments of the aggregate posterior. Sampling z from them instead of N(0, I) draws from where
  * the decoder was actually trained, and keeps the class even when the latent carries it. Stored
  * as latent-prior.json beside encoder/ and decoder/.
  */
@@ -16,19 +17,35 @@ import { tf } from '../backend';
 import type { DatasetSplit } from '../data/fashionMnist';
 import { NUM_CLASSES } from '../models/cnn';
 import { imagesToTensor } from '../assessment/classifier';
-import { cholesky, moments } from '../assessment/linalg';
+import { cholesky } from '../assessment/linalg';
+import { mulberry32, type Random } from '../data/random';
+import { fitGaussianMixture } from './mixture';
 
 export const PRIOR_FILE = 'latent-prior.json';
 
+const ComponentSchema = z.object({ weight: z.number().min(0), mean: z.array(z.number()), cholesky: z.array(z.number()) });
+const ClassSchema = z.union([
+  z.object({ components: z.array(ComponentSchema).min(1) }),
+  // the first format: one Gaussian per class
+  z.object({ mean: z.array(z.number()), cholesky: z.array(z.number()) }).transform((c) => ({ components: [{ weight: 1, ...c }] })),
+]);
 const ClassPriorsSchema = z.object({
   latent: z.number().int().min(1),
   fittedOn: z.number().int().min(1),
-  classes: z.array(z.object({ mean: z.array(z.number()), cholesky: z.array(z.number()) })).length(NUM_CLASSES),
+  classes: z.array(ClassSchema).length(NUM_CLASSES),
 });
-export type ClassPriors = z.infer<typeof ClassPriorsSchema>;
+export type ClassPriors = z.output<typeof ClassPriorsSchema>;
 
-/** Fits the per-class aggregate-posterior Gaussians with the encoder over a labelled set. */
-export function fitClassPriors(encoder: tfTypes.LayersModel, data: DatasetSplit, batchSize = 500): ClassPriors {
+export interface FitPriorOptions {
+  /** Gaussians per class (1: a single full-covariance Gaussian) */
+  components?: number;
+  seed?: number;
+  batchSize?: number;
+}
+
+/** Fits the per-class aggregate-posterior Gaussian mixtures with the encoder over a labelled set. */
+export function fitClassPriors(encoder: tfTypes.LayersModel, data: DatasetSplit, opts: FitPriorOptions = {}): ClassPriors {
+  const { components = 1, seed = 1, batchSize = 500 } = opts;
   const latent = (encoder.outputs[0]!.shape[1] as number) ?? 0;
   const means = new Float32Array(data.count * latent);
   const variances = new Float32Array(data.count * latent);
@@ -46,25 +63,39 @@ export function fitClassPriors(encoder: tfTypes.LayersModel, data: DatasetSplit,
   const classes = Array.from({ length: NUM_CLASSES }, (_, c) => {
     const rows = Array.from({ length: data.count }, (_, i) => i).filter((i) => data.labels[i] === c);
     if (rows.length < 2) throw new RangeError(`class ${c} has ${rows.length} images; fitting its latent Gaussian needs at least 2`);
-    const mu = new Float32Array(rows.length * latent);
-    rows.forEach((r, k) => mu.set(means.subarray(r * latent, (r + 1) * latent), k * latent));
-    const mom = moments(mu, latent);
-    for (let d = 0; d < latent; d++) {
-      let v = 0;
-      for (const r of rows) v += variances[r * latent + d]!;
-      mom.cov[d * latent + d]! += v / rows.length;
-    }
-    return { mean: Array.from(mom.mean), cholesky: Array.from(cholesky(mom.cov, latent, 1e-6)) };
+    const mu = new Float64Array(rows.length * latent);
+    const vars = new Float32Array(rows.length * latent);
+    rows.forEach((r, k) => {
+      mu.set(means.subarray(r * latent, (r + 1) * latent), k * latent);
+      vars.set(variances.subarray(r * latent, (r + 1) * latent), k * latent);
+    });
+    const mixture = fitGaussianMixture(mu, latent, { components, seed: seed * 31 + c, pointVariances: vars, ridge: 1e-6 });
+    return {
+      components: mixture.components.map((g) => ({ weight: g.weight, mean: Array.from(g.mean), cholesky: Array.from(cholesky(g.cov, latent)) })),
+    };
   });
   return { latent, fittedOn: data.count, classes };
 }
 
-/** z = mean_c + L_c eps for each row of standard-normal `eps` (count x latent), in place. */
-export function applyClassPrior(prior: ClassPriors, eps: Float32Array, labels: Uint8Array): Float32Array {
+/**
+ * z = mean + L eps for each row of standard-normal `eps` (count x latent), in place, with the
+ * Gaussian of each row's class; when a class has several, `random` picks one by weight.
+ */
+export function applyClassPrior(prior: ClassPriors, eps: Float32Array, labels: Uint8Array, random: Random = mulberry32(1)): Float32Array {
   const n = prior.latent;
   const e = new Float64Array(n);
   for (let i = 0; i < labels.length; i++) {
-    const { mean, cholesky: l } = prior.classes[labels[i]!]!;
+    const { components } = prior.classes[labels[i]!]!;
+    let g = components[0]!;
+    if (components.length > 1) {
+      let u = random() * components.reduce((s, x) => s + x.weight, 0);
+      for (const candidate of components) {
+        g = candidate;
+        u -= candidate.weight;
+        if (u <= 0) break;
+      }
+    }
+    const { mean, cholesky: l } = g;
     for (let d = 0; d < n; d++) e[d] = eps[i * n + d]!;
     for (let r = 0; r < n; r++) {
       let s = mean[r]!;

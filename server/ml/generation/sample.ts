@@ -84,7 +84,7 @@ export function sample(
   if (temperature !== 1) for (let i = 0; i < latents.length; i++) latents[i]! *= temperature;
   if (prior) {
     if (prior.latent !== latentSize) throw new RangeError(`the latent prior is for ${prior.latent} dimensions, the decoder has ${latentSize}`);
-    applyClassPrior(prior, latents, labels);
+    applyClassPrior(prior, latents, labels, mulberry32(seed ^ 0x5bd1e995));
   }
   return { images: decodeLatents(decoder, latents, labels), latents, labels, count: n, latentSize };
 }

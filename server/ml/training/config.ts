@@ -18,6 +18,8 @@ export const TrainingConfigSchema = z.object({
   trainLimit: z.number().int().min(1).optional(),
   testLimit: z.number().int().min(1).optional(),
   augment: z.boolean().default(true),
+  /** largest random shift, in pixels, of the augmentation (with a horizontal mirror) */
+  maxShift: z.number().int().min(0).max(4).default(2),
   /**
    * Share of training images replaced by a synthetic outline drawing of themselves (sketchify), so
    * the classifier also recognizes what people draw; 0 trains on photos only.
@@ -57,6 +59,6 @@ export function scheduledLearningRate(cfg: TrainingConfig, epoch: number, step: 
  * lengthened or cut short, and the schedule continues from where it is, over the new length.
  */
 export function resumeKey(cfg: TrainingConfig): string {
-  const { task, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, arch, sketchFraction } = cfg;
-  return JSON.stringify({ task, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, arch, sketchFraction });
+  const { task, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, maxShift, arch, sketchFraction } = cfg;
+  return JSON.stringify({ task, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, maxShift, arch, sketchFraction });
 }

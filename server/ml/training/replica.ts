@@ -180,7 +180,7 @@ async function main(): Promise<void> {
         for (let p = 0; p < 784; p++) raw[i * 784 + p] = src[p]! / 255;
         labels[i] = train.labels[j]!;
       }
-      if (cfg.augment) augmentBatch(raw, images, mySize, rand, { maxShift: 2, flip: true });
+      if (cfg.augment) augmentBatch(raw, images, mySize, rand, { maxShift: cfg.maxShift, flip: true });
       else images.set(raw);
 
       let correctT: tfTypes.Scalar | undefined;

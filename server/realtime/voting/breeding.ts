@@ -5,6 +5,7 @@
  * child records its parents, which is the lineage a gallery item shows. Pure and seeded.
  */
 import { mulberry32, randomInt, type Random } from '../../ml/data/random';
+import { applyClassPrior, type ClassPriors } from '../../ml/generation/classPrior';
 
 export interface Parent {
   candidateId: number;
@@ -67,12 +68,12 @@ export function slotLabels(label: number | null, count: number, seed: number): n
 }
 
 /** Fresh draws from the prior, one per label. */
-export function freshDraws(labels: readonly number[], latentSize: number, seed: number): Child[] {
+export function freshDraws(labels: readonly number[], latentSize: number, seed: number, prior?: ClassPriors): Child[] {
   const random = mulberry32(seed);
-  return labels.map((label) => ({
-    label,
-    latent: Float32Array.from({ length: latentSize }, () => gaussian(random)),
-    origin: 'fresh' as const,
-    parentIds: [],
-  }));
+  return labels.map((label) => {
+    const latent = Float32Array.from({ length: latentSize }, () => gaussian(random));
+    // From the class's fitted latent density when the model has one (where the decoder was trained).
+    if (prior) applyClassPrior(prior, latent, Uint8Array.of(label), random);
+    return { label, latent, origin: 'fresh' as const, parentIds: [] };
+  });
 }

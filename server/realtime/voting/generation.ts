@@ -7,6 +7,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { confidenceOf, judgeImages, type Judge } from '../../ml/assessment/judge';
 import { decodeLatents } from '../../ml/generation/sample';
+import type { ClassPriors } from '../../ml/generation/classPrior';
 import { encodeGreyPng } from '../../ml/image';
 import { decoderLatentSize } from '../../ml/models/vae';
 import { breed, freshDraws, slotLabels, type Child, type Parent } from './breeding';
@@ -28,7 +29,12 @@ export interface GeneratedCandidate {
   parentIds: number[];
 }
 
-export function generateCandidates(decoder: tfTypes.LayersModel, judge: Judge, req: GenerationRequest): GeneratedCandidate[] {
+export function generateCandidates(
+  decoder: tfTypes.LayersModel,
+  judge: Judge,
+  req: GenerationRequest,
+  prior?: ClassPriors,
+): GeneratedCandidate[] {
   const latentSize = decoderLatentSize(decoder);
   const bestOf = Math.max(1, Math.min(MAX_BEST_OF, Math.floor(req.bestOf)));
   const count = Math.max(1, Math.min(MAX_CANDIDATES_PER_ROUND, Math.floor(req.count)));
@@ -39,7 +45,7 @@ export function generateCandidates(decoder: tfTypes.LayersModel, judge: Judge, r
     const seed = (req.seed * 7919 + v * 104729) >>> 0;
     const drawn =
       req.kind === 'fresh'
-        ? freshDraws(labelsOfSlots, latentSize, seed)
+        ? freshDraws(labelsOfSlots, latentSize, seed, prior)
         : breed(toParents(req.parents, latentSize), count, seed, { mutation: req.mutation ?? 0.35, crossover: 0.5 });
     drawn.forEach((child, s) => (pool[s * bestOf + v] = child));
   }

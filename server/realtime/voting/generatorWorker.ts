@@ -1,11 +1,12 @@
 /**
- * The generator's worker thread: loads the VAE decoder and the judge once, then answers
+ * The generator's worker thread: loads the VAE decoder, its per-class latent prior and the judge once, then answers
  * generation requests ({ id, request } -> { id, candidates } or { id, error }) one at a time.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../../ml/backend';
 import { loadJudge } from '../../ml/assessment/judge';
 import { loadVae } from '../../ml/models/vae';
+import { loadClassPriors } from '../../ml/generation/classPrior';
 import { countParams } from '../../ml/models/storage';
 import { generateCandidates, type GenerationRequest } from './generation';
 
@@ -16,16 +17,17 @@ const ready = (async () => {
   await initBackend();
   const vae = await loadVae(vaeDir);
   const judge = await loadJudge(judgeDir);
-  return { decoder: vae.decoder, judge, params: countParams(vae.combined) };
+  const prior = await loadClassPriors(vaeDir);
+  return { decoder: vae.decoder, judge, prior, params: countParams(vae.combined) };
 })();
 // A load failure is reported with each request, as the reason generation is not possible.
 ready.catch(() => {});
 
 port.on('message', async (msg: { id: number; request: GenerationRequest }) => {
   try {
-    const { decoder, judge, params } = await ready;
+    const { decoder, judge, prior, params } = await ready;
     const t0 = performance.now();
-    const candidates = generateCandidates(decoder, judge, msg.request);
+    const candidates = generateCandidates(decoder, judge, msg.request, prior);
     port.postMessage({ id: msg.id, candidates, params, ms: performance.now() - t0 });
   } catch (err) {
     port.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) });

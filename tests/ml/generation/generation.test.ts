@@ -8,10 +8,10 @@ import { sample, standardNormal } from '../../../server/ml/generation/sample';
 import { qualityGuided, selectDiverse } from '../../../server/ml/generation/select';
 import { renderRows, writeOutput } from '../../../server/ml/generation/render';
 import { decodePng } from '../../../server/ml/image';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { FIXTURE_DIR, tempDir } from '../data/fixture';
 import { loadSplit } from '../../../server/ml/data/fashionMnist';
-import { fitClassPriors } from '../../../server/ml/generation/classPrior';
+import { fitClassPriors, loadClassPriors, PRIOR_FILE } from '../../../server/ml/generation/classPrior';
 
 // Untrained but seeded networks: generation's contracts do not depend on how good the model is.
 let vae: Vae;
@@ -99,10 +99,36 @@ describe('per-class latent priors', () => {
     const n = 4000;
     const s = sample(vae.decoder, 6, n, 1, 1, prior);
     const mean = Array.from({ length: 8 }, (_, d) => s.latents.filter((_, i) => i % 8 === d).reduce((a, b) => a + b, 0) / n);
-    mean.forEach((m, d) => expect(m).toBeCloseTo(prior.classes[6]!.mean[d]!, 1));
+    expect(prior.classes[6]!.components).toHaveLength(1);
+    mean.forEach((m, d) => expect(m).toBeCloseTo(prior.classes[6]!.components[0]!.mean[d]!, 1));
     // Seeded: the same draw twice, and a different class gets different latents from the same noise.
     expect(Array.from(sample(vae.decoder, 6, 3, 1, 1, prior).latents)).toEqual(Array.from(s.latents.subarray(0, 24)));
     expect(Array.from(sample(vae.decoder, 2, 3, 1, 1, prior).latents)).not.toEqual(Array.from(s.latents.subarray(0, 24)));
+  });
+
+  it('can be mixtures: samples follow the components by weight, and the first format still loads', async () => {
+    const train = await loadSplit('train', FIXTURE_DIR);
+    const prior = fitClassPriors(vae.encoder, train, { components: 3, seed: 7 });
+    const { components } = prior.classes[6]!;
+    expect(components).toHaveLength(3);
+    expect(components.reduce((a, g) => a + g.weight, 0)).toBeCloseTo(1, 6);
+    const n = 6000;
+    const s = sample(vae.decoder, 6, n, 2, 1, prior);
+    const mixtureMean = Array.from({ length: 8 }, (_, d) => components.reduce((a, g) => a + g.weight * g.mean[d]!, 0));
+    const mean = Array.from({ length: 8 }, (_, d) => s.latents.filter((_, i) => i % 8 === d).reduce((a, b) => a + b, 0) / n);
+    mean.forEach((m, d) => expect(m).toBeCloseTo(mixtureMean[d]!, 1));
+    expect(Array.from(sample(vae.decoder, 6, 5, 2, 1, prior).latents)).toEqual(Array.from(s.latents.subarray(0, 40)));
+    // Same data, seed and settings: the same fit.
+    expect(fitClassPriors(vae.encoder, train, { components: 3, seed: 7 })).toEqual(prior);
+
+    const tmp = await tempDir();
+    const single = fitClassPriors(vae.encoder, train);
+    const firstFormat = { ...single, classes: single.classes.map((c) => ({ mean: c.components[0]!.mean, cholesky: c.components[0]!.cholesky })) };
+    await writeFile(`${tmp.dir}/${PRIOR_FILE}`, JSON.stringify(firstFormat));
+    expect(await loadClassPriors(tmp.dir)).toEqual(single);
+    await writeFile(`${tmp.dir}/${PRIOR_FILE}`, JSON.stringify({ ...single, classes: single.classes.slice(0, 9) }));
+    await expect(loadClassPriors(tmp.dir)).rejects.toThrow(/not a valid latent prior file/);
+    await tmp.remove();
   });
 });
 
