@@ -41,6 +41,8 @@ await runCli(async () => {
     perClassAccuracy: report.perClassAccuracy,
     confusionMatrix: report.confusionMatrix,
     params: countParams(model),
+    /** whether the model averages its answers for each image and its mirror image (train:cnn --mirror-average) */
+    mirrorAveraging: model.layers.some((l) => l.name === 'mirror'),
     backend: backendInfo()?.name ?? 'unknown',
     testImages: report.count,
     testLoss: report.loss,

@@ -6,6 +6,7 @@
  * (latent-prior.json).
  */
 import { readFile, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { runCli, UserFacingError } from '../errors';
@@ -30,15 +31,36 @@ const program = addTrainingOptions(
   .option('--prior <kind>', 'KL prior: class (a learned mean per class) or standard (N(0, I))', 'class')
   .option('--res-blocks <n>', 'residual blocks per resolution stage', numberOption)
   .option('--from-checkpoint <dir>', 'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)')
-  .option('--fit-prior', 'train nothing: refit the per-class latent Gaussians (latent-prior.json) of the model in --out');
+  .option('--fit-prior', 'train nothing: refit the per-class latent Gaussians (latent-prior.json) of the model in --out')
+  .option('--prior-components <k>', 'Gaussians per class in the fitted latent prior (a mixture when > 1)', numberOption, 1);
 
-/** Fits and writes the per-class latent Gaussians generation samples from (see classPrior.ts). */
-async function fitPrior(out: string, dataDir: string | undefined): Promise<void> {
+/**
+ * Fits and writes the per-class latent densities generation samples from (see classPrior.ts), and
+ * records how in the model's training-log.json (latentPrior), so the folder stays reproducible.
+ */
+async function fitPrior(out: string, dataDir: string | undefined, components: number, seed: number): Promise<void> {
+  if (!Number.isInteger(components) || components < 1 || components > 64) {
+    throw new UserFacingError(`--prior-components must be a whole number from 1 to 64 (got ${components}).`);
+  }
   await initBackend();
   const vae = await loadVae(out);
   const train = await loadSplit('train', dataDir ?? resolveDataDir('train').dir);
-  await saveClassPriors(fitClassPriors(vae.encoder, train), out);
-  process.stderr.write(`wrote ${path.join(out, PRIOR_FILE)} (per-class latent Gaussians from ${train.count} training images)\n`);
+  const t0 = performance.now();
+  await saveClassPriors(fitClassPriors(vae.encoder, train, { components, seed }), out);
+  const seconds = (performance.now() - t0) / 1000;
+  const logFile = path.join(out, 'training-log.json');
+  const log = existsSync(logFile) ? (JSON.parse(await readFile(logFile, 'utf8')) as Record<string, unknown>) : {};
+  log.latentPrior = {
+    components,
+    seed,
+    fittedOn: train.count,
+    seconds,
+    fittedAt: new Date().toISOString(),
+    command: `npm run train:vae -- ${process.argv.slice(2).join(' ')}`.trim(),
+  };
+  await writeFile(logFile, JSON.stringify(log, null, 2) + '\n');
+  const what = components === 1 ? 'one Gaussian' : `a mixture of ${components} Gaussians`;
+  process.stderr.write(`wrote ${path.join(out, PRIOR_FILE)} (${what} per class from ${train.count} training images, ${seconds.toFixed(0)} s)\n`);
 }
 
 /** Writes a checkpoint's model and log as a model folder, the log saying where the run stopped. */
@@ -64,7 +86,7 @@ await runCli(async () => {
   const o = program.opts();
   if (o.fromCheckpoint || o.fitPrior) {
     if (o.fromCheckpoint) await exportCheckpoint(o.fromCheckpoint as string, o.out as string);
-    await fitPrior(o.out as string, o.dataDir as string | undefined);
+    await fitPrior(o.out as string, o.dataDir as string | undefined, o.priorComponents as number, o.seed as number);
     process.exit(0);
   }
   const arch: Record<string, unknown> = { latent: o.latent, beta: o.beta, prior: o.prior };
@@ -88,7 +110,7 @@ await runCli(async () => {
   if (result.outDir) {
     await initBackend();
     await splitVaeFolder(result.outDir);
-    await fitPrior(result.outDir, config.dataDir);
+    await fitPrior(result.outDir, config.dataDir, o.priorComponents as number, config.seed);
   }
   const last = result.log.epochs.at(-1);
   if (last) {

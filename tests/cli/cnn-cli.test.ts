@@ -3,11 +3,15 @@
  * with a non-zero exit for bad input.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openDb } from '../../server/db';
 import { createFreshPostgres } from '../helpers/freshDatabase';
 
 const tsx = 'node_modules/.bin/tsx';
+const FIXTURE = 'tests/fixtures/fashion-mnist';
 const run = (args: string[], env: Record<string, string> = {}) =>
   spawnSync(tsx, args, { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 120_000 });
 
@@ -59,6 +63,23 @@ describe('train:cnn', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/error: Invalid option --epochs/);
   }, 60_000);
+
+  it('--mirror-average writes a model that averages over mirror images, with both accuracies in its log', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'fmp-train-cli-'));
+    const args = ['--epochs', '1', '--batch-size', '32', '--train-limit', '256', '--replicas', '1', '--filters', '4,8,8', '--dense', '16'];
+    const r = run(['server/cli/train-cnn.ts', ...args, '--drawing-eval', '0', '--data-dir', FIXTURE, '--out', `${out}/model`, '--checkpoint-dir', `${out}/ck`, '--mirror-average']);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/mirror averaging: test accuracy [\d.]+% -> [\d.]+%; wrote/);
+    const log = JSON.parse(await readFile(`${out}/model/training-log.json`, 'utf8'));
+    expect(log.mirrorAveraging.testImages).toBe(1000);
+    expect(log.mirrorAveraging.withoutMirror.testAccuracy).toBe(log.epochs.at(-1).evaluation.testAccuracy);
+    const e = run(['server/cli/eval-cnn.ts', '--model', `${out}/model`, '--json'], { FASHION_MNIST_DIR: FIXTURE });
+    expect(e.status, e.stderr).toBe(0);
+    const evaluated = JSON.parse(e.stdout);
+    expect(evaluated.mirrorAveraging).toBe(true);
+    expect(evaluated.accuracy).toBe(log.mirrorAveraging.withMirror.testAccuracy);
+    await rm(out, { recursive: true, force: true });
+  }, 120_000);
 
   it('rejects a non-number', () => {
     const r = run(['server/cli/train-cnn.ts', '--lr', 'fast']);

@@ -63,3 +63,53 @@ function buildReferenceSmall(init: () => ReturnType<typeof tf.initializers.heNor
   m.add(tf.layers.dense({ units: NUM_CLASSES, kernelInitializer: init() }));
   return m;
 }
+
+/**
+ * The same trained classifier answering for an image and its mirror image at once (test-time
+ * averaging over the horizontal flip the training augmentation already uses): both pass through
+ * copies of the trained layers, the penultimate activations of the two are averaged in a layer
+ * named 'features' (what the judge reads), and the logits come from that average, which equals
+ * averaging the two logit vectors. Twice the compute per image; the mirror is a fixed 28x28
+ * anti-identity (784 non-trainable weights), so the result is one ordinary LayersModel that
+ * loads, serves and evaluates like any other.
+ */
+export function withMirrorAveraging(base: tfTypes.LayersModel): tfTypes.LayersModel {
+  if (base.layers.some((l) => l.name === 'mirror')) throw new RangeError(`${base.name} already averages over mirror images`);
+  const chain = base.layers.filter((l) => l.getClassName() !== 'InputLayer');
+  const featuresAt = chain.findIndex((l) => l.name === 'features');
+  if (featuresAt < 0 || chain.at(-1)?.name !== 'logits' || featuresAt !== chain.length - 3) {
+    throw new RangeError(`${base.name} is not a garment classifier from buildCnn (features -> dropout -> logits at the end)`);
+  }
+  const copy = (layer: tfTypes.layers.Layer, name = layer.name): tfTypes.layers.Layer => {
+    const entry = tf.serialization.SerializationMap.getMap().classNameMap[layer.getClassName()];
+    if (!entry) throw new RangeError(`layer class ${layer.getClassName()} is not registered`);
+    const [cls, fromConfig] = entry;
+    return fromConfig(cls, { ...layer.getConfig(), name }) as unknown as tfTypes.layers.Layer;
+  };
+  const body = chain.slice(0, featuresAt).map((l) => [l, copy(l)] as const);
+  const penultimate = [chain[featuresAt]!, copy(chain[featuresAt]!, 'penultimate')] as const;
+  const logits = [chain.at(-1)!, copy(chain.at(-1)!)] as const;
+
+  const input = tf.input({ shape: [IMAGE_SIZE, IMAGE_SIZE, 1], name: 'image' });
+  const antiIdentity = tf.tidy(() => tf.reverse(tf.eye(IMAGE_SIZE), 1));
+  const mirrorLayer = tf.layers.dense({ units: IMAGE_SIZE, useBias: false, trainable: false, name: 'mirror', weights: [antiIdentity] });
+  const rows = tf.layers.reshape({ targetShape: [IMAGE_SIZE, IMAGE_SIZE] }).apply(input) as tfTypes.SymbolicTensor;
+  const mirrored = tf.layers
+    .reshape({ targetShape: [IMAGE_SIZE, IMAGE_SIZE, 1] })
+    .apply(mirrorLayer.apply(rows) as tfTypes.SymbolicTensor) as tfTypes.SymbolicTensor;
+  let a: tfTypes.SymbolicTensor = input;
+  let b: tfTypes.SymbolicTensor = mirrored;
+  for (const [, layer] of body) {
+    a = layer.apply(a) as tfTypes.SymbolicTensor;
+    b = layer.apply(b) as tfTypes.SymbolicTensor;
+  }
+  const fa = penultimate[1].apply(a) as tfTypes.SymbolicTensor;
+  const fb = penultimate[1].apply(b) as tfTypes.SymbolicTensor;
+  const features = tf.layers.average({ name: 'features' }).apply([fa, fb]) as tfTypes.SymbolicTensor;
+  const out = logits[1].apply(features) as tfTypes.SymbolicTensor;
+  const model = tf.model({ inputs: input, outputs: out, name: `${base.name}_mirror_avg` });
+  // The copies were built by applying them; now they take the trained weights.
+  for (const [from, to] of [...body, penultimate, logits]) to.setWeights(from.getWeights());
+  antiIdentity.dispose();
+  return model;
+}

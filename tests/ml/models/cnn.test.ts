@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend, tf } from '../../../server/ml/backend';
 import { evaluateClassifier, imagesToTensor } from '../../../server/ml/assessment/classifier';
 import { loadSplit, type DatasetSplit } from '../../../server/ml/data/fashionMnist';
-import { buildCnn } from '../../../server/ml/models/cnn';
+import { buildCnn, withMirrorAveraging } from '../../../server/ml/models/cnn';
+import { judgeFromClassifier } from '../../../server/ml/assessment/judge';
 import { countParams, loadLayersModel, saveLayersModel } from '../../../server/ml/models/storage';
 import { CnnTask } from '../../../server/ml/training/cnnTask';
 
@@ -61,6 +62,30 @@ describe('garment CNN', () => {
     const a = (model.predict(x) as tf.Tensor).dataSync();
     const b = (loaded.predict(x) as tf.Tensor).dataSync();
     expect(Array.from(b)).toEqual(Array.from(a));
+  });
+
+  it('averages over mirror images in one model: logits of an image and its mirror, the judge features, save and load', async () => {
+    const base = buildCnn({ filters: [4, 8, 8], dense: 16 }, 4);
+    const model = withMirrorAveraging(base);
+    const x = imagesToTensor(test.images, 0, 6);
+    const expected = tf.tidy(() => tf.div(tf.add(base.predict(x) as tf.Tensor, base.predict(tf.reverse(x, 2)) as tf.Tensor), 2));
+    const got = model.predict(x) as tf.Tensor;
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(got, expected))).dataSync()[0]!);
+    expect(diff).toBeLessThan(1e-4);
+    // Not the base model's answer (the mirror matters), and a mirrored image gets the same answer.
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(got, base.predict(x) as tf.Tensor))).dataSync()[0]!)).toBeGreaterThan(1e-3);
+    const ofMirror = model.predict(tf.reverse(x, 2)) as tf.Tensor;
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(ofMirror, got))).dataSync()[0]!)).toBeLessThan(1e-4);
+    expect(countParams(model)).toBe(countParams(base));
+    // The judge reads 'features': the average of the two penultimate activations.
+    const judge = judgeFromClassifier(model);
+    expect(judge.featureSize).toBe(16);
+    const dir = path.join(tmp, 'mirrored');
+    await saveLayersModel(model, dir);
+    const loaded = await loadLayersModel(dir);
+    expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from(got.dataSync()));
+    expect(() => withMirrorAveraging(loaded)).toThrow(/already averages/);
+    expect(() => withMirrorAveraging(buildCnn({ variant: 'reference-small' }))).toThrow(/not a garment classifier/);
   });
 
   it('names the problem of a missing or corrupt model folder', async () => {
