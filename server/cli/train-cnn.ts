@@ -55,6 +55,8 @@ async function writeMirrorAveraged(outDir: string, dataDir: string | undefined, 
   const logFile = path.join(outDir, 'training-log.json');
   const log = JSON.parse(await readFile(logFile, 'utf8')) as Record<string, unknown>;
   log.mirrorAveraging = {
+    // may differ from the log's command: a finished run re-run with --mirror-average only does this step
+    command: `npm run train:cnn -- ${process.argv.slice(2).join(' ')}`.trim(),
     testImages: photos.count,
     withoutMirror: { testAccuracy: basePhotos.accuracy, testLoss: basePhotos.loss, drawingAccuracy: baseDrawings?.accuracy },
     withMirror: {
