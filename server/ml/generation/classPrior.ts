@@ -69,7 +69,9 @@ export function fitClassPriors(encoder: tfTypes.LayersModel, data: DatasetSplit,
       mu.set(means.subarray(r * latent, (r + 1) * latent), k * latent);
       vars.set(variances.subarray(r * latent, (r + 1) * latent), k * latent);
     });
-    const mixture = fitGaussianMixture(mu, latent, { components, seed: seed * 31 + c, pointVariances: vars, ridge: 1e-6 });
+    // A class with few images (a --train-limit run) gets fewer components: at least 2(latent + 1) points each.
+    const k = Math.max(1, Math.min(components, Math.floor(rows.length / (2 * (latent + 1)))));
+    const mixture = fitGaussianMixture(mu, latent, { components: k, seed: seed * 31 + c, pointVariances: vars, ridge: 1e-6 });
     return {
       components: mixture.components.map((g) => ({ weight: g.weight, mean: Array.from(g.mean), cholesky: Array.from(cholesky(g.cov, latent)) })),
     };

@@ -118,6 +118,8 @@ describe('per-class latent priors', () => {
     const mean = Array.from({ length: 8 }, (_, d) => s.latents.filter((_, i) => i % 8 === d).reduce((a, b) => a + b, 0) / n);
     mean.forEach((m, d) => expect(m).toBeCloseTo(mixtureMean[d]!, 1));
     expect(Array.from(sample(vae.decoder, 6, 5, 2, 1, prior).latents)).toEqual(Array.from(s.latents.subarray(0, 40)));
+    // A class with few images gets fewer components (300 images, latent 8: at most 16).
+    expect(fitClassPriors(vae.encoder, train, { components: 40 }).classes[6]!.components).toHaveLength(16);
     // Same data, seed and settings: the same fit.
     expect(fitClassPriors(vae.encoder, train, { components: 3, seed: 7 })).toEqual(prior);
 
