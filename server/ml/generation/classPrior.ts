@@ -43,6 +43,11 @@ export interface FitPriorOptions {
   batchSize?: number;
 }
 
+/** Components for a class of `count` images: as asked, but at least 2(latent + 1) images each (a --train-limit run has few). */
+export function componentsFor(count: number, latent: number, requested: number): number {
+  return Math.max(1, Math.min(requested, Math.floor(count / (2 * (latent + 1)))));
+}
+
 /** Fits the per-class aggregate-posterior Gaussian mixtures with the encoder over a labelled set. */
 export function fitClassPriors(encoder: tfTypes.LayersModel, data: DatasetSplit, opts: FitPriorOptions = {}): ClassPriors {
   const { components = 1, seed = 1, batchSize = 500 } = opts;
@@ -69,8 +74,7 @@ export function fitClassPriors(encoder: tfTypes.LayersModel, data: DatasetSplit,
       mu.set(means.subarray(r * latent, (r + 1) * latent), k * latent);
       vars.set(variances.subarray(r * latent, (r + 1) * latent), k * latent);
     });
-    // A class with few images (a --train-limit run) gets fewer components: at least 2(latent + 1) points each.
-    const k = Math.max(1, Math.min(components, Math.floor(rows.length / (2 * (latent + 1)))));
+    const k = componentsFor(rows.length, latent, components);
     const mixture = fitGaussianMixture(mu, latent, { components: k, seed: seed * 31 + c, pointVariances: vars, ridge: 1e-6 });
     return {
       components: mixture.components.map((g) => ({ weight: g.weight, mean: Array.from(g.mean), cholesky: Array.from(cholesky(g.cov, latent)) })),

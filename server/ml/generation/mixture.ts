@@ -147,8 +147,11 @@ export function fitGaussianMixture(points: Float64Array, dim: number, opts: Mixt
   const count = points.length / dim;
   const k = opts.components;
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`a mixture needs at least 1 component (got ${k})`);
-  if (count < k * (dim + 1)) {
-    throw new RangeError(`${count} points are too few for ${k} full-covariance components in ${dim} dimensions (need ${k * (dim + 1)})`);
+  // One component is a plain mean and covariance (the ridge and point variances keep it positive
+  // definite); a mixture needs enough points for every component's covariance.
+  if (count < 2 || (k > 1 && count < k * (dim + 1))) {
+    const need = k === 1 ? 2 : k * (dim + 1);
+    throw new RangeError(`${count} points are too few for ${k} full-covariance component(s) in ${dim} dimensions (need ${need})`);
   }
   const ridge = opts.ridge ?? 1e-4;
   const maxIterations = opts.iterations ?? 100;

@@ -52,5 +52,9 @@ describe('Gaussian mixture (EM)', () => {
   it('refuses too few points for the components asked', () => {
     expect(() => fitGaussianMixture(new Float64Array(20), 2, { components: 4, seed: 1 })).toThrow(/too few/);
     expect(() => fitGaussianMixture(new Float64Array(20), 2, { components: 0, seed: 1 })).toThrow(/at least 1/);
+    // One component only needs two points: fewer points than dimensions still give a usable Gaussian.
+    const few = fitGaussianMixture(Float64Array.from([0, 1, 2, 3, 4, 5]), 3, { components: 1, seed: 1, pointVariances: new Float64Array(6).fill(0.1) });
+    expect(Array.from(few.components[0]!.mean)).toEqual([1.5, 2.5, 3.5]);
+    expect(() => fitGaussianMixture(Float64Array.from([0, 1, 2]), 3, { components: 1, seed: 1 })).toThrow(/too few/);
   });
 });
