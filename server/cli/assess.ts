@@ -56,7 +56,7 @@ function summary(a: VaeAssessment, cas?: CasResult): string {
   const u = a.overall.unfiltered;
   const f = a.overall.filtered;
   return [
-    `judge ${a.judge.dir} (test accuracy ${pct(a.judge.testAccuracy)}); latents from ${a.prior === 'class-fitted' ? 'the per-class Gaussians fitted after training' : 'N(0, I)'}`,
+    `judge ${a.judge.dir} (test accuracy ${pct(a.judge.testAccuracy)}); latents from ${a.prior === 'class-fitted' ? `the per-class latent densities fitted after training (${a.priorComponents?.join('/')} Gaussians)` : 'N(0, I)'}`,
     ...(a.standardPriorUnfiltered ? [`plain samples with latents from N(0, I) instead: judge accuracy ${pct(a.standardPriorUnfiltered.accuracy)}, mean confidence ${a.standardPriorUnfiltered.meanConfidence.toFixed(4)}`] : []),
     `plain samples (best of 1, ${u.count}): judge accuracy ${pct(u.accuracy)}, mean confidence ${u.meanConfidence.toFixed(4)}, confidence > 0.95: ${pct(u.shareConfident)}`,
     `filtered (best of ${a.bestOf}, ${f.count}): judge accuracy ${pct(f.accuracy)}, mean confidence ${f.meanConfidence.toFixed(4)}, confidence > 0.95: ${pct(f.shareConfident)}`,

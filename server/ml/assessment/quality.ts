@@ -49,6 +49,8 @@ export interface VaeAssessment {
   overall: { unfiltered: JudgeFigures; filtered: JudgeFigures };
   /** where the latents came from; with 'class-fitted', the plain figures under N(0, I) as well */
   prior: 'class-fitted' | 'standard-normal';
+  /** with 'class-fitted': Gaussians in each class's fitted latent mixture */
+  priorComponents?: number[];
   standardPriorUnfiltered?: JudgeFigures;
   frechet: {
     generatedVsReal: number;
@@ -178,6 +180,7 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
       filtered: judgeFigures(filteredConfidence.flat(), filteredPredicted.flat(), filteredConfidence.flatMap((row, c) => row.map(() => c))),
     },
     prior: o.prior ? 'class-fitted' : 'standard-normal',
+    priorComponents: o.prior?.classes.map((c) => c.components.length),
     standardPriorUnfiltered: standardPrior,
     frechet: { generatedVsReal, realVsReal, ratio: generatedVsReal / Math.max(realVsReal, 1e-12), sampleSize: m, featureSize: dim },
     precisionRecall: pr,
