@@ -13,6 +13,7 @@ import { runCli, UserFacingError } from '../errors';
 import { backendInfo, initBackend } from '../ml/backend';
 import { evaluateClassifier } from '../ml/assessment/classifier';
 import { CLASS_NAMES, loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
+import { averagesMirror } from '../ml/models/cnn';
 import { countParams, loadLayersModel } from '../ml/models/storage';
 
 const program = new Command('eval:cnn')
@@ -42,7 +43,7 @@ await runCli(async () => {
     confusionMatrix: report.confusionMatrix,
     params: countParams(model),
     /** whether the model averages its answers for each image and its mirror image (train:cnn --mirror-average) */
-    mirrorAveraging: model.layers.some((l) => l.name === 'mirror'),
+    mirrorAveraging: averagesMirror(model),
     backend: backendInfo()?.name ?? 'unknown',
     testImages: report.count,
     testLoss: report.loss,

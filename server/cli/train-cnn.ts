@@ -3,9 +3,7 @@
  * Trains the garment classifier in worker threads (data-parallel over the machine's cores by
  * default), shows a progress bar, checkpoints every epoch and resumes an interrupted run.
  */
-import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
 import { Command } from 'commander';
 import { runCli } from '../errors';
 import { TrainingConfigSchema } from '../ml/training/config';
@@ -16,7 +14,7 @@ import { withMirrorAveraging } from '../ml/models/cnn';
 import { loadLayersModel, saveLayersModel } from '../ml/models/storage';
 import { ensureDrawingSet } from '../ml/sketch/drawingSet';
 import { configFromOptions, numberOption } from './options';
-import { addTrainingOptions, trainingFields, trainWithProgress } from './training';
+import { addTrainingOptions, commandLine, recordInTrainingLog, trainingFields, trainWithProgress } from './training';
 
 const program = addTrainingOptions(new Command('train:cnn').description('Train the Fashion-MNIST garment classifier (CNN).'), {
   epochs: 20,
@@ -52,11 +50,9 @@ async function writeMirrorAveraged(outDir: string, dataDir: string | undefined, 
   const baseDrawings = drawings && (await evaluateClassifier(base, drawings.images, drawings.labels));
   const mirroredDrawings = drawings && (await evaluateClassifier(model, drawings.images, drawings.labels));
   await saveLayersModel(model, outDir);
-  const logFile = path.join(outDir, 'training-log.json');
-  const log = JSON.parse(await readFile(logFile, 'utf8')) as Record<string, unknown>;
-  log.mirrorAveraging = {
+  await recordInTrainingLog(outDir, 'mirrorAveraging', {
     // may differ from the log's command: a finished run re-run with --mirror-average only does this step
-    command: `npm run train:cnn -- ${process.argv.slice(2).join(' ')}`.trim(),
+    command: commandLine('train:cnn'),
     testImages: photos.count,
     withoutMirror: { testAccuracy: basePhotos.accuracy, testLoss: basePhotos.loss, drawingAccuracy: baseDrawings?.accuracy },
     withMirror: {
@@ -66,8 +62,7 @@ async function writeMirrorAveraged(outDir: string, dataDir: string | undefined, 
       perClassAccuracy: mirroredPhotos.perClassAccuracy,
       confusionMatrix: mirroredPhotos.confusionMatrix,
     },
-  };
-  await writeFile(logFile, JSON.stringify(log, null, 2) + '\n');
+  });
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   process.stderr.write(
     `mirror averaging: test accuracy ${pct(basePhotos.accuracy)} -> ${pct(mirroredPhotos.accuracy)}` +

@@ -6,7 +6,6 @@
  * (latent-prior.json).
  */
 import { readFile, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { runCli, UserFacingError } from '../errors';
@@ -18,7 +17,7 @@ import { fitClassPriors, PRIOR_FILE, saveClassPriors } from '../ml/generation/cl
 import type { TrainingLog } from '../ml/training/events';
 import { TrainingConfigSchema } from '../ml/training/config';
 import { configFromOptions, numberOption } from './options';
-import { addTrainingOptions, trainingFields, trainWithProgress } from './training';
+import { addTrainingOptions, commandLine, recordInTrainingLog, trainingFields, trainWithProgress } from './training';
 
 const program = addTrainingOptions(
   new Command('train:vae').description('Train the conditional VAE that generates Fashion-MNIST garments.'),
@@ -31,7 +30,7 @@ const program = addTrainingOptions(
   .option('--prior <kind>', 'KL prior: class (a learned mean per class) or standard (N(0, I))', 'class')
   .option('--res-blocks <n>', 'residual blocks per resolution stage', numberOption)
   .option('--from-checkpoint <dir>', 'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)')
-  .option('--fit-prior', 'train nothing: refit the per-class latent Gaussians (latent-prior.json) of the model in --out')
+  .option('--fit-prior', 'train nothing: refit the per-class latent densities (latent-prior.json) of the model in --out')
   .option('--prior-components <k>', 'Gaussians per class in the fitted latent prior (a mixture when > 1; 10 measured best of 1/10/30)', numberOption, 10);
 
 /**
@@ -48,17 +47,14 @@ async function fitPrior(out: string, dataDir: string | undefined, components: nu
   const t0 = performance.now();
   await saveClassPriors(fitClassPriors(vae.encoder, train, { components, seed }), out);
   const seconds = (performance.now() - t0) / 1000;
-  const logFile = path.join(out, 'training-log.json');
-  const log = existsSync(logFile) ? (JSON.parse(await readFile(logFile, 'utf8')) as Record<string, unknown>) : {};
-  log.latentPrior = {
+  await recordInTrainingLog(out, 'latentPrior', {
     components,
     seed,
     fittedOn: train.count,
     seconds,
     fittedAt: new Date().toISOString(),
-    command: `npm run train:vae -- ${process.argv.slice(2).join(' ')}`.trim(),
-  };
-  await writeFile(logFile, JSON.stringify(log, null, 2) + '\n');
+    command: commandLine('train:vae'),
+  });
   const what = components === 1 ? 'one Gaussian' : `a mixture of ${components} Gaussians`;
   process.stderr.write(`wrote ${path.join(out, PRIOR_FILE)} (${what} per class from ${train.count} training images, ${seconds.toFixed(0)} s)\n`);
 }

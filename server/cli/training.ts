@@ -2,6 +2,8 @@
  * What every training command line shares: the common flags, the config fields they map to, and
  * running a training with a progress bar and Ctrl-C stopping after the current step.
  */
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { UserFacingError } from '../errors';
@@ -51,8 +53,21 @@ export function trainingFields(o: Record<string, unknown>, script: string): Reco
     outDir: o.out,
     checkpointDir: o.checkpointDir ?? path.join('checkpoints', path.basename(path.resolve(o.out as string))),
     resume: o.resume,
-    command: `npm run ${script} -- ${process.argv.slice(2).join(' ')}`.trim(),
+    command: commandLine(script),
   };
+}
+
+/** The command line that is running, as a person would type it (for logs). */
+export function commandLine(script: string): string {
+  return `npm run ${script} -- ${process.argv.slice(2).join(' ')}`.trim();
+}
+
+/** Adds (or replaces) one field of a model folder's training-log.json; a folder without a log gets one. */
+export async function recordInTrainingLog(dir: string, field: string, value: unknown): Promise<void> {
+  const file = path.join(dir, 'training-log.json');
+  const log = existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>) : {};
+  log[field] = value;
+  await writeFile(file, JSON.stringify(log, null, 2) + '\n');
 }
 
 /** Runs a training with a progress bar; Ctrl-C stops after the current step. */

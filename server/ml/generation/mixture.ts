@@ -158,49 +158,51 @@ export function fitGaussianMixture(points: Float64Array, dim: number, opts: Mixt
   const tolerance = opts.tolerance ?? 1e-4;
   const resp = new Float64Array(count * k);
 
-  // Start: hard assignment to the nearest k-means++ centre.
-  const centres = seedCentres(points, dim, k, opts.seed);
-  for (let i = 0; i < count; i++) {
-    let best = 0;
-    let bestD = Infinity;
-    for (let j = 0; j < k; j++) {
-      let d2 = 0;
-      for (let d = 0; d < dim; d++) d2 += (points[i * dim + d]! - centres[j]![d]!) ** 2;
-      if (d2 < bestD) [best, bestD] = [j, d2];
-    }
-    resp[i * k + best] = 1;
-  }
-
-  let components: MixtureComponent[] = [];
   let logLikelihood = -Infinity;
   let iterations = 0;
-  const logP = new Float64Array(count * k);
-  while (iterations < maxIterations) {
-    iterations++;
-    // M step
-    components = Array.from({ length: k }, (_, j) => weightedMoments(points, dim, resp, k, j, ridge));
-    if (k === 1) break;
-    // E step
-    components.forEach((c, j) => logDensities(points, dim, c.mean, cholesky(c.cov, dim), logP, k, j));
-    let total = 0;
+  if (k === 1) {
+    resp.fill(1); // one component: the plain mean and covariance, no EM
+  } else {
+    // Start: hard assignment to the nearest k-means++ centre.
+    const centres = seedCentres(points, dim, k, opts.seed);
     for (let i = 0; i < count; i++) {
-      let max = -Infinity;
+      let best = 0;
+      let bestD = Infinity;
       for (let j = 0; j < k; j++) {
-        const v = logP[i * k + j]! + Math.log(Math.max(components[j]!.weight, 1e-300));
-        logP[i * k + j] = v;
-        if (v > max) max = v;
+        let d2 = 0;
+        for (let d = 0; d < dim; d++) d2 += (points[i * dim + d]! - centres[j]![d]!) ** 2;
+        if (d2 < bestD) [best, bestD] = [j, d2];
       }
-      let sum = 0;
-      for (let j = 0; j < k; j++) sum += Math.exp(logP[i * k + j]! - max);
-      const logSum = max + Math.log(sum);
-      total += logSum;
-      for (let j = 0; j < k; j++) resp[i * k + j] = Math.exp(logP[i * k + j]! - logSum);
+      resp[i * k + best] = 1;
     }
-    const mean = total / count;
-    const gained = mean - logLikelihood;
-    logLikelihood = mean;
-    if (gained < tolerance) break;
+
+    const logP = new Float64Array(count * k);
+    while (iterations < maxIterations) {
+      iterations++;
+      // M step
+      const components = Array.from({ length: k }, (_, j) => weightedMoments(points, dim, resp, k, j, ridge));
+      // E step
+      components.forEach((c, j) => logDensities(points, dim, c.mean, cholesky(c.cov, dim), logP, k, j));
+      let total = 0;
+      for (let i = 0; i < count; i++) {
+        let max = -Infinity;
+        for (let j = 0; j < k; j++) {
+          const v = logP[i * k + j]! + Math.log(Math.max(components[j]!.weight, 1e-300));
+          logP[i * k + j] = v;
+          if (v > max) max = v;
+        }
+        let sum = 0;
+        for (let j = 0; j < k; j++) sum += Math.exp(logP[i * k + j]! - max);
+        const logSum = max + Math.log(sum);
+        total += logSum;
+        for (let j = 0; j < k; j++) resp[i * k + j] = Math.exp(logP[i * k + j]! - logSum);
+      }
+      const mean = total / count;
+      const gained = mean - logLikelihood;
+      logLikelihood = mean;
+      if (gained < tolerance) break;
+    }
   }
-  components = Array.from({ length: k }, (_, j) => weightedMoments(points, dim, resp, k, j, ridge, opts.pointVariances));
+  const components = Array.from({ length: k }, (_, j) => weightedMoments(points, dim, resp, k, j, ridge, opts.pointVariances));
   return { components, logLikelihood, iterations };
 }

@@ -63,7 +63,7 @@ export function decodeLatents(
 /**
  * `n` images of one class (or of the given class per image), deterministic under `seed`.
  * `temperature` scales the latents' standard deviation (1 = the prior). With `prior`, latents come
- * from the per-class Gaussians fitted after training, else from N(0, I).
+ * from the per-class latent densities fitted after training (classPrior.ts), else from N(0, I).
  */
 export function sample(
   decoder: tfTypes.LayersModel,

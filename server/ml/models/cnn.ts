@@ -64,6 +64,13 @@ function buildReferenceSmall(init: () => ReturnType<typeof tf.initializers.heNor
   return m;
 }
 
+const MIRROR_LAYER = 'mirror';
+
+/** Whether a classifier was written by withMirrorAveraging (train:cnn --mirror-average). */
+export function averagesMirror(model: tfTypes.LayersModel): boolean {
+  return model.layers.some((l) => l.name === MIRROR_LAYER);
+}
+
 /**
  * The same trained classifier answering for an image and its mirror image at once (test-time
  * averaging over the horizontal flip the training augmentation already uses): both pass through
@@ -74,7 +81,7 @@ function buildReferenceSmall(init: () => ReturnType<typeof tf.initializers.heNor
  * loads, serves and evaluates like any other.
  */
 export function withMirrorAveraging(base: tfTypes.LayersModel): tfTypes.LayersModel {
-  if (base.layers.some((l) => l.name === 'mirror')) throw new RangeError(`${base.name} already averages over mirror images`);
+  if (averagesMirror(base)) throw new RangeError(`${base.name} already averages over mirror images`);
   const chain = base.layers.filter((l) => l.getClassName() !== 'InputLayer');
   const featuresAt = chain.findIndex((l) => l.name === 'features');
   if (featuresAt < 0 || chain.at(-1)?.name !== 'logits' || featuresAt !== chain.length - 3) {
@@ -92,7 +99,7 @@ export function withMirrorAveraging(base: tfTypes.LayersModel): tfTypes.LayersMo
 
   const input = tf.input({ shape: [IMAGE_SIZE, IMAGE_SIZE, 1], name: 'image' });
   const antiIdentity = tf.tidy(() => tf.reverse(tf.eye(IMAGE_SIZE), 1));
-  const mirrorLayer = tf.layers.dense({ units: IMAGE_SIZE, useBias: false, trainable: false, name: 'mirror', weights: [antiIdentity] });
+  const mirrorLayer = tf.layers.dense({ units: IMAGE_SIZE, useBias: false, trainable: false, name: MIRROR_LAYER, weights: [antiIdentity] });
   const rows = tf.layers.reshape({ targetShape: [IMAGE_SIZE, IMAGE_SIZE] }).apply(input) as tfTypes.SymbolicTensor;
   const mirrored = tf.layers
     .reshape({ targetShape: [IMAGE_SIZE, IMAGE_SIZE, 1] })
