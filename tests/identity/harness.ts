@@ -31,7 +31,7 @@ export const TINY_PRIOR_MEAN = 6;
 export async function tinyModels(into?: string): Promise<{ vaeDir: string; judgeDir: string; remove: () => Promise<void> }> {
   await initBackend();
   const dir = into ?? (await mkdtemp(path.join(os.tmpdir(), 'vote-models-')));
-  await saveVae(buildVae({ latent: 8, filters: [4, 8], dense: 16, resBlocks: 0, encoderResBlocks: 0 }, 3), path.join(dir, 'vae'));
+  await saveVae(buildVae({ latent: 8, filters: [4, 8], dense: 16, fullRes: 4, resBlocks: 0, encoderResBlocks: 0 }, 3), path.join(dir, 'vae'));
   // A latent prior far from N(0, I) (every class at 6, spread 0.01), so tests can see it is used.
   const identity = Array.from({ length: 64 }, (_, i) => (i % 9 === 0 ? 0.01 : 0));
   const component = { weight: 1, mean: Array(8).fill(TINY_PRIOR_MEAN), cholesky: identity };

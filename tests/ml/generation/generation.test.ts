@@ -18,7 +18,7 @@ let vae: Vae;
 let judge: Judge;
 beforeAll(async () => {
   await initBackend();
-  vae = buildVae({ latent: 8, filters: [8, 16], dense: 32 }, 2);
+  vae = buildVae({ latent: 8, filters: [8, 16], fullRes: 8, dense: 32 }, 2);
   judge = judgeFromClassifier(buildCnn({ filters: [4, 8, 8], dense: 16 }, 5));
 });
 

@@ -10,7 +10,7 @@ import { VaeArchSchema } from '../../../server/ml/models/vae';
 import { FIXTURE_DIR, tempDir } from '../data/fixture';
 
 /** A small VAE of the same structure, so a few dozen steps take seconds. */
-const SMALL = { latent: 8, filters: [8, 16] as [number, number], dense: 64 };
+const SMALL = { latent: 8, filters: [8, 16] as [number, number], fullRes: 8, dense: 64 };
 
 let train: DatasetSplit;
 let tmp: { dir: string; remove: () => Promise<void> };
@@ -42,6 +42,27 @@ describe('conditional VAE', () => {
       return [mean!.shape, logVar!.shape, logits.shape];
     });
     expect(out).toEqual([[3, 8], [3, 8], [3, 28, 28, 1]]);
+  });
+
+  it('can draw at full resolution: a 28x28 decoder stage with its residual blocks, saved and loaded like any VAE', async () => {
+    const plain = buildVae({ ...SMALL, fullRes: 0 }, 1);
+    const full = buildVae({ ...SMALL, resBlocks: 1 }, 1);
+    const names = full.decoder.layers.map((l) => l.name);
+    expect(names).toContain('dec_up28');
+    expect(names).toContain('dec_res28_0_conv');
+    expect(plain.decoder.layers.map((l) => l.name)).not.toContain('dec_up28');
+    expect(countParams(full.decoder)).toBeGreaterThan(countParams(plain.decoder));
+    const dir = `${tmp.dir}/fullres`;
+    await saveVae(full, dir);
+    const loaded = await loadVae(dir);
+    const [a, b] = tf.tidy(() => {
+      const z = tf.randomNormal([2, 8], 0, 1, 'float32', 3);
+      const y = tf.oneHot(tf.tensor1d([1, 7], 'int32'), 10).toFloat();
+      return [full.decoder.predict([z, y]) as tfTypes.Tensor, loaded.decoder.predict([z, y]) as tfTypes.Tensor];
+    });
+    expect(a!.shape).toEqual([2, 28, 28, 1]);
+    expect(Array.from(b!.dataSync())).toEqual(Array.from(a!.dataSync()));
+    tf.dispose([a!, b!]);
   });
 
   it('learns a prior mean per class: the KL is measured from it, and training moves the classes apart', () => {
