@@ -67,7 +67,7 @@ function summary(a: VaeAssessment, cas?: CasResult): string {
     ...a.perClass.map(
       (c) => `  ${c.name.padEnd(12)} plain ${pct(c.unfiltered.accuracy).padStart(7)} (p ${c.unfiltered.meanConfidence.toFixed(3)})  filtered ${pct(c.filtered.accuracy).padStart(7)} (p ${c.filtered.meanConfidence.toFixed(3)})  diversity ${c.diversity.toFixed(2)}/${c.realDiversity.toFixed(2)}`,
     ),
-    ...(cas ? [`CAS: a CNN trained only on ${cas.trainImages} generated images scores ${pct(cas.accuracy)} on the ${cas.testImages} real test images (${cas.epochs} epochs)`] : []),
+    ...(cas ? [`CAS: a CNN trained only on ${cas.trainImages} generated images scores ${pct(cas.accuracy)} on the ${cas.testImages} real test images (${cas.epochs} epochs; by epoch ${cas.accuracyByEpoch.map(pct).join(', ')})`] : []),
   ].join('\n');
 }
 

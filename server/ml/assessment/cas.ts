@@ -34,6 +34,8 @@ export interface CasOptions {
 export interface CasResult {
   /** accuracy on the real test set of the classifier trained only on generated images */
   accuracy: number;
+  /** real test accuracy after each epoch (the last is `accuracy`): shows whether more epochs help */
+  accuracyByEpoch: number[];
   perClassAccuracy: number[];
   trainImages: number;
   testImages: number;
@@ -92,6 +94,7 @@ export async function classificationAccuracyScore(o: CasOptions): Promise<CasRes
   const last = log.epochs.at(-1)!;
   return {
     accuracy: last.evaluation.testAccuracy as number,
+    accuracyByEpoch: log.epochs.map((e) => e.evaluation.testAccuracy as number),
     perClassAccuracy: last.evaluation.perClassAccuracy as number[],
     trainImages,
     testImages: log.testImages,
