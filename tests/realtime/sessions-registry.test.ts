@@ -73,10 +73,12 @@ describe('host controls and the capacity queue', () => {
     expect(() => r.control(a, 'pause', host.identity, host.nickname)).toThrow('already paused');
     expect(() => r.setLearningRate(a, 0.0005, guest.identity, guest.nickname)).toThrow('Only the host');
     r.setLearningRate(a, 0.0005, host.identity, host.nickname);
-    // Paused: no batch arrives once the worker has seen the command (it finishes its step).
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Paused: no batch arrives once the worker has seen the command (it finishes its step, which
+    // on a loaded machine can take more than a second: wait for a quiet spell, not a fixed time).
+    const lastBatchAt = () => Math.max(0, ...events(a).flatMap((e) => (e.type === 'batch' ? [e.at] : [])));
+    await until('the worker to finish its step', () => Date.now() - lastBatchAt() > 3000, 30_000);
     const pausedAt = events(a).length;
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(events(a).slice(pausedAt).filter((e) => e.type === 'batch')).toEqual([]);
     expect(r.control(a, 'resume', host.identity, host.nickname)).toBe('training');
     await until('a batch after resuming', () => events(a).slice(pausedAt).some((e) => e.type === 'batch' && e.lr === 0.0005));
