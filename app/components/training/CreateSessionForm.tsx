@@ -36,7 +36,7 @@ export function CreateSessionForm() {
   const [batchSize, setBatchSize] = useState('64');
   const [lr, setLr] = useState('0.002');
   const [lrSchedule, setLrSchedule] = useState<'cosine' | 'constant'>('cosine');
-  const [beta, setBeta] = useState('1');
+  const [beta, setBeta] = useState('0.3');
   const [trainLimit, setTrainLimit] = useState('3000');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
