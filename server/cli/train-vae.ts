@@ -1,5 +1,5 @@
 /**
- * npm run train:vae -- --epochs 20 --batch-size 128 --lr 0.001 --beta 1 --latent 32 --seed 42 --out models/vae
+ * npm run train:vae -- --epochs 16 --batch-size 128 --lr 0.001 --beta 0.3 --latent 32 --seed 42 --full-res 32 --out models/vae
  * Trains the conditional VAE with the project's training loop (worker threads, progress bar,
  * per-epoch checkpoints, resume), then writes the model folder as encoder/ + decoder/ beside
  * training-log.json, and fits the per-class latent Gaussians generation samples from
