@@ -3,7 +3,8 @@
  * a decoder (latent, class) -> per-pixel Bernoulli logits. Both are functional LayersModels with a
  * one-hot class input, so each saves and loads in TensorFlow.js' standard format; the
  * reparameterization and the loss live in the training task, since tf.layers has no sampling layer.
- * Residual blocks sit at 14x14 and 7x7; the decoder upsamples with stride-2 transposed convolutions
+ * Residual blocks sit at 14x14 and 7x7 (and, in the decoder, at 28x28 when it has a full-resolution
+ * stage, `fullRes`); the decoder upsamples with stride-2 transposed convolutions
  * (kernel 4, so every output pixel sees the same number of taps: no checkerboard), which our wasm
  * Conv2DBackpropInput kernel runs as four small stride-1 convolutions.
  */
