@@ -27,8 +27,10 @@ export const VaeArchSchema = z.object({
   resBlocks: z.number().int().min(0).max(4).default(1),
   /**
    * channels of a full-resolution (28x28) decoder stage; 0 = none: the last transposed convolution
-   * draws the 28x28 logits directly from the 14x14 maps (the first committed VAE). Measured A/B
-   * (3 epochs, beta 1): test ELBO 244.3 nats vs 248.4 without (same epoch of an 8-epoch run).
+   * draws the 28x28 logits directly from the 14x14 maps (the first committed VAE). Its effect alone
+   * is not isolated: at beta 1 it reached a test ELBO of 244.3 nats after a 3-epoch run, the old
+   * decoder 243.6 after 3 epochs of an 8-epoch run (a higher learning rate still); the committed
+   * model (beta 0.3) has it, and its samples are sharper than the old decoder's (models/vae).
    */
   fullRes: z.number().int().min(0).max(64).default(32),
   /** residual blocks per resolution stage of the encoder */
