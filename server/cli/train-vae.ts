@@ -86,11 +86,14 @@ await runCli(async () => {
     await fitPrior(o.out as string, o.dataDir as string | undefined, o.priorComponents as number, o.seed as number);
     process.exit(0);
   }
-  const arch: Record<string, unknown> = { latent: o.latent, beta: o.beta, prior: o.prior };
-  if (o.klWarmup !== undefined) arch.klWarmupEpochs = o.klWarmup;
-  if (o.klWarmupStart !== undefined) arch.klWarmupStart = o.klWarmupStart;
-  if (o.resBlocks !== undefined) arch.resBlocks = o.resBlocks;
-  if (o.fullRes !== undefined) arch.fullRes = o.fullRes;
+  // Flags without a CLI default are left out when not given, so the architecture's defaults apply.
+  const optional = { klWarmupEpochs: o.klWarmup, klWarmupStart: o.klWarmupStart, resBlocks: o.resBlocks, fullRes: o.fullRes };
+  const arch: Record<string, unknown> = {
+    latent: o.latent,
+    beta: o.beta,
+    prior: o.prior,
+    ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
+  };
   const config = configFromOptions(TrainingConfigSchema, {
     ...trainingFields(o, 'train:vae'),
     task: 'vae',

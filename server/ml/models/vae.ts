@@ -122,6 +122,11 @@ function addLabelMap(x: Sym, label: Sym, shape: [number, number, number], name: 
   return tf.layers.add({ name: `${name}_add` }).apply([x, map]) as Sym;
 }
 
+/** Doubles the resolution: a stride-2 transposed convolution with kernel 4 (see the file comment). */
+function upsample(x: Sym, filters: number, kernelInitializer: Initializer, name: string, activation?: 'relu'): Sym {
+  return tf.layers.conv2dTranspose({ filters, kernelSize: 4, strides: 2, padding: 'same', activation, kernelInitializer, name }).apply(x) as Sym;
+}
+
 function buildEncoder(a: VaeArch, init: Inits): tfTypes.LayersModel {
   const image = tf.input({ shape: [IMAGE_SIZE, IMAGE_SIZE, 1], name: 'image' });
   const label = tf.input({ shape: [NUM_CLASSES], name: 'label' });
@@ -162,24 +167,18 @@ function buildDecoder(a: VaeArch, init: Inits): tfTypes.LayersModel {
   x = tf.layers.reshape({ targetShape: [7, 7, f7] }).apply(x) as Sym;
   x = addLabelMap(x, label, [7, 7, f7], 'dec_label7');
   for (let i = 0; i < a.resBlocks; i++) x = residualBlock(x, f7, init, `dec_res7_${i}`);
-  x = tf.layers
-    .conv2dTranspose({ filters: f14, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init.he(), name: 'dec_up14' })
-    .apply(x) as Sym;
+  x = upsample(x, f14, init.he(), 'dec_up14', 'relu');
   x = addLabelMap(x, label, [14, 14, f14], 'dec_label14');
   for (let i = 0; i < a.resBlocks; i++) x = residualBlock(x, f14, init, `dec_res14_${i}`);
   let logits: Sym;
   if (a.fullRes > 0) {
     // A stage at full resolution: edges, seams and buttons are drawn where they are, instead of
     // each 2x2 output block being one transposed-convolution tap of a 14x14 map.
-    x = tf.layers
-      .conv2dTranspose({ filters: a.fullRes, kernelSize: 4, strides: 2, padding: 'same', activation: 'relu', kernelInitializer: init.he(), name: 'dec_up28' })
-      .apply(x) as Sym;
+    x = upsample(x, a.fullRes, init.he(), 'dec_up28', 'relu');
     for (let i = 0; i < a.resBlocks; i++) x = residualBlock(x, a.fullRes, init, `dec_res28_${i}`);
     logits = tf.layers.conv2d({ filters: 1, kernelSize: 3, padding: 'same', kernelInitializer: init.glorot(), name: 'dec_logits' }).apply(x) as Sym;
   } else {
-    logits = tf.layers
-      .conv2dTranspose({ filters: 1, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: init.glorot(), name: 'dec_logits' })
-      .apply(x) as Sym;
+    logits = upsample(x, 1, init.glorot(), 'dec_logits');
   }
   logits = addLabelMap(logits, label, [IMAGE_SIZE, IMAGE_SIZE, 1], 'dec_label_out');
   return tf.model({ inputs: [z, label], outputs: logits, name: DECODER_NAME });
