@@ -30,6 +30,7 @@ const program = new Command('assess')
   .option('--best-of <N>', 'candidates behind each filtered sample', numberOption, 100)
   .option('--filtered-per-class <count>', 'filtered samples per class (default: min(n-per-class, 50))', numberOption)
   .option('--seed <n>', 'random seed', numberOption, 1)
+  .option('--temperature <x>', 'latent standard deviation of every sample (1 = the prior; below 1 trades diversity for fidelity)', numberOption, 1)
   .option('--data-dir <dir>', 'folder with the Fashion-MNIST test files')
   .option('--out <dir>', 'where assessment.png and assessment.json go', 'results')
   .option('--json', 'print one JSON object on stdout')
@@ -40,7 +41,7 @@ const program = new Command('assess')
   .option('--cas-replicas <n>', 'worker threads for --cas', numberOption, Math.max(1, os.availableParallelism()));
 
 interface Options {
-  model: string; judge: string; nPerClass: number; bestOf: number; filteredPerClass?: number; seed: number;
+  model: string; judge: string; nPerClass: number; bestOf: number; filteredPerClass?: number; seed: number; temperature: number;
   dataDir?: string; out: string; json?: boolean; save: boolean; cas?: boolean; casPerClass: number; casEpochs: number; casReplicas: number;
 }
 
@@ -78,6 +79,7 @@ await runCli(async () => {
   checkRange('best-of', o.bestOf, 1, MAX_CANDIDATES);
   const filteredPerClass = o.filteredPerClass ?? Math.min(o.nPerClass, 50);
   checkRange('filtered-per-class', filteredPerClass, 1, 5000);
+  if (!(o.temperature > 0 && o.temperature <= 3)) throw new UserFacingError(`--temperature must be above 0 and at most 3 (got ${o.temperature}).`);
   if (o.cas) {
     checkRange('cas-per-class', o.casPerClass, 10, 20000);
     checkRange('cas-epochs', o.casEpochs, 1, 100);
@@ -90,13 +92,13 @@ await runCli(async () => {
   const judge = await loadJudge(o.judge);
   const dataDir = o.dataDir ?? resolveDataDir('test').dir;
   const test = await loadSplit('test', dataDir);
-  const assessment = await assessVae(vae, judge, test, { nPerClass: o.nPerClass, bestOf: o.bestOf, filteredPerClass, seed: o.seed, prior, onProgress: say });
+  const assessment = await assessVae(vae, judge, test, { nPerClass: o.nPerClass, bestOf: o.bestOf, filteredPerClass, seed: o.seed, temperature: o.temperature, prior, onProgress: say });
 
   let cas: CasResult | undefined;
   if (o.cas) {
     say(`CAS: training the CNN on ${o.casPerClass * 10} generated images for ${o.casEpochs} epochs`);
     cas = await classificationAccuracyScore({
-      decoder: vae.decoder, prior, perClass: o.casPerClass, seed: o.seed, realDataDir: dataDir,
+      decoder: vae.decoder, prior, temperature: o.temperature, perClass: o.casPerClass, seed: o.seed, realDataDir: dataDir,
       workDir: path.join(o.out, 'cas'), epochs: o.casEpochs, replicas: o.casReplicas,
       onEvent: (e) => {
         if (e.type === 'epoch') say(`  CAS epoch ${e.epoch + 1}: real test accuracy ${pct(e.evaluation.headline)}`);

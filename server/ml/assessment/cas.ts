@@ -19,6 +19,8 @@ import type { TrainingEvent } from '../training/events';
 export interface CasOptions {
   decoder: tfTypes.LayersModel;
   prior?: ClassPriors;
+  /** latent standard deviation of the generated images (1 = the prior) */
+  temperature?: number;
   /** generated training images per class (the real training set has 6,000) */
   perClass: number;
   seed: number;
@@ -52,6 +54,7 @@ export async function writeGeneratedDataset(
   realDataDir: string,
   dir: string,
   prior?: ClassPriors,
+  temperature = 1,
 ): Promise<number> {
   await mkdir(dir, { recursive: true });
   const count = perClass * NUM_CLASSES;
@@ -62,7 +65,7 @@ export async function writeGeneratedDataset(
   for (let start = 0; start < count; start += chunk) {
     const size = Math.min(chunk, count - start);
     const classes = Array.from({ length: size }, (_, i) => (start + i) % NUM_CLASSES);
-    const set = sample(decoder, classes, size, seed + start, 1, prior);
+    const set = sample(decoder, classes, size, seed + start, temperature, prior);
     for (let i = 0; i < size * 784; i++) images[start * 784 + i] = Math.round(set.images[i]! * 255);
     labels.set(set.labels, start);
   }
@@ -78,7 +81,7 @@ export async function writeGeneratedDataset(
 export async function classificationAccuracyScore(o: CasOptions): Promise<CasResult> {
   const dataDir = path.join(o.workDir, 'data');
   await rm(o.workDir, { recursive: true, force: true });
-  const trainImages = await writeGeneratedDataset(o.decoder, o.perClass, o.seed, o.realDataDir, dataDir, o.prior);
+  const trainImages = await writeGeneratedDataset(o.decoder, o.perClass, o.seed, o.realDataDir, dataDir, o.prior, o.temperature);
   const modelDir = path.join(o.workDir, 'cnn');
   const run = startTraining({
     task: 'cnn',

@@ -44,6 +44,8 @@ export interface VaeAssessment {
   bestOf: number;
   filteredPerClass: number;
   seed: number;
+  /** latent standard deviation the samples were drawn with (1 = the prior; below 1 trades diversity for fidelity) */
+  temperature: number;
   judge: { dir: string; testAccuracy: number };
   perClass: ClassAssessment[];
   overall: { unfiltered: JudgeFigures; filtered: JudgeFigures };
@@ -76,6 +78,8 @@ export interface AssessOptions {
   k?: number;
   /** per-class latent Gaussians to sample from (see generation/classPrior.ts); N(0, I) when absent */
   prior?: ClassPriors;
+  /** latent standard deviation (default 1, the prior) */
+  temperature?: number;
   onProgress?: (message: string) => void;
 }
 
@@ -104,6 +108,7 @@ const indicesWhere = (labels: ArrayLike<number>, c: number): number[] =>
 export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: AssessOptions): Promise<VaeAssessment> {
   const t0 = performance.now();
   const say = o.onProgress ?? (() => undefined);
+  const temperature = o.temperature ?? 1;
   const dim = judge.featureSize;
 
   say('judging the real test images');
@@ -113,7 +118,7 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
 
   say(`drawing ${o.nPerClass} plain samples per class`);
   const classes = Array.from({ length: o.nPerClass * NUM_CLASSES }, (_, i) => i % NUM_CLASSES);
-  const plain = sample(vae.decoder, classes, classes.length, o.seed, 1, o.prior);
+  const plain = sample(vae.decoder, classes, classes.length, o.seed, temperature, o.prior);
   const judged = judgeImages(judge, plain.images);
   const plainConfidence = confidenceOf(judged, plain.labels);
   const plainPredicted = predictedClasses(judged);
@@ -121,7 +126,7 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
   // With fitted class priors, the same plain draw from N(0, I) too: what the decoder does with the prior it was trained against.
   let standardPrior: JudgeFigures | undefined;
   if (o.prior) {
-    const std = sample(vae.decoder, classes, classes.length, o.seed);
+    const std = sample(vae.decoder, classes, classes.length, o.seed, temperature);
     const j = judgeImages(judge, std.images);
     standardPrior = judgeFigures(confidenceOf(j, std.labels), predictedClasses(j), std.labels);
   }
@@ -133,7 +138,7 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
     filteredConfidence.push([]);
     filteredPredicted.push([]);
     for (let i = 0; i < o.filteredPerClass; i++) {
-      const r = qualityGuided(vae.decoder, judge, c, { k: 1, candidates: o.bestOf, seed: o.seed * 7919 + c * 100_003 + i, diversity: 0, prior: o.prior });
+      const r = qualityGuided(vae.decoder, judge, c, { k: 1, candidates: o.bestOf, seed: o.seed * 7919 + c * 100_003 + i, diversity: 0, prior: o.prior, temperature });
       filteredConfidence[c]!.push(r.kept[0]!.confidence);
       filteredPredicted[c]!.push(r.kept[0]!.predicted);
     }
@@ -173,6 +178,7 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
     bestOf: o.bestOf,
     filteredPerClass: o.filteredPerClass,
     seed: o.seed,
+    temperature,
     judge: { dir: judge.dir, testAccuracy: judgeTestAccuracy },
     perClass,
     overall: {

@@ -88,6 +88,16 @@ describe('VAE assessment', () => {
     }
   }, 60_000);
 
+  it('draws every sample at the temperature asked for: near zero, a class collapses to one image', async () => {
+    const opts = { nPerClass: 6, bestOf: 2, filteredPerClass: 1, seed: 1 };
+    const hot = await assessVae(vae, judge, test, opts);
+    const cold = await assessVae(vae, judge, test, { ...opts, temperature: 0.001 });
+    expect(hot.temperature).toBe(1);
+    expect(cold.temperature).toBe(0.001);
+    expect(cold.diversity.generated).toBeLessThan(hot.diversity.generated / 100);
+    expect(cold.diversity.real).toBe(hot.diversity.real);
+  }, 60_000);
+
   it('writes a generated data set the training code can read for CAS', async () => {
     const count = await writeGeneratedDataset(vae.decoder, 4, 1, FIXTURE_DIR, tmp.dir);
     const train = await loadSplit('train', tmp.dir);
