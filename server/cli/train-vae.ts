@@ -12,6 +12,7 @@ import { runCli, UserFacingError } from '../errors';
 import { initBackend } from '../ml/backend';
 import { loadLayersModel } from '../ml/models/storage';
 import { loadVae, saveVae, splitCombined, splitVaeFolder, VaeArchSchema } from '../ml/models/vae';
+import { loadFeatureExtractor } from '../ml/models/perceptual';
 import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
 import { fitClassPriors, PRIOR_FILE, saveClassPriors } from '../ml/generation/classPrior';
 import type { TrainingLog } from '../ml/training/events';
@@ -30,6 +31,8 @@ const program = addTrainingOptions(
   .option('--prior <kind>', 'KL prior: class (a learned mean per class) or standard (N(0, I))', 'class')
   .option('--res-blocks <n>', 'residual blocks per resolution stage', numberOption)
   .option('--full-res <channels>', 'channels of a 28x28 decoder stage (0 = none)', numberOption)
+  .option('--perceptual <weight>', 'weight of a perceptual loss: match a frozen CNN\'s conv features of the reconstruction to the original\'s (0 = none)', numberOption)
+  .option('--perceptual-model <dir>', 'the garment CNN (from npm run train:cnn, not the judge models/cnn) whose features --perceptual matches')
   .option('--from-checkpoint <dir>', 'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)')
   .option('--fit-prior', 'train nothing: refit the per-class latent densities (latent-prior.json) of the model in --out')
   .option('--prior-components <k>', 'Gaussians per class in the fitted latent prior (a mixture when > 1; 10 measured best of 1/10/30)', numberOption, 10);
@@ -87,7 +90,10 @@ await runCli(async () => {
     process.exit(0);
   }
   // Flags without a CLI default are left out when not given, so the architecture's defaults apply.
-  const optional = { klWarmupEpochs: o.klWarmup, klWarmupStart: o.klWarmupStart, resBlocks: o.resBlocks, fullRes: o.fullRes };
+  const optional = {
+    klWarmupEpochs: o.klWarmup, klWarmupStart: o.klWarmupStart, resBlocks: o.resBlocks, fullRes: o.fullRes,
+    perceptualWeight: o.perceptual, perceptualModel: o.perceptualModel,
+  };
   const arch: Record<string, unknown> = {
     latent: o.latent,
     beta: o.beta,
@@ -106,6 +112,11 @@ await runCli(async () => {
   if (!parsed.success) {
     const i = parsed.error.issues[0]!;
     throw new UserFacingError(`Invalid VAE option ${String(i.path[0])}: ${i.message}.`);
+  }
+  if (parsed.data.perceptualModel) {
+    // Loaded here too, so a wrong folder is one clear line before any worker starts.
+    await initBackend();
+    await loadFeatureExtractor(parsed.data.perceptualModel);
   }
   const result = await trainWithProgress(config);
   if (result.outDir) {

@@ -54,6 +54,16 @@ export const VaeArchSchema = z.object({
    * (latent-prior.json) with either prior.
    */
   prior: z.enum(['standard', 'class']).default('class'),
+  /**
+   * weight of the perceptual loss (models/perceptual.ts) added to the reconstruction term during
+   * training; 0 = none. The ELBO reported is always the plain one.
+   */
+  perceptualWeight: z.number().min(0).max(100).default(0),
+  /** folder of the garment CNN whose features the perceptual loss matches (not the judge) */
+  perceptualModel: z.string().min(1).optional(),
+}).refine((a) => a.perceptualWeight === 0 || a.perceptualModel !== undefined, {
+  message: 'a perceptual weight needs a perceptual model (--perceptual-model <dir>)',
+  path: ['perceptualModel'],
 });
 export type VaeArch = z.infer<typeof VaeArchSchema>;
 

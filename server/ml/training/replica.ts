@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const sketches = cfg.sketchFraction > 0 ? new SketchCache(train, cfg.seed) : undefined;
   const key = resumeKey(cfg);
   const checkpoint = cfg.checkpointDir && cfg.resume ? await loadCheckpoint(cfg.checkpointDir, key) : undefined;
-  const task = createTask(cfg, checkpoint?.model);
+  const task = await createTask(cfg, checkpoint?.model);
   const variables = task.variables();
   const paramCount = variables.reduce((n, v) => n + v.size, 0);
   const stateCount = task.stateVariables().reduce((n, v) => n + v.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);

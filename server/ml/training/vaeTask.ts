@@ -1,6 +1,6 @@
 /**
  * The conditional VAE as a training task: reparameterized sampling, Bernoulli reconstruction loss
- * and the KL term in nats per image, with the KL weight rising linearly to beta over the first
+ * (plus, optionally, a perceptual loss in a frozen CNN's features) and the KL term in nats per image, with the KL weight rising linearly to beta over the first
  * epochs. The epoch evaluation reports the test ELBO (beta = 1, the true bound) and pictures for
  * live viewers: reconstructions of fixed test images and a fixed-noise sample grid per class.
  */
@@ -14,6 +14,7 @@ import { buildVae, splitCombined, VaeArchSchema, type Vae, type VaeArch } from '
 import { countParams } from '../models/storage';
 import { sample } from '../generation/sample';
 import { fitClassPriors } from '../generation/classPrior';
+import { perceptualDistance } from '../models/perceptual';
 import type { Batch, EpochEvaluation, StepContext, StepResult, TrainingTask } from './task';
 
 const RECONSTRUCTION_COUNT = 8;
@@ -97,10 +98,14 @@ export class VaeTask implements TrainingTask {
   readonly vae: Vae;
   private readonly arch: VaeArch;
   private readonly seed: number;
+  /** the frozen feature network of the perceptual loss, when arch.perceptualWeight > 0 */
+  private readonly features?: tfTypes.LayersModel;
 
-  constructor(arch: Record<string, unknown>, seed: number, model?: tfTypes.LayersModel) {
+  constructor(arch: Record<string, unknown>, seed: number, model?: tfTypes.LayersModel, features?: tfTypes.LayersModel) {
     this.arch = VaeArchSchema.parse(arch);
     this.seed = seed;
+    if (this.arch.perceptualWeight > 0 && !features) throw new Error('VaeTask: a perceptual weight needs the feature network');
+    this.features = features;
     this.vae = model ? splitCombined(model) : buildVae(this.arch, seed);
     this.model = this.vae.combined;
   }
@@ -122,7 +127,10 @@ export class VaeTask implements TrainingTask {
     const eps = tf.randomNormal(mean!.shape, 0, 1, 'float32', noiseSeed);
     const z = tf.add(mean!, tf.mul(tf.exp(tf.mul(logVar!, 0.5)), eps));
     const logits = this.vae.decoder.apply([z, y], { training: true }) as tfTypes.Tensor;
-    const perImage = tf.add(bernoulliNll(x, logits), tf.mul(klWeight(this.arch, ctx), gaussianKl(mean!, logVar!, priorMean)));
+    let perImage = tf.add(bernoulliNll(x, logits), tf.mul(klWeight(this.arch, ctx), gaussianKl(mean!, logVar!, priorMean)));
+    if (this.features && this.arch.perceptualWeight > 0) {
+      perImage = tf.add(perImage, tf.mul(this.arch.perceptualWeight, perceptualDistance(this.features, x, tf.sigmoid(logits))));
+    }
     return { loss: tf.mean(perImage) as tfTypes.Scalar };
   }
 

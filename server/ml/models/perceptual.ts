@@ -1,0 +1,49 @@
+/**
+ * A frozen feature network for the VAE's perceptual (feature-matching) loss, after Hou et al. 2017
+ * ("Deep Feature Consistent VAE"): a garment CNN trained by `npm run train:cnn`, cut after its
+ * convolution stages, whose activations of a reconstruction must match those of the original.
+ * A per-pixel likelihood forgives a coat drawn without its zip or buttons (a few grey pixels); a
+ * classifier's early features do not, since they are what tells a coat from a pullover.
+ *
+ * It must not be the judge (models/cnn) that scores the samples: a model trained to please the
+ * judge's own features would be graded by an accomplice.
+ */
+import type * as tfTypes from '@tensorflow/tfjs';
+import { UserFacingError } from '../../errors';
+import { tf } from '../backend';
+import { loadLayersModel } from './storage';
+
+/** Batch-normalized conv stages whose (rectified) outputs are matched: 28x28 and 14x14. */
+const FEATURE_LAYERS = ['bn1', 'bn2'];
+
+/** The layers' outputs of a garment CNN as a frozen model image -> [features...]. */
+export function featureExtractor(cnn: tfTypes.LayersModel): tfTypes.LayersModel {
+  const names = new Set(cnn.layers.map((l) => l.name));
+  const missing = FEATURE_LAYERS.filter((n) => !names.has(n));
+  if (missing.length > 0) {
+    throw new UserFacingError(`${cnn.name} has no layer ${missing.join(', ')}: the perceptual loss needs a garment CNN trained by npm run train:cnn.`);
+  }
+  const outputs = FEATURE_LAYERS.map((n) => cnn.getLayer(n).output as tfTypes.SymbolicTensor);
+  const model = tf.model({ inputs: cnn.inputs, outputs, name: 'perceptual_features' });
+  model.trainable = false;
+  return model;
+}
+
+export async function loadFeatureExtractor(dir: string): Promise<tfTypes.LayersModel> {
+  return featureExtractor(await loadLayersModel(dir));
+}
+
+/**
+ * Per-image feature distance: for each layer, the mean squared difference of the rectified
+ * activations, scaled by 784 so that a weight of 1 weighs it like a loss summed over the pixels.
+ * Only xHat's side carries gradients to the VAE (x is data; the network itself is not trained).
+ */
+export function perceptualDistance(features: tfTypes.LayersModel, x: tfTypes.Tensor, xHat: tfTypes.Tensor): tfTypes.Tensor1D {
+  const n = x.shape[0]!;
+  const a = features.apply(x, { training: false }) as tfTypes.Tensor[];
+  const b = features.apply(xHat, { training: false }) as tfTypes.Tensor[];
+  const perLayer = a.map((fa, i) =>
+    tf.mul(784, tf.mean(tf.square(tf.sub(tf.relu(fa), tf.relu(b[i]!))).reshape([n, -1]), 1)),
+  );
+  return tf.addN(perLayer) as tfTypes.Tensor1D;
+}
