@@ -22,6 +22,7 @@ const program = new Command('bench:ml')
   .option('--steps <n>', 'measured training steps per configuration', numberOption, 30)
   .option('--batch-size <n>', 'training batch size', numberOption, 128)
   .option('--model <dir>', 'model folder for the inference figures', 'models/cnn')
+  .option('--vae-model <dir>', 'VAE folder whose training log gives the architecture and loss measured', 'models/vae')
   .option('--no-vae', 'skip the conditional VAE figures')
   .option('--json', 'print one JSON object on stdout');
 
@@ -45,7 +46,7 @@ function committedArch(dir: string): Record<string, unknown> {
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<{ steps: number; batchSize: number; model: string; vae: boolean; json?: boolean }>();
+  const o = program.opts<{ steps: number; batchSize: number; model: string; vaeModel: string; vae: boolean; json?: boolean }>();
   const backend = await initBackend();
   const cores = os.availableParallelism();
   const say = (s: string): void => void (o.json ? process.stderr : process.stdout).write(s + '\n');
@@ -98,7 +99,7 @@ await runCli(async () => {
   };
   say(`PyTorch reference (${ref.source}): ${ref.threads['1']} img/s on 1 thread, ${ref.threads['2']} on 2`);
   say(`ratio, reference-small CNN: 1 worker / PyTorch 1 thread = ${ratios.oneWorkerVsPytorch1Thread}x; ${cores} workers / PyTorch 2 threads = ${ratios.machineVsPytorch2Threads}x`);
-  const vae = o.vae ? await vaeBenchmarks({ steps: o.steps, batchSize: o.batchSize, say }) : undefined;
+  const vae = o.vae ? await vaeBenchmarks({ steps: o.steps, batchSize: o.batchSize, arch: committedArch(o.vaeModel), say }) : undefined;
   if (vae) {
     say(`conditional VAE: ${vae.params.toLocaleString('en')} parameters; PyTorch's small conditional VAE reference on this machine kind: 79-90 img/s on 1 thread (recorded)`);
   }

@@ -1,5 +1,5 @@
 /**
- * npm run train:vae -- --epochs 16 --batch-size 128 --lr 0.001 --beta 0.3 --latent 32 --seed 42 --full-res 32 --out models/vae
+ * npm run train:vae -- --epochs 20 --batch-size 128 --lr 0.001 --beta 0.1 --latent 32 --seed 42 --perceptual 1 --out models/vae
  * Trains the conditional VAE with the project's training loop (worker threads, progress bar,
  * per-epoch checkpoints, resume), then writes the model folder as encoder/ + decoder/ beside
  * training-log.json, and fits the per-class latent Gaussians generation samples from
@@ -12,7 +12,7 @@ import { runCli, UserFacingError } from '../errors';
 import { initBackend } from '../ml/backend';
 import { loadLayersModel } from '../ml/models/storage';
 import { loadVae, saveVae, splitCombined, splitVaeFolder, VaeArchSchema } from '../ml/models/vae';
-import { loadFeatureExtractor } from '../ml/models/perceptual';
+import { loadFeatureExtractor, PERCEPTUAL_MODEL, PERCEPTUAL_WEIGHT } from '../ml/models/perceptual';
 import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
 import { fitClassPriors, PRIOR_FILE, saveClassPriors } from '../ml/generation/classPrior';
 import type { TrainingLog } from '../ml/training/events';
@@ -24,15 +24,15 @@ const program = addTrainingOptions(
   new Command('train:vae').description('Train the conditional VAE that generates Fashion-MNIST garments.'),
   { epochs: 20, batchSize: 128, lr: 0.001, replicas: 1, out: 'models/vae', seedDecides: 'weights, data order, latent noise' },
 )
-  .option('--beta <x>', 'weight of the KL term after warm-up (1 = the ELBO; 0.3 gave sharper samples, see models/vae)', numberOption, 0.3)
+  .option('--beta <x>', 'weight of the KL term after warm-up (1 = the ELBO; 0.1 gave sharper samples, see models/vae)', numberOption, 0.1)
   .option('--kl-warmup <epochs>', 'epochs over which the KL weight rises to beta (default 0.25)', numberOption)
   .option('--kl-warmup-start <x>', 'KL weight at the start of the warm-up, as a fraction of beta (default 0.5)', numberOption)
   .option('--latent <n>', 'latent dimensions', numberOption, 32)
   .option('--prior <kind>', 'KL prior: class (a learned mean per class) or standard (N(0, I))', 'class')
   .option('--res-blocks <n>', 'residual blocks per resolution stage', numberOption)
-  .option('--full-res <channels>', 'channels of a 28x28 decoder stage (0 = none)', numberOption)
-  .option('--perceptual <weight>', 'weight of a perceptual loss: match a frozen CNN\'s conv features of the reconstruction to the original\'s (0 = none)', numberOption)
-  .option('--perceptual-model <dir>', 'the garment CNN (from npm run train:cnn, not the judge models/cnn) whose features --perceptual matches')
+  .option('--full-res <channels>', 'channels of a 28x28 decoder stage (default 0 = none)', numberOption)
+  .option('--perceptual <weight>', 'weight of the perceptual loss: the reconstruction\'s conv features in a frozen CNN must match the original\'s (0 = none)', numberOption, PERCEPTUAL_WEIGHT)
+  .option('--perceptual-model <dir>', 'the garment CNN (from npm run train:cnn; not the judge, models/cnn) whose features --perceptual matches', path.join('models', PERCEPTUAL_MODEL))
   .option('--from-checkpoint <dir>', 'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)')
   .option('--fit-prior', 'train nothing: refit the per-class latent densities (latent-prior.json) of the model in --out')
   .option('--prior-components <k>', 'Gaussians per class in the fitted latent prior (a mixture when > 1; 10 measured best of 1/10/30)', numberOption, 10);
@@ -92,7 +92,7 @@ await runCli(async () => {
   // Flags without a CLI default are left out when not given, so the architecture's defaults apply.
   const optional = {
     klWarmupEpochs: o.klWarmup, klWarmupStart: o.klWarmupStart, resBlocks: o.resBlocks, fullRes: o.fullRes,
-    perceptualWeight: o.perceptual, perceptualModel: o.perceptualModel,
+    perceptualWeight: o.perceptual, perceptualModel: o.perceptual > 0 ? o.perceptualModel : undefined,
   };
   const arch: Record<string, unknown> = {
     latent: o.latent,
@@ -113,10 +113,10 @@ await runCli(async () => {
     const i = parsed.error.issues[0]!;
     throw new UserFacingError(`Invalid VAE option ${String(i.path[0])}: ${i.message}.`);
   }
-  if (parsed.data.perceptualModel) {
+  if (parsed.data.perceptualWeight > 0) {
     // Loaded here too, so a wrong folder is one clear line before any worker starts.
     await initBackend();
-    await loadFeatureExtractor(parsed.data.perceptualModel);
+    await loadFeatureExtractor(parsed.data.perceptualModel!);
   }
   const result = await trainWithProgress(config);
   if (result.outDir) {

@@ -13,6 +13,10 @@ import { UserFacingError } from '../../errors';
 import { tf } from '../backend';
 import { loadLayersModel } from './storage';
 
+/** The committed VAE's setting: weight 1, the CNN in models/perceptual-cnn (models/vae/training-log.json). */
+export const PERCEPTUAL_WEIGHT = 1;
+export const PERCEPTUAL_MODEL = 'perceptual-cnn';
+
 /** Batch-normalized conv stages whose (rectified) outputs are matched: 28x28 and 14x14. */
 const FEATURE_LAYERS = ['bn1', 'bn2'];
 

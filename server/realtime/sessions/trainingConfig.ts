@@ -4,7 +4,10 @@
  * train on one worker thread (one core), so several sessions and the socket thread share the
  * machine; the probe images are the same test images the training worker evaluates.
  */
+import path from 'node:path';
+import { env } from '../../env';
 import { UserFacingError } from '../../errors';
+import { PERCEPTUAL_MODEL, PERCEPTUAL_WEIGHT } from '../../ml/models/perceptual';
 import { loadSplit, resolveDataDir, seededSubset } from '../../ml/data/fashionMnist';
 import { encodeGreyPng, pngDataUrl } from '../../ml/image';
 import { PROBE_COUNT } from '../../ml/training/cnnTask';
@@ -43,12 +46,20 @@ export function trainingConfigFor(config: SessionConfig, paths: SessionTrainingP
     trainLimit: config.trainLimit,
     testLimit: paths.testLimit,
     augment: config.kind === 'cnn',
-    arch: config.kind === 'vae' ? { beta: config.beta } : {},
+    arch: config.kind === 'vae' ? vaeArch(config) : {},
     dataDir: paths.dataDir,
     outDir: paths.outDir,
     batchEventsPerSecond: 10,
     command: `training session ${paths.sessionId}: "${config.name}"`,
   });
+}
+
+/** A session's VAE: the committed model's architecture and loss, with the creator's beta. */
+function vaeArch(config: SessionConfig): Record<string, unknown> {
+  return {
+    beta: config.beta,
+    ...(config.perceptual ? { perceptualWeight: PERCEPTUAL_WEIGHT, perceptualModel: path.join(env.MODELS_DIR, PERCEPTUAL_MODEL) } : {}),
+  };
 }
 
 const probeCache = new Map<string, Promise<string[]>>();

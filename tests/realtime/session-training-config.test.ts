@@ -1,0 +1,30 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { SessionConfigSchema } from '../../server/realtime/protocol';
+import { trainingConfigFor } from '../../server/realtime/sessions/trainingConfig';
+import { VaeArchSchema } from '../../server/ml/models/vae';
+
+const paths = { sessionId: 's1', outDir: '/tmp/s1', testLimit: 500 };
+
+describe('a session\'s training configuration', () => {
+  it('trains a VAE as the committed one by default: beta 0.1 and the perceptual loss with the committed feature CNN', () => {
+    const cfg = trainingConfigFor(SessionConfigSchema.parse({ name: 'v', kind: 'vae' }), paths);
+    const arch = VaeArchSchema.parse(cfg.arch);
+    expect(arch).toMatchObject({ beta: 0.1, perceptualWeight: 1 });
+    expect(existsSync(path.join(arch.perceptualModel!, 'model.json'))).toBe(true);
+    expect(cfg.replicas).toBe(1);
+  });
+
+  it('leaves the perceptual loss out when the creator unticks it, and never gives a CNN a VAE architecture', () => {
+    const plain = trainingConfigFor(SessionConfigSchema.parse({ name: 'v', kind: 'vae', perceptual: false, beta: 0.5 }), paths);
+    expect(VaeArchSchema.parse(plain.arch)).toMatchObject({ beta: 0.5, perceptualWeight: 0 });
+    expect(plain.arch).not.toHaveProperty('perceptualModel');
+    expect(trainingConfigFor(SessionConfigSchema.parse({ name: 'c' }), paths).arch).toEqual({});
+  });
+
+  it('refuses a perceptual flag that is not a boolean', () => {
+    const r = SessionConfigSchema.safeParse({ name: 'v', kind: 'vae', perceptual: 'yes' });
+    expect(r.success).toBe(false);
+  });
+});
