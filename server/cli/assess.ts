@@ -20,7 +20,7 @@ import { writeOutput } from '../ml/generation/render';
 import { countParams } from '../ml/models/storage';
 import { loadVae } from '../ml/models/vae';
 import { loadClassPriors } from '../ml/generation/classPrior';
-import { numberOption } from './options';
+import { checkTemperature, numberOption } from './options';
 
 const program = new Command('assess')
   .description('Assess a trained conditional VAE with the judge CNN and feature-space measures.')
@@ -79,7 +79,7 @@ await runCli(async () => {
   checkRange('best-of', o.bestOf, 1, MAX_CANDIDATES);
   const filteredPerClass = o.filteredPerClass ?? Math.min(o.nPerClass, 50);
   checkRange('filtered-per-class', filteredPerClass, 1, 5000);
-  if (!(o.temperature > 0 && o.temperature <= 3)) throw new UserFacingError(`--temperature must be above 0 and at most 3 (got ${o.temperature}).`);
+  checkTemperature(o.temperature);
   if (o.cas) {
     checkRange('cas-per-class', o.casPerClass, 10, 20000);
     checkRange('cas-epochs', o.casEpochs, 1, 100);

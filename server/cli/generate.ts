@@ -14,7 +14,7 @@ import { loadClassPriors } from '../ml/generation/classPrior';
 import { sample } from '../ml/generation/sample';
 import { checkCounts, qualityGuided } from '../ml/generation/select';
 import { renderRows, writeOutput } from '../ml/generation/render';
-import { numberOption } from './options';
+import { checkTemperature, numberOption } from './options';
 
 export const MAX_PLAIN_SAMPLES = 1000;
 
@@ -42,7 +42,7 @@ await runCli(async () => {
     throw new UserFacingError(`--n must be a whole number from 1 to ${MAX_PLAIN_SAMPLES} (got ${o.n}).`);
   }
   if (o.bestOf !== undefined) checkCounts(o.n, o.bestOf);
-  if (!(o.temperature > 0 && o.temperature <= 3)) throw new UserFacingError(`--temperature must be above 0 and at most 3 (got ${o.temperature}).`);
+  checkTemperature(o.temperature);
   if (!(o.diversity >= 0 && o.diversity <= 2)) throw new UserFacingError(`--diversity must be from 0 to 2 (got ${o.diversity}).`);
   const cols = o.cols ?? Math.min(o.n, 10);
   if (!Number.isInteger(cols) || cols < 1) throw new UserFacingError(`--cols must be a whole number of at least 1 (got ${o.cols}).`);

@@ -12,6 +12,11 @@ export function numberOption(value: string): number {
   return n;
 }
 
+/** --temperature of the sampling CLIs: the latent standard deviation, above 0 and at most 3. */
+export function checkTemperature(value: number): void {
+  if (!(value > 0 && value <= 3)) throw new UserFacingError(`--temperature must be above 0 and at most 3 (got ${value}).`);
+}
+
 const flag = (key: string): string => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 
 export function configFromOptions<S extends z.ZodType>(schema: S, values: Record<string, unknown>): z.infer<S> {

@@ -1,8 +1,9 @@
 /**
  * The conditional VAE as a training task: reparameterized sampling, Bernoulli reconstruction loss
- * (plus, optionally, a perceptual loss in a frozen CNN's features) and the KL term in nats per image, with the KL weight rising linearly to beta over the first
- * epochs. The epoch evaluation reports the test ELBO (beta = 1, the true bound) and pictures for
- * live viewers: reconstructions of fixed test images and a fixed-noise sample grid per class.
+ * (plus, optionally, a perceptual loss in a frozen CNN's features) and the KL term in nats per
+ * image, with the KL weight rising linearly to beta over the first epochs. The epoch evaluation
+ * reports the test ELBO (beta = 1, the true bound) and pictures for live viewers: reconstructions
+ * of fixed test images and a fixed-noise sample grid per class.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '../backend';
@@ -105,7 +106,7 @@ export class VaeTask implements TrainingTask {
     this.arch = VaeArchSchema.parse(arch);
     this.seed = seed;
     if (this.arch.perceptualWeight > 0 && !features) throw new Error('VaeTask: a perceptual weight needs the feature network');
-    this.features = features;
+    this.features = this.arch.perceptualWeight > 0 ? features : undefined;
     this.vae = model ? splitCombined(model) : buildVae(this.arch, seed);
     this.model = this.vae.combined;
   }
@@ -128,7 +129,7 @@ export class VaeTask implements TrainingTask {
     const z = tf.add(mean!, tf.mul(tf.exp(tf.mul(logVar!, 0.5)), eps));
     const logits = this.vae.decoder.apply([z, y], { training: true }) as tfTypes.Tensor;
     let perImage = tf.add(bernoulliNll(x, logits), tf.mul(klWeight(this.arch, ctx), gaussianKl(mean!, logVar!, priorMean)));
-    if (this.features && this.arch.perceptualWeight > 0) {
+    if (this.features) {
       perImage = tf.add(perImage, tf.mul(this.arch.perceptualWeight, perceptualDistance(this.features, x, tf.sigmoid(logits))));
     }
     return { loss: tf.mean(perImage) as tfTypes.Scalar };
