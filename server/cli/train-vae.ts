@@ -33,6 +33,7 @@ const program = addTrainingOptions(
   .option('--full-res <channels>', 'channels of a 28x28 decoder stage (default 0 = none)', numberOption)
   .option('--perceptual <weight>', 'weight of the perceptual loss: the reconstruction\'s conv features in a frozen CNN must match the original\'s (0 = none)', numberOption, PERCEPTUAL_WEIGHT)
   .option('--perceptual-model <dir>', 'the garment CNN (from npm run train:cnn; not the judge, models/cnn) whose features --perceptual matches', path.join('models', PERCEPTUAL_MODEL))
+  .option('--perceptual-layers <n>', 'conv stages of that CNN whose features are matched: 1-3 (28x28, 14x14, 7x7; default 2)', numberOption)
   .option('--from-checkpoint <dir>', 'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)')
   .option('--fit-prior', 'train nothing: refit the per-class latent densities (latent-prior.json) of the model in --out')
   .option('--prior-components <k>', 'Gaussians per class in the fitted latent prior (a mixture when > 1; 10 measured best of 1/10/30)', numberOption, 10);
@@ -93,6 +94,7 @@ await runCli(async () => {
   const optional = {
     klWarmupEpochs: o.klWarmup, klWarmupStart: o.klWarmupStart, resBlocks: o.resBlocks, fullRes: o.fullRes,
     perceptualWeight: o.perceptual, perceptualModel: o.perceptual > 0 ? o.perceptualModel : undefined,
+    perceptualLayers: o.perceptualLayers,
   };
   const arch: Record<string, unknown> = {
     latent: o.latent,
@@ -116,7 +118,7 @@ await runCli(async () => {
   if (parsed.data.perceptualWeight > 0) {
     // Loaded here too, so a wrong folder is one clear line before any worker starts.
     await initBackend();
-    await loadFeatureExtractor(parsed.data.perceptualModel!);
+    await loadFeatureExtractor(parsed.data.perceptualModel!, parsed.data.perceptualLayers);
   }
   const result = await trainWithProgress(config);
   if (result.outDir) {

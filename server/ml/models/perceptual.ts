@@ -17,24 +17,25 @@ import { loadLayersModel } from './storage';
 export const PERCEPTUAL_WEIGHT = 1;
 export const PERCEPTUAL_MODEL = 'perceptual-cnn';
 
-/** Batch-normalized conv stages whose (rectified) outputs are matched: 28x28 and 14x14. */
-const FEATURE_LAYERS = ['bn1', 'bn2'];
+/** Batch-normalized conv stages whose (rectified) outputs can be matched: 28x28, 14x14, 7x7. */
+const CONV_STAGES = ['bn1', 'bn2', 'bn3'];
 
-/** The layers' outputs of a garment CNN as a frozen model image -> [features...]. */
-export function featureExtractor(cnn: tfTypes.LayersModel): tfTypes.LayersModel {
+/** The first `stages` conv stages' outputs of a garment CNN as a frozen model image -> [features...]. */
+export function featureExtractor(cnn: tfTypes.LayersModel, stages = 2): tfTypes.LayersModel {
+  const layers = CONV_STAGES.slice(0, stages);
   const names = new Set(cnn.layers.map((l) => l.name));
-  const missing = FEATURE_LAYERS.filter((n) => !names.has(n));
+  const missing = layers.filter((n) => !names.has(n));
   if (missing.length > 0) {
     throw new UserFacingError(`${cnn.name} has no layer ${missing.join(', ')}: the perceptual loss needs a garment CNN trained by npm run train:cnn.`);
   }
-  const outputs = FEATURE_LAYERS.map((n) => cnn.getLayer(n).output as tfTypes.SymbolicTensor);
+  const outputs = layers.map((n) => cnn.getLayer(n).output as tfTypes.SymbolicTensor);
   const model = tf.model({ inputs: cnn.inputs, outputs, name: 'perceptual_features' });
   model.trainable = false;
   return model;
 }
 
-export async function loadFeatureExtractor(dir: string): Promise<tfTypes.LayersModel> {
-  return featureExtractor(await loadLayersModel(dir));
+export async function loadFeatureExtractor(dir: string, stages = 2): Promise<tfTypes.LayersModel> {
+  return featureExtractor(await loadLayersModel(dir), stages);
 }
 
 /**

@@ -13,7 +13,7 @@ export async function createTask(cfg: TrainingConfig, model?: tfTypes.LayersMode
       return new CnnTask(cfg.arch, cfg.seed, model);
     case 'vae': {
       const arch = VaeArchSchema.parse(cfg.arch);
-      const features = arch.perceptualWeight > 0 ? await loadFeatureExtractor(arch.perceptualModel!) : undefined;
+      const features = arch.perceptualWeight > 0 ? await loadFeatureExtractor(arch.perceptualModel!, arch.perceptualLayers) : undefined;
       return new VaeTask(cfg.arch, cfg.seed, model, features);
     }
   }

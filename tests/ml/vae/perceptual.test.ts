@@ -48,6 +48,14 @@ describe('perceptual loss', () => {
     });
   });
 
+  it('matches the third (7x7) conv stage too when asked, and no stage that is not there', async () => {
+    const three = await loadFeatureExtractor(cnnDir, 3);
+    expect(three.outputs.map((o) => o.shape)).toEqual([[null, 28, 28, 4], [null, 14, 14, 8], [null, 7, 7, 8]]);
+    expect(VaeArchSchema.parse({}).perceptualLayers).toBe(2);
+    expect(VaeArchSchema.safeParse({ perceptualLayers: 4 }).success).toBe(false);
+    expect(VaeArchSchema.safeParse({ perceptualLayers: 0 }).success).toBe(false);
+  });
+
   it('refuses a network without the garment CNN\'s conv stages', () => {
     expect(() => featureExtractor(buildVae(SMALL, 1).decoder)).toThrow(/no layer bn1, bn2.*npm run train:cnn/);
   });
