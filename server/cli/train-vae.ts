@@ -1,5 +1,5 @@
 /**
- * npm run train:vae -- --epochs 20 --batch-size 128 --lr 0.001 --beta 0.1 --latent 32 --seed 42 --perceptual 1 --out models/vae
+ * npm run train:vae -- --epochs 22 --batch-size 128 --lr 0.001 --beta 0.1 --latent 32 --seed 42 --perceptual 1 --perceptual-layers 3 --out models/vae
  * Trains the conditional VAE with the project's training loop (worker threads, progress bar,
  * per-epoch checkpoints, resume), then writes the model folder as encoder/ + decoder/ beside
  * training-log.json, and fits the per-class latent Gaussians generation samples from
@@ -12,7 +12,7 @@ import { runCli, UserFacingError } from '../errors';
 import { initBackend } from '../ml/backend';
 import { loadLayersModel } from '../ml/models/storage';
 import { loadVae, saveVae, splitCombined, splitVaeFolder, VaeArchSchema } from '../ml/models/vae';
-import { loadFeatureExtractor, PERCEPTUAL_MODEL, PERCEPTUAL_WEIGHT } from '../ml/models/perceptual';
+import { loadFeatureExtractor, PERCEPTUAL_LAYERS, PERCEPTUAL_MODEL, PERCEPTUAL_WEIGHT } from '../ml/models/perceptual';
 import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
 import { fitClassPriors, PRIOR_FILE, saveClassPriors } from '../ml/generation/classPrior';
 import type { TrainingLog } from '../ml/training/events';
@@ -33,7 +33,7 @@ const program = addTrainingOptions(
   .option('--full-res <channels>', 'channels of a 28x28 decoder stage (default 0 = none)', numberOption)
   .option('--perceptual <weight>', 'weight of the perceptual loss: the reconstruction\'s conv features in a frozen CNN must match the original\'s (0 = none)', numberOption, PERCEPTUAL_WEIGHT)
   .option('--perceptual-model <dir>', 'the garment CNN (from npm run train:cnn; not the judge, models/cnn) whose features --perceptual matches', path.join('models', PERCEPTUAL_MODEL))
-  .option('--perceptual-layers <n>', 'conv stages of that CNN whose features are matched: 1-3 (28x28, 14x14, 7x7; default 2)', numberOption)
+  .option('--perceptual-layers <n>', 'conv stages of that CNN whose features are matched: 1-3 (28x28, 14x14, 7x7)', numberOption, PERCEPTUAL_LAYERS)
   .option('--from-checkpoint <dir>', 'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)')
   .option('--fit-prior', 'train nothing: refit the per-class latent densities (latent-prior.json) of the model in --out')
   .option('--prior-components <k>', 'Gaussians per class in the fitted latent prior (a mixture when > 1; 10 measured best of 1/10/30)', numberOption, 10);

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SessionConfigSchema } from '../../server/realtime/protocol';
@@ -11,7 +11,9 @@ describe('a session\'s training configuration', () => {
   it('trains a VAE as the committed one by default: beta 0.1 and the perceptual loss with the committed feature CNN', () => {
     const cfg = trainingConfigFor(SessionConfigSchema.parse({ name: 'v', kind: 'vae' }), paths);
     const arch = VaeArchSchema.parse(cfg.arch);
-    expect(arch).toMatchObject({ beta: 0.1, perceptualWeight: 1 });
+    const committed = VaeArchSchema.parse(JSON.parse(readFileSync('models/vae/training-log.json', 'utf8')).config.arch);
+    expect(arch).toMatchObject({ beta: 0.1, perceptualWeight: 1, perceptualLayers: 3 });
+    expect(arch).toMatchObject({ beta: committed.beta, perceptualWeight: committed.perceptualWeight, perceptualLayers: committed.perceptualLayers });
     expect(existsSync(path.join(arch.perceptualModel!, 'model.json'))).toBe(true);
     expect(cfg.replicas).toBe(1);
   });

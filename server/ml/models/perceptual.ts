@@ -13,9 +13,10 @@ import { UserFacingError } from '../../errors';
 import { tf } from '../backend';
 import { loadLayersModel } from './storage';
 
-/** The committed VAE's setting: weight 1, the CNN in models/perceptual-cnn (models/vae/training-log.json). */
+/** The committed VAE's setting: weight 1, all three conv stages of the CNN in models/perceptual-cnn (models/vae/training-log.json). */
 export const PERCEPTUAL_WEIGHT = 1;
 export const PERCEPTUAL_MODEL = 'perceptual-cnn';
+export const PERCEPTUAL_LAYERS = 3;
 
 /** Batch-normalized conv stages whose (rectified) outputs can be matched: 28x28, 14x14, 7x7. */
 const CONV_STAGES = ['bn1', 'bn2', 'bn3'];

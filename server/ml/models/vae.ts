@@ -61,7 +61,7 @@ export const VaeArchSchema = z.object({
   perceptualWeight: z.number().min(0).max(100).default(0),
   /** folder of the garment CNN whose features the perceptual loss matches (not the judge) */
   perceptualModel: z.string().min(1).optional(),
-  /** how many of the feature CNN's conv stages are matched: 1-3 (28x28, 14x14, 7x7) */
+  /** how many of the feature CNN's conv stages are matched: 1-3 (28x28, 14x14, 7x7); 2 for logs written before the field existed */
   perceptualLayers: z.number().int().min(1).max(3).default(2),
 }).refine((a) => a.perceptualWeight === 0 || a.perceptualModel !== undefined, {
   message: 'a perceptual weight needs a perceptual model (--perceptual-model <dir>)',

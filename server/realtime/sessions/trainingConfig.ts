@@ -7,7 +7,7 @@
 import path from 'node:path';
 import { env } from '../../env';
 import { UserFacingError } from '../../errors';
-import { PERCEPTUAL_MODEL, PERCEPTUAL_WEIGHT } from '../../ml/models/perceptual';
+import { PERCEPTUAL_LAYERS, PERCEPTUAL_MODEL, PERCEPTUAL_WEIGHT } from '../../ml/models/perceptual';
 import { loadSplit, resolveDataDir, seededSubset } from '../../ml/data/fashionMnist';
 import { encodeGreyPng, pngDataUrl } from '../../ml/image';
 import { PROBE_COUNT } from '../../ml/training/cnnTask';
@@ -58,7 +58,7 @@ export function trainingConfigFor(config: SessionConfig, paths: SessionTrainingP
 function vaeArch(config: SessionConfig): Record<string, unknown> {
   return {
     beta: config.beta,
-    ...(config.perceptual ? { perceptualWeight: PERCEPTUAL_WEIGHT, perceptualModel: path.join(env.MODELS_DIR, PERCEPTUAL_MODEL) } : {}),
+    ...(config.perceptual ? { perceptualWeight: PERCEPTUAL_WEIGHT, perceptualModel: path.join(env.MODELS_DIR, PERCEPTUAL_MODEL), perceptualLayers: PERCEPTUAL_LAYERS } : {}),
   };
 }
 
