@@ -229,7 +229,7 @@ export const SessionConfigSchema = z
     beta: between('Beta', 0, SESSION_LIMITS.maxBeta).default(0.1),
     /**
      * VAE only: add the perceptual loss (server/ml/models/perceptual.ts) to the reconstruction term,
-     * as the committed VAE does: visibly sharper samples for ~25 % fewer images/s (bench:ml: 314 vs 401 on one worker).
+     * as the committed VAE does: visibly sharper samples for ~30 % fewer images/s (bench:ml: 294 vs 421 on one worker).
      */
     perceptual: z.boolean().default(true),
     /** Training images (a seeded subset), so a session takes minutes. */

@@ -133,7 +133,7 @@ export function CreateSessionForm() {
           </Field>
         )}
         {kind === 'vae' && (
-          <Field label="Perceptual loss" hint="sharper samples, ~25 % slower">
+          <Field label="Perceptual loss" hint="sharper samples, ~30 % slower">
             <span className="flex items-center gap-2 py-2 text-sm text-zinc-300">
               <input name="perceptual" type="checkbox" checked={perceptual} onChange={(e) => setPerceptual(e.target.checked)} />
               match a CNN&apos;s features
