@@ -90,16 +90,18 @@ await runCli(async () => {
     await fitPrior(o.out as string, o.dataDir as string | undefined, o.priorComponents as number, o.seed as number);
     process.exit(0);
   }
-  // Flags without a CLI default are left out when not given, so the architecture's defaults apply.
+  // Flags without a CLI default are left out when not given, so the architecture's defaults apply
+  // (and the feature CNN's folder only when there is a perceptual loss).
   const optional = {
     klWarmupEpochs: o.klWarmup, klWarmupStart: o.klWarmupStart, resBlocks: o.resBlocks, fullRes: o.fullRes,
-    perceptualWeight: o.perceptual, perceptualModel: o.perceptual > 0 ? o.perceptualModel : undefined,
-    perceptualLayers: o.perceptualLayers,
+    perceptualModel: o.perceptual > 0 ? o.perceptualModel : undefined,
   };
   const arch: Record<string, unknown> = {
     latent: o.latent,
     beta: o.beta,
     prior: o.prior,
+    perceptualWeight: o.perceptual,
+    perceptualLayers: o.perceptualLayers,
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
   };
   const config = configFromOptions(TrainingConfigSchema, {
