@@ -12,9 +12,9 @@ import { runCli, UserFacingError } from '../errors';
 import { initBackend } from '../ml/backend';
 import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
 import { loadJudge } from '../ml/assessment/judge';
-import { assessVae, type VaeAssessment } from '../ml/assessment/quality';
+import { assessVae, DEFAULT_FRECHET_SPLITS, type VaeAssessment } from '../ml/assessment/quality';
 import { assessmentChart } from '../ml/assessment/chart';
-import { classificationAccuracyScore, type CasResult } from '../ml/assessment/cas';
+import { casOverRuns, type CasSummary } from '../ml/assessment/cas';
 import { MAX_CANDIDATES } from '../ml/generation/select';
 import { writeOutput } from '../ml/generation/render';
 import { countParams } from '../ml/models/storage';
@@ -30,6 +30,7 @@ const program = new Command('assess')
   .option('--best-of <N>', 'candidates behind each filtered sample', numberOption, 100)
   .option('--filtered-per-class <count>', 'filtered samples per class (default: min(n-per-class, 50))', numberOption)
   .option('--seed <n>', 'random seed', numberOption, 1)
+  .option('--frechet-splits <n>', 'random halvings of the real test set the Fréchet figures are averaged over (fixed seeds, the same for every model)', numberOption, DEFAULT_FRECHET_SPLITS)
   .option('--temperature <x>', 'latent standard deviation of every sample (1 = the prior; below 1 trades diversity for fidelity)', numberOption, 1)
   .option('--data-dir <dir>', 'folder with the Fashion-MNIST test files')
   .option('--out <dir>', 'where assessment.png and assessment.json go', 'results')
@@ -38,11 +39,12 @@ const program = new Command('assess')
   .option('--cas', 'also train the CNN on generated images only and test it on real ones')
   .option('--cas-per-class <count>', 'generated training images per class for --cas', numberOption, 6000)
   .option('--cas-epochs <n>', 'training epochs for --cas', numberOption, 5)
+  .option('--cas-runs <n>', 'CAS classifiers trained, each from its own seed; the figure is their mean (one run moves ~5 points with the seed)', numberOption, 3)
   .option('--cas-replicas <n>', 'worker threads for --cas', numberOption, Math.max(1, os.availableParallelism()));
 
 interface Options {
-  model: string; judge: string; nPerClass: number; bestOf: number; filteredPerClass?: number; seed: number; temperature: number;
-  dataDir?: string; out: string; json?: boolean; save: boolean; cas?: boolean; casPerClass: number; casEpochs: number; casReplicas: number;
+  model: string; judge: string; nPerClass: number; bestOf: number; filteredPerClass?: number; seed: number; temperature: number; frechetSplits: number;
+  dataDir?: string; out: string; json?: boolean; save: boolean; cas?: boolean; casPerClass: number; casEpochs: number; casRuns: number; casReplicas: number;
 }
 
 function checkRange(name: string, value: number, min: number, max: number): void {
@@ -53,7 +55,7 @@ function checkRange(name: string, value: number, min: number, max: number): void
 
 const pct = (x: number): string => `${(100 * x).toFixed(2)}%`;
 
-function summary(a: VaeAssessment, cas?: CasResult): string {
+function summary(a: VaeAssessment, cas?: CasSummary): string {
   const u = a.overall.unfiltered;
   const f = a.overall.filtered;
   return [
@@ -61,14 +63,19 @@ function summary(a: VaeAssessment, cas?: CasResult): string {
     ...(a.standardPriorUnfiltered ? [`plain samples with latents from N(0, I) instead: judge accuracy ${pct(a.standardPriorUnfiltered.accuracy)}, mean confidence ${a.standardPriorUnfiltered.meanConfidence.toFixed(4)}`] : []),
     `plain samples (best of 1, ${u.count}): judge accuracy ${pct(u.accuracy)}, mean confidence ${u.meanConfidence.toFixed(4)}, confidence > 0.95: ${pct(u.shareConfident)}`,
     `filtered (best of ${a.bestOf}, ${f.count}): judge accuracy ${pct(f.accuracy)}, mean confidence ${f.meanConfidence.toFixed(4)}, confidence > 0.95: ${pct(f.shareConfident)}`,
-    `Fréchet distance (judge features, ${a.frechet.sampleSize} vs ${a.frechet.sampleSize} images): ${a.frechet.generatedVsReal.toFixed(3)}; real vs real ${a.frechet.realVsReal.toFixed(3)} (ratio ${a.frechet.ratio.toFixed(2)})`,
+    `Fréchet distance (judge features, ${a.frechet.sampleSize} vs ${a.frechet.sampleSize} images, mean of ${a.frechet.splits} real splits): ${a.frechet.generatedVsReal.toFixed(3)}; real vs real ${a.frechet.realVsReal.toFixed(3)} (ratio ${a.frechet.ratio.toFixed(2)}; real vs real by split ${a.frechet.perSplit.map((s) => s.realVsReal.toFixed(2)).join(', ')})`,
     `precision ${pct(a.precisionRecall.precision)}, recall ${pct(a.precisionRecall.recall)} (k = ${a.precisionRecall.k})`,
     `diversity (mean within-class feature distance): generated ${a.diversity.generated.toFixed(3)}, real ${a.diversity.real.toFixed(3)}`,
     `test ELBO ${a.testElbo.elbo.toFixed(2)} nats/image (reconstruction ${a.testElbo.reconstruction.toFixed(2)}, KL ${a.testElbo.kl.toFixed(2)})`,
     ...a.perClass.map(
       (c) => `  ${c.name.padEnd(12)} plain ${pct(c.unfiltered.accuracy).padStart(7)} (p ${c.unfiltered.meanConfidence.toFixed(3)})  filtered ${pct(c.filtered.accuracy).padStart(7)} (p ${c.filtered.meanConfidence.toFixed(3)})  diversity ${c.diversity.toFixed(2)}/${c.realDiversity.toFixed(2)}`,
     ),
-    ...(cas ? [`CAS: a CNN trained only on ${cas.trainImages} generated images scores ${pct(cas.accuracy)} on the ${cas.testImages} real test images (${cas.epochs} epochs; by epoch ${cas.accuracyByEpoch.map(pct).join(', ')})`] : []),
+    ...(cas
+      ? [
+          `CAS: CNNs trained only on ${cas.runs[0]!.trainImages} generated images score ${pct(cas.accuracy)} on the ${cas.runs[0]!.testImages} real test images (mean of ${cas.runs.length} runs, sd ${pct(cas.std)}, ${pct(cas.min)}-${pct(cas.max)}; ${cas.runs[0]!.epochs} epochs each)`,
+          ...cas.runs.map((r, i) => `  CAS run ${i + 1} (seed ${cas.seeds[i]}): ${pct(r.accuracy)}; by epoch ${r.accuracyByEpoch.map(pct).join(', ')}`),
+        ]
+      : []),
   ].join('\n');
 }
 
@@ -80,9 +87,11 @@ await runCli(async () => {
   const filteredPerClass = o.filteredPerClass ?? Math.min(o.nPerClass, 50);
   checkRange('filtered-per-class', filteredPerClass, 1, 5000);
   checkTemperature(o.temperature);
+  checkRange('frechet-splits', o.frechetSplits, 1, 50);
   if (o.cas) {
     checkRange('cas-per-class', o.casPerClass, 10, 20000);
     checkRange('cas-epochs', o.casEpochs, 1, 100);
+    checkRange('cas-runs', o.casRuns, 1, 10);
     checkRange('cas-replicas', o.casReplicas, 1, 16);
   }
   const say = (s: string): void => void process.stderr.write(s + '\n');
@@ -92,18 +101,21 @@ await runCli(async () => {
   const judge = await loadJudge(o.judge);
   const dataDir = o.dataDir ?? resolveDataDir('test').dir;
   const test = await loadSplit('test', dataDir);
-  const assessment = await assessVae(vae, judge, test, { nPerClass: o.nPerClass, bestOf: o.bestOf, filteredPerClass, seed: o.seed, temperature: o.temperature, prior, onProgress: say });
+  const assessment = await assessVae(vae, judge, test, { nPerClass: o.nPerClass, bestOf: o.bestOf, filteredPerClass, seed: o.seed, temperature: o.temperature, frechetSplits: o.frechetSplits, prior, onProgress: say });
 
-  let cas: CasResult | undefined;
+  let cas: CasSummary | undefined;
   if (o.cas) {
-    say(`CAS: training the CNN on ${o.casPerClass * 10} generated images for ${o.casEpochs} epochs`);
-    cas = await classificationAccuracyScore({
-      decoder: vae.decoder, prior, temperature: o.temperature, perClass: o.casPerClass, seed: o.seed, realDataDir: dataDir,
-      workDir: path.join(o.out, 'cas'), epochs: o.casEpochs, replicas: o.casReplicas,
-      onEvent: (e) => {
-        if (e.type === 'epoch') say(`  CAS epoch ${e.epoch + 1}: real test accuracy ${pct(e.evaluation.headline)}`);
+    cas = await casOverRuns(
+      {
+        decoder: vae.decoder, prior, temperature: o.temperature, perClass: o.casPerClass, seed: o.seed, realDataDir: dataDir,
+        workDir: path.join(o.out, 'cas'), epochs: o.casEpochs, replicas: o.casReplicas,
+        onEvent: (e) => {
+          if (e.type === 'epoch') say(`  CAS epoch ${e.epoch + 1}: real test accuracy ${pct(e.evaluation.headline)}`);
+        },
       },
-    });
+      o.casRuns,
+      (run, seed) => say(`CAS run ${run + 1}/${o.casRuns} (seed ${seed}): training the CNN on ${o.casPerClass * 10} generated images for ${o.casEpochs} epochs`),
+    );
   }
   const result = { model: o.model, params: countParams(vae.combined), dataDir, ...assessment, cas };
   await writeOutput(path.join(o.out, 'assessment.png'), assessmentChart(assessment));

@@ -13,11 +13,15 @@ import type { ClassPriors } from '../generation/classPrior';
 import { sample } from '../generation/sample';
 import { qualityGuided } from '../generation/select';
 import { evaluateElbo, type ElboReport } from '../training/vaeTask';
-import { frechetDistance } from './fid';
+import { frechetFromMoments } from './fid';
+import { moments } from './linalg';
 import { confidenceOf, judgeImages, predictedClasses, type Judge } from './judge';
 import { meanPairwiseDistance, precisionRecall, type PrecisionRecall } from './prd';
 
 export const CONFIDENT = 0.95;
+export const DEFAULT_FRECHET_SPLITS = 5;
+/** Seed of the first real-data split; independent of the sampling seed on purpose. */
+const REAL_SPLIT_SEED = 1_000_001;
 
 export interface JudgeFigures {
   /** share of samples the judge classifies as the requested class */
@@ -55,12 +59,16 @@ export interface VaeAssessment {
   priorComponents?: number[];
   standardPriorUnfiltered?: JudgeFigures;
   frechet: {
+    /** mean over the real splits of the distance from the generated set to each split's reference half */
     generatedVsReal: number;
-    /** the same distance between two disjoint real sets of the same sizes: the floor set by sampling */
+    /** mean over the same splits of the distance between the two disjoint real halves: the floor set by sampling */
     realVsReal: number;
     ratio: number;
     sampleSize: number;
     featureSize: number;
+    /** random halvings of the real test set, drawn from fixed seeds (the same for every --seed and model) */
+    splits: number;
+    perSplit: { generatedVsReal: number; realVsReal: number }[];
   };
   precisionRecall: PrecisionRecall;
   diversity: { generated: number; real: number };
@@ -80,6 +88,8 @@ export interface AssessOptions {
   prior?: ClassPriors;
   /** latent standard deviation (default 1, the prior) */
   temperature?: number;
+  /** random halvings of the real test set the Fréchet figures are averaged over (default 5) */
+  frechetSplits?: number;
   onProgress?: (message: string) => void;
 }
 
@@ -145,16 +155,28 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
   }
 
   say('Fréchet distance, precision/recall and diversity in the judge feature space');
-  // Two disjoint real halves: the reference, and a same-sized real set giving the sampling floor.
-  const order = shuffledIndices(test.count, o.seed + 1);
+  // Each split halves the real test set: one half is the reference, a same-sized set from the other
+  // half gives the sampling floor. A single split's floor varies by a third (0.75-1.04 at 5,000
+  // images), so both distances are averaged over several splits; the splits come from fixed seeds,
+  // so every model and every --seed is measured against the same real scale.
   const half = Math.floor(test.count / 2);
   const m = Math.min(classes.length, half);
-  const reference = rowsOf(real.features, dim, order.subarray(0, half));
-  const realOther = rowsOf(real.features, dim, order.subarray(half, half + m));
   const generated = judged.features.subarray(0, m * dim);
-  const generatedVsReal = frechetDistance(generated, reference, dim);
-  const realVsReal = frechetDistance(realOther, reference, dim);
-  const pr = precisionRecall(rowsOf(real.features, dim, order.subarray(0, m)), generated, dim, o.k ?? 3);
+  const generatedMoments = moments(generated, dim);
+  const splitCount = o.frechetSplits ?? DEFAULT_FRECHET_SPLITS;
+  if (!Number.isInteger(splitCount) || splitCount < 1) throw new RangeError(`frechetSplits must be a whole number from 1 (got ${splitCount})`);
+  const orders = Array.from({ length: splitCount }, (_, s) => shuffledIndices(test.count, REAL_SPLIT_SEED + s));
+  const perSplit = orders.map((order) => {
+    const reference = moments(rowsOf(real.features, dim, order.subarray(0, half)), dim);
+    return {
+      generatedVsReal: frechetFromMoments(generatedMoments, reference),
+      realVsReal: frechetFromMoments(moments(rowsOf(real.features, dim, order.subarray(half, half + m)), dim), reference),
+    };
+  });
+  const meanOf = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const generatedVsReal = meanOf(perSplit.map((s) => s.generatedVsReal));
+  const realVsReal = meanOf(perSplit.map((s) => s.realVsReal));
+  const pr = precisionRecall(rowsOf(real.features, dim, orders[0]!.subarray(0, m)), generated, dim, o.k ?? 3);
 
   const perClass: ClassAssessment[] = [];
   for (let c = 0; c < NUM_CLASSES; c++) {
@@ -188,7 +210,15 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
     prior: o.prior ? 'class-fitted' : 'standard-normal',
     priorComponents: o.prior?.classes.map((c) => c.components.length),
     standardPriorUnfiltered: standardPrior,
-    frechet: { generatedVsReal, realVsReal, ratio: generatedVsReal / Math.max(realVsReal, 1e-12), sampleSize: m, featureSize: dim },
+    frechet: {
+      generatedVsReal,
+      realVsReal,
+      ratio: generatedVsReal / Math.max(realVsReal, 1e-12),
+      sampleSize: m,
+      featureSize: dim,
+      splits: splitCount,
+      perSplit,
+    },
     precisionRecall: pr,
     diversity: { generated: mean((c) => c.diversity), real: mean((c) => c.realDiversity) },
     testElbo,

@@ -5,7 +5,7 @@ import { judgeFromClassifier, type Judge } from '../../../server/ml/assessment/j
 import { meanPairwiseDistance, precisionRecall } from '../../../server/ml/assessment/prd';
 import { assessVae } from '../../../server/ml/assessment/quality';
 import { assessmentChart } from '../../../server/ml/assessment/chart';
-import { classificationAccuracyScore, writeGeneratedDataset } from '../../../server/ml/assessment/cas';
+import { casOverRuns, classificationAccuracyScore, writeGeneratedDataset } from '../../../server/ml/assessment/cas';
 import { standardNormal } from '../../../server/ml/generation/sample';
 import { decodePng } from '../../../server/ml/image';
 import { buildCnn } from '../../../server/ml/models/cnn';
@@ -65,6 +65,13 @@ describe('VAE assessment', () => {
     expect(a.overall.filtered.meanConfidence).toBeGreaterThan(a.overall.unfiltered.meanConfidence);
     expect(a.frechet.sampleSize).toBe(60);
     expect(a.frechet.realVsReal).toBeGreaterThan(0);
+    // The figures are means over the default 5 real splits.
+    expect(a.frechet.splits).toBe(5);
+    expect(a.frechet.perSplit).toHaveLength(5);
+    const mean = (xs: number[]) => xs.reduce((x, y) => x + y, 0) / xs.length;
+    expect(a.frechet.realVsReal).toBeCloseTo(mean(a.frechet.perSplit.map((s) => s.realVsReal)), 10);
+    expect(a.frechet.generatedVsReal).toBeCloseTo(mean(a.frechet.perSplit.map((s) => s.generatedVsReal)), 10);
+    expect(new Set(a.frechet.perSplit.map((s) => s.realVsReal)).size).toBe(5);
     // An untrained decoder's blobs are far from real garments, further than real from real.
     expect(a.frechet.generatedVsReal).toBeGreaterThan(a.frechet.realVsReal);
     expect(Number.isFinite(a.testElbo.elbo)).toBe(true);
@@ -86,6 +93,16 @@ describe('VAE assessment', () => {
       await close();
       await pg.drop();
     }
+  }, 60_000);
+
+  it('measures every seed against the same real scale: the real splits do not follow the sampling seed', async () => {
+    const opts = { nPerClass: 6, bestOf: 1, filteredPerClass: 1, frechetSplits: 3 };
+    const one = await assessVae(vae, judge, test, { ...opts, seed: 1 });
+    const two = await assessVae(vae, judge, test, { ...opts, seed: 2 });
+    expect(one.frechet.perSplit).toHaveLength(3);
+    expect(two.frechet.realVsReal).toBe(one.frechet.realVsReal);
+    expect(two.frechet.generatedVsReal).not.toBe(one.frechet.generatedVsReal);
+    await expect(assessVae(vae, judge, test, { ...opts, seed: 1, frechetSplits: 0 })).rejects.toThrow(/frechetSplits/);
   }, 60_000);
 
   it('draws every sample at the temperature asked for: near zero, a class collapses to one image', async () => {
@@ -124,5 +141,24 @@ describe('VAE assessment', () => {
     expect(cas.perClassAccuracy).toHaveLength(10);
     expect(cas.accuracy).toBeGreaterThanOrEqual(0);
     expect(cas.accuracy).toBeLessThanOrEqual(1);
+  }, 120_000);
+
+  it('repeats CAS with its own seed per run and reports their mean and spread', async () => {
+    const summary = await casOverRuns(
+      { decoder: vae.decoder, perClass: 13, seed: 3, realDataDir: FIXTURE_DIR, workDir: `${tmp.dir}/cas-runs`, epochs: 1, replicas: 1 },
+      2,
+    );
+    expect(summary.runs).toHaveLength(2);
+    expect(summary.seeds[0]).toBe(3);
+    expect(summary.seeds[1]).not.toBe(3);
+    const [a, b] = summary.runs.map((r) => r.accuracy) as [number, number];
+    expect(summary.accuracy).toBeCloseTo((a + b) / 2, 12);
+    expect(summary.min).toBe(Math.min(a, b));
+    expect(summary.max).toBe(Math.max(a, b));
+    expect(summary.std).toBeCloseTo(Math.abs(a - b) / Math.SQRT2, 12);
+    expect(summary.perClassAccuracy).toHaveLength(10);
+    // The generated sets are removed once each run has its figure; the classifiers stay.
+    await expect(loadSplit('train', `${tmp.dir}/cas-runs/run-0/data`)).rejects.toThrow();
+    await expect(casOverRuns({ decoder: vae.decoder, perClass: 13, seed: 3, realDataDir: FIXTURE_DIR, workDir: `${tmp.dir}/cas-0`, epochs: 1, replicas: 1 }, 0)).rejects.toThrow(/at least 1 run/);
   }, 120_000);
 });

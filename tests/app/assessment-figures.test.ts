@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { figuresOf } from '../../app/assessments/figures';
+
+const value = (f: ReturnType<typeof figuresOf>, name: string) => f.figures.find((x) => x.name === name)?.value;
+
+describe('assessment figures on the page', () => {
+  const vae = {
+    bestOf: 100,
+    perClass: Array.from({ length: 10 }, () => ({ unfiltered: { accuracy: 0.9 }, filtered: { accuracy: 1 } })),
+    overall: { unfiltered: { accuracy: 0.92 }, filtered: { accuracy: 1, shareConfident: 1 } },
+    frechet: { generatedVsReal: 5.37, realVsReal: 1.04, ratio: 5.16 },
+  };
+
+  it('shows a VAE assessment with its Fréchet ratio and CAS as the mean of its runs with their spread', () => {
+    const f = figuresOf({ ...vae, cas: { accuracy: 0.78, std: 0.025, runs: [{}, {}, {}] } });
+    expect(value(f, 'Fréchet ratio')).toBe('5.2x');
+    expect(value(f, 'CAS accuracy, mean of 3 runs')).toBe('78.00 %');
+    expect(value(f, 'CAS, sd over runs')).toBe('2.50 %');
+    expect(f.perClass.map((s) => s.name)).toEqual(['unfiltered', 'filtered']);
+  });
+
+  it('still reads assessments stored before CAS had runs', () => {
+    const f = figuresOf({ ...vae, cas: { accuracy: 0.8026 } });
+    expect(value(f, 'CAS accuracy')).toBe('80.26 %');
+    expect(f.figures.some((x) => x.name.startsWith('CAS, sd'))).toBe(false);
+  });
+});
