@@ -118,7 +118,7 @@ await runCli(async () => {
     );
   }
   const result = { model: o.model, params: countParams(vae.combined), dataDir, ...assessment, cas };
-  await writeOutput(path.join(o.out, 'assessment.png'), assessmentChart(assessment));
+  await writeOutput(path.join(o.out, 'assessment.png'), assessmentChart(assessment, cas));
   await writeOutput(path.join(o.out, 'assessment.json'), JSON.stringify(result, null, 1) + '\n');
   say(`wrote ${path.join(o.out, 'assessment.png')} and assessment.json`);
 

@@ -157,6 +157,12 @@ describe('VAE assessment', () => {
     expect(summary.max).toBe(Math.max(a, b));
     expect(summary.std).toBeCloseTo(Math.abs(a - b) / Math.SQRT2, 12);
     expect(summary.perClassAccuracy).toHaveLength(10);
+    // The chart gains a CAS bar per class and a line of text.
+    const small = await assessVae(vae, judge, test, { nPerClass: 2, bestOf: 1, filteredPerClass: 1, seed: 1, frechetSplits: 1 });
+    const plain = decodePng(assessmentChart(small));
+    const withCas = decodePng(assessmentChart(small, summary));
+    expect(withCas.width).toBeGreaterThan(plain.width);
+    expect(withCas.height).toBeGreaterThan(plain.height);
     // The generated sets are removed once each run has its figure; the classifiers stay.
     await expect(loadSplit('train', `${tmp.dir}/cas-runs/run-0/data`)).rejects.toThrow();
     await expect(casOverRuns({ decoder: vae.decoder, perClass: 13, seed: 3, realDataDir: FIXTURE_DIR, workDir: `${tmp.dir}/cas-0`, epochs: 1, replicas: 1 }, 0)).rejects.toThrow(/at least 1 run/);
