@@ -33,6 +33,7 @@ const program = addTrainingOptions(
   .option('--full-res <channels>', 'channels of a 28x28 decoder stage (default 0 = none)', numberOption)
   .option('--perceptual <weight>', 'weight of the perceptual loss: the reconstruction\'s conv features in a frozen CNN must match the original\'s (0 = none)', numberOption, PERCEPTUAL_WEIGHT)
   .option('--perceptual-model <dir>', 'the garment CNN (from npm run train:cnn; not the judge, models/cnn) whose features --perceptual matches', path.join('models', PERCEPTUAL_MODEL))
+  .option('--adversarial <weight>', 'weight of an adversarial term: a small class-conditional critic trained alongside tells training images from reconstructions, and the decoder learns to fool it (0 = none; not yet measured at full length, see README)', numberOption, 0)
   .option('--perceptual-layers <n>', 'conv stages of that CNN whose features are matched: 1-3 (28x28, 14x14, 7x7)', numberOption, PERCEPTUAL_LAYERS)
   .option('--from-checkpoint <dir>', 'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)')
   .option('--fit-prior', 'train nothing: refit the per-class latent densities (latent-prior.json) of the model in --out')
@@ -102,6 +103,8 @@ await runCli(async () => {
     prior: o.prior,
     perceptualWeight: o.perceptual,
     perceptualLayers: o.perceptualLayers,
+    // Only when used: the architectures (and checkpoint keys) of runs without it stay as they were.
+    ...(o.adversarial > 0 ? { adversarialWeight: o.adversarial } : {}),
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
   };
   const config = configFromOptions(TrainingConfigSchema, {

@@ -17,6 +17,7 @@ import { UserFacingError } from '../../errors';
 import { tf } from '../backend';
 import { IMAGE_SIZE, NUM_CLASSES } from './cnn';
 import { loadLayersModel, saveLayersModel } from './storage';
+import { buildCritic, CRITIC_NAME } from './critic';
 
 export const VaeArchSchema = z.object({
   latent: z.number().int().min(2).max(256).default(32),
@@ -63,6 +64,11 @@ export const VaeArchSchema = z.object({
   perceptualModel: z.string().min(1).optional(),
   /** how many of the feature CNN's conv stages are matched: 1-3 (28x28, 14x14, 7x7); 2 for logs written before the field existed */
   perceptualLayers: z.number().int().min(1).max(3).default(2),
+  /**
+   * weight of the adversarial term (models/critic.ts): a class-conditional critic, trained with the
+   * VAE, tells training images from reconstructions and the decoder learns to fool it; 0 = none.
+   */
+  adversarialWeight: z.number().min(0).max(100).default(0),
 }).refine((a) => a.perceptualWeight === 0 || a.perceptualModel !== undefined, {
   message: 'a perceptual weight needs a perceptual model (--perceptual-model <dir>)',
   path: ['perceptualModel'],
@@ -81,6 +87,8 @@ export interface Vae {
    */
   combined: tfTypes.LayersModel;
   latent: number;
+  /** the adversarial critic, trained with the VAE when the arch has an adversarial weight (in `combined`, not in a saved VAE folder) */
+  critic?: tfTypes.LayersModel;
 }
 
 type Sym = tfTypes.SymbolicTensor;
@@ -196,8 +204,8 @@ function buildDecoder(a: VaeArch, init: Inits): tfTypes.LayersModel {
   return tf.model({ inputs: [z, label], outputs: logits, name: DECODER_NAME });
 }
 
-/** Joins an encoder and a decoder into the one model the training loop optimizes and checkpoints. */
-export function combineVae(encoder: tfTypes.LayersModel, decoder: tfTypes.LayersModel): Vae {
+/** Joins an encoder, a decoder (and a critic) into the one model the training loop optimizes and checkpoints. */
+export function combineVae(encoder: tfTypes.LayersModel, decoder: tfTypes.LayersModel, critic?: tfTypes.LayersModel): Vae {
   const latent = decoderLatentSize(decoder);
   const image = tf.input({ shape: [IMAGE_SIZE, IMAGE_SIZE, 1], name: 'image' });
   const label = tf.input({ shape: [NUM_CLASSES], name: 'label' });
@@ -206,15 +214,17 @@ export function combineVae(encoder: tfTypes.LayersModel, decoder: tfTypes.Layers
   const logits = decoder.apply([z, label]) as Sym;
   // A learned class prior is an output too, so its weights are among those the loop optimizes.
   const outputs = [mean!, logVar!, logits, ...(priorMean ? [priorMean] : [])];
+  // So is the critic's score of the image input: its weights are checkpointed and resumed with the VAE's.
+  if (critic) outputs.push(critic.apply([image, label]) as Sym);
   const combined = tf.model({ inputs: [image, label, z], outputs, name: 'conditional_vae' });
-  return { encoder, decoder, combined, latent };
+  return { encoder, decoder, combined, latent, ...(critic ? { critic } : {}) };
 }
 
 /** Builds a fresh VAE; `seed` makes the initial weights reproducible. */
 export function buildVae(arch: Partial<VaeArch> = {}, seed = 1): Vae {
   const a = VaeArchSchema.parse(arch);
   const init = seededInits(seed);
-  return combineVae(buildEncoder(a, init), buildDecoder(a, init));
+  return combineVae(buildEncoder(a, init), buildDecoder(a, init), a.adversarialWeight > 0 ? buildCritic(seed) : undefined);
 }
 
 /** The encoder and decoder inside a combined model (as saved by a training checkpoint). */
@@ -226,7 +236,8 @@ export function splitCombined(combined: tfTypes.LayersModel): Vae {
   const encoder = find(ENCODER_NAME);
   const decoder = find(DECODER_NAME);
   if (!encoder || !decoder) throw new Error(`model ${combined.name} has no ${ENCODER_NAME}/${DECODER_NAME} inside`);
-  return { encoder, decoder, combined, latent: decoderLatentSize(decoder) };
+  const critic = find(CRITIC_NAME);
+  return { encoder, decoder, combined, latent: decoderLatentSize(decoder), ...(critic ? { critic } : {}) };
 }
 
 /** A decoder's latent size, checking that it has the VAE decoder's inputs and output. */

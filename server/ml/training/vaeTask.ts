@@ -16,6 +16,7 @@ import { countParams } from '../models/storage';
 import { sample } from '../generation/sample';
 import { fitClassPriors } from '../generation/classPrior';
 import { perceptualDistance } from '../models/perceptual';
+import { adversarialTerms } from '../models/critic';
 import type { Batch, EpochEvaluation, StepContext, StepResult, TrainingTask } from './task';
 
 const RECONSTRUCTION_COUNT = 8;
@@ -108,6 +109,7 @@ export class VaeTask implements TrainingTask {
     if (this.arch.perceptualWeight > 0 && !features) throw new Error('VaeTask: a perceptual weight needs the feature network');
     this.features = this.arch.perceptualWeight > 0 ? features : undefined;
     this.vae = model ? splitCombined(model) : buildVae(this.arch, seed);
+    if (this.arch.adversarialWeight > 0 && !this.vae.critic) throw new Error('VaeTask: an adversarial weight needs a model with a critic');
     this.model = this.vae.combined;
   }
 
@@ -131,6 +133,12 @@ export class VaeTask implements TrainingTask {
     let perImage = tf.add(bernoulliNll(x, logits), tf.mul(klWeight(this.arch, ctx), gaussianKl(mean!, logVar!, priorMean)));
     if (this.features) {
       perImage = tf.add(perImage, tf.mul(this.arch.perceptualWeight, perceptualDistance(this.features, x, tf.sigmoid(logits))));
+    }
+    if (this.vae.critic && this.arch.adversarialWeight > 0) {
+      // Both players in the one loss (models/critic.ts): the critic term reaches only the critic,
+      // the generator term (value 0) only the encoder and decoder.
+      const adv = adversarialTerms(this.vae.critic, x, tf.sigmoid(logits), y);
+      perImage = tf.add(perImage, tf.add(adv.critic, tf.mul(this.arch.adversarialWeight, adv.generator)));
     }
     return { loss: tf.mean(perImage) as tfTypes.Scalar };
   }
@@ -165,6 +173,8 @@ export class VaeTask implements TrainingTask {
       params: countParams(this.model),
       encoderParams: countParams(this.vae.encoder),
       decoderParams: countParams(this.vae.decoder),
+      // trained alongside, not part of the saved VAE
+      ...(this.vae.critic ? { criticParams: countParams(this.vae.critic) } : {}),
       latent: this.vae.latent,
     };
   }

@@ -1,0 +1,124 @@
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { initBackend, tf } from '../../../server/ml/backend';
+import { loadSplit, type DatasetSplit } from '../../../server/ml/data/fashionMnist';
+import { adversarialTerms, buildCritic, stopGradient } from '../../../server/ml/models/critic';
+import { countParams, loadLayersModel, saveLayersModel } from '../../../server/ml/models/storage';
+import { buildVae, splitCombined, splitVaeFolder } from '../../../server/ml/models/vae';
+import { VaeTask } from '../../../server/ml/training/vaeTask';
+import { FIXTURE_DIR, tempDir } from '../data/fixture';
+
+const SMALL = { latent: 8, filters: [8, 16] as [number, number], fullRes: 0, dense: 64, klWarmupEpochs: 0 };
+
+let train: DatasetSplit;
+let tmp: { dir: string; remove: () => Promise<void> };
+beforeAll(async () => {
+  await initBackend();
+  train = await loadSplit('train', FIXTURE_DIR);
+  tmp = await tempDir();
+});
+afterAll(() => tmp.remove());
+
+const batchOf = (start: number, size: number) => ({
+  images: Float32Array.from(train.images.subarray(start * 784, (start + size) * 784), (v) => v / 255),
+  labels: train.labels.subarray(start, start + size),
+  size,
+});
+
+const values = (grads: Record<string, tfTypes.Tensor>, names: string[]) => names.map((n) => Array.from(grads[n]!.dataSync()));
+
+describe('adversarial critic', () => {
+  it('cuts the gradient and nothing else', () => {
+    const x = tf.variable(tf.tensor1d([1, -2, 3]));
+    const { value, grads } = tf.variableGrads(() => tf.sum(tf.add(tf.square(x), tf.square(stopGradient(x)))) as tfTypes.Scalar, [x]);
+    expect(value.dataSync()[0]).toBeCloseTo(28, 5);
+    expect(Array.from(grads[x.name]!.dataSync())).toEqual([2, -4, 6]); // from the first square only
+    tf.dispose([x, value, ...Object.values(grads)]);
+  });
+
+  it('puts both players in one loss: the critic gets its own loss\'s gradient, the images the generator\'s', () => {
+    const critic = buildCritic(3);
+    const batch = batchOf(0, 6);
+    const real = tf.tensor4d(batch.images, [6, 28, 28, 1]);
+    const fake = tf.variable(tf.clipByValue(tf.add(real, tf.randomNormal(real.shape, 0, 0.3, 'float32', 5)), 0, 1));
+    const y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), 10).toFloat();
+    const criticVars = critic.trainableWeights.map((w) => w.read() as tfTypes.Variable);
+    const names = criticVars.map((v) => v.name);
+    const all = [...criticVars, fake];
+
+    const both = tf.variableGrads(() => {
+      const t = adversarialTerms(critic, real, fake, y);
+      return tf.mean(tf.add(t.critic, tf.mul(5, t.generator))) as tfTypes.Scalar;
+    }, all);
+    const criticOnly = tf.variableGrads(() => tf.mean(adversarialTerms(critic, real, fake, y).critic) as tfTypes.Scalar, all);
+    const generatorOnly = tf.variableGrads(() => {
+      const d = (critic.apply([fake, y]) as tfTypes.Tensor).reshape([-1]);
+      return tf.mean(tf.softplus(tf.neg(d))) as tfTypes.Scalar;
+    }, all);
+
+    // The critic's gradient is its own loss's: the generator term's critic gradient cancels exactly.
+    const a = values(both.grads, names).flat();
+    const b = values(criticOnly.grads, names).flat();
+    expect(a.some((v) => v !== 0)).toBe(true);
+    a.forEach((v, i) => expect(v).toBeCloseTo(b[i]!, 5));
+    // The critic's loss does not reach the generated images; the generator's does, weighted by 5.
+    expect(Array.from(criticOnly.grads[fake.name]!.dataSync()).every((v) => v === 0)).toBe(true);
+    const g = Array.from(both.grads[fake.name]!.dataSync());
+    const ref = Array.from(generatorOnly.grads[fake.name]!.dataSync());
+    expect(ref.some((v) => v !== 0)).toBe(true);
+    g.forEach((v, i) => expect(v).toBeCloseTo(5 * ref[i]!, 5));
+    // The generator term itself is zero: the reported loss is the VAE's plus the critic's.
+    const terms = adversarialTerms(critic, real, fake, y);
+    expect(Array.from(terms.generator.dataSync()).every((v) => Math.abs(v) < 1e-5)).toBe(true);
+    tf.dispose([real, fake, y, both.value, criticOnly.value, generatorOnly.value, ...Object.values(both.grads), ...Object.values(criticOnly.grads), ...Object.values(generatorOnly.grads)]);
+  });
+
+  it('is part of the training model only when weighted; trained with the VAE it learns to tell reconstructions from real images', async () => {
+    const plain = new VaeTask(SMALL, 2);
+    const task = new VaeTask({ ...SMALL, adversarialWeight: 1 }, 2);
+    expect(plain.vae.critic).toBeUndefined();
+    expect(task.vae.critic).toBeDefined();
+    const criticParams = countParams(task.vae.critic!);
+    expect(criticParams).toBeGreaterThan(10_000);
+    expect(countParams(task.model)).toBe(countParams(plain.model) + criticParams);
+    expect(task.variables().length).toBe(plain.variables().length + task.vae.critic!.trainableWeights.length);
+
+    const optimizer = tf.train.adam(0.002);
+    const vars = task.variables();
+    const ctx = (step: number) => ({ epoch: 1, step, stepsPerEpoch: 100 });
+    for (let step = 0; step < 40; step++) {
+      const batch = batchOf((step * 16) % (train.count - 16), 16);
+      const { value, grads } = tf.variableGrads(() => task.step(batch, ctx(step)).loss, vars);
+      expect(Number.isFinite(value.dataSync()[0])).toBe(true);
+      optimizer.applyGradients(vars.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
+      tf.dispose([value, ...Object.values(grads)]);
+    }
+    const [realScore, fakeScore] = tf.tidy(() => {
+      const batch = batchOf(0, 64);
+      const x = tf.tensor4d(batch.images, [64, 28, 28, 1]);
+      const y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), 10).toFloat();
+      const [mean] = task.vae.encoder.predict([x, y]) as tfTypes.Tensor[];
+      const recon = tf.sigmoid(task.vae.decoder.predict([mean!, y]) as tfTypes.Tensor);
+      const t = adversarialTerms(task.vae.critic!, x, recon, y);
+      return [tf.mean(t.realScore).dataSync()[0]!, tf.mean(t.fakeScore).dataSync()[0]!];
+    });
+    expect(realScore).toBeGreaterThan(fakeScore! + 0.1);
+    expect(() => new VaeTask({ ...SMALL, adversarialWeight: 1 }, 2, plain.model)).toThrow(/needs a model with a critic/);
+  }, 120_000);
+
+  it('is checkpointed with the VAE but left out of the saved VAE folder', async () => {
+    const vae = buildVae({ ...SMALL, adversarialWeight: 0.5 }, 4);
+    const dir = path.join(tmp.dir, 'adv');
+    await saveLayersModel(vae.combined, dir);
+    const resumed = splitCombined(await loadLayersModel(dir));
+    expect(resumed.critic).toBeDefined();
+    expect(Array.from(resumed.critic!.getWeights()[0]!.dataSync())).toEqual(Array.from(vae.critic!.getWeights()[0]!.dataSync()));
+    const split = await splitVaeFolder(dir);
+    expect(existsSync(path.join(dir, 'decoder', 'model.json'))).toBe(true);
+    const decoderJson = await import('node:fs/promises').then((fs) => fs.readFile(path.join(dir, 'decoder', 'model.json'), 'utf8'));
+    expect(decoderJson).not.toContain('critic');
+    expect(countParams(split.decoder)).toBe(countParams(vae.decoder));
+  });
+});
