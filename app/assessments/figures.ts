@@ -27,13 +27,14 @@ export function figuresOf(metrics: unknown): Figures {
     add(`judge accuracy, best of ${num(at(metrics, 'bestOf')) ?? 'N'}`, at(metrics, 'overall', 'filtered', 'accuracy'), pct);
     add('confidence > 0.95, filtered', at(metrics, 'overall', 'filtered', 'shareConfident'), pct);
     add('Fréchet distance', at(metrics, 'frechet', 'generatedVsReal'), (n) => n.toFixed(2));
-    add('Fréchet, real vs real', at(metrics, 'frechet', 'realVsReal'), (n) => n.toFixed(2));
+    const splits = num(at(metrics, 'frechet', 'splits'));
+    add(splits ? `Fréchet, real vs real (mean of ${splits} splits)` : 'Fréchet, real vs real', at(metrics, 'frechet', 'realVsReal'), (n) => n.toFixed(2));
     add('Fréchet ratio', at(metrics, 'frechet', 'ratio'), (n) => `${n.toFixed(1)}x`);
     add('precision', at(metrics, 'precisionRecall', 'precision'), pct);
     add('recall', at(metrics, 'precisionRecall', 'recall'), pct);
     add('test ELBO (nats)', at(metrics, 'testElbo', 'elbo'), (n) => n.toFixed(1));
     const casRuns = at(metrics, 'cas', 'runs');
-    add(Array.isArray(casRuns) ? `CAS accuracy, mean of ${casRuns.length} runs` : 'CAS accuracy', at(metrics, 'cas', 'accuracy'), pct);
+    add(Array.isArray(casRuns) && casRuns.length > 1 ? `CAS accuracy, mean of ${casRuns.length} runs` : 'CAS accuracy', at(metrics, 'cas', 'accuracy'), pct);
     if (Array.isArray(casRuns) && casRuns.length > 1) add('CAS, sd over runs', at(metrics, 'cas', 'std'), pct);
     const rows = at(metrics, 'perClass') as unknown[];
     perClass.push({ name: 'unfiltered', values: rows.map((r) => num(at(r, 'unfiltered', 'accuracy')) ?? 0) });

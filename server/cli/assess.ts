@@ -88,6 +88,8 @@ await runCli(async () => {
   checkRange('filtered-per-class', filteredPerClass, 1, 5000);
   checkTemperature(o.temperature);
   checkRange('frechet-splits', o.frechetSplits, 1, 50);
+  // CAS run i trains from seed + 7919 i; every run's seed must be one the training config accepts.
+  checkRange('seed', o.seed, 0, 2 ** 31 - 1 - 7919 * 10);
   if (o.cas) {
     checkRange('cas-per-class', o.casPerClass, 10, 20000);
     checkRange('cas-epochs', o.casEpochs, 1, 100);

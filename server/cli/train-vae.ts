@@ -104,7 +104,7 @@ await runCli(async () => {
     perceptualWeight: o.perceptual,
     perceptualLayers: o.perceptualLayers,
     // Only when used: the architectures (and checkpoint keys) of runs without it stay as they were.
-    ...(o.adversarial > 0 ? { adversarialWeight: o.adversarial } : {}),
+    ...(o.adversarial !== 0 ? { adversarialWeight: o.adversarial } : {}),
     ...Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)),
   };
   const config = configFromOptions(TrainingConfigSchema, {

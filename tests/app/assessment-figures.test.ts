@@ -10,10 +10,13 @@ describe('assessment figures on the page', () => {
     overall: { unfiltered: { accuracy: 0.92 }, filtered: { accuracy: 1, shareConfident: 1 } },
     frechet: { generatedVsReal: 5.37, realVsReal: 1.04, ratio: 5.16 },
   };
+  const averaged = { ...vae, frechet: { ...vae.frechet, splits: 5 } };
 
   it('shows a VAE assessment with its Fréchet ratio and CAS as the mean of its runs with their spread', () => {
-    const f = figuresOf({ ...vae, cas: { accuracy: 0.78, std: 0.025, runs: [{}, {}, {}] } });
+    const f = figuresOf({ ...averaged, cas: { accuracy: 0.78, std: 0.025, runs: [{}, {}, {}] } });
     expect(value(f, 'Fréchet ratio')).toBe('5.2x');
+    expect(value(f, 'Fréchet, real vs real (mean of 5 splits)')).toBe('1.04');
+    expect(value(figuresOf({ ...averaged, cas: { accuracy: 0.78, std: 0, runs: [{}] } }), 'CAS accuracy')).toBe('78.00 %');
     expect(value(f, 'CAS accuracy, mean of 3 runs')).toBe('78.00 %');
     expect(value(f, 'CAS, sd over runs')).toBe('2.50 %');
     expect(f.perClass.map((s) => s.name)).toEqual(['unfiltered', 'filtered']);
@@ -22,6 +25,7 @@ describe('assessment figures on the page', () => {
   it('still reads assessments stored before CAS had runs', () => {
     const f = figuresOf({ ...vae, cas: { accuracy: 0.8026 } });
     expect(value(f, 'CAS accuracy')).toBe('80.26 %');
+    expect(value(f, 'Fréchet, real vs real')).toBe('1.04');
     expect(f.figures.some((x) => x.name.startsWith('CAS, sd'))).toBe(false);
   });
 });

@@ -111,6 +111,13 @@ export async function casOverRuns(o: CasOptions, runs: number, onRun?: (run: num
     results.push(await classificationAccuracyScore({ ...o, seed, workDir }));
     await rm(path.join(workDir, 'data'), { recursive: true, force: true });
   }
+  return summarizeCas(results, seeds);
+}
+
+/** Mean, sample sd (n - 1), range and per-class mean of CAS runs. */
+export function summarizeCas(results: CasResult[], seeds: number[]): CasSummary {
+  const runs = results.length;
+  if (runs < 1 || seeds.length !== runs) throw new RangeError(`CAS summary of ${runs} runs with ${seeds.length} seeds`);
   const acc = results.map((r) => r.accuracy);
   const mean = acc.reduce((a, b) => a + b, 0) / runs;
   const std = runs > 1 ? Math.sqrt(acc.reduce((a, b) => a + (b - mean) ** 2, 0) / (runs - 1)) : 0;

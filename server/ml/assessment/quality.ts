@@ -156,7 +156,7 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
 
   say('Fréchet distance, precision/recall and diversity in the judge feature space');
   // Each split halves the real test set: one half is the reference, a same-sized set from the other
-  // half gives the sampling floor. A single split's floor varies by a third (0.75-1.04 at 5,000
+  // half gives the sampling floor. A single split's floor varies by a third (0.71-1.04 at 5,000
   // images), so both distances are averaged over several splits; the splits come from fixed seeds,
   // so every model and every --seed is measured against the same real scale.
   const half = Math.floor(test.count / 2);

@@ -109,7 +109,9 @@ export class VaeTask implements TrainingTask {
     if (this.arch.perceptualWeight > 0 && !features) throw new Error('VaeTask: a perceptual weight needs the feature network');
     this.features = this.arch.perceptualWeight > 0 ? features : undefined;
     this.vae = model ? splitCombined(model) : buildVae(this.arch, seed);
-    if (this.arch.adversarialWeight > 0 && !this.vae.critic) throw new Error('VaeTask: an adversarial weight needs a model with a critic');
+    if ((this.arch.adversarialWeight > 0) !== (this.vae.critic !== undefined)) {
+      throw new Error(`VaeTask: ${this.arch.adversarialWeight > 0 ? 'an adversarial weight needs a model with a critic' : 'a model with a critic needs an adversarial weight'}`);
+    }
     this.model = this.vae.combined;
   }
 
@@ -131,13 +133,14 @@ export class VaeTask implements TrainingTask {
     const z = tf.add(mean!, tf.mul(tf.exp(tf.mul(logVar!, 0.5)), eps));
     const logits = this.vae.decoder.apply([z, y], { training: true }) as tfTypes.Tensor;
     let perImage = tf.add(bernoulliNll(x, logits), tf.mul(klWeight(this.arch, ctx), gaussianKl(mean!, logVar!, priorMean)));
+    const reconstruction = this.features || this.vae.critic ? tf.sigmoid(logits) : undefined;
     if (this.features) {
-      perImage = tf.add(perImage, tf.mul(this.arch.perceptualWeight, perceptualDistance(this.features, x, tf.sigmoid(logits))));
+      perImage = tf.add(perImage, tf.mul(this.arch.perceptualWeight, perceptualDistance(this.features, x, reconstruction!)));
     }
-    if (this.vae.critic && this.arch.adversarialWeight > 0) {
+    if (this.vae.critic) {
       // Both players in the one loss (models/critic.ts): the critic term reaches only the critic,
       // the generator term (value 0) only the encoder and decoder.
-      const adv = adversarialTerms(this.vae.critic, x, tf.sigmoid(logits), y);
+      const adv = adversarialTerms(this.vae.critic, x, reconstruction!, y);
       perImage = tf.add(perImage, tf.add(adv.critic, tf.mul(this.arch.adversarialWeight, adv.generator)));
     }
     return { loss: tf.mean(perImage) as tfTypes.Scalar };
@@ -148,6 +151,7 @@ export class VaeTask implements TrainingTask {
     const k = Math.min(RECONSTRUCTION_COUNT, test.count);
     const originals = Float32Array.from(test.images.subarray(0, k * 784), (v) => v / 255);
     const recon = reconstruct(this.vae, test.images.subarray(0, k * 784), test.labels.subarray(0, k));
+    const critic = this.vae.critic ? criticScores(this.vae, test, Math.min(CRITIC_EVAL_COUNT, test.count)) : undefined;
     const reconPng = encodeGridPng([originals, recon].flatMap((set) => splitImages(set, k)), { cols: k, rowCaptions: ['test', 'VAE'] });
     const classes = Array.from({ length: NUM_CLASSES * SAMPLES_PER_CLASS }, (_, i) => Math.floor(i / SAMPLES_PER_CLASS));
     // Latents from per-class Gaussians fitted on these test images, as generation does with the
@@ -165,6 +169,8 @@ export class VaeTask implements TrainingTask {
       reconstructions: pngDataUrl(reconPng),
       samples: pngDataUrl(samplesPng),
       samplesLatents: 'per-class Gaussians fitted on the test images',
+      // Whether the critic still tells them apart (near 0.5 / 0.5: fooled or collapsed; 1 / 0: winning)
+      ...(critic ? { criticRealScore: critic.real, criticReconstructionScore: critic.fake } : {}),
     };
   }
 
@@ -178,6 +184,20 @@ export class VaeTask implements TrainingTask {
       latent: this.vae.latent,
     };
   }
+}
+
+const CRITIC_EVAL_COUNT = 500;
+
+/** The critic's mean probability of "real" for test images and for their reconstructions. */
+function criticScores(vae: Vae, test: DatasetSplit, count: number): { real: number; fake: number } {
+  const recon = reconstruct(vae, test.images.subarray(0, count * 784), test.labels.subarray(0, count));
+  const [real, fake] = tf.tidy(() => {
+    const x = imagesToTensor(test.images, 0, count);
+    const y = tf.oneHot(tf.tensor1d(test.labels.subarray(0, count), 'int32'), NUM_CLASSES).toFloat();
+    const score = (images: tfTypes.Tensor) => tf.mean(tf.sigmoid(vae.critic!.predict([images, y]) as tfTypes.Tensor)).dataSync()[0]!;
+    return [score(x), score(tf.tensor4d(recon, [count, 28, 28, 1]))];
+  });
+  return { real: real!, fake: fake! };
 }
 
 function splitImages(flat: Float32Array, count: number): Float32Array[] {

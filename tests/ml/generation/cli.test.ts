@@ -35,7 +35,7 @@ describe('generate and assess command lines', () => {
   it('write a PNG grid, and refuse bad input with one line and a non-zero exit', async () => {
     const vae = path.join(tmp.dir, 'vae');
     const out = path.join(tmp.dir, 'dress.png');
-    const [ok, unknown, cnn, missing, range, assessRange, splitsRange, casRunsRange] = await Promise.all([
+    const [ok, unknown, cnn, missing, range, assessRange, splitsRange, casRunsRange, seedRange] = await Promise.all([
       run('generate', ['--class', 'DRESS', '--n', '3', '--model', vae, '--out', out]),
       run('generate', ['--class', 'hat', '--model', vae]),
       run('generate', ['--class', '3', '--model', path.join(tmp.dir, 'cnn')]),
@@ -44,6 +44,7 @@ describe('generate and assess command lines', () => {
       run('assess', ['--model', vae, '--n-per-class', '1']),
       run('assess', ['--model', vae, '--frechet-splits', '0']),
       run('assess', ['--model', vae, '--cas', '--cas-runs', '0']),
+      run('assess', ['--model', vae, '--seed', '-3']),
     ]);
     expect(ok.code, ok.stderr).toBe(0);
     const png = decodePng(await readFile(out));
@@ -60,6 +61,7 @@ describe('generate and assess command lines', () => {
       [assessRange, /--n-per-class must be a whole number from 2/],
       [splitsRange, /--frechet-splits must be a whole number from 1 to 50/],
       [casRunsRange, /--cas-runs must be a whole number from 1 to 10/],
+      [seedRange, /--seed must be a whole number from 0/],
     ] as const) {
       expect(r.code).toBe(1);
       expect(errorLines(r.stderr)).toHaveLength(1);

@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +7,7 @@ import { initBackend, tf } from '../../../server/ml/backend';
 import { loadSplit, type DatasetSplit } from '../../../server/ml/data/fashionMnist';
 import { adversarialTerms, buildCritic, stopGradient } from '../../../server/ml/models/critic';
 import { countParams, loadLayersModel, saveLayersModel } from '../../../server/ml/models/storage';
-import { buildVae, splitCombined, splitVaeFolder } from '../../../server/ml/models/vae';
+import { buildVae, loadVae, splitCombined, splitVaeFolder } from '../../../server/ml/models/vae';
 import { VaeTask } from '../../../server/ml/training/vaeTask';
 import { FIXTURE_DIR, tempDir } from '../data/fixture';
 
@@ -70,8 +71,9 @@ describe('adversarial critic', () => {
     expect(ref.some((v) => v !== 0)).toBe(true);
     g.forEach((v, i) => expect(v).toBeCloseTo(5 * ref[i]!, 5));
     // The generator term itself is zero: the reported loss is the VAE's plus the critic's.
-    const terms = adversarialTerms(critic, real, fake, y);
-    expect(Array.from(terms.generator.dataSync()).every((v) => Math.abs(v) < 1e-5)).toBe(true);
+    const generatorValue = tf.tidy(() => Array.from(adversarialTerms(critic, real, fake, y).generator.dataSync()));
+    expect(generatorValue.every((v) => Math.abs(v) < 1e-5)).toBe(true);
+    critic.dispose();
     tf.dispose([real, fake, y, both.value, criticOnly.value, generatorOnly.value, ...Object.values(both.grads), ...Object.values(criticOnly.grads), ...Object.values(generatorOnly.grads)]);
   });
 
@@ -106,6 +108,11 @@ describe('adversarial critic', () => {
     });
     expect(realScore).toBeGreaterThan(fakeScore! + 0.1);
     expect(() => new VaeTask({ ...SMALL, adversarialWeight: 1 }, 2, plain.model)).toThrow(/needs a model with a critic/);
+    expect(() => new VaeTask(SMALL, 2, task.model)).toThrow(/needs an adversarial weight/);
+    // The epoch evaluation says how the critic scores test images and their reconstructions.
+    const evaluation = await task.evaluate(await loadSplit('test', FIXTURE_DIR));
+    expect(evaluation.criticRealScore).toBeGreaterThan(evaluation.criticReconstructionScore as number);
+    expect((await plain.evaluate(await loadSplit('test', FIXTURE_DIR))).criticRealScore).toBeUndefined();
   }, 120_000);
 
   it('is checkpointed with the VAE but left out of the saved VAE folder', async () => {
@@ -115,10 +122,26 @@ describe('adversarial critic', () => {
     const resumed = splitCombined(await loadLayersModel(dir));
     expect(resumed.critic).toBeDefined();
     expect(Array.from(resumed.critic!.getWeights()[0]!.dataSync())).toEqual(Array.from(vae.critic!.getWeights()[0]!.dataSync()));
-    const split = await splitVaeFolder(dir);
+    await splitVaeFolder(dir);
     expect(existsSync(path.join(dir, 'decoder', 'model.json'))).toBe(true);
-    const decoderJson = await import('node:fs/promises').then((fs) => fs.readFile(path.join(dir, 'decoder', 'model.json'), 'utf8'));
-    expect(decoderJson).not.toContain('critic');
-    expect(countParams(split.decoder)).toBe(countParams(vae.decoder));
+    expect(existsSync(path.join(dir, 'model.json'))).toBe(false);
+    const saved = await loadVae(dir);
+    expect(saved.critic).toBeUndefined();
+    expect(countParams(saved.combined)).toBe(countParams(vae.combined) - countParams(vae.critic!));
   });
+
+  it('refuses a negative weight at the command line with one line', async () => {
+    const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
+      execFile(
+        path.resolve('node_modules/.bin/tsx'),
+        ['server/cli/train-vae.ts', '--epochs', '1', '--adversarial', '-1', '--out', path.join(tmp.dir, 'out')],
+        { env: { ...process.env, NO_COLOR: '1' } },
+        (err, _stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr }),
+      ),
+    );
+    expect(r.code).toBe(1);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/Invalid VAE option adversarialWeight/);
+  }, 60_000);
 });
