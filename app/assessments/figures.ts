@@ -34,8 +34,9 @@ export function figuresOf(metrics: unknown): Figures {
     add('recall', at(metrics, 'precisionRecall', 'recall'), pct);
     add('test ELBO (nats)', at(metrics, 'testElbo', 'elbo'), (n) => n.toFixed(1));
     const casRuns = at(metrics, 'cas', 'runs');
-    add(Array.isArray(casRuns) && casRuns.length > 1 ? `CAS accuracy, mean of ${casRuns.length} runs` : 'CAS accuracy', at(metrics, 'cas', 'accuracy'), pct);
-    if (Array.isArray(casRuns) && casRuns.length > 1) add('CAS, sd over runs', at(metrics, 'cas', 'std'), pct);
+    const runCount = Array.isArray(casRuns) ? casRuns.length : 1;
+    add(runCount > 1 ? `CAS accuracy, mean of ${runCount} runs` : 'CAS accuracy', at(metrics, 'cas', 'accuracy'), pct);
+    if (runCount > 1) add('CAS, sd over runs', at(metrics, 'cas', 'std'), pct);
     const rows = at(metrics, 'perClass') as unknown[];
     perClass.push({ name: 'unfiltered', values: rows.map((r) => num(at(r, 'unfiltered', 'accuracy')) ?? 0) });
     perClass.push({ name: 'filtered', values: rows.map((r) => num(at(r, 'filtered', 'accuracy')) ?? 0) });
