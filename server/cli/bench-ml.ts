@@ -101,7 +101,8 @@ await runCli(async () => {
   say(`ratio, reference-small CNN: 1 worker / PyTorch 1 thread = ${ratios.oneWorkerVsPytorch1Thread}x; ${cores} workers / PyTorch 2 threads = ${ratios.machineVsPytorch2Threads}x`);
   const vae = o.vae ? await vaeBenchmarks({ steps: o.steps, batchSize: o.batchSize, arch: committedArch(o.vaeModel), say }) : undefined;
   if (vae) {
-    say(`conditional VAE: ${vae.params.toLocaleString('en')} parameters; PyTorch's small conditional VAE reference on this machine kind: 79-90 img/s on 1 thread (recorded)`);
+    const critic = vae.criticParams ? ` (+ ${vae.criticParams.toLocaleString('en')} in its adversarial critic while training)` : '';
+    say(`conditional VAE: ${vae.params.toLocaleString('en')} parameters${critic}; PyTorch's small conditional VAE reference on this machine kind: 79-90 img/s on 1 thread (recorded)`);
   }
   if (o.json) process.stdout.write(JSON.stringify({ backend: backend.name, cores, training, inference, pytorch: ref, ratios, vae }) + '\n');
   process.exit(0);

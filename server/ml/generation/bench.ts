@@ -1,7 +1,8 @@
 /**
  * The VAE's benchmark figures for `npm run bench:ml`: training images/s of the committed VAE
  * architecture and loss through the real training loop (one worker, and one per core), the same
- * without its perceptual loss (the ratio is that loss's cost), and the time to
+ * without each of its auxiliary losses — the perceptual loss and the adversarial critic (the ratio
+ * is that loss's cost) — and the time to
  * generate and judge 100 candidates (one quality-guided draw). Weights do not change the timing,
  * so freshly built networks stand in when no trained model is at hand.
  */
@@ -14,12 +15,17 @@ import { measureTrainingSpeed, quantile } from '../training/speed';
 import { qualityGuided } from './select';
 
 export interface VaeBenchmarks {
+  /** the generative model's parameters (the combined model's, less a critic's) */
   params: number;
+  /** the adversarial critic's parameters, trained beside it and not saved with the model */
+  criticParams?: number;
   batchSize: number;
   /** median training images/s keyed by worker count */
   trainImagesPerSec: Record<string, number>;
   /** the same without the perceptual loss, when the architecture has one */
   trainImagesPerSecWithoutPerceptual?: Record<string, number>;
+  /** the same without the adversarial critic, when the architecture has one */
+  trainImagesPerSecWithoutCritic?: Record<string, number>;
   /** median milliseconds to decode 100 candidates, judge them and keep the best 10 */
   generateAndJudge100Ms: number;
 }
@@ -32,7 +38,9 @@ export async function vaeBenchmarks(
   const batchSize = options.batchSize ?? 128;
   const say = options.say ?? (() => undefined);
   const arch = options.arch ?? {};
-  const perceptual = VaeArchSchema.parse(arch).perceptualWeight > 0;
+  const parsed = VaeArchSchema.parse(arch);
+  const perceptual = parsed.perceptualWeight > 0;
+  const critic = parsed.adversarialWeight > 0;
   const speeds = async (a: Record<string, unknown>, label: string): Promise<Record<string, number>> => {
     const out: Record<string, number> = {};
     for (const replicas of [...new Set([1, os.availableParallelism()])]) {
@@ -41,8 +49,10 @@ export async function vaeBenchmarks(
     }
     return out;
   };
-  const trainImagesPerSec = await speeds(arch, perceptual ? ' (committed: with its perceptual loss)' : '');
+  const extras = [perceptual ? 'its perceptual loss' : '', critic ? 'its adversarial critic' : ''].filter(Boolean).join(' and ');
+  const trainImagesPerSec = await speeds(arch, extras ? ` (committed: with ${extras})` : '');
   const trainImagesPerSecWithoutPerceptual = perceptual ? await speeds({ ...arch, perceptualWeight: 0 }, ' without the perceptual loss') : undefined;
+  const trainImagesPerSecWithoutCritic = critic ? await speeds({ ...arch, adversarialWeight: 0 }, ' without the adversarial critic') : undefined;
   const vae = buildVae(arch, 1);
   const judge = judgeFromClassifier(buildCnn({}, 1));
   const times: number[] = [];
@@ -53,5 +63,6 @@ export async function vaeBenchmarks(
   }
   const generateAndJudge100Ms = Math.round(quantile(times, 0.5));
   say(`generate + judge 100 candidates, keep 10: ${generateAndJudge100Ms} ms`);
-  return { params: countParams(vae.combined), batchSize, trainImagesPerSec, trainImagesPerSecWithoutPerceptual, generateAndJudge100Ms };
+  const criticParams = vae.critic ? countParams(vae.critic) : undefined;
+  return { params: countParams(vae.combined) - (criticParams ?? 0), ...(criticParams ? { criticParams } : {}), batchSize, trainImagesPerSec, trainImagesPerSecWithoutPerceptual, trainImagesPerSecWithoutCritic, generateAndJudge100Ms };
 }
