@@ -12,6 +12,7 @@ import { runCli, UserFacingError } from '../errors';
 import { initBackend } from '../ml/backend';
 import { loadLayersModel } from '../ml/models/storage';
 import { loadVae, saveVae, splitCombined, splitVaeFolder, VaeArchSchema } from '../ml/models/vae';
+import { ADVERSARIAL_WEIGHT } from '../ml/models/critic';
 import { loadFeatureExtractor, PERCEPTUAL_LAYERS, PERCEPTUAL_MODEL, PERCEPTUAL_WEIGHT } from '../ml/models/perceptual';
 import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
 import { fitClassPriors, PRIOR_FILE, saveClassPriors } from '../ml/generation/classPrior';
@@ -33,7 +34,7 @@ const program = addTrainingOptions(
   .option('--full-res <channels>', 'channels of a 28x28 decoder stage (default 0 = none)', numberOption)
   .option('--perceptual <weight>', 'weight of the perceptual loss: the reconstruction\'s conv features in a frozen CNN must match the original\'s (0 = none)', numberOption, PERCEPTUAL_WEIGHT)
   .option('--perceptual-model <dir>', 'the garment CNN (from npm run train:cnn; not the judge, models/cnn) whose features --perceptual matches', path.join('models', PERCEPTUAL_MODEL))
-  .option('--adversarial <weight>', 'weight of an adversarial term: a small class-conditional critic trained alongside tells training images from reconstructions, and the decoder learns to fool it (0 = none; not yet measured at full length, see README)', numberOption, 0)
+  .option('--adversarial <weight>', 'weight of an adversarial term: a small class-conditional critic trained alongside tells training images from reconstructions, and the decoder learns to fool it (0 = none; the committed model: 40, see README)', numberOption, ADVERSARIAL_WEIGHT)
   .option('--perceptual-layers <n>', 'conv stages of that CNN whose features are matched: 1-3 (28x28, 14x14, 7x7)', numberOption, PERCEPTUAL_LAYERS)
   .option('--from-checkpoint <dir>', 'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)')
   .option('--fit-prior', 'train nothing: refit the per-class latent densities (latent-prior.json) of the model in --out')

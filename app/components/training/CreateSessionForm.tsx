@@ -38,6 +38,7 @@ export function CreateSessionForm() {
   const [lrSchedule, setLrSchedule] = useState<'cosine' | 'constant'>('cosine');
   const [beta, setBeta] = useState('0.1');
   const [perceptual, setPerceptual] = useState(true);
+  const [adversarial, setAdversarial] = useState(true);
   const [trainLimit, setTrainLimit] = useState('3000');
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -54,6 +55,7 @@ export function CreateSessionForm() {
       lrSchedule,
       beta: Number(beta),
       perceptual,
+      adversarial,
       trainLimit: Number(trainLimit),
     });
     if (!parsed.success) return setError(parsed.error.issues.map((i) => i.message).join(' '));
@@ -137,6 +139,14 @@ export function CreateSessionForm() {
             <span className="flex items-center gap-2 py-2 text-sm text-zinc-300">
               <input name="perceptual" type="checkbox" checked={perceptual} onChange={(e) => setPerceptual(e.target.checked)} />
               match a CNN&apos;s features
+            </span>
+          </Field>
+        )}
+        {kind === 'vae' && (
+          <Field label="Adversarial critic" hint="less blur, a looser bound">
+            <span className="flex items-center gap-2 py-2 text-sm text-zinc-300">
+              <input name="adversarial" type="checkbox" checked={adversarial} onChange={(e) => setAdversarial(e.target.checked)} />
+              train a critic to fool
             </span>
           </Field>
         )}

@@ -35,10 +35,14 @@ export function EvaluationPanel({ kind, epoch, probeImages }: { kind: SessionKin
           ['train loss', epoch.trainLoss.toFixed(1)],
           ['KL weight (beta)', String(e.klWeight ?? '–')],
           ['speed', `${Math.round(epoch.imagesPerSec)} img/s`],
+          // The critic's mean P(real) on test images and on their reconstructions (vaeTask.ts): near 0.5 / 0.5 it is fooled.
+          ...(typeof e.criticRealScore === 'number' && typeof e.criticReconstructionScore === 'number'
+            ? [['critic P(real): test / recon.', `${e.criticRealScore.toFixed(2)} / ${e.criticReconstructionScore.toFixed(2)}`]]
+            : []),
         ];
   return (
     <div data-testid="evaluation" data-epoch={epoch.epoch} className="flex flex-col gap-5">
-      <dl className="grid grid-cols-2 gap-3 sm:grid-cols-4">
+      <dl className={`grid grid-cols-2 gap-3 ${facts.length > 4 ? 'sm:grid-cols-5' : 'sm:grid-cols-4'}`}>
         {facts.map(([k, v]) => (
           <div key={k} className="rounded-lg bg-zinc-800/50 px-3 py-2">
             <dt className="text-[11px] uppercase tracking-wider text-zinc-500">{k}</dt>

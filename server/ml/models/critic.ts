@@ -18,6 +18,12 @@ import { IMAGE_SIZE, NUM_CLASSES } from './cnn';
 
 export const CRITIC_NAME = 'vae_critic';
 
+/**
+ * The committed VAE's adversarial weight (train:vae's default, and live sessions'): at full length
+ * it lowered the Fréchet distance from 5.39 to 3.69 against no critic (issue 3's note, README).
+ */
+export const ADVERSARIAL_WEIGHT = 40;
+
 type Sym = tfTypes.SymbolicTensor;
 
 /**

@@ -7,6 +7,7 @@
 import path from 'node:path';
 import { env } from '../../env';
 import { UserFacingError } from '../../errors';
+import { ADVERSARIAL_WEIGHT } from '../../ml/models/critic';
 import { PERCEPTUAL_LAYERS, PERCEPTUAL_MODEL, PERCEPTUAL_WEIGHT } from '../../ml/models/perceptual';
 import { loadSplit, resolveDataDir, seededSubset } from '../../ml/data/fashionMnist';
 import { encodeGreyPng, pngDataUrl } from '../../ml/image';
@@ -59,6 +60,7 @@ function vaeArch(config: SessionConfig): Record<string, unknown> {
   return {
     beta: config.beta,
     ...(config.perceptual ? { perceptualWeight: PERCEPTUAL_WEIGHT, perceptualModel: path.join(env.MODELS_DIR, PERCEPTUAL_MODEL), perceptualLayers: PERCEPTUAL_LAYERS } : {}),
+    ...(config.adversarial ? { adversarialWeight: ADVERSARIAL_WEIGHT } : {}),
   };
 }
 
