@@ -45,7 +45,8 @@ export function attachProgress(run: TrainingRun, out: NodeJS.WriteStream = proce
         epochs = e.epochs;
         steps = e.stepsPerEpoch;
         line(
-          `training on ${e.trainImages} images (test ${e.testImages}), ${e.params.toLocaleString('en')} parameters, ` +
+          `training on ${e.trainImages} images (test ${e.testImages}), ${e.params.toLocaleString('en')} parameters` +
+            (e.auxiliaryParams ? ` (+ ${e.auxiliaryParams.toLocaleString('en')} trained alongside, not saved)` : '') + ', ' +
             `backend ${e.backend}, ${e.replicas} replica(s)` + (e.startEpoch > 0 ? `, resuming after epoch ${e.startEpoch}` : ''),
         );
         return;

@@ -1,5 +1,5 @@
 /**
- * npm run train:vae -- --epochs 22 --batch-size 128 --lr 0.001 --beta 0.1 --latent 32 --seed 42 --perceptual 1 --perceptual-layers 3 --out models/vae
+ * npm run train:vae -- --epochs 22 --batch-size 128 --lr 0.001 --beta 0.1 --latent 32 --seed 42 --perceptual 1 --perceptual-layers 3 --adversarial 40 --out models/vae
  * Trains the conditional VAE with the project's training loop (worker threads, progress bar,
  * per-epoch checkpoints, resume), then writes the model folder as encoder/ + decoder/ beside
  * training-log.json, and fits the per-class latent Gaussians generation samples from

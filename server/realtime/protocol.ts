@@ -265,6 +265,9 @@ export const SessionEvaluationSchema = z
     /** PNG data URLs: test images over their reconstructions; a class-by-class sample grid. */
     reconstructions: z.string().optional(),
     samples: z.string().optional(),
+    /** VAE with a critic: its mean P(real) on test images and on their reconstructions (0.5 / 0.5: fooled). */
+    criticRealScore: z.number().optional(),
+    criticReconstructionScore: z.number().optional(),
   })
   .catchall(z.unknown());
 

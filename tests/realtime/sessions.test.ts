@@ -281,6 +281,31 @@ describe('a VAE session', () => {
     expect(epoch?.evaluation.reconstructions).toMatch(/^data:image\/png;base64,/);
     expect(epoch?.evaluation.samples).toMatch(/^data:image\/png;base64,/);
     expect(host.timeline.detail?.probeImages).toEqual([]);
+
+    // The committed model's critic trains beside it by default: its scores are probabilities, and the
+    // model version counts only the saved encoder and decoder.
+    expect(host.timeline.detail?.config).toMatchObject({ adversarial: true });
+    for (const score of [epoch?.evaluation.criticRealScore, epoch?.evaluation.criticReconstructionScore]) {
+      expect(score).toBeGreaterThan(0);
+      expect(score).toBeLessThan(1);
+    }
+    const { getDb } = await import('../../server/db');
+    const { SessionStore } = await import('../../server/realtime/sessions/records');
+    const db = await getDb();
+    let row = await db.trainingSessionRecord.findUnique({ where: { id } });
+    for (let i = 0; i < 50 && !row?.modelVersionId; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      row = await db.trainingSessionRecord.findUnique({ where: { id } });
+    }
+    const version = await db.modelVersion.findUniqueOrThrow({ where: { id: row!.modelVersionId! } });
+    const arch = (version.trainingLog as { architecture: { encoderParams: number; decoderParams: number; criticParams: number } }).architecture;
+    expect(arch.criticParams).toBeGreaterThan(0);
+    expect(version.params).toBe(arch.encoderParams + arch.decoderParams);
+
+    // A row stored before sessions had a critic reads back as trained without one.
+    const { adversarial: _, ...older } = row!.config as Record<string, unknown>;
+    await db.trainingSessionRecord.update({ where: { id }, data: { config: older as Record<string, string | number | boolean> } });
+    expect((await new SessionStore(getDb).load(id))?.config).toMatchObject({ kind: 'vae', adversarial: false });
   });
 });
 

@@ -36,7 +36,7 @@ export function EvaluationPanel({ kind, epoch, probeImages }: { kind: SessionKin
           ['KL weight (beta)', String(e.klWeight ?? '–')],
           ['speed', `${Math.round(epoch.imagesPerSec)} img/s`],
           // The critic's mean P(real) on test images and on their reconstructions (vaeTask.ts): near 0.5 / 0.5 it is fooled.
-          ...(typeof e.criticRealScore === 'number' && typeof e.criticReconstructionScore === 'number'
+          ...(e.criticRealScore !== undefined && e.criticReconstructionScore !== undefined
             ? [['critic P(real): test / recon.', `${e.criticRealScore.toFixed(2)} / ${e.criticReconstructionScore.toFixed(2)}`]]
             : []),
         ];

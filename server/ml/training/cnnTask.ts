@@ -65,6 +65,10 @@ export class CnnTask implements TrainingTask {
     };
   }
 
+  auxiliaryParams(): number {
+    return 0;
+  }
+
   describe(): Record<string, unknown> {
     return { params: countParams(this.model), layers: this.model.layers.length };
   }

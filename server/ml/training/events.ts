@@ -39,7 +39,10 @@ export type TrainingEvent =
       type: 'started';
       backend: string;
       replicas: number;
+      /** the trained model's parameters, as saved */
       params: number;
+      /** parameters trained alongside that the saved model leaves out (the VAE's critic) */
+      auxiliaryParams?: number;
       epochs: number;
       startEpoch: number;
       stepsPerEpoch: number;

@@ -47,4 +47,6 @@ export interface TrainingTask {
   evaluate(test: DatasetSplit, epoch: number, extra?: EvaluationSets): Promise<EpochEvaluation>;
   /** Architecture figures for the log. */
   describe(): Record<string, unknown>;
+  /** Trainable parameters among variables() that the saved model leaves out (the VAE's critic); 0 when none. */
+  auxiliaryParams(): number;
 }

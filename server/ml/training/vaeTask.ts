@@ -174,9 +174,14 @@ export class VaeTask implements TrainingTask {
     };
   }
 
+  auxiliaryParams(): number {
+    return this.vae.critic ? countParams(this.vae.critic) : 0;
+  }
+
   describe(): Record<string, unknown> {
     return {
-      params: countParams(this.model),
+      // the saved model's (encoder and decoder); a critic's are counted apart
+      params: countParams(this.model) - this.auxiliaryParams(),
       encoderParams: countParams(this.vae.encoder),
       decoderParams: countParams(this.vae.decoder),
       // trained alongside, not part of the saved VAE

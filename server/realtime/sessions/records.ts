@@ -110,7 +110,10 @@ type Row = Awaited<ReturnType<Db['trainingSessionRecord']['findUniqueOrThrow']>>
 
 /** A row back to a session; rows this version cannot read (older formats) are skipped, not fatal. */
 function fromRow(row: Row): StoredSession | null {
-  const config = SessionConfigSchema.safeParse(row.config);
+  // Rows stored before sessions had a critic trained without one; only new requests get its default.
+  const config = SessionConfigSchema.safeParse(
+    row.config && typeof row.config === 'object' && !Array.isArray(row.config) ? { adversarial: false, ...row.config } : row.config,
+  );
   const state = SessionStateSchema.safeParse(row.state);
   if (!config.success || !state.success) return null;
   const history = Array.isArray(row.history)
