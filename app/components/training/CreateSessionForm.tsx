@@ -146,7 +146,7 @@ export function CreateSessionForm() {
           <Field label="Adversarial critic" hint="less blur, ~20 % slower">
             <span className="flex items-center gap-2 py-2 text-sm text-zinc-300">
               <input name="adversarial" type="checkbox" checked={adversarial} onChange={(e) => setAdversarial(e.target.checked)} />
-              train a critic to fool
+              sharpen with a critic
             </span>
           </Field>
         )}

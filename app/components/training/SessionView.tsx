@@ -89,7 +89,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
             <StateBadge state={state} queuePosition={detail.queuePosition} />
           </div>
           <p className="mt-1 text-sm text-zinc-400">
-            {KIND_LABEL[detail.kind]} · {detail.config.epochs} epochs on {detail.config.trainLimit.toLocaleString('en')} images · batch{' '}
+            {KIND_LABEL[detail.kind]} · {detail.config.epochs} {detail.config.epochs === 1 ? 'epoch' : 'epochs'} on {detail.config.trainLimit.toLocaleString('en')} images · batch{' '}
             {detail.config.batchSize} · lr {detail.config.lr} ({detail.config.lrSchedule})
             {detail.kind === 'vae' && ` · β ${detail.config.beta}${detail.config.perceptual ? ' · perceptual loss' : ''}${detail.config.adversarial ? ' · adversarial critic' : ''}`} · hosted by{' '}
             <span className="text-amber-300">{detail.hostNickname}</span>
