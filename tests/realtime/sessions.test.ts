@@ -51,6 +51,18 @@ async function until(what: string, check: () => boolean, timeoutMs = 90_000): Pr
   }
 }
 
+/** A session's stored row once `ready` holds for it (writes are queued behind the live events); up to 5 s. */
+async function storedRow(id: string, ready: (row: { state: unknown; modelVersionId: number | null }) => boolean) {
+  const { getDb } = await import('../../server/db');
+  const db = await getDb();
+  let row = await db.trainingSessionRecord.findUnique({ where: { id } });
+  for (let i = 0; i < 50 && !(row && ready(row)); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    row = await db.trainingSessionRecord.findUnique({ where: { id } });
+  }
+  return row;
+}
+
 /** A person watching: a connection whose live events feed a timeline; `reconnect` opens a new connection. */
 class Viewer {
   clientId = randomBytes(12).toString('hex');
@@ -146,11 +158,7 @@ describe('a shared session', () => {
   it('stores the finished session and registers its model as a model version', async () => {
     const { getDb } = await import('../../server/db');
     const db = await getDb();
-    let row = await db.trainingSessionRecord.findUnique({ where: { id: finishedId } });
-    for (let i = 0; i < 50 && row?.state !== 'finished'; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      row = await db.trainingSessionRecord.findUnique({ where: { id: finishedId } });
-    }
+    const row = await storedRow(finishedId, (r) => r.state === 'finished');
     expect(row?.state).toBe('finished');
     expect(row?.modelVersionId).not.toBeNull();
     const version = await db.modelVersion.findUniqueOrThrow({ where: { id: row!.modelVersionId! } });
@@ -292,11 +300,7 @@ describe('a VAE session', () => {
     const { getDb } = await import('../../server/db');
     const { SessionStore } = await import('../../server/realtime/sessions/records');
     const db = await getDb();
-    let row = await db.trainingSessionRecord.findUnique({ where: { id } });
-    for (let i = 0; i < 50 && !row?.modelVersionId; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      row = await db.trainingSessionRecord.findUnique({ where: { id } });
-    }
+    const row = await storedRow(id, (r) => r.modelVersionId !== null);
     const version = await db.modelVersion.findUniqueOrThrow({ where: { id: row!.modelVersionId! } });
     const arch = (version.trainingLog as { architecture: { encoderParams: number; decoderParams: number; criticParams: number } }).architecture;
     expect(arch.criticParams).toBeGreaterThan(0);

@@ -86,6 +86,7 @@ async function main(): Promise<void> {
   const task = await createTask(cfg, checkpoint?.model);
   const variables = task.variables();
   const paramCount = variables.reduce((n, v) => n + v.size, 0);
+  const auxiliaryParams = task.auxiliaryParams();
   const stateCount = task.stateVariables().reduce((n, v) => n + v.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
 
   port.postMessage({ type: 'ready', replica, paramCount, stateCount } satisfies ReplicaMessage);
@@ -134,8 +135,8 @@ async function main(): Promise<void> {
     type: 'started',
     backend: backend.name,
     replicas,
-    params: paramCount - task.auxiliaryParams(),
-    ...(task.auxiliaryParams() > 0 ? { auxiliaryParams: task.auxiliaryParams() } : {}),
+    params: paramCount - auxiliaryParams,
+    ...(auxiliaryParams > 0 ? { auxiliaryParams } : {}),
     epochs: cfg.epochs,
     startEpoch,
     stepsPerEpoch,

@@ -179,13 +179,16 @@ export class VaeTask implements TrainingTask {
   }
 
   describe(): Record<string, unknown> {
+    const encoderParams = countParams(this.vae.encoder);
+    const decoderParams = countParams(this.vae.decoder);
+    const criticParams = this.auxiliaryParams();
     return {
       // the saved model's (encoder and decoder); a critic's are counted apart
-      params: countParams(this.model) - this.auxiliaryParams(),
-      encoderParams: countParams(this.vae.encoder),
-      decoderParams: countParams(this.vae.decoder),
+      params: encoderParams + decoderParams,
+      encoderParams,
+      decoderParams,
       // trained alongside, not part of the saved VAE
-      ...(this.vae.critic ? { criticParams: countParams(this.vae.critic) } : {}),
+      ...(criticParams > 0 ? { criticParams } : {}),
       latent: this.vae.latent,
     };
   }
