@@ -8,13 +8,16 @@
 import { CLASS_NAMES, type DatasetSplit } from '../data/fashionMnist';
 import { shuffledIndices } from '../data/random';
 import { NUM_CLASSES } from '../models/cnn';
+import { tf } from '../backend';
+import type * as tfTypes from '@tensorflow/tfjs';
 import type { Vae } from '../models/vae';
 import type { ClassPriors } from '../generation/classPrior';
-import { sample } from '../generation/sample';
+import { decodeLatents, sample } from '../generation/sample';
 import { qualityGuided } from '../generation/select';
 import { evaluateElbo, type ElboReport } from '../training/vaeTask';
 import { frechetFromMoments } from './fid';
 import { moments } from './linalg';
+import { imagesToTensor } from './classifier';
 import { confidenceOf, judgeImages, predictedClasses, type Judge } from './judge';
 import { meanPairwiseDistance, precisionRecall, type PrecisionRecall } from './prd';
 
@@ -64,11 +67,16 @@ export interface VaeAssessment {
     /** mean over the same splits of the distance between the two disjoint real halves: the floor set by sampling */
     realVsReal: number;
     ratio: number;
+    /**
+     * mean over the same splits of the distance from the decoder's reconstructions (posterior means)
+     * of the other half's images to the reference: the floor any latent prior can reach with this decoder
+     */
+    reconstructionVsReal?: number;
     sampleSize: number;
     featureSize: number;
     /** random halvings of the real test set, drawn from fixed seeds (the same for every --seed and model) */
     splits: number;
-    perSplit: { generatedVsReal: number; realVsReal: number }[];
+    perSplit: { generatedVsReal: number; realVsReal: number; reconstructionVsReal?: number }[];
   };
   precisionRecall: PrecisionRecall;
   diversity: { generated: number; real: number };
@@ -91,6 +99,22 @@ export interface AssessOptions {
   /** random halvings of the real test set the Fréchet figures are averaged over (default 5) */
   frechetSplits?: number;
   onProgress?: (message: string) => void;
+}
+
+/** The decoder's images of the encoder's posterior means, one per image of `data`, in [0, 1]. */
+function reconstruct(vae: Vae, data: DatasetSplit, batchSize = 500): Float32Array {
+  const latent = vae.encoder.outputs[0]!.shape[1] as number;
+  const means = new Float32Array(data.count * latent);
+  for (let start = 0; start < data.count; start += batchSize) {
+    const size = Math.min(batchSize, data.count - start);
+    const m = tf.tidy(() => {
+      const y = tf.oneHot(tf.tensor1d(data.labels.subarray(start, start + size), 'int32'), NUM_CLASSES).toFloat();
+      return (vae.encoder.predict([imagesToTensor(data.images, start, size), y]) as tfTypes.Tensor[])[0]!;
+    });
+    means.set(m.dataSync() as Float32Array, start * latent);
+    m.dispose();
+  }
+  return decodeLatents(vae.decoder, means, data.labels);
 }
 
 function judgeFigures(confidence: ArrayLike<number>, predicted: ArrayLike<number>, labels: ArrayLike<number>): JudgeFigures {
@@ -165,17 +189,20 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
   const generatedMoments = moments(generated, dim);
   const splitCount = o.frechetSplits ?? DEFAULT_FRECHET_SPLITS;
   if (!Number.isInteger(splitCount) || splitCount < 1) throw new RangeError(`frechetSplits must be a whole number from 1 (got ${splitCount})`);
+  const reconstructed = judgeImages(judge, reconstruct(vae, test)).features;
   const orders = Array.from({ length: splitCount }, (_, s) => shuffledIndices(test.count, REAL_SPLIT_SEED + s));
   const perSplit = orders.map((order) => {
     const reference = moments(rowsOf(real.features, dim, order.subarray(0, half)), dim);
     return {
       generatedVsReal: frechetFromMoments(generatedMoments, reference),
       realVsReal: frechetFromMoments(moments(rowsOf(real.features, dim, order.subarray(half, half + m)), dim), reference),
+      reconstructionVsReal: frechetFromMoments(moments(rowsOf(reconstructed, dim, order.subarray(half, half + m)), dim), reference),
     };
   });
   const meanOf = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   const generatedVsReal = meanOf(perSplit.map((s) => s.generatedVsReal));
   const realVsReal = meanOf(perSplit.map((s) => s.realVsReal));
+  const reconstructionVsReal = meanOf(perSplit.map((s) => s.reconstructionVsReal));
   const pr = precisionRecall(rowsOf(real.features, dim, orders[0]!.subarray(0, m)), generated, dim, o.k ?? 3);
 
   const perClass: ClassAssessment[] = [];
@@ -214,6 +241,7 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
       generatedVsReal,
       realVsReal,
       ratio: generatedVsReal / Math.max(realVsReal, 1e-12),
+      reconstructionVsReal,
       sampleSize: m,
       featureSize: dim,
       splits: splitCount,
