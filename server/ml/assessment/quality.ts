@@ -8,16 +8,13 @@
 import { CLASS_NAMES, type DatasetSplit } from '../data/fashionMnist';
 import { shuffledIndices } from '../data/random';
 import { NUM_CLASSES } from '../models/cnn';
-import { tf } from '../backend';
-import type * as tfTypes from '@tensorflow/tfjs';
 import type { Vae } from '../models/vae';
-import type { ClassPriors } from '../generation/classPrior';
+import { encodePosteriors, type ClassPriors } from '../generation/classPrior';
 import { decodeLatents, sample } from '../generation/sample';
 import { qualityGuided } from '../generation/select';
 import { evaluateElbo, type ElboReport } from '../training/vaeTask';
 import { frechetFromMoments } from './fid';
 import { moments } from './linalg';
-import { imagesToTensor } from './classifier';
 import { confidenceOf, judgeImages, predictedClasses, type Judge } from './judge';
 import { meanPairwiseDistance, precisionRecall, type PrecisionRecall } from './prd';
 
@@ -102,19 +99,8 @@ export interface AssessOptions {
 }
 
 /** The decoder's images of the encoder's posterior means, one per image of `data`, in [0, 1]. */
-function reconstruct(vae: Vae, data: DatasetSplit, batchSize = 500): Float32Array {
-  const latent = vae.encoder.outputs[0]!.shape[1] as number;
-  const means = new Float32Array(data.count * latent);
-  for (let start = 0; start < data.count; start += batchSize) {
-    const size = Math.min(batchSize, data.count - start);
-    const m = tf.tidy(() => {
-      const y = tf.oneHot(tf.tensor1d(data.labels.subarray(start, start + size), 'int32'), NUM_CLASSES).toFloat();
-      return (vae.encoder.predict([imagesToTensor(data.images, start, size), y]) as tfTypes.Tensor[])[0]!;
-    });
-    means.set(m.dataSync() as Float32Array, start * latent);
-    m.dispose();
-  }
-  return decodeLatents(vae.decoder, means, data.labels);
+function reconstruct(vae: Vae, data: DatasetSplit): Float32Array {
+  return decodeLatents(vae.decoder, encodePosteriors(vae.encoder, data).means, data.labels);
 }
 
 function judgeFigures(confidence: ArrayLike<number>, predicted: ArrayLike<number>, labels: ArrayLike<number>): JudgeFigures {

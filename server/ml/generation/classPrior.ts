@@ -48,9 +48,8 @@ export function componentsFor(count: number, latent: number, requested: number):
   return Math.max(1, Math.min(requested, Math.floor(count / (2 * (latent + 1)))));
 }
 
-/** Fits the per-class aggregate-posterior Gaussian mixtures with the encoder over a labelled set. */
-export function fitClassPriors(encoder: tfTypes.LayersModel, data: DatasetSplit, opts: FitPriorOptions = {}): ClassPriors {
-  const { components = 1, seed = 1, batchSize = 500 } = opts;
+/** The encoder's posterior means and variances (count x latent each) over a labelled set. */
+export function encodePosteriors(encoder: tfTypes.LayersModel, data: DatasetSplit, batchSize = 500): { latent: number; means: Float32Array; variances: Float32Array } {
   const latent = (encoder.outputs[0]!.shape[1] as number) ?? 0;
   const means = new Float32Array(data.count * latent);
   const variances = new Float32Array(data.count * latent);
@@ -65,6 +64,13 @@ export function fitClassPriors(encoder: tfTypes.LayersModel, data: DatasetSplit,
     variances.set(v!.dataSync() as Float32Array, start * latent);
     tf.dispose([m!, v!]);
   }
+  return { latent, means, variances };
+}
+
+/** Fits the per-class aggregate-posterior Gaussian mixtures with the encoder over a labelled set. */
+export function fitClassPriors(encoder: tfTypes.LayersModel, data: DatasetSplit, opts: FitPriorOptions = {}): ClassPriors {
+  const { components = 1, seed = 1, batchSize = 500 } = opts;
+  const { latent, means, variances } = encodePosteriors(encoder, data, batchSize);
   const classes = Array.from({ length: NUM_CLASSES }, (_, c) => {
     const rows = Array.from({ length: data.count }, (_, i) => i).filter((i) => data.labels[i] === c);
     if (rows.length < 2) throw new RangeError(`class ${c} has ${rows.length} images; fitting its latent Gaussian needs at least 2`);
