@@ -68,12 +68,12 @@ export interface VaeAssessment {
      * mean over the same splits of the distance from the decoder's reconstructions (posterior means)
      * of the other half's images to the reference: the floor any latent prior can reach with this decoder
      */
-    reconstructionVsReal?: number;
+    reconstructionVsReal: number;
     sampleSize: number;
     featureSize: number;
     /** random halvings of the real test set, drawn from fixed seeds (the same for every --seed and model) */
     splits: number;
-    perSplit: { generatedVsReal: number; realVsReal: number; reconstructionVsReal?: number }[];
+    perSplit: { generatedVsReal: number; realVsReal: number; reconstructionVsReal: number }[];
   };
   precisionRecall: PrecisionRecall;
   diversity: { generated: number; real: number };
