@@ -35,6 +35,8 @@ const program = addTrainingOptions(
   .option('--perceptual <weight>', 'weight of the perceptual loss: the reconstruction\'s conv features in a frozen CNN must match the original\'s (0 = none)', numberOption, PERCEPTUAL_WEIGHT)
   .option('--perceptual-model <dir>', 'the garment CNN (from npm run train:cnn; not the judge, models/cnn) whose features --perceptual matches', path.join('models', PERCEPTUAL_MODEL))
   .option('--adversarial <weight>', 'weight of an adversarial term: a small class-conditional critic trained alongside tells training images from reconstructions, and the decoder learns to fool it (0 = none; the committed model: 40, see README)', numberOption, ADVERSARIAL_WEIGHT)
+  .option('--critic-filters <list>', 'channels of the critic\'s stride-2 convolutions, comma-separated (default 16,32)', (v: string) => v.split(',').map(Number))
+  .option('--critic-dense <n>', 'units of the critic\'s dense layer (default 64)', numberOption)
   .option('--perceptual-layers <n>', 'conv stages of that CNN whose features are matched: 1-3 (28x28, 14x14, 7x7)', numberOption, PERCEPTUAL_LAYERS)
   .option('--from-checkpoint <dir>', 'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)')
   .option('--fit-prior', 'train nothing: refit the per-class latent densities (latent-prior.json) of the model in --out')
@@ -96,6 +98,7 @@ await runCli(async () => {
   // (and the feature CNN's folder only when there is a perceptual loss).
   const optional = {
     klWarmupEpochs: o.klWarmup, klWarmupStart: o.klWarmupStart, resBlocks: o.resBlocks, fullRes: o.fullRes,
+    criticFilters: o.criticFilters, criticDense: o.criticDense,
     perceptualModel: o.perceptual > 0 ? o.perceptualModel : undefined,
   };
   const arch: Record<string, unknown> = {

@@ -69,6 +69,10 @@ export const VaeArchSchema = z.object({
    * VAE, tells training images from reconstructions and the decoder learns to fool it; 0 = none.
    */
   adversarialWeight: z.number().min(0).max(100).default(0),
+  /** channels of the critic's stride-2 convolutions (28x28 -> 14x14 -> 7x7 ...), one entry per convolution */
+  criticFilters: z.array(z.number().int().min(1).max(256)).min(1).max(3).default([16, 32]),
+  /** units of the critic's dense layer, which sees the label */
+  criticDense: z.number().int().min(1).max(1024).default(64),
 }).refine((a) => a.perceptualWeight === 0 || a.perceptualModel !== undefined, {
   message: 'a perceptual weight needs a perceptual model (--perceptual-model <dir>)',
   path: ['perceptualModel'],
@@ -224,7 +228,7 @@ export function combineVae(encoder: tfTypes.LayersModel, decoder: tfTypes.Layers
 export function buildVae(arch: Partial<VaeArch> = {}, seed = 1): Vae {
   const a = VaeArchSchema.parse(arch);
   const init = seededInits(seed);
-  return combineVae(buildEncoder(a, init), buildDecoder(a, init), a.adversarialWeight > 0 ? buildCritic(seed) : undefined);
+  return combineVae(buildEncoder(a, init), buildDecoder(a, init), a.adversarialWeight > 0 ? buildCritic(seed, a.criticFilters, a.criticDense) : undefined);
 }
 
 /** The encoder and decoder inside a combined model (as saved by a training checkpoint). */

@@ -115,6 +115,20 @@ describe('adversarial critic', () => {
     expect((await plain.evaluate(await loadSplit('test', FIXTURE_DIR))).criticRealScore).toBeUndefined();
   }, 120_000);
 
+  it('has the size the architecture asks for: one stride-2 convolution per --critic-filters entry, then the dense layer', () => {
+    const small = buildVae({ ...SMALL, adversarialWeight: 1 }, 4).critic!;
+    const deep = buildVae({ ...SMALL, adversarialWeight: 1, criticFilters: [8, 16, 32], criticDense: 32 }, 4).critic!;
+    // 4x4 kernels; 28 -> 14 -> 7 -> 4; the flattened maps and the one-hot label feed the dense layer.
+    const conv = (cin: number, cout: number) => 16 * cin * cout + cout;
+    expect(countParams(small)).toBe(conv(1, 16) + conv(16, 32) + (7 * 7 * 32 + 10) * 64 + 64 + 65);
+    expect(countParams(deep)).toBe(conv(1, 8) + conv(8, 16) + conv(16, 32) + (4 * 4 * 32 + 10) * 32 + 32 + 33);
+    const out = deep.predict([tf.zeros([2, 28, 28, 1]), tf.oneHot(tf.tensor1d([0, 9], 'int32'), 10).toFloat()]) as tfTypes.Tensor;
+    expect(out.shape).toEqual([2, 1]);
+    tf.dispose([out]);
+    small.dispose();
+    deep.dispose();
+  });
+
   it('is checkpointed with the VAE but left out of the saved VAE folder', async () => {
     const vae = buildVae({ ...SMALL, adversarialWeight: 0.5 }, 4);
     const dir = path.join(tmp.dir, 'adv');
@@ -130,11 +144,15 @@ describe('adversarial critic', () => {
     expect(countParams(saved.combined)).toBe(countParams(vae.combined) - countParams(vae.critic!));
   });
 
-  it('refuses a negative weight at the command line with one line', async () => {
+  it.each([
+    [['--adversarial', '-1'], 'adversarialWeight'],
+    [['--critic-filters', '16,0'], 'criticFilters'],
+    [['--critic-filters', '8,16,32,64'], 'criticFilters'],
+  ])('refuses %j at the command line with one line', async (flags, option) => {
     const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
       execFile(
         path.resolve('node_modules/.bin/tsx'),
-        ['server/cli/train-vae.ts', '--epochs', '1', '--adversarial', '-1', '--out', path.join(tmp.dir, 'out')],
+        ['server/cli/train-vae.ts', '--epochs', '1', ...flags, '--out', path.join(tmp.dir, 'out')],
         { env: { ...process.env, NO_COLOR: '1' } },
         (err, _stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr }),
       ),
@@ -142,6 +160,6 @@ describe('adversarial critic', () => {
     expect(r.code).toBe(1);
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/Invalid VAE option adversarialWeight/);
+    expect(errors[0]).toMatch(new RegExp(`Invalid VAE option ${option}`));
   }, 60_000);
 });
