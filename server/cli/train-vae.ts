@@ -38,6 +38,7 @@ const program = addTrainingOptions(
   .option('--critic-filters <list>', 'channels of the critic\'s stride-2 convolutions, comma-separated (default 16,32)', (v: string) => v.split(',').map(Number))
   .option('--critic-dense <n>', 'units of the critic\'s dense layer (default 64)', numberOption)
   .option('--perceptual-layers <n>', 'conv stages of that CNN whose features are matched: 1-3 (28x28, 14x14, 7x7)', numberOption, PERCEPTUAL_LAYERS)
+  .option('--init-from <dir>', 'start from the encoder and decoder of a trained VAE folder (fine-tuning, e.g. with a new --critic-filters) instead of fresh weights; its training log is kept in the new one')
   .option('--from-checkpoint <dir>', 'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)')
   .option('--fit-prior', 'train nothing: refit the per-class latent densities (latent-prior.json) of the model in --out')
   .option('--prior-components <k>', 'Gaussians per class in the fitted latent prior (a mixture when > 1; on the committed model 10/30/60 gave a Fréchet distance of 3.69/3.43/3.28, see README)', numberOption, 60);
@@ -66,6 +67,20 @@ async function fitPrior(out: string, dataDir: string | undefined, components: nu
   });
   const what = components === 1 ? 'one Gaussian' : `a mixture of ${components} Gaussians`;
   process.stderr.write(`wrote ${path.join(out, PRIOR_FILE)} (${what} per class from ${train.count} training images, ${seconds.toFixed(0)} s)\n`);
+}
+
+/** The training log of the VAE a fine-tuning run starts from, checking first that there is a VAE there. */
+async function readInitLog(dir: string): Promise<unknown> {
+  await initBackend();
+  (await loadVae(dir)).combined.dispose();
+  try {
+    // Its per-epoch pictures (data URLs) are left out: the figures are what the chain needs.
+    return JSON.parse(await readFile(path.join(dir, 'training-log.json'), 'utf8'), (_key, value: unknown) =>
+      typeof value === 'string' && value.startsWith('data:') ? undefined : value,
+    ) as unknown;
+  } catch {
+    throw new UserFacingError(`${dir} has no readable training-log.json: --init-from takes a folder written by npm run train:vae.`);
+  }
 }
 
 /** Writes a checkpoint's model and log as a model folder, the log saying where the run stopped. */
@@ -117,6 +132,7 @@ await runCli(async () => {
     // Shifted or mirrored garments would be drawn too: the VAE must learn the data as it is.
     augment: false,
     arch,
+    ...(o.initFrom ? { initFrom: o.initFrom } : {}),
   });
   // Validate the architecture here, so a bad --latent is one line before any worker starts.
   const parsed = VaeArchSchema.safeParse(arch);
@@ -129,10 +145,13 @@ await runCli(async () => {
     await initBackend();
     await loadFeatureExtractor(parsed.data.perceptualModel!, parsed.data.perceptualLayers);
   }
+  // Read before training: --out may be the same folder, and the chain of runs stays in the log.
+  const initLog = o.initFrom ? await readInitLog(o.initFrom as string) : undefined;
   const result = await trainWithProgress(config);
   if (result.outDir) {
     await initBackend();
     await splitVaeFolder(result.outDir);
+    if (initLog) await recordInTrainingLog(result.outDir, 'initialisedFrom', { dir: o.initFrom, log: initLog });
     await fitPrior(result.outDir, config.dataDir, o.priorComponents as number, config.seed);
   }
   const last = result.log.epochs.at(-1);

@@ -35,6 +35,11 @@ export const TrainingConfigSchema = z.object({
   /** where per-epoch checkpoints go; a run with the same config resumes from it */
   checkpointDir: z.string().optional(),
   resume: z.boolean().default(true),
+  /**
+   * a VAE folder whose encoder and decoder weights start the run (fine-tuning, e.g. with a new
+   * critic); unset: fresh weights from the seed. A checkpoint, when resumed, takes precedence.
+   */
+  initFrom: z.string().min(1).optional(),
   /** upper bound of per-batch events per second (they are volatile for viewers) */
   batchEventsPerSecond: z.number().min(0.1).max(100).default(10),
   /** the command line (or session) that started the run, for the log */
@@ -59,6 +64,7 @@ export function scheduledLearningRate(cfg: TrainingConfig, epoch: number, step: 
  * lengthened or cut short, and the schedule continues from where it is, over the new length.
  */
 export function resumeKey(cfg: TrainingConfig): string {
-  const { task, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, maxShift, arch, sketchFraction } = cfg;
-  return JSON.stringify({ task, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, maxShift, arch, sketchFraction });
+  const { task, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, maxShift, arch, sketchFraction, initFrom } = cfg;
+  // initFrom is left out of the JSON when unset, so keys of runs from before it still match.
+  return JSON.stringify({ task, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, maxShift, arch, sketchFraction, initFrom });
 }

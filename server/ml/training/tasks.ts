@@ -2,7 +2,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { CnnTask } from './cnnTask';
 import { VaeTask } from './vaeTask';
-import { VaeArchSchema } from '../models/vae';
+import { loadVae, VaeArchSchema } from '../models/vae';
 import { loadFeatureExtractor } from '../models/perceptual';
 import type { TrainingConfig } from './config';
 import type { TrainingTask } from './task';
@@ -10,11 +10,30 @@ import type { TrainingTask } from './task';
 export async function createTask(cfg: TrainingConfig, model?: tfTypes.LayersModel): Promise<TrainingTask> {
   switch (cfg.task) {
     case 'cnn':
+      if (cfg.initFrom) throw new Error('initFrom starts a VAE from a trained one; a CNN run has no such option');
       return new CnnTask(cfg.arch, cfg.seed, model);
     case 'vae': {
       const arch = VaeArchSchema.parse(cfg.arch);
       const features = arch.perceptualWeight > 0 ? await loadFeatureExtractor(arch.perceptualModel!, arch.perceptualLayers) : undefined;
-      return new VaeTask(cfg.arch, cfg.seed, model, features);
+      const task = new VaeTask(cfg.arch, cfg.seed, model, features);
+      if (cfg.initFrom && !model) await initialiseVae(task, cfg.initFrom);
+      return task;
     }
   }
+}
+
+/**
+ * Copies a trained VAE's encoder and decoder weights into a fresh task (whose critic, if any, keeps
+ * its seeded initial weights): fine-tuning. The architectures must match layer for layer.
+ */
+async function initialiseVae(task: VaeTask, dir: string): Promise<void> {
+  const trained = await loadVae(dir);
+  for (const part of ['encoder', 'decoder'] as const) {
+    const from = trained[part].getWeights();
+    const to = task.vae[part].getWeights();
+    const same = from.length === to.length && from.every((w, i) => w.shape.join('x') === to[i]!.shape.join('x'));
+    if (!same) throw new Error(`the VAE in ${dir} has a different ${part} from this run's architecture: start from a VAE trained with the same --latent, --full-res and --res-blocks`);
+    task.vae[part].setWeights(from);
+  }
+  trained.combined.dispose();
 }

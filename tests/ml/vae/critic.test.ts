@@ -7,8 +7,10 @@ import { initBackend, tf } from '../../../server/ml/backend';
 import { loadSplit, type DatasetSplit } from '../../../server/ml/data/fashionMnist';
 import { adversarialTerms, buildCritic, stopGradient } from '../../../server/ml/models/critic';
 import { countParams, loadLayersModel, saveLayersModel } from '../../../server/ml/models/storage';
-import { buildVae, loadVae, splitCombined, splitVaeFolder } from '../../../server/ml/models/vae';
+import { buildVae, loadVae, saveVae, splitCombined, splitVaeFolder } from '../../../server/ml/models/vae';
 import { VaeTask } from '../../../server/ml/training/vaeTask';
+import { createTask } from '../../../server/ml/training/tasks';
+import { resumeKey, TrainingConfigSchema } from '../../../server/ml/training/config';
 import { FIXTURE_DIR, tempDir } from '../data/fixture';
 
 const SMALL = { latent: 8, filters: [8, 16] as [number, number], fullRes: 0, dense: 64, klWarmupEpochs: 0 };
@@ -129,6 +131,26 @@ describe('adversarial critic', () => {
     deep.dispose();
   });
 
+  it('fine-tunes a trained VAE with a new critic: --init-from copies encoder and decoder, the critic starts fresh, a different architecture is refused', async () => {
+    const trained = buildVae(SMALL, 5);
+    const dir = path.join(tmp.dir, 'trained');
+    await saveVae(trained, dir);
+    const cfg = (arch: Record<string, unknown>, initFrom?: string) =>
+      TrainingConfigSchema.parse({ task: 'vae', seed: 9, arch, ...(initFrom ? { initFrom } : {}) });
+    const weights = (m: tfTypes.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
+    const tuned = (await createTask(cfg({ ...SMALL, adversarialWeight: 1, criticFilters: [8, 16, 32] }, dir))) as VaeTask;
+    expect(weights(tuned.vae.encoder)).toEqual(weights(trained.encoder));
+    expect(weights(tuned.vae.decoder)).toEqual(weights(trained.decoder));
+    const fresh = (await createTask(cfg({ ...SMALL, adversarialWeight: 1, criticFilters: [8, 16, 32] }))) as VaeTask;
+    expect(weights(fresh.vae.decoder)).not.toEqual(weights(trained.decoder));
+    expect(weights(tuned.vae.critic!)).toEqual(weights(fresh.vae.critic!)); // the seed's, not trained
+    await expect(createTask(cfg({ ...SMALL, latent: 12, adversarialWeight: 1 }, dir))).rejects.toThrow(/different encoder/);
+    // A checkpoint of a fine-tuning run is not resumed by a fresh one, and keys of older runs are unchanged.
+    expect(resumeKey(cfg(SMALL, dir))).not.toBe(resumeKey(cfg(SMALL)));
+    expect(resumeKey(cfg(SMALL))).not.toContain('initFrom');
+    [trained, tuned.vae, fresh.vae].forEach((v) => v.combined.dispose());
+  });
+
   it('is checkpointed with the VAE but left out of the saved VAE folder', async () => {
     const vae = buildVae({ ...SMALL, adversarialWeight: 0.5 }, 4);
     const dir = path.join(tmp.dir, 'adv');
@@ -145,10 +167,11 @@ describe('adversarial critic', () => {
   });
 
   it.each([
-    [['--adversarial', '-1'], 'adversarialWeight'],
-    [['--critic-filters', '16,0'], 'criticFilters'],
-    [['--critic-filters', '8,16,32,64'], 'criticFilters'],
-  ])('refuses %j at the command line with one line', async (flags, option) => {
+    [['--adversarial', '-1'], /Invalid VAE option adversarialWeight/],
+    [['--critic-filters', '16,0'], /Invalid VAE option criticFilters/],
+    [['--critic-filters', '8,16,32,64'], /Invalid VAE option criticFilters/],
+    [['--init-from', 'models/cnn'], /holds a garment classifier \(CNN\), not a conditional VAE/],
+  ])('refuses %j at the command line with one line', async (flags, message) => {
     const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
       execFile(
         path.resolve('node_modules/.bin/tsx'),
@@ -160,6 +183,6 @@ describe('adversarial critic', () => {
     expect(r.code).toBe(1);
     const errors = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(new RegExp(`Invalid VAE option ${option}`));
+    expect(errors[0]).toMatch(message);
   }, 60_000);
 });
