@@ -41,7 +41,7 @@ const program = addTrainingOptions(
   .option('--init-from <dir>', 'start from the encoder and decoder of a trained VAE folder (fine-tuning, e.g. with a new --critic-filters) instead of fresh weights; its training log is kept in the new one')
   .option('--from-checkpoint <dir>', 'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)')
   .option('--fit-prior', 'train nothing: refit the per-class latent densities (latent-prior.json) of the model in --out')
-  .option('--prior-components <k>', 'Gaussians per class in the fitted latent prior (a mixture when > 1; on the committed model 10/30/60 gave a Fréchet distance of 3.69/3.43/3.28, see README)', numberOption, 60);
+  .option('--prior-components <k>', 'Gaussians per class in the fitted latent prior (a mixture when > 1; on the first, 22-epoch step of the committed model 10/30/60 gave a Fréchet distance of 3.69/3.43/3.28, see README)', numberOption, 60);
 
 /**
  * Fits and writes the per-class latent densities generation samples from (see classPrior.ts), and
