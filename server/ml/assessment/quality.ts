@@ -9,10 +9,10 @@ import { CLASS_NAMES, type DatasetSplit } from '../data/fashionMnist';
 import { shuffledIndices } from '../data/random';
 import { NUM_CLASSES } from '../models/cnn';
 import type { Vae } from '../models/vae';
-import { encodePosteriors, type ClassPriors } from '../generation/classPrior';
-import { decodeLatents, sample } from '../generation/sample';
+import type { ClassPriors } from '../generation/classPrior';
+import { sample } from '../generation/sample';
 import { qualityGuided } from '../generation/select';
-import { evaluateElbo, type ElboReport } from '../training/vaeTask';
+import { evaluateElbo, reconstruct, type ElboReport } from '../training/vaeTask';
 import { frechetFromMoments } from './fid';
 import { moments } from './linalg';
 import { confidenceOf, judgeImages, predictedClasses, type Judge } from './judge';
@@ -98,11 +98,6 @@ export interface AssessOptions {
   onProgress?: (message: string) => void;
 }
 
-/** The decoder's images of the encoder's posterior means, one per image of `data`, in [0, 1]. */
-function reconstruct(vae: Vae, data: DatasetSplit): Float32Array {
-  return decodeLatents(vae.decoder, encodePosteriors(vae.encoder, data).means, data.labels);
-}
-
 function judgeFigures(confidence: ArrayLike<number>, predicted: ArrayLike<number>, labels: ArrayLike<number>): JudgeFigures {
   const n = labels.length;
   let correct = 0;
@@ -175,7 +170,7 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
   const generatedMoments = moments(generated, dim);
   const splitCount = o.frechetSplits ?? DEFAULT_FRECHET_SPLITS;
   if (!Number.isInteger(splitCount) || splitCount < 1) throw new RangeError(`frechetSplits must be a whole number from 1 (got ${splitCount})`);
-  const reconstructed = judgeImages(judge, reconstruct(vae, test)).features;
+  const reconstructed = judgeImages(judge, reconstruct(vae, test.images, test.labels)).features;
   const orders = Array.from({ length: splitCount }, (_, s) => shuffledIndices(test.count, REAL_SPLIT_SEED + s));
   const perSplit = orders.map((order) => {
     const reference = moments(rowsOf(real.features, dim, order.subarray(0, half)), dim);

@@ -13,8 +13,8 @@ import { encodeGridPng, pngDataUrl } from '../image';
 import { NUM_CLASSES } from '../models/cnn';
 import { buildVae, splitCombined, VaeArchSchema, type Vae, type VaeArch } from '../models/vae';
 import { countParams } from '../models/storage';
-import { sample } from '../generation/sample';
-import { fitClassPriors } from '../generation/classPrior';
+import { decodeLatents, sample } from '../generation/sample';
+import { encodePosteriors, fitClassPriors } from '../generation/classPrior';
 import { perceptualDistance } from '../models/perceptual';
 import { adversarialTerms } from '../models/critic';
 import type { Batch, EpochEvaluation, StepContext, StepResult, TrainingTask } from './task';
@@ -81,17 +81,9 @@ export function evaluateElbo(vae: Vae, images: Uint8Array | Float32Array, labels
   return { elbo: -(recSum + klSum) / n, reconstruction: recSum / n, kl: klSum / n, count: n };
 }
 
-/** Decoder means of the posterior means: what the VAE makes of given images. */
-export function reconstruct(vae: Vae, images: Uint8Array | Float32Array, labels: Uint8Array): Float32Array {
-  const out = tf.tidy(() => {
-    const x = imagesToTensor(images, 0, labels.length);
-    const y = tf.oneHot(tf.tensor1d(labels, 'int32'), NUM_CLASSES).toFloat();
-    const [mean] = vae.encoder.predict([x, y]) as tfTypes.Tensor[];
-    return tf.sigmoid(vae.decoder.predict([mean!, y]) as tfTypes.Tensor);
-  });
-  const data = out.dataSync() as Float32Array;
-  out.dispose();
-  return data;
+/** Decoder means of the posterior means: what the VAE makes of given images (in [0, 1], batched). */
+export function reconstruct(vae: Vae, images: Uint8Array, labels: Uint8Array): Float32Array {
+  return decodeLatents(vae.decoder, encodePosteriors(vae.encoder, { images, labels, count: labels.length }).means, labels);
 }
 
 export class VaeTask implements TrainingTask {
