@@ -9,9 +9,9 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import { runCli, UserFacingError } from '../errors';
-import { initBackend } from '../ml/backend';
+import { backendInfo, initBackend } from '../ml/backend';
 import { loadLayersModel } from '../ml/models/storage';
-import { loadVae, saveVae, splitCombined, splitVaeFolder, VaeArchSchema } from '../ml/models/vae';
+import { averageVaes, loadVae, saveVae, splitCombined, splitVaeFolder, VaeArchSchema } from '../ml/models/vae';
 import { ADVERSARIAL_WEIGHT } from '../ml/models/critic';
 import { loadFeatureExtractor, PERCEPTUAL_LAYERS, PERCEPTUAL_MODEL, PERCEPTUAL_WEIGHT } from '../ml/models/perceptual';
 import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
@@ -40,6 +40,7 @@ const program = addTrainingOptions(
   .option('--perceptual-layers <n>', 'conv stages of that CNN whose features are matched: 1-3 (28x28, 14x14, 7x7)', numberOption, PERCEPTUAL_LAYERS)
   .option('--init-from <dir>', 'start from the encoder and decoder of a trained VAE folder (fine-tuning, e.g. with a new --critic-filters) instead of fresh weights; its training log is kept in the new one')
   .option('--from-checkpoint <dir>', 'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)')
+  .option('--average <dirs>', 'train nothing: write the weight average (a "model soup") of these comma-separated VAE folders, fine-tuned from one model, as the model in --out, and fit its latent prior', (v: string) => v.split(',').map((d) => d.trim()).filter(Boolean))
   .option('--fit-prior', 'train nothing: refit the per-class latent densities (latent-prior.json) of the model in --out')
   .option('--prior-components <k>', 'Gaussians per class in the fitted latent prior (a mixture when > 1; on the first, 22-epoch step of the committed model 10/30/60 gave a Fréchet distance of 3.69/3.43/3.28, see README)', numberOption, 60);
 
@@ -69,8 +70,8 @@ async function fitPrior(out: string, dataDir: string | undefined, components: nu
   process.stderr.write(`wrote ${path.join(out, PRIOR_FILE)} (${what} per class from ${train.count} training images, ${seconds.toFixed(0)} s)\n`);
 }
 
-/** The training log of the VAE a fine-tuning run starts from, checking first that there is a VAE there. */
-async function readInitLog(dir: string): Promise<unknown> {
+/** A VAE folder's training log (for a run that starts from it or averages it), checking first that there is a VAE there. */
+async function readModelLog(dir: string, flag: string): Promise<unknown> {
   await initBackend();
   (await loadVae(dir)).combined.dispose();
   try {
@@ -79,8 +80,36 @@ async function readInitLog(dir: string): Promise<unknown> {
       typeof value === 'string' && value.startsWith('data:') ? undefined : value,
     ) as unknown;
   } catch {
-    throw new UserFacingError(`${dir} has no readable training-log.json: --init-from takes a folder written by npm run train:vae.`);
+    throw new UserFacingError(`${dir} has no readable training-log.json: ${flag} takes folders written by npm run train:vae.`);
   }
+}
+
+/**
+ * Writes the weight average of the VAE folders `dirs` to `out` (averageVaes), with a training log
+ * that holds each one's log (so the chain of commands stays reproducible) and the shared
+ * architecture (config.arch, as bench:ml reads it).
+ */
+async function writeAverage(dirs: string[], out: string): Promise<void> {
+  if (dirs.length < 2) throw new UserFacingError(`--average needs at least two VAE folders, comma-separated (got ${dirs.length}).`);
+  // Every log and every model is read before anything is written: --out may be one of them.
+  const logs = await Promise.all(dirs.map((d) => readModelLog(d, '--average')));
+  const vaes = await Promise.all(dirs.map((d) => loadVae(d)));
+  const t0 = performance.now();
+  const average = averageVaes(vaes, dirs);
+  await saveVae(average, out);
+  const first = logs[0] as { config?: { arch?: unknown } };
+  const log = {
+    kind: 'vae',
+    command: commandLine('train:vae'),
+    backend: backendInfo()?.name,
+    config: { arch: first.config?.arch },
+    averageOf: dirs.map((dir, i) => ({ dir, log: logs[i] })),
+    seconds: (performance.now() - t0) / 1000,
+    finishedAt: new Date().toISOString(),
+  };
+  await writeFile(path.join(out, 'training-log.json'), JSON.stringify(log, null, 2) + '\n');
+  vaes.forEach((v) => v.combined.dispose());
+  process.stderr.write(`wrote ${out}/encoder and ${out}/decoder: the weight average of ${dirs.length} VAEs\n`);
 }
 
 /** Writes a checkpoint's model and log as a model folder, the log saying where the run stopped. */
@@ -104,8 +133,9 @@ async function exportCheckpoint(dir: string, out: string): Promise<void> {
 await runCli(async () => {
   program.parse();
   const o = program.opts();
-  if (o.fromCheckpoint || o.fitPrior) {
+  if (o.fromCheckpoint || o.fitPrior || o.average) {
     if (o.fromCheckpoint) await exportCheckpoint(o.fromCheckpoint as string, o.out as string);
+    if (o.average) await writeAverage(o.average as string[], o.out as string);
     await fitPrior(o.out as string, o.dataDir as string | undefined, o.priorComponents as number, o.seed as number);
     process.exit(0);
   }
@@ -146,7 +176,7 @@ await runCli(async () => {
     await loadFeatureExtractor(parsed.data.perceptualModel!, parsed.data.perceptualLayers);
   }
   // Read before training: --out may be the same folder, and the chain of runs stays in the log.
-  const initLog = o.initFrom ? await readInitLog(o.initFrom as string) : undefined;
+  const initLog = o.initFrom ? await readModelLog(o.initFrom as string, '--init-from') : undefined;
   const result = await trainWithProgress(config);
   if (result.outDir) {
     await initBackend();

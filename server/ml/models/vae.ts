@@ -231,6 +231,37 @@ export function buildVae(arch: Partial<VaeArch> = {}, seed = 1): Vae {
   return combineVae(buildEncoder(a, init), buildDecoder(a, init), a.adversarialWeight > 0 ? buildCritic(seed, a.criticFilters, a.criticDense) : undefined);
 }
 
+/** Whether two models hold weights of the same shapes in the same order (the same --latent, --full-res, --res-blocks). */
+export function sameWeightShapes(a: tfTypes.LayersModel, b: tfTypes.LayersModel): boolean {
+  const wa = a.getWeights();
+  const wb = b.getWeights();
+  return wa.length === wb.length && wa.every((w, i) => w.shape.join('x') === wb[i]!.shape.join('x'));
+}
+
+/**
+ * Weight averaging, a "model soup" (Wortsman et al. 2022): sets the first VAE's encoder and decoder
+ * weights to the element-wise mean of all the given VAEs' and returns it. Meant for VAEs fine-tuned
+ * from one model, which stay in one basin of the loss (runs from different starts would average to
+ * noise); the mean of such runs beats each of them (see README, train:vae --average). `names` label
+ * the VAEs in the error a different architecture gets.
+ */
+export function averageVaes(vaes: readonly Vae[], names: readonly string[] = vaes.map((_, i) => `VAE ${i + 1}`)): Vae {
+  const [first, ...rest] = vaes;
+  if (!first || rest.length === 0) throw new Error('averageVaes needs at least two VAEs');
+  for (const part of ['encoder', 'decoder'] as const) {
+    rest.forEach((v, i) => {
+      if (!sameWeightShapes(first[part], v[part])) {
+        throw new UserFacingError(`${names[i + 1]} has a different ${part} from ${names[0]}: only VAEs of one architecture (fine-tuned from one model) can be averaged.`);
+      }
+    });
+    const all = vaes.map((v) => v[part].getWeights());
+    const mean = all[0]!.map((_, i) => tf.tidy(() => tf.div(tf.addN(all.map((w) => w[i]!)), vaes.length)));
+    first[part].setWeights(mean);
+    tf.dispose(mean);
+  }
+  return first;
+}
+
 /** The encoder and decoder inside a combined model (as saved by a training checkpoint). */
 export function splitCombined(combined: tfTypes.LayersModel): Vae {
   const find = (name: string): tfTypes.LayersModel | undefined => {

@@ -2,7 +2,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { CnnTask } from './cnnTask';
 import { VaeTask } from './vaeTask';
-import { loadVae, VaeArchSchema } from '../models/vae';
+import { loadVae, sameWeightShapes, VaeArchSchema } from '../models/vae';
 import { loadFeatureExtractor } from '../models/perceptual';
 import type { TrainingConfig } from './config';
 import type { TrainingTask } from './task';
@@ -29,11 +29,8 @@ export async function createTask(cfg: TrainingConfig, model?: tfTypes.LayersMode
 async function initialiseVae(task: VaeTask, dir: string): Promise<void> {
   const trained = await loadVae(dir);
   for (const part of ['encoder', 'decoder'] as const) {
-    const from = trained[part].getWeights();
-    const to = task.vae[part].getWeights();
-    const same = from.length === to.length && from.every((w, i) => w.shape.join('x') === to[i]!.shape.join('x'));
-    if (!same) throw new Error(`the VAE in ${dir} has a different ${part} from this run's architecture: start from a VAE trained with the same --latent, --full-res and --res-blocks`);
-    task.vae[part].setWeights(from);
+    if (!sameWeightShapes(trained[part], task.vae[part])) throw new Error(`the VAE in ${dir} has a different ${part} from this run's architecture: start from a VAE trained with the same --latent, --full-res and --res-blocks`);
+    task.vae[part].setWeights(trained[part].getWeights());
   }
   trained.combined.dispose();
 }

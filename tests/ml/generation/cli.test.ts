@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,19 +7,7 @@ import { buildCnn } from '../../../server/ml/models/cnn';
 import { saveLayersModel } from '../../../server/ml/models/storage';
 import { buildVae, saveVae } from '../../../server/ml/models/vae';
 import { tempDir } from '../data/fixture';
-
-const TSX = path.resolve('node_modules/.bin/tsx');
-
-function run(script: string, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(TSX, [`server/cli/${script}.ts`, ...args], { env: { ...process.env, NO_COLOR: '1' } }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
-
-/** The error line a CLI printed (the backend's own log line aside). */
-const errorLines = (stderr: string): string[] => stderr.split('\n').filter((l) => l.startsWith('error:'));
+import { errorLines, runCliScript as run } from '../../helpers/cli';
 
 let tmp: { dir: string; remove: () => Promise<void> };
 beforeAll(async () => {

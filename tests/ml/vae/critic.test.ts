@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { VaeTask } from '../../../server/ml/training/vaeTask';
 import { createTask } from '../../../server/ml/training/tasks';
 import { resumeKey, TrainingConfigSchema } from '../../../server/ml/training/config';
 import { FIXTURE_DIR, tempDir } from '../data/fixture';
+import { errorLines, runCliScript } from '../../helpers/cli';
 
 const SMALL = { latent: 8, filters: [8, 16] as [number, number], fullRes: 0, dense: 64, klWarmupEpochs: 0 };
 
@@ -172,16 +172,9 @@ describe('adversarial critic', () => {
     [['--critic-filters', '8,16,32,64'], /Invalid VAE option criticFilters/],
     [['--init-from', 'models/cnn'], /holds a garment classifier \(CNN\), not a conditional VAE/],
   ])('refuses %j at the command line with one line', async (flags, message) => {
-    const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
-      execFile(
-        path.resolve('node_modules/.bin/tsx'),
-        ['server/cli/train-vae.ts', '--epochs', '1', ...flags, '--out', path.join(tmp.dir, 'out')],
-        { env: { ...process.env, NO_COLOR: '1' } },
-        (err, _stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr }),
-      ),
-    );
+    const r = await runCliScript('train-vae', ['--epochs', '1', ...flags, '--out', path.join(tmp.dir, 'out')]);
     expect(r.code).toBe(1);
-    const errors = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
+    const errors = errorLines(r.stderr);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(message);
   }, 60_000);

@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as tfTypes from '@tensorflow/tfjs';
@@ -9,6 +8,7 @@ import { saveLayersModel } from '../../../server/ml/models/storage';
 import { buildVae, VaeArchSchema } from '../../../server/ml/models/vae';
 import { featureExtractor, loadFeatureExtractor, perceptualDistance } from '../../../server/ml/models/perceptual';
 import { createTask } from '../../../server/ml/training/tasks';
+import { errorLines, runCliScript } from '../../helpers/cli';
 import { TrainingConfigSchema } from '../../../server/ml/training/config';
 import { FIXTURE_DIR, tempDir } from '../data/fixture';
 
@@ -80,16 +80,9 @@ describe('perceptual loss', () => {
   it('needs a model for its weight: a schema error, and a one-line CLI error for a missing folder', async () => {
     expect(VaeArchSchema.safeParse({ perceptualWeight: 1 }).success).toBe(false);
     expect(VaeArchSchema.safeParse({ perceptualWeight: 0 }).success).toBe(true);
-    const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
-      execFile(
-        path.resolve('node_modules/.bin/tsx'),
-        ['server/cli/train-vae.ts', '--epochs', '1', '--perceptual', '1', '--perceptual-model', path.join(tmp.dir, 'none'), '--out', path.join(tmp.dir, 'out')],
-        { env: { ...process.env, NO_COLOR: '1' } },
-        (err, _stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr }),
-      ),
-    );
+    const r = await runCliScript('train-vae', ['--epochs', '1', '--perceptual', '1', '--perceptual-model', path.join(tmp.dir, 'none'), '--out', path.join(tmp.dir, 'out')]);
     expect(r.code).toBe(1);
-    const errors = r.stderr.split('\n').filter((l) => l.startsWith('error:'));
+    const errors = errorLines(r.stderr);
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/No model at .*none/);
   }, 60_000);

@@ -1,0 +1,94 @@
+/**
+ * Weight averaging ("model soup") of VAEs fine-tuned from one model: the committed models/vae is
+ * such an average (README, train:vae --average).
+ */
+import { existsSync } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { initBackend } from '../../../server/ml/backend';
+import { averageVaes, buildVae, loadVae, saveVae, type Vae } from '../../../server/ml/models/vae';
+import { FIXTURE_DIR, tempDir } from '../data/fixture';
+import { errorLines, runCliScript } from '../../helpers/cli';
+
+const SMALL = { latent: 8, filters: [8, 16] as [number, number], fullRes: 0, dense: 64, klWarmupEpochs: 0 };
+
+let tmp: { dir: string; remove: () => Promise<void> };
+beforeAll(async () => {
+  await initBackend();
+  tmp = await tempDir();
+});
+afterAll(() => tmp.remove());
+
+const weights = (m: tfTypes.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
+/** Element-wise mean of the VAEs' encoder and decoder weights, computed here in plain numbers. */
+const expectedMean = (vaes: Vae[]) =>
+  (['encoder', 'decoder'] as const).map((part) => {
+    const all = vaes.map((v) => weights(v[part]));
+    return all[0]!.map((w, i) => w.map((_, j) => all.reduce((sum, a) => sum + a[i]![j]!, 0) / all.length));
+  });
+const closeTo = (actual: number[][], expected: number[][]) => {
+  expect(actual.map((w) => w.length)).toEqual(expected.map((w) => w.length));
+  const worst = Math.max(...actual.flatMap((w, i) => w.map((v, j) => Math.abs(v - expected[i]![j]!))));
+  expect(worst).toBeLessThan(1e-6);
+};
+
+describe('averageVaes (a model soup)', () => {
+  it('sets every encoder and decoder weight to the mean of the given VAEs', () => {
+    const vaes = [buildVae(SMALL, 1), buildVae(SMALL, 2), buildVae(SMALL, 3)];
+    const [encoder, decoder] = expectedMean(vaes);
+    expect(weights(vaes[0]!.decoder)).not.toEqual(weights(vaes[1]!.decoder));
+    const average = averageVaes(vaes);
+    expect(average).toBe(vaes[0]);
+    closeTo(weights(average.encoder), encoder!);
+    closeTo(weights(average.decoder), decoder!);
+    vaes.forEach((v) => v.combined.dispose());
+  });
+
+  it('refuses VAEs of different architectures, naming them', () => {
+    const vaes = [buildVae(SMALL, 1), buildVae({ ...SMALL, latent: 12 }, 2)];
+    expect(() => averageVaes(vaes, ['a', 'b'])).toThrow(/b has a different encoder from a/);
+    expect(() => averageVaes(vaes.slice(0, 1))).toThrow(/at least two/);
+    vaes.forEach((v) => v.combined.dispose());
+  });
+});
+
+describe('train:vae --average', () => {
+  it('writes the average as a VAE folder whose log holds each one\'s log, and fits its prior', async () => {
+    const arch = { ...SMALL, beta: 0.5 };
+    const dirs = [1, 2].map((i) => path.join(tmp.dir, `tuned${i}`));
+    const vaes = [buildVae(arch, 11), buildVae(arch, 12)];
+    for (const [i, dir] of dirs.entries()) {
+      await saveVae(vaes[i]!, dir);
+      await writeFile(path.join(dir, 'training-log.json'), JSON.stringify({ kind: 'vae', command: `run ${i}`, config: { arch }, epochs: [{ picture: 'data:image/png;base64,AAAA' }] }));
+    }
+    const [encoder, decoder] = expectedMean(vaes);
+    const out = path.join(tmp.dir, 'soup');
+    const r = await runCliScript('train-vae', ['--average', dirs.join(','), '--out', out, '--data-dir', FIXTURE_DIR, '--prior-components', '1']);
+    expect(r.code, r.stderr).toBe(0);
+    const soup = await loadVae(out);
+    closeTo(weights(soup.encoder), encoder!);
+    closeTo(weights(soup.decoder), decoder!);
+    const log = JSON.parse(await readFile(path.join(out, 'training-log.json'), 'utf8')) as Record<string, unknown>;
+    expect(log).toMatchObject({ kind: 'vae', config: { arch }, averageOf: [{ dir: dirs[0], log: { command: 'run 0', epochs: [{}] } }, { dir: dirs[1], log: { command: 'run 1' } }] });
+    expect(log.command).toContain('--average');
+    expect(JSON.stringify(log)).not.toContain('data:image'); // the ingredients' pictures are left out
+    expect(log.latentPrior).toMatchObject({ components: 1 });
+    expect(existsSync(path.join(out, 'latent-prior.json'))).toBe(true);
+    [...vaes, soup].forEach((v) => v.combined.dispose());
+  }, 120_000);
+
+  it.each([
+    ['models/vae', /at least two VAE folders/],
+    ['models/vae,models/cnn', /holds a garment classifier \(CNN\), not a conditional VAE/],
+    ['models/vae,nowhere', /No VAE at nowhere/],
+  ])('refuses --average %s with one line', async (dirs, message) => {
+    const r = await runCliScript('train-vae', ['--average', dirs, '--out', path.join(tmp.dir, 'bad')]);
+    expect(r.code).toBe(1);
+    const errors = errorLines(r.stderr);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(message);
+    expect(existsSync(path.join(tmp.dir, 'bad'))).toBe(false);
+  }, 60_000);
+});
