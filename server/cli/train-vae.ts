@@ -44,14 +44,18 @@ const program = addTrainingOptions(
   .option('--fit-prior', 'train nothing: refit the per-class latent densities (latent-prior.json) of the model in --out')
   .option('--prior-components <k>', 'Gaussians per class in the fitted latent prior (a mixture when > 1; on the first, 22-epoch step of the committed model 10/30/60 gave a Fréchet distance of 3.69/3.43/3.28, see README)', numberOption, 60);
 
+function checkComponents(components: number): void {
+  if (!Number.isInteger(components) || components < 1 || components > 64) {
+    throw new UserFacingError(`--prior-components must be a whole number from 1 to 64 (got ${components}).`);
+  }
+}
+
 /**
  * Fits and writes the per-class latent densities generation samples from (see classPrior.ts), and
  * records how in the model's training-log.json (latentPrior), so the folder stays reproducible.
  */
 async function fitPrior(out: string, dataDir: string | undefined, components: number, seed: number): Promise<void> {
-  if (!Number.isInteger(components) || components < 1 || components > 64) {
-    throw new UserFacingError(`--prior-components must be a whole number from 1 to 64 (got ${components}).`);
-  }
+  checkComponents(components);
   await initBackend();
   const vae = await loadVae(out);
   const train = await loadSplit('train', dataDir ?? resolveDataDir('train').dir);
@@ -134,8 +138,13 @@ await runCli(async () => {
   program.parse();
   const o = program.opts();
   if (o.fromCheckpoint || o.fitPrior || o.average) {
+    if (o.average && o.fromCheckpoint) throw new UserFacingError('--average and --from-checkpoint both write the model in --out: give one of them.');
     if (o.fromCheckpoint) await exportCheckpoint(o.fromCheckpoint as string, o.out as string);
-    if (o.average) await writeAverage(o.average as string[], o.out as string);
+    if (o.average) {
+      // Checked before the new weights are written, so the folder never pairs them with an old prior.
+      checkComponents(o.priorComponents as number);
+      await writeAverage(o.average as string[], o.out as string);
+    }
     await fitPrior(o.out as string, o.dataDir as string | undefined, o.priorComponents as number, o.seed as number);
     process.exit(0);
   }

@@ -248,12 +248,16 @@ export function sameWeightShapes(a: tfTypes.LayersModel, b: tfTypes.LayersModel)
 export function averageVaes(vaes: readonly Vae[], names: readonly string[] = vaes.map((_, i) => `VAE ${i + 1}`)): Vae {
   const [first, ...rest] = vaes;
   if (!first || rest.length === 0) throw new Error('averageVaes needs at least two VAEs');
-  for (const part of ['encoder', 'decoder'] as const) {
+  const parts = ['encoder', 'decoder'] as const;
+  // Every shape is checked before any weight changes: a refusal leaves the first VAE as it was.
+  for (const part of parts) {
     rest.forEach((v, i) => {
       if (!sameWeightShapes(first[part], v[part])) {
         throw new UserFacingError(`${names[i + 1]} has a different ${part} from ${names[0]}: only VAEs of one architecture (fine-tuned from one model) can be averaged.`);
       }
     });
+  }
+  for (const part of parts) {
     const all = vaes.map((v) => v[part].getWeights());
     const mean = all[0]!.map((_, i) => tf.tidy(() => tf.div(tf.addN(all.map((w) => w[i]!)), vaes.length)));
     first[part].setWeights(mean);

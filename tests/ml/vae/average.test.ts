@@ -64,7 +64,7 @@ describe('train:vae --average', () => {
       await writeFile(path.join(dir, 'training-log.json'), JSON.stringify({ kind: 'vae', command: `run ${i}`, config: { arch }, epochs: [{ picture: 'data:image/png;base64,AAAA' }] }));
     }
     const [encoder, decoder] = expectedMean(vaes);
-    const out = path.join(tmp.dir, 'soup');
+    const out = dirs[0]!; // into one of the folders averaged: everything is read before anything is written
     const r = await runCliScript('train-vae', ['--average', dirs.join(','), '--out', out, '--data-dir', FIXTURE_DIR, '--prior-components', '1']);
     expect(r.code, r.stderr).toBe(0);
     const soup = await loadVae(out);
@@ -83,8 +83,10 @@ describe('train:vae --average', () => {
     ['models/vae', /at least two VAE folders/],
     ['models/vae,models/cnn', /holds a garment classifier \(CNN\), not a conditional VAE/],
     ['models/vae,nowhere', /No VAE at nowhere/],
+    ['models/vae,models/vae --prior-components 0', /--prior-components must be a whole number/],
+    ['models/vae,models/vae --from-checkpoint somewhere', /give one of them/],
   ])('refuses --average %s with one line', async (dirs, message) => {
-    const r = await runCliScript('train-vae', ['--average', dirs, '--out', path.join(tmp.dir, 'bad')]);
+    const r = await runCliScript('train-vae', ['--average', ...dirs.split(' '), '--out', path.join(tmp.dir, 'bad')]);
     expect(r.code).toBe(1);
     const errors = errorLines(r.stderr);
     expect(errors).toHaveLength(1);
