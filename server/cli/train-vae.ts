@@ -74,10 +74,8 @@ async function fitPrior(out: string, dataDir: string | undefined, components: nu
   process.stderr.write(`wrote ${path.join(out, PRIOR_FILE)} (${what} per class from ${train.count} training images, ${seconds.toFixed(0)} s)\n`);
 }
 
-/** A VAE folder's training log (for a run that starts from it or averages it), checking first that there is a VAE there. */
+/** A VAE folder's training log (for a run that starts from it or averages it), without its pictures. */
 async function readModelLog(dir: string, flag: string): Promise<unknown> {
-  await initBackend();
-  (await loadVae(dir)).combined.dispose();
   try {
     // Its per-epoch pictures (data URLs) are left out: the figures are what the chain needs.
     return JSON.parse(await readFile(path.join(dir, 'training-log.json'), 'utf8'), (_key, value: unknown) =>
@@ -95,9 +93,10 @@ async function readModelLog(dir: string, flag: string): Promise<unknown> {
  */
 async function writeAverage(dirs: string[], out: string): Promise<void> {
   if (dirs.length < 2) throw new UserFacingError(`--average needs at least two VAE folders, comma-separated (got ${dirs.length}).`);
-  // Every log and every model is read before anything is written: --out may be one of them.
-  const logs = await Promise.all(dirs.map((d) => readModelLog(d, '--average')));
+  // Every model and every log is read before anything is written: --out may be one of them.
+  await initBackend();
   const vaes = await Promise.all(dirs.map((d) => loadVae(d)));
+  const logs = await Promise.all(dirs.map((d) => readModelLog(d, '--average')));
   const t0 = performance.now();
   const average = averageVaes(vaes, dirs);
   await saveVae(average, out);
@@ -185,6 +184,11 @@ await runCli(async () => {
     await loadFeatureExtractor(parsed.data.perceptualModel!, parsed.data.perceptualLayers);
   }
   // Read before training: --out may be the same folder, and the chain of runs stays in the log.
+  // The VAE is loaded here only to check it is one: a wrong folder is one line before any worker starts.
+  if (o.initFrom) {
+    await initBackend();
+    (await loadVae(o.initFrom as string)).combined.dispose();
+  }
   const initLog = o.initFrom ? await readModelLog(o.initFrom as string, '--init-from') : undefined;
   const result = await trainWithProgress(config);
   if (result.outDir) {

@@ -8,9 +8,9 @@ import { saveLayersModel } from '../../../server/ml/models/storage';
 import { buildVae, VaeArchSchema } from '../../../server/ml/models/vae';
 import { featureExtractor, loadFeatureExtractor, perceptualDistance } from '../../../server/ml/models/perceptual';
 import { createTask } from '../../../server/ml/training/tasks';
-import { errorLines, runCliScript } from '../../helpers/cli';
 import { TrainingConfigSchema } from '../../../server/ml/training/config';
 import { FIXTURE_DIR, tempDir } from '../data/fixture';
+import { errorLines, runCliScript } from '../../helpers/cli';
 
 const SMALL = { latent: 8, filters: [8, 16] as [number, number], fullRes: 0, dense: 64, klWarmupEpochs: 0 };
 
