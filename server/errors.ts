@@ -1,10 +1,10 @@
 /**
- * Errors meant for a person: the message is one sentence saying what is wrong and how to fix it.
- * CLIs and the server print such a message alone, without a stack trace.
+ * Errors meant for a person (UserFacingError, defined in lib/errors so browser-safe modules share
+ * it) and runCli, which prints them alone, without a stack trace.
  */
-export class UserFacingError extends Error {
-  override readonly name = 'UserFacingError';
-}
+import { UserFacingError } from '../lib/errors';
+
+export { UserFacingError };
 
 /** Runs a CLI's main function: a UserFacingError becomes `error: <message>` and exit code 1. */
 export async function runCli(main: () => Promise<void>): Promise<void> {

@@ -1,8 +1,8 @@
 'use client';
 /** The assessments list grouped by model version, a per-class bar chart (SVG) for each, and a side-by-side comparison. */
 import { useEffect, useMemo, useState } from 'react';
-import type { RequestData } from '../../server/realtime/protocol';
-import { CLASS_NAMES } from '../../server/ml/data/classes';
+import type { RequestData } from '../../lib/protocol';
+import { CLASS_NAMES } from '../../lib/classes';
 import { request } from '../realtime/socket';
 import { figuresOf, type Figures } from './figures';
 

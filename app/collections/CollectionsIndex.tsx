@@ -1,7 +1,7 @@
 'use client';
 /** Lists of collections (yours, public) and the form that creates one. */
 import { useEffect, useState } from 'react';
-import type { RequestData } from '../../server/realtime/protocol';
+import type { RequestData } from '../../lib/protocol';
 import { request } from '../realtime/socket';
 import { NicknameForm, useGuest } from '../vote/guest';
 

@@ -6,7 +6,7 @@
 'use client';
 
 import { useEffect, useState, type ReactNode } from 'react';
-import { StatusSchema, type Status } from '../../server/realtime/protocol';
+import { StatusSchema, type Status } from '../../lib/protocol';
 import { getSocket, request } from '../realtime/socket';
 
 type Connection = 'connecting' | 'live' | 'offline';

@@ -1,8 +1,8 @@
 'use client';
 /** The gallery grid: filter by class, sort by votes or newest, page by page. */
 import { useEffect, useState } from 'react';
-import type { GalleryItemSummary } from '../../server/realtime/protocol';
-import { CLASS_NAMES } from '../../server/ml/data/classes';
+import type { GalleryItemSummary } from '../../lib/protocol';
+import { CLASS_NAMES } from '../../lib/classes';
 import { request } from '../realtime/socket';
 
 const PAGE_SIZE = 24;

@@ -10,7 +10,7 @@ import type {
   RequestName,
   RequestPayload,
   ServerToClientEvents,
-} from '../../server/realtime/protocol';
+} from '../../lib/protocol';
 
 export type PlaygroundClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

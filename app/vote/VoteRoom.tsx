@@ -4,9 +4,9 @@
  * start and close controls, and each candidate's lineage (the winners it was bred from).
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
-import type { VoteRoundState, VoteTally } from '../../server/realtime/protocol';
+import type { VoteRoundState, VoteTally } from '../../lib/protocol';
 import { getSocket, request } from '../realtime/socket';
-import { CLASS_NAMES } from '../../server/ml/data/classes';
+import { CLASS_NAMES } from '../../lib/classes';
 import { NicknameForm, useGuest } from './guest';
 
 export function VoteRoom({ room }: { room: string }) {

@@ -7,8 +7,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, Reply, ServerToClientEvents } from '../realtime/protocol';
-import { SessionTimeline } from '../realtime/sessions/timeline';
+import type { ClientToServerEvents, Reply, ServerToClientEvents } from '../../lib/protocol';
+import { SessionTimeline } from '../../lib/sessions/timeline';
 import type { BenchMessage, BenchResult, BenchSettings } from './bench-realtime';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { runCli, UserFacingError } from '../errors';
 import { initBackend } from '../ml/backend';
-import { NUM_CLASSES } from '../ml/data/classes';
+import { NUM_CLASSES } from '../../lib/classes';
 import { loadJudge } from '../ml/assessment/judge';
 import { loadVae } from '../ml/models/vae';
 import { loadClassPriors } from '../ml/generation/classPrior';

@@ -16,7 +16,7 @@ import { initBackend } from '../ml/backend';
 import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
 import { countParams, loadLayersModel, saveLayersModel } from '../ml/models/storage';
 import { ensureDrawingSet } from '../ml/sketch/drawingSet';
-import { PIXELS, sketchToImage28, type Stroke } from '../ml/sketch/preprocess';
+import { PIXELS, sketchToImage28, type Stroke } from '../../lib/sketch/preprocess';
 import { fineTune, isHeldOut, type FineTuneOptions, type LabelledImages } from '../recognition/finetune';
 import { numberOption } from './options';
 

@@ -10,7 +10,7 @@ import { Command } from 'commander';
 import { z } from 'zod';
 import { runCli } from '../errors';
 import { IMAGE_PIXELS } from '../ml/data/batches';
-import { CLASS_NAMES, NUM_CLASSES } from '../ml/data/classes';
+import { CLASS_NAMES, NUM_CLASSES } from '../../lib/classes';
 import { FILES, loadSplit, resolveDataDir, SPLITS, type DatasetSplit, type Split } from '../ml/data/fashionMnist';
 import { writeIdx } from '../ml/data/idx';
 import { mulberry32, shuffleInPlace, type Random } from '../ml/data/random';

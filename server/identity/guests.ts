@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { UserFacingError } from '../errors';
 import type { Db } from '../db';
-import { NicknameSchema } from '../realtime/protocol';
+import { NicknameSchema } from '../../lib/protocol';
 import { GUEST_COOKIE, guestCookieHeader, parseCookies, verifyGuestCookie } from './cookie';
 
 export interface GuestIdentity {

@@ -7,14 +7,14 @@
  *   requireGuest(socket)  // in a write handler: the guest, or refused with the reason
  */
 import type { Db } from '../db';
-import type { PlaygroundServer } from '../realtime/requests';
-import type { ApiRoute } from './api';
+import type { PlaygroundServer } from '../sockets';
+import type { ApiRoute } from '../http/api';
 import { loadCookieSecret } from './cookie';
 import { Guests } from './guests';
 import { identityRoutes } from './routes';
 import { authenticateSockets } from './socket';
 
-export { createHttpApi, ApiError, type ApiRoute, type HttpApi } from './api';
+export { createHttpApi, ApiError, type ApiRoute, type HttpApi } from '../http/api';
 export { Guests, IDENTITY_PROBLEMS, type GuestIdentity } from './guests';
 export { guestOf, requireGuest } from './socket';
 export { GUEST_COOKIE, signGuestId } from './cookie';

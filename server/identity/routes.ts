@@ -3,9 +3,9 @@
  * none) and `POST /api/identity` `{ nickname }` (pick or change the nickname; sets the signed,
  * httpOnly cookie).
  */
-import type { ApiRoute } from './api';
+import type { ApiRoute } from '../http/api';
 import { ChooseNicknameBody, IDENTITY_PROBLEMS, type Guests } from './guests';
-import { ApiError } from './api';
+import { ApiError } from '../http/api';
 
 export function identityRoutes(guests: Guests): ApiRoute[] {
   return [

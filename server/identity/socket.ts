@@ -5,7 +5,7 @@
  * After picking a nickname over HTTP the page reconnects, so the new cookie reaches the handshake.
  */
 import { UserFacingError } from '../errors';
-import type { PlaygroundServer, PlaygroundSocket } from '../realtime/requests';
+import type { PlaygroundServer, PlaygroundSocket } from '../sockets';
 import { IDENTITY_PROBLEMS, type GuestIdentity, type Guests, type Identified } from './guests';
 
 const identities = new WeakMap<object, Identified>();

@@ -4,7 +4,7 @@
  * typed input, a throwing handler cannot take the process down, and every request gets exactly
  * one `Reply`.
  */
-import type { Server, Socket } from 'socket.io';
+import type { Socket } from 'socket.io';
 import { z } from 'zod';
 import { UserFacingError } from '../errors';
 import {
@@ -14,10 +14,11 @@ import {
   type RequestData,
   type RequestName,
   type ServerToClientEvents,
-} from './protocol';
+} from '../../lib/protocol';
 
-export type PlaygroundServer = Server<ClientToServerEvents, ServerToClientEvents>;
-export type PlaygroundSocket = Socket<ClientToServerEvents, ServerToClientEvents>;
+import type { PlaygroundServer, PlaygroundSocket } from '../sockets';
+
+export type { PlaygroundServer, PlaygroundSocket };
 
 /** A request's payload after parsing (defaults applied). */
 export type ParsedPayload<N extends RequestName> = z.output<(typeof clientRequests)[N]['payload']>;

@@ -5,7 +5,7 @@
  */
 import { checkDb, closeDb, targetFromEnv } from '../db';
 import { backendInfo, initBackend } from '../ml/backend';
-import type { BackendStatus } from './protocol';
+import type { BackendStatus } from '../../lib/protocol';
 import type { StatusSources } from './status';
 import type { Recognizer } from '../recognition/recognizer';
 

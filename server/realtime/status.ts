@@ -6,7 +6,7 @@
  * The sources are small functions so this module does not load TensorFlow.js or Prisma itself:
  * it only reports what they say. server/main.ts wires the real ones.
  */
-import type { BackendStatus, DatabaseStatus, ModelStatus, Status } from './protocol';
+import type { BackendStatus, DatabaseStatus, ModelStatus, Status } from '../../lib/protocol';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from './requests';
 
 export interface StatusSources {

@@ -14,7 +14,7 @@ import { UserFacingError } from '../errors';
 import { initBackend, tf } from '../ml/backend';
 import { hashJson } from '../db/repositories/modelVersions';
 import { countParams, loadLayersModel } from '../ml/models/storage';
-import { sketchToImage28, type Stroke } from '../ml/sketch/preprocess';
+import { sketchToImage28, type Stroke } from '../../lib/sketch/preprocess';
 
 export interface Recognition {
   probabilities: number[];

@@ -8,7 +8,7 @@ import type { Db } from '../db';
 import { registerModelVersion } from '../db/repositories/modelVersions';
 import { saveDrawing } from '../db/repositories/drawings';
 import { encodeGreyPng, pngDataUrl } from '../ml/image/png';
-import { imageToBytes, type Stroke } from '../ml/sketch/preprocess';
+import { imageToBytes, type Stroke } from '../../lib/sketch/preprocess';
 import type { Recognizer } from './recognizer';
 
 export interface ConfirmedDrawing {

@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { RunningServer, StartServerOptions } from '../../server/main';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../server/realtime/protocol';
+import type { ClientToServerEvents, ServerToClientEvents } from '../../lib/protocol';
 import { ensureNextBuild } from '../../scripts/start.mjs';
 
 /** The PostgreSQL that runs beside every session and CI (trust auth). */

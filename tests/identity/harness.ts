@@ -18,10 +18,10 @@ import { buildCnn } from '../../server/ml/models/cnn';
 import { saveLayersModel } from '../../server/ml/models/storage';
 import { buildVae, saveVae } from '../../server/ml/models/vae';
 import { saveClassPriors } from '../../server/ml/generation/classPrior';
-import type { PlaygroundServer } from '../../server/realtime/requests';
+import type { PlaygroundServer } from '../../server/sockets';
 import { attachVoting, type AttachedVoting } from '../../server/realtime/voting/handlers';
 import type { VotingSettings } from '../../server/realtime/voting/rooms';
-import type { Reply, RequestData, RequestName, RequestPayload } from '../../server/realtime/protocol';
+import type { Reply, RequestData, RequestName, RequestPayload } from '../../lib/protocol';
 import type { TestClient } from '../helpers/server';
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply, RoomDrawing, RoomState } from '../../server/realtime/protocol';
+import type { Reply, RoomDrawing, RoomState } from '../../lib/protocol';
 import { connectClient, startTestServer, type TestClient, type TestServer } from '../helpers/server';
 
 let server: TestServer;

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply } from '../../server/realtime/protocol';
+import type { Reply } from '../../lib/protocol';
 import { connectClient, startTestServer, type TestClient, type TestServer } from '../helpers/server';
 
 let server: TestServer;
@@ -94,7 +94,7 @@ describe('draw:save and sketches:list', () => {
   it('round-trips a confirmed drawing through the database and the gallery', async () => {
     const { getDb } = await import('../../server/db');
     const { decodePng, greyLevels } = await import('../../server/ml/image/png');
-    const { sketchToImage28, imageToBytes } = await import('../../server/ml/sketch/preprocess');
+    const { sketchToImage28, imageToBytes } = await import('../../lib/sketch/preprocess');
     const db = await getDb();
     // The author is whoever the connection's guest cookie says, as a browser that picked a nickname.
     const { pickNickname, connectWithCookie } = await import('../identity/harness');

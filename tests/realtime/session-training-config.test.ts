@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { SessionConfigSchema } from '../../server/realtime/protocol';
+import { SessionConfigSchema } from '../../lib/protocol';
 import { trainingConfigFor } from '../../server/realtime/sessions/trainingConfig';
 import { VaeArchSchema } from '../../server/ml/models/vae';
 

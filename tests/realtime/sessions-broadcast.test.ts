@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { PlaygroundServer } from '../../server/realtime/requests';
+import type { PlaygroundServer } from '../../server/sockets';
 import { SessionBroadcaster, SHARDS, SLICE_ABOVE } from '../../server/realtime/sessions/broadcast';
 
 const CLIENTS = 150;

@@ -7,8 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionEvent, SessionState } from '../../server/realtime/protocol';
-import { SessionConfigSchema } from '../../server/realtime/protocol';
+import type { SessionEvent, SessionState } from '../../lib/protocol';
+import { SessionConfigSchema } from '../../lib/protocol';
 import { SessionRegistry } from '../../server/realtime/sessions/registry';
 import type { SessionListener, TrainingSession } from '../../server/realtime/sessions/session';
 

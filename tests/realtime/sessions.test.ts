@@ -10,8 +10,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Reply, SessionConfigInput } from '../../server/realtime/protocol';
-import { SessionTimeline } from '../../server/realtime/sessions/timeline';
+import type { Reply, SessionConfigInput } from '../../lib/protocol';
+import { SessionTimeline } from '../../lib/sessions/timeline';
 import { connectClient, startTestServer, type TestClient, type TestServer } from '../helpers/server';
 
 /** A tiny run takes seconds, but a loaded 2-core CI machine running other test files can stretch it. */

@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDb, type OpenDb } from '../../server/db';
 import { roundTallies } from '../../server/db/repositories/votes';
-import type { VoteRoundState, VoteTally } from '../../server/realtime/protocol';
+import type { VoteRoundState, VoteTally } from '../../lib/protocol';
 import { createFreshPostgres, type FreshPostgres } from '../helpers/freshDatabase';
 import type { TestClient } from '../helpers/server';
 import { connectWithCookie, ok, pickNickname, request, startVotingServer, TINY_PRIOR_MEAN, tinyModels, type VotingServer } from '../identity/harness';

@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { UserFacingError } from '../../server/errors';
-import type { Status } from '../../server/realtime/protocol';
+import type { Status } from '../../lib/protocol';
 import { onRequest, type PlaygroundServer } from '../../server/realtime/requests';
 import { connectClient, type TestClient } from '../helpers/server';
 

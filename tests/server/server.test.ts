@@ -3,7 +3,7 @@
  * Socket.IO client, including what a hostile or broken client can send.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_PAYLOAD_BYTES, StatusSchema, type Reply, type Status } from '../../server/realtime/protocol';
+import { MAX_PAYLOAD_BYTES, StatusSchema, type Reply, type Status } from '../../lib/protocol';
 import { connectClient, startTestServer, type TestClient, type TestServer } from '../helpers/server';
 
 let server: TestServer;

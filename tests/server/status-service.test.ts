@@ -4,7 +4,7 @@
  * (they are its inputs, not parts of it); tests/server/server.test.ts runs it on the real ones.
  */
 import { describe, expect, it } from 'vitest';
-import type { DatabaseStatus, Status } from '../../server/realtime/protocol';
+import type { DatabaseStatus, Status } from '../../lib/protocol';
 import { createStatusService, type StatusSources } from '../../server/realtime/status';
 
 function sources(database: () => Promise<DatabaseStatus>): StatusSources {

@@ -1,8 +1,8 @@
 'use client';
 /** A collection: everyone sees it (when public); the owner renames, publishes, reorders and removes. */
 import { useEffect, useState } from 'react';
-import type { CollectionView } from '../../../server/realtime/protocol';
-import { CLASS_NAMES } from '../../../server/ml/data/classes';
+import type { CollectionView } from '../../../lib/protocol';
+import { CLASS_NAMES } from '../../../lib/classes';
 import { request } from '../../realtime/socket';
 
 export function CollectionEditor({ id }: { id: string }) {

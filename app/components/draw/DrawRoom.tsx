@@ -6,9 +6,9 @@
 'use client';
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import { CLASS_NAMES } from '../../../server/ml/data/classes';
-import { sketchToImage28, type Stroke } from '../../../server/ml/sketch/preprocess';
-import type { Recognition, RoomDrawing, RoomState } from '../../../server/realtime/protocol';
+import { CLASS_NAMES } from '../../../lib/classes';
+import { sketchToImage28, type Stroke } from '../../../lib/sketch/preprocess';
+import type { Recognition, RoomDrawing, RoomState } from '../../../lib/protocol';
 import { getSocket, request } from '../../realtime/socket';
 import { DrawingCanvas } from './DrawingCanvas';
 import { ProbabilityBars } from './ProbabilityBars';

@@ -6,7 +6,7 @@
 'use client';
 
 import { useEffect, useMemo, useState } from 'react';
-import { sketchToImage28 } from '../../../server/ml/sketch/preprocess';
+import { sketchToImage28 } from '../../../lib/sketch/preprocess';
 import { DrawingSurface } from './DrawingSurface';
 import { GuessHeadline } from './GuessHeadline';
 import { ModelView } from './ModelView';

@@ -1,8 +1,8 @@
 /** The model's top guess in words, or an invitation to draw while the canvas is empty. */
 'use client';
 
-import { CLASS_NAMES } from '../../../server/ml/data/classes';
-import type { Recognition } from '../../../server/realtime/protocol';
+import { CLASS_NAMES } from '../../../lib/classes';
+import type { Recognition } from '../../../lib/protocol';
 
 export function GuessHeadline({ empty, result, compact = false }: { empty: boolean; result: Recognition | null; compact?: boolean }) {
   let text: React.ReactNode;

@@ -1,7 +1,7 @@
 /** The ten classes with the model's probability for each as a bar; the top guess stands out. */
 'use client';
 
-import { CLASS_NAMES } from '../../../server/ml/data/classes';
+import { CLASS_NAMES } from '../../../lib/classes';
 
 export function ProbabilityBars({ probabilities, dimmed = false }: { probabilities: readonly number[] | null; dimmed?: boolean }) {
   const top = probabilities ? probabilities.indexOf(Math.max(...probabilities)) : -1;

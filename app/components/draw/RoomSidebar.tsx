@@ -1,8 +1,8 @@
 /** A drawing room's side panel: who is in it, the model's live guess, and the guesses in order with who was right first. */
 'use client';
 
-import { CLASS_NAMES } from '../../../server/ml/data/classes';
-import type { Recognition, RoomState } from '../../../server/realtime/protocol';
+import { CLASS_NAMES } from '../../../lib/classes';
+import type { Recognition, RoomState } from '../../../lib/protocol';
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 

@@ -7,8 +7,8 @@
 
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import { CLASS_NAMES } from '../../../server/ml/data/classes';
-import type { Stroke } from '../../../server/ml/sketch/preprocess';
+import { CLASS_NAMES } from '../../../lib/classes';
+import type { Stroke } from '../../../lib/sketch/preprocess';
 import { request } from '../../realtime/socket';
 import { useGuest } from '../../vote/guest';
 import { Button } from './Toolbar';

@@ -9,7 +9,7 @@
 import type Konva from 'konva';
 import { useEffect, useRef, useState } from 'react';
 import { Layer, Line, Rect, Stage } from 'react-konva';
-import type { Stroke } from '../../../server/ml/sketch/preprocess';
+import type { Stroke } from '../../../lib/sketch/preprocess';
 import { CANVAS_SIZE, type Tool } from './useStrokeHistory';
 
 export interface SketchCanvasProps {

@@ -5,8 +5,8 @@
 'use client';
 
 import { useCallback, useEffect, useState } from 'react';
-import { CLASS_NAMES } from '../../../server/ml/data/classes';
-import type { SavedSketch } from '../../../server/realtime/protocol';
+import { CLASS_NAMES } from '../../../lib/classes';
+import type { SavedSketch } from '../../../lib/protocol';
 import { getSocket, request } from '../../realtime/socket';
 
 const PAGE = 30;

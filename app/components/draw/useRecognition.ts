@@ -6,8 +6,8 @@
 'use client';
 
 import { useEffect, useRef, useState } from 'react';
-import type { Stroke } from '../../../server/ml/sketch/preprocess';
-import type { Recognition } from '../../../server/realtime/protocol';
+import type { Stroke } from '../../../lib/sketch/preprocess';
+import type { Recognition } from '../../../lib/protocol';
 import { request } from '../../realtime/socket';
 
 export interface LiveRecognition {

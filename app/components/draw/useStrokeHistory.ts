@@ -6,8 +6,8 @@
 'use client';
 
 import { useCallback, useState } from 'react';
-import { DRAW_LIMITS } from '../../../server/realtime/protocol';
-import type { Stroke } from '../../../server/ml/sketch/preprocess';
+import { DRAW_LIMITS } from '../../../lib/protocol';
+import type { Stroke } from '../../../lib/sketch/preprocess';
 
 /** Logical side of the drawing area; the stage is scaled to the space it gets. */
 export const CANVAS_SIZE = 400;

@@ -3,7 +3,7 @@
  * each cell is shaded by its share of its row, the diagonal (right answers) in green, mistakes in
  * red, so the classes the model mixes up (shirt and T-shirt, say) stand out.
  */
-import { CLASS_NAMES } from '../../../server/ml/data/classes';
+import { CLASS_NAMES } from '../../../lib/classes';
 import { SHORT_CLASS_NAMES } from './format';
 
 export function ConfusionMatrix({ matrix }: { matrix: number[][] }) {

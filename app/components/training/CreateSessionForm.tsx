@@ -8,7 +8,7 @@
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, type ReactNode } from 'react';
 import { z } from 'zod';
-import { SESSION_LIMITS, SessionConfigSchema, type SessionKind } from '../../../server/realtime/protocol';
+import { SESSION_LIMITS, SessionConfigSchema, type SessionKind } from '../../../lib/protocol';
 import { request } from '../../realtime/socket';
 import { KIND_LABEL } from './format';
 import { defaultNickname, getClientId, getNickname, setNickname } from './identity';

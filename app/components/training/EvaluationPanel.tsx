@@ -3,7 +3,7 @@
  * probe images, for the VAE its reconstructions of test images and a class-by-class sample grid.
  */
 import type { ReactNode } from 'react';
-import type { SessionEvent, SessionKind } from '../../../server/realtime/protocol';
+import type { SessionEvent, SessionKind } from '../../../lib/protocol';
 import { ConfusionMatrix } from './ConfusionMatrix';
 import { formatPercent } from './format';
 import { PixelCanvas } from './PixelCanvas';

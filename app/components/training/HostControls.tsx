@@ -5,8 +5,8 @@
 'use client';
 
 import { useState } from 'react';
-import type { SessionState } from '../../../server/realtime/protocol';
-import { canDo } from '../../../server/realtime/sessions/stateMachine';
+import type { SessionState } from '../../../lib/protocol';
+import { canDo } from '../../../lib/sessions/stateMachine';
 
 type HostAction = 'start' | 'pause' | 'resume' | 'stop';
 

@@ -2,7 +2,7 @@
  * Who is watching the session, the host first and marked, the viewer's own entry labelled "you";
  * a crowd is cut to the first names and a count, so 500 viewers do not make a 500-line page.
  */
-import type { SessionViewer } from '../../../server/realtime/protocol';
+import type { SessionViewer } from '../../../lib/protocol';
 
 const MAX_SHOWN = 24;
 

@@ -1,5 +1,5 @@
 /** How far a run is, with epochs and the estimated time left. */
-import type { SessionState } from '../../../server/realtime/protocol';
+import type { SessionState } from '../../../lib/protocol';
 import { formatDuration } from './format';
 
 interface Props {

@@ -1,6 +1,6 @@
 /** One session in the lobby: name, kind, state, progress, headline figure, host and viewers. */
 import Link from 'next/link';
-import type { SessionSummary } from '../../../server/realtime/protocol';
+import type { SessionSummary } from '../../../lib/protocol';
 import { formatHeadline, KIND_SHORT } from './format';
 import { ProgressBar } from './ProgressBar';
 import { StateBadge } from './StateBadge';

@@ -5,7 +5,7 @@
 'use client';
 
 import { useEffect, useState } from 'react';
-import type { SessionState, SessionSummary } from '../../../server/realtime/protocol';
+import type { SessionState, SessionSummary } from '../../../lib/protocol';
 import { getSocket, request } from '../../realtime/socket';
 import { CreateSessionForm } from './CreateSessionForm';
 import { SessionCard } from './SessionCard';

@@ -7,7 +7,7 @@
 
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import type { SessionEvent } from '../../../server/realtime/protocol';
+import type { SessionEvent } from '../../../lib/protocol';
 import { EpochScrubber } from './EpochScrubber';
 import { EvaluationPanel } from './EvaluationPanel';
 import { formatHeadline, KIND_LABEL } from './format';

@@ -1,5 +1,5 @@
 /** A session's state as a small coloured badge (a pulsing dot while training). */
-import type { SessionState } from '../../../server/realtime/protocol';
+import type { SessionState } from '../../../lib/protocol';
 import { STATE_LABEL, STATE_TONE } from './format';
 
 export function StateBadge({ state, queuePosition }: { state: SessionState; queuePosition?: number | null }) {

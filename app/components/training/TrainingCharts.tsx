@@ -6,7 +6,7 @@
 
 import { useMemo } from 'react';
 import type uPlot from 'uplot';
-import type { SessionBatchEvent, SessionEvent, SessionKind } from '../../../server/realtime/protocol';
+import type { SessionBatchEvent, SessionEvent, SessionKind } from '../../../lib/protocol';
 import { formatPercent } from './format';
 import { LineChart, type SeriesSpec } from './LineChart';
 

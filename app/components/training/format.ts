@@ -1,5 +1,5 @@
 /** How the training pages write figures, durations and states for people. */
-import type { SessionKind, SessionState } from '../../../server/realtime/protocol';
+import type { SessionKind, SessionState } from '../../../lib/protocol';
 
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '';

@@ -6,8 +6,8 @@
 'use client';
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { PresenceChange, SessionBatchEvent, SessionEvent } from '../../../server/realtime/protocol';
-import { SessionTimeline } from '../../../server/realtime/sessions/timeline';
+import type { PresenceChange, SessionBatchEvent, SessionEvent } from '../../../lib/protocol';
+import { SessionTimeline } from '../../../lib/sessions/timeline';
 import { getSocket, request } from '../../realtime/socket';
 import { getClientId } from './identity';
 

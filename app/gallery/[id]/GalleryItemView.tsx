@@ -1,8 +1,8 @@
 'use client';
 /** A gallery item's page body: picture, figures, lineage, variations, add to a collection. */
 import { useEffect, useState } from 'react';
-import type { RequestData } from '../../../server/realtime/protocol';
-import { CLASS_NAMES } from '../../../server/ml/data/classes';
+import type { RequestData } from '../../../lib/protocol';
+import { CLASS_NAMES } from '../../../lib/classes';
 import { request } from '../../realtime/socket';
 import { NicknameForm, useGuest } from '../../vote/guest';
 

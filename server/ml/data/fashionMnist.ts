@@ -8,9 +8,9 @@ import path from 'node:path';
 import { env } from '../../env';
 import { UserFacingError } from '../../errors';
 import { IMAGE_SIDE } from './batches';
-import { NUM_CLASSES } from './classes';
+import { NUM_CLASSES } from '../../../lib/classes';
 import { HOW_TO_GET_DATA, readIdxPair } from './idx';
-export { CLASS_NAMES, parseClass } from './classes';
+export { CLASS_NAMES, parseClass } from '../../../lib/classes';
 import { shuffledIndices } from './random';
 
 export const DEBIAN_DIR = '/usr/share/datasets/fashion-mnist';

@@ -6,7 +6,7 @@
  * import them directly there, since this index also pulls in the Node-only modules.
  */
 export * from './batches';
-export * from './classes';
+export * from '../../../lib/classes';
 export * from './download';
 export * from './fashionMnist';
 export * from './idx';

@@ -11,7 +11,7 @@ import { FILES, loadSplit, resolveDataDir, type DatasetSplit } from '../data/fas
 import { writeIdx } from '../data/idx';
 import { mulberry32 } from '../data/random';
 import { encodeGridPng } from '../image/png';
-import { imageToBytes, PIXELS } from './preprocess';
+import { imageToBytes, PIXELS } from '../../../lib/sketch/preprocess';
 import { sketchify } from './sketchify';
 
 /** Bump when sketchify or the preprocessing changes, so stored sets are rebuilt. */

@@ -5,6 +5,6 @@
  * evaluation set built from the test images (drawingSet.ts, Node only). preprocess.ts, rasterize.ts
  * and sketchify.ts are pure: app/ imports them directly, since this index also pulls in Node modules.
  */
-export * from './preprocess';
+export * from '../../../lib/sketch/preprocess';
 export * from './sketchify';
 export * from './drawingSet';

@@ -7,7 +7,7 @@
  * (preprocess.ts, as an ink bitmap), so synthetic and real drawings share one convention.
  * Pure (no Node APIs): worker threads call it per image while assembling training batches.
  */
-import { fitInk, PIXELS, SIDE } from './preprocess';
+import { fitInk, PIXELS, SIDE } from '../../../lib/sketch/preprocess';
 
 export interface SketchifyOptions {
   /** Pen width range in 28x28 pixels (before the final fit, which scales by ~0.9). */

@@ -6,7 +6,7 @@
  */
 import type { DatasetSplit } from '../data/fashionMnist';
 import { drawingRandom } from '../sketch/drawingSet';
-import { imageToBytes } from '../sketch/preprocess';
+import { imageToBytes } from '../../../lib/sketch/preprocess';
 import { sketchify } from '../sketch/sketchify';
 
 export class SketchCache {

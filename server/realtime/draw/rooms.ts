@@ -11,8 +11,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { UserFacingError } from '../../errors';
-import type { Stroke } from '../../ml/sketch/preprocess';
-import type { Recognition, RoomDrawing, RoomGuess, RoomState } from '../protocol';
+import type { Stroke } from '../../../lib/sketch/preprocess';
+import type { Recognition, RoomDrawing, RoomGuess, RoomState } from '../../../lib/protocol';
 
 export const MODEL_NAME = 'the model';
 /** The model counts as having guessed once its top class has at least this probability. */

@@ -4,7 +4,7 @@
  * trail of the per-batch metrics, and answers "everything after seq N" for late joiners and
  * reconnecting clients. The same list, stored in the database, replays a finished session.
  */
-import type { SessionBatchEvent, SessionEvent } from '../protocol';
+import type { SessionBatchEvent, SessionEvent } from '../../../lib/protocol';
 
 /** Batch metrics kept for the snapshot; beyond this the trail is thinned to every other point. */
 export const MAX_KEPT_BATCHES = 600;

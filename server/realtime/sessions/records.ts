@@ -7,7 +7,7 @@
 import type { Db, Prisma } from '../../db';
 import { registerModelVersion } from '../../db';
 import type { TrainingLog } from '../../ml/training/events';
-import { SessionConfigSchema, SessionEventSchema, SessionStateSchema, type SessionEvent } from '../protocol';
+import { SessionConfigSchema, SessionEventSchema, SessionStateSchema, type SessionEvent } from '../../../lib/protocol';
 import type { StoredSession, TrainingSession } from './session';
 
 export const INTERRUPTED_MESSAGE = 'The server restarted while this session was running; create a new session to train again.';

@@ -9,11 +9,11 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { UserFacingError } from '../../errors';
 import { startTraining, type TrainingResult, type TrainingRun } from '../../ml/training/run';
-import type { SessionConfig, SessionSummary } from '../protocol';
+import type { SessionConfig, SessionSummary } from '../../../lib/protocol';
 import { assertHost } from './identity';
 import type { SessionStore } from './records';
 import { TrainingSession, type SessionListener } from './session';
-import { nextState, type HostAction } from './stateMachine';
+import { nextState, type HostAction } from '../../../lib/sessions/stateMachine';
 import { DEFAULT_TEST_LIMIT, probeImages, trainingConfigFor } from './trainingConfig';
 
 export interface SessionRegistryOptions {

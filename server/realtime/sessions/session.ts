@@ -6,7 +6,7 @@
  */
 import type { TrainingRun } from '../../ml/training/run';
 import type { TrainingEvent } from '../../ml/training/events';
-import { Presence, type PresenceChange } from '../presence';
+import { Presence, type PresenceChange } from '../../../lib/sessions/presence';
 import type {
   SessionConfig,
   SessionDetail,
@@ -15,10 +15,10 @@ import type {
   SessionState,
   SessionSummary,
   SessionViewer,
-} from '../protocol';
+} from '../../../lib/protocol';
 import { SessionEventLog, type UnnumberedEvent } from './eventLog';
 import { isHost, publicViewerId } from './identity';
-import { isTerminal, nextState, type SessionAction } from './stateMachine';
+import { isTerminal, nextState, type SessionAction } from '../../../lib/sessions/stateMachine';
 
 export interface SessionListener {
   /** A new event (batch metrics may be sent volatile; everything else must arrive). */

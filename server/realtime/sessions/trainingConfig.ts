@@ -13,7 +13,7 @@ import { loadSplit, resolveDataDir, seededSubset } from '../../ml/data/fashionMn
 import { encodeGreyPng, pngDataUrl } from '../../ml/image';
 import { PROBE_COUNT } from '../../ml/training/cnnTask';
 import { TrainingConfigSchema, type TrainingConfig } from '../../ml/training/config';
-import type { SessionConfig, SessionKind } from '../protocol';
+import type { SessionConfig, SessionKind } from '../../../lib/protocol';
 
 export const SESSION_SEED = 42;
 

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import type { Db } from '../../db';
 import { CollectionAccessError } from '../../db/repositories/collections';
 import { ApiError, IDENTITY_PROBLEMS, type ApiRoute, type Guests } from '../../identity';
-import { clientRequests, CollectionIdSchema } from '../protocol';
+import { clientRequests, CollectionIdSchema } from '../../../lib/protocol';
 import type { ParsedPayload } from '../requests';
 import { collectionWrites, type CollectionWrite } from './collectionWrites';
 import { collectionFor } from './views';

@@ -13,7 +13,7 @@ import {
   reorderCollection,
   updateCollection,
 } from '../../db/repositories/collections';
-import type { RequestData } from '../protocol';
+import type { RequestData } from '../../../lib/protocol';
 import type { ParsedPayload } from '../requests';
 import { collectionView } from './views';
 

@@ -11,7 +11,7 @@ import type { Db } from '../../db';
 import { listAssessments } from '../../db/repositories/assessments';
 import { guestOf, requireGuest, type ApiRoute, type Guests } from '../../identity';
 import { pngDataUrl } from '../../ml/image';
-import type { VoteTally } from '../protocol';
+import type { VoteTally } from '../../../lib/protocol';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
 import { collectionRoutes } from './collectionRoutes';
 import { collectionWrites, type CollectionWrite } from './collectionWrites';

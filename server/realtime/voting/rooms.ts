@@ -15,7 +15,7 @@ import { registerModelVersion } from '../../db/repositories/modelVersions';
 import { castVote, closeRound, createRound, latestRound, openRounds, roundVotes, type StoredRound } from '../../db/repositories/votes';
 import type { GuestIdentity } from '../../identity';
 import { pngDataUrl } from '../../ml/image';
-import type { VoteRoundState, VoteTally } from '../protocol';
+import type { VoteRoundState, VoteTally } from '../../../lib/protocol';
 import type { CandidateGenerator } from './generator';
 import { VoteRound } from './round';
 

@@ -5,7 +5,7 @@
  * concurrency; closing takes its place in the same chain, after every vote that came before it.
  */
 import type { StoredRound } from '../../db/repositories/votes';
-import type { VoteTally } from '../protocol';
+import type { VoteTally } from '../../../lib/protocol';
 
 export class VoteRound {
   /** candidate id -> guest id -> value */

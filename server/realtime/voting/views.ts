@@ -7,7 +7,7 @@ import { galleryItem, lineage, listGallery, type GalleryFilter, type GalleryList
 import type { Db } from '../../db';
 import { UserFacingError } from '../../errors';
 import { pngDataUrl } from '../../ml/image';
-import type { CollectionView, GalleryItemSummary, RequestData } from '../protocol';
+import type { CollectionView, GalleryItemSummary, RequestData } from '../../../lib/protocol';
 
 export function gallerySummary(i: GalleryListItem): GalleryItemSummary {
   return {

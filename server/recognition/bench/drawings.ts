@@ -3,7 +3,7 @@
  * would record them, with a point every ~3 canvas units and a small wobble, so recognition is
  * measured on inputs of realistic size (a few hundred points) rather than on a single dot.
  */
-import type { Stroke } from '../../ml/sketch/preprocess';
+import type { Stroke } from '../../../lib/sketch/preprocess';
 
 const OUTLINES: [number, number][][] = [
   [[0.38, 0.15], [0.2, 0.22], [0.1, 0.42], [0.24, 0.48], [0.28, 0.4], [0.28, 0.85], [0.72, 0.85], [0.72, 0.4], [0.76, 0.48], [0.9, 0.42], [0.8, 0.22], [0.62, 0.15], [0.5, 0.24], [0.38, 0.15]],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UserFacingError } from '../../../server/errors';
-import { CLASS_NAMES, className, parseClass } from '../../../server/ml/data/classes';
+import { CLASS_NAMES, className, parseClass } from '../../../lib/classes';
 
 describe('Fashion-MNIST classes', () => {
   it('has the ten classes in label order', () => {

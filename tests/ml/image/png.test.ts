@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { imagePixels } from '../../../server/ml/data/batches';
-import { CLASS_NAMES } from '../../../server/ml/data/classes';
+import { CLASS_NAMES } from '../../../lib/classes';
 import { loadSplit } from '../../../server/ml/data/fashionMnist';
 import { textWidth } from '../../../server/ml/image/font';
 import { decodePng, encodeGreyPng, encodeGridPng, encodePng, greyLevels, pngDataUrl } from '../../../server/ml/image/png';

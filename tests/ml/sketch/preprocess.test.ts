@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { centreOfMass, FIT_BOX, inkFromRgba, PIXELS, SIDE, sketchToImage28, type Stroke } from '../../../server/ml/sketch/preprocess';
+import { centreOfMass, FIT_BOX, inkFromRgba, PIXELS, SIDE, sketchToImage28, type Stroke } from '../../../lib/sketch/preprocess';
 
 /** Columns/rows holding any pixel above `level`. */
 function extent(image: Float32Array, level = 0.05): { x0: number; x1: number; y0: number; y1: number } {

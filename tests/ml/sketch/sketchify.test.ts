@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadSplit } from '../../../server/ml/data/fashionMnist';
 import { mulberry32 } from '../../../server/ml/data/random';
 import { buildDrawingSet } from '../../../server/ml/sketch/drawingSet';
-import { centreOfMass, PIXELS, SIDE } from '../../../server/ml/sketch/preprocess';
+import { centreOfMass, PIXELS, SIDE } from '../../../lib/sketch/preprocess';
 import { sketchify } from '../../../server/ml/sketch/sketchify';
 
 const FIXTURES = 'tests/fixtures/fashion-mnist';

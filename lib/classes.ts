@@ -2,7 +2,7 @@
  * The ten Fashion-MNIST classes and the one way to turn what a person typed into a class index.
  * Pure (no Node APIs): the browser imports it too.
  */
-import { UserFacingError } from '../../errors';
+import { UserFacingError } from './errors';
 
 /** Index = label value in the IDX label files. */
 export const CLASS_NAMES = [

@@ -6,7 +6,7 @@
  *   waiting --start--> training | queued --admit--> training <--pause/resume--> paused
  *   training | paused --complete--> finished, --fail--> failed; any live state --stop--> stopped
  */
-import { UserFacingError } from '../../errors';
+import { UserFacingError } from '../errors';
 import type { SessionState } from '../protocol';
 
 export type HostAction = 'start' | 'pause' | 'resume' | 'stop';

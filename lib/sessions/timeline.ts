@@ -4,7 +4,7 @@
  * applied twice or out of order) and the viewer list kept by presence version. Pure and free of
  * Node APIs: the session page, the tests and the realtime benchmark all use it.
  */
-import { applyPresence } from '../presence';
+import { applyPresence } from './presence';
 import type {
   PresenceChange,
   RequestData,

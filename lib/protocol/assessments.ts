@@ -1,0 +1,24 @@
+/**
+ * Stored quality assessments of model versions (the /assessments page).
+ */
+import { z } from 'zod';
+
+
+export const assessmentRequests = {
+  /** Every stored assessment with its model version, newest first (the /assessments page). */
+  'assessments:list': {
+    delivery: 'ack',
+    payload: z.object({}).strict(),
+    reply: z.object({
+      assessments: z.array(
+        z.object({
+          id: z.number().int(),
+          source: z.string(),
+          createdAt: z.string(),
+          metrics: z.unknown(),
+          modelVersion: z.object({ id: z.number().int(), kind: z.string(), name: z.string(), path: z.string(), createdAt: z.string() }),
+        }),
+      ),
+    }),
+  },
+} as const satisfies Record<string, { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType }>;

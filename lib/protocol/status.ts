@@ -1,0 +1,60 @@
+/**
+ * The playground status (backend, served model, database) and its request and push.
+ */
+import { z } from 'zod';
+
+export const BackendStatusSchema = z.object({
+  /** The TensorFlow.js backend in use; null until the backend has been chosen. */
+  name: z.string().nullable(),
+  /** For wasm: whether WebAssembly SIMD is on (several times faster). */
+  simd: z.boolean().optional(),
+  /** Every backend tried at start, in order, with why it was skipped. */
+  tried: z.array(
+    z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() }),
+  ),
+});
+
+export const ModelStatusSchema = z.object({
+  loaded: z.boolean(),
+  /** Folder the model was loaded from (relative to the project), null when none is loaded. */
+  path: z.string().nullable(),
+  /** Number of trainable parameters, null when no model is loaded. */
+  params: z.number().int().nonnegative().nullable(),
+  version: z.string().optional(),
+});
+
+export const DatabaseStatusSchema = z.object({
+  ok: z.boolean(),
+  kind: z.enum(['postgresql', 'pglite']),
+  /** Where it is, without a password (e.g. "PostgreSQL at 127.0.0.1:5432/playground"). */
+  where: z.string().optional(),
+  error: z.string().optional(),
+});
+
+export const StatusSchema = z.object({
+  backend: BackendStatusSchema,
+  model: ModelStatusSchema,
+  database: DatabaseStatusSchema,
+  uptimeSeconds: z.number().nonnegative(),
+  /** ISO 8601 time on the server when this status was taken. */
+  serverTime: z.string(),
+});
+
+export type BackendStatus = z.infer<typeof BackendStatusSchema>;
+export type ModelStatus = z.infer<typeof ModelStatusSchema>;
+export type DatabaseStatus = z.infer<typeof DatabaseStatusSchema>;
+export type Status = z.infer<typeof StatusSchema>;
+
+export const statusRequests = {
+  /** The current status of the playground; answered from the server's last known state. */
+  'status:get': {
+    delivery: 'ack',
+    payload: z.object({}).strict(),
+    reply: StatusSchema,
+  },
+} as const satisfies Record<string, { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType }>;
+
+export const statusPushes = {
+  /** Sent to every client when the status changes (not for the ticking clock fields). */
+  status: { delivery: 'reliable', payload: StatusSchema },
+} as const satisfies Record<string, { delivery: 'reliable' | 'volatile'; payload: z.ZodType }>;

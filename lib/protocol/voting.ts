@@ -1,0 +1,159 @@
+/**
+ * Voting rounds on VAE candidates and the community gallery.
+ */
+import { z } from 'zod';
+import { ClassIndexSchema } from './common';
+
+
+export const VOTE_LIMITS = {
+  minDurationSeconds: 15,
+  maxDurationSeconds: 600,
+  collectionTitle: 80,
+  pageSize: 48,
+} as const;
+
+/** A voting room: "vote" for the /vote page, or a training session's id. */
+export const VoteRoomSchema = z
+  .string({ error: 'A voting room is a string.' })
+  .regex(/^[a-z0-9-]{1,32}$/, 'A voting room is 1-32 lower-case letters, digits or hyphens.');
+
+/** +1 keep, -1 discard, 0 withdraw the vote. */
+export const VoteValueSchema = z.union([z.literal(1), z.literal(-1), z.literal(0)], { error: 'A vote is 1 (keep), -1 (discard) or 0 (withdraw).' });
+
+export const VoteTallySchema = z.object({ candidateId: z.number().int(), up: z.number().int(), down: z.number().int() });
+
+export const VoteCandidateSchema = z.object({
+  id: z.number().int(),
+  position: z.number().int(),
+  label: ClassIndexSchema,
+  /** The judge CNN's probability of `label`. */
+  confidence: z.number(),
+  /** 28x28 PNG data URL. */
+  image: z.string(),
+  origin: z.enum(['fresh', 'mutation', 'crossover']),
+  /** The previous round's candidates it was bred from (see VoteRoundState.parents). */
+  parentIds: z.array(z.number().int()),
+});
+
+export const VoteRoundStateSchema = z.object({
+  id: z.number().int(),
+  room: VoteRoomSchema,
+  number: z.number().int(),
+  label: ClassIndexSchema.nullable(),
+  state: z.enum(['open', 'closed']),
+  hostNickname: z.string(),
+  /** Compare with `you.publicId` of vote:join to know whether you host it. */
+  hostPublicId: z.string(),
+  closesAt: z.string(),
+  closedAt: z.string().nullable(),
+  modelVersionId: z.number().int().nullable(),
+  parentRoundId: z.number().int().nullable(),
+  candidates: z.array(VoteCandidateSchema),
+  tallies: z.array(VoteTallySchema),
+  /** The candidates its children were bred from (lineage), with their pictures. */
+  parents: z.array(z.object({ id: z.number().int(), label: ClassIndexSchema, image: z.string(), roundNumber: z.number().int() })),
+  /** Once closed: the winners (candidate id and gallery item id). */
+  winners: z.array(z.object({ candidateId: z.number().int(), galleryItemId: z.number().int() })),
+});
+
+
+export const GalleryItemSummarySchema = z.object({
+  id: z.number().int(),
+  label: ClassIndexSchema,
+  image: z.string(),
+  confidence: z.number(),
+  upVotes: z.number().int(),
+  downVotes: z.number().int(),
+  score: z.number().int(),
+  author: z.string().nullable(),
+  createdAt: z.string(),
+});
+
+export type VoteTally = z.infer<typeof VoteTallySchema>;
+export type VoteCandidate = z.infer<typeof VoteCandidateSchema>;
+export type VoteRoundState = z.infer<typeof VoteRoundStateSchema>;
+export type GalleryItemSummary = z.infer<typeof GalleryItemSummarySchema>;
+
+export const votingRequests = {
+  // Writes need the guest cookie (pick a nickname over POST /api/identity, then reconnect).
+  /** Enters a voting room; `vote:round` and `vote:tally` pushes follow. */
+  'vote:join': {
+    delivery: 'ack',
+    payload: z.object({ room: VoteRoomSchema }).strict(),
+    reply: z.object({
+      round: VoteRoundStateSchema.nullable(),
+      you: z.object({ publicId: z.string(), nickname: z.string() }).nullable(),
+      myVotes: z.array(z.object({ candidateId: z.number().int(), value: z.union([z.literal(1), z.literal(-1)]) })),
+    }),
+  },
+  'vote:leave': { delivery: 'ack', payload: z.object({ room: VoteRoomSchema }).strict(), reply: z.object({}) },
+  /**
+   * Starts a round when none is open; the caller hosts it. `breed`: children of the last round's
+   * winners (when it had any), else fresh draws. Takes about a second (generated in a worker).
+   */
+  'vote:start': {
+    delivery: 'ack',
+    payload: z
+      .object({
+        room: VoteRoomSchema,
+        label: ClassIndexSchema.nullable().default(null),
+        durationSeconds: z.number().int().min(VOTE_LIMITS.minDurationSeconds).max(VOTE_LIMITS.maxDurationSeconds).default(60),
+        breed: z.boolean().default(true),
+      })
+      .strict(),
+    reply: z.object({ round: VoteRoundStateSchema }),
+  },
+  /** One vote per person per candidate; a new value replaces the old; rate-limited per person. */
+  'vote:cast': {
+    delivery: 'ack',
+    payload: z.object({ roundId: z.number().int().positive(), candidateId: z.number().int().positive(), value: VoteValueSchema }).strict(),
+    reply: z.object({ tally: VoteTallySchema, value: VoteValueSchema }),
+  },
+  /** Host only: closes the round now; winners go to the gallery. */
+  'vote:close': {
+    delivery: 'ack',
+    payload: z.object({ roundId: z.number().int().positive() }).strict(),
+    reply: z.object({ round: VoteRoundStateSchema }),
+  },
+  'gallery:list': {
+    delivery: 'ack',
+    payload: z
+      .object({
+        label: ClassIndexSchema.nullable().default(null),
+        sort: z.enum(['votes', 'newest']).default('newest'),
+        page: z.number().int().min(1).max(10_000).default(1),
+        pageSize: z.number().int().min(1).max(VOTE_LIMITS.pageSize).default(24),
+      })
+      .strict(),
+    reply: z.object({ items: z.array(GalleryItemSummarySchema), total: z.number().int() }),
+  },
+  /** One item with its latent vector, model version, round and lineage. */
+  'gallery:item': {
+    delivery: 'ack',
+    payload: z.object({ id: z.number().int().positive() }).strict(),
+    reply: z.object({
+      item: GalleryItemSummarySchema.extend({
+        latent: z.array(z.number()),
+        modelVersion: z.object({ id: z.number().int(), name: z.string(), path: z.string() }).nullable(),
+        round: z.object({ room: z.string(), number: z.number().int() }),
+        origin: z.string(),
+      }),
+      lineage: z.array(
+        z.object({ candidateId: z.number().int(), generation: z.number().int(), label: ClassIndexSchema, origin: z.string(), image: z.string(), roundNumber: z.number().int(), galleryItemId: z.number().int().nullable() }),
+      ),
+    }),
+  },
+  /** "More like this": fresh variations around an item's latent (not stored). */
+  'gallery:variations': {
+    delivery: 'ack',
+    payload: z.object({ id: z.number().int().positive(), count: z.number().int().min(1).max(12).default(8) }).strict(),
+    reply: z.object({ images: z.array(z.object({ image: z.string(), confidence: z.number() })) }),
+  },
+} as const satisfies Record<string, { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType }>;
+
+export const votingPushes = {
+  /** To a voting room: a round started or closed (with its winners). */
+  'vote:round': { delivery: 'reliable', payload: VoteRoundStateSchema },
+  /** To a voting room: absolute tallies of the candidates whose votes changed (batched, in order, so the last one is exact). */
+  'vote:tally': { delivery: 'reliable', payload: z.object({ roundId: z.number().int(), tallies: z.array(VoteTallySchema) }) },
+} as const satisfies Record<string, { delivery: 'reliable' | 'volatile'; payload: z.ZodType }>;
