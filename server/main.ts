@@ -1,7 +1,8 @@
 /**
- * The one process: Next.js (pages) and Socket.IO (live events) on one HTTP server and one port.
- * `startServer` is what tests call (port 0, their own status sources); running this file starts
- * the playground from the environment and stops it cleanly on SIGINT/SIGTERM.
+ * The one process: Next.js (pages) and Socket.IO (live events) on one HTTP server and one port,
+ * the features wired by server/playground.ts. `startServer` is what tests call (port 0, their own
+ * status sources, `pages: false` when they need no page build); running this file starts the
+ * playground from the environment and stops it cleanly on SIGINT/SIGTERM.
  */
 import { existsSync } from 'node:fs';
 import http from 'node:http';
@@ -11,26 +12,25 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import next from 'next';
 import { Server } from 'socket.io';
 import { runCli, UserFacingError } from './errors';
-import { MAX_PAYLOAD_BYTES } from '../lib/protocol';
+import { MAX_PAYLOAD_BYTES, SERVER_STARTING } from '../lib/protocol';
 import type { PlaygroundServer } from './sockets';
-import { attachStatus, createStatusService, type StatusService, type StatusSources } from './realtime/status';
-import type { DrawOptions } from './realtime/draw/handlers';
-import type { SessionsOptions } from './realtime/sessions/handlers';
-import type { IdentityOptions } from './identity';
-import type { VotingOptions } from './realtime/voting/handlers';
+import { createStatusService, type StatusService, type StatusSources } from './realtime/status';
+import { attachPlayground, type Playground, type PlaygroundOptions } from './playground';
 
 /** The first database check opens and migrates it; PGlite's first start alone takes seconds. */
 const FIRST_DATABASE_CHECK_MS = 60_000;
 
 const PROJECT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export interface StartServerOptions {
+export interface StartServerOptions extends Omit<PlaygroundOptions, 'status'> {
   /** 0 picks a free port (tests). */
   port: number;
   /** Address to listen on; 127.0.0.1 keeps a test server off the network. */
   host?: string;
   /** Next.js development mode (compiles pages on demand, hot reload) instead of the built app. */
   dev: boolean;
+  /** Serve the pages (Next.js); false serves only Socket.IO and /api, for tests that need no page build. */
+  pages?: boolean;
   /** Where the status comes from; by default the real backend, model and database modules. */
   sources?: StatusSources;
   /** How often the status sources are polled, in ms. */
@@ -39,14 +39,6 @@ export interface StartServerOptions {
   quiet?: boolean;
   /** Fail to start when the first database check fails (the CLI does; tests may not). */
   requireDatabase?: boolean;
-  /** Drawing recognition, sketches and drawing rooms (model folder, rate limit). */
-  draw?: DrawOptions;
-  /** Live training sessions (capacity, data and model folders, database). */
-  sessions?: SessionsOptions;
-  /** Guest cookie secret and database (issue 6). */
-  identity?: IdentityOptions;
-  /** Voting rounds, gallery, collections (model folders, round size). */
-  voting?: VotingOptions;
 }
 
 export interface RunningServer {
@@ -54,12 +46,14 @@ export interface RunningServer {
   url: string;
   io: PlaygroundServer;
   status: StatusService;
+  /** The attached features (server/playground.ts). */
+  playground: Playground;
   close(): Promise<void>;
 }
 
 export async function startServer(options: StartServerOptions): Promise<RunningServer> {
-  const { dev, host = '0.0.0.0', quiet = false } = options;
-  if (!dev && !existsSync(path.join(PROJECT_DIR, '.next', 'BUILD_ID'))) {
+  const { dev, host = '0.0.0.0', quiet = false, pages = true } = options;
+  if (pages && !dev && !existsSync(path.join(PROJECT_DIR, '.next', 'BUILD_ID'))) {
     throw new UserFacingError(
       'There is no production build of the pages in .next; run `npm start` (it builds first) or `npm run build`.',
     );
@@ -81,6 +75,10 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     // Next.js listens for its own upgrades (hot reload in dev); Socket.IO must not cut them off.
     destroyUpgrade: false,
   });
+  // Socket.IO accepts connections as soon as the port listens; a socket let in before the
+  // handlers exist would never get an answer. Refuse until they do (the page's client retries).
+  let ready = false;
+  io.use((_socket, next) => (ready ? next() : next(new Error(SERVER_STARTING))));
 
   let status: StatusService | undefined;
   let closeSources = (): Promise<void> => Promise.resolve();
@@ -95,50 +93,34 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       throw new UserFacingError(`The playground cannot start: ${database.error ?? 'the database is unreachable.'}`);
     }
 
-    const app = next({ dev, dir: PROJECT_DIR, hostname: host, port, httpServer, quiet });
-    await app.prepare();
-    const nextHandler = app.getRequestHandler();
-    const identity = await (await import('./identity')).attachIdentity(io, options.identity);
-    const voting = await (await import('./realtime/voting/handlers')).attachVoting(io, identity.guests, options.voting);
-    const api = (await import('./identity')).createHttpApi([...identity.routes, ...voting.routes]);
+    const app = pages ? next({ dev, dir: PROJECT_DIR, hostname: host, port, httpServer, quiet }) : undefined;
+    await app?.prepare();
+    const pageHandler = app?.getRequestHandler();
+    const playground = await attachPlayground(io, { ...options, status });
     handleRequest = (req, res) => {
-      if (api.handles(req.url)) return void api.handle(req, res);
-      nextHandler(req, res).catch((err: unknown) => {
+      if (playground.api.handles(req.url)) return void playground.api.handle(req, res);
+      if (!pageHandler) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('This server serves no pages.\n');
+      pageHandler(req, res).catch((err: unknown) => {
         console.error('[http] request failed:', err);
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
         res.end('Internal server error.\n');
       });
     };
-
-    const detachStatus = attachStatus(io, status);
-    // Loaded here: it pulls in TensorFlow.js and the environment, which main() loads lazily.
-    const draw = await (await import('./realtime/draw/handlers')).attachDraw(io, options.draw);
-    // Load the served CNN now, so the status shows it and the first drawing gets a quick answer;
-    // a missing model is reported by the status panel, not fatal.
-    (await import('./realtime/status-sources')).reportModelOf(draw.recognizer);
-    void draw.recognizer.model().then(
-      () => status?.refresh(),
-      (err: unknown) => console.error(`[model] ${(err as Error).message}`),
-    );
-    const sessions = await (await import('./realtime/sessions/handlers')).attachSessions(io, options.sessions);
+    ready = true;
     status.start();
     const running = status;
     let closing: Promise<void> | undefined;
     const close = () =>
       (closing ??= (async () => {
         running.stop();
-        detachStatus();
-        draw.detach();
-        await sessions.detach();
-        identity.detach();
-        await voting.detach();
+        await playground.detach();
         const ioClosed = new Promise<void>((resolve) => io.close(() => resolve()));
         httpServer.closeAllConnections(); // keep-alive sockets would hold close() open
         await ioClosed;
-        await app.close();
+        await app?.close();
         await closeSources();
       })());
-    return { url, io, status: running, close };
+    return { url, io, status: running, playground, close };
   } catch (err) {
     status?.stop();
     io.close();

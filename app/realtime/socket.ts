@@ -3,13 +3,14 @@
  * and a `request` helper that turns an `ack` request into a promise of its `Reply`.
  */
 import { io, type Socket } from 'socket.io-client';
-import type {
-  ClientToServerEvents,
-  Reply,
-  RequestData,
-  RequestName,
-  RequestPayload,
-  ServerToClientEvents,
+import {
+  SERVER_STARTING,
+  type ClientToServerEvents,
+  type Reply,
+  type RequestData,
+  type RequestName,
+  type RequestPayload,
+  type ServerToClientEvents,
 } from '../../lib/protocol';
 
 export type PlaygroundClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -18,7 +19,15 @@ let socket: PlaygroundClientSocket | undefined;
 
 /** The shared connection (same origin as the page), opened on first use. */
 export function getSocket(): PlaygroundClientSocket {
-  socket ??= io({ autoConnect: true });
+  if (!socket) {
+    const s: PlaygroundClientSocket = io({ autoConnect: true });
+    // A server that is still starting refuses the handshake; Socket.IO does not retry a refusal
+    // by itself, so connect again (a page left open across a restart comes back on its own).
+    s.on('connect_error', (err) => {
+      if (!s.active && err.message === SERVER_STARTING) setTimeout(() => s.connect(), 1000);
+    });
+    socket = s;
+  }
   return socket;
 }
 

@@ -17,6 +17,12 @@ export const MAX_PAYLOAD_BYTES = 256 * 1024;
 
 export type Delivery = 'ack' | 'reliable' | 'volatile';
 
+/**
+ * The handshake refusal a socket gets while the server is still attaching its handlers (it would
+ * otherwise be let in and never answered); clients connect again after a moment.
+ */
+export const SERVER_STARTING = 'The playground is starting; connecting again in a moment.';
+
 /** The answer to every `ack` request. */
 export type Reply<T> = { ok: true; data: T } | { ok: false; error: string };
 

@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { tinyCnn } from '../helpers/models';
 import { CLASS_NAMES } from '../../lib/classes';
 import { artifactPath, launchBrowser } from '../helpers/browser';
 import { startTestServer, type TestServer } from '../helpers/server';
@@ -17,12 +18,11 @@ let modelDir: string;
 
 beforeAll(async () => {
   modelDir = await mkdtemp(path.join(os.tmpdir(), 'draw-together-cnn-'));
-  [server, browser] = await Promise.all([startTestServer({ draw: { modelDir } }), launchBrowser()]);
+  [server, browser] = await Promise.all([startTestServer({ draw: { modelDir }, pages: true }), launchBrowser()]);
   const { initBackend } = await import('../../server/ml/backend');
-  const { buildCnn } = await import('../../server/ml/models/cnn');
   const { saveLayersModel } = await import('../../server/ml/models/storage');
   await initBackend();
-  await saveLayersModel(buildCnn({ filters: [4, 8, 8], dense: 16 }, 11), modelDir);
+  await saveLayersModel(await tinyCnn(11), modelDir);
 });
 
 afterAll(async () => {

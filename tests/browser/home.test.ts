@@ -11,7 +11,7 @@ let server: TestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startTestServer({ statusPollMs: 200 }), launchBrowser()]);
+  [server, browser] = await Promise.all([startTestServer({ statusPollMs: 200, pages: true }), launchBrowser()]);
 });
 
 afterAll(async () => {

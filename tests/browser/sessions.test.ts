@@ -15,7 +15,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([
-    startTestServer({ sessions: { dataDir: path.resolve('tests/fixtures/fashion-mnist'), testLimit: 200 } }),
+    startTestServer({ sessions: { dataDir: path.resolve('tests/fixtures/fashion-mnist'), testLimit: 200 }, pages: true }),
     launchBrowser(),
   ]);
 });

@@ -2,36 +2,35 @@
  * Voting in two real browser pages: both pick a nickname and see the same round; a vote on one
  * page updates the tally on the other. Tiny untrained models stand in for the VAE and judge.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { artifactPath, launchBrowser } from '../helpers/browser';
 import { startTestServer, type TestServer } from '../helpers/server';
+import { tinyModelFolders, tinyModels, type TinyModels } from '../identity/harness';
 
 let server: TestServer;
 let browser: Browser;
-let modelsDir: string;
+let models: TinyModels;
 
 beforeAll(async () => {
   // The server parses the environment first (startTestServer), so the models, which load the
   // backend and with it the environment, are written afterwards; the generator loads them lazily.
-  modelsDir = await mkdtemp(path.join(os.tmpdir(), 'vote-browser-'));
+  models = await tinyModelFolders();
   [server, browser] = await Promise.all([
     startTestServer({
       identity: { secret: 'browser-test-secret-0123456789abcdef0123' },
-      voting: { vaeDir: path.join(modelsDir, 'vae'), judgeDir: path.join(modelsDir, 'cnn'), settings: { candidates: 8, bestOf: 2 } },
+      voting: { vaeDir: models.vaeDir, judgeDir: models.judgeDir, settings: { candidates: 8, bestOf: 2 } },
+      pages: true,
     }),
     launchBrowser(),
   ]);
-  await (await import('../identity/harness')).tinyModels(modelsDir);
+  await tinyModels(models);
 }, 300_000);
 
 afterAll(async () => {
   await browser?.close();
   await server?.close();
-  await rm(modelsDir, { recursive: true, force: true });
+  await models?.remove();
 });
 
 async function visitAs(nickname: string): Promise<Page> {

@@ -1,85 +1,101 @@
 /**
- * Starts the real playground server for a test: the production build of the pages (built first
- * when .next is missing or stale), on a free port on 127.0.0.1, against a fresh PostgreSQL database
- * that is dropped afterwards. One server per test file: the server's environment is parsed once
- * per process.
+ * Starts the real playground server for a test (server/main.ts startServer, wired by
+ * server/playground.ts as in production), on a free port on 127.0.0.1, against a fresh PostgreSQL
+ * database that is dropped afterwards. Socket and /api tests get it without pages (no page build,
+ * starts in about a second); `pages: true` adds the production build of the pages (built first
+ * when .next is missing or stale) for page and browser tests. One server per test file: the
+ * server's environment is parsed once per process.
  */
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { RunningServer, StartServerOptions } from '../../server/main';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../lib/protocol';
+import type { Db } from '../../server/db';
+import type { ClientToServerEvents, RequestData, RequestName, RequestPayload, Reply, ServerToClientEvents } from '../../lib/protocol';
 import { ensureNextBuild } from '../../scripts/start.mjs';
+import { createFreshPostgres, type FreshPostgres } from './freshDatabase';
 
-/** The PostgreSQL that runs beside every session and CI (trust auth). */
-const ADMIN_URL = 'postgresql://postgres@127.0.0.1:5432/postgres';
-
-export interface TestDatabase {
-  url: string;
-  name: string;
-  /** Drops it, closing whatever connections are still open. */
-  drop(): Promise<void>;
-}
-
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
-
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const name = `fmp_test_${process.pid}_${randomBytes(3).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}`));
-  return {
-    name,
-    url: `postgresql://postgres@127.0.0.1:5432/${name}`,
-    drop: () => admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`)).then(() => undefined),
-  };
+export interface TestServerOptions extends Partial<StartServerOptions> {
+  /** A database the caller owns and drops (to restart a server on the same rows); default: a fresh one, dropped on close. */
+  database?: FreshPostgres;
 }
 
 export interface TestServer extends RunningServer {
-  database: TestDatabase;
+  database: FreshPostgres;
+  /** The server's own database client, for checking stored rows. */
+  db: Db;
 }
 
-export async function startTestServer(options: Partial<StartServerOptions> = {}): Promise<TestServer> {
-  await ensureNextBuild({ quiet: true });
-  const database = await createTestDatabase();
+export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
+  const { database: given, ...serverOptions } = options;
+  const pages = options.pages ?? false;
+  if (pages) await ensureNextBuild({ quiet: true });
+  const database = given ?? (await createFreshPostgres());
+  const dropOwn = () => (given ? Promise.resolve() : database.drop());
   // server/env.ts parses the environment when it is first imported, which happens below.
   process.env.DATABASE_URL = database.url;
   const { env } = await import('../../server/env');
   if (env.DATABASE_URL !== database.url) {
-    await database.drop();
-    throw new Error('server/env.ts was imported before startTestServer(); start the server first.');
+    await dropOwn();
+    throw new Error('server/env.ts was imported before startTestServer(); start the server first (import server modules lazily or as types).');
   }
   const { startServer } = await import('../../server/main');
   try {
-    const server = await startServer({ port: 0, host: '127.0.0.1', dev: false, quiet: true, ...options });
+    const server = await startServer({ port: 0, host: '127.0.0.1', dev: false, quiet: true, ...serverOptions, pages });
+    const db = await (await import('../../server/db')).getDb();
     return {
       ...server,
       database,
+      db,
       close: async () => {
         await server.close();
-        await database.drop();
+        await dropOwn();
       },
     };
   } catch (err) {
-    await database.drop();
+    await dropOwn();
     throw err;
   }
 }
 
 export type TestClient = Socket<ServerToClientEvents, ClientToServerEvents>;
 
-/** A real Socket.IO client, connected (websocket only, so a test does not wait on polling upgrades). */
-export async function connectClient(url: string): Promise<TestClient> {
-  const client: TestClient = connect(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+/**
+ * A real Socket.IO client, connected (websocket only, so a test does not wait on polling upgrades),
+ * optionally as the guest whose cookie header is given (see pickNickname).
+ */
+export async function connectClient(url: string, cookie?: string): Promise<TestClient> {
+  const client: TestClient = connect(url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    extraHeaders: cookie ? { cookie } : {},
+  });
   await new Promise<void>((resolve, reject) => {
     client.once('connect', resolve);
     client.once('connect_error', reject);
   });
   return client;
+}
+
+/** Sends a request and resolves with its Reply (ok or not). */
+export function request<N extends RequestName>(client: TestClient, name: N, payload: RequestPayload<N>): Promise<Reply<RequestData<N>>> {
+  return new Promise((resolve) => (client.emit as (...a: unknown[]) => void)(name, payload, resolve));
+}
+
+/** Sends a request and resolves with its data; a refusal fails the test with the server's sentence. */
+export async function ok<N extends RequestName>(client: TestClient, name: N, payload: RequestPayload<N>): Promise<RequestData<N>> {
+  const reply = await request(client, name, payload);
+  if (!reply.ok) throw new Error(`${name}: ${reply.error}`);
+  return reply.data;
+}
+
+/** Picks a nickname over HTTP; returns the Cookie header to send and the guest. */
+export async function pickNickname(url: string, nickname: string, cookie?: string): Promise<{ cookie: string; guest: { id: string; nickname: string } }> {
+  const res = await fetch(`${url}/api/identity`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify({ nickname }),
+  });
+  if (res.status !== 200) throw new Error(`POST /api/identity: ${res.status} ${await res.text()}`);
+  const setCookie = res.headers.get('set-cookie')!;
+  return { cookie: setCookie.split(';')[0]!, guest: ((await res.json()) as { guest: { id: string; nickname: string } }).guest };
 }

@@ -7,11 +7,9 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb, type OpenDb } from '../../server/db';
 import { loadCookieSecret, signGuestId, verifyGuestCookie } from '../../server/identity/cookie';
-import { createFreshPostgres, type FreshPostgres } from '../helpers/freshDatabase';
 import type { TestClient } from '../helpers/server';
-import { connectWithCookie, ok, pickNickname, request, startVotingServer, tinyModels, type VotingServer } from './harness';
+import { connectWithCookie, ok, pickNickname, request, startVotingServer, tinyModelFolders, type TinyModels, type VotingServer } from './harness';
 
 describe('the guest cookie', () => {
   const id = '3f1c2b4a-1111-4222-8333-444455556666';
@@ -40,23 +38,17 @@ describe('the guest cookie', () => {
 });
 
 describe('nicknames and collections over HTTP and the socket', () => {
-  let pg: FreshPostgres;
-  let opened: OpenDb;
-  let models: Awaited<ReturnType<typeof tinyModels>>;
+  let models: TinyModels;
   let server: VotingServer;
   const clients: TestClient[] = [];
 
   beforeAll(async () => {
-    pg = await createFreshPostgres();
-    opened = await openDb({ kind: 'postgresql', url: pg.url });
-    models = await tinyModels();
-    server = await startVotingServer(opened, models);
+    models = await tinyModelFolders();
+    server = await startVotingServer(models);
   }, 60_000);
   afterAll(async () => {
     for (const c of clients) c.disconnect();
     await server?.close();
-    await opened?.close();
-    await pg?.drop();
     await models?.remove();
   });
 

@@ -6,6 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyCnn } from '../helpers/models';
 import type { Reply, RoomDrawing, RoomState } from '../../lib/protocol';
 import { connectClient, startTestServer, type TestClient, type TestServer } from '../helpers/server';
 
@@ -17,10 +18,9 @@ beforeAll(async () => {
   modelDir = await mkdtemp(path.join(os.tmpdir(), 'draw-rooms-cnn-'));
   server = await startTestServer({ draw: { modelDir } });
   const { initBackend } = await import('../../server/ml/backend');
-  const { buildCnn } = await import('../../server/ml/models/cnn');
   const { saveLayersModel } = await import('../../server/ml/models/storage');
   await initBackend();
-  await saveLayersModel(buildCnn({ filters: [4, 8, 8], dense: 16 }, 5), modelDir);
+  await saveLayersModel(await tinyCnn(5), modelDir);
 });
 
 afterAll(async () => {

@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyCnn } from '../helpers/models';
 import type { Reply } from '../../lib/protocol';
 import { connectClient, startTestServer, type TestClient, type TestServer } from '../helpers/server';
 
@@ -19,10 +20,9 @@ beforeAll(async () => {
   server = await startTestServer({ draw: { modelDir, requestsPerSecond: RATE } });
   // After the server: these modules parse the environment the server was started with.
   const { initBackend } = await import('../../server/ml/backend');
-  const { buildCnn } = await import('../../server/ml/models/cnn');
   const { saveLayersModel } = await import('../../server/ml/models/storage');
   await initBackend();
-  await saveLayersModel(buildCnn({ filters: [4, 8, 8], dense: 16 }, 3), modelDir);
+  await saveLayersModel(await tinyCnn(3), modelDir);
   await writeFile(path.join(modelDir, 'training-log.json'), JSON.stringify({ kind: 'cnn', note: 'untrained test model' }));
 });
 

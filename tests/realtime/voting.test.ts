@@ -4,30 +4,26 @@
  * reason, the host's close and the gallery, breeding lineage, and a restart that loses nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDb, type OpenDb } from '../../server/db';
 import { roundTallies } from '../../server/db/repositories/votes';
 import type { VoteRoundState, VoteTally } from '../../lib/protocol';
 import { createFreshPostgres, type FreshPostgres } from '../helpers/freshDatabase';
 import type { TestClient } from '../helpers/server';
-import { connectWithCookie, ok, pickNickname, request, startVotingServer, TINY_PRIOR_MEAN, tinyModels, type VotingServer } from '../identity/harness';
+import { connectWithCookie, ok, pickNickname, request, startVotingServer, TINY_PRIOR_MEAN, tinyModelFolders, type TinyModels, type VotingServer } from '../identity/harness';
 
 let pg: FreshPostgres;
-let opened: OpenDb;
-let models: Awaited<ReturnType<typeof tinyModels>>;
+let models: TinyModels;
 let server: VotingServer;
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
   pg = await createFreshPostgres();
-  opened = await openDb({ kind: 'postgresql', url: pg.url });
-  models = await tinyModels();
-  server = await startVotingServer(opened, models, { votesPerSecond: 20 });
+  models = await tinyModelFolders();
+  server = await startVotingServer(models, { votesPerSecond: 20 }, pg);
 }, 60_000);
 
 afterAll(async () => {
   for (const c of clients) c.disconnect();
   await server?.close();
-  await opened?.close();
   await pg?.drop();
   await models?.remove();
 });
@@ -184,7 +180,7 @@ describe('a restart', () => {
     const before = { votes: await server.db.vote.count(), items: await server.db.galleryItem.count() };
 
     await server.close();
-    server = await startVotingServer(opened, models, { votesPerSecond: 20 });
+    server = await startVotingServer(models, { votesPerSecond: 20 }, pg);
 
     expect(await server.db.vote.count()).toBe(before.votes);
     expect(await server.db.galleryItem.count()).toBe(before.items);

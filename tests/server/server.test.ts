@@ -10,7 +10,7 @@ let server: TestServer;
 const clients: TestClient[] = [];
 
 beforeAll(async () => {
-  server = await startTestServer({ statusPollMs: 200 });
+  server = await startTestServer({ statusPollMs: 200, pages: true });
 });
 
 afterAll(async () => {

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyCnn } from '../../helpers/models';
 import { initBackend } from '../../../server/ml/backend';
 import { loadSplit, type DatasetSplit } from '../../../server/ml/data/fashionMnist';
 import { judgeFromClassifier, type Judge } from '../../../server/ml/assessment/judge';
@@ -23,7 +24,7 @@ beforeAll(async () => {
   await initBackend();
   test = await loadSplit('test', FIXTURE_DIR);
   vae = buildVae({ latent: 8, filters: [8, 16], fullRes: 8, dense: 32 }, 2);
-  judge = judgeFromClassifier(buildCnn({ filters: [4, 8, 8], dense: 16 }, 5));
+  judge = judgeFromClassifier(await tinyCnn(5));
   tmp = await tempDir();
 });
 afterAll(() => tmp.remove());

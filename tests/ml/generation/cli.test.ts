@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyCnn } from '../../helpers/models';
 import { initBackend } from '../../../server/ml/backend';
 import { decodePng } from '../../../server/ml/image';
 import { buildCnn } from '../../../server/ml/models/cnn';
@@ -14,7 +15,7 @@ beforeAll(async () => {
   await initBackend();
   tmp = await tempDir();
   await saveVae(buildVae({ latent: 8, filters: [8, 16], fullRes: 8, dense: 32 }, 1), path.join(tmp.dir, 'vae'));
-  await saveLayersModel(buildCnn({ filters: [4, 8, 8], dense: 16 }, 1), path.join(tmp.dir, 'cnn'));
+  await saveLayersModel(await tinyCnn(1), path.join(tmp.dir, 'cnn'));
 });
 afterAll(() => tmp.remove());
 

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tinyCnn } from '../../helpers/models';
 import { initBackend } from '../../../server/ml/backend';
 import { parseClass } from '../../../server/ml/data/fashionMnist';
 import { judgeFromClassifier, type Judge } from '../../../server/ml/assessment/judge';
@@ -19,7 +20,7 @@ let judge: Judge;
 beforeAll(async () => {
   await initBackend();
   vae = buildVae({ latent: 8, filters: [8, 16], fullRes: 8, dense: 32 }, 2);
-  judge = judgeFromClassifier(buildCnn({ filters: [4, 8, 8], dense: 16 }, 5));
+  judge = judgeFromClassifier(await tinyCnn(5));
 });
 
 describe('sampling', () => {

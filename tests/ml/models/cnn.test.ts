@@ -6,6 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyCnn } from '../../helpers/models';
 import { initBackend, tf } from '../../../server/ml/backend';
 import { evaluateClassifier, imagesToTensor } from '../../../server/ml/assessment/classifier';
 import { loadSplit, type DatasetSplit } from '../../../server/ml/data/fashionMnist';
@@ -54,7 +55,7 @@ describe('garment CNN', () => {
   });
 
   it('saves and loads a model folder with identical predictions', async () => {
-    const model = buildCnn({ filters: [4, 8, 8], dense: 16 }, 3);
+    const model = await tinyCnn(3);
     const dir = path.join(tmp, 'saved');
     await saveLayersModel(model, dir);
     const loaded = await loadLayersModel(dir);
@@ -65,7 +66,7 @@ describe('garment CNN', () => {
   });
 
   it('averages over mirror images in one model: logits of an image and its mirror, the judge features, save and load', async () => {
-    const base = buildCnn({ filters: [4, 8, 8], dense: 16 }, 4);
+    const base = await tinyCnn(4);
     const model = withMirrorAveraging(base);
     const x = imagesToTensor(test.images, 0, 6);
     const expected = tf.tidy(() => tf.div(tf.add(base.predict(x) as tf.Tensor, base.predict(tf.reverse(x, 2)) as tf.Tensor), 2));
@@ -91,7 +92,7 @@ describe('garment CNN', () => {
   it('names the problem of a missing or corrupt model folder', async () => {
     await expect(loadLayersModel(path.join(tmp, 'nothing'))).rejects.toThrow(/No model at .*train one with npm run train:cnn/);
     const dir = path.join(tmp, 'corrupt');
-    await saveLayersModel(buildCnn({ filters: [4, 8, 8], dense: 16 }), dir);
+    await saveLayersModel(await tinyCnn(), dir);
     await writeFile(path.join(dir, 'weights.bin'), Buffer.alloc(100));
     await expect(loadLayersModel(dir)).rejects.toThrow(/weights of model .* are corrupt/);
     await writeFile(path.join(dir, 'model.json'), '{not json');

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tinyCnn } from '../../helpers/models';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { initBackend, tf } from '../../../server/ml/backend';
 import { loadSplit, type DatasetSplit } from '../../../server/ml/data/fashionMnist';
@@ -22,7 +23,7 @@ beforeAll(async () => {
   train = await loadSplit('train', FIXTURE_DIR);
   tmp = await tempDir();
   cnnDir = path.join(tmp.dir, 'cnn');
-  await saveLayersModel(buildCnn({ filters: [4, 8, 8], dense: 16 }, 5), cnnDir);
+  await saveLayersModel(await tinyCnn(5), cnnDir);
 });
 afterAll(() => tmp.remove());
 

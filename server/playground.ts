@@ -1,0 +1,65 @@
+/**
+ * The playground's one wiring: every feature attached to a Socket.IO server in one place, in the
+ * order they depend on each other (identity first: it authenticates handshakes and the other
+ * parts ask it who a socket is). server/main.ts serves it beside the pages; tests serve it alone,
+ * without a page build (tests/helpers/server.ts).
+ */
+import { createHttpApi, type HttpApi, type IdentityOptions } from './identity';
+import type { Recognizer } from './recognition/recognizer';
+import type { DrawOptions } from './realtime/draw/handlers';
+import type { SessionsOptions } from './realtime/sessions/handlers';
+import { attachStatus, type StatusService } from './realtime/status';
+import type { AttachedVoting, VotingOptions } from './realtime/voting/handlers';
+import type { PlaygroundServer } from './sockets';
+
+export interface PlaygroundOptions {
+  /** The status the home page shows (backend, served model, database), already created. */
+  status: StatusService;
+  /** Guest cookie secret and database. */
+  identity?: IdentityOptions;
+  /** Voting rounds, gallery, collections (model folders, round size). */
+  voting?: VotingOptions;
+  /** Drawing recognition, sketches and drawing rooms (model folder, rate limit). */
+  draw?: DrawOptions;
+  /** Live training sessions (capacity, data and model folders, database). */
+  sessions?: SessionsOptions;
+}
+
+export interface Playground {
+  /** The JSON routes under /api (identity, collections): the HTTP side of the same features. */
+  api: HttpApi;
+  /** The recognizer that serves drawings (its model loads in the background). */
+  recognizer: Recognizer;
+  /** Voting rooms and the candidate generator. */
+  voting: AttachedVoting;
+  /** Detaches every feature: stops training, closes rounds and rooms. The server stays open. */
+  detach(): Promise<void>;
+}
+
+export async function attachPlayground(io: PlaygroundServer, options: PlaygroundOptions): Promise<Playground> {
+  // Loaded lazily: they pull in TensorFlow.js and the environment, which a CLI error should not wait for.
+  const identity = await (await import('./identity')).attachIdentity(io, options.identity);
+  const voting = await (await import('./realtime/voting/handlers')).attachVoting(io, identity.guests, options.voting);
+  const detachStatus = attachStatus(io, options.status);
+  const draw = await (await import('./realtime/draw/handlers')).attachDraw(io, options.draw);
+  // Load the served CNN now, so the status shows it and the first drawing gets a quick answer;
+  // a missing model is reported by the status panel, not fatal.
+  (await import('./realtime/status-sources')).reportModelOf(draw.recognizer);
+  void draw.recognizer.model().then(
+    () => options.status.refresh(),
+    (err: unknown) => console.error(`[model] ${(err as Error).message}`),
+  );
+  const sessions = await (await import('./realtime/sessions/handlers')).attachSessions(io, options.sessions);
+  return {
+    api: createHttpApi([...identity.routes, ...voting.routes]),
+    recognizer: draw.recognizer,
+    voting,
+    async detach() {
+      detachStatus();
+      draw.detach();
+      await sessions.detach();
+      identity.detach();
+      await voting.detach();
+    },
+  };
+}
