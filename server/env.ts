@@ -35,6 +35,11 @@ const schema = z.object({
   MODELS_DIR: z.string().default('models'),
   /** Signs the guest cookie (at least 32 characters). Unset: a random one kept in `${DATA_DIR}/cookie-secret`. */
   COOKIE_SECRET: optionalString.pipe(z.string().min(32, 'must be at least 32 characters').optional()),
+  /**
+   * The operator's credential: changes the served default model and hides abusive content
+   * (server/admin.ts). Unset: nobody can do either.
+   */
+  ADMIN_TOKEN: optionalString.pipe(z.string().min(16, 'must be at least 16 characters').optional()),
 });
 
 export type Env = z.infer<typeof schema>;
