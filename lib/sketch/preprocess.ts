@@ -21,8 +21,8 @@ import { penBounds, rasterizeStrokes, type InkBitmap, type Stroke } from './rast
 
 export type { InkBitmap, Stroke } from './rasterize';
 
-export const SIDE = 28;
-export const PIXELS = SIDE * SIDE;
+export { IMAGE_SIZE as SIDE, IMAGE_PIXELS as PIXELS } from '../image';
+import { IMAGE_SIZE as SIDE, IMAGE_PIXELS as PIXELS } from '../image';
 export const FIT_BOX = 26;
 export const MIN_STROKE_WIDTH = 1.5;
 /** Strokes are rendered at this many bitmap pixels per output pixel, then area-averaged down. */

@@ -11,7 +11,7 @@ import { Command } from 'commander';
 import { runCli, UserFacingError } from '../errors';
 import { initBackend } from '../ml/backend';
 import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
-import { loadJudge } from '../ml/assessment/judge';
+import { loadJudge } from '../ml/models/judge';
 import { assessVae, DEFAULT_FRECHET_SPLITS, type VaeAssessment } from '../ml/assessment/quality';
 import { assessmentChart } from '../ml/assessment/chart';
 import { casOverRuns, type CasSummary } from '../ml/assessment/cas';
@@ -19,7 +19,7 @@ import { MAX_CANDIDATES } from '../ml/generation/select';
 import { writeOutput } from '../ml/generation/render';
 import { countParams } from '../ml/models/storage';
 import { loadVae } from '../ml/models/vae';
-import { loadClassPriors } from '../ml/generation/classPrior';
+import { loadClassPriors } from '../ml/models/classPrior';
 import { checkTemperature, numberOption } from './options';
 
 const program = new Command('assess')

@@ -10,13 +10,14 @@ import { Command } from 'commander';
 import { runCli, UserFacingError } from '../errors';
 import { initBackend } from '../ml/backend';
 import { NUM_CLASSES } from '../../lib/classes';
-import { loadJudge } from '../ml/assessment/judge';
+import { loadJudge } from '../ml/models/judge';
 import { loadVae } from '../ml/models/vae';
-import { loadClassPriors } from '../ml/generation/classPrior';
-import { sample } from '../ml/generation/sample';
+import { loadClassPriors } from '../ml/models/classPrior';
+import { sample } from '../ml/models/sample';
 import { checkCounts, qualityGuided } from '../ml/generation/select';
 import { renderRows, writeOutput, type SampleRow } from '../ml/generation/render';
 import { numberOption } from './options';
+import { imageAt } from '../../lib/image';
 
 const program = new Command('demo')
   .description('Write a labelled PNG with samples of every class from the conditional VAE.')
@@ -48,7 +49,7 @@ await runCli(async () => {
       rows.push({ label, images: r.kept.map((s) => s.image), note: `p=${mean.toFixed(2)}` });
     } else {
       const s = sample(vae.decoder, label, o.perClass, seed, 1, prior);
-      rows.push({ label, images: Array.from({ length: s.count }, (_, i) => s.images.slice(i * 784, (i + 1) * 784)) });
+      rows.push({ label, images: Array.from({ length: s.count }, (_, i) => imageAt(s.images, i).slice()) });
     }
   }
   await writeOutput(o.out, renderRows(rows));

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { runCli, UserFacingError } from '../errors';
 import { backendInfo, initBackend } from '../ml/backend';
-import { evaluateClassifier } from '../ml/assessment/classifier';
+import { evaluateClassifier } from '../ml/models/classifier';
 import { CLASS_NAMES, loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
 import { averagesMirror } from '../ml/models/cnn';
 import { countParams, loadLayersModel } from '../ml/models/storage';

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { env } from '../env';
 import { runCli, UserFacingError } from '../errors';
-import { evaluateClassifier } from '../ml/assessment/classifier';
+import { evaluateClassifier } from '../ml/models/classifier';
 import { initBackend } from '../ml/backend';
 import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
 import { countParams, loadLayersModel, saveLayersModel } from '../ml/models/storage';

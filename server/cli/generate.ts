@@ -8,13 +8,14 @@ import { Command } from 'commander';
 import { runCli, UserFacingError } from '../errors';
 import { initBackend } from '../ml/backend';
 import { CLASS_NAMES, parseClass } from '../ml/data/fashionMnist';
-import { loadJudge } from '../ml/assessment/judge';
+import { loadJudge } from '../ml/models/judge';
 import { loadVae } from '../ml/models/vae';
-import { loadClassPriors } from '../ml/generation/classPrior';
-import { sample } from '../ml/generation/sample';
+import { loadClassPriors } from '../ml/models/classPrior';
+import { sample } from '../ml/models/sample';
 import { checkCounts, qualityGuided } from '../ml/generation/select';
 import { renderRows, writeOutput } from '../ml/generation/render';
 import { checkTemperature, numberOption } from './options';
+import { imageAt } from '../../lib/image';
 
 export const MAX_PLAIN_SAMPLES = 1000;
 
@@ -56,7 +57,7 @@ await runCli(async () => {
   let note: string | undefined;
   if (o.bestOf === undefined) {
     const set = sample(vae.decoder, label, o.n, o.seed, o.temperature, prior);
-    images = Array.from({ length: set.count }, (_, i) => set.images.slice(i * 784, (i + 1) * 784));
+    images = Array.from({ length: set.count }, (_, i) => imageAt(set.images, i).slice());
     record = {
       class: CLASS_NAMES[label], label, seed: o.seed, temperature: o.temperature, bestOf: 1,
       samples: images.map((_, i) => ({ latent: Array.from(set.latents.subarray(i * set.latentSize, (i + 1) * set.latentSize)) })),

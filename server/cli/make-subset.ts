@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { runCli } from '../errors';
-import { IMAGE_PIXELS } from '../ml/data/batches';
+import { IMAGE_PIXELS } from '../../lib/image';
 import { CLASS_NAMES, NUM_CLASSES } from '../../lib/classes';
 import { FILES, loadSplit, resolveDataDir, SPLITS, type DatasetSplit, type Split } from '../ml/data/fashionMnist';
 import { writeIdx } from '../ml/data/idx';

@@ -8,7 +8,7 @@ import { Command } from 'commander';
 import { runCli } from '../errors';
 import { TrainingConfigSchema } from '../ml/training/config';
 import { initBackend } from '../ml/backend';
-import { evaluateClassifier } from '../ml/assessment/classifier';
+import { evaluateClassifier } from '../ml/models/classifier';
 import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
 import { withMirrorAveraging } from '../ml/models/cnn';
 import { loadLayersModel, saveLayersModel } from '../ml/models/storage';

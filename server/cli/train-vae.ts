@@ -15,7 +15,7 @@ import { averageVaes, loadVae, saveVae, splitCombined, splitVaeFolder, VaeArchSc
 import { ADVERSARIAL_WEIGHT } from '../ml/models/critic';
 import { loadFeatureExtractor, PERCEPTUAL_LAYERS, PERCEPTUAL_MODEL, PERCEPTUAL_WEIGHT } from '../ml/models/perceptual';
 import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
-import { fitClassPriors, PRIOR_FILE, saveClassPriors } from '../ml/generation/classPrior';
+import { fitClassPriors, PRIOR_FILE, saveClassPriors } from '../ml/models/classPrior';
 import type { TrainingLog } from '../ml/training/events';
 import { TrainingConfigSchema } from '../ml/training/config';
 import { configFromOptions, numberOption } from './options';

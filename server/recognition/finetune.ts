@@ -12,6 +12,7 @@ import { mulberry32 } from '../ml/data/random';
 import { sketchify } from '../ml/sketch/sketchify';
 import { augmentBatch } from '../ml/training/augment';
 import { CnnTask } from '../ml/training/cnnTask';
+import { IMAGE_PIXELS, imageAt } from '../../lib/image';
 
 export interface LabelledImages {
   /** count x 784 floats in [0, 1]. */
@@ -44,22 +45,22 @@ export function fineTune(
   const variables = task.variables();
   const optimizer = tf.train.adam(o.lr);
   const rand = mulberry32(o.seed);
-  const raw = new Float32Array(o.batchSize * 784);
-  const images = new Float32Array(o.batchSize * 784);
+  const raw = new Float32Array(o.batchSize * IMAGE_PIXELS);
+  const images = new Float32Array(o.batchSize * IMAGE_PIXELS);
   const labels = new Uint8Array(o.batchSize);
   const losses: number[] = [];
   for (let step = 0; step < o.steps; step++) {
     for (let i = 0; i < o.batchSize; i++) {
-      const dst = raw.subarray(i * 784, (i + 1) * 784);
+      const dst = imageAt(raw, i);
       if (rand() < o.drawingShare) {
         const j = Math.floor(rand() * drawings.count);
-        dst.set(drawings.images.subarray(j * 784, (j + 1) * 784));
+        dst.set(imageAt(drawings.images, j));
         labels[i] = drawings.labels[j]!;
       } else {
         const j = Math.floor(rand() * original.count);
-        const photo = original.images.subarray(j * 784, (j + 1) * 784);
+        const photo = imageAt(original.images, j);
         if (rand() < o.sketchShare) dst.set(sketchify(photo, rand));
-        else for (let p = 0; p < 784; p++) dst[p] = photo[p]! / 255;
+        else for (let p = 0; p < IMAGE_PIXELS; p++) dst[p] = photo[p]! / 255;
         labels[i] = original.labels[j]!;
       }
     }

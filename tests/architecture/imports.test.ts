@@ -64,3 +64,23 @@ describe('layering', () => {
     expect(violations(lower, (t) => !inside('server/realtime')(t))).toEqual([]);
   });
 });
+
+describe('the ML layers import downwards only', () => {
+  // Lowest first: a folder may import its own layer and the layers before it, never one after.
+  const LAYERS: string[][] = [
+    ['server/ml/backend', 'server/ml/data', 'server/ml/image', 'server/ml/linalg.ts'],
+    ['server/ml/sketch'],
+    ['server/ml/models'],
+    ['server/ml/training'],
+    ['server/ml/generation'],
+    ['server/ml/assessment'],
+  ];
+  const layerOf = (p: string) => LAYERS.findIndex((dirs) => dirs.some((d) => p === d || p === d.replace(/\.ts$/, '') || p.startsWith(`${d}/`)));
+
+  for (const [i, dirs] of LAYERS.entries()) {
+    it(`${dirs.join(', ')} imports nothing above it`, () => {
+      const files = dirs.flatMap((d) => (d.endsWith('.ts') ? [d] : sourceFiles(d)));
+      expect(violations(files, (t) => !('project' in t) || layerOf(t.project) <= i)).toEqual([]);
+    });
+  }
+});

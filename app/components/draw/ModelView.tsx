@@ -5,6 +5,7 @@
 'use client';
 
 import { useEffect, useRef } from 'react';
+import { IMAGE_PIXELS } from '../../../lib/image';
 
 export function ModelView({ image, size = 112, testId = 'model-view' }: { image: Float32Array | null; size?: number; testId?: string }) {
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -12,7 +13,7 @@ export function ModelView({ image, size = 112, testId = 'model-view' }: { image:
     const ctx = canvas.current?.getContext('2d');
     if (!ctx) return;
     const data = ctx.createImageData(28, 28);
-    for (let p = 0; p < 784; p++) {
+    for (let p = 0; p < IMAGE_PIXELS; p++) {
       const v = Math.round((image?.[p] ?? 0) * 255);
       data.data.set([v, v, v, 255], p * 4);
     }

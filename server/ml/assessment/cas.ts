@@ -11,10 +11,11 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { NUM_CLASSES } from '../models/cnn';
 import { FILES, splitFiles } from '../data/fashionMnist';
 import { writeIdx } from '../data/idx';
-import type { ClassPriors } from '../generation/classPrior';
-import { sample } from '../generation/sample';
+import type { ClassPriors } from '../models/classPrior';
+import { sample } from '../models/sample';
 import { startTraining } from '../training/run';
 import type { TrainingEvent } from '../training/events';
+import { IMAGE_PIXELS } from '../../../lib/image';
 
 export interface CasOptions {
   decoder: tfTypes.LayersModel;
@@ -58,7 +59,7 @@ export async function writeGeneratedDataset(
 ): Promise<number> {
   await mkdir(dir, { recursive: true });
   const count = perClass * NUM_CLASSES;
-  const images = new Uint8Array(count * 784);
+  const images = new Uint8Array(count * IMAGE_PIXELS);
   const labels = new Uint8Array(count);
   // Classes interleaved, so any prefix of the set is balanced.
   const chunk = 2000;
@@ -66,7 +67,7 @@ export async function writeGeneratedDataset(
     const size = Math.min(chunk, count - start);
     const classes = Array.from({ length: size }, (_, i) => (start + i) % NUM_CLASSES);
     const set = sample(decoder, classes, size, seed + start, temperature, prior);
-    for (let i = 0; i < size * 784; i++) images[start * 784 + i] = Math.round(set.images[i]! * 255);
+    for (let i = 0; i < size * IMAGE_PIXELS; i++) images[start * IMAGE_PIXELS + i] = Math.round(set.images[i]! * 255);
     labels.set(set.labels, start);
   }
   // Uncompressed names: gzip of 47 MB would cost more time than the training reads save.

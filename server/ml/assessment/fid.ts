@@ -5,7 +5,7 @@
  * with Tr((S1 S2)^(1/2)) = Tr((S1^(1/2) S2 S1^(1/2))^(1/2)), a symmetric PSD matrix whose
  * square-root trace is the sum of the square roots of its eigenvalues.
  */
-import { matMul, moments, sqrtSymmetric, symmetricEigen, type Moments } from './linalg';
+import { matMul, moments, sqrtSymmetric, symmetricEigen, type Moments } from '../linalg';
 
 export function frechetFromMoments(a: Moments, b: Moments): number {
   const n = a.dim;

@@ -9,13 +9,13 @@ import { CLASS_NAMES, type DatasetSplit } from '../data/fashionMnist';
 import { shuffledIndices } from '../data/random';
 import { NUM_CLASSES } from '../models/cnn';
 import type { Vae } from '../models/vae';
-import type { ClassPriors } from '../generation/classPrior';
-import { sample } from '../generation/sample';
+import type { ClassPriors } from '../models/classPrior';
+import { sample } from '../models/sample';
 import { qualityGuided } from '../generation/select';
 import { evaluateElbo, reconstruct, type ElboReport } from '../training/vaeTask';
 import { frechetFromMoments } from './fid';
-import { moments } from './linalg';
-import { confidenceOf, judgeImages, predictedClasses, type Judge } from './judge';
+import { moments } from '../linalg';
+import { confidenceOf, judgeImages, predictedClasses, type Judge } from '../models/judge';
 import { meanPairwiseDistance, precisionRecall, type PrecisionRecall } from './prd';
 
 export const CONFIDENT = 0.95;

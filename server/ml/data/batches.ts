@@ -5,15 +5,10 @@
  * worker threads and the browser share it.
  */
 
-export const IMAGE_SIDE = 28;
-export const IMAGE_PIXELS = IMAGE_SIDE * IMAGE_SIDE;
+import { IMAGE_PIXELS, IMAGE_SIZE } from '../../../lib/image';
 
 /** The tensor shape a batch of `size` images has. */
-export const batchShape = (size: number): [number, number, number, number] => [size, IMAGE_SIDE, IMAGE_SIDE, 1];
-
-/** One image's bytes (a view, not a copy). */
-export const imagePixels = (images: Uint8Array, index: number): Uint8Array =>
-  images.subarray(index * IMAGE_PIXELS, (index + 1) * IMAGE_PIXELS);
+export const batchShape = (size: number): [number, number, number, number] => [size, IMAGE_SIZE, IMAGE_SIZE, 1];
 
 /**
  * Images `indices` of `images` (count x 784 bytes) scaled to [0, 1], in a [b, 28, 28, 1] row-major

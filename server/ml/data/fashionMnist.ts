@@ -7,11 +7,12 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { env } from '../../env';
 import { UserFacingError } from '../../errors';
-import { IMAGE_SIDE } from './batches';
+import { IMAGE_SIZE } from '../../../lib/image';
 import { NUM_CLASSES } from '../../../lib/classes';
 import { HOW_TO_GET_DATA, readIdxPair } from './idx';
 export { CLASS_NAMES, parseClass } from '../../../lib/classes';
 import { shuffledIndices } from './random';
+import { IMAGE_PIXELS, imageAt } from '../../../lib/image';
 
 export const DEBIAN_DIR = '/usr/share/datasets/fashion-mnist';
 export const LOCAL_DIR = path.join('data', 'fashion-mnist');
@@ -130,7 +131,7 @@ export function resolveDataDir(
 /** Loads a split: both files read and checked (magic, sizes, counts, labels 0-9). */
 export async function loadSplit(split: Split, dir: string = resolveDataDir(split).dir): Promise<DatasetSplit> {
   const files = splitFiles(dir, split);
-  const { images, labels } = await readIdxPair(files.images, files.labels, IMAGE_SIDE);
+  const { images, labels } = await readIdxPair(files.images, files.labels, IMAGE_SIZE);
   const bad = labels.data.findIndex((l) => l >= NUM_CLASSES);
   if (bad >= 0) {
     throw new UserFacingError(
@@ -147,11 +148,11 @@ export async function loadSplit(split: Split, dir: string = resolveDataDir(split
 export function seededSubset(split: DatasetSplit, limit: number | undefined, seed: number): DatasetSplit {
   if (limit === undefined || limit >= split.count) return split;
   const order = shuffledIndices(split.count, seed);
-  const images = new Uint8Array(limit * 784);
+  const images = new Uint8Array(limit * IMAGE_PIXELS);
   const labels = new Uint8Array(limit);
   for (let i = 0; i < limit; i++) {
     const j = order[i]!;
-    images.set(split.images.subarray(j * 784, (j + 1) * 784), i * 784);
+    images.set(imageAt(split.images, j), i * IMAGE_PIXELS);
     labels[i] = split.labels[j]!;
   }
   return { images, labels, count: limit };

@@ -7,7 +7,7 @@
  * so freshly built networks stand in when no trained model is at hand.
  */
 import os from 'node:os';
-import { judgeFromClassifier } from '../assessment/judge';
+import { judgeFromClassifier } from '../models/judge';
 import { buildCnn } from '../models/cnn';
 import { buildVae, VaeArchSchema } from '../models/vae';
 import { countParams } from '../models/storage';

@@ -4,7 +4,7 @@
  * (render.ts) and the benchmark figures bench:ml prints (bench.ts). Quality measurement lives in
  * ../assessment.
  */
-export * from './sample';
+export * from '../models/sample';
 export * from './select';
 export * from './render';
 export { vaeBenchmarks, type VaeBenchmarks } from './bench';

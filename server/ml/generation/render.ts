@@ -6,6 +6,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { CLASS_NAMES } from '../data/fashionMnist';
 import { encodeGridPng } from '../image';
+import { IMAGE_PIXELS } from '../../../lib/image';
 
 export interface SampleRow {
   label: number;
@@ -27,7 +28,7 @@ export function renderRows(rows: readonly SampleRow[], cols?: number, scale = DE
       const chunk = row.images.slice(l * width, (l + 1) * width);
       tiles.push(...chunk);
       // Short rows are padded with blank tiles so the next row starts at the left edge.
-      for (let i = chunk.length; i < width; i++) tiles.push(new Float32Array(784));
+      for (let i = chunk.length; i < width; i++) tiles.push(new Float32Array(IMAGE_PIXELS));
       captions.push(l === 0 ? `${CLASS_NAMES[row.label]}${row.note ? ` ${row.note}` : ''}` : '');
     }
   }

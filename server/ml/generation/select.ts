@@ -6,9 +6,10 @@
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { UserFacingError } from '../../errors';
-import { confidenceOf, judgeImages, predictedClasses, type Judge } from '../assessment/judge';
-import type { ClassPriors } from './classPrior';
-import { sample } from './sample';
+import { confidenceOf, judgeImages, predictedClasses, type Judge } from '../models/judge';
+import type { ClassPriors } from '../models/classPrior';
+import { sample } from '../models/sample';
+import { imageAt } from '../../../lib/image';
 
 export const MAX_CANDIDATES = 20_000;
 
@@ -120,7 +121,7 @@ export function qualityGuided(
   const minDistance = (options.diversity ?? 0.5) * medianDistance(judged.features, judge.featureSize, candidates);
   const { indices, relaxed } = selectDiverse(confidence, judged.features, judge.featureSize, k, minDistance);
   const kept = indices.map((i) => ({
-    image: pool.images.slice(i * 784, (i + 1) * 784),
+    image: imageAt(pool.images, i).slice(),
     latent: pool.latents.slice(i * pool.latentSize, (i + 1) * pool.latentSize),
     label,
     confidence: confidence[i]!,

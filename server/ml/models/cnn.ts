@@ -6,6 +6,7 @@
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { z } from 'zod';
+import { IMAGE_SIZE } from '../../../lib/image';
 import { tf } from '../backend';
 
 export const CnnArchSchema = z.object({
@@ -20,7 +21,6 @@ export const CnnArchSchema = z.object({
 });
 export type CnnArch = z.infer<typeof CnnArchSchema>;
 
-export const IMAGE_SIZE = 28;
 export const NUM_CLASSES = 10;
 
 /** Builds the classifier; `seed` makes the initial weights reproducible. */

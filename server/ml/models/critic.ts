@@ -14,7 +14,8 @@
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '../backend';
-import { IMAGE_SIZE, NUM_CLASSES } from './cnn';
+import { IMAGE_SIZE } from '../../../lib/image';
+import { NUM_CLASSES } from './cnn';
 
 export const CRITIC_NAME = 'vae_critic';
 

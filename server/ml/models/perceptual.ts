@@ -12,6 +12,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { UserFacingError } from '../../errors';
 import { tf } from '../backend';
 import { loadLayersModel } from './storage';
+import { IMAGE_PIXELS } from '../../../lib/image';
 
 /** The committed VAE's setting: weight 1, all three conv stages of the CNN in models/perceptual-cnn (models/vae/training-log.json). */
 export const PERCEPTUAL_WEIGHT = 1;
@@ -49,7 +50,7 @@ export function perceptualDistance(features: tfTypes.LayersModel, x: tfTypes.Ten
   const a = features.apply(x, { training: false }) as tfTypes.Tensor[];
   const b = features.apply(xHat, { training: false }) as tfTypes.Tensor[];
   const perLayer = a.map((fa, i) =>
-    tf.mul(784, tf.mean(tf.square(tf.sub(tf.relu(fa), tf.relu(b[i]!))).reshape([n, -1]), 1)),
+    tf.mul(IMAGE_PIXELS, tf.mean(tf.square(tf.sub(tf.relu(fa), tf.relu(b[i]!))).reshape([n, -1]), 1)),
   );
   return tf.addN(perLayer) as tfTypes.Tensor1D;
 }

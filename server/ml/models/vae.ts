@@ -15,7 +15,8 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { UserFacingError } from '../../errors';
 import { tf } from '../backend';
-import { IMAGE_SIZE, NUM_CLASSES } from './cnn';
+import { IMAGE_SIZE } from '../../../lib/image';
+import { NUM_CLASSES } from './cnn';
 import { loadLayersModel, saveLayersModel } from './storage';
 import { buildCritic, CRITIC_NAME } from './critic';
 

@@ -8,6 +8,7 @@
  * Pure (no Node APIs): worker threads call it per image while assembling training batches.
  */
 import { fitInk, PIXELS, SIDE } from '../../../lib/sketch/preprocess';
+import { IMAGE_PIXELS } from '../../../lib/image';
 
 export interface SketchifyOptions {
   /** Pen width range in 28x28 pixels (before the final fit, which scales by ~0.9). */
@@ -56,7 +57,7 @@ const uniform = (rand: () => number, [lo, hi]: readonly [number, number]): numbe
  */
 export function sketchify(image28: ArrayLike<number>, rand: () => number, options: Partial<SketchifyOptions> = {}): Float32Array {
   const o = { ...DEFAULT_SKETCHIFY, ...options };
-  if (image28.length !== PIXELS) throw new RangeError(`sketchify takes a 28x28 image (784 values), got ${image28.length}`);
+  if (image28.length !== PIXELS) throw new RangeError(`sketchify takes a 28x28 image (${IMAGE_PIXELS} values), got ${image28.length}`);
   const unit = image28 instanceof Uint8Array || image28 instanceof Uint8ClampedArray ? 1 / 255 : 1;
   const photo = warpedPhoto(padded(softened(image28, unit, o.soften)), rand, o);
   const threshold = uniform(rand, o.threshold);

@@ -3,8 +3,7 @@
  * pixels (zeros shifted in, as the background is black) and a horizontal mirror. Works on plain
  * typed arrays so it runs inside replica workers before anything reaches TensorFlow.js.
  */
-const SIDE = 28;
-const PIXELS = SIDE * SIDE;
+import { IMAGE_PIXELS as PIXELS, IMAGE_SIZE as SIDE } from '../../../lib/image';
 
 export interface AugmentOptions {
   maxShift: number;

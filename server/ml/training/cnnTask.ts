@@ -6,9 +6,10 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '../backend';
 import { buildCnn, NUM_CLASSES, type CnnArch } from '../models/cnn';
 import { countParams } from '../models/storage';
-import { evaluateClassifier, imagesToTensor, predictProbabilities } from '../assessment/classifier';
+import { evaluateClassifier, imagesToTensor, predictProbabilities } from '../models/classifier';
 import type { DatasetSplit } from '../data/fashionMnist';
 import type { Batch, EpochEvaluation, EvaluationSets, StepResult, TrainingTask } from './task';
+import { imagesFrom } from '../../../lib/image';
 
 /** The first test images: the same probe set every epoch, so viewers can watch guesses change. */
 export const PROBE_COUNT = 16;
@@ -34,7 +35,7 @@ export class CnnTask implements TrainingTask {
   }
 
   step(batch: Batch): StepResult {
-    const x = tf.tensor4d(batch.images.subarray(0, batch.size * 784), [batch.size, 28, 28, 1]);
+    const x = tf.tensor4d(imagesFrom(batch.images, 0, batch.size), [batch.size, 28, 28, 1]);
     const labels = tf.tensor1d(batch.labels.subarray(0, batch.size), 'int32');
     const logits = this.model.apply(x, { training: true }) as tfTypes.Tensor2D;
     const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, NUM_CLASSES), logits) as tfTypes.Scalar;

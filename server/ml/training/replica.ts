@@ -22,6 +22,7 @@ import type { TrainingTask } from './task';
 import { createTask } from './tasks';
 import { writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import { IMAGE_PIXELS, imageAt } from '../../../lib/image';
 
 export type ReplicaMessage =
   | { type: 'ready'; replica: number; paramCount: number; stateCount: number }
@@ -108,8 +109,8 @@ async function main(): Promise<void> {
   const shardWeights = Array.from({ length: replicas }, (_, r) => (bounds[r + 1]! - bounds[r]!) / cfg.batchSize);
   const myStart = bounds[replica]!;
   const mySize = bounds[replica + 1]! - myStart;
-  const raw = new Float32Array(mySize * 784);
-  const images = new Float32Array(mySize * 784);
+  const raw = new Float32Array(mySize * IMAGE_PIXELS);
+  const images = new Float32Array(mySize * IMAGE_PIXELS);
   const labels = new Uint8Array(mySize);
 
   const log: TrainingLog = checkpoint?.log ?? {
@@ -178,8 +179,8 @@ async function main(): Promise<void> {
       setLr(lr);
       for (let i = 0; i < mySize; i++) {
         const j = order[step * cfg.batchSize + myStart + i]!;
-        const src = sketches && rand() < cfg.sketchFraction ? sketches.get(j) : train.images.subarray(j * 784, (j + 1) * 784);
-        for (let p = 0; p < 784; p++) raw[i * 784 + p] = src[p]! / 255;
+        const src = sketches && rand() < cfg.sketchFraction ? sketches.get(j) : imageAt(train.images, j);
+        for (let p = 0; p < IMAGE_PIXELS; p++) raw[i * IMAGE_PIXELS + p] = src[p]! / 255;
         labels[i] = train.labels[j]!;
       }
       if (cfg.augment) augmentBatch(raw, images, mySize, rand, { maxShift: cfg.maxShift, flip: true });

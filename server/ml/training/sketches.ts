@@ -8,6 +8,7 @@ import type { DatasetSplit } from '../data/fashionMnist';
 import { drawingRandom } from '../sketch/drawingSet';
 import { imageToBytes } from '../../../lib/sketch/preprocess';
 import { sketchify } from '../sketch/sketchify';
+import { IMAGE_PIXELS, imageAt } from '../../../lib/image';
 
 export class SketchCache {
   private readonly bytes: Uint8Array;
@@ -17,15 +18,15 @@ export class SketchCache {
     private readonly split: DatasetSplit,
     private readonly seed: number,
   ) {
-    this.bytes = new Uint8Array(split.count * 784);
+    this.bytes = new Uint8Array(split.count * IMAGE_PIXELS);
     this.made = new Uint8Array(split.count);
   }
 
   /** The drawing of training image `index` as 784 bytes (0-255). */
   get(index: number): Uint8Array {
-    const out = this.bytes.subarray(index * 784, (index + 1) * 784);
+    const out = imageAt(this.bytes, index);
     if (!this.made[index]) {
-      const photo = this.split.images.subarray(index * 784, (index + 1) * 784);
+      const photo = imageAt(this.split.images, index);
       out.set(imageToBytes(sketchify(photo, drawingRandom(this.seed, index))));
       this.made[index] = 1;
     }

@@ -8,16 +8,17 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '../backend';
 import { CLASS_NAMES, type DatasetSplit } from '../data/fashionMnist';
-import { imagesToTensor } from '../assessment/classifier';
+import { imagesToTensor } from '../models/classifier';
 import { encodeGridPng, pngDataUrl } from '../image';
 import { NUM_CLASSES } from '../models/cnn';
 import { buildVae, splitCombined, VaeArchSchema, type Vae, type VaeArch } from '../models/vae';
 import { countParams } from '../models/storage';
-import { decodeLatents, sample } from '../generation/sample';
-import { encodePosteriors, fitClassPriors } from '../generation/classPrior';
+import { decodeLatents, sample } from '../models/sample';
+import { encodePosteriors, fitClassPriors } from '../models/classPrior';
 import { perceptualDistance } from '../models/perceptual';
 import { adversarialTerms } from '../models/critic';
 import type { Batch, EpochEvaluation, StepContext, StepResult, TrainingTask } from './task';
+import { imageAt, imagesFrom } from '../../../lib/image';
 
 const RECONSTRUCTION_COUNT = 8;
 const SAMPLES_PER_CLASS = 4;
@@ -116,7 +117,7 @@ export class VaeTask implements TrainingTask {
   }
 
   step(batch: Batch, ctx: StepContext): StepResult {
-    const x = tf.tensor4d(batch.images.subarray(0, batch.size * 784), [batch.size, 28, 28, 1]);
+    const x = tf.tensor4d(imagesFrom(batch.images, 0, batch.size), [batch.size, 28, 28, 1]);
     const y = tf.oneHot(tf.tensor1d(batch.labels.subarray(0, batch.size), 'int32'), NUM_CLASSES).toFloat();
     const [mean, logVar, priorMean] = this.vae.encoder.apply([x, y], { training: true }) as tfTypes.Tensor[];
     // Seeded by the global step: a resumed run draws the same noise as an uninterrupted one.
@@ -141,8 +142,8 @@ export class VaeTask implements TrainingTask {
   async evaluate(test: DatasetSplit): Promise<EpochEvaluation> {
     const report = evaluateElbo(this.vae, test.images, test.labels);
     const k = Math.min(RECONSTRUCTION_COUNT, test.count);
-    const originals = Float32Array.from(test.images.subarray(0, k * 784), (v) => v / 255);
-    const recon = reconstruct(this.vae, test.images.subarray(0, k * 784), test.labels.subarray(0, k));
+    const originals = Float32Array.from(imagesFrom(test.images, 0, k), (v) => v / 255);
+    const recon = reconstruct(this.vae, imagesFrom(test.images, 0, k), test.labels.subarray(0, k));
     const critic = this.vae.critic ? criticScores(this.vae, test, Math.min(CRITIC_EVAL_COUNT, test.count)) : undefined;
     const reconPng = encodeGridPng([originals, recon].flatMap((set) => splitImages(set, k)), { cols: k, rowCaptions: ['test', 'VAE'] });
     const classes = Array.from({ length: NUM_CLASSES * SAMPLES_PER_CLASS }, (_, i) => Math.floor(i / SAMPLES_PER_CLASS));
@@ -190,7 +191,7 @@ const CRITIC_EVAL_COUNT = 500;
 
 /** The critic's mean probability of "real" for test images and for their reconstructions. */
 function criticScores(vae: Vae, test: DatasetSplit, count: number): { real: number; fake: number } {
-  const recon = reconstruct(vae, test.images.subarray(0, count * 784), test.labels.subarray(0, count));
+  const recon = reconstruct(vae, imagesFrom(test.images, 0, count), test.labels.subarray(0, count));
   const [real, fake] = tf.tidy(() => {
     const x = imagesToTensor(test.images, 0, count);
     const y = tf.oneHot(tf.tensor1d(test.labels.subarray(0, count), 'int32'), NUM_CLASSES).toFloat();
@@ -201,5 +202,5 @@ function criticScores(vae: Vae, test: DatasetSplit, count: number): { real: numb
 }
 
 function splitImages(flat: Float32Array, count: number): Float32Array[] {
-  return Array.from({ length: count }, (_, i) => flat.subarray(i * 784, (i + 1) * 784));
+  return Array.from({ length: count }, (_, i) => imageAt(flat, i));
 }

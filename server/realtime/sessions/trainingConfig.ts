@@ -14,6 +14,7 @@ import { encodeGreyPng, pngDataUrl } from '../../ml/image';
 import { PROBE_COUNT } from '../../ml/training/cnnTask';
 import { TrainingConfigSchema, type TrainingConfig } from '../../ml/training/config';
 import type { SessionConfig, SessionKind } from '../../../lib/protocol';
+import { imageAt } from '../../../lib/image';
 
 export const SESSION_SEED = 42;
 
@@ -79,7 +80,7 @@ export function probeImages(cfg: Pick<TrainingConfig, 'dataDir' | 'testLimit' | 
       const test = seededSubset(all, cfg.testLimit, cfg.seed + 1);
       const n = Math.min(PROBE_COUNT, test.count);
       return Array.from({ length: n }, (_, i) =>
-        pngDataUrl(encodeGreyPng(test.images.subarray(i * 784, (i + 1) * 784), 28, 28)),
+        pngDataUrl(encodeGreyPng(imageAt(test.images, i), 28, 28)),
       );
     })();
     found.catch(() => probeCache.delete(key));

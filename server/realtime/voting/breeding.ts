@@ -5,7 +5,7 @@
  * child records its parents, which is the lineage a gallery item shows. Pure and seeded.
  */
 import { mulberry32, randomInt, type Random } from '../../ml/data/random';
-import { applyClassPrior, type ClassPriors } from '../../ml/generation/classPrior';
+import { applyClassPrior, type ClassPriors } from '../../ml/models/classPrior';
 
 export interface Parent {
   candidateId: number;

@@ -5,12 +5,13 @@
  * the generator worker, not on the thread that serves sockets.
  */
 import type * as tfTypes from '@tensorflow/tfjs';
-import { confidenceOf, judgeImages, type Judge } from '../../ml/assessment/judge';
-import { decodeLatents } from '../../ml/generation/sample';
-import type { ClassPriors } from '../../ml/generation/classPrior';
+import { confidenceOf, judgeImages, type Judge } from '../../ml/models/judge';
+import { decodeLatents } from '../../ml/models/sample';
+import type { ClassPriors } from '../../ml/models/classPrior';
 import { encodeGreyPng } from '../../ml/image';
 import { decoderLatentSize } from '../../ml/models/vae';
 import { breed, freshDraws, slotLabels, type Child, type Parent } from './breeding';
+import { imageAt } from '../../../lib/image';
 
 export const MAX_BEST_OF = 64;
 export const MAX_CANDIDATES_PER_ROUND = 24;
@@ -63,7 +64,7 @@ export function generateCandidates(
       label: child.label,
       latent: Array.from(child.latent),
       confidence: confidence[best]!,
-      png: new Uint8Array(encodeGreyPng(images.subarray(best * 784, (best + 1) * 784), 28, 28)),
+      png: new Uint8Array(encodeGreyPng(imageAt(images, best), 28, 28)),
       origin: child.origin,
       parentIds: child.parentIds,
     });

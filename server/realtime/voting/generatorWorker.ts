@@ -4,9 +4,9 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../../ml/backend';
-import { loadJudge } from '../../ml/assessment/judge';
+import { loadJudge } from '../../ml/models/judge';
 import { loadVae } from '../../ml/models/vae';
-import { loadClassPriors } from '../../ml/generation/classPrior';
+import { loadClassPriors } from '../../ml/models/classPrior';
 import { countParams } from '../../ml/models/storage';
 import { generateCandidates, type GenerationRequest } from './generation';
 

@@ -2,17 +2,17 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { tinyCnn } from '../../helpers/models';
 import { initBackend } from '../../../server/ml/backend';
 import { parseClass } from '../../../server/ml/data/fashionMnist';
-import { judgeFromClassifier, type Judge } from '../../../server/ml/assessment/judge';
+import { judgeFromClassifier, type Judge } from '../../../server/ml/models/judge';
 import { buildCnn } from '../../../server/ml/models/cnn';
 import { buildVae, type Vae } from '../../../server/ml/models/vae';
-import { sample, standardNormal } from '../../../server/ml/generation/sample';
+import { sample, standardNormal } from '../../../server/ml/models/sample';
 import { qualityGuided, selectDiverse } from '../../../server/ml/generation/select';
 import { renderRows, writeOutput } from '../../../server/ml/generation/render';
 import { decodePng } from '../../../server/ml/image';
 import { readFile, writeFile } from 'node:fs/promises';
 import { FIXTURE_DIR, tempDir } from '../data/fixture';
 import { loadSplit } from '../../../server/ml/data/fashionMnist';
-import { componentsFor, fitClassPriors, loadClassPriors, PRIOR_FILE } from '../../../server/ml/generation/classPrior';
+import { componentsFor, fitClassPriors, loadClassPriors, PRIOR_FILE } from '../../../server/ml/models/classPrior';
 
 // Untrained but seeded networks: generation's contracts do not depend on how good the model is.
 let vae: Vae;

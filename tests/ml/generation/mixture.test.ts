@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fitGaussianMixture } from '../../../server/ml/generation/mixture';
-import { standardNormal } from '../../../server/ml/generation/sample';
+import { fitGaussianMixture } from '../../../server/ml/models/mixture';
+import { standardNormal } from '../../../server/ml/models/sample';
 
 /** `n` points of N(centre, sd^2 I) in `dim` dimensions. */
 function blob(centre: number[], sd: number, n: number, seed: number): Float64Array {

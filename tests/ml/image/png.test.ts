@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { imagePixels } from '../../../server/ml/data/batches';
+import { imageAt } from '../../../lib/image';
 import { CLASS_NAMES } from '../../../lib/classes';
 import { loadSplit } from '../../../server/ml/data/fashionMnist';
 import { textWidth } from '../../../server/ml/image/font';
@@ -28,7 +28,7 @@ describe('PNG encoding', () => {
 
   it('round-trips a real 28x28 byte image exactly', async () => {
     const test = await loadSplit('test', FIXTURE_DIR);
-    const image = imagePixels(test.images, 0);
+    const image = imageAt(test.images, 0);
     const decoded = decodePng(encodeGreyPng(image, 28, 28));
     expect([decoded.width, decoded.height]).toEqual([28, 28]);
     expect(Array.from(greyLevels(decoded))).toEqual(Array.from(image));
@@ -46,7 +46,7 @@ describe('PNG encoding', () => {
 describe('image grids', () => {
   it('lays out tiles with padding, scale, captions and colour bars at the expected size', async () => {
     const test = await loadSplit('test', FIXTURE_DIR);
-    const tiles = Array.from({ length: 7 }, (_, i) => imagePixels(test.images, i));
+    const tiles = Array.from({ length: 7 }, (_, i) => imageAt(test.images, i));
     const captions = ['Ankle boot', 'Bag'];
     const grid = imageGrid(tiles, { cols: 4, scale: 2, padding: 3, rowCaptions: captions, rowColors: [[0, 200, 0], null] });
     const captionWidth = textWidth('Ankle boot', 2) + 3;
@@ -58,7 +58,7 @@ describe('image grids', () => {
     // Tile 5 (row 1, col 1) holds test image 5, pixel-doubled.
     const left = 3 + captionWidth + barWidth;
     const px = (x: number, y: number): number => decoded.data[(y * grid.width + x) * 4]!;
-    const image5 = imagePixels(test.images, 5);
+    const image5 = imageAt(test.images, 5);
     const x0 = left + 56 + 3;
     const y0 = 3 + 56 + 3;
     for (const [x, y] of [[10, 14], [14, 14], [20, 5]] as const) {

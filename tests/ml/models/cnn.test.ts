@@ -8,10 +8,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tinyCnn } from '../../helpers/models';
 import { initBackend, tf } from '../../../server/ml/backend';
-import { evaluateClassifier, imagesToTensor } from '../../../server/ml/assessment/classifier';
+import { evaluateClassifier, imagesToTensor } from '../../../server/ml/models/classifier';
 import { loadSplit, type DatasetSplit } from '../../../server/ml/data/fashionMnist';
 import { buildCnn, withMirrorAveraging } from '../../../server/ml/models/cnn';
-import { judgeFromClassifier } from '../../../server/ml/assessment/judge';
+import { judgeFromClassifier } from '../../../server/ml/models/judge';
 import { countParams, loadLayersModel, saveLayersModel } from '../../../server/ml/models/storage';
 import { CnnTask } from '../../../server/ml/training/cnnTask';
 

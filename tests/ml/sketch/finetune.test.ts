@@ -4,7 +4,7 @@
  * are recognised better than before.
  */
 import { describe, expect, it } from 'vitest';
-import { evaluateClassifier } from '../../../server/ml/assessment/classifier';
+import { evaluateClassifier } from '../../../server/ml/models/classifier';
 import { initBackend } from '../../../server/ml/backend';
 import { loadSplit } from '../../../server/ml/data/fashionMnist';
 import { mulberry32 } from '../../../server/ml/data/random';

@@ -6,9 +6,10 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '../backend';
 import { mulberry32 } from '../data/random';
-import { NUM_CLASSES } from '../models/cnn';
-import { decoderLatentSize } from '../models/vae';
+import { NUM_CLASSES } from './cnn';
+import { decoderLatentSize } from './vae';
 import { applyClassPrior, type ClassPriors } from './classPrior';
+import { IMAGE_PIXELS } from '../../../lib/image';
 
 export interface GeneratedSet {
   /** count x 784 floats in [0, 1] */
@@ -46,7 +47,7 @@ export function decodeLatents(
   if (latents.length !== count * latentSize) {
     throw new RangeError(`${latents.length} latent values do not make ${count} vectors of ${latentSize}`);
   }
-  const images = new Float32Array(count * 784);
+  const images = new Float32Array(count * IMAGE_PIXELS);
   for (let start = 0; start < count; start += batchSize) {
     const size = Math.min(batchSize, count - start);
     const out = tf.tidy(() => {
@@ -54,7 +55,7 @@ export function decodeLatents(
       const y = tf.oneHot(tf.tensor1d(labels.subarray(start, start + size), 'int32'), NUM_CLASSES).toFloat();
       return tf.sigmoid(decoder.predict([z, y]) as tfTypes.Tensor);
     });
-    images.set(out.dataSync() as Float32Array, start * 784);
+    images.set(out.dataSync() as Float32Array, start * IMAGE_PIXELS);
     out.dispose();
   }
   return images;

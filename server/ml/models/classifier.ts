@@ -4,7 +4,8 @@
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '../backend';
-import { NUM_CLASSES } from '../models/cnn';
+import { NUM_CLASSES } from './cnn';
+import { imagesFrom } from '../../../lib/image';
 
 export interface ClassifierReport {
   accuracy: number;
@@ -17,7 +18,7 @@ export interface ClassifierReport {
 
 /** Turns 784-byte images (0-255) or floats in [0, 1] into a [n,28,28,1] tensor in [0, 1]. */
 export function imagesToTensor(images: Uint8Array | Float32Array, start: number, count: number): tfTypes.Tensor4D {
-  const slice = images.subarray(start * 784, (start + count) * 784);
+  const slice = imagesFrom(images, start, count);
   const floats = slice instanceof Float32Array ? slice : Float32Array.from(slice, (v) => v / 255);
   return tf.tensor4d(floats, [count, 28, 28, 1]);
 }

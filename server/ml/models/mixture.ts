@@ -6,7 +6,7 @@
  * Deterministic under its seed (k-means++ start on the project's PRNG).
  */
 import { mulberry32, randomInt } from '../data/random';
-import { cholesky } from '../assessment/linalg';
+import { cholesky } from '../linalg';
 
 export interface MixtureComponent {
   weight: number;

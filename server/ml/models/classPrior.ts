@@ -15,9 +15,9 @@ import { z } from 'zod';
 import { UserFacingError } from '../../errors';
 import { tf } from '../backend';
 import type { DatasetSplit } from '../data/fashionMnist';
-import { NUM_CLASSES } from '../models/cnn';
-import { imagesToTensor } from '../assessment/classifier';
-import { cholesky } from '../assessment/linalg';
+import { NUM_CLASSES } from './cnn';
+import { imagesToTensor } from './classifier';
+import { cholesky } from '../linalg';
 import { mulberry32, type Random } from '../data/random';
 import { fitGaussianMixture } from './mixture';
 

@@ -6,9 +6,10 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import { UserFacingError } from '../../errors';
 import { tf } from '../backend';
-import { NUM_CLASSES } from '../models/cnn';
-import { loadLayersModel } from '../models/storage';
+import { NUM_CLASSES } from './cnn';
+import { loadLayersModel } from './storage';
 import { imagesToTensor } from './classifier';
+import { IMAGE_PIXELS } from '../../../lib/image';
 
 export interface Judge {
   /** outputs [features, logits] */
@@ -47,7 +48,7 @@ export async function loadJudge(dir: string): Promise<Judge> {
 
 /** Probabilities and features of images (784 floats in [0, 1] or bytes each). */
 export function judgeImages(judge: Judge, images: Float32Array | Uint8Array, batchSize = 500): Judgement {
-  const count = images.length / 784;
+  const count = images.length / IMAGE_PIXELS;
   const probs = new Float32Array(count * NUM_CLASSES);
   const features = new Float32Array(count * judge.featureSize);
   for (let start = 0; start < count; start += batchSize) {
