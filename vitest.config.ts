@@ -8,6 +8,8 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['tests/**/*.test.ts'],
+    // Installs Chromium and starts PostgreSQL where a fresh machine lacks them (tests/setup/system.ts).
+    globalSetup: ['tests/setup/system.ts'],
     pool: 'forks',
     // 2 cores in CI: more parallel files than cores only adds contention.
     maxWorkers: 2,
