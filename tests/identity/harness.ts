@@ -37,7 +37,7 @@ export async function tinyModels(folders?: TinyModels): Promise<TinyModels> {
   const into = folders ?? (await tinyModelFolders());
   const { initBackend } = await import('../../server/ml/backend');
   const { saveVae, buildVae } = await import('../../server/ml/models/vae');
-  const { saveClassPriors } = await import('../../server/ml/generation/classPrior');
+  const { saveClassPriors } = await import('../../server/ml/models/classPrior');
   const { saveLayersModel } = await import('../../server/ml/models/storage');
   const { tinyCnn } = await import('../helpers/models');
   await initBackend();
