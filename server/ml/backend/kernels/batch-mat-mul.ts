@@ -4,7 +4,7 @@
  * dense-layer gradients of a small CNN took 41 ms per step instead of 6 ms).
  */
 import * as tf from '@tensorflow/tfjs';
-import { free, runStock, type KernelArgs, type TensorInfo, type Backend } from './wasm-calls';
+import { free, runStock, type KernelArgs, type TensorInfo, type Backend, wasmKernel } from './wasm-calls';
 import { fastTranspose } from './transpose';
 
 /** Swaps the last two axes. */
@@ -32,8 +32,4 @@ function batchMatMulKernel(
   return out;
 }
 
-export const batchMatMulConfig = {
-  kernelName: tf.BatchMatMul,
-  backendName: 'wasm',
-  kernelFunc: batchMatMulKernel as unknown as tf.KernelFunc,
-};
+export const batchMatMulConfig = wasmKernel(tf.BatchMatMul, batchMatMulKernel);

@@ -5,7 +5,7 @@
  * time on a [128,28,28,32] activation. Parameters that are not per-channel vectors go to the stock one.
  */
 import * as tf from '@tensorflow/tfjs';
-import { alloc, f32, free, reshape, run, runStock, type KernelArgs, type TensorInfo } from './wasm-calls';
+import { alloc, f32, free, reshape, run, runStock, type KernelArgs, type TensorInfo, wasmKernel } from './wasm-calls';
 
 function batchNormKernel(args: KernelArgs<{ varianceEpsilon: number }>): TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -46,8 +46,4 @@ function batchNormKernel(args: KernelArgs<{ varianceEpsilon: number }>): TensorI
   return out;
 }
 
-export const batchNormConfig = {
-  kernelName: tf.FusedBatchNorm,
-  backendName: 'wasm',
-  kernelFunc: batchNormKernel as unknown as tf.KernelFunc,
-};
+export const batchNormConfig = wasmKernel(tf.FusedBatchNorm, batchNormKernel);

@@ -8,18 +8,7 @@
  * channel) an im2col patch matrix times dy in one BatchMatMul is faster.
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  alloc,
-  conv2dPadded,
-  f32,
-  free,
-  reshape,
-  run,
-  transpose,
-  type Backend,
-  type KernelArgs,
-  type TensorInfo,
-} from './wasm-calls';
+import { alloc, conv2dPadded, f32, free, reshape, run, transpose, type Backend, type KernelArgs, type TensorInfo, wasmKernel } from './wasm-calls';
 
 type Attrs = {
   strides: number | [number, number];
@@ -126,8 +115,4 @@ export function filterGradIm2col(
   return out;
 }
 
-export const conv2DBackpropFilterConfig = {
-  kernelName: tf.Conv2DBackpropFilter,
-  backendName: 'wasm',
-  kernelFunc: conv2DBackpropFilterKernel as unknown as tf.KernelFunc,
-};
+export const conv2DBackpropFilterConfig = wasmKernel(tf.Conv2DBackpropFilter, conv2DBackpropFilterKernel);

@@ -9,7 +9,7 @@
  * columns of dx. That avoids convolving a zero-dilated dy, which wastes s*s of the work.
  */
 import * as tf from '@tensorflow/tfjs';
-import { alloc, conv2dPadded, f32, free, type Backend, type KernelArgs, type TensorInfo } from './wasm-calls';
+import { alloc, conv2dPadded, f32, free, type Backend, type KernelArgs, type TensorInfo, wasmKernel } from './wasm-calls';
 
 type Attrs = {
   strides: number | [number, number];
@@ -149,8 +149,4 @@ function subFilter(
   return sub;
 }
 
-export const conv2DBackpropInputConfig = {
-  kernelName: tf.Conv2DBackpropInput,
-  backendName: 'wasm',
-  kernelFunc: conv2DBackpropInputKernel as unknown as tf.KernelFunc,
-};
+export const conv2DBackpropInputConfig = wasmKernel(tf.Conv2DBackpropInput, conv2DBackpropInputKernel);

@@ -5,7 +5,7 @@
  * copies cost ~6% of a medium CNN's training step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { runStock, type KernelArgs, type TensorInfo } from './wasm-calls';
+import { runStock, type KernelArgs, type TensorInfo, wasmKernel } from './wasm-calls';
 
 function identityKernel(args: KernelArgs): TensorInfo {
   const { inputs, backend, attrs } = args;
@@ -23,14 +23,6 @@ function castKernel(args: KernelArgs<{ dtype: tf.DataType }>): TensorInfo {
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
-export const identityConfig = {
-  kernelName: tf.Identity,
-  backendName: 'wasm',
-  kernelFunc: identityKernel as unknown as tf.KernelFunc,
-};
+export const identityConfig = wasmKernel(tf.Identity, identityKernel);
 
-export const castConfig = {
-  kernelName: tf.Cast,
-  backendName: 'wasm',
-  kernelFunc: castKernel as unknown as tf.KernelFunc,
-};
+export const castConfig = wasmKernel(tf.Cast, castKernel);

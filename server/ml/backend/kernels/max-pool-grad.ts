@@ -5,7 +5,7 @@
  * order, as in the cpu backend, so both give the same gradient when a ReLU makes many zeros.
  */
 import * as tf from '@tensorflow/tfjs';
-import { alloc, f32, type KernelArgs, type TensorInfo } from './wasm-calls';
+import { alloc, f32, type KernelArgs, type TensorInfo, wasmKernel } from './wasm-calls';
 
 type Attrs = {
   filterSize: number | [number, number];
@@ -128,8 +128,4 @@ function pool2x2Grad(
   }
 }
 
-export const maxPoolGradConfig = {
-  kernelName: tf.MaxPoolGrad,
-  backendName: 'wasm',
-  kernelFunc: maxPoolGradKernel as unknown as tf.KernelFunc,
-};
+export const maxPoolGradConfig = wasmKernel(tf.MaxPoolGrad, maxPoolGradKernel);

@@ -6,7 +6,7 @@
  * to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { f32, free, reshape, run, runStock, type Backend, type KernelArgs, type TensorInfo } from './wasm-calls';
+import { f32, free, reshape, run, runStock, type Backend, type KernelArgs, type TensorInfo, wasmKernel } from './wasm-calls';
 import { fastTranspose } from './transpose';
 
 type Attrs = { axis: number | number[]; keepDims: boolean };
@@ -58,14 +58,6 @@ function sumLeading(backend: Backend, x: TensorInfo, k: number, outShape: number
   return out;
 }
 
-export const sumConfig = {
-  kernelName: tf.Sum,
-  backendName: 'wasm',
-  kernelFunc: reduceKernel('Sum') as unknown as tf.KernelFunc,
-};
+export const sumConfig = wasmKernel(tf.Sum, reduceKernel('Sum'));
 
-export const meanConfig = {
-  kernelName: tf.Mean,
-  backendName: 'wasm',
-  kernelFunc: reduceKernel('Mean') as unknown as tf.KernelFunc,
-};
+export const meanConfig = wasmKernel(tf.Mean, reduceKernel('Mean'));

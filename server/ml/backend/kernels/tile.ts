@@ -5,7 +5,7 @@
  * third of a medium CNN's training step.
  */
 import * as tf from '@tensorflow/tfjs';
-import { alloc, f32, runStock, type KernelArgs, type TensorInfo } from './wasm-calls';
+import { alloc, f32, runStock, type KernelArgs, type TensorInfo, wasmKernel } from './wasm-calls';
 
 /** Copies `out[start, start+block)` to fill `out[start, start+block*times)`. */
 function replicate(out: Float32Array, start: number, block: number, times: number): void {
@@ -52,8 +52,4 @@ function tileKernel(args: KernelArgs<{ reps: number[] }>): TensorInfo {
   return out;
 }
 
-export const tileConfig = {
-  kernelName: tf.Tile,
-  backendName: 'wasm',
-  kernelFunc: tileKernel as unknown as tf.KernelFunc,
-};
+export const tileConfig = wasmKernel(tf.Tile, tileKernel);

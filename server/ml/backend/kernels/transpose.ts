@@ -7,7 +7,7 @@
  * so most training transposes become a batch of 2-D transposes or a copy of contiguous chunks.
  */
 import * as tf from '@tensorflow/tfjs';
-import { alloc, f32, runStock, type KernelArgs, type TensorInfo, type Backend } from './wasm-calls';
+import { alloc, f32, runStock, type KernelArgs, type TensorInfo, type Backend, wasmKernel } from './wasm-calls';
 
 const TILE = 32;
 
@@ -161,8 +161,4 @@ function transposeKernel(args: KernelArgs<{ perm: number[] }>): TensorInfo {
   return fastTranspose(backend, x, attrs.perm);
 }
 
-export const transposeConfig = {
-  kernelName: tf.Transpose,
-  backendName: 'wasm',
-  kernelFunc: transposeKernel as unknown as tf.KernelFunc,
-};
+export const transposeConfig = wasmKernel(tf.Transpose, transposeKernel);

@@ -30,6 +30,11 @@ export function captureStock(name: string): tf.KernelConfig | undefined {
   return config;
 }
 
+/** The registration of one of our kernels for the wasm backend. */
+export function wasmKernel<A>(kernelName: string, kernelFunc: (args: KernelArgs<A>) => TensorInfo): tf.KernelConfig {
+  return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}
+
 /** Runs a kernel of the wasm backend: our replacement if registered, else the stock one. */
 export function run(
   backend: Backend,
