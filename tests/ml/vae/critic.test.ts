@@ -2,33 +2,22 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { initBackend, tf } from '../../../server/ml/backend';
-import { loadSplit, type DatasetSplit } from '../../../server/ml/data/fashionMnist';
+import { tf } from '../../../server/ml/backend';
+import { loadSplit } from '../../../server/ml/data/fashionMnist';
 import { adversarialTerms, buildCritic, stopGradient } from '../../../server/ml/models/critic';
 import { countParams, loadLayersModel, saveLayersModel } from '../../../server/ml/models/storage';
 import { buildVae, loadVae, saveVae, splitCombined, splitVaeFolder } from '../../../server/ml/models/vae';
 import { VaeTask } from '../../../server/ml/training/vaeTask';
 import { createTask } from '../../../server/ml/training/tasks';
 import { resumeKey, TrainingConfigSchema } from '../../../server/ml/training/config';
-import { FIXTURE_DIR, tempDir } from '../data/fixture';
+import { FIXTURE_DIR } from '../data/fixture';
+import { useTrainingFixture } from '../data/trainingFixture';
 import { errorLines, runCliScript } from '../../helpers/cli';
 
 const SMALL = { latent: 8, filters: [8, 16] as [number, number], fullRes: 0, dense: 64, klWarmupEpochs: 0 };
 
-let train: DatasetSplit;
-let tmp: { dir: string; remove: () => Promise<void> };
-beforeAll(async () => {
-  await initBackend();
-  train = await loadSplit('train', FIXTURE_DIR);
-  tmp = await tempDir();
-});
-afterAll(() => tmp.remove());
+const fx = useTrainingFixture();
 
-const batchOf = (start: number, size: number) => ({
-  images: Float32Array.from(train.images.subarray(start * 784, (start + size) * 784), (v) => v / 255),
-  labels: train.labels.subarray(start, start + size),
-  size,
-});
 
 const values = (grads: Record<string, tfTypes.Tensor>, names: string[]) => names.map((n) => Array.from(grads[n]!.dataSync()));
 
@@ -43,7 +32,7 @@ describe('adversarial critic', () => {
 
   it('puts both players in one loss: the critic gets its own loss\'s gradient, the images the generator\'s', () => {
     const critic = buildCritic(3);
-    const batch = batchOf(0, 6);
+    const batch = fx.batchOf(0, 6);
     const real = tf.tensor4d(batch.images, [6, 28, 28, 1]);
     const fake = tf.variable(tf.clipByValue(tf.add(real, tf.randomNormal(real.shape, 0, 0.3, 'float32', 5)), 0, 1));
     const y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), 10).toFloat();
@@ -93,14 +82,14 @@ describe('adversarial critic', () => {
     const vars = task.variables();
     const ctx = (step: number) => ({ epoch: 1, step, stepsPerEpoch: 100 });
     for (let step = 0; step < 40; step++) {
-      const batch = batchOf((step * 16) % (train.count - 16), 16);
+      const batch = fx.batchOf((step * 16) % (fx.train.count - 16), 16);
       const { value, grads } = tf.variableGrads(() => task.step(batch, ctx(step)).loss, vars);
       expect(Number.isFinite(value.dataSync()[0])).toBe(true);
       optimizer.applyGradients(vars.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
       tf.dispose([value, ...Object.values(grads)]);
     }
     const [realScore, fakeScore] = tf.tidy(() => {
-      const batch = batchOf(0, 64);
+      const batch = fx.batchOf(0, 64);
       const x = tf.tensor4d(batch.images, [64, 28, 28, 1]);
       const y = tf.oneHot(tf.tensor1d(batch.labels, 'int32'), 10).toFloat();
       const [mean] = task.vae.encoder.predict([x, y]) as tfTypes.Tensor[];
@@ -133,7 +122,7 @@ describe('adversarial critic', () => {
 
   it('fine-tunes a trained VAE with a new critic: --init-from copies encoder and decoder, the critic starts fresh, a different architecture is refused', async () => {
     const trained = buildVae(SMALL, 5);
-    const dir = path.join(tmp.dir, 'trained');
+    const dir = path.join(fx.tmp.dir, 'trained');
     await saveVae(trained, dir);
     const cfg = (arch: Record<string, unknown>, initFrom?: string) =>
       TrainingConfigSchema.parse({ task: 'vae', seed: 9, arch, ...(initFrom ? { initFrom } : {}) });
@@ -153,7 +142,7 @@ describe('adversarial critic', () => {
 
   it('is checkpointed with the VAE but left out of the saved VAE folder', async () => {
     const vae = buildVae({ ...SMALL, adversarialWeight: 0.5 }, 4);
-    const dir = path.join(tmp.dir, 'adv');
+    const dir = path.join(fx.tmp.dir, 'adv');
     await saveLayersModel(vae.combined, dir);
     const resumed = splitCombined(await loadLayersModel(dir));
     expect(resumed.critic).toBeDefined();
@@ -172,7 +161,7 @@ describe('adversarial critic', () => {
     [['--critic-filters', '8,16,32,64'], /Invalid VAE option criticFilters/],
     [['--init-from', 'models/cnn'], /holds a garment classifier \(CNN\), not a conditional VAE/],
   ])('refuses %j at the command line with one line', async (flags, message) => {
-    const r = await runCliScript('train-vae', ['--epochs', '1', ...flags, '--out', path.join(tmp.dir, 'out')]);
+    const r = await runCliScript('train-vae', ['--epochs', '1', ...flags, '--out', path.join(fx.tmp.dir, 'out')]);
     expect(r.code).toBe(1);
     const errors = errorLines(r.stderr);
     expect(errors).toHaveLength(1);

@@ -1,30 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { initBackend, tf } from '../../../server/ml/backend';
-import { loadSplit, type DatasetSplit } from '../../../server/ml/data/fashionMnist';
+import { tf } from '../../../server/ml/backend';
+import { loadSplit } from '../../../server/ml/data/fashionMnist';
 import { buildCnn } from '../../../server/ml/models/cnn';
 import { countParams, saveLayersModel } from '../../../server/ml/models/storage';
 import { buildVae, loadVae, saveVae, splitVaeFolder } from '../../../server/ml/models/vae';
 import { evaluateElbo, gaussianKl, klWeight, VaeTask } from '../../../server/ml/training/vaeTask';
 import { VaeArchSchema } from '../../../server/ml/models/vae';
-import { FIXTURE_DIR, tempDir } from '../data/fixture';
+import { FIXTURE_DIR } from '../data/fixture';
+import { useTrainingFixture } from '../data/trainingFixture';
 
 /** A small VAE of the same structure, so a few dozen steps take seconds. */
 const SMALL = { latent: 8, filters: [8, 16] as [number, number], fullRes: 8, dense: 64 };
 
-let train: DatasetSplit;
-let tmp: { dir: string; remove: () => Promise<void> };
-beforeAll(async () => {
-  await initBackend();
-  train = await loadSplit('train', FIXTURE_DIR);
-  tmp = await tempDir();
-});
-afterAll(() => tmp.remove());
+const fx = useTrainingFixture();
 
-function batchOf(start: number, size: number) {
-  const images = Float32Array.from(train.images.subarray(start * 784, (start + size) * 784), (v) => v / 255);
-  return { images, labels: train.labels.subarray(start, start + size), size };
-}
 
 describe('conditional VAE', () => {
   it('has 1-4 M parameters in its default architecture, encoder and decoder shapes as documented', () => {
@@ -52,7 +42,7 @@ describe('conditional VAE', () => {
     expect(names).toContain('dec_res28_0_conv');
     expect(plain.decoder.layers.map((l) => l.name)).not.toContain('dec_up28');
     expect(countParams(full.decoder)).toBeGreaterThan(countParams(plain.decoder));
-    const dir = `${tmp.dir}/fullres`;
+    const dir = `${fx.tmp.dir}/fullres`;
     await saveVae(full, dir);
     const loaded = await loadVae(dir);
     const [a, b] = tf.tidy(() => {
@@ -83,7 +73,7 @@ describe('conditional VAE', () => {
     const optimizer = tf.train.adam(0.01);
     const variables = task.variables();
     for (let step = 0; step < 10; step++) {
-      const { value, grads } = tf.variableGrads(() => task.step(batchOf(step * 32, 32), { epoch: 1, step, stepsPerEpoch: 10 }).loss, variables);
+      const { value, grads } = tf.variableGrads(() => task.step(fx.batchOf(step * 32, 32), { epoch: 1, step, stepsPerEpoch: 10 }).loss, variables);
       optimizer.applyGradients(variables.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
       tf.dispose([value, ...Object.values(grads)]);
     }
@@ -105,7 +95,7 @@ describe('conditional VAE', () => {
     const variables = task.variables();
     const losses: number[] = [];
     for (let step = 0; step < 20; step++) {
-      const batch = batchOf(step * 16, 16);
+      const batch = fx.batchOf(step * 16, 16);
       const { value, grads } = tf.variableGrads(() => task.step(batch, { epoch: 1, step, stepsPerEpoch: 20 }).loss, variables);
       optimizer.applyGradients(variables.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
       losses.push(value.dataSync()[0]!);
@@ -115,7 +105,7 @@ describe('conditional VAE', () => {
     // Bernoulli loss of an untrained decoder is ~543 nats (784 ln 2); it must clearly fall.
     expect(mean(losses.slice(0, 5))).toBeGreaterThan(500);
     expect(mean(losses.slice(-5))).toBeLessThan(mean(losses.slice(0, 5)) - 60);
-    const report = evaluateElbo(task.vae, train.images.subarray(0, 200 * 784), train.labels.subarray(0, 200));
+    const report = evaluateElbo(task.vae, fx.train.images.subarray(0, 200 * 784), fx.train.labels.subarray(0, 200));
     expect(report.elbo).toBeCloseTo(-(report.reconstruction + report.kl), 6);
     expect(report.kl).toBeGreaterThan(0);
 
@@ -134,18 +124,18 @@ describe('conditional VAE', () => {
     const y = tf.oneHot(tf.tensor1d([1, 7], 'int32'), 10).toFloat();
     const expected = (vae.decoder.predict([z, y]) as tfTypes.Tensor).dataSync();
 
-    await saveVae(vae, `${tmp.dir}/split`);
-    const loaded = await loadVae(`${tmp.dir}/split`);
+    await saveVae(vae, `${fx.tmp.dir}/split`);
+    const loaded = await loadVae(`${fx.tmp.dir}/split`);
     expect(Array.from((loaded.decoder.predict([z, y]) as tfTypes.Tensor).dataSync())).toEqual(Array.from(expected));
 
-    await saveLayersModel(vae.combined, `${tmp.dir}/combined`);
-    const split = await splitVaeFolder(`${tmp.dir}/combined`);
+    await saveLayersModel(vae.combined, `${fx.tmp.dir}/combined`);
+    const split = await splitVaeFolder(`${fx.tmp.dir}/combined`);
     expect(split.latent).toBe(8);
-    const again = await loadVae(`${tmp.dir}/combined`);
+    const again = await loadVae(`${fx.tmp.dir}/combined`);
     expect(Array.from((again.decoder.predict([z, y]) as tfTypes.Tensor).dataSync())).toEqual(Array.from(expected));
 
-    await saveLayersModel(buildCnn({}, 1), `${tmp.dir}/cnn`);
-    await expect(loadVae(`${tmp.dir}/cnn`)).rejects.toThrow(/garment classifier \(CNN\), not a conditional VAE/);
-    await expect(loadVae(`${tmp.dir}/nothing`)).rejects.toThrow(/No VAE at/);
+    await saveLayersModel(buildCnn({}, 1), `${fx.tmp.dir}/cnn`);
+    await expect(loadVae(`${fx.tmp.dir}/cnn`)).rejects.toThrow(/garment classifier \(CNN\), not a conditional VAE/);
+    await expect(loadVae(`${fx.tmp.dir}/nothing`)).rejects.toThrow(/No VAE at/);
   }, 30_000);
 });
