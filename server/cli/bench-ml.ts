@@ -10,6 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import { Command } from 'commander';
+import { IMAGE_SIZE } from '../../lib/image';
 import { runCli } from '../errors';
 import { initBackend, tf } from '../ml/backend';
 import { buildCnn } from '../ml/models/cnn';
@@ -66,24 +67,8 @@ await runCli(async () => {
   }
 
   const model = existsSync(`${o.model}/model.json`) ? await loadLayersModel(o.model) : buildCnn();
-  const one = tf.zeros([1, 28, 28, 1]);
-  const lat: number[] = [];
-  for (let i = 0; i < 520; i++) {
-    const t0 = performance.now();
-    const y = model.predict(one) as tf.Tensor;
-    y.dataSync();
-    y.dispose();
-    if (i >= 20) lat.push(performance.now() - t0);
-  }
-  const big = tf.randomUniform([256, 28, 28, 1]);
-  const bigTimes: number[] = [];
-  for (let i = 0; i < 12; i++) {
-    const t0 = performance.now();
-    const y = model.predict(big) as tf.Tensor;
-    y.dataSync();
-    y.dispose();
-    if (i >= 2) bigTimes.push(performance.now() - t0);
-  }
+  const lat = timePredictions(model, tf.zeros([1, IMAGE_SIZE, IMAGE_SIZE, 1]), 500, 20);
+  const bigTimes = timePredictions(model, tf.randomUniform([256, IMAGE_SIZE, IMAGE_SIZE, 1]), 10, 2);
   const inference = {
     batch1P50Ms: +quantile(lat, 0.5).toFixed(3),
     batch1P99Ms: +quantile(lat, 0.99).toFixed(3),
@@ -107,3 +92,16 @@ await runCli(async () => {
   if (o.json) process.stdout.write(JSON.stringify({ backend: backend.name, cores, training, inference, pytorch: ref, ratios, vae }) + '\n');
   process.exit(0);
 });
+
+/** Milliseconds of `runs` predictions of `x` (read back to the CPU), after `warmup` uncounted ones. */
+function timePredictions(model: tf.LayersModel, x: tf.Tensor, runs: number, warmup: number): number[] {
+  const times: number[] = [];
+  for (let i = 0; i < warmup + runs; i++) {
+    const t0 = performance.now();
+    const y = model.predict(x) as tf.Tensor;
+    y.dataSync();
+    y.dispose();
+    if (i >= warmup) times.push(performance.now() - t0);
+  }
+  return times;
+}
