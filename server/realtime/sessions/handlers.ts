@@ -14,6 +14,8 @@ import { identityOf } from './identity';
 import { SessionStore } from './records';
 import { SessionRegistry, type SessionRegistryOptions } from './registry';
 import type { SessionListener, TrainingSession } from './session';
+import type { VotingRooms } from '../voting/rooms';
+import { attachSessionVoting } from './voting';
 
 export interface SessionsOptions extends Partial<Omit<SessionRegistryOptions, 'store'>> {
   /** The database; default the configured one (server/db getDb). */
@@ -44,7 +46,8 @@ interface Membership {
   shard: string;
 }
 
-export async function attachSessions(io: PlaygroundServer, options: SessionsOptions = {}): Promise<AttachedSessions> {
+/** `rooms`: the voting rooms, for the voting rounds of VAE sessions (session:vote:*); without it they are not served. */
+export async function attachSessions(io: PlaygroundServer, options: SessionsOptions = {}, rooms?: VotingRooms): Promise<AttachedSessions> {
   const { dataDir } = await import('../../env');
   const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
   const createsPerMinute = options.createsPerMinute ?? 6;
@@ -191,10 +194,12 @@ export async function attachSessions(io: PlaygroundServer, options: SessionsOpti
   };
 
   io.on('connection', onConnection);
+  const detachVoting = rooms ? attachSessionVoting(io, registry, rooms) : () => undefined;
   return {
     registry,
     async detach() {
       io.off('connection', onConnection);
+      detachVoting();
       lobby.close();
       await registry.close();
     },
