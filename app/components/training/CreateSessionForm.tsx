@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { SESSION_LIMITS, SessionConfigSchema, type SessionKind } from '../../../lib/protocol';
 import { request } from '../../realtime/socket';
 import { KIND_LABEL } from './format';
-import { defaultNickname, getClientId, getNickname, setNickname } from './identity';
+import { defaultNickname, ensureNickname, useGuest } from '../../identity';
 
 const SUBSETS = [1000, 3000, 6000, 12000, 30000, 60000];
 
@@ -43,7 +43,11 @@ export function CreateSessionForm() {
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
-  useEffect(() => setNick(getNickname() ?? defaultNickname()), []);
+  const { guest, loaded } = useGuest();
+  // The form shows who you are; typing another name here changes your nickname everywhere.
+  useEffect(() => {
+    if (loaded) setNick((n) => n || (guest?.nickname ?? defaultNickname()));
+  }, [guest, loaded]);
 
   const submit = async () => {
     const parsed = SessionConfigSchema.safeParse({
@@ -63,8 +67,12 @@ export function CreateSessionForm() {
     if (!nick.success) return setError('Choose a nickname of 1-24 characters.');
     setBusy(true);
     setError(null);
-    setNickname(nick.data);
-    const reply = await request('session:create', { config: parsed.data, clientId: getClientId(), nickname: nick.data });
+    const refused = await ensureNickname(nick.data);
+    if (refused) {
+      setBusy(false);
+      return setError(refused);
+    }
+    const reply = await request('session:create', { config: parsed.data });
     if (!reply.ok) {
       setBusy(false);
       return setError(reply.error);
@@ -151,7 +159,7 @@ export function CreateSessionForm() {
           </Field>
         )}
       </div>
-      <Field label="Your nickname">
+      <Field label="Your nickname" hint="the same on every page of the playground; you host the session under it">
         <input name="nickname" className={field} value={nickname} maxLength={24} onChange={(e) => setNick(e.target.value)} />
       </Field>
       {error && (

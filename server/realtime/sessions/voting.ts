@@ -10,7 +10,7 @@ import { UserFacingError } from '../../errors';
 import { requireGuest } from '../../identity';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
 import type { VotingRooms } from '../voting/rooms';
-import { assertHost } from './identity';
+import { assertHost, guestIdentity } from './identity';
 import type { SessionRegistry } from './registry';
 import type { TrainingSession } from './session';
 
@@ -33,7 +33,7 @@ export function attachSessionVoting(io: PlaygroundServer, registry: SessionRegis
         throw new UserFacingError('Voting rounds are for VAE sessions: a CNN session generates no garments to vote on.');
       }
       const guest = requireGuest(socket);
-      assertHost(session, `guest:${guest.id}`, 'open a voting round in');
+      assertHost(session, guestIdentity(guest.id), 'open a voting round in');
       const snapshot = await registry.latestSnapshot(session);
       if (!snapshot) throw new UserFacingError('Wait until the first epoch has finished: the candidates come from the weights it leaves.');
       const round = await rooms.start(sessionId, guest, options, {
@@ -48,7 +48,7 @@ export function attachSessionVoting(io: PlaygroundServer, registry: SessionRegis
     onRequest(socket, 'session:vote:close', async ({ sessionId }) => {
       const session = await find(sessionId);
       const guest = requireGuest(socket);
-      assertHost(session, `guest:${guest.id}`, 'close the voting round of');
+      assertHost(session, guestIdentity(guest.id), 'close the voting round of');
       const open = rooms.openRound(sessionId);
       if (!open) throw new UserFacingError('There is no open voting round in this session.');
       return { round: await rooms.close(open.id, guest) };
