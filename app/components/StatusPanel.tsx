@@ -101,7 +101,7 @@ export function StatusPanel() {
               <>
                 <Value>{status.model.version ?? 'loaded'}</Value>
                 <Detail>{status.model.params?.toLocaleString('en-US')} parameters</Detail>
-                <Detail>the committed <code className="text-zinc-300">{status.model.path}</code> model</Detail>
+                <Detail>served from the <code className="text-zinc-300">{status.model.path}</code> model folder</Detail>
               </>
             ) : (
               <>
