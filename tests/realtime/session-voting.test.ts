@@ -37,8 +37,11 @@ afterAll(async () => {
   await rm(outRoot, { recursive: true, force: true });
 });
 
+let finished: { sessionId: string; adaCookie: string } | null = null;
+
 interface Person {
   client: TestClient;
+  cookie: string;
   nickname: string;
   events: SessionEvent[];
   tallies: Map<number, VoteTally>;
@@ -49,7 +52,7 @@ async function person(nickname: string): Promise<Person> {
   const { cookie } = await pickNickname(server.url, nickname);
   const client = await connectClient(server.url, cookie);
   clients.push(client);
-  const p: Person = { client, nickname, events: [], tallies: new Map(), rounds: [] };
+  const p: Person = { client, cookie, nickname, events: [], tallies: new Map(), rounds: [] };
   client.on('session:event', ({ event }) => p.events.push(event));
   client.on('vote:tally', ({ tallies }) => tallies.forEach((t) => p.tallies.set(t.candidateId, t)));
   client.on('vote:round', (r) => p.rounds.push(r));
@@ -137,6 +140,35 @@ describe('a voting round in a live VAE session', () => {
     const { round: after } = await ok(ada.client, 'session:vote:open', { sessionId, breed: false });
     expect(after.session).toEqual({ id: sessionId, epoch: 2 });
     await ok(ada.client, 'session:vote:close', { sessionId });
+    finished = { sessionId, adaCookie: ada.cookie };
+  });
+
+  it('stays the host\'s after a restart: a fresh server opens rounds of the stored session on its last snapshot', { timeout: 60_000 }, async () => {
+    expect(finished).not.toBeNull();
+    const { sessionId, adaCookie } = finished!;
+    const { startServer } = await import('../../server/main');
+    const fresh = await startServer({
+      port: 0,
+      host: '127.0.0.1',
+      dev: false,
+      quiet: true,
+      pages: false,
+      identity: { secret: TEST_SECRET },
+      voting: { vaeDir: models.vaeDir, judgeDir: models.judgeDir, settings: { bestOf: 2, candidates: 6 } },
+      sessions: { dataDir: FIXTURE, outRoot },
+    });
+    try {
+      const ada = await connectClient(fresh.url, adaCookie);
+      const { cookie } = await pickNickname(fresh.url, 'Dan');
+      const dan = await connectClient(fresh.url, cookie);
+      clients.push(ada, dan);
+      expect(await request(dan, 'session:vote:open', { sessionId })).toEqual({ ok: false, error: 'Only the host (Ada) can open a voting round in this session.' });
+      const { round } = await ok(ada, 'session:vote:open', { sessionId, breed: false });
+      expect(round.session).toEqual({ id: sessionId, epoch: 2 });
+      await ok(ada, 'session:vote:close', { sessionId });
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('is refused on a CNN session', async () => {
