@@ -20,6 +20,7 @@ const NAV = [
   { href: '/draw', label: 'Draw' },
   { href: '/vote', label: 'Vote' },
   { href: '/gallery', label: 'Gallery' },
+  { href: '/collections', label: 'Collections' },
   { href: '/sketches', label: 'Sketches' },
   { href: '/assessments', label: 'Assessments' },
 ];

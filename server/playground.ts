@@ -49,7 +49,7 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
     () => options.status.refresh(),
     (err: unknown) => console.error(`[model] ${(err as Error).message}`),
   );
-  const sessions = await (await import('./realtime/sessions/handlers')).attachSessions(io, options.sessions);
+  const sessions = await (await import('./realtime/sessions/handlers')).attachSessions(io, options.sessions, voting.rooms);
   return {
     api: createHttpApi([...identity.routes, ...voting.routes]),
     recognizer: draw.recognizer,

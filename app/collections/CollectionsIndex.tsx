@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { RequestData } from '../../lib/protocol';
 import { request } from '../realtime/socket';
-import { NicknameForm, useGuest } from '../vote/guest';
+import { NicknameForm, useGuest } from '../identity';
 
 type Listed = RequestData<'collections:list'>['collections'];
 
@@ -26,7 +26,7 @@ function CollectionList({ items, empty }: { items: Listed; empty: string }) {
 }
 
 export function CollectionsIndex() {
-  const { guest, choose } = useGuest();
+  const { guest } = useGuest();
   const [mine, setMine] = useState<Listed>([]);
   const [everyone, setEveryone] = useState<Listed>([]);
   const [title, setTitle] = useState('');
@@ -41,7 +41,7 @@ export function CollectionsIndex() {
 
   return (
     <div className="mt-4 space-y-8">
-      <NicknameForm guest={guest} choose={choose} />
+      <NicknameForm why="Pick a nickname to make collections" />
       {guest && (
         <form className="flex flex-wrap items-center gap-2 text-sm" onSubmit={async (e) => {
           e.preventDefault();

@@ -101,7 +101,7 @@ export function StatusPanel() {
               <>
                 <Value>{status.model.version ?? 'loaded'}</Value>
                 <Detail>{status.model.params?.toLocaleString('en-US')} parameters</Detail>
-                <Detail mono>{status.model.path}</Detail>
+                <Detail>served from the <code className="text-zinc-300">{status.model.path}</code> model folder</Detail>
               </>
             ) : (
               <>

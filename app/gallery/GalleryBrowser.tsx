@@ -1,9 +1,15 @@
 'use client';
-/** The gallery grid: filter by class, sort by votes or newest, page by page. */
+/**
+ * The gallery grid: filter by class, sort by votes or newest, page by page; with a nickname, add
+ * any item to one of your collections from the grid.
+ */
 import { useEffect, useState } from 'react';
-import type { GalleryItemSummary } from '../../lib/protocol';
+import type { GalleryItemSummary, RequestData } from '../../lib/protocol';
 import { CLASS_NAMES } from '../../lib/classes';
+import { useGuest } from '../identity';
 import { request } from '../realtime/socket';
+
+type MyCollection = RequestData<'collections:list'>['collections'][number];
 
 const PAGE_SIZE = 24;
 
@@ -13,6 +19,26 @@ export function GalleryBrowser() {
   const [page, setPage] = useState(1);
   const [data, setData] = useState<{ items: GalleryItemSummary[]; total: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const { guest } = useGuest();
+  const [collections, setCollections] = useState<MyCollection[]>([]);
+  const [target, setTarget] = useState<string>('');
+  const [note, setNote] = useState<{ itemId: number; text: string } | null>(null);
+
+  useEffect(() => {
+    if (!guest) return setCollections([]);
+    void request('collections:list', { scope: 'mine' }).then((r) => {
+      if (!r.ok) return;
+      setCollections(r.data.collections);
+      setTarget((t) => t || (r.data.collections[0]?.id ?? ''));
+    });
+  }, [guest]);
+
+  const add = async (itemId: number) => {
+    const c = collections.find((x) => x.id === target);
+    if (!c) return;
+    const r = await request('collection:add', { id: c.id, galleryItemId: itemId });
+    setNote({ itemId, text: r.ok ? `Added to ${c.title}.` : r.error });
+  };
 
   useEffect(() => {
     void request('gallery:list', { label, sort, page, pageSize: PAGE_SIZE }).then((r) => (r.ok ? (setData(r.data), setError(null)) : setError(r.error)));
@@ -33,17 +59,35 @@ export function GalleryBrowser() {
           <option value="votes">Most votes</option>
         </select>
         <span className="text-zinc-500">{data?.total ?? 0} items</span>
+        {collections.length > 0 && (
+          <label className="flex items-center gap-2 text-zinc-400">
+            Add to
+            <select aria-label="collection to add to" data-testid="add-target" value={target} onChange={(e) => setTarget(e.target.value)}
+              className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100">
+              {collections.map((c) => <option key={c.id} value={c.id}>{c.title}</option>)}
+            </select>
+          </label>
+        )}
+        {guest && collections.length === 0 && (
+          <a href="/collections" className="text-indigo-300 underline">Make a collection to add items to</a>
+        )}
       </div>
       {error && <p role="alert" className="mt-3 text-sm text-rose-400">{error}</p>}
       <ul className="mt-4 grid grid-cols-3 gap-3 sm:grid-cols-4 md:grid-cols-6">
         {data?.items.map((i) => (
-          <li key={i.id} className="rounded-lg border border-zinc-800 bg-zinc-900/40 p-2 text-center">
+          <li key={i.id} data-testid={`gallery-item-${i.id}`} className="rounded-lg border border-zinc-800 bg-zinc-900/40 p-2 text-center">
             <a href={`/gallery/${i.id}`}>
               {/* eslint-disable-next-line @next/next/no-img-element */}
               <img src={i.image} alt={CLASS_NAMES[i.label]} width={84} height={84} className="mx-auto [image-rendering:pixelated]" />
               <p className="mt-1 text-xs text-zinc-300">{CLASS_NAMES[i.label]}</p>
               <p className="text-xs text-zinc-500">{i.score >= 0 ? '+' : ''}{i.score} · {i.author ?? 'unknown'}</p>
             </a>
+            {collections.length > 0 && (
+              <button type="button" onClick={() => void add(i.id)} className="mt-1 rounded border border-zinc-700 px-2 py-0.5 text-xs text-zinc-200 hover:border-indigo-400">
+                + collection
+              </button>
+            )}
+            {note?.itemId === i.id && <p role="status" className="mt-1 text-[11px] text-zinc-400">{note.text}</p>}
           </li>
         ))}
       </ul>

@@ -1,16 +1,27 @@
 'use client';
 /**
  * A voting room: the current round's candidates with live tallies and your votes, the countdown,
- * start and close controls, and each candidate's lineage (the winners it was bred from).
+ * start and close controls, and each candidate's lineage (the winners it was bred from). On /vote
+ * anyone with a nickname starts a round (the served VAE); in a live VAE session (`session`) the
+ * room is the session's, and only its host opens and closes rounds, on the session's current
+ * weights (its latest finished epoch).
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { VoteRoundState, VoteTally } from '../../lib/protocol';
 import { getSocket, request } from '../realtime/socket';
 import { CLASS_NAMES } from '../../lib/classes';
-import { NicknameForm, useGuest } from './guest';
+import { NicknameForm, useGuest } from '../identity';
 
-export function VoteRoom({ room }: { room: string }) {
-  const { guest, choose } = useGuest();
+export interface SessionVoting {
+  /** Whether you host the session (only the host opens and closes its rounds). */
+  isHost: boolean;
+  /** Finished epochs so far: rounds open after the first. */
+  epochsDone: number;
+  hostNickname: string;
+}
+
+export function VoteRoom({ room, session }: { room: string; session?: SessionVoting }) {
+  const { guest } = useGuest();
   const [round, setRound] = useState<VoteRoundState | null>(null);
   const [tallies, setTallies] = useState<Map<number, VoteTally>>(new Map());
   const [mine, setMine] = useState<Map<number, 1 | -1>>(new Map());
@@ -19,6 +30,7 @@ export function VoteRoom({ room }: { room: string }) {
   const [busy, setBusy] = useState(false);
   const [label, setLabel] = useState<number | null>(null);
   const [now, setNow] = useState(() => Date.now());
+  const [duration, setDuration] = useState(60);
 
   const showRound = useCallback((r: VoteRoundState | null) => {
     setRound(r);
@@ -76,7 +88,9 @@ export function VoteRoom({ room }: { room: string }) {
 
   const start = async () => {
     setBusy(true);
-    const reply = await request('vote:start', { room, label, durationSeconds: 60, breed: true }, 60_000);
+    const reply = session
+      ? await request('session:vote:open', { sessionId: room, label, durationSeconds: duration, breed: true }, 60_000)
+      : await request('vote:start', { room, label, durationSeconds: 60, breed: true }, 60_000);
     setBusy(false);
     if (!reply.ok) return setMessage(reply.error);
     setMessage(null);
@@ -86,7 +100,7 @@ export function VoteRoom({ room }: { room: string }) {
 
   const close = async () => {
     if (!round) return;
-    const reply = await request('vote:close', { roundId: round.id });
+    const reply = session ? await request('session:vote:close', { sessionId: room }) : await request('vote:close', { roundId: round.id });
     setMessage(reply.ok ? null : reply.error);
   };
 
@@ -94,26 +108,42 @@ export function VoteRoom({ room }: { room: string }) {
   const winners = new Set(round?.winners.map((w) => w.candidateId));
   const secondsLeft = round ? Math.max(0, Math.round((Date.parse(round.closesAt) - now) / 1000)) : 0;
   const open = round?.state === 'open';
+  const canStart = session ? session.isHost && session.epochsDone > 0 : true;
 
   return (
     <section className="mt-6">
-      <NicknameForm guest={guest} choose={choose} />
+      {session ? !guest && <p className="text-sm text-zinc-400">Pick a nickname (beside the viewers list) to vote.</p> : <NicknameForm why="Pick a nickname to vote" />}
       <div className="mt-4 flex flex-wrap items-center gap-3 text-sm">
         {round && (
           <span data-testid="round-status" className="text-zinc-300">
-            Round {round.number} {round.label !== null ? `(${CLASS_NAMES[round.label]})` : '(all classes)'} hosted by{' '}
+            Round {round.number} {round.label !== null ? `(${CLASS_NAMES[round.label]})` : '(all classes)'}
+            {round.session && ` on epoch ${round.session.epoch}'s weights`} hosted by{' '}
             <span className="font-semibold">{round.hostNickname}</span>: {open ? `${secondsLeft} s left` : 'closed'}
           </span>
         )}
-        {!open && (
+        {!open && session && !session.isHost && (
+          <span data-testid="vote-host-note" className="text-zinc-400">
+            {session.hostNickname} can open a voting round after any finished epoch; you vote here when they do.
+          </span>
+        )}
+        {!open && session?.isHost && session.epochsDone === 0 && (
+          <span className="text-zinc-400">After the first epoch you can open a voting round on the garments this session&apos;s VAE draws.</span>
+        )}
+        {!open && canStart && (
           <>
+            {session && (
+              <select aria-label="duration" value={duration} onChange={(e) => setDuration(Number(e.target.value))}
+                className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100">
+                {[30, 60, 120, 300].map((s) => <option key={s} value={s}>{s < 60 ? `${s} s` : `${s / 60} min`}</option>)}
+              </select>
+            )}
             <select aria-label="class" value={label ?? ''} onChange={(e) => setLabel(e.target.value === '' ? null : Number(e.target.value))}
               className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100">
               <option value="">All classes</option>
               {CLASS_NAMES.map((n, i) => <option key={n} value={i}>{n}</option>)}
             </select>
             <button disabled={busy || !guest} onClick={start} className="rounded bg-indigo-500 px-3 py-1 font-semibold text-white disabled:opacity-50">
-              {busy ? 'Generating…' : round?.winners.length ? 'Breed the next round' : 'Start a round'}
+              {busy ? 'Generating…' : session ? `Open a voting round on epoch ${session.epochsDone}` : round?.winners.length ? 'Breed the next round' : 'Start a round'}
             </button>
           </>
         )}
@@ -122,7 +152,7 @@ export function VoteRoom({ room }: { room: string }) {
         )}
       </div>
       {message && <p role="alert" className="mt-3 text-sm text-rose-400">{message}</p>}
-      {!round && <p className="mt-6 text-zinc-400">No round yet: pick a nickname and start one.</p>}
+      {!round && !session && <p className="mt-6 text-zinc-400">No round yet: pick a nickname and start one.</p>}
       <ul className="mt-6 grid grid-cols-2 gap-4 sm:grid-cols-3 md:grid-cols-4">
         {round?.candidates.map((c) => {
           const t = tallies.get(c.id) ?? { up: 0, down: 0 };

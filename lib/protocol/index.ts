@@ -11,7 +11,7 @@ import { collectionRequests } from './collections';
 import { drawingPushes, drawingRequests } from './drawing';
 import { sessionPushes, sessionRequests } from './sessions';
 import { statusPushes, statusRequests } from './status';
-import { votingPushes, votingRequests } from './voting';
+import { sessionVotingRequests, votingPushes, votingRequests } from './voting';
 
 export * from './common';
 export * from './status';
@@ -27,6 +27,7 @@ export const clientRequests = {
   ...drawingRequests,
   ...sessionRequests,
   ...votingRequests,
+  ...sessionVotingRequests,
   ...collectionRequests,
   ...assessmentRequests,
 } as const;

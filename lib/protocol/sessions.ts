@@ -2,7 +2,6 @@
  * Live training sessions: configuration, events, presence, host controls.
  */
 import { z } from 'zod';
-import { NicknameSchema } from './common';
 
 
 /** Bounds on a session's hyperparameters: a session should take minutes on a small machine. */
@@ -29,11 +28,6 @@ export const SessionStateSchema = z.enum(['waiting', 'queued', 'training', 'paus
 export const SessionIdSchema = z
   .string({ error: 'A session id is a string.' })
   .regex(/^[a-z0-9]{6,24}$/, 'A session id is 6-24 lower-case letters or digits; check the link.');
-
-/** The browser's own id (generated once, kept in localStorage); the browser that creates a session hosts it. */
-export const ClientIdSchema = z
-  .string({ error: 'clientId must be a string.' })
-  .regex(/^[A-Za-z0-9_-]{16,64}$/, 'clientId must be 16-64 letters, digits, - or _.');
 
 const between = (what: string, min: number, max: number, int = false) =>
   (int ? z.number({ error: `${what} must be a number.` }).int(`${what} must be a whole number.`) : z.number({ error: `${what} must be a number.` }))
@@ -229,24 +223,26 @@ export const sessionRequests = {
     payload: z.object({}).strict(),
     reply: z.object({}),
   },
-  /** Creates a session in state waiting; the caller (its clientId) is its host. */
+  /**
+   * Creates a session in state waiting; the caller's guest (the signed cookie: pick a nickname
+   * first) is its host, under every later nickname of theirs and in every tab.
+   */
   'session:create': {
     delivery: 'ack',
-    payload: z.object({ config: SessionConfigSchema, clientId: ClientIdSchema, nickname: NicknameSchema }).strict(),
+    payload: z.object({ config: SessionConfigSchema }).strict(),
     reply: z.object({ sessionId: SessionIdSchema }),
   },
   /**
    * Enters a session's room. The reply holds the events after `since` (null: all of them, batch
    * metrics downsampled) and `lastSeq`; live `session:event`/`session:batch` pushes follow without
-   * a gap. A reconnecting client joins again with `since` = the last seq it saw.
+   * a gap. A reconnecting client joins again with `since` = the last seq it saw. Others see the
+   * caller under their guest nickname (the cookie), or as an anonymous visitor without one.
    */
   'session:join': {
     delivery: 'ack',
     payload: z
       .object({
         sessionId: SessionIdSchema,
-        clientId: ClientIdSchema,
-        nickname: NicknameSchema,
         since: z.number().int().nonnegative().nullable().default(null),
       })
       .strict(),

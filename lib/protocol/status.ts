@@ -16,7 +16,7 @@ export const BackendStatusSchema = z.object({
 
 export const ModelStatusSchema = z.object({
   loaded: z.boolean(),
-  /** Folder the model was loaded from (relative to the project), null when none is loaded. */
+  /** The served model's folder name (e.g. "cnn"; never a server path), null when none is loaded. */
   path: z.string().nullable(),
   /** Number of trainable parameters, null when no model is loaded. */
   params: z.number().int().nonnegative().nullable(),

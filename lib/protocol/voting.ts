@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { ClassIndexSchema } from './common';
+import { SessionIdSchema } from './sessions';
 
 
 export const VOTE_LIMITS = {
@@ -54,6 +55,8 @@ export const VoteRoundStateSchema = z.object({
   parents: z.array(z.object({ id: z.number().int(), label: ClassIndexSchema, image: z.string(), roundNumber: z.number().int() })),
   /** Once closed: the winners (candidate id and gallery item id). */
   winners: z.array(z.object({ candidateId: z.number().int(), galleryItemId: z.number().int() })),
+  /** A round opened in a live VAE session: the session and the epoch (1 = after the first) whose weights made the candidates. */
+  session: z.object({ id: SessionIdSchema, epoch: z.number().int() }).nullable(),
 });
 
 
@@ -136,6 +139,8 @@ export const votingRequests = {
         latent: z.array(z.number()),
         modelVersion: z.object({ id: z.number().int(), name: z.string(), path: z.string() }).nullable(),
         round: z.object({ room: z.string(), number: z.number().int() }),
+        /** Made in a live training session: its id and name, and the epoch whose weights generated it. */
+        session: z.object({ id: SessionIdSchema, name: z.string(), epoch: z.number().int() }).nullable(),
         origin: z.string(),
       }),
       lineage: z.array(
@@ -148,6 +153,32 @@ export const votingRequests = {
     delivery: 'ack',
     payload: z.object({ id: z.number().int().positive(), count: z.number().int().min(1).max(12).default(8) }).strict(),
     reply: z.object({ images: z.array(z.object({ image: z.string(), confidence: z.number() })) }),
+  },
+} as const satisfies Record<string, { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType }>;
+
+/**
+ * Voting inside a live VAE session (its page, /sessions/<id>): the room is the session id, so
+ * everyone there joins it with `vote:join { room: sessionId }`, votes with `vote:cast` and receives
+ * `vote:round`/`vote:tally` as on /vote. Only the session's host opens and closes its rounds, on
+ * candidates from the session's current weights (its latest finished epoch), one open at a time.
+ */
+export const sessionVotingRequests = {
+  'session:vote:open': {
+    delivery: 'ack',
+    payload: z
+      .object({
+        sessionId: SessionIdSchema,
+        label: ClassIndexSchema.nullable().default(null),
+        durationSeconds: z.number().int().min(VOTE_LIMITS.minDurationSeconds).max(VOTE_LIMITS.maxDurationSeconds).default(60),
+        breed: z.boolean().default(true),
+      })
+      .strict(),
+    reply: z.object({ round: VoteRoundStateSchema }),
+  },
+  'session:vote:close': {
+    delivery: 'ack',
+    payload: z.object({ sessionId: SessionIdSchema }).strict(),
+    reply: z.object({ round: VoteRoundStateSchema }),
   },
 } as const satisfies Record<string, { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType }>;
 

@@ -5,7 +5,6 @@
  * arrival; one machine, one clock). At the end every client's must-arrive events are compared
  * with the session's full history as a fresh client receives it.
  */
-import { randomBytes } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, Reply, ServerToClientEvents } from '../../lib/protocol';
 import { SessionTimeline } from '../../lib/sessions/timeline';
@@ -15,7 +14,6 @@ type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 interface Watcher {
   socket: Client;
-  clientId: string;
   timeline: SessionTimeline;
   /** Seq of every live event as it arrived (to check order and duplicates). */
   arrivals: number[];
@@ -35,8 +33,15 @@ async function ok(reply: Promise<Reply<any>>, what: string): Promise<any> {
   return r.data;
 }
 
-function open(url: string): Promise<Client> {
-  const socket: Client = connect(url, { transports: ['websocket'], reconnection: false, forceNew: true });
+/** The host's guest cookie: a session is hosted by a guest (POST /api/identity, as a page does). */
+async function hostCookie(url: string): Promise<string> {
+  const res = await fetch(`${url}/api/identity`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nickname: 'bench host' }) });
+  if (!res.ok) throw new Error(`choosing the host's nickname failed: ${res.status} ${await res.text()}`);
+  return res.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+function open(url: string, cookie?: string): Promise<Client> {
+  const socket: Client = connect(url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: cookie ? { cookie } : {} });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', reject);
@@ -47,7 +52,7 @@ export async function runClients(s: BenchSettings, post: (m: BenchMessage) => vo
   const latencies: number[] = [];
   const watchers: Watcher[] = [];
   const watch = (socket: Client): Watcher => {
-    const w: Watcher = { socket, clientId: randomBytes(12).toString('hex'), timeline: new SessionTimeline(), arrivals: [], batchDeliveries: 0 };
+    const w: Watcher = { socket, timeline: new SessionTimeline(), arrivals: [], batchDeliveries: 0 };
     socket.on('session:batch', ({ event }) => {
       latencies.push(Date.now() - event.at);
       w.batchDeliveries++;
@@ -64,19 +69,17 @@ export async function runClients(s: BenchSettings, post: (m: BenchMessage) => vo
   };
 
   const joinStart = Date.now();
-  const host = watch(await open(s.url));
+  const host = watch(await open(s.url, await hostCookie(s.url)));
   const { sessionId } = await ok(
     request(host.socket, 'session:create', {
       config: { name: `benchmark, ${s.clients} clients`, kind: 'cnn', epochs: s.epochs, batchSize: s.batchSize, trainLimit: s.trainLimit },
-      clientId: host.clientId,
-      nickname: 'bench host',
     }),
     'session:create',
   );
   const join = async (w: Watcher, i: number) => {
     w.timeline.beginJoin();
     w.timeline.applyJoin(
-      await ok(request(w.socket, 'session:join', { sessionId, clientId: w.clientId, nickname: `viewer ${i}`, since: null }), 'session:join'),
+      await ok(request(w.socket, 'session:join', { sessionId, since: null }), 'session:join'),
     );
   };
   await join(host, 0);

@@ -3,11 +3,20 @@
  * the database module and the served model. This is the one place that knows where each status
  * comes from; the service itself (status.ts) only reports.
  */
+import path from 'node:path';
 import { checkDb, closeDb, targetFromEnv } from '../db';
 import { backendInfo, initBackend } from '../ml/backend';
 import type { BackendStatus } from '../../lib/protocol';
 import type { StatusSources } from './status';
 import type { Recognizer } from '../recognition/recognizer';
+
+/**
+ * What the status says is for every visitor's eyes: no file path of the server (an absolute path
+ * tells how the machine is laid out). Paths in messages become their last part.
+ */
+export function withoutPaths(text: string): string {
+  return text.replace(/(?:[A-Za-z]:)?(?:[\\/][^\s'"`:,;()\\/]+){2,}[\\/]?/g, (p) => `…/${path.basename(p)}`);
+}
 
 /** The recognizer whose model the status reports: the drawing handlers' (set when they attach). */
 let served: Recognizer | undefined;
@@ -28,20 +37,23 @@ export async function loadStatusSources(): Promise<StatusSources> {
     databaseKind: targetFromEnv().kind,
     backend: (): BackendStatus => {
       const info = backendInfo();
-      if (!info) return { name: null, tried: [{ name: 'auto', ok: false, error: backendFailure ?? 'starting' }] };
+      if (!info) return { name: null, tried: [{ name: 'auto', ok: false, error: withoutPaths(backendFailure ?? 'starting') }] };
       return {
         name: info.name,
         ...(info.simd === undefined ? {} : { simd: info.simd }),
-        tried: [...info.tried.map((t) => ({ ...t, ok: false })), { name: info.name, ok: true }],
+        tried: [...info.tried.map((t) => ({ ...t, ok: false, ...(t.error === undefined ? {} : { error: withoutPaths(t.error) }) })), { name: info.name, ok: true }],
       };
     },
     model: () => {
       const m = served?.current();
-      return m ? { loaded: true, path: m.dir, params: m.params, version: m.version } : { loaded: false, path: null, params: null };
+      // The model's folder name (e.g. "cnn"), not where it is on the server.
+      return m ? { loaded: true, path: path.basename(path.resolve(m.dir)), params: m.params, version: m.version } : { loaded: false, path: null, params: null };
     },
     database: async () => {
-      const { ok, kind, where, error } = await checkDb();
-      return error === undefined ? { ok, kind, where } : { ok, kind, where, error };
+      const { ok, kind, where: described, error } = await checkDb();
+      // PostgreSQL's host and database name are not paths; an embedded database's folder is.
+      const where = kind === 'pglite' ? (described.includes('in-memory') ? described : 'embedded PGlite') : described;
+      return error === undefined ? { ok, kind, where } : { ok, kind, where, error: withoutPaths(error) };
     },
     close: closeDb,
   };

@@ -54,6 +54,21 @@ it('streams a drawing to a watcher, who guesses it', async () => {
   const bob = await joinAs('Bob', 820);
   await expect.poll(() => ann.getByTestId('players').innerText()).toContain('Bob');
 
+  // After joining, the room's name and invite link are on the page; without a clipboard the link is selected, with a message.
+  expect(await bob.getByTestId('room-name').innerText()).toBe('catwalk');
+  expect(await bob.getByTestId('invite-link').inputValue()).toBe(`${server.url}/draw/together?room=catwalk`);
+  await bob.evaluate(() => Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true }));
+  await bob.getByTestId('room-header').getByRole('button', { name: 'Copy link' }).click();
+  await expect.poll(() => bob.getByTestId('invite-link-note').innerText()).toMatch(/the link is selected/);
+  expect(await bob.evaluate(() => { const el = document.activeElement as HTMLInputElement; return el.value.slice(el.selectionStart ?? 0, el.selectionEnd ?? 0); })).toBe(`${server.url}/draw/together?room=catwalk`);
+  // The nickname typed to join is the one identity: /vote shows it.
+  await bob.goto(server.url + '/vote');
+  await expect.poll(() => bob.getByTestId('nickname').innerText()).toBe('Bob');
+  await bob.goBack();
+  await expect.poll(() => bob.locator('input[name="nickname"]').inputValue()).toBe('Bob');
+  await bob.getByRole('button', { name: 'Join the room' }).click();
+  await bob.getByTestId('players').waitFor();
+
   await ann.getByRole('button', { name: /I draw/ }).click();
   await expect.poll(() => ann.getByTestId('room-banner').innerText()).toMatch(/Draw a \w/);
   const text = await ann.getByTestId('room-banner').innerText();
@@ -70,11 +85,14 @@ it('streams a drawing to a watcher, who guesses it', async () => {
   await ann.mouse.up();
 
   await expect.poll(() => inkOnCanvas(bob), { timeout: 10_000 }).toBeGreaterThan(500);
-  await expect.poll(() => bob.getByTestId('room-model-guess').innerText(), { timeout: 10_000 }).toMatch(/%\)$/);
+  // The drawer sees the model's guess; the watcher only once the round is over (it would give the answer away).
+  await expect.poll(() => ann.getByTestId('room-model-guess').innerText(), { timeout: 10_000 }).toMatch(/%\)$/);
+  expect(await bob.getByTestId('room-model-guess').innerText()).toBe('hidden until the round ends');
 
   await bob.getByTestId('guess-buttons').getByRole('button', { name: CLASS_NAMES[target], exact: true }).click();
   await expect.poll(() => bob.getByTestId('first-correct').innerText(), { timeout: 10_000 }).toMatch(/right first/);
   await expect.poll(() => ann.getByTestId('room-banner').innerText()).toContain(`It was a ${CLASS_NAMES[target]}`);
+  await expect.poll(() => bob.getByTestId('room-model-guess').innerText(), { timeout: 10_000 }).toMatch(/%\)$/);
   await bob.screenshot({ path: artifactPath('draw-together-watcher.png'), fullPage: true });
   await ann.screenshot({ path: artifactPath('draw-together-drawer.png'), fullPage: true });
 });

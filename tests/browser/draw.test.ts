@@ -88,17 +88,28 @@ it('guesses while drawing, shows what the model sees, undoes, redoes and saves',
   await expect.poll(() => page.getByTestId('probability-bars').getAttribute('data-filled')).toBe('yes');
 
   await page.getByRole('radio', { name: /T-shirt\/top/ }).click();
-  await page.getByRole('button', { name: /save/i }).click();
-  await expect.poll(() => page.getByRole('status').innerText(), { timeout: 10_000 }).toContain('Saved anonymously.');
-  // A browser without a nickname saves anonymously and is told how to sign its drawings.
+  const saveButton = page.getByTestId('save-panel').getByRole('button', { name: /save it|save as/i });
+  await saveButton.click();
+  await expect.poll(() => page.getByTestId('save-panel').getByRole('status').innerText(), { timeout: 10_000 }).toContain('Saved anonymously.');
+  // A browser without a nickname saves anonymously and can pick one right there to sign its drawings.
   expect(await page.getByTestId('save-author').innerText()).toContain('pick a nickname');
   const { getDb } = await import('../../server/db');
   const saved = await (await getDb()).drawing.findMany();
   expect(saved.map((d) => d.label)).toEqual([0]);
 
+  await page.getByTestId('save-panel').locator('input[name="nickname"]').fill('Dana');
+  await page.getByTestId('save-panel').getByRole('button', { name: 'Save', exact: true }).click();
+  await expect.poll(() => page.getByTestId('save-author').innerText()).toBe('Saved drawings are signed Dana.');
+  await drawShape(page, [[0.45, 0.45], [0.55, 0.55]]);
+  await page.getByRole('radio', { name: /T-shirt\/top/ }).click();
+  await saveButton.click();
+  await expect.poll(() => page.getByTestId('save-panel').getByRole('status').innerText(), { timeout: 10_000 }).toContain('Saved under Dana.');
+  const signed = await (await getDb()).drawing.findMany({ orderBy: { id: 'asc' }, include: { author: true } });
+  expect(signed.map((d) => d.author?.nickname ?? null)).toEqual([null, 'Dana']);
+
   await page.goto(server.url + '/sketches');
   await page.getByTestId('gallery').locator('img').first().waitFor({ timeout: 10_000 });
-  expect(await page.getByTestId('gallery').locator('li').count()).toBe(1);
+  await expect.poll(() => page.getByTestId('gallery').locator('li').count()).toBe(2);
   await page.screenshot({ path: artifactPath('sketches-desktop.png'), fullPage: true });
   await page.getByRole('tab', { name: 'Sandal' }).click();
   await page.getByTestId('gallery-empty').waitFor();

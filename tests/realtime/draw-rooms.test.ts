@@ -54,7 +54,7 @@ function next<T>(c: TestClient, event: 'room:state' | 'room:drawing', where: (p:
 }
 
 describe('drawing rooms', () => {
-  it('streams the drawer strokes and the model guess to watchers; the first right guess wins', async () => {
+  it('streams the drawer strokes to watchers, the model guess only once the round ends; the first right guess wins', async () => {
     const [ann, bob, cid] = [await client(), await client(), await client()];
     const joined = await request(ann, 'room:join', { roomId: 'atelier', nickname: 'Ann' });
     expect(joined.state.players.map((p: { nickname: string }) => p.nickname)).toEqual(['Ann']);
@@ -68,14 +68,17 @@ describe('drawing rooms', () => {
     const state = await bobSeesRound;
     expect(state).toMatchObject({ round, status: 'drawing', answer: null, drawerId: joined.playerId });
 
-    // The watchers see the strokes as they are drawn, with the model's probabilities.
+    // The watchers see the strokes as they are drawn, without the model's guess (it would give the answer away).
     const stroke = { points: [10, 10, 200, 10, 200, 200], width: 6, tool: 'pen' };
     const bobSeesStroke = next<RoomDrawing>(bob, 'room:drawing', (d) => d.strokes.length === 1);
     const modelReply = await request(ann, 'room:draw', { roomId: 'atelier', strokes: [stroke] });
     expect(modelReply.probabilities).toHaveLength(10);
     const seen = await bobSeesStroke;
     expect(seen.strokes).toEqual([stroke]);
-    expect(seen.recognition?.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(seen.recognition).toBeNull();
+    const watcherState = await request(cid, 'room:join', { roomId: 'atelier', nickname: 'Cid' });
+    expect(watcherState.drawing.recognition).toBeNull();
+    expect(watcherState.state.guesses.filter((g: { playerId: string | null }) => g.playerId === null)).toEqual([]);
 
     // Only the drawer draws; the drawer does not guess.
     await expect(request(bob, 'room:draw', { roomId: 'atelier', strokes: [stroke] })).rejects.toThrow('You are not drawing in this room right now');
@@ -84,8 +87,11 @@ describe('drawing rooms', () => {
     const wrong = (target + 1) % 10;
     expect(await request(cid, 'room:guess', { roomId: 'atelier', label: wrong })).toEqual({ correct: false, first: false });
     const cidSeesEnd = next<RoomState>(cid, 'room:state', (s) => s.status === 'over');
+    const cidSeesGuess = next<RoomDrawing>(cid, 'room:drawing', (d) => d.recognition !== null);
     const bobGuess = await request(bob, 'room:guess', { roomId: 'atelier', label: target });
     const over = await cidSeesEnd;
+    // Once the round is over the watchers see what the model made of it.
+    expect((await cidSeesGuess).recognition?.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
     expect(bobGuess).toEqual({ correct: true, first: over.firstCorrect?.playerId === bobId });
     expect(over.answer).toBe(target);
     const people = over.guesses.filter((g) => g.playerId !== null);

@@ -4,7 +4,6 @@
  * missing nothing, host-only controls, the finished session stored and replayed by a fresh server,
  * and bad payloads refused while the server keeps serving.
  */
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -12,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Reply, SessionConfigInput } from '../../lib/protocol';
 import { SessionTimeline } from '../../lib/sessions/timeline';
-import { connectClient, startTestServer, type TestClient, type TestServer } from '../helpers/server';
+import { connectClient, pickNickname, startTestServer, type TestClient, type TestServer } from '../helpers/server';
 
 /** A tiny run takes seconds, but a loaded 2-core CI machine running other test files can stretch it. */
 const TRAINING_TIMEOUT_MS = 150_000;
@@ -63,16 +62,25 @@ async function storedRow(id: string, ready: (row: { state: unknown; modelVersion
   return row;
 }
 
-/** A person watching: a connection whose live events feed a timeline; `reconnect` opens a new connection. */
+/**
+ * A person watching: a connection whose live events feed a timeline; `connect` again opens a new
+ * connection. Everyone picks their nickname first (the guest cookie, as the pages do), unless
+ * `anonymous`.
+ */
 class Viewer {
-  clientId = randomBytes(12).toString('hex');
   readonly timeline = new SessionTimeline();
   socket!: TestClient;
-  constructor(readonly nickname: string) {}
+  cookie: string | undefined;
+  constructor(
+    readonly nickname: string,
+    readonly anonymous = false,
+  ) {}
 
-  /** `cookie`: the guest cookie a browser holds after picking a nickname. */
+  /** `cookie`: a guest cookie to use (another tab of the same person); default: its own. */
   async connect(cookie?: string): Promise<this> {
-    this.socket = cookie ? await (await import('../identity/harness')).connectWithCookie(server.url, cookie) : await connectClient(server.url);
+    if (cookie) this.cookie = cookie;
+    else if (!this.cookie && !this.anonymous) this.cookie = (await pickNickname(server.url, this.nickname)).cookie;
+    this.socket = await connectClient(server.url, this.cookie);
     clients.push(this.socket);
     this.socket.on('session:event', ({ event }) => this.timeline.live(event));
     this.socket.on('session:batch', ({ event }) => this.timeline.live(event));
@@ -83,7 +91,7 @@ class Viewer {
   async join(sessionId: string): Promise<void> {
     this.timeline.beginJoin();
     const since = this.timeline.lastSeq > 0 ? this.timeline.lastSeq : null;
-    this.timeline.applyJoin(await ok(request(this.socket, 'session:join', { sessionId, clientId: this.clientId, nickname: this.nickname, since })));
+    this.timeline.applyJoin(await ok(request(this.socket, 'session:join', { sessionId, since })));
   }
 
   control(sessionId: string, action: string): Promise<Reply<any>> {
@@ -91,7 +99,7 @@ class Viewer {
   }
 
   async create(config: SessionConfigInput): Promise<string> {
-    const { sessionId } = await ok(request(this.socket, 'session:create', { config, clientId: this.clientId, nickname: this.nickname }));
+    const { sessionId } = await ok(request(this.socket, 'session:create', { config }));
     return sessionId;
   }
 }
@@ -169,14 +177,14 @@ describe('a shared session', () => {
 
   it('replays a finished session from the database on a freshly started server', { timeout: TRAINING_TIMEOUT_MS }, async () => {
     const { startServer } = await import('../../server/main');
-    const fresh = await startServer({ port: 0, host: '127.0.0.1', dev: false, quiet: true, sessions: { dataDir: FIXTURE, outRoot } });
+    const fresh = await startServer({ port: 0, host: '127.0.0.1', dev: false, quiet: true, pages: false, sessions: { dataDir: FIXTURE, outRoot } });
     try {
       const c = await connectClient(fresh.url);
       clients.push(c);
       const lobby = await ok(request(c, 'sessions:watch', {}));
       expect(lobby.sessions.map((s: { id: string }) => s.id)).toContain(finishedId);
       const timeline = new SessionTimeline();
-      timeline.applyJoin(await ok(request(c, 'session:join', { sessionId: finishedId, clientId: randomBytes(12).toString('hex'), nickname: 'Eve', since: null })));
+      timeline.applyJoin(await ok(request(c, 'session:join', { sessionId: finishedId, since: null })));
       expect(timeline.state).toBe('finished');
       expect(timeline.reliableEvents()).toEqual(finishedEvents);
       expect(timeline.detail?.probeImages).toHaveLength(16);
@@ -217,23 +225,30 @@ describe('host controls', () => {
 });
 
 describe('who the host is', () => {
-  it('is the guest cookie when there is one: another tab of the host controls, a copied client id does not', async () => {
-    const { pickNickname } = await import('../identity/harness');
-    const { cookie } = await pickNickname(server.url, 'Grace');
-    const tab1 = await new Viewer('Grace').connect(cookie);
+  it('is the guest cookie: another tab of the host controls, after a change of nickname too; nobody else does', async () => {
+    const { cookie } = await pickNickname(server.url, 'Guest 4821');
+    const tab1 = await new Viewer('Guest 4821').connect(cookie);
     const id = await tab1.create({ ...tiny, name: 'guest host' });
     await tab1.join(id);
-    // A stranger without the cookie who learned (or guessed) the first tab's client id.
+    // Without a nickname one may watch (as an anonymous visitor) but not create or control.
+    const anonymous = await new Viewer('', true).connect();
+    await anonymous.join(id);
+    await until('the anonymous visitor in the presence list', () => tab1.timeline.viewers.length === 2);
+    expect(tab1.timeline.viewers.map((v) => v.nickname).sort()).toEqual(['Guest 4821', 'Visitor without a nickname']);
+    expect(await request(anonymous.socket, 'session:create', { config: tiny })).toEqual({ ok: false, error: expect.stringMatching(/^Pick a nickname first/) });
     const impostor = await new Viewer('Mallory').connect();
-    impostor.clientId = tab1.clientId;
     await impostor.join(id);
     const lr = (v: Viewer) => request(v.socket, 'session:lr', { sessionId: id, lr: 0.01 });
-    expect(await lr(impostor)).toEqual({ ok: false, error: 'Only the host (Grace) can change the learning rate of this session.' });
-    // The same guest in a second tab (its own client id) is the host: refused only for the state.
+    expect(await lr(impostor)).toEqual({ ok: false, error: 'Only the host (Guest 4821) can change the learning rate of this session.' });
+    expect(await lr(anonymous)).toEqual({ ok: false, error: 'Only the host (Guest 4821) can change the learning rate of this session.' });
+    // The creator picks a nickname of their own (on any page: the same cookie, renamed) and opens
+    // another tab: still the host, refused only for the state.
+    await pickNickname(server.url, 'Grace', cookie);
     const tab2 = await new Viewer('Grace').connect(cookie);
     await tab2.join(id);
+    expect(tab2.timeline.you?.host).toBe(true);
     expect(await lr(tab2)).toEqual({ ok: false, error: 'The learning rate can be changed only while the session is training or paused.' });
-    expect(await impostor.control(id, 'stop')).toEqual({ ok: false, error: 'Only the host (Grace) can stop this session.' });
+    expect(await impostor.control(id, 'stop')).toEqual({ ok: false, error: 'Only the host (Guest 4821) can stop this session.' });
     expect(await tab2.control(id, 'stop')).toEqual({ ok: true, data: { state: 'stopped' } });
   });
 });
@@ -241,7 +256,7 @@ describe('who the host is', () => {
 describe('bad input', () => {
   it('refuses malformed, out-of-range and oversized payloads with errors and keeps serving', async () => {
     const v = await new Viewer('Ada').connect();
-    const create = (config: unknown) => request(v.socket, 'session:create', { config, clientId: v.clientId, nickname: 'Ada' });
+    const create = (config: unknown) => request(v.socket, 'session:create', { config });
     const error = async (reply: Promise<Reply<any>>): Promise<string> => {
       const r = await reply;
       expect(r.ok).toBe(false);
@@ -254,14 +269,14 @@ describe('bad input', () => {
     expect(await error(create({ ...tiny, name: 'x'.repeat(10_000) }))).toContain('at most 60 characters');
     expect(await error(create({ ...tiny, extra: 1 }))).toContain('extra');
     expect(await error(request(v.socket, 'session:create', 'not an object'))).toContain('Invalid session:create payload');
-    expect(await error(request(v.socket, 'session:join', { sessionId: 'zzzzzzzz', clientId: v.clientId, nickname: 'Ada' }))).toBe(
+    expect(await error(request(v.socket, 'session:join', { sessionId: 'zzzzzzzz' }))).toBe(
       'There is no session zzzzzzzz; check the link or pick a session in the lobby.',
     );
-    expect(await error(request(v.socket, 'session:join', { sessionId: '../../etc', clientId: v.clientId, nickname: 'Ada' }))).toContain(
+    expect(await error(request(v.socket, 'session:join', { sessionId: '../../etc' }))).toContain(
       'A session id is 6-24 lower-case letters or digits',
     );
     expect(await error(request(v.socket, 'session:control', { sessionId: 'abcdefgh', action: 'explode' }))).toContain('action');
-    expect(await error(request(v.socket, 'session:join', { sessionId: 'abcdefgh', clientId: 'short', nickname: 'Ada' }))).toContain('clientId');
+    expect(await error(request(v.socket, 'session:join', { sessionId: 'abcdefgh', clientId: 'from-localStorage' }))).toContain('clientId');
 
     // Bigger than the server accepts: that connection is closed, everyone else carries on.
     const big = await new Viewer('Big').connect();

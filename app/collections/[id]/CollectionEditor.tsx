@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import type { CollectionView } from '../../../lib/protocol';
 import { CLASS_NAMES } from '../../../lib/classes';
 import { request } from '../../realtime/socket';
+import { CopyLink } from '../../components/CopyLink';
 
 export function CollectionEditor({ id }: { id: string }) {
   const [c, setC] = useState<CollectionView | null>(null);
@@ -25,7 +26,14 @@ export function CollectionEditor({ id }: { id: string }) {
   return (
     <article className="mt-4">
       <h1 className="text-2xl font-semibold text-zinc-50">{c.title}</h1>
-      <p className="text-sm text-zinc-500">by {c.owner} · {c.public ? 'public' : 'private'} · share link: <code>{typeof window === 'undefined' ? '' : window.location.href}</code></p>
+      <p className="text-sm text-zinc-500" data-testid="collection-visibility">
+        by {c.owner} · {c.public ? 'public: anyone with the link can open it' : 'private: only you can see it; make it public to share it'}
+      </p>
+      {c.public && typeof window !== 'undefined' && (
+        <div className="mt-2 max-w-xl" data-testid="collection-share">
+          <CopyLink url={window.location.href} testId="collection-link" />
+        </div>
+      )}
       {error && <p role="alert" className="mt-2 text-sm text-rose-400">{error}</p>}
       {c.yours && (
         <form className="mt-4 flex flex-wrap items-center gap-2 text-sm" onSubmit={(e) => { e.preventDefault(); void request('collection:update', { id, title }).then(apply); }}>

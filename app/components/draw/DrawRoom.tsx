@@ -1,7 +1,9 @@
 /**
  * Draw together: a shared room where one person draws a secret garment, the others watch the
- * strokes arrive live with the model's guesses, and everyone races the model to name it. Joins by
- * room name and nickname; rejoins after a reconnect.
+ * strokes arrive live, and everyone races the model to name it (the model's guess shows to the
+ * watchers once the round ends: before, it would give the answer away). Joins by room name and
+ * nickname (the one identity, app/identity: typing a new one here changes it everywhere); shows
+ * the room's name and invite link; rejoins after a reconnect.
  */
 'use client';
 
@@ -10,6 +12,8 @@ import { CLASS_NAMES } from '../../../lib/classes';
 import { sketchToImage28, type Stroke } from '../../../lib/sketch/preprocess';
 import type { Recognition, RoomDrawing, RoomState } from '../../../lib/protocol';
 import { getSocket, request } from '../../realtime/socket';
+import { ensureNickname, useGuest } from '../../identity';
+import { CopyLink } from '../CopyLink';
 import { DrawingCanvas } from './DrawingCanvas';
 import { ProbabilityBars } from './ProbabilityBars';
 import { RoomSidebar } from './RoomSidebar';
@@ -32,12 +36,16 @@ export function DrawRoom({ initialRoom }: { initialRoom: string }) {
   const [message, setMessage] = useState<{ text: string; tone: 'info' | 'error' | 'good' } | null>(null);
 
   const join = useCallback(async (roomId: string, nickname: string) => {
+    const refused = await ensureNickname(nickname);
+    if (refused) {
+      setMessage({ text: refused, tone: 'error' });
+      return;
+    }
     const reply = await request('room:join', { roomId, nickname });
     if (!reply.ok) {
       setMessage({ text: reply.error, tone: 'error' });
       return;
     }
-    localStorage.setItem('fmp.nickname', nickname);
     setJoined({ roomId, nickname, playerId: reply.data.playerId });
     setRoom(reply.data.state);
     setDrawing(reply.data.drawing);
@@ -57,16 +65,22 @@ export function DrawRoom({ initialRoom }: { initialRoom: string }) {
     };
   }, []);
 
-  // After a reconnect the server has forgotten this socket: join again under the same name.
+  // After a reconnect (a dropped connection, or a new nickname picked on any page) the server has
+  // forgotten this socket: join again, under the cookie's nickname.
   useEffect(() => {
     if (!joined) return;
     const socket = getSocket();
-    const onReconnect = () => void join(joined.roomId, joined.nickname);
-    socket.io.on('reconnect', onReconnect);
-    return () => {
-      socket.io.off('reconnect', onReconnect);
+    const onReconnect = async () => {
+      const reply = await request('room:join', { roomId: joined.roomId, nickname: joined.nickname });
+      if (!reply.ok) return setMessage({ text: reply.error, tone: 'error' });
+      setRoom(reply.data.state);
+      setDrawing(reply.data.drawing);
     };
-  }, [joined, join]);
+    socket.on('connect', onReconnect);
+    return () => {
+      socket.off('connect', onReconnect);
+    };
+  }, [joined]);
 
   if (!joined || !room) return <JoinForm initialRoom={initialRoom} onJoin={join} error={message?.tone === 'error' ? message.text : null} />;
 
@@ -89,8 +103,17 @@ export function DrawRoom({ initialRoom }: { initialRoom: string }) {
     else setMessage({ text: `Not a ${CLASS_NAMES[label]}. Keep looking.`, tone: 'info' });
   };
 
+  const invite = `${window.location.origin}/draw/together?room=${encodeURIComponent(joined.roomId)}`;
   return (
     <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
+      <div className="flex flex-wrap items-center gap-3 rounded-xl border border-zinc-800 bg-zinc-900/40 px-4 py-3 lg:col-span-2" data-testid="room-header">
+        <p className="text-sm text-zinc-300">
+          Room <strong className="text-zinc-50" data-testid="room-name">{joined.roomId}</strong>: invite people with this link
+        </p>
+        <div className="min-w-[16rem] flex-1">
+          <CopyLink url={invite} testId="invite-link" />
+        </div>
+      </div>
       <section className="min-w-0" aria-label="Drawing">
         <div className="mb-3 flex flex-wrap items-center justify-between gap-3">
           <p className="text-sm text-zinc-300" data-testid="room-banner">
@@ -133,7 +156,7 @@ export function DrawRoom({ initialRoom }: { initialRoom: string }) {
           </p>
         )}
       </section>
-      <RoomSidebar room={room} me={joined.playerId} recognition={drawing?.recognition ?? null} />
+      <RoomSidebar room={room} me={joined.playerId} recognition={amDrawer ? (drawing?.recognition ?? null) : room.status === 'drawing' ? null : (drawing?.recognition ?? null)} hidden={!amDrawer && room.status === 'drawing'} />
     </div>
   );
 }
@@ -188,7 +211,10 @@ function WatcherView({ drawing, canGuess, onGuess }: { drawing: RoomDrawing | nu
 function JoinForm({ initialRoom, onJoin, error }: { initialRoom: string; onJoin: (room: string, nickname: string) => void; error: string | null }) {
   const [roomId, setRoomId] = useState(initialRoom);
   const [nickname, setNickname] = useState('');
-  useEffect(() => setNickname(localStorage.getItem('fmp.nickname') ?? ''), []);
+  const { guest } = useGuest();
+  useEffect(() => {
+    if (guest) setNickname((n) => n || guest.nickname);
+  }, [guest]);
   return (
     <form
       className="max-w-md space-y-4 rounded-xl border border-zinc-800 bg-zinc-900/40 p-5"
@@ -202,7 +228,7 @@ function JoinForm({ initialRoom, onJoin, error }: { initialRoom: string; onJoin:
         <input value={roomId} onChange={(e) => setRoomId(e.target.value)} className="mt-1 w-full rounded-lg border border-zinc-700 bg-zinc-950 px-3 py-2 text-zinc-100" name="room" />
       </label>
       <label className="block text-sm text-zinc-300">
-        Your nickname
+        Your nickname <span className="text-xs text-zinc-500">(the same on every page)</span>
         <input value={nickname} onChange={(e) => setNickname(e.target.value)} maxLength={24} className="mt-1 w-full rounded-lg border border-zinc-700 bg-zinc-950 px-3 py-2 text-zinc-100" name="nickname" />
       </label>
       {error && <p role="alert" className="text-sm text-rose-300">{error}</p>}

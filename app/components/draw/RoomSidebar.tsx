@@ -6,7 +6,8 @@ import type { Recognition, RoomState } from '../../../lib/protocol';
 
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
-export function RoomSidebar({ room, me, recognition }: { room: RoomState; me: string; recognition: Recognition | null }) {
+/** `hidden`: a watcher during a round, who sees the model's guess only when the round ends. */
+export function RoomSidebar({ room, me, recognition, hidden = false }: { room: RoomState; me: string; recognition: Recognition | null; hidden?: boolean }) {
   const modelTop = recognition ? recognition.guess : null;
   return (
     <aside className="space-y-5" aria-label="Room">
@@ -19,7 +20,7 @@ export function RoomSidebar({ room, me, recognition }: { room: RoomState; me: st
       <section>
         <h2 className="text-xs font-semibold uppercase tracking-wider text-zinc-400">The model thinks</h2>
         <p className="mt-1 text-lg font-semibold text-zinc-100" data-testid="room-model-guess">
-          {modelTop === null ? '…' : `${CLASS_NAMES[modelTop]} (${Math.round(recognition!.probabilities[modelTop]! * 100)}%)`}
+          {hidden ? 'hidden until the round ends' : modelTop === null ? '…' : `${CLASS_NAMES[modelTop]} (${Math.round(recognition!.probabilities[modelTop]! * 100)}%)`}
         </p>
       </section>
       <section>

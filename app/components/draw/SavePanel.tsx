@@ -10,7 +10,7 @@ import { useEffect, useState } from 'react';
 import { CLASS_NAMES } from '../../../lib/classes';
 import type { Stroke } from '../../../lib/sketch/preprocess';
 import { request } from '../../realtime/socket';
-import { useGuest } from '../../vote/guest';
+import { NicknameForm, useGuest } from '../../identity';
 import { Button } from './Toolbar';
 
 type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; id: number } | { kind: 'error'; message: string };
@@ -89,12 +89,14 @@ export function SavePanel({ strokes, guess }: { strokes: readonly Stroke[]; gues
           {guest ? (
             <>Saved drawings are signed <span className="text-zinc-300">{guest.nickname}</span>.</>
           ) : (
-            <>
-              Saved anonymously; to sign your drawings, pick a nickname on the{' '}
-              <Link href="/vote" className="text-indigo-300 underline-offset-2 hover:underline">vote page</Link>.
-            </>
+            <>Saved anonymously until you pick a nickname (the same one on every page).</>
           )}
         </p>
+      )}
+      {loaded && (
+        <div className="mt-2">
+          <NicknameForm why="Sign your drawings" />
+        </div>
       )}
     </section>
   );

@@ -6,14 +6,15 @@
 'use client';
 
 import Link from 'next/link';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import type { SessionEvent } from '../../../lib/protocol';
 import { EpochScrubber } from './EpochScrubber';
 import { EvaluationPanel } from './EvaluationPanel';
 import { formatHeadline, KIND_LABEL } from './format';
 import { HostControls } from './HostControls';
-import { defaultNickname, getNickname, setNickname } from './identity';
-import { NicknameField } from './NicknameField';
+import { NicknameForm } from '../../identity';
+import { VoteRoom } from '../../vote/VoteRoom';
+import { CopyLink } from '../CopyLink';
 import { PresenceList } from './PresenceList';
 import { ProgressBar } from './ProgressBar';
 import { StateBadge } from './StateBadge';
@@ -23,19 +24,8 @@ import { useSession } from './useSession';
 type EpochEvent = Extract<SessionEvent, { type: 'epoch' }>;
 
 export function SessionView({ sessionId }: { sessionId: string }) {
-  const [nickname, setNick] = useState<string | null>(null);
-  useEffect(() => {
-    const stored = getNickname();
-    if (stored) setNick(stored);
-    else {
-      const fresh = defaultNickname();
-      setNickname(fresh);
-      setNick(fresh);
-    }
-  }, []);
-  const { timeline: t, error, connection, control, setLearningRate } = useSession(sessionId, nickname);
+  const { timeline: t, error, connection, control, setLearningRate } = useSession(sessionId);
   const [selected, setSelected] = useState<number | null>(null);
-  const [copied, setCopied] = useState(false);
 
   const detail = t.detail;
   if (!detail) {
@@ -65,16 +55,6 @@ export function SessionView({ sessionId }: { sessionId: string }) {
   const currentLr = lastBatch?.lr ?? null;
   const isHost = t.you?.host ?? false;
 
-  const share = async () => {
-    try {
-      await navigator.clipboard.writeText(window.location.href);
-      setCopied(true);
-      setTimeout(() => setCopied(false), 1500);
-    } catch {
-      setCopied(false);
-    }
-  };
-
   return (
     <main className="mx-auto max-w-5xl px-4 pb-16 pt-6 sm:px-6 sm:pt-8" data-testid="session-view" data-session-id={detail.id}>
       <nav className="mb-4 text-sm">
@@ -103,9 +83,9 @@ export function SessionView({ sessionId }: { sessionId: string }) {
           >
             {connection === 'live' ? '● live' : connection === 'offline' ? '○ reconnecting…' : '○ connecting…'}
           </span>
-          <button type="button" onClick={share} className="rounded-lg bg-zinc-800 px-3 py-1.5 text-sm text-zinc-200 hover:bg-zinc-700">
-            {copied ? 'Link copied' : 'Copy link'}
-          </button>
+          <div className="w-72 max-w-full">
+            <CopyLink url={typeof window === 'undefined' ? '' : window.location.href} />
+          </div>
         </div>
       </header>
 
@@ -145,17 +125,21 @@ export function SessionView({ sessionId }: { sessionId: string }) {
         </section>
         <aside className="flex flex-col gap-2">
           <PresenceList viewers={t.viewers} youId={t.you?.viewerId ?? null} />
-          {nickname && (
-            <NicknameField
-              nickname={nickname}
-              onChange={(n) => {
-                setNickname(n);
-                setNick(n);
-              }}
-            />
-          )}
+          <NicknameForm why="Pick a nickname to appear by name (and to vote)" />
         </aside>
       </div>
+
+      {detail.kind === 'vae' && (
+        <section aria-labelledby="vote-heading" data-testid="session-voting" className="mt-6 rounded-xl border border-zinc-800 bg-zinc-900/40 p-4">
+          <h2 id="vote-heading" className="text-sm font-semibold text-zinc-300">
+            Vote on what it draws
+          </h2>
+          <p className="mt-1 text-xs text-zinc-500">
+            Candidates come from this session&apos;s weights at the epoch the round opens (best of several, judged by the served CNN); the winners go to the gallery.
+          </p>
+          <VoteRoom room={detail.id} session={{ isHost, epochsDone: t.epochs.length, hostNickname: detail.hostNickname }} />
+        </section>
+      )}
 
       <div className="mt-6 flex min-w-0 flex-col gap-6">
         <TrainingCharts kind={detail.kind} batches={t.batches} epochs={t.epochs} version={t.version} selectedEpoch={inspected?.epoch ?? null} />

@@ -9,19 +9,18 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { PresenceChange, SessionBatchEvent, SessionEvent } from '../../../lib/protocol';
 import { SessionTimeline } from '../../../lib/sessions/timeline';
 import { getSocket, request } from '../../realtime/socket';
-import { getClientId } from './identity';
 
 export type Connection = 'connecting' | 'live' | 'offline';
 type HostAction = 'start' | 'pause' | 'resume' | 'stop';
 
-export function useSession(sessionId: string, nickname: string | null) {
+/** Joins as the guest the cookie names (or as an anonymous visitor); a new nickname reconnects and joins again. */
+export function useSession(sessionId: string) {
   const timeline = useRef(new SessionTimeline()).current;
   const [, setVersion] = useState(0);
   const [error, setError] = useState<string | null>(null);
   const [connection, setConnection] = useState<Connection>('connecting');
 
   useEffect(() => {
-    if (!nickname) return;
     const socket = getSocket();
     let frame = 0;
     let retry: ReturnType<typeof setTimeout> | undefined;
@@ -45,7 +44,7 @@ export function useSession(sessionId: string, nickname: string | null) {
       setConnection('live');
       timeline.beginJoin();
       const since = timeline.lastSeq > 0 ? timeline.lastSeq : null;
-      const reply = await request('session:join', { sessionId, clientId: getClientId(), nickname, since }, 15_000);
+      const reply = await request('session:join', { sessionId, since }, 15_000);
       if (!active) return;
       if (reply.ok) {
         timeline.applyJoin(reply.data);
@@ -75,7 +74,7 @@ export function useSession(sessionId: string, nickname: string | null) {
       socket.off('disconnect', onDisconnect);
       if (socket.connected) void request('session:leave', { sessionId });
     };
-  }, [sessionId, nickname, timeline]);
+  }, [sessionId, timeline]);
 
   const control = useCallback(
     async (action: HostAction): Promise<string | null> => {

@@ -4,12 +4,12 @@ import { useEffect, useState } from 'react';
 import type { RequestData } from '../../../lib/protocol';
 import { CLASS_NAMES } from '../../../lib/classes';
 import { request } from '../../realtime/socket';
-import { NicknameForm, useGuest } from '../../vote/guest';
+import { NicknameForm, useGuest } from '../../identity';
 
 type Detail = RequestData<'gallery:item'>;
 
 export function GalleryItemView({ id }: { id: number }) {
-  const { guest, choose } = useGuest();
+  const { guest } = useGuest();
   const [detail, setDetail] = useState<Detail | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [variations, setVariations] = useState<{ image: string; confidence: number }[]>([]);
@@ -36,7 +36,17 @@ export function GalleryItemView({ id }: { id: number }) {
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm text-zinc-300">
           <dt className="text-zinc-500">Votes</dt><dd>{item.upVotes} keep, {item.downVotes} discard (score {item.score})</dd>
           <dt className="text-zinc-500">Judge confidence</dt><dd>{(item.confidence * 100).toFixed(1)} %</dd>
-          <dt className="text-zinc-500">Round</dt><dd>{item.round.number} in room {item.round.room}, hosted by {item.author ?? 'unknown'}</dd>
+          {item.session ? (
+            <>
+              <dt className="text-zinc-500">Made in</dt>
+              <dd data-testid="item-session">
+                the training session{' '}
+                <a className="text-indigo-300 underline" href={`/sessions/${item.session.id}`}>{item.session.name}</a>, from its weights after epoch {item.session.epoch} (voting round {item.round.number}, hosted by {item.author ?? 'unknown'})
+              </dd>
+            </>
+          ) : (
+            <><dt className="text-zinc-500">Round</dt><dd>{item.round.number} in room {item.round.room}, hosted by {item.author ?? 'unknown'}</dd></>
+          )}
           <dt className="text-zinc-500">Origin</dt><dd>{item.origin}</dd>
           <dt className="text-zinc-500">Model version</dt><dd>{item.modelVersion ? `${item.modelVersion.name} (#${item.modelVersion.id}, ${item.modelVersion.path})` : 'not recorded'}</dd>
           <dt className="text-zinc-500">Latent vector</dt><dd className="max-w-md break-all font-mono text-xs">[{item.latent.map((v) => v.toFixed(2)).join(', ')}]</dd>
@@ -67,7 +77,7 @@ export function GalleryItemView({ id }: { id: number }) {
         ))}
       </ul>
       <h2 className="mt-8 text-lg font-semibold text-zinc-100">Add to a collection</h2>
-      <NicknameForm guest={guest} choose={choose} />
+      <NicknameForm why="Pick a nickname to collect" />
       {guest && (
         <div className="mt-2 flex flex-wrap gap-2 text-sm">
           {collections.map((c) => (

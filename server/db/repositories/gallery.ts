@@ -42,7 +42,7 @@ export async function listGallery(db: Db, f: GalleryFilter): Promise<{ items: Ga
 const detailInclude = {
   author: { select: { nickname: true } },
   modelVersion: { select: { id: true, name: true, path: true, createdAt: true } },
-  candidate: { select: { id: true, parentIds: true, origin: true, round: { select: { id: true, room: true, number: true } } } },
+  candidate: { select: { id: true, parentIds: true, origin: true, round: { select: { id: true, room: true, number: true, sessionId: true, sessionEpoch: true, session: { select: { name: true } } } } } },
 } as const satisfies Prisma.GalleryItemInclude;
 
 export type GalleryDetail = Prisma.GalleryItemGetPayload<{ include: typeof detailInclude }>;

@@ -30,6 +30,9 @@ export interface RoundInput {
   seed: number;
   closesAt: Date;
   candidates: CandidateInput[];
+  /** A round of a live training session, and the epoch whose weights made its candidates. */
+  sessionId?: string | null;
+  sessionEpoch?: number | null;
 }
 
 export function checkImageSize(image: Uint8Array): void {
@@ -60,6 +63,8 @@ export async function createRound(db: Db, input: RoundInput): Promise<StoredRoun
         parentRoundId: input.parentRoundId,
         seed: input.seed,
         closesAt: input.closesAt,
+        sessionId: input.sessionId ?? null,
+        sessionEpoch: input.sessionEpoch ?? null,
         candidates: {
           create: input.candidates.map((c, position) => ({ ...c, position, image: new Uint8Array(c.image) })),
         },

@@ -36,6 +36,12 @@ export const TrainingConfigSchema = z.object({
   checkpointDir: z.string().optional(),
   resume: z.boolean().default(true),
   /**
+   * where the task's per-epoch snapshot goes (`<dir>/epoch-<n>`, n = epochs done; the last two
+   * are kept), written before the epoch's event so a listener may use it at once (live sessions
+   * generate voting candidates from it)
+   */
+  snapshotDir: z.string().optional(),
+  /**
    * a VAE folder whose encoder and decoder weights start the run (fine-tuning, e.g. with a new
    * critic); unset: fresh weights from the seed. A checkpoint, when resumed, takes precedence.
    */

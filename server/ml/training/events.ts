@@ -61,6 +61,8 @@ export type TrainingEvent =
     }
   | ({ type: 'epoch' } & EpochRecord)
   | { type: 'checkpoint'; epoch: number; dir: string }
+  /** The task's snapshot after epoch `epoch` (0-based) is complete in `dir` (sent before that epoch's event). */
+  | { type: 'snapshot'; epoch: number; dir: string }
   | { type: 'paused'; epoch: number; step: number }
   | { type: 'resumed'; epoch: number; step: number }
   | { type: 'finished'; reason: 'completed' | 'stopped'; log: TrainingLog; outDir?: string }

@@ -20,7 +20,7 @@ import type { TrainingEvent, TrainingLog } from './events';
 import { Command, ReplicaSync, type SharedTrainingMemory } from './sync';
 import type { TrainingTask } from './task';
 import { createTask } from './tasks';
-import { writeFile, mkdir } from 'node:fs/promises';
+import { writeFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { IMAGE_PIXELS, imageAt } from '../../../lib/image';
 
@@ -254,6 +254,12 @@ async function main(): Promise<void> {
       };
       log.epochs.push(record);
       log.trainSeconds += trainSeconds;
+      if (cfg.snapshotDir && task.snapshot) {
+        const dir = path.join(cfg.snapshotDir, `epoch-${epoch + 1}`);
+        await task.snapshot(dir);
+        emit({ type: 'snapshot', epoch, dir });
+        await rm(path.join(cfg.snapshotDir, `epoch-${epoch - 1}`), { recursive: true, force: true });
+      }
       emit({ type: 'epoch', ...record });
       if (cfg.checkpointDir) {
         await saveCheckpoint(cfg.checkpointDir, key, epoch + 1, log, task.model, optimizer);

@@ -49,4 +49,9 @@ export interface TrainingTask {
   describe(): Record<string, unknown>;
   /** Trainable parameters among variables() that the saved model leaves out (the VAE's critic); 0 when none. */
   auxiliaryParams(): number;
+  /**
+   * Optional: writes what generation needs from the current weights to `dir` (the VAE: encoder,
+   * decoder and the latent prior fitted in the last evaluation), after that evaluation.
+   */
+  snapshot?(dir: string): Promise<void>;
 }

@@ -11,10 +11,10 @@ import { CLASS_NAMES, type DatasetSplit } from '../data/fashionMnist';
 import { imagesToTensor } from '../models/classifier';
 import { encodeGridPng, pngDataUrl } from '../image';
 import { NUM_CLASSES } from '../models/cnn';
-import { buildVae, splitCombined, VaeArchSchema, type Vae, type VaeArch } from '../models/vae';
+import { buildVae, saveVae, splitCombined, VaeArchSchema, type Vae, type VaeArch } from '../models/vae';
 import { countParams } from '../models/storage';
 import { decodeLatents, sample } from '../models/sample';
-import { encodePosteriors, fitClassPriors } from '../models/classPrior';
+import { encodePosteriors, fitClassPriors, saveClassPriors, type ClassPriors } from '../models/classPrior';
 import { perceptualDistance } from '../models/perceptual';
 import { adversarialTerms } from '../models/critic';
 import type { Batch, EpochEvaluation, StepContext, StepResult, TrainingTask } from './task';
@@ -95,6 +95,8 @@ export class VaeTask implements TrainingTask {
   private readonly seed: number;
   /** the frozen feature network of the perceptual loss, when arch.perceptualWeight > 0 */
   private readonly features?: tfTypes.LayersModel;
+  /** The per-class latent prior fitted in the last evaluation (what a snapshot generates from). */
+  private lastPrior?: ClassPriors;
 
   constructor(arch: Record<string, unknown>, seed: number, model?: tfTypes.LayersModel, features?: tfTypes.LayersModel) {
     this.arch = VaeArchSchema.parse(arch);
@@ -149,7 +151,8 @@ export class VaeTask implements TrainingTask {
     const classes = Array.from({ length: NUM_CLASSES * SAMPLES_PER_CLASS }, (_, i) => Math.floor(i / SAMPLES_PER_CLASS));
     // Latents from per-class Gaussians fitted on these test images, as generation does with the
     // training images: from N(0, I) the decoder largely ignores the requested class.
-    const grid = sample(this.vae.decoder, classes, classes.length, GRID_SEED, 1, fitClassPriors(this.vae.encoder, test));
+    this.lastPrior = fitClassPriors(this.vae.encoder, test);
+    const grid = sample(this.vae.decoder, classes, classes.length, GRID_SEED, 1, this.lastPrior);
     const samplesPng = encodeGridPng(grid.images, { cols: SAMPLES_PER_CLASS, rowCaptions: [...CLASS_NAMES] });
     return {
       headline: -report.elbo,
@@ -165,6 +168,12 @@ export class VaeTask implements TrainingTask {
       // Whether the critic still tells them apart (near 0.5 / 0.5: fooled or collapsed; 1 / 0: winning)
       ...(critic ? { criticRealScore: critic.real, criticReconstructionScore: critic.fake } : {}),
     };
+  }
+
+  /** Encoder, decoder and the last evaluation's latent prior: a VAE folder the generator loads. */
+  async snapshot(dir: string): Promise<void> {
+    await saveVae(this.vae, dir);
+    if (this.lastPrior) await saveClassPriors(this.lastPrior, dir);
   }
 
   auxiliaryParams(): number {

@@ -66,7 +66,8 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
     onRequest(socket, 'sketches:list', async (filter) => listSketches(await getDb(), filter));
 
     onRequest(socket, 'room:join', async ({ roomId, nickname }) => {
-      const joined = rooms.join(roomId, socket.id, nickname);
+      // The guest cookie's nickname when there is one (the one identity), else the one typed.
+      const joined = rooms.join(roomId, socket.id, guestOf(socket)?.nickname ?? nickname);
       await socket.join(roomChannel(roomId));
       socket.to(roomChannel(roomId)).emit('room:state', joined.state);
       return joined;
@@ -100,6 +101,9 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
       await limit(socket);
       const { correct, first, state } = rooms.guess(roomId, socket.id, label);
       io.to(roomChannel(roomId)).emit('room:state', state);
+      // The round is over: now the watchers may see what the model made of the drawing.
+      const drawing = state.status === 'over' ? rooms.drawingOf(roomId) : null;
+      if (drawing) io.to(roomChannel(roomId)).emit('room:drawing', drawing);
       return { correct, first };
     });
 

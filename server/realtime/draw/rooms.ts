@@ -147,7 +147,13 @@ export class DrawingRooms {
     return room;
   }
 
+  /**
+   * What everyone in the room sees. While a round is drawn the model's guess would give the
+   * answer away, so its entries (and "the model was right first") are held back until the round
+   * ends; the drawer has the guess from their own requests.
+   */
   private state(room: Room): RoomState {
+    const hide = room.status === 'drawing';
     return {
       roomId: room.id,
       players: [...room.players.values()].map((p) => ({ id: p.id, nickname: p.nickname })),
@@ -155,12 +161,20 @@ export class DrawingRooms {
       round: room.round,
       status: room.status,
       answer: room.status === 'over' ? room.target : null,
-      guesses: [...room.guesses],
-      firstCorrect: room.firstCorrect,
+      guesses: hide ? room.guesses.filter((g) => g.playerId !== null) : [...room.guesses],
+      firstCorrect: hide && room.firstCorrect?.playerId === null ? null : room.firstCorrect,
     };
   }
 
+  /** The drawing as the watchers see it: the model's guess only once the round is over (see state). */
   private drawing(room: Room): RoomDrawing {
-    return { roomId: room.id, round: room.round, strokes: room.strokes.map((s) => ({ ...s, tool: s.tool ?? 'pen' })), recognition: room.recognition };
+    const recognition = room.status === 'drawing' ? null : room.recognition;
+    return { roomId: room.id, round: room.round, strokes: room.strokes.map((s) => ({ ...s, tool: s.tool ?? 'pen' })), recognition };
+  }
+
+  /** The room's drawing as everyone may now see it (with the model's guess once the round is over). */
+  drawingOf(roomId: string): RoomDrawing | null {
+    const room = this.rooms.get(roomId);
+    return room ? this.drawing(room) : null;
   }
 }

@@ -10,10 +10,12 @@ import { UserFacingError } from '../../errors';
 import type { Db } from '../../db';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
 import { SessionBroadcaster } from './broadcast';
-import { identityOf } from './identity';
+import { hostIdentityOf, identityOf } from './identity';
 import { SessionStore } from './records';
 import { SessionRegistry, type SessionRegistryOptions } from './registry';
 import type { SessionListener, TrainingSession } from './session';
+import type { VotingRooms } from '../voting/rooms';
+import { attachSessionVoting } from './voting';
 
 export interface SessionsOptions extends Partial<Omit<SessionRegistryOptions, 'store'>> {
   /** The database; default the configured one (server/db getDb). */
@@ -44,7 +46,8 @@ interface Membership {
   shard: string;
 }
 
-export async function attachSessions(io: PlaygroundServer, options: SessionsOptions = {}): Promise<AttachedSessions> {
+/** `rooms`: the voting rooms, for the voting rounds of VAE sessions (session:vote:*); without it they are not served. */
+export async function attachSessions(io: PlaygroundServer, options: SessionsOptions = {}, rooms?: VotingRooms): Promise<AttachedSessions> {
   const { dataDir } = await import('../../env');
   const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
   const createsPerMinute = options.createsPerMinute ?? 6;
@@ -133,19 +136,20 @@ export async function attachSessions(io: PlaygroundServer, options: SessionsOpti
       return {};
     });
 
-    onRequest(socket, 'session:create', async ({ config, clientId, nickname }) => {
+    onRequest(socket, 'session:create', async ({ config }) => {
+      const host = hostIdentityOf(socket);
       await limit(creates, socket, `At most ${createsPerMinute} sessions a minute per visitor; wait a minute and try again.`);
-      const session = await registry.create(config, { identity: identityOf(socket, clientId), nickname });
+      const session = await registry.create(config, host);
       return { sessionId: session.id };
     });
 
-    onRequest(socket, 'session:join', async ({ sessionId, clientId, nickname, since }) => {
+    onRequest(socket, 'session:join', async ({ sessionId, since }) => {
       const session = await find(sessionId);
       const mine = membershipsOf(socket);
       if (!mine.has(sessionId) && mine.size >= MAX_SESSIONS_PER_CONNECTION) {
         throw new UserFacingError(`One page may watch at most ${MAX_SESSIONS_PER_CONNECTION} sessions at once; leave one first.`);
       }
-      const identity = identityOf(socket, clientId);
+      const { identity, nickname } = identityOf(socket);
       const viewer = session.viewerFor(identity, nickname);
       const before = mine.get(sessionId);
       if (before && before.viewerId !== viewer.id) session.presence.leave(before.viewerId, socket.id);
@@ -191,10 +195,12 @@ export async function attachSessions(io: PlaygroundServer, options: SessionsOpti
   };
 
   io.on('connection', onConnection);
+  const detachVoting = rooms ? attachSessionVoting(io, registry, rooms) : () => undefined;
   return {
     registry,
     async detach() {
       io.off('connection', onConnection);
+      detachVoting();
       lobby.close();
       await registry.close();
     },

@@ -1,19 +1,31 @@
 /**
  * Who a connection is, as far as sessions care: the one place that decides identity and the host
- * check. A person with a guest cookie (a nickname picked on the site, server/identity) is that
- * guest, in every tab and after any reconnect; without one, the random id their browser keeps in
- * localStorage (sent with create and join). The id is never shown to others (publicViewerId).
+ * check. The guest cookie (a nickname picked on any page, server/identity) is the only identity:
+ * that guest in every tab, after any reconnect and after changing their nickname. A connection
+ * without one watches as an anonymous visitor (itself, for presence) and can host nothing. The
+ * identity is never shown to others (publicViewerId).
  */
 import { createHash } from 'node:crypto';
 import { UserFacingError } from '../../errors';
-import { guestOf } from '../../identity';
+import { guestOf, requireGuest } from '../../identity';
 import type { PlaygroundSocket } from '../requests';
 
-/** The identity behind a request: the signed guest cookie if the connection has one, else the client's own id. */
-export function identityOf(socket: PlaygroundSocket, claimedClientId: string): string {
+/** What others see of a connection without a nickname. */
+export const ANONYMOUS_VIEWER = 'Visitor without a nickname';
+
+/** Who a connection is and the name others see: its guest, or (no cookie) the connection itself. */
+export function identityOf(socket: PlaygroundSocket): { identity: string; nickname: string } {
   const guest = guestOf(socket);
-  return guest ? `guest:${guest.id}` : `client:${claimedClientId}`;
+  return guest ? { identity: guestIdentity(guest.id), nickname: guest.nickname } : { identity: `socket:${socket.id}`, nickname: ANONYMOUS_VIEWER };
 }
+
+/** The guest behind a connection that is about to host something; refused (pick a nickname) without one. */
+export function hostIdentityOf(socket: PlaygroundSocket): { identity: string; nickname: string } {
+  const guest = requireGuest(socket);
+  return { identity: guestIdentity(guest.id), nickname: guest.nickname };
+}
+
+export const guestIdentity = (guestId: string): string => `guest:${guestId}`;
 
 export function isHost(session: { hostIdentity: string }, identity: string): boolean {
   return session.hostIdentity === identity;

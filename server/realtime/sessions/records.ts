@@ -99,6 +99,7 @@ function toRow(session: TrainingSession) {
     message: session.message,
     config: session.config as unknown as Prisma.InputJsonValue,
     hostNickname: session.hostNickname,
+    hostGuestId: session.hostIdentity.startsWith('guest:') ? session.hostIdentity.slice('guest:'.length) : null,
     history: session.log.since(null) as unknown as Prisma.InputJsonValue,
     probeImages: session.probeImages,
     modelVersionId: session.modelVersionId,
@@ -125,7 +126,8 @@ function fromRow(row: Row): StoredSession | null {
   return {
     id: row.id,
     config: config.data,
-    hostIdentity: '', // nobody hosts an ended session
+    // Its controls end with it, but its host still opens its voting rounds.
+    hostIdentity: row.hostGuestId ? `guest:${row.hostGuestId}` : '',
     hostNickname: row.hostNickname,
     createdAt: row.createdAt,
     state: state.data,

@@ -6,6 +6,7 @@
  * session so it replays after a restart.
  */
 import { randomBytes } from 'node:crypto';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UserFacingError } from '../../errors';
 import { startTraining, type TrainingResult, type TrainingRun } from '../../ml/training/run';
@@ -14,7 +15,7 @@ import { assertHost } from './identity';
 import type { SessionStore } from './records';
 import { TrainingSession, type SessionListener } from './session';
 import { nextState, type HostAction } from '../../../lib/sessions/stateMachine';
-import { DEFAULT_TEST_LIMIT, probeImages, trainingConfigFor } from './trainingConfig';
+import { DEFAULT_TEST_LIMIT, probeImages, snapshotDirOf, trainingConfigFor } from './trainingConfig';
 
 export interface SessionRegistryOptions {
   /** Sessions training (or paused) at once; default 1 (a 2-core machine). */
@@ -172,6 +173,20 @@ export class SessionRegistry {
     run.setLearningRate(lr);
     session.recordLearningRate(lr, by);
     return lr;
+  }
+
+  /**
+   * The session's newest weights snapshot (VAE sessions, after a finished epoch): the one its run
+   * reported, else (a session stored by an earlier server process) the newest on disk.
+   */
+  async latestSnapshot(session: TrainingSession): Promise<{ epoch: number; dir: string } | null> {
+    if (session.snapshot) return session.snapshot;
+    const root = snapshotDirOf(path.join(this.options.outRoot, session.id, 'model'));
+    const names = await readdir(root).catch(() => [] as string[]);
+    const epochs = names.map((n) => /^epoch-(\d+)$/.exec(n)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+    if (epochs.length === 0) return null;
+    const epoch = Math.max(...epochs);
+    return { epoch, dir: path.join(root, `epoch-${epoch}`) };
   }
 
   /** Waits for pending database writes and probe loading (tests, shutdown). */

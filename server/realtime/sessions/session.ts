@@ -58,6 +58,8 @@ export class TrainingSession {
   queuePosition: number | null = null;
   modelVersionId: number | null = null;
   probeImages: string[] = [];
+  /** The newest snapshot of the weights (VAE: a folder generation loads) and the epochs done when written. */
+  snapshot: { epoch: number; dir: string } | null = null;
   /** Trainable parameters, from the run's `started` event (for the model version). */
   params = 0;
   private epochsDone = 0;
@@ -203,6 +205,9 @@ export class TrainingSession {
         this.listener.changed(this, true);
         return;
       }
+      case 'snapshot':
+        this.snapshot = { epoch: e.epoch + 1, dir: e.dir };
+        return;
       default:
         // paused/resumed confirm a command whose state change was already broadcast; checkpoint,
         // finished and failed are handled where the run is awaited (registry).

@@ -51,9 +51,16 @@ export function trainingConfigFor(config: SessionConfig, paths: SessionTrainingP
     arch: config.kind === 'vae' ? vaeArch(config) : {},
     dataDir: paths.dataDir,
     outDir: paths.outDir,
+    // The VAE's per-epoch snapshot is what the session's voting rounds generate from.
+    ...(config.kind === 'vae' ? { snapshotDir: snapshotDirOf(paths.outDir) } : {}),
     batchEventsPerSecond: 10,
     command: `training session ${paths.sessionId}: "${config.name}"`,
   });
+}
+
+/** Where a session's per-epoch snapshots go: beside its model folder. */
+export function snapshotDirOf(outDir: string): string {
+  return path.join(path.dirname(outDir), 'snapshots');
 }
 
 /** A session's VAE: the committed model's architecture and loss, with the creator's beta. */

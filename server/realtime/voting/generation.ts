@@ -16,9 +16,11 @@ import { imageAt } from '../../../lib/image';
 export const MAX_BEST_OF = 64;
 export const MAX_CANDIDATES_PER_ROUND = 24;
 
-export type GenerationRequest =
+/** `vaeDir`: another VAE folder than the served one (a live session's epoch snapshot). */
+export type GenerationRequest = (
   | { kind: 'fresh'; label: number | null; count: number; bestOf: number; seed: number }
-  | { kind: 'bred'; parents: { candidateId: number; label: number; latent: number[] }[]; count: number; bestOf: number; seed: number; mutation?: number };
+  | { kind: 'bred'; parents: { candidateId: number; label: number; latent: number[] }[]; count: number; bestOf: number; seed: number; mutation?: number }
+) & { vaeDir?: string };
 
 export interface GeneratedCandidate {
   label: number;

@@ -10,7 +10,7 @@ import { UserFacingError } from '../../errors';
 import { spawnTsWorker } from '../../threads/spawn';
 import type { GeneratedCandidate, GenerationRequest } from './generation';
 
-type Pending = { resolve: (c: GeneratedCandidate[]) => void; reject: (e: Error) => void };
+type Pending = { resolve: (c: GeneratedCandidate[]) => void; reject: (e: Error) => void; served: boolean };
 
 export class CandidateGenerator {
   private worker: Worker | null = null;
@@ -27,21 +27,22 @@ export class CandidateGenerator {
   ) {}
 
   /** Whether both model folders exist (a missing model is reported to the person starting a round). */
-  check(): void {
-    if (!existsSync(path.join(this.vaeDir, 'decoder', 'model.json')) && !existsSync(path.join(this.vaeDir, 'model.json'))) {
-      throw new UserFacingError(`There is no trained VAE in ${this.vaeDir}, so no candidates can be generated; train one with npm run train:vae.`);
+  check(vaeDir = this.vaeDir): void {
+    if (!existsSync(path.join(vaeDir, 'decoder', 'model.json')) && !existsSync(path.join(vaeDir, 'model.json'))) {
+      throw new UserFacingError(`There is no trained VAE in ${vaeDir}, so no candidates can be generated; train one with npm run train:vae.`);
     }
     if (!existsSync(path.join(this.judgeDir, 'model.json'))) {
       throw new UserFacingError(`There is no judge CNN in ${this.judgeDir} to rank candidates; train one with npm run train:cnn.`);
     }
   }
 
+  /** Candidates from the served VAE, or from `request.vaeDir` (loaded in the worker, the last few kept). */
   generate(request: GenerationRequest): Promise<GeneratedCandidate[]> {
-    this.check();
+    this.check(request.vaeDir);
     const worker = this.start();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, served: !request.vaeDir });
       worker.postMessage({ id, request });
     });
   }
@@ -57,7 +58,7 @@ export class CandidateGenerator {
       if (msg.error !== undefined) p.reject(new UserFacingError(`Generating candidates failed: ${msg.error}`));
       else {
         this.lastMs = msg.ms ?? 0;
-        this.params = msg.params ?? 0;
+        if (p.served) this.params = msg.params ?? 0;
         p.resolve(msg.candidates!);
       }
     });

@@ -29,6 +29,16 @@ export interface VotingSettings {
 
 export const DEFAULT_VOTING: VotingSettings = { candidates: 12, bestOf: 16, winners: 3, votesPerSecond: 10 };
 
+/** Where a session round's candidates come from: the session's epoch snapshot (a VAE folder). */
+export interface SessionSource {
+  sessionId: string;
+  /** Epochs done when the snapshot was written (1 = after the first). */
+  epoch: number;
+  vaeDir: string;
+  /** The session's registered model, once it has one. */
+  modelVersionId: number | null;
+}
+
 export interface RoomEvents {
   round(state: VoteRoundState): void;
   tally(room: string, roundId: number, tallies: VoteTally[]): void;
@@ -74,7 +84,31 @@ export class VotingRooms {
     return last ? this.describe(last, await this.talliesOf(last)) : null;
   }
 
-  async start(room: string, host: GuestIdentity, options: { label: number | null; durationSeconds: number; breed: boolean }): Promise<VoteRoundState> {
+  /**
+   * Rooms whose rounds only their owner opens (live sessions' rooms, checked by the sessions
+   * feature); `vote:start` refuses them. Default: none.
+   */
+  reservedRoom: (room: string) => Promise<string | null> = async () => null;
+
+  /**
+   * Opens a round in `room`, hosted by `host`. Without `source` from the served VAE; with it from a
+   * live session's snapshot (the caller has checked that `host` hosts the session).
+   */
+  async start(
+    room: string,
+    host: GuestIdentity,
+    options: { label: number | null; durationSeconds: number; breed: boolean },
+    source?: SessionSource,
+  ): Promise<VoteRoundState> {
+    if (this.open.has(room) || this.starting.has(room)) {
+      throw new UserFacingError(
+        source ? 'A voting round is already open in this session; close it before opening another.' : 'A round is already open in this room; vote in it, or wait until it closes.',
+      );
+    }
+    if (!source) {
+      const reserved = await this.reservedRoom(room);
+      if (reserved) throw new UserFacingError(reserved);
+    }
     if (this.open.has(room) || this.starting.has(room)) {
       throw new UserFacingError('A round is already open in this room; vote in it, or wait until it closes.');
     }
@@ -88,14 +122,16 @@ export class VotingRooms {
       const { candidates, bestOf } = this.settings;
       const generated = await this.generator.generate(
         parents.length > 0
-          ? { kind: 'bred', parents: parents.map((p) => ({ candidateId: p.candidateId, label: p.label, latent: p.latent })), count: candidates, bestOf, seed }
-          : { kind: 'fresh', label: options.label, count: candidates, bestOf, seed },
+          ? { kind: 'bred', parents: parents.map((p) => ({ candidateId: p.candidateId, label: p.label, latent: p.latent })), count: candidates, bestOf, seed, vaeDir: source?.vaeDir }
+          : { kind: 'fresh', label: options.label, count: candidates, bestOf, seed, vaeDir: source?.vaeDir },
       );
       const stored = await createRound(db, {
         room,
         label: options.label,
         hostId: host.id,
-        modelVersionId: await this.modelVersionId(db),
+        modelVersionId: source ? source.modelVersionId : await this.modelVersionId(db),
+        sessionId: source?.sessionId ?? null,
+        sessionEpoch: source?.epoch ?? null,
         parentRoundId: parents.length > 0 ? last!.id : null,
         seed,
         closesAt: new Date(Date.now() + options.durationSeconds * 1000),
@@ -205,6 +241,7 @@ export class VotingRooms {
       tallies,
       parents: parents.map((p) => ({ id: p.id, label: p.label, image: pngDataUrl(p.image), roundNumber: p.round.number })),
       winners: winners.map((w) => ({ candidateId: w.candidateId, galleryItemId: w.id })),
+      session: stored.sessionId && stored.sessionEpoch !== null ? { id: stored.sessionId, epoch: stored.sessionEpoch } : null,
     };
   }
 

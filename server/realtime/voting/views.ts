@@ -38,10 +38,15 @@ export async function galleryDetail(db: Db, id: number): Promise<RequestData<'ga
       latent: item.latent,
       modelVersion: item.modelVersion && { id: item.modelVersion.id, name: item.modelVersion.name, path: item.modelVersion.path },
       round: { room: item.candidate.round.room, number: item.candidate.round.number },
+      session: sessionOf(item.candidate.round),
       origin: item.candidate.origin,
     },
     lineage: ancestors.map((a) => ({ ...a, image: pngDataUrl(a.image) })),
   };
+}
+
+function sessionOf(round: { sessionId: string | null; sessionEpoch: number | null; session: { name: string } | null }) {
+  return round.sessionId && round.sessionEpoch !== null ? { id: round.sessionId, name: round.session?.name ?? round.sessionId, epoch: round.sessionEpoch } : null;
 }
 
 export function collectionView(c: CollectionDetail, viewerId: string | null): CollectionView {
