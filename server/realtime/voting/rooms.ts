@@ -74,7 +74,15 @@ export class VotingRooms {
     return last ? this.describe(last, await this.talliesOf(last)) : null;
   }
 
-  async start(room: string, host: GuestIdentity, options: { label: number | null; durationSeconds: number; breed: boolean }): Promise<VoteRoundState> {
+  /**
+   * `using`: a picked VAE version's generator (default: the served folder's). Winners of a round
+   * made by another version are not bred from (their latents belong to that decoder).
+   */
+  async start(
+    room: string,
+    host: GuestIdentity,
+    options: { label: number | null; durationSeconds: number; breed: boolean; using?: { generator: CandidateGenerator; modelVersionId: number } },
+  ): Promise<VoteRoundState> {
     if (this.open.has(room) || this.starting.has(room)) {
       throw new UserFacingError('A round is already open in this room; vote in it, or wait until it closes.');
     }
@@ -82,11 +90,14 @@ export class VotingRooms {
     try {
       const db = await this.getDb();
       const last = await latestRound(db, room);
-      const winners = options.breed && last ? await db.galleryItem.findMany({ where: { candidate: { roundId: last.id } }, select: { candidateId: true, label: true, latent: true } }) : [];
+      const generator = options.using?.generator ?? this.generator;
+      const modelVersionId = options.using ? options.using.modelVersionId : await this.modelVersionId(db);
+      const sameModel = !last || last.modelVersionId === modelVersionId;
+      const winners = options.breed && last && sameModel ? await db.galleryItem.findMany({ where: { candidate: { roundId: last.id } }, select: { candidateId: true, label: true, latent: true } }) : [];
       const parents = winners.filter((w) => options.label === null || w.label === options.label);
       const seed = Math.floor(Math.random() * 2 ** 31);
       const { candidates, bestOf } = this.settings;
-      const generated = await this.generator.generate(
+      const generated = await generator.generate(
         parents.length > 0
           ? { kind: 'bred', parents: parents.map((p) => ({ candidateId: p.candidateId, label: p.label, latent: p.latent })), count: candidates, bestOf, seed }
           : { kind: 'fresh', label: options.label, count: candidates, bestOf, seed },
@@ -95,7 +106,7 @@ export class VotingRooms {
         room,
         label: options.label,
         hostId: host.id,
-        modelVersionId: await this.modelVersionId(db),
+        modelVersionId,
         parentRoundId: parents.length > 0 ? last!.id : null,
         seed,
         closesAt: new Date(Date.now() + options.durationSeconds * 1000),
