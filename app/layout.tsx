@@ -21,6 +21,7 @@ const NAV = [
   { href: '/vote', label: 'Vote' },
   { href: '/gallery', label: 'Gallery' },
   { href: '/sketches', label: 'Sketches' },
+  { href: '/models', label: 'Models' },
   { href: '/assessments', label: 'Assessments' },
 ];
 

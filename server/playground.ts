@@ -61,6 +61,7 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
   const models = await (await import('./realtime/models/handlers')).attachModels(io, {
     ...options.models,
     defaultDirs: { cnn: draw.recognizer.modelDir, vae: voting.generator.vaeDir, ...options.models?.defaultDirs },
+    dataDir: options.models?.dataDir ?? options.sessions?.dataDir,
     onServedChange: (kind) => {
       options.models?.onServedChange?.(kind);
       if (kind !== 'cnn') return;

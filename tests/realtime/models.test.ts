@@ -140,6 +140,19 @@ describe('a finished session is a model version', () => {
   });
 });
 
+describe('the report card', () => {
+  it('is a PNG drawn for the version page', { timeout: 120_000 }, async () => {
+    const detail = await ok(c, 'models:get', { id: versionId });
+    expect(detail.reportCardUrl).toBe(`/api/models/${versionId}/report-card.png`);
+    const res = await fetch(server.url + detail.reportCardUrl!);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    const png = Buffer.from(await res.arrayBuffer());
+    expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
+    expect(png.readUInt32BE(16)).toBe(1200);
+  });
+});
+
 describe('refusals', () => {
   it('refuses an unknown model version, and a VAE where a CNN is needed', async () => {
     const unknown = await request(c, 'draw:recognize', { strokes: [square], modelVersionId: 999_999 });

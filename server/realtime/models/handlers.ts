@@ -11,6 +11,7 @@ import { ApiError, type ApiRoute } from '../../http/api';
 import { versionArchive } from '../../modelVersions/archive';
 import { findVersion, listVersions, setServed, versionFilesExist } from '../../modelVersions/catalog';
 import { importCommittedModels } from '../../modelVersions/importCommitted';
+import { ReportCards } from '../../modelVersions/reportCard';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
 
 export interface ModelsOptions {
@@ -23,8 +24,8 @@ export interface ModelsOptions {
   getDb?: () => Promise<Db>;
   /** Told after the operator changed the served default (recognizers and generators drop their cache). */
   onServedChange?: (kind: ModelKind) => void;
-  /** A CNN version's report card (PNG), when pictures can be drawn here. */
-  reportCard?: (versionId: number) => Promise<Buffer>;
+  /** Folder with the t10k files the report cards are drawn from; unset: the usual resolution. */
+  dataDir?: string;
 }
 
 export interface AttachedModels {
@@ -41,6 +42,7 @@ export async function attachModels(io: PlaygroundServer, options: ModelsOptions 
     cnn: options.defaultDirs?.cnn ?? path.join(env.MODELS_DIR, 'cnn'),
     vae: options.defaultDirs?.vae ?? path.join(env.MODELS_DIR, 'vae'),
   };
+  const cards = new ReportCards(getDb, options.dataDir);
   const adminToken = 'adminToken' in options ? options.adminToken : env.ADMIN_TOKEN;
 
   const imported =
@@ -74,7 +76,7 @@ export async function attachModels(io: PlaygroundServer, options: ModelsOptions 
         trainingLog: version.trainingLog,
         assessments: version.assessments.map((a) => ({ id: a.id, source: a.source, createdAt: a.createdAt.toISOString(), metrics: a.metrics })),
         archiveUrl: `/api/models/${id}/archive`,
-        reportCardUrl: version.kind === 'cnn' && options.reportCard ? `/api/models/${id}/report-card.png` : null,
+        reportCardUrl: version.kind === 'cnn' && summary.available ? `/api/models/${id}/report-card.png` : null,
       };
     });
 
@@ -110,9 +112,8 @@ export async function attachModels(io: PlaygroundServer, options: ModelsOptions 
       method: 'GET',
       pattern: 'models/:id/report-card.png',
       handler: async (_req, params) => {
-        if (!options.reportCard) throw new ApiError(404, 'Report cards cannot be drawn on this server.');
         const version = await findVersion(await getDb(), idOf(params), 'cnn');
-        return { body: await options.reportCard(version.id), headers: { 'content-type': 'image/png', 'cache-control': 'max-age=300' } };
+        return { body: await cards.get(version.id), headers: { 'content-type': 'image/png', 'cache-control': 'max-age=300' } };
       },
     },
   ];

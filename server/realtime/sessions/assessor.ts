@@ -8,8 +8,7 @@ import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import type { Db, Prisma } from '../../db';
 import { saveAssessment } from '../../db/repositories/assessments';
-import type { QuickJob } from '../../ml/assessment/quick';
-import { spawnTsWorker } from '../../threads/spawn';
+import { runQuickInWorker } from '../../ml/assessment/runQuick';
 
 export const SESSION_ASSESSMENT_SOURCE = 'session';
 
@@ -37,7 +36,7 @@ export class SessionAssessor {
         const { resolveDataDir } = await import('../../ml/data/fashionMnist');
         const dataDir = this.options.dataDir ?? resolveDataDir('test').dir;
         const judgeDir = this.options.judgeDir ?? path.join(env.MODELS_DIR, 'cnn');
-        const metrics = await runInWorker({ kind: job.kind, modelDir: job.modelDir, dataDir, judgeDir }, (w) => (this.running = w));
+        const metrics = await runQuickInWorker({ kind: job.kind, modelDir: job.modelDir, dataDir, judgeDir }, (w) => (this.running = w));
         this.running = null;
         if (this.closed) return;
         await saveAssessment(await this.options.getDb(), job.modelVersionId, SESSION_ASSESSMENT_SOURCE, { ...metrics, sessionId: job.sessionId } as Prisma.InputJsonValue);
@@ -55,18 +54,4 @@ export class SessionAssessor {
     this.closed = true;
     await this.running?.terminate();
   }
-}
-
-function runInWorker(job: QuickJob, started: (w: Worker) => void): Promise<Record<string, unknown>> {
-  return new Promise((resolve, reject) => {
-    const worker = spawnTsWorker(new URL('../../ml/assessment/quickWorker.ts', import.meta.url), job);
-    started(worker);
-    worker.once('message', (msg: { result?: Record<string, unknown>; error?: string }) => {
-      void worker.terminate();
-      if (msg.result) resolve(msg.result);
-      else reject(new Error(msg.error ?? 'the assessment worker sent nothing'));
-    });
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`the assessment worker stopped (exit code ${code})`)));
-  });
 }
