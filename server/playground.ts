@@ -65,18 +65,22 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
     onServedChange: (kind) => {
       options.models?.onServedChange?.(kind);
       if (kind !== 'cnn') return;
-      // The status panel shows the model that now answers drawings by default.
       draw.choice.invalidate();
-      void draw.choice
-        .servedRecognizer()
-        .then(async (served) => {
-          (await import('./realtime/status-sources')).reportModelOf(served);
-          await served.model();
-          await options.status.refresh();
-        })
-        .catch((err: unknown) => console.error(`[model] ${(err as Error).message}`));
+      reportServed();
     },
   });
+  // The status panel shows the model that answers drawings by default (an operator's choice survives restarts).
+  const reportServed = (atStart = false): void =>
+    void draw.choice
+      .servedRecognizer()
+      .then(async (served) => {
+        if (atStart && served === draw.recognizer) return; // already reported and loading (above)
+        (await import('./realtime/status-sources')).reportModelOf(served);
+        await served.model();
+        await options.status.refresh();
+      })
+      .catch((err: unknown) => console.error(`[model] ${(err as Error).message}`));
+  void models.imported.then(() => reportServed(true));
   return {
     api: createHttpApi([...identity.routes, ...voting.routes, ...models.routes]),
     recognizer: draw.recognizer,

@@ -13,6 +13,7 @@ let models: TinyModels;
 let server: VotingServer;
 let client: TestClient;
 let pickedId = 0;
+let otherDir = '';
 let cnnId = 0;
 
 beforeAll(async () => {
@@ -20,7 +21,7 @@ beforeAll(async () => {
   server = await startVotingServer(models);
   const { saveVae, buildVae } = await import('../../server/ml/models/vae');
   const { registerModelVersion } = await import('../../server/db/repositories/modelVersions');
-  const other = path.join(path.dirname(models.vaeDir), 'other-vae');
+  const other = (otherDir = path.join(path.dirname(models.vaeDir), 'other-vae'));
   await saveVae(buildVae({ latent: 8, filters: [4, 8], dense: 16, fullRes: 4, resBlocks: 0, encoderResBlocks: 0 }, 11), other);
   await writeFile(path.join(other, 'training-log.json'), JSON.stringify({ kind: 'vae', note: 'the picked one' }));
   pickedId = (await registerModelVersion(server.db, { kind: 'vae', name: 'other-vae', path: other, params: 1, trainingLog: { kind: 'vae', note: 'the picked one' } })).id;
@@ -53,5 +54,22 @@ describe('vote:start with a picked VAE version', () => {
     expect(wrong).toEqual({ ok: false, error: `Model version ${cnnId} is a CNN, not a VAE; pick a VAE version.` });
     const bad = await request(client, 'vote:start', { room: 'bad', modelVersionId: -1 } as never);
     expect(bad.ok).toBe(false);
+  });
+});
+
+describe('a VAE version\'s quick assessment', () => {
+  it('runs in a worker: judge accuracy plain and best-of-N, Fréchet ratio, precision/recall on the fixed subset', { timeout: 120_000 }, async () => {
+    const { runQuickInWorker } = await import('../../server/ml/assessment/runQuick');
+    const { QUICK_VAE } = await import('../../server/ml/assessment/quick');
+    const r = (await runQuickInWorker({ kind: 'vae', modelDir: otherDir, dataDir: path.resolve('tests/fixtures/fashion-mnist'), judgeDir: models.judgeDir })) as Record<string, any>;
+    expect(r.quick).toBe(true);
+    expect(r.testImages).toBe(Math.min(1000, QUICK_VAE.testImages)); // the fixture has 1000 test images
+    expect(r.bestOf).toBe(QUICK_VAE.bestOf);
+    expect(r.overall.unfiltered.accuracy).toBeGreaterThanOrEqual(0);
+    expect(r.overall.filtered.accuracy).toBeLessThanOrEqual(1);
+    expect(r.frechet.ratio).toBeGreaterThan(0);
+    expect(r.precisionRecall.precision).toBeGreaterThanOrEqual(0);
+    expect(r.precisionRecall.recall).toBeGreaterThanOrEqual(0);
+    expect(r.seconds).toBeGreaterThan(0);
   });
 });

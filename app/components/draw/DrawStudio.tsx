@@ -76,7 +76,7 @@ export function DrawStudio() {
           <p className="text-xs leading-relaxed text-zinc-500">
             What the model sees: your drawing cropped, scaled to 28×28 pixels and centred, bright on black like the
             Fashion-MNIST photos.
-            {live.result && <span className="mt-1 block font-mono text-[11px] text-zinc-600">{live.result.modelVersion}</span>}
+            {live.result && <span data-testid="model-version-tag" className="mt-1 block font-mono text-[11px] text-zinc-600">{live.result.modelVersion}</span>}
           </p>
         </div>
         <SavePanel strokes={history.strokes} guess={empty ? null : (live.result?.guess ?? null)} modelVersionId={modelVersionId} />
