@@ -54,7 +54,7 @@ await runCli(async () => {
     dataDir: dir,
   };
   if (o.out) {
-    const { confidentMistakes } = await import('../ml/assessment/quick');
+    const { evaluateWithMistakes } = await import('../ml/assessment/quick');
     const { drawReportCard } = await import('../ml/assessment/reportCard');
     const png = drawReportCard({
       title: `${path.basename(path.resolve(o.model))} · ${o.drawings ? 'outline drawings' : 'Fashion-MNIST test set'}`,
@@ -62,7 +62,7 @@ await runCli(async () => {
       testImages: report.count,
       perClassAccuracy: report.perClassAccuracy,
       confusionMatrix: report.confusionMatrix,
-      mistakes: confidentMistakes(model, test.images, test.labels).map((m) => ({ ...m, image: test.images.slice(m.index * 784, (m.index + 1) * 784) })),
+      mistakes: evaluateWithMistakes(model, test.images, test.labels).mistakes.map((m) => ({ ...m, image: test.images.slice(m.index * 784, (m.index + 1) * 784) })),
     });
     const file = path.join(o.out, 'report-card.png');
     try {

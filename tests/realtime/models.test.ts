@@ -151,6 +151,14 @@ describe('the report card', () => {
     expect(png.subarray(1, 4).toString('ascii')).toBe('PNG');
     expect(png.readUInt32BE(16)).toBe(1200);
   });
+
+  it('is drawn for a version without a stored one too (the committed CNN, assessed in a worker first)', { timeout: 180_000 }, async () => {
+    const { versions } = await ok(c, 'models:list', { kind: 'cnn' });
+    const committed = versions.find((v) => v.path === 'models/cnn')!;
+    const res = await fetch(`${server.url}/api/models/${committed.id}/report-card.png`);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).readUInt32BE(16)).toBe(1200);
+  });
 });
 
 describe('refusals', () => {

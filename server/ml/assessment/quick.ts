@@ -12,7 +12,7 @@ import { loadSplit, type DatasetSplit } from '../data/fashionMnist';
 import { loadClassPriors } from '../generation/classPrior';
 import { countParams, loadLayersModel } from '../models/storage';
 import { loadVae } from '../models/vae';
-import { evaluateClassifier, imagesToTensor, predictProbabilities } from './classifier';
+import { imagesToTensor, predictProbabilities, type ClassifierReport } from './classifier';
 import { loadJudge } from './judge';
 import { assessVae } from './quality';
 
@@ -36,9 +36,21 @@ export interface Mistake {
   confidence: number;
 }
 
-/** Test images the classifier got wrong with the highest confidence in its wrong answer. */
-export function confidentMistakes(model: tfTypes.LayersModel, images: Uint8Array, labels: Uint8Array, keep = MISTAKES_KEPT, batchSize = 500): Mistake[] {
+/**
+ * One pass over a labelled set: accuracy, loss, per-class accuracy, the confusion matrix (as
+ * evaluateClassifier reports them) and the images the classifier got wrong with the highest
+ * confidence in its wrong answer.
+ */
+export function evaluateWithMistakes(
+  model: tfTypes.LayersModel,
+  images: Uint8Array,
+  labels: Uint8Array,
+  keep = MISTAKES_KEPT,
+  batchSize = 500,
+): ClassifierReport & { mistakes: Mistake[] } {
+  const confusion = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
   const found: Mistake[] = [];
+  let lossSum = 0;
   for (let start = 0; start < labels.length; start += batchSize) {
     const size = Math.min(batchSize, labels.length - start);
     const x = imagesToTensor(images, start, size);
@@ -50,10 +62,23 @@ export function confidentMistakes(model: tfTypes.LayersModel, images: Uint8Array
       let best = 0;
       for (let c = 1; c < 10; c++) if (probs[i * 10 + c]! > probs[i * 10 + best]!) best = c;
       const label = labels[start + i]!;
+      confusion[label]![best]!++;
+      lossSum -= Math.log(Math.max(probs[i * 10 + label]!, 1e-12));
       if (best !== label) found.push({ index: start + i, label, predicted: best, confidence: probs[i * 10 + best]! });
     }
   }
-  return found.sort((a, b) => b.confidence - a.confidence).slice(0, keep);
+  const n = labels.length;
+  return {
+    accuracy: confusion.reduce((s, row, c) => s + row[c]!, 0) / n,
+    loss: lossSum / n,
+    perClassAccuracy: confusion.map((row, c) => {
+      const total = row.reduce((a, b) => a + b, 0);
+      return total === 0 ? 0 : row[c]! / total;
+    }),
+    confusionMatrix: confusion,
+    count: n,
+    mistakes: found.sort((a, b) => b.confidence - a.confidence).slice(0, keep),
+  };
 }
 
 function firstImages(split: DatasetSplit, n: number): DatasetSplit {
@@ -67,8 +92,7 @@ export async function quickAssessment(job: QuickJob): Promise<Record<string, unk
   const test = await loadSplit('test', job.dataDir);
   if (job.kind === 'cnn') {
     const model = await loadLayersModel(job.modelDir);
-    const report = await evaluateClassifier(model, test.images, test.labels);
-    const mistakes = confidentMistakes(model, test.images, test.labels);
+    const report = evaluateWithMistakes(model, test.images, test.labels);
     const params = countParams(model);
     model.dispose();
     return {
@@ -77,7 +101,7 @@ export async function quickAssessment(job: QuickJob): Promise<Record<string, unk
       testLoss: report.loss,
       perClassAccuracy: report.perClassAccuracy,
       confusionMatrix: report.confusionMatrix,
-      confidentMistakes: mistakes,
+      confidentMistakes: report.mistakes,
       testImages: report.count,
       params,
       backend: backendInfo()?.name ?? 'unknown',
