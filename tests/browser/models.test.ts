@@ -82,6 +82,13 @@ it('lists the finished session\'s assessment on /assessments, aligned with the h
   await page.close();
 }, 60_000);
 
+it('picks the version named in the link from its page (/draw?model=<id>)', async () => {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${server.url}/draw?model=${versionId}`);
+  await expect.poll(() => page.getByTestId('model-picker-cnn').inputValue(), { timeout: 15_000 }).toBe(String(versionId));
+  await page.close();
+}, 60_000);
+
 it('answers on /draw with the picked session CNN', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const problems = watch(page);
@@ -112,6 +119,7 @@ it('shows the version page: who trained it, the download and the report card', a
   expect(await page.getByTestId('download').getAttribute('href')).toBe(`/api/models/${versionId}/archive`);
   await expect.poll(() => page.getByTestId('report-card').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 60_000 }).toBe(1200);
   expect(await page.getByTestId('model-assessment').count()).toBeGreaterThan(0);
+  expect(await page.getByRole('link', { name: 'Try it on Draw' }).getAttribute('href')).toBe(`/draw?model=${versionId}`);
   await page.screenshot({ path: artifactPath('model-version.png'), fullPage: true });
   await page.goto(`${server.url}/models`);
   await page.getByTestId('model-list').waitFor();

@@ -2,7 +2,7 @@
 /**
  * A model version picker: every stored version of a kind (models:list), the served default first.
  * `null` is "the served model"; a picked id goes with each request (draw:recognize, room:draw,
- * vote:start), and the reply names the version that answered.
+ * vote:start), and the reply names the version that answered. `?model=<id>` in the URL picks one.
  */
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
@@ -17,7 +17,15 @@ function label(v: ModelVersionSummary): string {
 export function ModelPicker({ kind, value, onChange }: { kind: 'cnn' | 'vae'; value: number | null; onChange: (id: number | null) => void }) {
   const [versions, setVersions] = useState<ModelVersionSummary[]>([]);
   useEffect(() => {
-    void request('models:list', { kind }).then((r) => r.ok && setVersions(r.data.versions.filter((v) => v.available)));
+    void request('models:list', { kind }).then((r) => {
+      if (!r.ok) return;
+      const usable = r.data.versions.filter((v) => v.available);
+      setVersions(usable);
+      // A link from a version's page (?model=<id>) picks that version.
+      const wanted = Number(new URLSearchParams(window.location.search).get('model'));
+      if (usable.some((v) => v.id === wanted)) onChange(wanted);
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [kind]);
   const served = versions.find((v) => v.served);
   return (

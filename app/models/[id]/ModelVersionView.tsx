@@ -58,7 +58,7 @@ export function ModelVersionView({ id }: { id: number }) {
           ) : (
             <span className="text-zinc-500">Its files are no longer on this server.</span>
           )}
-          {v.available && <Link href={v.kind === 'cnn' ? '/draw' : '/vote'} className="rounded border border-zinc-700 px-3 py-1 text-zinc-200">Try it on {v.kind === 'cnn' ? 'Draw' : 'Vote'} (pick #{v.id})</Link>}
+          {v.available && <Link href={`${v.kind === 'cnn' ? '/draw' : '/vote'}?model=${v.id}`} className="rounded border border-zinc-700 px-3 py-1 text-zinc-200">Try it on {v.kind === 'cnn' ? 'Draw' : 'Vote'}</Link>}
         </div>
       </header>
 
