@@ -53,7 +53,12 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
     if (!g) {
       g = new CandidateGenerator(versionDir(version), generator.judgeDir);
       picked.set(version.id, g);
-      for (const [id, old] of picked) if (picked.size > 2 && id !== version.id) (picked.delete(id), void old.dispose());
+      // At most three kept (each holds a decoder and a judge in its worker): the oldest picked goes.
+      const oldest = picked.size > 3 ? [...picked.keys()][0] : undefined;
+      if (oldest !== undefined) {
+        void picked.get(oldest)!.dispose();
+        picked.delete(oldest);
+      }
     }
     return { generator: g, modelVersionId: version.id };
   };
