@@ -121,6 +121,11 @@ it('shows the version page: who trained it, the download and the report card', a
   expect(await page.getByTestId('model-assessment').count()).toBeGreaterThan(0);
   expect(await page.getByRole('link', { name: 'Try it on Draw' }).getAttribute('href')).toBe(`/draw?model=${versionId}`);
   await page.screenshot({ path: artifactPath('model-version.png'), fullPage: true });
+  // Without ADMIN_TOKEN on the server, nobody (this visitor included) can change the default.
+  await page.getByText(/Operator: serve this CNN by default/).click();
+  await page.getByPlaceholder(/operator token/).fill('a-guess-at-the-operator-token');
+  await page.getByRole('button', { name: 'Serve by default' }).click();
+  await expect.poll(() => page.getByTestId('operator-message').innerText().catch(() => ''), { timeout: 10_000 }).toContain('started without ADMIN_TOKEN');
   await page.goto(`${server.url}/models`);
   await page.getByTestId('model-list').waitFor();
   expect(await page.getByTestId('model-list').innerText()).toContain('browser test');

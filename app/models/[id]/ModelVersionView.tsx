@@ -22,6 +22,30 @@ function epochsOf(log: unknown): EpochEvent[] {
   return epochs.filter((e) => e && typeof e === 'object' && typeof (e as { trainLoss?: unknown }).trainLoss === 'number' && (e as { evaluation?: unknown }).evaluation) as EpochEvent[];
 }
 
+/** The operator's switch of the default (refused by the server without its ADMIN_TOKEN). */
+function OperatorServe({ id, kind, onServed }: { id: number; kind: 'cnn' | 'vae'; onServed: (v: ModelVersionDetail) => void }) {
+  const [token, setToken] = useState('');
+  const [message, setMessage] = useState<string | null>(null);
+  const serve = async () => {
+    const reply = await request('models:serve', { id, adminToken: token });
+    if (!reply.ok) return setMessage(reply.error);
+    setMessage(null);
+    const detail = await request('models:get', { id });
+    if (detail.ok) onServed(detail.data);
+  };
+  return (
+    <details className="text-sm text-zinc-400">
+      <summary className="cursor-pointer">Operator: serve this {kind.toUpperCase()} by default</summary>
+      <form className="mt-2 flex flex-wrap items-center gap-2" onSubmit={(e) => { e.preventDefault(); void serve(); }}>
+        <input type="password" autoComplete="off" placeholder="operator token (ADMIN_TOKEN)" value={token} onChange={(e) => setToken(e.target.value)}
+          className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100" />
+        <button type="submit" className="rounded border border-zinc-600 px-3 py-1 text-zinc-200">Serve by default</button>
+        {message && <span role="alert" data-testid="operator-message" className="text-rose-400">{message}</span>}
+      </form>
+    </details>
+  );
+}
+
 export function ModelVersionView({ id }: { id: number }) {
   const [v, setV] = useState<ModelVersionDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -61,6 +85,8 @@ export function ModelVersionView({ id }: { id: number }) {
           {v.available && <Link href={`${v.kind === 'cnn' ? '/draw' : '/vote'}?model=${v.id}`} className="rounded border border-zinc-700 px-3 py-1 text-zinc-200">Try it on {v.kind === 'cnn' ? 'Draw' : 'Vote'}</Link>}
         </div>
       </header>
+
+      {v.available && !v.served && <OperatorServe id={v.id} kind={v.kind} onServed={setV} />}
 
       {epochs.length > 0 && (
         <section>
