@@ -22,6 +22,7 @@ const NAV = [
   { href: '/gallery', label: 'Gallery' },
   { href: '/collections', label: 'Collections' },
   { href: '/sketches', label: 'Sketches' },
+  { href: '/models', label: 'Models' },
   { href: '/assessments', label: 'Assessments' },
 ];
 

@@ -6,7 +6,9 @@
  */
 import { createHttpApi, type HttpApi, type IdentityOptions } from './identity';
 import type { Recognizer } from './recognition/recognizer';
+import type { RecognizerChoice } from './recognition/versions';
 import type { DrawOptions } from './realtime/draw/handlers';
+import type { ModelsOptions } from './realtime/models/handlers';
 import type { SessionsOptions } from './realtime/sessions/handlers';
 import { attachStatus, type StatusService } from './realtime/status';
 import type { AttachedVoting, VotingOptions } from './realtime/voting/handlers';
@@ -23,6 +25,8 @@ export interface PlaygroundOptions {
   draw?: DrawOptions;
   /** Live training sessions (capacity, data and model folders, database). */
   sessions?: SessionsOptions;
+  /** Model versions: the pickers' list, version pages, downloads, the operator's served default. */
+  models?: ModelsOptions;
 }
 
 export interface Playground {
@@ -30,8 +34,12 @@ export interface Playground {
   api: HttpApi;
   /** The recognizer that serves drawings (its model loads in the background). */
   recognizer: Recognizer;
+  /** Which recognizer answers a drawing: a picked model version or the served default. */
+  recognizers: RecognizerChoice;
   /** Voting rooms and the candidate generator. */
   voting: AttachedVoting;
+  /** Resolves once the committed models and their assessments are in the database. */
+  modelsImported: Promise<void>;
   /** Detaches every feature: stops training, closes rounds and rooms. The server stays open. */
   detach(): Promise<void>;
 }
@@ -50,12 +58,38 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
     (err: unknown) => console.error(`[model] ${(err as Error).message}`),
   );
   const sessions = await (await import('./realtime/sessions/handlers')).attachSessions(io, options.sessions, voting.rooms);
+  const models = await (await import('./realtime/models/handlers')).attachModels(io, {
+    ...options.models,
+    defaultDirs: { cnn: draw.recognizer.modelDir, vae: voting.generator.vaeDir, ...options.models?.defaultDirs },
+    dataDir: options.models?.dataDir ?? options.sessions?.dataDir,
+    onServedChange: (kind) => {
+      options.models?.onServedChange?.(kind);
+      if (kind !== 'cnn') return;
+      draw.choice.invalidate();
+      reportServed();
+    },
+  });
+  // The status panel shows the model that answers drawings by default (an operator's choice survives restarts).
+  const reportServed = (atStart = false): void =>
+    void draw.choice
+      .servedRecognizer()
+      .then(async (served) => {
+        if (atStart && served === draw.recognizer) return; // already reported and loading (above)
+        (await import('./realtime/status-sources')).reportModelOf(served);
+        await served.model();
+        await options.status.refresh();
+      })
+      .catch((err: unknown) => console.error(`[model] ${(err as Error).message}`));
+  void models.imported.then(() => reportServed(true));
   return {
-    api: createHttpApi([...identity.routes, ...voting.routes]),
+    api: createHttpApi([...identity.routes, ...voting.routes, ...models.routes]),
     recognizer: draw.recognizer,
+    recognizers: draw.choice,
     voting,
+    modelsImported: models.imported,
     async detach() {
       detachStatus();
+      models.detach();
       draw.detach();
       await sessions.detach();
       identity.detach();

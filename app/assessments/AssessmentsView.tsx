@@ -1,5 +1,6 @@
 'use client';
 /** The assessments list grouped by model version, a per-class bar chart (SVG) for each, and a side-by-side comparison. */
+import Link from 'next/link';
 import { useEffect, useMemo, useState } from 'react';
 import type { RequestData } from '../../lib/protocol';
 import { CLASS_NAMES } from '../../lib/classes';
@@ -35,7 +36,14 @@ function AssessmentCard({ row }: { row: Row }) {
   return (
     <div className="rounded-lg border border-zinc-800 bg-zinc-900/40 p-3">
       <p className="text-xs text-zinc-500">#{row.id} · {row.source} · {new Date(row.createdAt).toLocaleString()}</p>
-      <p className="text-sm font-semibold text-zinc-200">{row.modelVersion.kind.toUpperCase()} {row.modelVersion.name} (version {row.modelVersion.id}, {row.modelVersion.path})</p>
+      <p className="text-sm font-semibold text-zinc-200">
+        {row.modelVersion.kind.toUpperCase()} {row.modelVersion.name} (<Link href={`/models/${row.modelVersion.id}`} className="text-indigo-300 hover:underline">version {row.modelVersion.id}</Link>, {row.modelVersion.path})
+      </p>
+      {row.session && (
+        <p className="text-xs text-zinc-400" data-testid="assessment-session">
+          Trained in <Link href={`/sessions/${row.session.id}`} className="text-indigo-300 hover:underline">session “{row.session.name}”</Link>
+        </p>
+      )}
       <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 text-sm text-zinc-300">
         {f.figures.map((x) => <div key={x.name} className="contents"><dt className="text-zinc-500">{x.name}</dt><dd className="tabular-nums">{x.value}</dd></div>)}
       </dl>

@@ -9,6 +9,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { VoteRoundState, VoteTally } from '../../lib/protocol';
 import { getSocket, request } from '../realtime/socket';
+import { ModelPicker } from '../components/models/ModelPicker';
 import { CLASS_NAMES } from '../../lib/classes';
 import { NicknameForm, useGuest } from '../identity';
 
@@ -86,11 +87,12 @@ export function VoteRoom({ room, session }: { room: string; session?: SessionVot
     });
   };
 
+  const [modelVersionId, setModelVersionId] = useState<number | null>(null);
   const start = async () => {
     setBusy(true);
     const reply = session
       ? await request('session:vote:open', { sessionId: room, label, durationSeconds: duration, breed: true }, 60_000)
-      : await request('vote:start', { room, label, durationSeconds: 60, breed: true }, 60_000);
+      : await request('vote:start', { room, label, durationSeconds: 60, breed: true, modelVersionId }, 60_000);
     setBusy(false);
     if (!reply.ok) return setMessage(reply.error);
     setMessage(null);
@@ -142,6 +144,7 @@ export function VoteRoom({ room, session }: { room: string; session?: SessionVot
               <option value="">All classes</option>
               {CLASS_NAMES.map((n, i) => <option key={n} value={i}>{n}</option>)}
             </select>
+            <ModelPicker kind="vae" value={modelVersionId} onChange={setModelVersionId} />
             <button disabled={busy || !guest} onClick={start} className="rounded bg-indigo-500 px-3 py-1 font-semibold text-white disabled:opacity-50">
               {busy ? 'Generating…' : session ? `Open a voting round on epoch ${session.epochsDone}` : round?.winners.length ? 'Breed the next round' : 'Start a round'}
             </button>

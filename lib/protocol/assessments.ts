@@ -17,6 +17,8 @@ export const assessmentRequests = {
           createdAt: z.string(),
           metrics: z.unknown(),
           modelVersion: z.object({ id: z.number().int(), kind: z.string(), name: z.string(), path: z.string(), createdAt: z.string() }),
+          /** The live session that trained the version, when one did (its page replays the training). */
+          session: z.object({ id: z.string(), name: z.string() }).nullable().optional(),
         }),
       ),
     }),

@@ -3,6 +3,7 @@
  */
 import { z } from 'zod';
 import { ClassIndexSchema, NicknameSchema } from './common';
+import { ModelVersionIdSchema } from './models';
 
 /** Bounds on a drawing sent by a client: recognition cost grows with points, so they are capped. */
 export const DRAW_LIMITS = {
@@ -47,6 +48,8 @@ export const RecognitionSchema = z.object({
   guess: ClassIndexSchema,
   /** Which model answered, e.g. "cnn@3f2a9c1b" (folder name @ training-log hash). */
   modelVersion: z.string(),
+  /** Its model version id (/models/<id>); null when the served folder is not registered yet. */
+  modelVersionId: z.number().int().nullable().optional(),
   /** Server time for preprocessing and inference, in ms. */
   elapsedMs: z.number(),
 });
@@ -109,7 +112,8 @@ export const drawingRequests = {
   /** The model's guess for a drawing. Rate-limited per connection (the page sends a few per second). */
   'draw:recognize': {
     delivery: 'ack',
-    payload: z.object({ strokes: StrokesSchema }).strict(),
+    /** `modelVersionId`: a CNN version to answer (the picker); null: the one served by default. */
+    payload: z.object({ strokes: StrokesSchema, modelVersionId: ModelVersionIdSchema.nullable().default(null) }).strict(),
     reply: RecognitionSchema,
   },
   /**
@@ -118,7 +122,7 @@ export const drawingRequests = {
    */
   'draw:save': {
     delivery: 'ack',
-    payload: z.object({ strokes: StrokesSchema, label: ClassIndexSchema }).strict(),
+    payload: z.object({ strokes: StrokesSchema, label: ClassIndexSchema, modelVersionId: ModelVersionIdSchema.nullable().default(null) }).strict(),
     reply: z.object({ id: z.number().int(), guess: ClassIndexSchema, modelVersion: z.string() }),
   },
   /** Saved drawings, newest first, optionally of one class; `beforeId` pages further back. */
@@ -153,7 +157,8 @@ export const drawingRequests = {
   /** The drawer's whole current drawing (sent while drawing); rate-limited like draw:recognize. */
   'room:draw': {
     delivery: 'ack',
-    payload: z.object({ roomId: RoomIdSchema, strokes: StrokesSchema }).strict(),
+    /** `modelVersionId`: the drawer's pick of the CNN that guesses; null: the one served by default. */
+    payload: z.object({ roomId: RoomIdSchema, strokes: StrokesSchema, modelVersionId: ModelVersionIdSchema.nullable().default(null) }).strict(),
     reply: RecognitionSchema.nullable(),
   },
   /** A watcher's guess of the garment being drawn. */

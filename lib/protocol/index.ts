@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { Reply } from './common';
 import { assessmentRequests } from './assessments';
 import { collectionRequests } from './collections';
+import { modelRequests } from './models';
 import { drawingPushes, drawingRequests } from './drawing';
 import { sessionPushes, sessionRequests } from './sessions';
 import { statusPushes, statusRequests } from './status';
@@ -20,6 +21,7 @@ export * from './sessions';
 export * from './voting';
 export * from './collections';
 export * from './assessments';
+export * from './models';
 
 /** Client -> server requests. `payload` is parsed at the edge; `reply` is what `data` holds. */
 export const clientRequests = {
@@ -30,6 +32,7 @@ export const clientRequests = {
   ...sessionVotingRequests,
   ...collectionRequests,
   ...assessmentRequests,
+  ...modelRequests,
 } as const;
 
 /** Server -> client pushes. */

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import { ClassIndexSchema } from './common';
 import { SessionIdSchema } from './sessions';
+import { ModelVersionIdSchema } from './models';
 
 
 export const VOTE_LIMITS = {
@@ -102,6 +103,8 @@ export const votingRequests = {
         label: ClassIndexSchema.nullable().default(null),
         durationSeconds: z.number().int().min(VOTE_LIMITS.minDurationSeconds).max(VOTE_LIMITS.maxDurationSeconds).default(60),
         breed: z.boolean().default(true),
+        /** A VAE version to generate the candidates (the picker); null: the one served by default. */
+        modelVersionId: ModelVersionIdSchema.nullable().default(null),
       })
       .strict(),
     reply: z.object({ round: VoteRoundStateSchema }),

@@ -1,12 +1,14 @@
 /**
- * npm run eval:cnn -- --model models/cnn [--json] [--save]
+ * npm run eval:cnn -- --model models/cnn [--json] [--save] [--out <dir>]
  * Scores a trained classifier on the whole test set of the data folder (only the two t10k files
  * are needed, so FASHION_MNIST_DIR can name any IDX test set). --json prints one JSON object on
  * stdout; --save stores it as an assessment of the model's version in the database.
  * --drawings scores the drawing evaluation set instead: the same test images as outline drawings
  * (server/ml/sketch/drawingSet.ts), built into data/fashion-mnist-drawings on first use.
+ * --out <dir> writes the report card there as report-card.png: the confusion matrix as a heat map,
+ * per-class accuracy bars and the most confident mistakes with their true and predicted labels.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
 import { runCli, UserFacingError } from '../errors';
@@ -22,11 +24,12 @@ const program = new Command('eval:cnn')
   .option('--data-dir <dir>', 'folder with t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz')
   .option('--json', 'print one JSON object on stdout')
   .option('--save', 'store the result as an assessment in the database')
-  .option('--drawings', 'score the outline drawings made from the test images instead of the photos');
+  .option('--drawings', 'score the outline drawings made from the test images instead of the photos')
+  .option('--out <dir>', 'write the report card picture (report-card.png) into this folder');
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<{ model: string; dataDir?: string; json?: boolean; save?: boolean; drawings?: boolean }>();
+  const o = program.opts<{ model: string; dataDir?: string; json?: boolean; save?: boolean; drawings?: boolean; out?: string }>();
   await initBackend();
   const model = await loadLayersModel(o.model);
   const outShape = model.outputs[0]?.shape;
@@ -50,6 +53,26 @@ await runCli(async () => {
     model: o.model,
     dataDir: dir,
   };
+  if (o.out) {
+    const { evaluateWithMistakes } = await import('../ml/assessment/quick');
+    const { drawReportCard } = await import('../ml/assessment/reportCard');
+    const png = drawReportCard({
+      title: `${path.basename(path.resolve(o.model))} · ${o.drawings ? 'outline drawings' : 'Fashion-MNIST test set'}`,
+      accuracy: report.accuracy,
+      testImages: report.count,
+      perClassAccuracy: report.perClassAccuracy,
+      confusionMatrix: report.confusionMatrix,
+      mistakes: evaluateWithMistakes(model, test.images, test.labels).mistakes.map((m) => ({ ...m, image: imageAt(test.images, m.index).slice() })),
+    });
+    const file = path.join(o.out, 'report-card.png');
+    try {
+      await mkdir(o.out, { recursive: true });
+      await writeFile(file, png);
+    } catch (err) {
+      throw new UserFacingError(`Could not write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): pass an --out folder you can write to.`);
+    }
+    process.stderr.write(`wrote ${file}\n`);
+  }
   if (o.save) {
     const { getDb, closeDb, registerModelVersion, saveAssessment } = await import('../db');
     const db = await getDb();

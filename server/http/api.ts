@@ -20,6 +20,7 @@ export interface ApiRequest {
 
 export interface ApiResponse {
   status?: number;
+  /** JSON, or a Buffer sent as is (set its content-type in `headers`). */
   body: unknown;
   headers?: Record<string, string>;
 }
@@ -81,6 +82,12 @@ export function createHttpApi(routes: ApiRoute[]): HttpApi {
     },
     async handle(req, res) {
       const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
+        if (Buffer.isBuffer(body)) {
+          // A file (an archive, a picture): the route sets its content-type.
+          res.writeHead(status, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store', 'content-length': String(body.length), ...headers });
+          res.end(body);
+          return;
+        }
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
         res.end(JSON.stringify(body));
       };

@@ -20,6 +20,7 @@ import { RoomSidebar } from './RoomSidebar';
 import { DrawingSurface } from './DrawingSurface';
 import { Button } from './Toolbar';
 import { useRecognition } from './useRecognition';
+import { ModelPicker } from '../models/ModelPicker';
 import { useStrokeHistory, type Tool } from './useStrokeHistory';
 
 interface Joined {
@@ -168,13 +169,17 @@ function DrawerCanvas({ roomId, onDrawn }: { roomId: string; onDrawn: (strokes: 
   const [penWidth, setPenWidth] = useState(12);
   const image = useMemo(() => sketchToImage28(history.strokes), [history.strokes]);
   // The room needs every change, an empty canvas included, so watchers see a clear too.
-  const send = useCallback((strokes: Stroke[]) => request('room:draw', { roomId, strokes }), [roomId]);
+  const [modelVersionId, setModelVersionId] = useState<number | null>(null);
+  const send = useCallback((strokes: Stroke[]) => request('room:draw', { roomId, strokes, modelVersionId }), [roomId, modelVersionId]);
   const live = useRecognition(history.strokes, true, send, 120);
   const onDrawnRef = useRef(onDrawn);
   onDrawnRef.current = onDrawn;
   useEffect(() => onDrawnRef.current(history.strokes, image ? live.result : null), [history.strokes, image, live.result]);
   return (
     <div>
+      <div className="mb-3">
+        <ModelPicker kind="cnn" value={modelVersionId} onChange={setModelVersionId} />
+      </div>
       <DrawingSurface history={history} tool={tool} onTool={setTool} penWidth={penWidth} onPenWidth={setPenWidth} />
       <div className="mt-4">
         <ProbabilityBars probabilities={image ? (live.result?.probabilities ?? null) : null} dimmed={live.busy} />

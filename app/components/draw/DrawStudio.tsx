@@ -5,7 +5,10 @@
  */
 'use client';
 
-import { useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { Stroke } from '../../../lib/sketch/preprocess';
+import { request } from '../../realtime/socket';
+import { ModelPicker } from '../models/ModelPicker';
 import { sketchToImage28 } from '../../../lib/sketch/preprocess';
 import { DrawingSurface } from './DrawingSurface';
 import { GuessHeadline } from './GuessHeadline';
@@ -20,7 +23,9 @@ export function DrawStudio() {
   const [tool, setTool] = useState<Tool>('pen');
   const [penWidth, setPenWidth] = useState(12);
   const image = useMemo(() => sketchToImage28(history.strokes), [history.strokes]);
-  const live = useRecognition(history.strokes, image !== null);
+  const [modelVersionId, setModelVersionId] = useState<number | null>(null);
+  const send = useCallback((strokes: Stroke[]) => request('draw:recognize', { strokes, modelVersionId }), [modelVersionId]);
+  const live = useRecognition(history.strokes, image !== null, send);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -56,6 +61,7 @@ export function DrawStudio() {
       </section>
 
       <aside aria-label="What the model thinks" className="space-y-5">
+        <ModelPicker kind="cnn" value={modelVersionId} onChange={setModelVersionId} />
         <div className="hidden lg:block">
           <GuessHeadline empty={empty} result={live.result} />
         </div>
@@ -70,10 +76,10 @@ export function DrawStudio() {
           <p className="text-xs leading-relaxed text-zinc-500">
             What the model sees: your drawing cropped, scaled to 28×28 pixels and centred, bright on black like the
             Fashion-MNIST photos.
-            {live.result && <span className="mt-1 block font-mono text-[11px] text-zinc-600">{live.result.modelVersion}</span>}
+            {live.result && <span data-testid="model-version-tag" className="mt-1 block font-mono text-[11px] text-zinc-600">{live.result.modelVersion}</span>}
           </p>
         </div>
-        <SavePanel strokes={history.strokes} guess={empty ? null : (live.result?.guess ?? null)} />
+        <SavePanel strokes={history.strokes} guess={empty ? null : (live.result?.guess ?? null)} modelVersionId={modelVersionId} />
       </aside>
     </div>
   );

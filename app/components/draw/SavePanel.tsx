@@ -15,7 +15,7 @@ import { Button } from './Toolbar';
 
 type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; id: number } | { kind: 'error'; message: string };
 
-export function SavePanel({ strokes, guess }: { strokes: readonly Stroke[]; guess: number | null }) {
+export function SavePanel({ strokes, guess, modelVersionId = null }: { strokes: readonly Stroke[]; guess: number | null; modelVersionId?: number | null }) {
   const [label, setLabel] = useState<number | null>(null);
   const [state, setState] = useState<SaveState>({ kind: 'idle' });
   // The server signs drawings with the connection's guest cookie; without one they are anonymous.
@@ -31,7 +31,7 @@ export function SavePanel({ strokes, guess }: { strokes: readonly Stroke[]; gues
   const save = async () => {
     if (chosen === null) return;
     setState({ kind: 'saving' });
-    const reply = await request('draw:save', { strokes: [...strokes], label: chosen });
+    const reply = await request('draw:save', { strokes: [...strokes], label: chosen, modelVersionId });
     setState(reply.ok ? { kind: 'saved', id: reply.data.id } : { kind: 'error', message: reply.error });
   };
 

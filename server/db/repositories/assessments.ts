@@ -15,7 +15,7 @@ export function saveAssessment(
 }
 
 export type AssessmentWithModel = Assessment & {
-  modelVersion: Pick<ModelVersion, 'id' | 'kind' | 'name' | 'path' | 'createdAt'>;
+  modelVersion: Pick<ModelVersion, 'id' | 'kind' | 'name' | 'path' | 'createdAt'> & { trainingSessions: { id: string; name: string }[] };
 };
 
 export interface AssessmentFilter {
@@ -30,6 +30,10 @@ export function listAssessments(db: Db, filter: AssessmentFilter = {}): Promise<
     where: { modelVersionId: filter.modelVersionId, source: filter.source },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: filter.limit ?? 50,
-    include: { modelVersion: { select: { id: true, kind: true, name: true, path: true, createdAt: true } } },
+    include: {
+      modelVersion: {
+        select: { id: true, kind: true, name: true, path: true, createdAt: true, trainingSessions: { select: { id: true, name: true }, take: 1 } },
+      },
+    },
   });
 }

@@ -8,6 +8,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { UserFacingError } from '../../errors';
 import type { Db } from '../../db';
 import { Recognizer } from '../../recognition/recognizer';
+import { RecognizerChoice } from '../../recognition/versions';
 import { guestOf } from '../../identity';
 import { listSketches, saveConfirmedDrawing } from '../../recognition/sketches';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
@@ -23,7 +24,10 @@ export interface DrawOptions {
 }
 
 export interface AttachedDraw {
+  /** The recognizer of the model folder the server was started with (the fallback default). */
   recognizer: Recognizer;
+  /** Which recognizer answers: a picked model version, or the served default. */
+  choice: RecognizerChoice;
   rooms: DrawingRooms;
   detach(): void;
 }
@@ -37,6 +41,7 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
   const { env } = await import('../../env');
   const recognizer = new Recognizer(options.modelDir ?? path.join(env.MODELS_DIR, 'cnn'));
   const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
+  const choice = new RecognizerChoice(recognizer, getDb);
   const perSecond = options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND;
   const limiter = new RateLimiterMemory({ points: perSecond, duration: 1 });
   const rooms = new DrawingRooms();
@@ -53,14 +58,15 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
   };
 
   const onConnection = (socket: PlaygroundSocket): void => {
-    onRequest(socket, 'draw:recognize', async ({ strokes }) => {
+    onRequest(socket, 'draw:recognize', async ({ strokes, modelVersionId }) => {
       await limit(socket);
-      const { image: _image, ...recognition } = await recognizer.recognize(strokes);
-      return recognition;
+      const picked = await choice.pick(modelVersionId);
+      const { image: _image, ...recognition } = await picked.recognizer.recognize(strokes);
+      return { ...recognition, modelVersionId: picked.modelVersionId };
     });
 
-    onRequest(socket, 'draw:save', async (input) =>
-      saveConfirmedDrawing(await getDb(), recognizer, { ...input, authorId: guestOf(socket)?.id ?? null }),
+    onRequest(socket, 'draw:save', async ({ modelVersionId, ...input }) =>
+      saveConfirmedDrawing(await getDb(), (await choice.pick(modelVersionId)).recognizer, { ...input, authorId: guestOf(socket)?.id ?? null }),
     );
 
     onRequest(socket, 'sketches:list', async (filter) => listSketches(await getDb(), filter));
@@ -85,12 +91,13 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
       return { round: started.round, target: started.target };
     });
 
-    onRequest(socket, 'room:draw', async ({ roomId, strokes }) => {
+    onRequest(socket, 'room:draw', async ({ roomId, strokes, modelVersionId }) => {
       rooms.assertDrawer(roomId, socket.id);
       await limit(socket);
       // An empty or fully erased canvas is a drawing too: watchers see it cleared, without a guess.
-      const found = await recognizer.tryRecognize(strokes);
-      const recognition = found && { probabilities: found.probabilities, guess: found.guess, modelVersion: found.modelVersion, elapsedMs: found.elapsedMs };
+      const picked = await choice.pick(modelVersionId);
+      const found = await picked.recognizer.tryRecognize(strokes);
+      const recognition = found && { probabilities: found.probabilities, guess: found.guess, modelVersion: found.modelVersion, modelVersionId: picked.modelVersionId, elapsedMs: found.elapsedMs };
       const { drawing, state } = rooms.draw(roomId, socket.id, strokes, recognition);
       socket.to(roomChannel(roomId)).emit('room:drawing', drawing);
       if (state) io.to(roomChannel(roomId)).emit('room:state', state);
@@ -122,10 +129,11 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
   io.on('connection', onConnection);
   return {
     recognizer,
+    choice,
     rooms,
     detach() {
       io.off('connection', onConnection);
-      recognizer.dispose();
+      choice.dispose();
     },
   };
 }

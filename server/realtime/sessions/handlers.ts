@@ -11,6 +11,7 @@ import type { Db } from '../../db';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
 import { SessionBroadcaster } from './broadcast';
 import { hostIdentityOf, identityOf } from './identity';
+import { SessionAssessor } from './assessor';
 import { SessionStore } from './records';
 import { SessionRegistry, type SessionRegistryOptions } from './registry';
 import type { SessionListener, TrainingSession } from './session';
@@ -22,6 +23,8 @@ export interface SessionsOptions extends Partial<Omit<SessionRegistryOptions, 's
   getDb?: () => Promise<Db>;
   /** Sessions one connection may create per minute. */
   createsPerMinute?: number;
+  /** Assess each finished session's model by itself (quick assessment in a worker); default true. */
+  assess?: boolean;
 }
 
 export interface AttachedSessions {
@@ -80,6 +83,7 @@ export async function attachSessions(io: PlaygroundServer, options: SessionsOpti
     ...options,
     outRoot: options.outRoot ?? path.join(dataDir(), 'sessions'),
     store: new SessionStore(getDb),
+    assessor: options.assess === false ? undefined : new SessionAssessor({ getDb, dataDir: options.dataDir }),
   });
   void registry.ready();
 

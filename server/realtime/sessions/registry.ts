@@ -12,6 +12,7 @@ import { UserFacingError } from '../../errors';
 import { startTraining, type TrainingResult, type TrainingRun } from '../../ml/training/run';
 import type { SessionConfig, SessionSummary } from '../../../lib/protocol';
 import { assertHost } from './identity';
+import type { SessionAssessor } from './assessor';
 import type { SessionStore } from './records';
 import { TrainingSession, type SessionListener } from './session';
 import { nextState, type HostAction } from '../../../lib/sessions/stateMachine';
@@ -33,6 +34,8 @@ export interface SessionRegistryOptions {
   /** A session nobody started and nobody watches is closed after this long (ms); default 15 min. */
   abandonAfterMs?: number;
   store?: SessionStore;
+  /** Assesses each finished session's model in a worker and stores the result (none: no assessment). */
+  assessor?: SessionAssessor;
 }
 
 export class SessionRegistry {
@@ -199,6 +202,7 @@ export class SessionRegistry {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweeper);
+    await this.options.assessor?.close();
     await Promise.all([...this.runs.values()].map((r) => r.terminate()));
     for (const s of this.sessions.values()) s.close();
     // Not settle(): a run terminated before its worker was online never settles `done`.
@@ -264,6 +268,8 @@ export class SessionRegistry {
     try {
       const id = await this.options.store.registerModel(session, outDir, result.log);
       session.recordSaved(id, outDir, null);
+      // Not tracked by settle(): the assessment takes seconds and the session does not wait for it.
+      void this.options.assessor?.assess({ sessionId: session.id, kind: session.config.kind, modelDir: outDir, modelVersionId: id });
     } catch (err) {
       console.error(`[sessions] could not register the model of ${session.id}:`, err);
       session.recordSaved(null, outDir, 'The model was saved but could not be registered in the database.');

@@ -9,6 +9,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { UserFacingError } from '../../errors';
 import type { Db } from '../../db';
 import { listAssessments } from '../../db/repositories/assessments';
+import { findVersion, servedVersion, versionDir } from '../../modelVersions/catalog';
 import { guestOf, requireGuest, type ApiRoute, type Guests } from '../../identity';
 import { pngDataUrl } from '../../ml/image';
 import type { VoteTally } from '../../../lib/protocol';
@@ -41,6 +42,26 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
   const { env } = await import('../../env');
   const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
   const generator = new CandidateGenerator(options.vaeDir ?? path.join(env.MODELS_DIR, 'vae'), options.judgeDir ?? path.join(env.MODELS_DIR, 'cnn'));
+
+  // Generators of picked (or operator-served) VAE versions other than the default folder's, a few kept.
+  const picked = new Map<number, CandidateGenerator>();
+  const generatorFor = async (modelVersionId: number | null): Promise<{ generator: CandidateGenerator; modelVersionId: number } | undefined> => {
+    const db = await getDb();
+    const version = modelVersionId !== null ? await findVersion(db, modelVersionId, 'vae') : await servedVersion(db, 'vae', generator.vaeDir).catch(() => null);
+    if (!version || versionDir(version) === path.resolve(generator.vaeDir)) return undefined;
+    let g = picked.get(version.id);
+    if (!g) {
+      g = new CandidateGenerator(versionDir(version), generator.judgeDir);
+      picked.set(version.id, g);
+      // At most three kept (each holds a decoder and a judge in its worker): the oldest picked goes.
+      const oldest = picked.size > 3 ? [...picked.keys()][0] : undefined;
+      if (oldest !== undefined) {
+        void picked.get(oldest)!.dispose();
+        picked.delete(oldest);
+      }
+    }
+    return { generator: g, modelVersionId: version.id };
+  };
 
   const dirty = new Map<string, { roundId: number; tallies: Map<number, VoteTally> }>();
   let flushScheduled = false;
@@ -92,7 +113,10 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
       await socket.leave(channel(room));
       return {};
     });
-    onRequest(socket, 'vote:start', async ({ room, ...o }) => ({ round: await rooms.start(room, requireGuest(socket), o) }));
+    onRequest(socket, 'vote:start', async ({ room, modelVersionId, ...o }) => {
+      const host = requireGuest(socket);
+      return { round: await rooms.start(room, host, { ...o, using: await generatorFor(modelVersionId) }) };
+    });
     onRequest(socket, 'vote:cast', async ({ roundId, candidateId, value }) => ({
       tally: await rooms.cast(requireGuest(socket), roundId, candidateId, value),
       value,
@@ -136,7 +160,8 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
           source: a.source,
           createdAt: a.createdAt.toISOString(),
           metrics: a.metrics,
-          modelVersion: { ...a.modelVersion, createdAt: a.modelVersion.createdAt.toISOString() },
+          modelVersion: (({ trainingSessions: _s, ...v }) => ({ ...v, createdAt: v.createdAt.toISOString() }))(a.modelVersion),
+          session: a.modelVersion.trainingSessions[0] ?? null,
         })),
       };
     });
@@ -151,6 +176,7 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
       io.off('connection', onConnection);
       rooms.dispose();
       await generator.dispose();
+      await Promise.all([...picked.values()].map((g) => g.dispose()));
     },
   };
 }

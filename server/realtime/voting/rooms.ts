@@ -93,11 +93,13 @@ export class VotingRooms {
   /**
    * Opens a round in `room`, hosted by `host`. Without `source` from the served VAE; with it from a
    * live session's snapshot (the caller has checked that `host` hosts the session).
+   * `using`: a picked VAE version's generator (default: the served folder's). Winners of a round
+   * made by another version are not bred from (their latents belong to that decoder).
    */
   async start(
     room: string,
     host: GuestIdentity,
-    options: { label: number | null; durationSeconds: number; breed: boolean },
+    options: { label: number | null; durationSeconds: number; breed: boolean; using?: { generator: CandidateGenerator; modelVersionId: number } },
     source?: SessionSource,
   ): Promise<VoteRoundState> {
     if (this.open.has(room) || this.starting.has(room)) {
@@ -109,18 +111,18 @@ export class VotingRooms {
       const reserved = await this.reservedRoom(room);
       if (reserved) throw new UserFacingError(reserved);
     }
-    if (this.open.has(room) || this.starting.has(room)) {
-      throw new UserFacingError('A round is already open in this room; vote in it, or wait until it closes.');
-    }
     this.starting.add(room);
     try {
       const db = await this.getDb();
       const last = await latestRound(db, room);
-      const winners = options.breed && last ? await db.galleryItem.findMany({ where: { candidate: { roundId: last.id } }, select: { candidateId: true, label: true, latent: true } }) : [];
+      const generator = options.using?.generator ?? this.generator;
+      const modelVersionId = source ? source.modelVersionId : options.using ? options.using.modelVersionId : await this.modelVersionId(db);
+      const sameModel = !last || last.modelVersionId === modelVersionId;
+      const winners = options.breed && last && sameModel ? await db.galleryItem.findMany({ where: { candidate: { roundId: last.id } }, select: { candidateId: true, label: true, latent: true } }) : [];
       const parents = winners.filter((w) => options.label === null || w.label === options.label);
       const seed = Math.floor(Math.random() * 2 ** 31);
       const { candidates, bestOf } = this.settings;
-      const generated = await this.generator.generate(
+      const generated = await generator.generate(
         parents.length > 0
           ? { kind: 'bred', parents: parents.map((p) => ({ candidateId: p.candidateId, label: p.label, latent: p.latent })), count: candidates, bestOf, seed, vaeDir: source?.vaeDir }
           : { kind: 'fresh', label: options.label, count: candidates, bestOf, seed, vaeDir: source?.vaeDir },
@@ -129,7 +131,7 @@ export class VotingRooms {
         room,
         label: options.label,
         hostId: host.id,
-        modelVersionId: source ? source.modelVersionId : await this.modelVersionId(db),
+        modelVersionId,
         sessionId: source?.sessionId ?? null,
         sessionEpoch: source?.epoch ?? null,
         parentRoundId: parents.length > 0 ? last!.id : null,

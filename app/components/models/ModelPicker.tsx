@@ -1,0 +1,52 @@
+'use client';
+/**
+ * A model version picker: every stored version of a kind (models:list), the served default first.
+ * `null` is "the served model"; a picked id goes with each request (draw:recognize, room:draw,
+ * vote:start), and the reply names the version that answered. `?model=<id>` in the URL picks one.
+ */
+import Link from 'next/link';
+import { useEffect, useState } from 'react';
+import type { ModelVersionSummary } from '../../../lib/protocol';
+import { request } from '../../realtime/socket';
+
+function label(v: ModelVersionSummary): string {
+  const who = v.session ? `session “${v.session.name}” by ${v.session.hostNickname}` : v.name;
+  return `#${v.id} · ${who} · ${new Date(v.createdAt).toLocaleDateString()}`;
+}
+
+export function ModelPicker({ kind, value, onChange }: { kind: 'cnn' | 'vae'; value: number | null; onChange: (id: number | null) => void }) {
+  const [versions, setVersions] = useState<ModelVersionSummary[]>([]);
+  useEffect(() => {
+    void request('models:list', { kind }).then((r) => {
+      if (!r.ok) return;
+      const usable = r.data.versions.filter((v) => v.available);
+      setVersions(usable);
+      // A link from a version's page (?model=<id>) picks that version.
+      const wanted = Number(new URLSearchParams(window.location.search).get('model'));
+      if (usable.some((v) => v.id === wanted)) onChange(wanted);
+    });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [kind]);
+  const served = versions.find((v) => v.served);
+  return (
+    <label className="flex flex-wrap items-center gap-2 text-sm text-zinc-400">
+      <span>Model</span>
+      <select
+        data-testid={`model-picker-${kind}`}
+        className="max-w-[20rem] rounded-md border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100"
+        value={value ?? ''}
+        onChange={(e) => onChange(e.target.value === '' ? null : Number(e.target.value))}
+      >
+        <option value="">{served ? `served (#${served.id})` : 'served model'}</option>
+        {versions.map((v) => (
+          <option key={v.id} value={v.id}>
+            {label(v)}
+          </option>
+        ))}
+      </select>
+      <Link href={value ? `/models/${value}` : '/models'} className="text-xs text-indigo-300 hover:underline">
+        about
+      </Link>
+    </label>
+  );
+}

@@ -1,0 +1,129 @@
+/**
+ * Model versions on every connection: the list the pickers and /models show, one version's page,
+ * and the operator's choice of the served default (refused without the server's ADMIN_TOKEN); the
+ * HTTP routes that download a version's files as one archive and its report card picture. On
+ * attach, the committed models and their assessments are imported once (importCommitted.ts).
+ */
+import path from 'node:path';
+import { checkAdmin } from '../../admin';
+import type { Db, ModelKind } from '../../db';
+import { ApiError, type ApiRoute } from '../../http/api';
+import { versionArchive } from '../../modelVersions/archive';
+import { findVersion, listVersions, setServed, versionFilesExist } from '../../modelVersions/catalog';
+import { importCommittedModels } from '../../modelVersions/importCommitted';
+import { ReportCards } from '../../modelVersions/reportCard';
+import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
+
+export interface ModelsOptions {
+  /** The default folders served when the operator chose nothing (default MODELS_DIR/cnn and /vae). */
+  defaultDirs?: Partial<Record<ModelKind, string>>;
+  /** The operator's credential; default ADMIN_TOKEN of the environment (unset: nobody may change the default). */
+  adminToken?: string;
+  /** Import the committed models of MODELS_DIR and their assessments at start; default true. */
+  importCommitted?: boolean;
+  getDb?: () => Promise<Db>;
+  /** Told after the operator changed the served default (recognizers and generators drop their cache). */
+  onServedChange?: (kind: ModelKind) => void;
+  /** Folder with the t10k files the report cards are drawn from; unset: the usual resolution. */
+  dataDir?: string;
+}
+
+export interface AttachedModels {
+  routes: ApiRoute[];
+  /** Resolves when the committed models have been imported (or the import failed and was logged). */
+  imported: Promise<void>;
+  detach(): void;
+}
+
+export async function attachModels(io: PlaygroundServer, options: ModelsOptions = {}): Promise<AttachedModels> {
+  const { env } = await import('../../env');
+  const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
+  const defaultDirs: Record<ModelKind, string> = {
+    cnn: options.defaultDirs?.cnn ?? path.join(env.MODELS_DIR, 'cnn'),
+    vae: options.defaultDirs?.vae ?? path.join(env.MODELS_DIR, 'vae'),
+  };
+  const cards = new ReportCards(getDb, options.dataDir);
+  const adminToken = 'adminToken' in options ? options.adminToken : env.ADMIN_TOKEN;
+
+  const imported =
+    options.importCommitted === false
+      ? Promise.resolve()
+      : getDb()
+          .then((db) => importCommittedModels(db, env.MODELS_DIR))
+          .then(
+            (n) => void (n > 0 && console.log(`[models] imported ${n} committed assessment(s) from ${env.MODELS_DIR}`)),
+            (err: unknown) => console.error('[models] could not import the committed models:', err instanceof Error ? err.message : err),
+          );
+
+  const summaryOf = async (db: Db, id: number) => (await listVersions(db, null, defaultDirs)).find((v) => v.id === id)!;
+
+  const onConnection = (socket: PlaygroundSocket): void => {
+    onRequest(socket, 'models:list', async ({ kind }) => {
+      await imported;
+      return { versions: await listVersions(await getDb(), kind, defaultDirs) };
+    });
+
+    onRequest(socket, 'models:get', async ({ id }) => {
+      const db = await getDb();
+      const version = await db.modelVersion.findUnique({
+        where: { id },
+        include: { assessments: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 50 } },
+      });
+      if (!version) throw new ApiError(404, `There is no model version ${id}; pick one from the list on /models.`);
+      const summary = await summaryOf(db, id);
+      return {
+        ...summary,
+        trainingLog: version.trainingLog,
+        assessments: version.assessments.map((a) => ({ id: a.id, source: a.source, createdAt: a.createdAt.toISOString(), metrics: a.metrics })),
+        archiveUrl: `/api/models/${id}/archive`,
+        reportCardUrl: version.kind === 'cnn' && summary.available ? `/api/models/${id}/report-card.png` : null,
+      };
+    });
+
+    onRequest(socket, 'models:serve', async ({ id, adminToken: token }) => {
+      checkAdmin(token, adminToken);
+      const db = await getDb();
+      const version = await setServed(db, id);
+      options.onServedChange?.(version.kind);
+      console.log(`[models] the operator serves ${version.kind} version ${id} (${version.path}) by default`);
+      return { served: await summaryOf(db, id) };
+    });
+  };
+
+  const idOf = (params: Record<string, string>): number => {
+    const id = Number(params.id);
+    if (!Number.isInteger(id) || id <= 0) throw new ApiError(400, 'A model version is a positive whole number.');
+    return id;
+  };
+  const routes: ApiRoute[] = [
+    {
+      method: 'GET',
+      pattern: 'models/:id/archive',
+      handler: async (_req, params) => {
+        const db = await getDb();
+        const version = await db.modelVersion.findUnique({ where: { id: idOf(params) } });
+        if (!version) throw new ApiError(404, `There is no model version ${params.id}.`);
+        if (!versionFilesExist(version)) throw new ApiError(410, `The files of model version ${version.id} are no longer on this server.`);
+        const { name, data } = await versionArchive(version);
+        return { body: data, headers: { 'content-type': 'application/gzip', 'content-disposition': `attachment; filename="${name}"` } };
+      },
+    },
+    {
+      method: 'GET',
+      pattern: 'models/:id/report-card.png',
+      handler: async (_req, params) => {
+        const version = await findVersion(await getDb(), idOf(params), 'cnn');
+        return { body: await cards.get(version.id), headers: { 'content-type': 'image/png', 'cache-control': 'max-age=300' } };
+      },
+    },
+  ];
+
+  io.on('connection', onConnection);
+  return {
+    routes,
+    imported,
+    detach() {
+      io.off('connection', onConnection);
+    },
+  };
+}
