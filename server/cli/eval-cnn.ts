@@ -11,6 +11,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Command } from 'commander';
+import { imageAt } from '../../lib/image';
 import { runCli, UserFacingError } from '../errors';
 import { backendInfo, initBackend } from '../ml/backend';
 import { evaluateClassifier } from '../ml/models/classifier';
