@@ -1,9 +1,16 @@
 /**
- * npm run bench:sketch -- [--model models/cnn] [--seconds 4] [--max-drawers 256] [--json]
- * Server-side drawing recognition: latency at batch 1 (p50, p99) of preprocessing + CNN and of the
- * CNN alone, then how many concurrent drawers the recognition socket sustains when each sends 10
- * requests per second: real Socket.IO clients on loopback (in a worker thread) against the real
- * draw handlers, doubling the drawers, then bisecting, until p95 exceeds 50 ms or the rate drops.
+ * npm run bench:sketch -- [--model models/cnn] [--seconds 4] [--max-drawers 512] [--modes inline,worker] [--json]
+ * Server-side drawing recognition, before and after in one run:
+ * - latency at batch 1 (p50, p99) of the CNN alone: the layers model's predict (two branches for a
+ *   mirror-averaging model, as served before) against the compiled chain (inference.ts: fused ops,
+ *   both views in one batch of 2), the compiled chain with the original view only (what the mirror
+ *   averaging costs), and the preprocessing (rasterizing) alone;
+ * - images per second of the compiled chain at batch 1, 8 and 32 (what micro-batching buys);
+ * - how many concurrent drawers the recognition socket sustains when each sends 10 requests per
+ *   second: real Socket.IO clients on loopback (in a worker thread) against the real draw handlers,
+ *   doubling the drawers, then bisecting, until p95 exceeds 50 ms or the rate drops; once with
+ *   recognition inline on the socket thread one request at a time (before), once in the
+ *   micro-batching worker (after).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,10 +21,12 @@ import { env } from '../env';
 import { runCli } from '../errors';
 import { backendInfo, initBackend } from '../ml/backend';
 import { mulberry32 } from '../ml/data/random';
+import { loadLayersModel } from '../ml/models/storage';
 import { sketchToImage28 } from '../ml/sketch/preprocess';
 import { benchDrawing } from '../recognition/bench/drawings';
 import type { DrawersInput, DrawersResult } from '../recognition/bench/drawers';
-import { Recognizer } from '../recognition/recognizer';
+import { compileClassifier, IMAGE_PIXELS, type Classifier } from '../recognition/inference';
+import type { RecognizerOptions } from '../recognition/recognizer';
 import { MAX_PAYLOAD_BYTES } from '../realtime/protocol';
 import type { PlaygroundServer } from '../realtime/requests';
 import { attachDraw } from '../realtime/draw/handlers';
@@ -26,13 +35,18 @@ import { numberOption } from './options';
 
 const PER_SECOND = 10;
 const P95_LIMIT_MS = 50;
+const MODES: Record<string, { label: string; recognition: RecognizerOptions }> = {
+  inline: { label: 'inline on the socket thread, batch 1, layers predict (before)', recognition: { thread: 'inline', compile: { layersOnly: true } } },
+  worker: { label: 'recognition worker, micro-batched, compiled (after)', recognition: { thread: 'worker' } },
+};
 
 const program = new Command('bench:sketch')
   .description('Measure drawing recognition latency and how many drawers the server sustains.')
   .option('--model <dir>', 'model folder', path.join(env.MODELS_DIR, 'cnn'))
   .option('--requests <n>', 'recognitions measured for the latency figures', numberOption, 2000)
   .option('--seconds <n>', 'duration of each concurrency step', numberOption, 4)
-  .option('--max-drawers <n>', 'upper bound of the concurrency search', numberOption, 256)
+  .option('--max-drawers <n>', 'upper bound of the concurrency search', numberOption, 512)
+  .option('--modes <list>', 'concurrency runs: inline (before), worker (after)', 'inline,worker')
   .option('--json', 'print one JSON object on stdout');
 
 const quantile = (values: number[], q: number): number => {
@@ -55,52 +69,94 @@ interface Step {
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<{ model: string; requests: number; seconds: number; maxDrawers: number; json?: boolean }>();
+  const o = program.opts<{ model: string; requests: number; seconds: number; maxDrawers: number; modes: string; json?: boolean }>();
+  const modes = o.modes.split(',').map((m) => m.trim());
+  for (const m of modes) if (!MODES[m]) throw new (await import('../errors')).UserFacingError(`Unknown mode ${m}: use inline, worker or both, comma-separated.`);
   const log = (line: string) => (o.json ? process.stderr : process.stdout).write(line + '\n');
   await initBackend();
-  const recognizer = new Recognizer(o.model);
-  const model = await recognizer.model();
-  log(`model ${model.version} (${model.params.toLocaleString('en')} parameters), backend ${backendInfo()?.name}`);
+  const model = await loadLayersModel(o.model);
+  const classifiers: Record<string, Classifier> = {
+    layers: compileClassifier(model, { layersOnly: true }),
+    compiled: compileClassifier(model),
+    compiledOneView: compileClassifier(model, { singleView: true }),
+  };
+  log(`model ${o.model}, backend ${backendInfo()?.name}, served path: ${classifiers.compiled!.path}${classifiers.compiled!.mirror ? ' with mirror averaging' : ''}`);
 
-  // Batch-1 latency on this thread, as the socket handler runs it.
+  // Batch-1 latency, the variants interleaved so that they share the machine's noise alike.
   const rand = mulberry32(1);
   const drawings = Array.from({ length: 64 }, () => benchDrawing(rand));
   const points = drawings.reduce((n, d) => n + d[0]!.points.length / 2, 0) / drawings.length;
-  const full: number[] = [];
-  const inference: number[] = [];
+  const times: Record<string, number[]> = { preprocess: [], layers: [], compiled: [], compiledOneView: [] };
   for (let i = 0; i < o.requests + 200; i++) {
     const strokes = drawings[i % drawings.length]!;
     let t = performance.now();
-    await recognizer.recognize(strokes);
-    const total = performance.now() - t;
     const image = sketchToImage28(strokes)!;
-    t = performance.now();
-    await recognizer.classify(image);
-    const alone = performance.now() - t;
-    if (i >= 200) {
-      full.push(total);
-      inference.push(alone);
+    if (i >= 200) times.preprocess!.push(performance.now() - t);
+    for (const [name, c] of Object.entries(classifiers)) {
+      t = performance.now();
+      c.classify(image, 1);
+      if (i >= 200) times[name]!.push(performance.now() - t);
     }
   }
+  const stat = (name: string) => ({ p50: quantile(times[name]!, 0.5), p99: quantile(times[name]!, 0.99) });
   const latency = {
     requests: o.requests,
     meanPoints: Math.round(points),
-    preprocessAndCnn: { p50: quantile(full, 0.5), p99: quantile(full, 0.99) },
-    cnnOnly: { p50: quantile(inference, 0.5), p99: quantile(inference, 0.99) },
+    preprocess: stat('preprocess'),
+    cnnLayers: stat('layers'),
+    cnnCompiled: stat('compiled'),
+    cnnCompiledOneView: stat('compiledOneView'),
   };
   log(`recognition at batch 1 (${o.requests} drawings of ~${latency.meanPoints} points):`);
-  log(`  preprocessing + CNN  p50 ${ms(latency.preprocessAndCnn.p50)}  p99 ${ms(latency.preprocessAndCnn.p99)}`);
-  log(`  CNN alone            p50 ${ms(latency.cnnOnly.p50)}  p99 ${ms(latency.cnnOnly.p99)}`);
-  recognizer.dispose();
+  const row = (label: string, s: { p50: number; p99: number }) => log(`  ${label.padEnd(44)} p50 ${ms(s.p50)}  p99 ${ms(s.p99)}`);
+  row('preprocessing (strokes -> 28x28)', latency.preprocess);
+  row('CNN alone, layers predict (before)', latency.cnnLayers);
+  row('CNN alone, compiled, both views (after)', latency.cnnCompiled);
+  row('CNN alone, compiled, original view only', latency.cnnCompiledOneView);
+  log(`  after/before: p50 ${(latency.cnnCompiled.p50 / latency.cnnLayers.p50).toFixed(2)}x, p99 ${(latency.cnnCompiled.p99 / latency.cnnLayers.p99).toFixed(2)}x; the mirror view costs ${(latency.cnnCompiled.p50 / latency.cnnCompiledOneView.p50).toFixed(2)}x (p50)`);
 
-  // Concurrency: the real draw handlers on a Socket.IO server, clients in a worker thread.
+  // Throughput by batch size: what micro-batching can buy.
+  const throughput: { batch: number; compiled: number; compiledOneView: number; layers: number }[] = [];
+  const images = new Float32Array(32 * IMAGE_PIXELS);
+  for (let i = 0; i < 32; i++) images.set(sketchToImage28(drawings[i]!)!, i * IMAGE_PIXELS);
+  for (const batch of [1, 8, 32]) {
+    const perSecond = (c: Classifier) => {
+      const reps = Math.max(3, Math.round(256 / batch));
+      c.classify(images, batch);
+      const t = performance.now();
+      for (let r = 0; r < reps; r++) c.classify(images, batch);
+      return (reps * batch * 1000) / (performance.now() - t);
+    };
+    const entry = { batch, layers: perSecond(classifiers.layers!), compiled: perSecond(classifiers.compiled!), compiledOneView: perSecond(classifiers.compiledOneView!) };
+    throughput.push(entry);
+    log(`  batch ${String(batch).padStart(2)}: ${entry.layers.toFixed(0)} images/s layers predict, ${entry.compiled.toFixed(0)} compiled, ${entry.compiledOneView.toFixed(0)} compiled one view`);
+  }
+  for (const c of Object.values(classifiers)) c.dispose();
+  model.dispose();
+
+  const runs: Record<string, { sustainedDrawers: number; bounded: boolean; steps: Step[]; batchMean?: number }> = {};
+  for (const mode of modes) runs[mode] = await searchDrawers(mode, o, log);
+  if (runs.inline && runs.worker) {
+    log(`sustained drawers, worker/inline: ${runs.worker.sustainedDrawers}/${runs.inline.sustainedDrawers} = ${(runs.worker.sustainedDrawers / runs.inline.sustainedDrawers).toFixed(2)}x`);
+  }
+  const summary = { model: o.model, backend: backendInfo()?.name, latency, throughput, perSecond: PER_SECOND, p95LimitMs: P95_LIMIT_MS, runs };
+  if (o.json) process.stdout.write(JSON.stringify(summary) + '\n');
+  process.exit(0);
+});
+
+async function searchDrawers(
+  mode: string,
+  o: { model: string; seconds: number; maxDrawers: number },
+  log: (line: string) => void,
+): Promise<{ sustainedDrawers: number; bounded: boolean; steps: Step[]; batchMean?: number }> {
+  // The real draw handlers on a Socket.IO server, clients in a worker thread.
   const httpServer = http.createServer();
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const io: PlaygroundServer = new Server(httpServer, { maxHttpBufferSize: MAX_PAYLOAD_BYTES, serveClient: false });
-  const draw = await attachDraw(io, { modelDir: o.model, requestsPerSecond: 1000 });
-  await draw.recognizer.model();
+  const draw = await attachDraw(io, { modelDir: o.model, requestsPerSecond: 1000, recognition: MODES[mode]!.recognition });
+  const info = await draw.recognizer.model();
   const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
-  log(`concurrent drawers at ${PER_SECOND} requests/s each (${o.seconds} s per step, pass: p95 <= ${P95_LIMIT_MS} ms, >= 95 % of the rate, no errors):`);
+  log(`concurrent drawers, ${MODES[mode]!.label}, model ${info.version} (${info.inference}), ${PER_SECOND} requests/s each (${o.seconds} s per step, pass: p95 <= ${P95_LIMIT_MS} ms, >= 95 % of the rate, no errors):`);
 
   const steps: Step[] = [];
   const run = async (drawers: number): Promise<Step> => {
@@ -138,12 +194,10 @@ await runCli(async () => {
     else bad = mid;
   }
   draw.detach();
-  io.close();
-  const summary = { model: model.version, backend: backendInfo()?.name, latency, perSecond: PER_SECOND, p95LimitMs: P95_LIMIT_MS, sustainedDrawers: good, bounded: bad === 0, steps };
-  log(`sustained: ${good}${bad === 0 ? '+ (the search bound)' : ''} concurrent drawers at ${PER_SECOND} requests/s with p95 <= ${P95_LIMIT_MS} ms`);
-  if (o.json) process.stdout.write(JSON.stringify(summary) + '\n');
-  process.exit(0);
-});
+  await new Promise<void>((resolve) => io.close(() => resolve()));
+  log(`  sustained: ${good}${bad === 0 ? '+ (the search bound)' : ''} concurrent drawers at ${PER_SECOND} requests/s with p95 <= ${P95_LIMIT_MS} ms`);
+  return { sustainedDrawers: good, bounded: bad === 0, steps };
+}
 
 function runDrawers(input: DrawersInput): Promise<DrawersResult> {
   return new Promise((resolve, reject) => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { UserFacingError } from '../../errors';
 import type { Db } from '../../db';
-import { Recognizer } from '../../recognition/recognizer';
+import { Recognizer, type RecognizerOptions } from '../../recognition/recognizer';
 import { guestOf } from '../../identity';
 import { listSketches, saveConfirmedDrawing } from '../../recognition/sketches';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
@@ -18,6 +18,8 @@ export interface DrawOptions {
   modelDir?: string;
   /** Recognition requests (draw:recognize and room:draw together) per connection per second. */
   requestsPerSecond?: number;
+  /** How recognition runs (default: micro-batched in its own worker thread). */
+  recognition?: RecognizerOptions;
   /** The database; default the configured one (server/db getDb). */
   getDb?: () => Promise<Db>;
 }
@@ -35,7 +37,7 @@ const roomChannel = (roomId: string): string => `draw-room:${roomId}`;
 
 export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}): Promise<AttachedDraw> {
   const { env } = await import('../../env');
-  const recognizer = new Recognizer(options.modelDir ?? path.join(env.MODELS_DIR, 'cnn'));
+  const recognizer = new Recognizer(options.modelDir ?? path.join(env.MODELS_DIR, 'cnn'), options.recognition);
   const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
   const perSecond = options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND;
   const limiter = new RateLimiterMemory({ points: perSecond, duration: 1 });
@@ -55,8 +57,8 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
   const onConnection = (socket: PlaygroundSocket): void => {
     onRequest(socket, 'draw:recognize', async ({ strokes }) => {
       await limit(socket);
-      const { image: _image, ...recognition } = await recognizer.recognize(strokes);
-      return recognition;
+      const { probabilities, guess, modelVersion, elapsedMs } = await recognizer.recognize(strokes, { key: socket.id });
+      return { probabilities, guess, modelVersion, elapsedMs };
     });
 
     onRequest(socket, 'draw:save', async (input) =>
@@ -88,7 +90,7 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
       rooms.assertDrawer(roomId, socket.id);
       await limit(socket);
       // An empty or fully erased canvas is a drawing too: watchers see it cleared, without a guess.
-      const found = await recognizer.tryRecognize(strokes);
+      const found = await recognizer.tryRecognize(strokes, { key: socket.id });
       const recognition = found && { probabilities: found.probabilities, guess: found.guess, modelVersion: found.modelVersion, elapsedMs: found.elapsedMs };
       const { drawing, state } = rooms.draw(roomId, socket.id, strokes, recognition);
       socket.to(roomChannel(roomId)).emit('room:drawing', drawing);
@@ -121,7 +123,7 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
     rooms,
     detach() {
       io.off('connection', onConnection);
-      recognizer.dispose();
+      void recognizer.dispose();
     },
   };
 }
