@@ -27,6 +27,7 @@ export class MicroBatcher<In, Out> {
   private waiting = 0;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private running = false;
+  private immediate = false;
   /** Sizes of the batches run so far (for the benchmark and tests). */
   readonly batchSizes: number[] = [];
 
@@ -53,9 +54,16 @@ export class MicroBatcher<In, Out> {
   private schedule(): void {
     if (this.running) return; // the running batch schedules the next one when it ends
     if (this.waiting >= this.options.maxBatch) {
+      // Full: run after the requests already delivered this turn are queued (they take turns too).
       clearTimeout(this.timer);
       this.timer = undefined;
-      void this.flush();
+      if (!this.immediate) {
+        this.immediate = true;
+        setImmediate(() => {
+          this.immediate = false;
+          void this.flush();
+        });
+      }
     } else if (this.waiting > 0 && this.timer === undefined) {
       this.timer = setTimeout(() => {
         this.timer = undefined;

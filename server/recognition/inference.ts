@@ -57,7 +57,7 @@ function layersClassifier(model: tfTypes.LayersModel): Classifier {
     path: 'layers',
     mirror: model.layers.some((l) => l.name === 'mirror'),
     classify(images, n) {
-      return tf.tidy(() => tf.softmax(model.predict(tf.tensor4d(images, [n, 28, 28, 1])) as tfTypes.Tensor2D).dataSync() as Float32Array);
+      return tf.tidy(() => tf.softmax(model.predict(tf.tensor4d(images.subarray(0, n * IMAGE_PIXELS), [n, 28, 28, 1])) as tfTypes.Tensor2D).dataSync() as Float32Array);
     },
     dispose() {},
   };
@@ -94,7 +94,7 @@ function compiledClassifier(ops: Op[], mirror: boolean): Classifier {
     mirror,
     classify(images, n) {
       return tf.tidy(() => {
-        let x: tfTypes.Tensor4D = tf.tensor4d(images, [n, 28, 28, 1]);
+        let x: tfTypes.Tensor4D = tf.tensor4d(images.subarray(0, n * IMAGE_PIXELS), [n, 28, 28, 1]);
         if (mirror) x = tf.concat([x, tf.reverse(x, 2)], 0);
         return tf.softmax(run(x, n) as tfTypes.Tensor2D).dataSync() as Float32Array;
       });
