@@ -20,7 +20,7 @@ export function DrawStudio() {
   const [tool, setTool] = useState<Tool>('pen');
   const [penWidth, setPenWidth] = useState(12);
   const image = useMemo(() => sketchToImage28(history.strokes), [history.strokes]);
-  const live = useRecognition(history.strokes, image !== null);
+  const live = useRecognition(history.strokes, image !== null, { penDown: history.drawing });
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
