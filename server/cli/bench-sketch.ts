@@ -18,7 +18,7 @@ import path from 'node:path';
 import { Command } from 'commander';
 import { Server } from 'socket.io';
 import { env } from '../env';
-import { runCli } from '../errors';
+import { runCli, UserFacingError } from '../errors';
 import { backendInfo, initBackend } from '../ml/backend';
 import { mulberry32 } from '../ml/data/random';
 import { loadLayersModel } from '../ml/models/storage';
@@ -38,6 +38,7 @@ const P95_LIMIT_MS = 50;
 const MODES: Record<string, { label: string; recognition: RecognizerOptions }> = {
   inline: { label: 'inline on the socket thread, batch 1, layers predict (before)', recognition: { thread: 'inline', compile: { layersOnly: true } } },
   worker: { label: 'recognition worker, micro-batched, compiled (after)', recognition: { thread: 'worker' } },
+  'worker-one-view': { label: 'recognition worker, micro-batched, compiled, WITHOUT mirror averaging', recognition: { thread: 'worker', compile: { singleView: true } } },
 };
 
 const program = new Command('bench:sketch')
@@ -46,7 +47,7 @@ const program = new Command('bench:sketch')
   .option('--requests <n>', 'recognitions measured for the latency figures', numberOption, 2000)
   .option('--seconds <n>', 'duration of each concurrency step', numberOption, 4)
   .option('--max-drawers <n>', 'upper bound of the concurrency search', numberOption, 512)
-  .option('--modes <list>', 'concurrency runs: inline (before), worker (after)', 'inline,worker')
+  .option('--modes <list>', 'concurrency runs: inline (before), worker (after), worker-one-view (after, no mirror averaging)', 'inline,worker')
   .option('--json', 'print one JSON object on stdout');
 
 const quantile = (values: number[], q: number): number => {
@@ -71,7 +72,7 @@ await runCli(async () => {
   program.parse();
   const o = program.opts<{ model: string; requests: number; seconds: number; maxDrawers: number; modes: string; json?: boolean }>();
   const modes = o.modes.split(',').map((m) => m.trim());
-  for (const m of modes) if (!MODES[m]) throw new (await import('../errors')).UserFacingError(`Unknown mode ${m}: use inline, worker or both, comma-separated.`);
+  for (const m of modes) if (!MODES[m]) throw new UserFacingError(`Unknown mode ${m}: use inline, worker or worker-one-view, comma-separated.`);
   const log = (line: string) => (o.json ? process.stderr : process.stdout).write(line + '\n');
   await initBackend();
   const model = await loadLayersModel(o.model);
@@ -145,6 +146,9 @@ await runCli(async () => {
 
   const runs: Record<string, { sustainedDrawers: number; bounded: boolean; steps: Step[]; batchMean?: number }> = {};
   for (const mode of modes) runs[mode] = await searchDrawers(mode, o, log);
+  if (runs.inline && runs['worker-one-view']) {
+    log(`sustained drawers, worker without mirror averaging/inline: ${runs['worker-one-view'].sustainedDrawers}/${runs.inline.sustainedDrawers}`);
+  }
   if (runs.inline && runs.worker) {
     log(`sustained drawers, worker/inline: ${runs.worker.sustainedDrawers}/${runs.inline.sustainedDrawers} = ${(runs.worker.sustainedDrawers / runs.inline.sustainedDrawers).toFixed(2)}x`);
   }
