@@ -8,9 +8,9 @@
  * - images per second of the compiled chain at batch 1, 8 and 32 (what micro-batching buys);
  * - how many concurrent drawers the recognition socket sustains when each sends 10 requests per
  *   second: real Socket.IO clients on loopback (in a worker thread) against the real draw handlers,
- *   doubling the drawers, then bisecting, until p95 exceeds 50 ms or the rate drops; once with
- *   recognition inline on the socket thread one request at a time (before), once in the
- *   micro-batching worker (after).
+ *   doubling the drawers, then bisecting, until p95 exceeds 50 ms or the rate drops; with
+ *   recognition inline on the socket thread one request at a time (before) and in the
+ *   micro-batching worker (after), their steps taken in turn so both see the same machine.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -144,8 +144,7 @@ await runCli(async () => {
   for (const c of Object.values(classifiers)) c.dispose();
   model.dispose();
 
-  const runs: Record<string, { sustainedDrawers: number; bounded: boolean; steps: Step[]; batchMean?: number }> = {};
-  for (const mode of modes) runs[mode] = await searchDrawers(mode, o, log);
+  const runs = await searchAll(modes, o, log);
   if (runs.inline && runs['worker-one-view']) {
     log(`sustained drawers, worker without mirror averaging/inline: ${runs['worker-one-view'].sustainedDrawers}/${runs.inline.sustainedDrawers}`);
   }
@@ -157,59 +156,86 @@ await runCli(async () => {
   process.exit(0);
 });
 
-async function searchDrawers(
-  mode: string,
-  o: { model: string; seconds: number; maxDrawers: number },
-  log: (line: string) => void,
-): Promise<{ sustainedDrawers: number; bounded: boolean; steps: Step[]; batchMean?: number }> {
-  // The real draw handlers on a Socket.IO server, clients in a worker thread.
+interface Search {
+  mode: string;
+  steps: Step[];
+  good: number;
+  bad: number;
+  /** The next drawer count to try, or 0 when the search is over. */
+  next: number;
+  run(drawers: number): Promise<Step>;
+  close(): Promise<void>;
+}
+
+/** The real draw handlers on a Socket.IO server in one recognition mode, clients in a worker thread. */
+async function startMode(mode: string, o: { model: string; seconds: number }, log: (line: string) => void): Promise<Search> {
   const httpServer = http.createServer();
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const io: PlaygroundServer = new Server(httpServer, { maxHttpBufferSize: MAX_PAYLOAD_BYTES, serveClient: false });
   const draw = await attachDraw(io, { modelDir: o.model, requestsPerSecond: 1000, recognition: MODES[mode]!.recognition });
   const info = await draw.recognizer.model();
   const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
-  log(`concurrent drawers, ${MODES[mode]!.label}, model ${info.version} (${info.inference}), ${PER_SECOND} requests/s each (${o.seconds} s per step, pass: p95 <= ${P95_LIMIT_MS} ms, >= 95 % of the rate, no errors):`);
-
-  const steps: Step[] = [];
-  const run = async (drawers: number): Promise<Step> => {
-    const result = await runDrawers({ url, drawers, perSecond: PER_SECOND, seconds: o.seconds });
-    const p95 = quantile(result.latenciesMs, 0.95);
-    const rateRatio = result.latenciesMs.length / (drawers * PER_SECOND * o.seconds);
-    const step: Step = {
-      drawers,
-      p50: quantile(result.latenciesMs, 0.5),
-      p95,
-      p99: quantile(result.latenciesMs, 0.99),
-      rateRatio,
-      failed: result.failed,
-      ok: p95 <= P95_LIMIT_MS && rateRatio >= 0.95 && result.failed === 0,
-    };
-    steps.push(step);
-    const errors = result.errors.length ? `  errors: ${result.errors.join('; ')}` : '';
-    log(`  ${String(drawers).padStart(4)} drawers  p50 ${ms(step.p50)}  p95 ${ms(step.p95)}  p99 ${ms(step.p99)}  rate ${(100 * rateRatio).toFixed(0)} %  ${step.ok ? 'pass' : 'FAIL'}${errors}`);
-    return step;
+  log(`  ${mode}: ${MODES[mode]!.label}, model ${info.version} (${info.inference})`);
+  const search: Search = {
+    mode,
+    steps: [],
+    good: 0,
+    bad: 0,
+    next: 1,
+    async run(drawers) {
+      const result = await runDrawers({ url, drawers, perSecond: PER_SECOND, seconds: o.seconds });
+      const p95 = quantile(result.latenciesMs, 0.95);
+      const rateRatio = result.latenciesMs.length / (drawers * PER_SECOND * o.seconds);
+      const step: Step = {
+        drawers,
+        p50: quantile(result.latenciesMs, 0.5),
+        p95,
+        p99: quantile(result.latenciesMs, 0.99),
+        rateRatio,
+        failed: result.failed,
+        ok: p95 <= P95_LIMIT_MS && rateRatio >= 0.95 && result.failed === 0,
+      };
+      search.steps.push(step);
+      const errors = result.errors.length ? `  errors: ${result.errors.join('; ')}` : '';
+      log(`  ${mode.padEnd(16)} ${String(drawers).padStart(4)} drawers  p50 ${ms(step.p50)}  p95 ${ms(step.p95)}  p99 ${ms(step.p99)}  rate ${(100 * rateRatio).toFixed(0)} %  ${step.ok ? 'pass' : 'FAIL'}${errors}`);
+      return step;
+    },
+    async close() {
+      draw.detach();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+    },
   };
+  return search;
+}
 
-  let good = 0;
-  let bad = 0;
-  for (let n = 1; n <= o.maxDrawers; n *= 2) {
-    if ((await run(n)).ok) good = n;
-    else {
-      bad = n;
-      break;
+/**
+ * Every mode's search (doubling the drawers, then bisecting between the last pass and the first
+ * failure to within ~10 %), one step of each mode in turn, so that the modes share the machine's
+ * conditions (other work on a shared machine) alike.
+ */
+async function searchAll(modes: string[], o: { model: string; seconds: number; maxDrawers: number }, log: (line: string) => void) {
+  log(`concurrent drawers at ${PER_SECOND} requests/s each (${o.seconds} s per step, the modes in turn; pass: p95 <= ${P95_LIMIT_MS} ms, >= 95 % of the rate, no errors):`);
+  const searches: Search[] = [];
+  for (const mode of modes) searches.push(await startMode(mode, o, log));
+  while (searches.some((s) => s.next > 0)) {
+    for (const s of searches) {
+      if (s.next === 0) continue;
+      const n = s.next;
+      const ok = (await s.run(n)).ok;
+      if (ok) s.good = n;
+      else s.bad = n;
+      if (s.bad === 0) s.next = n * 2 <= o.maxDrawers ? n * 2 : 0;
+      else if (s.bad - s.good > Math.max(1, s.good / 10)) s.next = Math.round((s.good + s.bad) / 2);
+      else s.next = 0;
     }
   }
-  // Bisect between the last passing and the first failing count, to within ~10 %.
-  while (bad && bad - good > Math.max(1, good / 10)) {
-    const mid = Math.round((good + bad) / 2);
-    if ((await run(mid)).ok) good = mid;
-    else bad = mid;
+  const runs: Record<string, { sustainedDrawers: number; bounded: boolean; steps: Step[] }> = {};
+  for (const s of searches) {
+    await s.close();
+    runs[s.mode] = { sustainedDrawers: s.good, bounded: s.bad === 0, steps: s.steps };
+    log(`  sustained, ${s.mode}: ${s.good}${s.bad === 0 ? '+ (the search bound)' : ''} concurrent drawers at ${PER_SECOND} requests/s with p95 <= ${P95_LIMIT_MS} ms`);
   }
-  draw.detach();
-  await new Promise<void>((resolve) => io.close(() => resolve()));
-  log(`  sustained: ${good}${bad === 0 ? '+ (the search bound)' : ''} concurrent drawers at ${PER_SECOND} requests/s with p95 <= ${P95_LIMIT_MS} ms`);
-  return { sustainedDrawers: good, bounded: bad === 0, steps };
+  return runs;
 }
 
 function runDrawers(input: DrawersInput): Promise<DrawersResult> {
