@@ -11,7 +11,11 @@ export interface BatcherOptions<In, Out> {
   run(inputs: In[]): Out[] | Promise<Out[]>;
   /** Most requests in one batch. */
   maxBatch: number;
-  /** Longest wait for a batch to fill, from the first request waiting. */
+  /**
+   * Longest wait for a batch to fill, from the first request waiting. 0: no timer; a batch takes
+   * what has arrived by the end of the current turn of the event loop, and requests arriving while
+   * it runs form the next one (batches grow with the load, an idle server answers at once).
+   */
   maxWaitMs: number;
 }
 
@@ -55,7 +59,8 @@ export class MicroBatcher<In, Out> {
     if (this.running) return; // the running batch schedules the next one when it ends
     if (this.waiting >= this.options.maxBatch) {
       // Full: run after the requests already delivered this turn are queued (they take turns too).
-      clearTimeout(this.timer);
+      if (this.options.maxWaitMs > 0) clearTimeout(this.timer);
+      else if (this.timer !== undefined) clearImmediate(this.timer as unknown as ReturnType<typeof setImmediate>);
       this.timer = undefined;
       if (!this.immediate) {
         this.immediate = true;
@@ -65,10 +70,11 @@ export class MicroBatcher<In, Out> {
         });
       }
     } else if (this.waiting > 0 && this.timer === undefined) {
-      this.timer = setTimeout(() => {
+      const run = () => {
         this.timer = undefined;
         void this.flush();
-      }, this.options.maxWaitMs);
+      };
+      this.timer = this.options.maxWaitMs > 0 ? setTimeout(run, this.options.maxWaitMs) : (setImmediate(run) as unknown as ReturnType<typeof setTimeout>);
     }
   }
 

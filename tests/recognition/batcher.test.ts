@@ -51,3 +51,26 @@ describe('MicroBatcher', () => {
     for (const r of settled) expect((r as PromiseRejectedResult).reason.message).toBe('a batch of 2 got 1 answers');
   });
 });
+
+describe('MicroBatcher without a timer (maxWaitMs 0)', () => {
+  it('batches what arrived in the same turn, and what arrives while a batch runs into the next one', async () => {
+    const batches: number[][] = [];
+    let release: () => void = () => {};
+    const b = new MicroBatcher<number, number>({
+      maxBatch: 8,
+      maxWaitMs: 0,
+      run: async (xs) => {
+        batches.push(xs);
+        if (batches.length === 1) await new Promise<void>((r) => (release = r));
+        return xs;
+      },
+    });
+    const first = [1, 2, 3].map((x) => b.submit(`s${x}`, x));
+    await new Promise((r) => setImmediate(r));
+    // The first batch is running; these wait for it to end.
+    const second = [4, 5].map((x) => b.submit(`s${x}`, x));
+    release();
+    expect(await Promise.all([...first, ...second])).toEqual([1, 2, 3, 4, 5]);
+    expect(batches).toEqual([[1, 2, 3], [4, 5]]);
+  });
+});
