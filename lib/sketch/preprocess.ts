@@ -16,8 +16,13 @@
  *   centre of the field, as Fashion-MNIST was made; the shift is limited so nothing leaves the frame.
  * - Strokes are rendered at their width relative to the drawing, but never thinner than
  *   MIN_STROKE_WIDTH output pixels: a thin pen on a big canvas would otherwise fade to faint grey.
+ * - The cost is bounded by the output, not by what the drawing is made of: points that pile up on
+ *   one spot are dropped, pen widths are clamped to the bitmap, segments are clipped to it, and a
+ *   drawing that would still take more than RASTER_BUDGET pixel visits (thousands of wide
+ *   strokes crossing the whole bitmap, which only a drawing built to be slow has) is rendered on a
+ *   coarser bitmap, down to 14x14, before the same area averaging.
  */
-import { penBounds, rasterizeStrokes, type InkBitmap, type Stroke } from './rasterize';
+import { penBounds, rasterCost, rasterizeStrokes, type InkBitmap, type RasterizeOptions, type Stroke } from './rasterize';
 
 export type { InkBitmap, Stroke } from './rasterize';
 
@@ -29,6 +34,10 @@ export const MIN_STROKE_WIDTH = 1.5;
 const SUPERSAMPLE = 4;
 /** Ink below this (of 1) does not count towards the drawing's bounds: stray anti-aliasing dust. */
 const INK_EPS = 0.02;
+/** Most pixel visits a drawing's rendering may cost (a few milliseconds). */
+export const RASTER_BUDGET = 1_000_000;
+/** The coarsest bitmap a drawing over budget is rendered on: half a pixel per output pixel. */
+const MIN_SUPERSAMPLE = 0.5;
 
 export interface PreprocessOptions {
   /** Long side of the drawing in output pixels. */
@@ -50,22 +59,47 @@ export function sketchToImage28(input: readonly Stroke[] | InkBitmap, options: P
 const isBitmap = (input: readonly Stroke[] | InkBitmap): input is InkBitmap => !Array.isArray(input);
 
 function strokesToBitmap(strokes: readonly Stroke[], box: number, minStrokeWidth: number): InkBitmap | null {
+  const plan = rasterPlan(strokes, box, minStrokeWidth);
+  return plan && rasterizeStrokes(strokes, plan.raster);
+}
+
+/**
+ * Where and how finely the strokes are rendered, and what it costs in pixel visits (at most
+ * RASTER_BUDGET, unless even the coarsest bitmap costs more); null when there is no pen stroke.
+ */
+export function rasterPlan(
+  strokes: readonly Stroke[],
+  box: number = FIT_BOX,
+  minStrokeWidth: number = MIN_STROKE_WIDTH,
+): { raster: RasterizeOptions; cost: number; supersample: number } | null {
   const b = penBounds(strokes);
   if (!b) return null;
   const long = Math.max(b.x1 - b.x0, b.y1 - b.y0);
   if (!(long > 0)) return null;
-  const scale = (box * SUPERSAMPLE) / long;
-  const minWidth = minStrokeWidth * SUPERSAMPLE;
-  // The minimum width may widen strokes past the pen bounds; leave room for it.
-  const margin = Math.ceil(minWidth / 2) + 2;
-  return rasterizeStrokes(strokes, {
-    scale,
-    minWidth,
-    originX: b.x0 - margin / scale,
-    originY: b.y0 - margin / scale,
-    width: Math.ceil((b.x1 - b.x0) * scale) + 2 * margin,
-    height: Math.ceil((b.y1 - b.y0) * scale) + 2 * margin,
-  });
+  const layout = (supersample: number): RasterizeOptions => {
+    const scale = (box * supersample) / long;
+    const minWidth = minStrokeWidth * supersample;
+    // The minimum width may widen strokes past the pen bounds; leave room for it.
+    const margin = Math.ceil(minWidth / 2) + 2;
+    return {
+      scale,
+      minWidth,
+      originX: b.x0 - margin / scale,
+      originY: b.y0 - margin / scale,
+      width: Math.ceil((b.x1 - b.x0) * scale) + 2 * margin,
+      height: Math.ceil((b.y1 - b.y0) * scale) + 2 * margin,
+    };
+  };
+  let supersample = SUPERSAMPLE;
+  let raster = layout(supersample);
+  let cost = rasterCost(strokes, raster);
+  // Cost falls with the square of the resolution, roughly: shrink until within budget.
+  for (let tries = 0; tries < 4 && cost > RASTER_BUDGET && supersample > MIN_SUPERSAMPLE; tries++) {
+    supersample = Math.max(MIN_SUPERSAMPLE, supersample * Math.sqrt(RASTER_BUDGET / cost) * 0.9);
+    raster = layout(supersample);
+    cost = rasterCost(strokes, raster);
+  }
+  return { raster, cost, supersample };
 }
 
 /** Crop to the ink, scale into the box (area averaging), centre the mass. */

@@ -1,120 +1,168 @@
 /**
- * The garment recognizer the server uses for drawings: strokes -> the shared preprocessing ->
- * the CNN of the model folder (models/cnn) -> ten probabilities and the model's version. The model
- * is loaded on first use and reloaded when its model.json changes (a finished training run writes
- * a new one), so the server never needs a restart to serve a better model.
+ * The garment recognizer the server uses for drawings, as the socket thread sees it: strokes in,
+ * ten probabilities, the guess and the model's version out. The work (rasterizing the strokes with
+ * the shared preprocessing, and the CNN) runs in its own worker thread (recognizerWorker.ts), where
+ * requests arriving within a few milliseconds of each other are micro-batched into one pass, taking
+ * connections in turn. The socket thread's event loop stays free: it only forwards and answers.
  *
- * Inference runs on the calling (socket) thread: batch 1 costs well under a millisecond on wasm
- * (see `npm run bench:sketch`), less than moving the image to a worker and back would.
+ * `thread: 'inline'` runs one request at a time on the calling thread instead (how recognition ran
+ * before the worker; kept so `npm run bench:sketch` can measure both in one run).
  */
-import { readFile, stat } from 'node:fs/promises';
-import path from 'node:path';
-import type * as tfTypes from '@tensorflow/tfjs';
+import type { Worker } from 'node:worker_threads';
 import { UserFacingError } from '../errors';
-import { initBackend, tf } from '../ml/backend';
-import { hashJson } from '../db/repositories/modelVersions';
-import { countParams, loadLayersModel } from '../ml/models/storage';
-import { sketchToImage28, type Stroke } from '../../lib/sketch/preprocess';
+import type { Stroke } from '../../lib/sketch/preprocess';
+import { penBounds } from '../../lib/sketch/rasterize';
+import { spawnTsWorker } from '../threads/spawn';
+import type { CompileOptions } from './inference';
+import type { RecognizerWorkerData, WorkerReply, WorkerRequest } from './recognizerWorker';
+import { infoOf, ServedModel, type ModelInfo } from './servedModel';
+
+export type { ModelInfo } from './servedModel';
 
 export interface Recognition {
   probabilities: number[];
   guess: number;
   modelVersion: string;
+  /** Server time from the request to its answer (queueing, preprocessing and inference), in ms. */
   elapsedMs: number;
 }
 
-export interface LoadedModel {
-  model: tfTypes.LayersModel;
-  dir: string;
-  /** "<folder name>@<first 8 hex of the training log's hash>". */
-  version: string;
-  params: number;
-  /** The parsed training-log.json ({} when the folder has none). */
-  trainingLog: unknown;
+export interface RecognizerOptions {
+  /** 'worker' (default): micro-batched in a worker thread; 'inline': batch 1 on the calling thread. */
+  thread?: 'worker' | 'inline';
+  /** Most drawings in one batch (worker). */
+  maxBatch?: number;
+  /** Longest wait for a batch to fill, in ms (worker). */
+  maxWaitMs?: number;
+  /** Inference options (benchmarks: the layers model's predict, or one view of a mirror model). */
+  compile?: CompileOptions;
 }
 
-/** How often the model folder is checked for a newer model.json, at most. */
-const RELOAD_CHECK_MS = 2000;
+export interface RecognizeOptions {
+  /** Who asks (a socket id): batches take connections in turn. */
+  key?: string;
+  /** Also return the 28x28 image the model saw. */
+  image?: boolean;
+}
+
+export type RecognitionWithImage = Recognition & { image: Float32Array | null; batch: number };
+
+export const DEFAULT_MAX_BATCH = 32;
+/**
+ * No timer by default: a batch takes what arrived by the end of the worker's current event-loop
+ * turn, and what arrives while it runs forms the next (measured on a loaded 2-core machine, a 2 ms
+ * timer added a thread wake-up to every request without filling batches better).
+ */
+export const DEFAULT_MAX_WAIT_MS = 0;
+
+type Pending = { resolve(reply: WorkerReply): void; reject(err: Error): void };
 
 export class Recognizer {
-  private loaded: LoadedModel | undefined;
-  private loading: Promise<LoadedModel> | undefined;
-  private loadedMtimeMs = 0;
-  private lastCheck = 0;
+  private worker: Worker | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  private info: ModelInfo | undefined;
+  private readonly inline: ServedModel | undefined;
 
-  constructor(readonly modelDir: string) {}
-
-  /** The current model, loading (or reloading a changed) one when needed. */
-  async model(): Promise<LoadedModel> {
-    const now = Date.now();
-    if (this.loaded && now - this.lastCheck < RELOAD_CHECK_MS) return this.loaded;
-    this.lastCheck = now;
-    const mtime = await stat(path.join(this.modelDir, 'model.json')).then(
-      (s) => s.mtimeMs,
-      () => 0,
-    );
-    if (this.loaded && (mtime === this.loadedMtimeMs || mtime === 0)) return this.loaded;
-    this.loading ??= this.load(mtime).finally(() => {
-      this.loading = undefined;
-    });
-    return this.loading;
+  constructor(
+    readonly modelDir: string,
+    private readonly options: RecognizerOptions = {},
+  ) {
+    if (options.thread === 'inline') this.inline = new ServedModel(modelDir, options.compile);
   }
 
-  private async load(mtime: number): Promise<LoadedModel> {
-    await initBackend();
-    const model = await loadLayersModel(this.modelDir);
-    const shape = `${model.inputs[0]?.shape.join(',')} -> ${model.outputs[0]?.shape.join(',')}`;
-    if (shape !== ',28,28,1 -> ,10') {
-      model.dispose();
-      throw new UserFacingError(`The model in ${this.modelDir} is not a garment classifier (${shape}): point MODELS_DIR at a trained CNN.`);
+  /** The served model's description, loading (or reloading a changed) model when needed. */
+  async model(): Promise<ModelInfo> {
+    if (this.inline) this.info = infoOf(await this.inline.model());
+    else {
+      const reply = await this.call({ id: 0, info: true });
+      if ('info' in reply) this.info = reply.info;
     }
-    const trainingLog: unknown = JSON.parse(await readFile(path.join(this.modelDir, 'training-log.json'), 'utf8').catch(() => '{}'));
-    const loaded: LoadedModel = {
-      model,
-      dir: this.modelDir,
-      version: `${path.basename(path.resolve(this.modelDir))}@${hashJson(trainingLog).slice(0, 8)}`,
-      params: countParams(model),
-      trainingLog,
-    };
-    this.loaded?.model.dispose();
-    this.loaded = loaded;
-    this.loadedMtimeMs = mtime;
-    return loaded;
+    return this.info!;
   }
 
   /** The model loaded so far, without loading one (for the status panel). */
-  current(): LoadedModel | undefined {
-    return this.loaded;
+  current(): ModelInfo | undefined {
+    return this.info;
   }
 
-  /** Probabilities for one preprocessed 28x28 image (Float32 in [0, 1]). */
-  async classify(image: Float32Array): Promise<Omit<Recognition, 'elapsedMs'>> {
-    const { model, version } = await this.model();
-    const probs = tf.tidy(() => tf.softmax(model.predict(tf.tensor4d(image, [1, 28, 28, 1])) as tfTypes.Tensor2D));
-    const probabilities = Array.from(probs.dataSync());
-    probs.dispose();
-    return { probabilities, guess: argMax(probabilities), modelVersion: version };
-  }
-
-  /** Strokes -> the image the model sees and its guess; null when there is no ink (empty or erased). */
-  async tryRecognize(strokes: readonly Stroke[]): Promise<(Recognition & { image: Float32Array }) | null> {
+  /** Strokes -> the guess (and the image the model saw, if asked); null when there is no ink. */
+  async tryRecognize(strokes: readonly Stroke[], options: RecognizeOptions = {}): Promise<RecognitionWithImage | null> {
     const started = performance.now();
-    const image = sketchToImage28(strokes);
-    if (!image) return null;
-    const result = await this.classify(image);
-    return { ...result, image, elapsedMs: performance.now() - started };
+    // No pen stroke at all: nothing to send to the worker (as before, no model is needed to say so).
+    if (!penBounds(strokes)) return null;
+    let answer: { probabilities: number[] | null; image?: Float32Array | null; modelVersion: string; batch: number };
+    if (this.inline) {
+      const [a] = await this.inline.answer([strokes]);
+      answer = { ...a!, batch: 1 };
+      this.info = infoOf(await this.inline.model());
+    } else {
+      const reply = await this.call({ id: 0, key: options.key ?? '', strokes: strokes as Stroke[], image: options.image });
+      if (!('answer' in reply)) throw new Error('the recognition worker answered the wrong request');
+      answer = reply.answer;
+    }
+    if (!answer.probabilities) return null;
+    if (this.info?.version !== answer.modelVersion) void this.model().catch(() => {});
+    return {
+      probabilities: answer.probabilities,
+      guess: argMax(answer.probabilities),
+      modelVersion: answer.modelVersion,
+      elapsedMs: performance.now() - started,
+      image: options.image ? (answer.image ?? null) : null,
+      batch: answer.batch,
+    };
   }
 
   /** Like tryRecognize, but an empty drawing is refused with a sentence for the person. */
-  async recognize(strokes: readonly Stroke[]): Promise<Recognition & { image: Float32Array }> {
-    const result = await this.tryRecognize(strokes);
+  async recognize(strokes: readonly Stroke[], options: RecognizeOptions = {}): Promise<RecognitionWithImage> {
+    const result = await this.tryRecognize(strokes, options);
     if (!result) throw new UserFacingError('There is nothing to recognize: draw something first.');
     return result;
   }
 
-  dispose(): void {
-    this.loaded?.model.dispose();
-    this.loaded = undefined;
+  private call(request: WorkerRequest): Promise<WorkerReply> {
+    const worker = this.start();
+    const id = this.nextId++;
+    return new Promise<WorkerReply>((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ ...request, id });
+    });
+  }
+
+  private start(): Worker {
+    if (this.worker) return this.worker;
+    const data: RecognizerWorkerData = {
+      modelDir: this.modelDir,
+      maxBatch: this.options.maxBatch ?? DEFAULT_MAX_BATCH,
+      maxWaitMs: this.options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS,
+      singleView: this.options.compile?.singleView,
+    };
+    const worker = spawnTsWorker(new URL('./recognizerWorker.ts', import.meta.url), data);
+    worker.on('message', (msg: WorkerReply | { ready: true }) => {
+      if (!('id' in msg)) return;
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if ('error' in msg) p.reject(msg.userFacing ? new UserFacingError(msg.error) : new UserFacingError(`Recognition failed (${msg.error}); try again.`));
+      else p.resolve(msg);
+    });
+    const fail = (err: Error): void => {
+      if (this.worker === worker) this.worker = null;
+      for (const p of this.pending.values()) p.reject(new UserFacingError(`Recognition stopped (${err.message}); try again.`));
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`its thread exited with code ${code}`)));
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+
+  async dispose(): Promise<void> {
+    this.inline?.dispose();
+    const w = this.worker;
+    this.worker = null;
+    if (w) await w.terminate();
   }
 }
 

@@ -33,7 +33,7 @@ export async function saveConfirmedDrawing(db: Db, recognizer: Recognizer, input
     const guest = await db.guest.findUnique({ where: { id: input.authorId }, select: { id: true } });
     if (!guest) throw new UserFacingError('Your guest identity is unknown to this server: reload the page and save again.');
   }
-  const recognition = await recognizer.recognize(input.strokes);
+  const recognition = await recognizer.recognize(input.strokes, { image: true });
   const model = await recognizer.model();
   let modelVersionId = versionIds.get(model.version);
   if (modelVersionId === undefined) {
@@ -50,7 +50,7 @@ export async function saveConfirmedDrawing(db: Db, recognizer: Recognizer, input
   const saved = await saveDrawing(db, {
     authorId: input.authorId,
     strokes: input.strokes.map((s) => ({ points: s.points, width: s.width, tool: s.tool ?? 'pen' })),
-    image: encodeGreyPng(imageToBytes(recognition.image), 28, 28),
+    image: encodeGreyPng(imageToBytes(recognition.image!), 28, 28),
     label: input.label,
     guess: recognition.guess,
     modelVersionId,

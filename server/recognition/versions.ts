@@ -57,10 +57,10 @@ export class RecognizerChoice {
     this.served = null;
   }
 
-  dispose(): void {
-    for (const r of this.byDir.values()) r.dispose();
+  async dispose(): Promise<void> {
+    const all = [...this.byDir.values(), this.fallback];
     this.byDir.clear();
-    this.fallback.dispose();
+    await Promise.all(all.map((r) => r.dispose()));
   }
 
   private async servedDefault(): Promise<{ dir: string | null; id: number | null; tag: string | null }> {

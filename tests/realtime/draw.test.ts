@@ -78,6 +78,20 @@ describe('draw:recognize', () => {
     if (!many.ok) expect(many.error).toContain('at most 6000 points');
   });
 
+  it('answers the 24 KB drawing built to be slow (6,000 points in a 1x1 box, pen width 200) like a fat dot', async () => {
+    const c = await client();
+    const points: number[] = [];
+    for (let i = 0; i < 6000; i++) points.push(200 + ((i * 37) % 100) / 100, 200 + ((i * 53) % 100) / 100);
+    const heavy = { points, width: 200 };
+    expect(JSON.stringify({ strokes: [heavy] }).length).toBeGreaterThan(24_000);
+    const [reply, dot] = await Promise.all([
+      request(c, 'draw:recognize', { strokes: [heavy] }),
+      request(c, 'draw:recognize', { strokes: [{ points: [200.5, 200.5], width: 200 }] }),
+    ]);
+    expect(reply.ok && dot.ok).toBe(true);
+    if (reply.ok && dot.ok) expect(reply.data.guess).toBe(dot.data.guess);
+  });
+
   it('limits each connection to its requests per second with a clear error', async () => {
     const c = await client();
     const replies = await Promise.all(Array.from({ length: RATE + 4 }, () => request(c, 'draw:recognize', { strokes: [square] })));

@@ -171,7 +171,7 @@ function DrawerCanvas({ roomId, onDrawn }: { roomId: string; onDrawn: (strokes: 
   // The room needs every change, an empty canvas included, so watchers see a clear too.
   const [modelVersionId, setModelVersionId] = useState<number | null>(null);
   const send = useCallback((strokes: Stroke[]) => request('room:draw', { roomId, strokes, modelVersionId }), [roomId, modelVersionId]);
-  const live = useRecognition(history.strokes, true, send, 120);
+  const live = useRecognition(history.strokes, true, { send, intervalMs: 120, penDown: history.drawing });
   const onDrawnRef = useRef(onDrawn);
   onDrawnRef.current = onDrawn;
   useEffect(() => onDrawnRef.current(history.strokes, image ? live.result : null), [history.strokes, image, live.result]);

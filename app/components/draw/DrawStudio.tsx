@@ -25,7 +25,7 @@ export function DrawStudio() {
   const image = useMemo(() => sketchToImage28(history.strokes), [history.strokes]);
   const [modelVersionId, setModelVersionId] = useState<number | null>(null);
   const send = useCallback((strokes: Stroke[]) => request('draw:recognize', { strokes, modelVersionId }), [modelVersionId]);
-  const live = useRecognition(history.strokes, image !== null, send);
+  const live = useRecognition(history.strokes, image !== null, { send, penDown: history.drawing });
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { UserFacingError } from '../../errors';
 import type { Db } from '../../db';
-import { Recognizer } from '../../recognition/recognizer';
+import { Recognizer, type RecognizerOptions } from '../../recognition/recognizer';
 import { RecognizerChoice } from '../../recognition/versions';
 import { guestOf } from '../../identity';
 import { listSketches, saveConfirmedDrawing } from '../../recognition/sketches';
@@ -19,6 +19,8 @@ export interface DrawOptions {
   modelDir?: string;
   /** Recognition requests (draw:recognize and room:draw together) per connection per second. */
   requestsPerSecond?: number;
+  /** How recognition runs (default: micro-batched in its own worker thread). */
+  recognition?: RecognizerOptions;
   /** The database; default the configured one (server/db getDb). */
   getDb?: () => Promise<Db>;
 }
@@ -39,7 +41,7 @@ const roomChannel = (roomId: string): string => `draw-room:${roomId}`;
 
 export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}): Promise<AttachedDraw> {
   const { env } = await import('../../env');
-  const recognizer = new Recognizer(options.modelDir ?? path.join(env.MODELS_DIR, 'cnn'));
+  const recognizer = new Recognizer(options.modelDir ?? path.join(env.MODELS_DIR, 'cnn'), options.recognition);
   const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
   const choice = new RecognizerChoice(recognizer, getDb);
   const perSecond = options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND;
@@ -61,8 +63,8 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
     onRequest(socket, 'draw:recognize', async ({ strokes, modelVersionId }) => {
       await limit(socket);
       const picked = await choice.pick(modelVersionId);
-      const { image: _image, ...recognition } = await picked.recognizer.recognize(strokes);
-      return { ...recognition, modelVersionId: picked.modelVersionId };
+      const { probabilities, guess, modelVersion, elapsedMs } = await picked.recognizer.recognize(strokes, { key: socket.id });
+      return { probabilities, guess, modelVersion, elapsedMs, modelVersionId: picked.modelVersionId };
     });
 
     onRequest(socket, 'draw:save', async ({ modelVersionId, ...input }) =>
@@ -96,7 +98,7 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
       await limit(socket);
       // An empty or fully erased canvas is a drawing too: watchers see it cleared, without a guess.
       const picked = await choice.pick(modelVersionId);
-      const found = await picked.recognizer.tryRecognize(strokes);
+      const found = await picked.recognizer.tryRecognize(strokes, { key: socket.id });
       const recognition = found && { probabilities: found.probabilities, guess: found.guess, modelVersion: found.modelVersion, modelVersionId: picked.modelVersionId, elapsedMs: found.elapsedMs };
       const { drawing, state } = rooms.draw(roomId, socket.id, strokes, recognition);
       socket.to(roomChannel(roomId)).emit('room:drawing', drawing);
@@ -133,7 +135,7 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
     rooms,
     detach() {
       io.off('connection', onConnection);
-      choice.dispose();
+      void choice.dispose();
     },
   };
 }
