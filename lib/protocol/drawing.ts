@@ -2,7 +2,7 @@
  * Drawing: recognize a garment while drawing, saved sketches, shared drawing rooms.
  */
 import { z } from 'zod';
-import { ClassIndexSchema, NicknameSchema } from './common';
+import { ClassIndexSchema, IdSchema, NicknameSchema } from './common';
 
 /** Bounds on a drawing sent by a client: recognition cost grows with points, so they are capped. */
 export const DRAW_LIMITS = {
@@ -128,7 +128,7 @@ export const drawingRequests = {
       .object({
         label: ClassIndexSchema.nullable().default(null),
         limit: z.number().int().min(1).max(60).default(24),
-        beforeId: z.number().int().positive().nullable().default(null),
+        beforeId: IdSchema('beforeId').nullable().default(null),
       })
       .strict(),
     reply: z.object({ sketches: z.array(SavedSketchSchema), hasMore: z.boolean() }),
