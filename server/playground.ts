@@ -4,7 +4,10 @@
  * parts ask it who a socket is). server/main.ts serves it beside the pages; tests serve it alone,
  * without a page build (tests/helpers/server.ts).
  */
+import type { ClientNetwork } from './http/client';
 import { createHttpApi, type HttpApi, type IdentityOptions } from './identity';
+import { Limits, type LimitRules } from './limits';
+import { recordAddresses } from './realtime/actor';
 import type { Recognizer } from './recognition/recognizer';
 import type { DrawOptions } from './realtime/draw/handlers';
 import type { SessionsOptions } from './realtime/sessions/handlers';
@@ -23,6 +26,8 @@ export interface PlaygroundOptions {
   draw?: DrawOptions;
   /** Live training sessions (capacity, data and model folders, database). */
   sessions?: SessionsOptions;
+  /** Rate limits replacing the defaults of server/limits.ts (tests relax them). */
+  limits?: Partial<LimitRules>;
 }
 
 export interface Playground {
@@ -38,10 +43,15 @@ export interface Playground {
 
 export async function attachPlayground(io: PlaygroundServer, options: PlaygroundOptions): Promise<Playground> {
   // Loaded lazily: they pull in TensorFlow.js and the environment, which a CLI error should not wait for.
-  const identity = await (await import('./identity')).attachIdentity(io, options.identity);
-  const voting = await (await import('./realtime/voting/handlers')).attachVoting(io, identity.guests, options.voting);
+  const { env } = await import('./env');
+  const network: ClientNetwork = { trustProxy: env.TRUST_PROXY, publicUrl: env.PUBLIC_URL };
+  // One set of limiters for every feature (per guest and per client address).
+  const limits = new Limits(options.limits);
+  recordAddresses(io, network);
+  const identity = await (await import('./identity')).attachIdentity(io, { limits, ...options.identity });
+  const voting = await (await import('./realtime/voting/handlers')).attachVoting(io, identity.guests, { limits, ...options.voting });
   const detachStatus = attachStatus(io, options.status);
-  const draw = await (await import('./realtime/draw/handlers')).attachDraw(io, options.draw);
+  const draw = await (await import('./realtime/draw/handlers')).attachDraw(io, { limits, ...options.draw });
   // Load the served CNN now, so the status shows it and the first drawing gets a quick answer;
   // a missing model is reported by the status panel, not fatal.
   (await import('./realtime/status-sources')).reportModelOf(draw.recognizer);
@@ -49,9 +59,9 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
     () => options.status.refresh(),
     (err: unknown) => console.error(`[model] ${(err as Error).message}`),
   );
-  const sessions = await (await import('./realtime/sessions/handlers')).attachSessions(io, options.sessions);
+  const sessions = await (await import('./realtime/sessions/handlers')).attachSessions(io, { limits, ...options.sessions });
   return {
-    api: createHttpApi([...identity.routes, ...voting.routes]),
+    api: createHttpApi([...identity.routes, ...voting.routes], network),
     recognizer: draw.recognizer,
     voting,
     async detach() {

@@ -6,6 +6,8 @@
  */
 import type http from 'node:http';
 import { UserFacingError } from '../errors';
+import { RateLimitError } from '../limits';
+import { clientAddress, isSecureRequest, type ClientNetwork } from './client';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -16,6 +18,10 @@ export interface ApiRequest {
   query: URLSearchParams;
   cookie: string | undefined;
   body: unknown;
+  /** The client's network address (server/http/client.ts), for limits. */
+  address: string;
+  /** Whether the client came over HTTPS (the cookie's Secure flag). */
+  secure: boolean;
 }
 
 export interface ApiResponse {
@@ -49,7 +55,7 @@ export interface HttpApi {
   handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
 }
 
-export function createHttpApi(routes: ApiRoute[]): HttpApi {
+export function createHttpApi(routes: ApiRoute[], network: ClientNetwork = { trustProxy: 0 }): HttpApi {
   const compiled = routes.map((r) => ({ ...r, parts: r.pattern.split('/') }));
   const match = (segments: string[]) =>
     compiled
@@ -92,12 +98,21 @@ export function createHttpApi(routes: ApiRoute[]): HttpApi {
         if (!found) throw new ApiError(405, `${method} is not allowed here; use ${matches.map((m) => m.route.method).join(' or ')}.`);
         const body = method === 'GET' || method === 'DELETE' ? undefined : await readJsonBody(req);
         const out = await found.route.handler(
-          { method, segments, query: new URL(req.url ?? '/', 'http://x').searchParams, cookie: req.headers.cookie, body },
+          {
+            method,
+            segments,
+            query: new URL(req.url ?? '/', 'http://x').searchParams,
+            cookie: req.headers.cookie,
+            body,
+            address: clientAddress(req.headers, req.socket.remoteAddress, network),
+            secure: isSecureRequest(req, network),
+          },
           found.params,
         );
         send(out.status ?? 200, out.body, out.headers);
       } catch (err) {
         if (err instanceof ApiError) send(err.status, { error: err.message });
+        else if (err instanceof RateLimitError) send(429, { error: err.message }, { 'retry-after': String(err.retryAfterSeconds) });
         else if (err instanceof UserFacingError) send(400, { error: err.message });
         else {
           console.error('[api] request failed:', err);

@@ -1,12 +1,12 @@
 /**
- * The drawing events on every connection: recognition of a drawing (rate-limited per connection),
+ * The drawing events on every connection: recognition of a drawing (rate-limited, server/limits.ts),
  * saving a confirmed drawing, the sketch gallery, and the shared drawing rooms. Payloads arrive
  * parsed by the protocol's schemas (requests.ts); this module only decides and answers.
  */
 import path from 'node:path';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import { UserFacingError } from '../../errors';
 import type { Db } from '../../db';
+import { Limits } from '../../limits';
+import { actorOf } from '../actor';
 import { Recognizer } from '../../recognition/recognizer';
 import { guestOf } from '../../identity';
 import { listSketches, saveConfirmedDrawing } from '../../recognition/sketches';
@@ -16,8 +16,10 @@ import { DrawingRooms } from './rooms';
 export interface DrawOptions {
   /** Folder of the served CNN; default `${MODELS_DIR}/cnn`. */
   modelDir?: string;
-  /** Recognition requests (draw:recognize and room:draw together) per connection per second. */
+  /** Recognition requests (draw:recognize and room:draw together) per guest (or connection) per second; default from `limits`. */
   requestsPerSecond?: number;
+  /** The playground's limits (server/limits.ts); default the defaults. */
+  limits?: Limits;
   /** The database; default the configured one (server/db getDb). */
   getDb?: () => Promise<Db>;
 }
@@ -28,29 +30,20 @@ export interface AttachedDraw {
   detach(): void;
 }
 
-/** The page throttles to about 8 requests per second while drawing; this leaves room for bursts. */
-export const DEFAULT_REQUESTS_PER_SECOND = 20;
-
 const roomChannel = (roomId: string): string => `draw-room:${roomId}`;
 
 export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}): Promise<AttachedDraw> {
   const { env } = await import('../../env');
   const recognizer = new Recognizer(options.modelDir ?? path.join(env.MODELS_DIR, 'cnn'));
   const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
-  const perSecond = options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND;
-  const limiter = new RateLimiterMemory({ points: perSecond, duration: 1 });
+  const given = options.limits ?? new Limits();
+  const limits = options.requestsPerSecond
+    ? new Limits({ ...given.rules, recognize: { ...given.rules.recognize, guest: { points: options.requestsPerSecond, seconds: 1 } } })
+    : given;
   const rooms = new DrawingRooms();
 
-  const limit = async (socket: PlaygroundSocket): Promise<void> => {
-    try {
-      await limiter.consume(socket.id);
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
-      throw new UserFacingError(
-        `Too many recognition requests: at most ${perSecond} per second per connection; wait ${Math.max(1, Math.ceil(err.msBeforeNext / 100) / 10)} s and send fewer.`,
-      );
-    }
-  };
+  // Recognition per guest (or connection) and per address; saving, rounds and guesses likewise.
+  const limit = (socket: PlaygroundSocket): Promise<void> => limits.take('recognize', actorOf(socket));
 
   const onConnection = (socket: PlaygroundSocket): void => {
     onRequest(socket, 'draw:recognize', async ({ strokes }) => {
@@ -59,9 +52,10 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
       return recognition;
     });
 
-    onRequest(socket, 'draw:save', async (input) =>
-      saveConfirmedDrawing(await getDb(), recognizer, { ...input, authorId: guestOf(socket)?.id ?? null }),
-    );
+    onRequest(socket, 'draw:save', async (input) => {
+      await limits.take('drawSave', actorOf(socket));
+      return saveConfirmedDrawing(await getDb(), recognizer, { ...input, authorId: guestOf(socket)?.id ?? null });
+    });
 
     onRequest(socket, 'sketches:list', async (filter) => listSketches(await getDb(), filter));
 
@@ -77,7 +71,8 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
       return {};
     });
 
-    onRequest(socket, 'room:start', ({ roomId }) => {
+    onRequest(socket, 'room:start', async ({ roomId }) => {
+      await limits.take('roomStart', actorOf(socket));
       const started = rooms.start(roomId, socket.id);
       io.to(roomChannel(roomId)).emit('room:state', started.state);
       io.to(roomChannel(roomId)).emit('room:drawing', started.drawing);
@@ -97,7 +92,7 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
     });
 
     onRequest(socket, 'room:guess', async ({ roomId, label }) => {
-      await limit(socket);
+      await limits.take('roomGuess', actorOf(socket), roomId);
       const { correct, first, state } = rooms.guess(roomId, socket.id, label);
       io.to(roomChannel(roomId)).emit('room:state', state);
       return { correct, first };
@@ -105,7 +100,6 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
 
     socket.on('disconnect', () => {
       for (const roomId of rooms.roomsOf(socket.id)) leaveRoom(socket, roomId);
-      void limiter.delete(socket.id);
     });
   };
 

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { UserFacingError } from '../../errors';
 import type { Db } from '../../db';
+import { Limits } from '../../limits';
+import { actorOf } from '../actor';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
 import { SessionBroadcaster } from './broadcast';
 import { identityOf } from './identity';
@@ -18,8 +20,8 @@ import type { SessionListener, TrainingSession } from './session';
 export interface SessionsOptions extends Partial<Omit<SessionRegistryOptions, 'store'>> {
   /** The database; default the configured one (server/db getDb). */
   getDb?: () => Promise<Db>;
-  /** Sessions one connection may create per minute. */
-  createsPerMinute?: number;
+  /** The playground's limits (server/limits.ts: sessionCreate per guest and per address); default the defaults. */
+  limits?: Limits;
 }
 
 export interface AttachedSessions {
@@ -47,8 +49,7 @@ interface Membership {
 export async function attachSessions(io: PlaygroundServer, options: SessionsOptions = {}): Promise<AttachedSessions> {
   const { dataDir } = await import('../../env');
   const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
-  const createsPerMinute = options.createsPerMinute ?? 6;
-  const creates = new RateLimiterMemory({ points: createsPerMinute, duration: 60 });
+  const limits = options.limits ?? new Limits();
   const controls = new RateLimiterMemory({ points: CONTROLS_PER_SECOND, duration: 1 });
   const lobby = new LobbyFeed(io);
 
@@ -134,7 +135,7 @@ export async function attachSessions(io: PlaygroundServer, options: SessionsOpti
     });
 
     onRequest(socket, 'session:create', async ({ config, clientId, nickname }) => {
-      await limit(creates, socket, `At most ${createsPerMinute} sessions a minute per visitor; wait a minute and try again.`);
+      await limits.take('sessionCreate', actorOf(socket));
       const session = await registry.create(config, { identity: identityOf(socket, clientId), nickname });
       return { sessionId: session.id };
     });
@@ -185,7 +186,6 @@ export async function attachSessions(io: PlaygroundServer, options: SessionsOpti
     socket.on('disconnect', () => {
       for (const sessionId of [...(members.get(socket.id)?.keys() ?? [])]) leave(socket, sessionId);
       members.delete(socket.id);
-      void creates.delete(socket.id);
       void controls.delete(socket.id);
     });
   };

@@ -5,8 +5,9 @@
  * per room, in order, so the last push a client receives is exact.
  */
 import path from 'node:path';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { UserFacingError } from '../../errors';
+import { Limits } from '../../limits';
+import { actorOf } from '../actor';
 import type { Db } from '../../db';
 import { listAssessments } from '../../db/repositories/assessments';
 import { guestOf, requireGuest, type ApiRoute, type Guests } from '../../identity';
@@ -26,6 +27,10 @@ export interface VotingOptions {
   judgeDir?: string;
   getDb?: () => Promise<Db>;
   settings?: Partial<VotingSettings>;
+  /** The playground's limits (server/limits.ts); default the defaults. */
+  limits?: Limits;
+  /** A guest younger than this (seconds since it picked a nickname) cannot vote yet; default VOTE_MIN_GUEST_AGE_SECONDS. */
+  minGuestAgeSeconds?: number;
 }
 
 export interface AttachedVoting {
@@ -74,8 +79,20 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
   );
   await rooms.restore().catch((err: unknown) => console.error('[voting] could not reload open rounds:', err));
 
-  // "More like this" runs the generator: a person may ask a few times a minute, not in a loop.
-  const variationsLimiter = new RateLimiterMemory({ points: 6, duration: 60 });
+  const limits = options.limits ?? new Limits();
+  const minAgeMs = (options.minGuestAgeSeconds ?? env.VOTE_MIN_GUEST_AGE_SECONDS) * 1000;
+  /** A vote counts once its guest is old enough and within its own and its address's budgets. */
+  const mayVote = async (socket: PlaygroundSocket, candidateId: number) => {
+    const guest = requireGuest(socket);
+    const age = Date.now() - guest.createdAt.getTime();
+    if (age < minAgeMs) {
+      throw new UserFacingError(`New guests can vote ${Math.round(minAgeMs / 1000)} s after picking a nickname; look around and vote in ${Math.max(1, Math.ceil((minAgeMs - age) / 1000))} s.`);
+    }
+    const actor = actorOf(socket);
+    await limits.take('voteCast', actor);
+    await limits.take('voteCandidate', actor, candidateId);
+    return guest;
+  };
 
   const onConnection = (socket: PlaygroundSocket): void => {
     onRequest(socket, 'vote:join', async ({ room }) => {
@@ -92,9 +109,13 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
       await socket.leave(channel(room));
       return {};
     });
-    onRequest(socket, 'vote:start', async ({ room, ...o }) => ({ round: await rooms.start(room, requireGuest(socket), o) }));
+    onRequest(socket, 'vote:start', async ({ room, ...o }) => {
+      const guest = requireGuest(socket);
+      await limits.take('voteStart', actorOf(socket));
+      return { round: await rooms.start(room, guest, o) };
+    });
     onRequest(socket, 'vote:cast', async ({ roundId, candidateId, value }) => ({
-      tally: await rooms.cast(requireGuest(socket), roundId, candidateId, value),
+      tally: await rooms.cast(await mayVote(socket, candidateId), roundId, candidateId, value),
       value,
     }));
     onRequest(socket, 'vote:close', async ({ roundId }) => ({ round: await rooms.close(roundId, requireGuest(socket)) }));
@@ -102,12 +123,7 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
     onRequest(socket, 'gallery:list', async (f) => galleryPage(await getDb(), f));
     onRequest(socket, 'gallery:item', async ({ id }) => galleryDetail(await getDb(), id));
     onRequest(socket, 'gallery:variations', async ({ id, count }) => {
-      try {
-        await variationsLimiter.consume(guestOf(socket)?.id ?? socket.handshake.address);
-      } catch (err) {
-        if (!(err instanceof RateLimiterRes)) throw err;
-        throw new UserFacingError(`"More like this" is limited to 6 a minute; wait ${Math.ceil(err.msBeforeNext / 1000)} s.`);
-      }
+      await limits.take('variations', actorOf(socket));
       const item = await (await getDb()).galleryItem.findUnique({ where: { id }, select: { candidateId: true, label: true, latent: true } });
       if (!item) throw new UserFacingError(`There is no gallery item ${id}; pick one from the gallery.`);
       const made = await generator.generate({
@@ -125,7 +141,11 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
     onRequest(socket, 'collections:list', async ({ scope }) => collectionList(await getDb(), scope, viewer()));
     onRequest(socket, 'collection:get', async ({ id }) => collectionFor(await getDb(), id, viewer()));
     const write = <N extends CollectionWrite>(name: N) =>
-      onRequest(socket, name, async (input) => collectionWrites[name](await getDb(), requireGuest(socket).id, input));
+      onRequest(socket, name, async (input) => {
+        const guest = requireGuest(socket);
+        await limits.take('collectionWrite', actorOf(socket));
+        return collectionWrites[name](await getDb(), guest.id, input);
+      });
     (Object.keys(collectionWrites) as CollectionWrite[]).forEach(write);
 
     onRequest(socket, 'assessments:list', async () => {
@@ -146,7 +166,7 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
   return {
     rooms,
     generator,
-    routes: collectionRoutes(guests, getDb),
+    routes: collectionRoutes(guests, getDb, limits),
     async detach() {
       io.off('connection', onConnection);
       rooms.dispose();
