@@ -8,6 +8,8 @@ import type { ClientNetwork } from './http/client';
 import { createHttpApi, type HttpApi, type IdentityOptions } from './identity';
 import { Limits, type LimitRules } from './limits';
 import { recordAddresses } from './realtime/actor';
+import { limitSendBuffers } from './realtime/backpressure';
+import { FOREIGN_ORIGIN, originAllowed } from './http/security';
 import type { Recognizer } from './recognition/recognizer';
 import type { DrawOptions } from './realtime/draw/handlers';
 import type { SessionsOptions } from './realtime/sessions/handlers';
@@ -47,7 +49,11 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
   const network: ClientNetwork = { trustProxy: env.TRUST_PROXY, publicUrl: env.PUBLIC_URL };
   // One set of limiters for every feature (per guest and per client address).
   const limits = new Limits(options.limits);
+  // Other sites' pages may not open a connection with a visitor's cookie (cross-site WebSocket hijacking).
+  io.use((socket, next) => (originAllowed(socket.request, network, env.ALLOWED_ORIGINS) ? next() : next(new Error(FOREIGN_ORIGIN))));
   recordAddresses(io, network);
+  // A client that stops reading is cut before its unsent data grows without bound.
+  const stopBackPressure = limitSendBuffers(io, env.MAX_SEND_BUFFER_BYTES);
   const identity = await (await import('./identity')).attachIdentity(io, { limits, ...options.identity });
   const voting = await (await import('./realtime/voting/handlers')).attachVoting(io, identity.guests, { limits, ...options.voting });
   const detachStatus = attachStatus(io, options.status);
@@ -65,6 +71,7 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
     recognizer: draw.recognizer,
     voting,
     async detach() {
+      stopBackPressure();
       detachStatus();
       draw.detach();
       await sessions.detach();

@@ -111,6 +111,8 @@ export function createHttpApi(routes: ApiRoute[], network: ClientNetwork = { tru
         );
         send(out.status ?? 200, out.body, out.headers);
       } catch (err) {
+        // The client went away (or the request timed out, already answered 408): nobody to answer.
+        if (req.destroyed || res.writableEnded || (err as NodeJS.ErrnoException).code === 'ECONNRESET') return;
         if (err instanceof ApiError) send(err.status, { error: err.message });
         else if (err instanceof RateLimitError) send(429, { error: err.message }, { 'retry-after': String(err.retryAfterSeconds) });
         else if (err instanceof UserFacingError) send(400, { error: err.message });
