@@ -1,7 +1,7 @@
 /**
  * Personal collections of gallery items.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { ClassIndexSchema, IdSchema, TextSchema } from './common';
 import { VOTE_LIMITS } from './voting';
 

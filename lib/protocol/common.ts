@@ -10,7 +10,7 @@
  * - `volatile`: may be dropped under back-pressure (per-batch metrics, cursors); the next one
  *   supersedes it.
  */
-import { z } from 'zod';
+import { z } from './zod';
 
 /** Largest message a client may send, in bytes (Socket.IO `maxHttpBufferSize`). Bigger: disconnect. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;

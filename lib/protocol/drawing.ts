@@ -1,7 +1,7 @@
 /**
  * Drawing: recognize a garment while drawing, saved sketches, shared drawing rooms.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { ClassIndexSchema, IdSchema, NicknameSchema } from './common';
 
 /** Bounds on a drawing sent by a client: recognition cost grows with points, so they are capped. */

@@ -4,7 +4,7 @@
  * both import this folder, so it stays free of Node-only imports (zod only; tests/architecture
  * checks it).
  */
-import type { z } from 'zod';
+import type { z } from './zod';
 import type { Reply } from './common';
 import { assessmentRequests } from './assessments';
 import { collectionRequests } from './collections';

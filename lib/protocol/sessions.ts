@@ -1,7 +1,7 @@
 /**
  * Live training sessions: configuration, events, presence, host controls.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { CountSchema, NicknameSchema, TextSchema } from './common';
 
 

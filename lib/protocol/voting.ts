@@ -1,7 +1,7 @@
 /**
  * Voting rounds on VAE candidates and the community gallery.
  */
-import { z } from 'zod';
+import { z } from './zod';
 import { ClassIndexSchema, IdSchema } from './common';
 
 
