@@ -114,7 +114,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const pageHandler = app?.getRequestHandler();
     const playground = await attachPlayground(io, { ...options, status });
     handleRequest = (req, res) => {
-      if (playground.api.handles(req.url)) return void playground.api.handle(req, res);
+      if (playground.api.handles(req.url)) {
+        // handle() answers every error itself; this only keeps a bug there from ending the process.
+        return void playground.api.handle(req, res).catch((err: unknown) => {
+          console.error('[http] API request failed:', err);
+          if (!res.headersSent && !res.destroyed) res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal server error.\n');
+        });
+      }
       if (!pageHandler) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('This server serves no pages.\n');
       pageHandler(req, res).catch((err: unknown) => {
         console.error('[http] request failed:', err);

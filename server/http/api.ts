@@ -112,8 +112,8 @@ export function createHttpApi(routes: ApiRoute[], network: ClientNetwork = { tru
         send(out.status ?? 200, out.body, out.headers);
       } catch (err) {
         // The client went away (or the request timed out, already answered 408): nobody to answer.
-        if (req.destroyed || res.writableEnded || (err as NodeJS.ErrnoException).code === 'ECONNRESET') return;
-        if (err instanceof ApiError) send(err.status, { error: err.message });
+        if (res.writableEnded || res.destroyed || !req.socket || req.socket.destroyed) return;
+        if (err instanceof ApiError) send(err.status, { error: err.message }, err.status === 413 ? { connection: 'close' } : {});
         else if (err instanceof RateLimitError) send(429, { error: err.message }, { 'retry-after': String(err.retryAfterSeconds) });
         else if (err instanceof UserFacingError) send(400, { error: err.message });
         else {
@@ -129,13 +129,25 @@ async function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
   if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
     throw new ApiError(415, 'Send the request body as JSON (Content-Type: application/json).');
   }
+  // Read by events, not `for await` (which destroys the request, and with it the connection, as
+  // soon as reading stops): an oversized body is refused with 413 and the connection then closed.
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new ApiError(413, `The request body is larger than ${MAX_BODY_BYTES} bytes; send less.`);
-    chunks.push(chunk as Buffer);
-  }
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.off('data', onData);
+        req.pause();
+        reject(new ApiError(413, `The request body is larger than ${MAX_BODY_BYTES} bytes; send less.`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', resolve);
+    req.once('error', reject); // aborted, or timed out (Node answered 408)
+  });
   if (size === 0) return {};
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));
