@@ -9,6 +9,8 @@ import { createHttpApi, type HttpApi, type IdentityOptions } from './identity';
 import { Limits, type LimitRules } from './limits';
 import { recordAddresses } from './realtime/actor';
 import { limitSendBuffers } from './realtime/backpressure';
+import { attachModeration } from './realtime/moderation';
+import { Moderation } from './moderation';
 import { FOREIGN_ORIGIN, originAllowed } from './http/security';
 import type { Recognizer } from './recognition/recognizer';
 import type { DrawOptions } from './realtime/draw/handlers';
@@ -49,15 +51,17 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
   const network: ClientNetwork = { trustProxy: env.TRUST_PROXY, publicUrl: env.PUBLIC_URL };
   // One set of limiters for every feature (per guest and per client address).
   const limits = new Limits(options.limits);
+  const getDb = async () => (await import('./db')).getDb();
+  const moderation = new Moderation(options.voting?.getDb ?? getDb);
   // Other sites' pages may not open a connection with a visitor's cookie (cross-site WebSocket hijacking).
   io.use((socket, next) => (originAllowed(socket.request, network, env.ALLOWED_ORIGINS) ? next() : next(new Error(FOREIGN_ORIGIN))));
   recordAddresses(io, network);
   // A client that stops reading is cut before its unsent data grows without bound.
   const stopBackPressure = limitSendBuffers(io, env.MAX_SEND_BUFFER_BYTES);
   const identity = await (await import('./identity')).attachIdentity(io, { limits, ...options.identity });
-  const voting = await (await import('./realtime/voting/handlers')).attachVoting(io, identity.guests, { limits, ...options.voting });
+  const voting = await (await import('./realtime/voting/handlers')).attachVoting(io, identity.guests, { limits, moderation, ...options.voting });
   const detachStatus = attachStatus(io, options.status);
-  const draw = await (await import('./realtime/draw/handlers')).attachDraw(io, { limits, ...options.draw });
+  const draw = await (await import('./realtime/draw/handlers')).attachDraw(io, { limits, moderation, ...options.draw });
   // Load the served CNN now, so the status shows it and the first drawing gets a quick answer;
   // a missing model is reported by the status panel, not fatal.
   (await import('./realtime/status-sources')).reportModelOf(draw.recognizer);
@@ -65,6 +69,7 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
     () => options.status.refresh(),
     (err: unknown) => console.error(`[model] ${(err as Error).message}`),
   );
+  const detachModeration = attachModeration(io, moderation, env.ADMIN_TOKEN, limits);
   const sessions = await (await import('./realtime/sessions/handlers')).attachSessions(io, { limits, ...options.sessions });
   return {
     api: createHttpApi([...identity.routes, ...voting.routes], network),
@@ -72,6 +77,7 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
     voting,
     async detach() {
       stopBackPressure();
+      detachModeration();
       detachStatus();
       draw.detach();
       await sessions.detach();

@@ -12,6 +12,7 @@ import { drawingPushes, drawingRequests } from './drawing';
 import { sessionPushes, sessionRequests } from './sessions';
 import { statusPushes, statusRequests } from './status';
 import { votingPushes, votingRequests } from './voting';
+import { moderationPushes, moderationRequests } from './moderation';
 
 export * from './common';
 export * from './status';
@@ -20,6 +21,7 @@ export * from './sessions';
 export * from './voting';
 export * from './collections';
 export * from './assessments';
+export * from './moderation';
 
 /** Client -> server requests. `payload` is parsed at the edge; `reply` is what `data` holds. */
 export const clientRequests = {
@@ -29,6 +31,7 @@ export const clientRequests = {
   ...votingRequests,
   ...collectionRequests,
   ...assessmentRequests,
+  ...moderationRequests,
 } as const;
 
 /** Server -> client pushes. */
@@ -37,6 +40,7 @@ export const serverPushes = {
   ...drawingPushes,
   ...sessionPushes,
   ...votingPushes,
+  ...moderationPushes,
 } as const;
 
 export type RequestName = keyof typeof clientRequests;

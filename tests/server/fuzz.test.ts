@@ -69,6 +69,8 @@ const TEMPLATES: Record<RequestName, unknown> = {
   'collection:reorder': { id: 'abcdefgh', galleryItemIds: [1, 2] },
   'collection:delete': { id: 'abcdefgh' },
   'assessments:list': {},
+  'admin:hide': { token: 'not-the-token-0123456789', target: { kind: 'galleryItem', id: '1' }, hidden: true },
+  'admin:hidden': { token: 'not-the-token-0123456789' },
 };
 
 const INTERESTING: unknown[] = [

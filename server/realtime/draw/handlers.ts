@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { Db } from '../../db';
 import { Limits } from '../../limits';
+import { Moderation } from '../../moderation';
 import { actorOf } from '../actor';
 import { Recognizer } from '../../recognition/recognizer';
 import { guestOf } from '../../identity';
@@ -20,6 +21,8 @@ export interface DrawOptions {
   requestsPerSecond?: number;
   /** The playground's limits (server/limits.ts); default the defaults. */
   limits?: Limits;
+  /** What an operator hid (server/moderation.ts); default nothing is hidden. */
+  moderation?: Moderation;
   /** The database; default the configured one (server/db getDb). */
   getDb?: () => Promise<Db>;
 }
@@ -41,6 +44,7 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
     ? new Limits({ ...given.rules, recognize: { ...given.rules.recognize, guest: { points: options.requestsPerSecond, seconds: 1 } } })
     : given;
   const rooms = new DrawingRooms();
+  const moderation = options.moderation ?? new Moderation(getDb);
 
   // Recognition per guest (or connection) and per address; saving, rounds and guesses likewise.
   const limit = (socket: PlaygroundSocket): Promise<void> => limits.take('recognize', actorOf(socket));
@@ -57,7 +61,14 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
       return saveConfirmedDrawing(await getDb(), recognizer, { ...input, authorId: guestOf(socket)?.id ?? null });
     });
 
-    onRequest(socket, 'sketches:list', async (filter) => listSketches(await getDb(), filter));
+    onRequest(socket, 'sketches:list', async (filter) => {
+      const page = await listSketches(await getDb(), filter);
+      await moderation.ready();
+      return {
+        ...page,
+        sketches: page.sketches.filter((s) => !moderation.isHidden('drawing', s.id)).map((s) => ({ ...s, author: moderation.nickname(s.author) })),
+      };
+    });
 
     onRequest(socket, 'room:join', async ({ roomId, nickname }) => {
       const joined = rooms.join(roomId, socket.id, nickname);

@@ -14,6 +14,7 @@ import { CollectionAccessError } from '../../db/repositories/collections';
 import { ApiError, IDENTITY_PROBLEMS, type ApiRoute, type Guests } from '../../identity';
 import type { ApiRequest } from '../../http/api';
 import type { Limits } from '../../limits';
+import type { Moderation } from '../../moderation';
 import { clientRequests, CollectionIdSchema, IdSchema } from '../../../lib/protocol';
 import type { ParsedPayload } from '../requests';
 import { collectionWrites, type CollectionWrite } from './collectionWrites';
@@ -27,7 +28,7 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
 
 const idOf = (params: Record<string, string>) => parse(CollectionIdSchema, params.id);
 
-export function collectionRoutes(guests: Guests, getDb: () => Promise<Db>, limits: Limits): ApiRoute[] {
+export function collectionRoutes(guests: Guests, getDb: () => Promise<Db>, limits: Limits, moderation: Moderation): ApiRoute[] {
   const who = async (cookie: string | undefined) => {
     const found = await guests.identify(cookie);
     if (!found.guest) throw new ApiError(401, IDENTITY_PROBLEMS[found.problem]);
@@ -57,7 +58,10 @@ export function collectionRoutes(guests: Guests, getDb: () => Promise<Db>, limit
       pattern: 'collections/:id',
       handler: guarded(async (req, params) => {
         const viewer = (await guests.identify(req.cookie)).guest;
-        return { body: await collectionFor(await getDb(), idOf(params), viewer?.id ?? null) };
+        const view = await collectionFor(await getDb(), idOf(params), viewer?.id ?? null);
+        await moderation.ready();
+        if (!view.yours && moderation.isHidden('collection', view.id)) throw new ApiError(404, `There is no collection ${view.id}; check the link.`);
+        return { body: { ...view, owner: moderation.nickname(view.owner), items: view.items.filter((i) => !moderation.isHidden('galleryItem', i.galleryItemId)) } };
       }),
     },
     {
