@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'react';
 import type { GalleryItemSummary } from '../../lib/protocol';
 import { CLASS_NAMES } from '../../lib/classes';
+import { useModerationVersion } from '../realtime/moderation';
 import { request } from '../realtime/socket';
 
 const PAGE_SIZE = 24;
@@ -13,10 +14,11 @@ export function GalleryBrowser() {
   const [page, setPage] = useState(1);
   const [data, setData] = useState<{ items: GalleryItemSummary[]; total: number } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const moderation = useModerationVersion();
 
   useEffect(() => {
     void request('gallery:list', { label, sort, page, pageSize: PAGE_SIZE }).then((r) => (r.ok ? (setData(r.data), setError(null)) : setError(r.error)));
-  }, [label, sort, page]);
+  }, [label, sort, page, moderation]);
 
   const pages = Math.max(1, Math.ceil((data?.total ?? 0) / PAGE_SIZE));
   return (

@@ -25,7 +25,11 @@ const PAGES = [
   '/draw/together',
   '/sketches',
   '/assessments',
+  '/admin',
 ];
+
+const TOKEN = 'operator-token-for-tests-0123456789';
+process.env.ADMIN_TOKEN = TOKEN;
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([startTestServer({ pages: true }), launchBrowser()]);
@@ -80,6 +84,8 @@ it('keeps every page working under its policy: no violation, no error, the socke
       await page.mouse.move(box.x + box.width * 0.7, box.y + box.height * 0.7, { steps: 8 });
       await page.mouse.up();
     }
+    // The operator's page connects on its first request.
+    if (path === '/admin') await page.getByRole('button', { name: 'Show hidden' }).click();
     // The page's Socket.IO client (app/realtime/socket.ts) connected under the policy.
     await expect.poll(() => connections, { timeout: 15_000, message: path }).toBeGreaterThan(before);
     if (path === '/') await expect.poll(() => page.getByTestId('connection').getAttribute('data-connection'), { timeout: 15_000 }).toBe('live');
@@ -101,3 +107,18 @@ it('cannot be framed by another origin', async () => {
   expect(framedText).toBe('');
   await page.close();
 });
+
+it('lets the operator hide a nickname on /admin and show it again', async () => {
+  const page = await browser.newPage();
+  await page.goto(server.url + '/admin');
+  await page.getByTestId('admin-token').fill(TOKEN);
+  await page.getByLabel('kind').selectOption('nickname');
+  await page.getByTestId('admin-id').fill('Rude Name');
+  await page.getByRole('button', { name: 'Hide' }).click();
+  await page.getByTestId('admin-hidden').getByText('rude name').waitFor({ timeout: 15_000 });
+  expect(await server.db.hiddenContent.count()).toBe(1);
+  await page.getByRole('button', { name: 'Show again' }).click();
+  await page.getByText('Nothing is hidden.').waitFor({ timeout: 15_000 });
+  expect(await server.db.hiddenContent.count()).toBe(0);
+  await page.close();
+}, 60_000);
