@@ -56,8 +56,9 @@ const schema = z.object({
     .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be a comma-separated list of http(s) origins' }).transform((u) => new URL(u).origin))),
   /** A guest must be at least this old (seconds since picking a nickname) before its votes count. */
   VOTE_MIN_GUEST_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
-  /** A connection whose unsent data exceeds this many bytes (a client that stopped reading) is disconnected. */
-  MAX_SEND_BUFFER_BYTES: z.coerce.number().int().min(64 * 1024).default(2 * 1024 * 1024),
+  /** A connection with more than this many unsent bytes that took none of them for SEND_STALL_MS (a client that stopped reading) is disconnected. */
+  MAX_SEND_BUFFER_BYTES: z.coerce.number().int().min(64 * 1024).default(1024 * 1024),
+  SEND_STALL_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
   /** An HTTP request (headers and body) must arrive within this many ms, else 408. */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
 });

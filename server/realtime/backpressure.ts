@@ -1,8 +1,10 @@
 /**
  * Back-pressure: a client that stops reading makes the server queue everything sent to it (tallies,
  * session events, replies). Each connection's unsent bytes (engine.io's write buffer plus the
- * WebSocket's) are counted as packets are created; past `maxBytes` the connection is cut at once
- * (its buffers dropped) and the reason logged, so 50 such clients cannot grow the heap without bound.
+ * WebSocket's) are counted as packets are created. When more than `maxBytes` were already waiting
+ * and the connection has not taken any of it for `stallMs`, it is cut at once (its buffers
+ * dropped) and the reason logged, so 50 such clients cannot grow the heap without bound. One big
+ * reply (a session's history) to a client that reads, even slowly, is not a reason.
  */
 import type { PlaygroundServer, PlaygroundSocket } from '../sockets';
 import { addressOf } from './actor';
@@ -12,8 +14,9 @@ interface EnginePacket {
 }
 
 interface EngineConnection {
-  transport: { socket?: { bufferedAmount?: number; terminate?: () => void } };
+  transport: { socket?: { bufferedAmount?: number; terminate?: () => void }; on(event: 'drain', fn: () => void): void };
   on(event: 'packetCreate', fn: (packet: EnginePacket) => void): void;
+  on(event: 'upgrade', fn: () => void): void;
   on(event: 'flush', fn: () => void): void;
   close(discard?: boolean): void;
 }
@@ -26,19 +29,28 @@ const sizeOf = (packet: EnginePacket): number => {
 };
 
 /** Cuts connections whose unsent data exceeds `maxBytes`; `onCut` hears about each (tests, logs). */
-export function limitSendBuffers(io: PlaygroundServer, maxBytes: number, onCut: (socket: PlaygroundSocket, bytes: number) => void = logCut): () => void {
+export function limitSendBuffers(
+  io: PlaygroundServer,
+  maxBytes: number,
+  stallMs: number,
+  onCut: (socket: PlaygroundSocket, bytes: number) => void = logCut,
+): () => void {
   const onConnection = (socket: PlaygroundSocket) => {
     const conn = socket.conn as unknown as EngineConnection;
     let queued = 0; // bytes in engine.io's write buffer, not yet handed to the transport
     let cut = false;
+    let progressAt = Date.now(); // when the transport last finished handing data to the network
+    const watchTransport = () => conn.transport.on('drain', () => (progressAt = Date.now()));
+    watchTransport();
+    conn.on('upgrade', watchTransport);
     conn.on('flush', () => {
       queued = 0;
     });
     conn.on('packetCreate', (packet) => {
       if (cut) return;
-      queued += sizeOf(packet);
       const bytes = queued + (conn.transport.socket?.bufferedAmount ?? 0);
-      if (bytes <= maxBytes) return;
+      queued += sizeOf(packet);
+      if (bytes <= maxBytes || Date.now() - progressAt < stallMs) return;
       cut = true;
       onCut(socket, bytes);
       // A close frame would wait behind the unread data; drop the connection and its buffers now.

@@ -14,6 +14,7 @@ import { startTestServer, type TestServer } from '../helpers/server';
 
 process.env.TRUST_PROXY = '1';
 process.env.MAX_SEND_BUFFER_BYTES = String(64 * 1024);
+process.env.SEND_STALL_MS = '0'; // no grace: a test must not wait on a clock
 process.env.HTTP_REQUEST_TIMEOUT_MS = '1000';
 process.env.ALLOWED_ORIGINS = 'https://friend.example';
 
