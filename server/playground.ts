@@ -58,7 +58,7 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
   recordAddresses(io, network);
   // A client that stops reading is cut before its unsent data grows without bound.
   const stopBackPressure = limitSendBuffers(io, env.MAX_SEND_BUFFER_BYTES, env.SEND_STALL_MS);
-  const identity = await (await import('./identity')).attachIdentity(io, { limits, ...options.identity });
+  const identity = await (await import('./identity')).attachIdentity(io, { limits, moderation, ...options.identity });
   const voting = await (await import('./realtime/voting/handlers')).attachVoting(io, identity.guests, { limits, moderation, ...options.voting });
   const detachStatus = attachStatus(io, options.status);
   const draw = await (await import('./realtime/draw/handlers')).attachDraw(io, { limits, moderation, ...options.draw });

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { UserFacingError } from '../errors';
 import type { Db } from '../db';
 import { Limits } from '../limits';
+import type { Moderation } from '../moderation';
 import { NicknameSchema } from '../../lib/protocol';
 import { GUEST_COOKIE, guestCookieHeader, parseCookies, verifyGuestCookie } from './cookie';
 
@@ -36,6 +37,7 @@ export class Guests {
     private readonly getDb: () => Promise<Db>,
     private readonly secret: string,
     private readonly limits: Limits = new Limits(),
+    private readonly moderation?: Moderation,
   ) {}
 
   async identify(cookieHeader: string | undefined): Promise<Identified> {
@@ -60,6 +62,9 @@ export class Guests {
     const parsed = GuestNicknameSchema.safeParse(nicknameInput);
     if (!parsed.success) throw new UserFacingError(parsed.error.issues[0]?.message ?? 'Choose a nickname of 1-24 characters.');
     const nickname = parsed.data;
+    if (this.moderation && (await this.moderation.ready(), this.moderation.isHidden('nickname', nickname))) {
+      throw new UserFacingError('That nickname was hidden by a moderator; choose another one.');
+    }
     const db = await this.getDb();
     const current = await this.identify(cookieHeader);
     await this.limits.take(current.guest ? 'identityRename' : 'identityCreate', { guest: current.guest?.id ?? null, address: client.address });

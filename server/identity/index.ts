@@ -8,6 +8,7 @@
  */
 import type { Db } from '../db';
 import type { Limits } from '../limits';
+import type { Moderation } from '../moderation';
 import type { PlaygroundServer } from '../sockets';
 import type { ApiRoute } from '../http/api';
 import { loadCookieSecret } from './cookie';
@@ -26,6 +27,8 @@ export interface IdentityOptions {
   getDb?: () => Promise<Db>;
   /** The playground's limits (identityCreate, identityRename); default the defaults. */
   limits?: Limits;
+  /** Hidden nicknames cannot be chosen again (server/moderation.ts). */
+  moderation?: Moderation;
 }
 
 export interface AttachedIdentity {
@@ -38,7 +41,7 @@ export async function attachIdentity(io: PlaygroundServer, options: IdentityOpti
   const { env, dataDir } = await import('../env');
   const secret = options.secret ?? (await loadCookieSecret(env.COOKIE_SECRET, dataDir()));
   const getDb = options.getDb ?? (async () => (await import('../db')).getDb());
-  const guests = new Guests(getDb, secret, options.limits);
+  const guests = new Guests(getDb, secret, options.limits, options.moderation);
   const detach = authenticateSockets(io, guests);
   return { guests, routes: identityRoutes(guests), detach };
 }

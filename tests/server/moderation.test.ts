@@ -74,6 +74,12 @@ describe('moderation', () => {
     expect((await ok(viewer, 'gallery:list', { sort: 'newest' })).items.find((i) => i.id === itemId)!.author).toBe(HIDDEN_NICKNAME);
     expect((await ok(viewer, 'sketches:list', {})).sketches.find((s) => s.id === drawingId)!.author).toBe(HIDDEN_NICKNAME);
 
+    // Nobody can take the hidden nickname again.
+    const taken = await fetch(`${server.url}/api/identity`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nickname: 'RUDE NAME ' }) });
+    expect(taken.status).toBe(400);
+    expect(((await taken.json()) as { error: string }).error).toBe('That nickname was hidden by a moderator; choose another one.');
+    expect(await request(viewer, 'room:join', { roomId: 'r1', nickname: 'Rude name' })).toEqual({ ok: false, error: 'That nickname was hidden by a moderator; choose another one.' });
+
     // Gallery item: gone from the list, the detail, variations and the collection's items.
     await hide('galleryItem', String(itemId));
     await expect.poll(() => pushes).toContainEqual({ kind: 'galleryItem', id: String(itemId), hidden: true });

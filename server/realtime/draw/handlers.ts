@@ -4,6 +4,7 @@
  * parsed by the protocol's schemas (requests.ts); this module only decides and answers.
  */
 import path from 'node:path';
+import { UserFacingError } from '../../errors';
 import type { Db } from '../../db';
 import { Limits } from '../../limits';
 import { Moderation } from '../../moderation';
@@ -71,6 +72,8 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
     });
 
     onRequest(socket, 'room:join', async ({ roomId, nickname }) => {
+      await moderation.ready();
+      if (moderation.isHidden('nickname', nickname)) throw new UserFacingError('That nickname was hidden by a moderator; choose another one.');
       const joined = rooms.join(roomId, socket.id, nickname);
       await socket.join(roomChannel(roomId));
       socket.to(roomChannel(roomId)).emit('room:state', joined.state);
