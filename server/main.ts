@@ -16,6 +16,7 @@ import { MAX_PAYLOAD_BYTES, SERVER_STARTING } from '../lib/protocol';
 import type { PlaygroundServer } from './sockets';
 import { createStatusService, type StatusService, type StatusSources } from './realtime/status';
 import { attachPlayground, type Playground, type PlaygroundOptions } from './playground';
+import { applySecurityHeaders, type SecurityOptions } from './http/security';
 
 /** The first database check opens and migrates it; PGlite's first start alone takes seconds. */
 const FIRST_DATABASE_CHECK_MS = 60_000;
@@ -59,12 +60,27 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     );
   }
 
+  const { env } = await import('./env');
+  const security: SecurityOptions = { dev, trustProxy: env.TRUST_PROXY, publicUrl: env.PUBLIC_URL };
+
   // Listen before preparing Next.js: a busy port is reported at once, not after a slow compile.
   let handleRequest: http.RequestListener = (_req, res) => {
     res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '2' });
     res.end('The playground is starting; reload in a moment.\n');
   };
-  const httpServer = http.createServer((req, res) => handleRequest(req, res));
+  const httpServer = http.createServer(
+    {
+      // A request (headers and body) that does not arrive within seconds gets 408 and is closed,
+      // instead of being held for minutes (Node's default is 300 s, checked every 30 s).
+      requestTimeout: env.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeout: env.HTTP_REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: Math.min(1000, env.HTTP_REQUEST_TIMEOUT_MS / 2),
+    },
+    (req, res) => {
+      applySecurityHeaders(req, res, security);
+      handleRequest(req, res);
+    },
+  );
   await listen(httpServer, options.port, host);
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`;
@@ -98,7 +114,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const pageHandler = app?.getRequestHandler();
     const playground = await attachPlayground(io, { ...options, status });
     handleRequest = (req, res) => {
-      if (playground.api.handles(req.url)) return void playground.api.handle(req, res);
+      if (playground.api.handles(req.url)) {
+        // handle() answers every error itself; this only keeps a bug there from ending the process.
+        return void playground.api.handle(req, res).catch((err: unknown) => {
+          console.error('[http] API request failed:', err);
+          if (!res.headersSent && !res.destroyed) res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal server error.\n');
+        });
+      }
       if (!pageHandler) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('This server serves no pages.\n');
       pageHandler(req, res).catch((err: unknown) => {
         console.error('[http] request failed:', err);

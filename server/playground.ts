@@ -4,7 +4,14 @@
  * parts ask it who a socket is). server/main.ts serves it beside the pages; tests serve it alone,
  * without a page build (tests/helpers/server.ts).
  */
+import type { ClientNetwork } from './http/client';
 import { createHttpApi, type HttpApi, type IdentityOptions } from './identity';
+import { Limits, type LimitRules } from './limits';
+import { recordAddresses } from './realtime/actor';
+import { limitSendBuffers } from './realtime/backpressure';
+import { attachModeration } from './realtime/moderation';
+import { Moderation } from './moderation';
+import { FOREIGN_ORIGIN, originAllowed } from './http/security';
 import type { Recognizer } from './recognition/recognizer';
 import type { RecognizerChoice } from './recognition/versions';
 import type { DrawOptions } from './realtime/draw/handlers';
@@ -27,6 +34,8 @@ export interface PlaygroundOptions {
   sessions?: SessionsOptions;
   /** Model versions: the pickers' list, version pages, downloads, the operator's served default. */
   models?: ModelsOptions;
+  /** Rate limits replacing the defaults of server/limits.ts (tests relax them). */
+  limits?: Partial<LimitRules>;
 }
 
 export interface Playground {
@@ -46,10 +55,21 @@ export interface Playground {
 
 export async function attachPlayground(io: PlaygroundServer, options: PlaygroundOptions): Promise<Playground> {
   // Loaded lazily: they pull in TensorFlow.js and the environment, which a CLI error should not wait for.
-  const identity = await (await import('./identity')).attachIdentity(io, options.identity);
-  const voting = await (await import('./realtime/voting/handlers')).attachVoting(io, identity.guests, options.voting);
+  const { env } = await import('./env');
+  const network: ClientNetwork = { trustProxy: env.TRUST_PROXY, publicUrl: env.PUBLIC_URL };
+  // One set of limiters for every feature (per guest and per client address).
+  const limits = new Limits(options.limits);
+  const getDb = async () => (await import('./db')).getDb();
+  const moderation = new Moderation(options.voting?.getDb ?? getDb);
+  // Other sites' pages may not open a connection with a visitor's cookie (cross-site WebSocket hijacking).
+  io.use((socket, next) => (originAllowed(socket.request, network, env.ALLOWED_ORIGINS) ? next() : next(new Error(FOREIGN_ORIGIN))));
+  recordAddresses(io, network);
+  // A client that stops reading is cut before its unsent data grows without bound.
+  const stopBackPressure = limitSendBuffers(io, env.MAX_SEND_BUFFER_BYTES, env.SEND_STALL_MS);
+  const identity = await (await import('./identity')).attachIdentity(io, { limits, moderation, ...options.identity });
+  const voting = await (await import('./realtime/voting/handlers')).attachVoting(io, identity.guests, { limits, moderation, ...options.voting });
   const detachStatus = attachStatus(io, options.status);
-  const draw = await (await import('./realtime/draw/handlers')).attachDraw(io, options.draw);
+  const draw = await (await import('./realtime/draw/handlers')).attachDraw(io, { limits, moderation, ...options.draw });
   // Load the served CNN now, so the status shows it and the first drawing gets a quick answer;
   // a missing model is reported by the status panel, not fatal.
   (await import('./realtime/status-sources')).reportModelOf(draw.recognizer);
@@ -57,7 +77,8 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
     () => options.status.refresh(),
     (err: unknown) => console.error(`[model] ${(err as Error).message}`),
   );
-  const sessions = await (await import('./realtime/sessions/handlers')).attachSessions(io, options.sessions, voting.rooms);
+  const detachModeration = attachModeration(io, moderation, env.ADMIN_TOKEN, limits);
+  const sessions = await (await import('./realtime/sessions/handlers')).attachSessions(io, { limits, ...options.sessions }, voting.rooms);
   const models = await (await import('./realtime/models/handlers')).attachModels(io, {
     ...options.models,
     defaultDirs: { cnn: draw.recognizer.modelDir, vae: voting.generator.vaeDir, ...options.models?.defaultDirs },
@@ -82,12 +103,14 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
       .catch((err: unknown) => console.error(`[model] ${(err as Error).message}`));
   void models.imported.then(() => reportServed(true));
   return {
-    api: createHttpApi([...identity.routes, ...voting.routes, ...models.routes]),
+    api: createHttpApi([...identity.routes, ...voting.routes, ...models.routes], network),
     recognizer: draw.recognizer,
     recognizers: draw.choice,
     voting,
     modelsImported: models.imported,
     async detach() {
+      stopBackPressure();
+      detachModeration();
       detachStatus();
       models.detach();
       draw.detach();

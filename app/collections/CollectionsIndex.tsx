@@ -1,5 +1,6 @@
 'use client';
 /** Lists of collections (yours, public) and the form that creates one. */
+import { useModerationVersion } from '../realtime/moderation';
 import { useEffect, useState } from 'react';
 import type { RequestData } from '../../lib/protocol';
 import { request } from '../realtime/socket';
@@ -37,7 +38,8 @@ export function CollectionsIndex() {
     void request('collections:list', { scope: 'public' }).then((r) => r.ok && setEveryone(r.data.collections));
     void request('collections:list', { scope: 'mine' }).then((r) => r.ok && setMine(r.data.collections));
   };
-  useEffect(load, [guest]);
+  const moderation = useModerationVersion();
+  useEffect(load, [guest, moderation]);
 
   return (
     <div className="mt-4 space-y-8">

@@ -7,6 +7,7 @@ import { useEffect, useState } from 'react';
 import type { GalleryItemSummary, RequestData } from '../../lib/protocol';
 import { CLASS_NAMES } from '../../lib/classes';
 import { useGuest } from '../identity';
+import { useModerationVersion } from '../realtime/moderation';
 import { request } from '../realtime/socket';
 
 type MyCollection = RequestData<'collections:list'>['collections'][number];
@@ -39,10 +40,11 @@ export function GalleryBrowser() {
     const r = await request('collection:add', { id: c.id, galleryItemId: itemId });
     setNote({ itemId, text: r.ok ? `Added to ${c.title}.` : r.error });
   };
+  const moderation = useModerationVersion();
 
   useEffect(() => {
     void request('gallery:list', { label, sort, page, pageSize: PAGE_SIZE }).then((r) => (r.ok ? (setData(r.data), setError(null)) : setError(r.error)));
-  }, [label, sort, page]);
+  }, [label, sort, page, moderation]);
 
   const pages = Math.max(1, Math.ceil((data?.total ?? 0) / PAGE_SIZE));
   return (

@@ -1,7 +1,7 @@
 /**
  * Stored quality assessments of model versions (the /assessments page).
  */
-import { z } from 'zod';
+import { z } from './zod';
 
 
 export const assessmentRequests = {

@@ -1,16 +1,11 @@
 /**
  * Personal collections of gallery items.
  */
-import { z } from 'zod';
-import { ClassIndexSchema } from './common';
+import { z } from './zod';
+import { ClassIndexSchema, IdSchema, TextSchema } from './common';
 import { VOTE_LIMITS } from './voting';
 
-export const CollectionTitleSchema = z
-  .string({ error: 'A title is text.' })
-  .trim()
-  .min(1, 'Give the collection a title.')
-  .max(VOTE_LIMITS.collectionTitle, `A title has at most ${VOTE_LIMITS.collectionTitle} characters.`)
-  .refine((s) => !/[\p{Cc}\p{Cf}]/u.test(s), 'A title cannot contain control characters.');
+export const CollectionTitleSchema = TextSchema('A title', VOTE_LIMITS.collectionTitle, 'Give the collection a title.');
 
 export const CollectionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{6,32}$/, 'A collection id is 6-32 letters, digits, - or _; check the link.');
 
@@ -46,11 +41,11 @@ export const collectionRequests = {
     payload: z.object({ id: CollectionIdSchema, title: CollectionTitleSchema.optional(), public: z.boolean().optional() }).strict(),
     reply: CollectionSchema,
   },
-  'collection:add': { delivery: 'ack', payload: z.object({ id: CollectionIdSchema, galleryItemId: z.number().int().positive() }).strict(), reply: CollectionSchema },
-  'collection:remove': { delivery: 'ack', payload: z.object({ id: CollectionIdSchema, galleryItemId: z.number().int().positive() }).strict(), reply: CollectionSchema },
+  'collection:add': { delivery: 'ack', payload: z.object({ id: CollectionIdSchema, galleryItemId: IdSchema('A gallery item id') }).strict(), reply: CollectionSchema },
+  'collection:remove': { delivery: 'ack', payload: z.object({ id: CollectionIdSchema, galleryItemId: IdSchema('A gallery item id') }).strict(), reply: CollectionSchema },
   'collection:reorder': {
     delivery: 'ack',
-    payload: z.object({ id: CollectionIdSchema, galleryItemIds: z.array(z.number().int().positive()).max(500) }).strict(),
+    payload: z.object({ id: CollectionIdSchema, galleryItemIds: z.array(IdSchema('A gallery item id')).max(500) }).strict(),
     reply: CollectionSchema,
   },
   'collection:delete': { delivery: 'ack', payload: z.object({ id: CollectionIdSchema }).strict(), reply: z.object({}) },

@@ -10,7 +10,7 @@
  * - `volatile`: may be dropped under back-pressure (per-batch metrics, cursors); the next one
  *   supersedes it.
  */
-import { z } from 'zod';
+import { z } from './zod';
 
 /** Largest message a client may send, in bytes (Socket.IO `maxHttpBufferSize`). Bigger: disconnect. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;
@@ -33,5 +33,53 @@ export const ClassIndexSchema = z
   .min(0, 'The label must be a class number 0-9.')
   .max(9, 'The label must be a class number 0-9.');
 
-/** A person's nickname, wherever one is typed. */
-export const NicknameSchema = z.string().trim().min(1, 'Choose a nickname.').max(24, 'A nickname has at most 24 characters.');
+/**
+ * Ids the server keeps in PostgreSQL `integer` columns: 1 .. 2^31-1. A bigger one would reach the
+ * database and fail there; every id a client sends is bounded by this.
+ */
+export const MAX_ID = 2 ** 31 - 1;
+
+/** A database id of `what` (e.g. "A gallery item id"), a whole number 1 .. MAX_ID. */
+export const IdSchema = (what = 'An id') =>
+  z
+    .number({ error: `${what} must be a number.` })
+    .int(`${what} must be a whole number.`)
+    .min(1, `${what} must be at least 1.`)
+    .max(MAX_ID, `${what} must be at most ${MAX_ID}; check the link.`);
+
+/** A count or sequence number a client sends back (0 .. MAX_ID). */
+export const CountSchema = (what: string) =>
+  z
+    .number({ error: `${what} must be a number.` })
+    .int(`${what} must be a whole number.`)
+    .min(0, `${what} must not be negative.`)
+    .max(MAX_ID, `${what} must be at most ${MAX_ID}.`);
+
+/** The one sentence every human-typed text gets when it holds control characters. */
+export const CONTROL_CHARACTERS_MESSAGE =
+  'Typed text cannot contain control or invisible formatting characters (such as NUL, line breaks or direction overrides); remove them.';
+
+/**
+ * C0/C1 controls (NUL, line breaks, DEL...) and invisible format characters (direction overrides,
+ * zero-width spaces) and lone surrogates, except the zero-width joiner that emoji sequences need;
+ * PostgreSQL refuses NUL in text and the others only disguise a text as another.
+ */
+const CONTROL = /[\p{Cc}\p{Cf}\p{Cs}]/u;
+const ZWJ = /\u200D/gu;
+export const hasControlCharacters = (s: string): boolean => CONTROL.test(s.replace(ZWJ, ''));
+
+/**
+ * Text a person types and others see (nicknames, session names, titles): trimmed, 1..max
+ * characters, no control characters. `what` names it in the sentences ("A nickname").
+ */
+export const TextSchema = (what: string, max: number, empty = `${what} cannot be empty.`) =>
+  z
+    .string({ error: `${what} must be text.` })
+    .trim()
+    .min(1, empty)
+    .max(max, `${what} has at most ${max} characters.`)
+    .refine((s) => !hasControlCharacters(s), CONTROL_CHARACTERS_MESSAGE);
+
+/** A person's nickname, wherever one is typed (guest identity, sessions, drawing rooms). */
+export const NICKNAME_MAX = 24;
+export const NicknameSchema = TextSchema('A nickname', NICKNAME_MAX, 'Choose a nickname.');

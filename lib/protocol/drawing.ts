@@ -1,8 +1,8 @@
 /**
  * Drawing: recognize a garment while drawing, saved sketches, shared drawing rooms.
  */
-import { z } from 'zod';
-import { ClassIndexSchema, NicknameSchema } from './common';
+import { z } from './zod';
+import { ClassIndexSchema, IdSchema, NicknameSchema } from './common';
 import { ModelVersionIdSchema } from './models';
 
 /** Bounds on a drawing sent by a client: recognition cost grows with points, so they are capped. */
@@ -132,7 +132,7 @@ export const drawingRequests = {
       .object({
         label: ClassIndexSchema.nullable().default(null),
         limit: z.number().int().min(1).max(60).default(24),
-        beforeId: z.number().int().positive().nullable().default(null),
+        beforeId: IdSchema('beforeId').nullable().default(null),
       })
       .strict(),
     reply: z.object({ sketches: z.array(SavedSketchSchema), hasMore: z.boolean() }),

@@ -4,7 +4,7 @@
  * both import this folder, so it stays free of Node-only imports (zod only; tests/architecture
  * checks it).
  */
-import type { z } from 'zod';
+import type { z } from './zod';
 import type { Reply } from './common';
 import { assessmentRequests } from './assessments';
 import { collectionRequests } from './collections';
@@ -13,6 +13,7 @@ import { drawingPushes, drawingRequests } from './drawing';
 import { sessionPushes, sessionRequests } from './sessions';
 import { statusPushes, statusRequests } from './status';
 import { sessionVotingRequests, votingPushes, votingRequests } from './voting';
+import { moderationPushes, moderationRequests } from './moderation';
 
 export * from './common';
 export * from './status';
@@ -22,6 +23,7 @@ export * from './voting';
 export * from './collections';
 export * from './assessments';
 export * from './models';
+export * from './moderation';
 
 /** Client -> server requests. `payload` is parsed at the edge; `reply` is what `data` holds. */
 export const clientRequests = {
@@ -33,6 +35,7 @@ export const clientRequests = {
   ...collectionRequests,
   ...assessmentRequests,
   ...modelRequests,
+  ...moderationRequests,
 } as const;
 
 /** Server -> client pushes. */
@@ -41,6 +44,7 @@ export const serverPushes = {
   ...drawingPushes,
   ...sessionPushes,
   ...votingPushes,
+  ...moderationPushes,
 } as const;
 
 export type RequestName = keyof typeof clientRequests;

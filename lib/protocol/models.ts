@@ -2,7 +2,7 @@
  * Model versions: every trained model people can pick (/models, the pickers of /draw and /vote),
  * one version's page, and the operator's choice of the default the server serves.
  */
-import { z } from 'zod';
+import { z } from './zod';
 
 export const ModelKindSchema = z.enum(['cnn', 'vae'], { error: 'A model kind is cnn or vae.' });
 

@@ -1,7 +1,8 @@
 /**
  * Live training sessions: configuration, events, presence, host controls.
  */
-import { z } from 'zod';
+import { z } from './zod';
+import { CountSchema, NicknameSchema, TextSchema } from './common';
 
 
 /** Bounds on a session's hyperparameters: a session should take minutes on a small machine. */
@@ -36,11 +37,7 @@ const between = (what: string, min: number, max: number, int = false) =>
 
 export const SessionConfigSchema = z
   .object({
-    name: z
-      .string({ error: 'Give the session a name.' })
-      .trim()
-      .min(1, 'Give the session a name.')
-      .max(SESSION_LIMITS.name, `A session name has at most ${SESSION_LIMITS.name} characters.`),
+    name: TextSchema('A session name', SESSION_LIMITS.name, 'Give the session a name.'),
     kind: SessionKindSchema.default('cnn'),
     epochs: between('Epochs', 1, SESSION_LIMITS.epochs, true).default(3),
     batchSize: between('The batch size', SESSION_LIMITS.minBatchSize, SESSION_LIMITS.maxBatchSize, true).default(64),
@@ -243,7 +240,7 @@ export const sessionRequests = {
     payload: z
       .object({
         sessionId: SessionIdSchema,
-        since: z.number().int().nonnegative().nullable().default(null),
+        since: CountSchema('since').nullable().default(null),
       })
       .strict(),
     reply: z.object({

@@ -1,7 +1,7 @@
 /**
  * The playground status (backend, served model, database) and its request and push.
  */
-import { z } from 'zod';
+import { z } from './zod';
 
 export const BackendStatusSchema = z.object({
   /** The TensorFlow.js backend in use; null until the backend has been chosen. */

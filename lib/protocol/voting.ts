@@ -1,8 +1,8 @@
 /**
  * Voting rounds on VAE candidates and the community gallery.
  */
-import { z } from 'zod';
-import { ClassIndexSchema } from './common';
+import { z } from './zod';
+import { ClassIndexSchema, IdSchema } from './common';
 import { SessionIdSchema } from './sessions';
 import { ModelVersionIdSchema } from './models';
 
@@ -112,13 +112,13 @@ export const votingRequests = {
   /** One vote per person per candidate; a new value replaces the old; rate-limited per person. */
   'vote:cast': {
     delivery: 'ack',
-    payload: z.object({ roundId: z.number().int().positive(), candidateId: z.number().int().positive(), value: VoteValueSchema }).strict(),
+    payload: z.object({ roundId: IdSchema('A round id'), candidateId: IdSchema('A candidate id'), value: VoteValueSchema }).strict(),
     reply: z.object({ tally: VoteTallySchema, value: VoteValueSchema }),
   },
   /** Host only: closes the round now; winners go to the gallery. */
   'vote:close': {
     delivery: 'ack',
-    payload: z.object({ roundId: z.number().int().positive() }).strict(),
+    payload: z.object({ roundId: IdSchema('A round id') }).strict(),
     reply: z.object({ round: VoteRoundStateSchema }),
   },
   'gallery:list': {
@@ -136,7 +136,7 @@ export const votingRequests = {
   /** One item with its latent vector, model version, round and lineage. */
   'gallery:item': {
     delivery: 'ack',
-    payload: z.object({ id: z.number().int().positive() }).strict(),
+    payload: z.object({ id: IdSchema('A gallery item id') }).strict(),
     reply: z.object({
       item: GalleryItemSummarySchema.extend({
         latent: z.array(z.number()),
@@ -154,7 +154,7 @@ export const votingRequests = {
   /** "More like this": fresh variations around an item's latent (not stored). */
   'gallery:variations': {
     delivery: 'ack',
-    payload: z.object({ id: z.number().int().positive(), count: z.number().int().min(1).max(12).default(8) }).strict(),
+    payload: z.object({ id: IdSchema('A gallery item id'), count: z.number().int().min(1).max(12).default(8) }).strict(),
     reply: z.object({ images: z.array(z.object({ image: z.string(), confidence: z.number() })) }),
   },
 } as const satisfies Record<string, { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType }>;

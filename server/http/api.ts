@@ -6,6 +6,8 @@
  */
 import type http from 'node:http';
 import { UserFacingError } from '../errors';
+import { RateLimitError } from '../limits';
+import { clientAddress, isSecureRequest, type ClientNetwork } from './client';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
@@ -16,6 +18,10 @@ export interface ApiRequest {
   query: URLSearchParams;
   cookie: string | undefined;
   body: unknown;
+  /** The client's network address (server/http/client.ts), for limits. */
+  address: string;
+  /** Whether the client came over HTTPS (the cookie's Secure flag). */
+  secure: boolean;
 }
 
 export interface ApiResponse {
@@ -50,7 +56,7 @@ export interface HttpApi {
   handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void>;
 }
 
-export function createHttpApi(routes: ApiRoute[]): HttpApi {
+export function createHttpApi(routes: ApiRoute[], network: ClientNetwork = { trustProxy: 0 }): HttpApi {
   const compiled = routes.map((r) => ({ ...r, parts: r.pattern.split('/') }));
   const match = (segments: string[]) =>
     compiled
@@ -99,12 +105,23 @@ export function createHttpApi(routes: ApiRoute[]): HttpApi {
         if (!found) throw new ApiError(405, `${method} is not allowed here; use ${matches.map((m) => m.route.method).join(' or ')}.`);
         const body = method === 'GET' || method === 'DELETE' ? undefined : await readJsonBody(req);
         const out = await found.route.handler(
-          { method, segments, query: new URL(req.url ?? '/', 'http://x').searchParams, cookie: req.headers.cookie, body },
+          {
+            method,
+            segments,
+            query: new URL(req.url ?? '/', 'http://x').searchParams,
+            cookie: req.headers.cookie,
+            body,
+            address: clientAddress(req.headers, req.socket.remoteAddress, network),
+            secure: isSecureRequest(req, network),
+          },
           found.params,
         );
         send(out.status ?? 200, out.body, out.headers);
       } catch (err) {
-        if (err instanceof ApiError) send(err.status, { error: err.message });
+        // The client went away (or the request timed out, already answered 408): nobody to answer.
+        if (res.writableEnded || res.destroyed || !req.socket || req.socket.destroyed) return;
+        if (err instanceof ApiError) send(err.status, { error: err.message }, err.status === 413 ? { connection: 'close' } : {});
+        else if (err instanceof RateLimitError) send(429, { error: err.message }, { 'retry-after': String(err.retryAfterSeconds) });
         else if (err instanceof UserFacingError) send(400, { error: err.message });
         else {
           console.error('[api] request failed:', err);
@@ -119,13 +136,25 @@ async function readJsonBody(req: http.IncomingMessage): Promise<unknown> {
   if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
     throw new ApiError(415, 'Send the request body as JSON (Content-Type: application/json).');
   }
+  // Read by events, not `for await` (which destroys the request, and with it the connection, as
+  // soon as reading stops): an oversized body is refused with 413 and the connection then closed.
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) throw new ApiError(413, `The request body is larger than ${MAX_BODY_BYTES} bytes; send less.`);
-    chunks.push(chunk as Buffer);
-  }
+  await new Promise<void>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        req.off('data', onData);
+        req.pause();
+        reject(new ApiError(413, `The request body is larger than ${MAX_BODY_BYTES} bytes; send less.`));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', resolve);
+    req.once('error', reject); // aborted, or timed out (Node answered 408)
+  });
   if (size === 0) return {};
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8'));

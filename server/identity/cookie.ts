@@ -47,8 +47,9 @@ export function parseCookies(header: string | undefined): Map<string, string> {
   return out;
 }
 
-export function guestCookieHeader(guestId: string, secret: string): string {
-  return `${GUEST_COOKIE}=${signGuestId(guestId, secret)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${GUEST_COOKIE_MAX_AGE_S}`;
+/** The Set-Cookie header of a guest; `secure` (the page came over HTTPS) keeps it off plain HTTP. */
+export function guestCookieHeader(guestId: string, secret: string, secure = false): string {
+  return `${GUEST_COOKIE}=${signGuestId(guestId, secret)}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${GUEST_COOKIE_MAX_AGE_S}${secure ? '; Secure' : ''}`;
 }
 
 /**

@@ -6,12 +6,16 @@
 import { z } from 'zod';
 import { UserFacingError } from '../errors';
 import type { Db } from '../db';
+import { Limits } from '../limits';
+import type { Moderation } from '../moderation';
 import { NicknameSchema } from '../../lib/protocol';
 import { GUEST_COOKIE, guestCookieHeader, parseCookies, verifyGuestCookie } from './cookie';
 
 export interface GuestIdentity {
   id: string;
   nickname: string;
+  /** When the guest was created (new guests may not vote at once). */
+  createdAt: Date;
 }
 
 /** Why a request has no identity: no cookie, a cookie we did not sign, or a guest no longer stored. */
@@ -25,13 +29,15 @@ export const IDENTITY_PROBLEMS: Record<IdentityProblem, string> = {
   unknown: 'Your guest identity is not known here (the database was reset?); pick a nickname again.',
 };
 
-/** Nicknames are shown to others as text; control characters would only confuse that text. */
-export const GuestNicknameSchema = NicknameSchema.refine((s) => !/[\p{Cc}\p{Cf}]/u.test(s), 'A nickname cannot contain control characters.');
+/** The same nickname rules as everywhere (lib/protocol/common.ts TextSchema). */
+export const GuestNicknameSchema = NicknameSchema;
 
 export class Guests {
   constructor(
     private readonly getDb: () => Promise<Db>,
     private readonly secret: string,
+    private readonly limits: Limits = new Limits(),
+    private readonly moderation?: Moderation,
   ) {}
 
   async identify(cookieHeader: string | undefined): Promise<Identified> {
@@ -39,25 +45,34 @@ export class Guests {
     if (raw === undefined) return { guest: null, problem: 'missing' };
     const id = verifyGuestCookie(raw, this.secret);
     if (!id) return { guest: null, problem: 'forged' };
-    const guest = await (await this.getDb()).guest.findUnique({ where: { id }, select: { id: true, nickname: true } });
+    const guest = await (await this.getDb()).guest.findUnique({ where: { id }, select: { id: true, nickname: true, createdAt: true } });
     return guest ? { guest, problem: null } : { guest: null, problem: 'unknown' };
   }
 
   /**
-   * Renames the guest of a valid cookie, or creates a new guest. Returns the Set-Cookie header to
-   * send (always, so the cookie's lifetime restarts).
+   * Renames the guest of a valid cookie, or creates a new guest (a few per minute per client
+   * address: server/limits.ts identityCreate). Returns the Set-Cookie header to send (always, so the
+   * cookie's lifetime restarts); Secure when the client came over HTTPS.
    */
-  async choose(cookieHeader: string | undefined, nicknameInput: unknown): Promise<{ guest: GuestIdentity; setCookie: string }> {
+  async choose(
+    cookieHeader: string | undefined,
+    nicknameInput: unknown,
+    client: { address: string; secure: boolean } = { address: 'unknown', secure: false },
+  ): Promise<{ guest: GuestIdentity; setCookie: string }> {
     const parsed = GuestNicknameSchema.safeParse(nicknameInput);
     if (!parsed.success) throw new UserFacingError(parsed.error.issues[0]?.message ?? 'Choose a nickname of 1-24 characters.');
     const nickname = parsed.data;
+    if (this.moderation && (await this.moderation.ready(), this.moderation.isHidden('nickname', nickname))) {
+      throw new UserFacingError('That nickname was hidden by a moderator; choose another one.');
+    }
     const db = await this.getDb();
     const current = await this.identify(cookieHeader);
-    const select = { id: true, nickname: true } as const;
+    await this.limits.take(current.guest ? 'identityRename' : 'identityCreate', { guest: current.guest?.id ?? null, address: client.address });
+    const select = { id: true, nickname: true, createdAt: true } as const;
     const guest = current.guest
       ? await db.guest.update({ where: { id: current.guest.id }, data: { nickname }, select })
       : await db.guest.create({ data: { nickname }, select });
-    return { guest, setCookie: guestCookieHeader(guest.id, this.secret) };
+    return { guest, setCookie: guestCookieHeader(guest.id, this.secret, client.secure) };
   }
 }
 

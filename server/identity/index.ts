@@ -7,6 +7,8 @@
  *   requireGuest(socket)  // in a write handler: the guest, or refused with the reason
  */
 import type { Db } from '../db';
+import type { Limits } from '../limits';
+import type { Moderation } from '../moderation';
 import type { PlaygroundServer } from '../sockets';
 import type { ApiRoute } from '../http/api';
 import { loadCookieSecret } from './cookie';
@@ -23,6 +25,10 @@ export interface IdentityOptions {
   /** Default: COOKIE_SECRET, else the secret kept in the data folder. */
   secret?: string;
   getDb?: () => Promise<Db>;
+  /** The playground's limits (identityCreate, identityRename); default the defaults. */
+  limits?: Limits;
+  /** Hidden nicknames cannot be chosen again (server/moderation.ts). */
+  moderation?: Moderation;
 }
 
 export interface AttachedIdentity {
@@ -35,7 +41,7 @@ export async function attachIdentity(io: PlaygroundServer, options: IdentityOpti
   const { env, dataDir } = await import('../env');
   const secret = options.secret ?? (await loadCookieSecret(env.COOKIE_SECRET, dataDir()));
   const getDb = options.getDb ?? (async () => (await import('../db')).getDb());
-  const guests = new Guests(getDb, secret);
+  const guests = new Guests(getDb, secret, options.limits, options.moderation);
   const detach = authenticateSockets(io, guests);
   return { guests, routes: identityRoutes(guests), detach };
 }

@@ -38,8 +38,20 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     throw new Error('server/env.ts was imported before startTestServer(); start the server first (import server modules lazily or as types).');
   }
   const { startServer } = await import('../../server/main');
+  const { RELAXED_LIMITS } = await import('../../server/limits');
   try {
-    const server = await startServer({ port: 0, host: '127.0.0.1', dev: false, quiet: true, ...serverOptions, pages });
+    // Other features' tests act fast from one address: limits relaxed and new guests may vote at
+    // once, unless a test asks for the real ones (tests/server/security*.test.ts).
+    const server = await startServer({
+      port: 0,
+      host: '127.0.0.1',
+      dev: false,
+      quiet: true,
+      limits: RELAXED_LIMITS,
+      ...serverOptions,
+      voting: { minGuestAgeSeconds: 0, ...serverOptions.voting },
+      pages,
+    });
     const db = await (await import('../../server/db')).getDb();
     return {
       ...server,

@@ -4,6 +4,7 @@
  */
 'use client';
 
+import { useModerationVersion } from '../../realtime/moderation';
 import { useCallback, useEffect, useState } from 'react';
 import { CLASS_NAMES } from '../../../lib/classes';
 import type { SavedSketch } from '../../../lib/protocol';
@@ -17,6 +18,7 @@ export function SketchGallery() {
   const [hasMore, setHasMore] = useState(false);
   const [state, setState] = useState<'loading' | 'ready' | 'error'>('loading');
   const [error, setError] = useState<string | null>(null);
+  const moderation = useModerationVersion();
 
   const load = useCallback(async (filter: number | null, beforeId: number | null) => {
     setState('loading');
@@ -40,7 +42,7 @@ export function SketchGallery() {
     return () => {
       socket.off('connect', onConnect);
     };
-  }, [label, load]);
+  }, [label, load, moderation]);
 
   return (
     <div>

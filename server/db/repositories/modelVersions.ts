@@ -22,7 +22,7 @@ export interface ModelVersionInput {
 export async function registerModelVersion(db: Db, input: ModelVersionInput): Promise<ModelVersion> {
   const modelPath = projectRelative(input.path);
   const trainingLogHash = hashJson(input.trainingLog);
-  return db.modelVersion.upsert({
+  const upsert = () => db.modelVersion.upsert({
     where: { path_trainingLogHash: { path: modelPath, trainingLogHash } },
     create: {
       kind: input.kind,
@@ -35,6 +35,14 @@ export async function registerModelVersion(db: Db, input: ModelVersionInput): Pr
     },
     update: input.metrics === undefined ? {} : { metrics: input.metrics },
   });
+  try {
+    return await upsert();
+  } catch (err) {
+    // Two registrations of the same new version at once (e.g. the first saved drawings arriving
+    // together): PostgreSQL lets one insert win; the other finds its row on a second try.
+    if ((err as { code?: string }).code !== 'P2002') throw err;
+    return upsert();
+  }
 }
 
 /** The most recently registered version of a kind, or null before the first registration. */

@@ -1,12 +1,14 @@
 /**
- * The drawing events on every connection: recognition of a drawing (rate-limited per connection),
+ * The drawing events on every connection: recognition of a drawing (rate-limited, server/limits.ts),
  * saving a confirmed drawing, the sketch gallery, and the shared drawing rooms. Payloads arrive
  * parsed by the protocol's schemas (requests.ts); this module only decides and answers.
  */
 import path from 'node:path';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { UserFacingError } from '../../errors';
 import type { Db } from '../../db';
+import { Limits } from '../../limits';
+import { Moderation } from '../../moderation';
+import { actorOf } from '../actor';
 import { Recognizer, type RecognizerOptions } from '../../recognition/recognizer';
 import { RecognizerChoice } from '../../recognition/versions';
 import { guestOf } from '../../identity';
@@ -17,10 +19,14 @@ import { DrawingRooms } from './rooms';
 export interface DrawOptions {
   /** Folder of the served CNN; default `${MODELS_DIR}/cnn`. */
   modelDir?: string;
-  /** Recognition requests (draw:recognize and room:draw together) per connection per second. */
+  /** Recognition requests (draw:recognize and room:draw together) per guest (or connection) per second; default from `limits`. */
   requestsPerSecond?: number;
   /** How recognition runs (default: micro-batched in its own worker thread). */
   recognition?: RecognizerOptions;
+  /** The playground's limits (server/limits.ts); default the defaults. */
+  limits?: Limits;
+  /** What an operator hid (server/moderation.ts); default nothing is hidden. */
+  moderation?: Moderation;
   /** The database; default the configured one (server/db getDb). */
   getDb?: () => Promise<Db>;
 }
@@ -34,9 +40,6 @@ export interface AttachedDraw {
   detach(): void;
 }
 
-/** The page throttles to about 8 requests per second while drawing; this leaves room for bursts. */
-export const DEFAULT_REQUESTS_PER_SECOND = 20;
-
 const roomChannel = (roomId: string): string => `draw-room:${roomId}`;
 
 export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}): Promise<AttachedDraw> {
@@ -44,20 +47,15 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
   const recognizer = new Recognizer(options.modelDir ?? path.join(env.MODELS_DIR, 'cnn'), options.recognition);
   const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
   const choice = new RecognizerChoice(recognizer, getDb);
-  const perSecond = options.requestsPerSecond ?? DEFAULT_REQUESTS_PER_SECOND;
-  const limiter = new RateLimiterMemory({ points: perSecond, duration: 1 });
+  const given = options.limits ?? new Limits();
+  const limits = options.requestsPerSecond
+    ? new Limits({ ...given.rules, recognize: { ...given.rules.recognize, guest: { points: options.requestsPerSecond, seconds: 1 } } })
+    : given;
   const rooms = new DrawingRooms();
+  const moderation = options.moderation ?? new Moderation(getDb);
 
-  const limit = async (socket: PlaygroundSocket): Promise<void> => {
-    try {
-      await limiter.consume(socket.id);
-    } catch (err) {
-      if (!(err instanceof RateLimiterRes)) throw err;
-      throw new UserFacingError(
-        `Too many recognition requests: at most ${perSecond} per second per connection; wait ${Math.max(1, Math.ceil(err.msBeforeNext / 100) / 10)} s and send fewer.`,
-      );
-    }
-  };
+  // Recognition per guest (or connection) and per address; saving, rounds and guesses likewise.
+  const limit = (socket: PlaygroundSocket): Promise<void> => limits.take('recognize', actorOf(socket));
 
   const onConnection = (socket: PlaygroundSocket): void => {
     onRequest(socket, 'draw:recognize', async ({ strokes, modelVersionId }) => {
@@ -67,15 +65,26 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
       return { probabilities, guess, modelVersion, elapsedMs, modelVersionId: picked.modelVersionId };
     });
 
-    onRequest(socket, 'draw:save', async ({ modelVersionId, ...input }) =>
-      saveConfirmedDrawing(await getDb(), (await choice.pick(modelVersionId)).recognizer, { ...input, authorId: guestOf(socket)?.id ?? null }),
-    );
+    onRequest(socket, 'draw:save', async ({ modelVersionId, ...input }) => {
+      await limits.take('drawSave', actorOf(socket));
+      return saveConfirmedDrawing(await getDb(), (await choice.pick(modelVersionId)).recognizer, { ...input, authorId: guestOf(socket)?.id ?? null });
+    });
 
-    onRequest(socket, 'sketches:list', async (filter) => listSketches(await getDb(), filter));
+    onRequest(socket, 'sketches:list', async (filter) => {
+      const page = await listSketches(await getDb(), filter);
+      await moderation.ready();
+      return {
+        ...page,
+        sketches: page.sketches.filter((s) => !moderation.isHidden('drawing', s.id)).map((s) => ({ ...s, author: moderation.nickname(s.author) })),
+      };
+    });
 
     onRequest(socket, 'room:join', async ({ roomId, nickname }) => {
+      await moderation.ready();
       // The guest cookie's nickname when there is one (the one identity), else the one typed.
-      const joined = rooms.join(roomId, socket.id, guestOf(socket)?.nickname ?? nickname);
+      const name = guestOf(socket)?.nickname ?? nickname;
+      if (moderation.isHidden('nickname', name)) throw new UserFacingError('That nickname was hidden by a moderator; choose another one.');
+      const joined = rooms.join(roomId, socket.id, name);
       await socket.join(roomChannel(roomId));
       socket.to(roomChannel(roomId)).emit('room:state', joined.state);
       return joined;
@@ -86,7 +95,8 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
       return {};
     });
 
-    onRequest(socket, 'room:start', ({ roomId }) => {
+    onRequest(socket, 'room:start', async ({ roomId }) => {
+      await limits.take('roomStart', actorOf(socket));
       const started = rooms.start(roomId, socket.id);
       io.to(roomChannel(roomId)).emit('room:state', started.state);
       io.to(roomChannel(roomId)).emit('room:drawing', started.drawing);
@@ -107,7 +117,7 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
     });
 
     onRequest(socket, 'room:guess', async ({ roomId, label }) => {
-      await limit(socket);
+      await limits.take('roomGuess', actorOf(socket), roomId);
       const { correct, first, state } = rooms.guess(roomId, socket.id, label);
       io.to(roomChannel(roomId)).emit('room:state', state);
       // The round is over: now the watchers may see what the model made of the drawing.
@@ -118,7 +128,6 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
 
     socket.on('disconnect', () => {
       for (const roomId of rooms.roomsOf(socket.id)) leaveRoom(socket, roomId);
-      void limiter.delete(socket.id);
     });
   };
 

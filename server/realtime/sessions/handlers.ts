@@ -8,6 +8,8 @@ import path from 'node:path';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { UserFacingError } from '../../errors';
 import type { Db } from '../../db';
+import { Limits } from '../../limits';
+import { actorOf } from '../actor';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
 import { SessionBroadcaster } from './broadcast';
 import { hostIdentityOf, identityOf } from './identity';
@@ -21,10 +23,10 @@ import { attachSessionVoting } from './voting';
 export interface SessionsOptions extends Partial<Omit<SessionRegistryOptions, 'store'>> {
   /** The database; default the configured one (server/db getDb). */
   getDb?: () => Promise<Db>;
-  /** Sessions one connection may create per minute. */
-  createsPerMinute?: number;
   /** Assess each finished session's model by itself (quick assessment in a worker); default true. */
   assess?: boolean;
+  /** The playground's limits (server/limits.ts: sessionCreate per guest and per address); default the defaults. */
+  limits?: Limits;
 }
 
 export interface AttachedSessions {
@@ -53,8 +55,7 @@ interface Membership {
 export async function attachSessions(io: PlaygroundServer, options: SessionsOptions = {}, rooms?: VotingRooms): Promise<AttachedSessions> {
   const { dataDir } = await import('../../env');
   const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
-  const createsPerMinute = options.createsPerMinute ?? 6;
-  const creates = new RateLimiterMemory({ points: createsPerMinute, duration: 60 });
+  const limits = options.limits ?? new Limits();
   const controls = new RateLimiterMemory({ points: CONTROLS_PER_SECOND, duration: 1 });
   const lobby = new LobbyFeed(io);
 
@@ -142,7 +143,7 @@ export async function attachSessions(io: PlaygroundServer, options: SessionsOpti
 
     onRequest(socket, 'session:create', async ({ config }) => {
       const host = hostIdentityOf(socket);
-      await limit(creates, socket, `At most ${createsPerMinute} sessions a minute per visitor; wait a minute and try again.`);
+      await limits.take('sessionCreate', actorOf(socket));
       const session = await registry.create(config, host);
       return { sessionId: session.id };
     });
@@ -193,7 +194,6 @@ export async function attachSessions(io: PlaygroundServer, options: SessionsOpti
     socket.on('disconnect', () => {
       for (const sessionId of [...(members.get(socket.id)?.keys() ?? [])]) leave(socket, sessionId);
       members.delete(socket.id);
-      void creates.delete(socket.id);
       void controls.delete(socket.id);
     });
   };

@@ -12,7 +12,10 @@ import { z } from 'zod';
 import type { Db } from '../../db';
 import { CollectionAccessError } from '../../db/repositories/collections';
 import { ApiError, IDENTITY_PROBLEMS, type ApiRoute, type Guests } from '../../identity';
-import { clientRequests, CollectionIdSchema } from '../../../lib/protocol';
+import type { ApiRequest } from '../../http/api';
+import type { Limits } from '../../limits';
+import type { Moderation } from '../../moderation';
+import { clientRequests, CollectionIdSchema, IdSchema } from '../../../lib/protocol';
 import type { ParsedPayload } from '../requests';
 import { collectionWrites, type CollectionWrite } from './collectionWrites';
 import { collectionFor } from './views';
@@ -25,7 +28,7 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
 
 const idOf = (params: Record<string, string>) => parse(CollectionIdSchema, params.id);
 
-export function collectionRoutes(guests: Guests, getDb: () => Promise<Db>): ApiRoute[] {
+export function collectionRoutes(guests: Guests, getDb: () => Promise<Db>, limits: Limits, moderation: Moderation): ApiRoute[] {
   const who = async (cookie: string | undefined) => {
     const found = await guests.identify(cookie);
     if (!found.guest) throw new ApiError(401, IDENTITY_PROBLEMS[found.problem]);
@@ -41,8 +44,9 @@ export function collectionRoutes(guests: Guests, getDb: () => Promise<Db>): ApiR
     }
   };
   /** Parses the body (with the id from the path) by the socket event's schema and applies the write. */
-  const apply = async <N extends CollectionWrite>(name: N, cookie: string | undefined, value: unknown) => {
-    const g = await who(cookie);
+  const apply = async <N extends CollectionWrite>(name: N, req: ApiRequest, value: unknown) => {
+    const g = await who(req.cookie);
+    await limits.take('collectionWrite', { guest: g.id, address: req.address });
     const input = parse(clientRequests[name].payload, value) as ParsedPayload<N>;
     return collectionWrites[name](await getDb(), g.id, input);
   };
@@ -54,41 +58,44 @@ export function collectionRoutes(guests: Guests, getDb: () => Promise<Db>): ApiR
       pattern: 'collections/:id',
       handler: guarded(async (req, params) => {
         const viewer = (await guests.identify(req.cookie)).guest;
-        return { body: await collectionFor(await getDb(), idOf(params), viewer?.id ?? null) };
+        const view = await collectionFor(await getDb(), idOf(params), viewer?.id ?? null);
+        await moderation.ready();
+        if (!view.yours && moderation.isHidden('collection', view.id)) throw new ApiError(404, `There is no collection ${view.id}; check the link.`);
+        return { body: { ...view, owner: moderation.nickname(view.owner), items: view.items.filter((i) => !moderation.isHidden('galleryItem', i.galleryItemId)) } };
       }),
     },
     {
       method: 'POST',
       pattern: 'collections',
-      handler: guarded(async (req) => ({ status: 201, body: await apply('collection:create', req.cookie, req.body) })),
+      handler: guarded(async (req) => ({ status: 201, body: await apply('collection:create', req, req.body) })),
     },
     {
       method: 'PATCH',
       pattern: 'collections/:id',
-      handler: guarded(async (req, params) => ({ body: await apply('collection:update', req.cookie, withId(req.body, params)) })),
+      handler: guarded(async (req, params) => ({ body: await apply('collection:update', req, withId(req.body, params)) })),
     },
     {
       method: 'DELETE',
       pattern: 'collections/:id',
-      handler: guarded(async (req, params) => ({ body: await apply('collection:delete', req.cookie, withId({}, params)) })),
+      handler: guarded(async (req, params) => ({ body: await apply('collection:delete', req, withId({}, params)) })),
     },
     {
       method: 'POST',
       pattern: 'collections/:id/items',
-      handler: guarded(async (req, params) => ({ body: await apply('collection:add', req.cookie, withId(req.body, params)) })),
+      handler: guarded(async (req, params) => ({ body: await apply('collection:add', req, withId(req.body, params)) })),
     },
     {
       method: 'DELETE',
       pattern: 'collections/:id/items/:itemId',
       handler: guarded(async (req, params) => {
-        const galleryItemId = parse(z.coerce.number().int().positive(), params.itemId);
-        return { body: await apply('collection:remove', req.cookie, withId({ galleryItemId }, params)) };
+        const galleryItemId = parse(z.coerce.number({ error: 'A gallery item id must be a number.' }).pipe(IdSchema('A gallery item id')), params.itemId);
+        return { body: await apply('collection:remove', req, withId({ galleryItemId }, params)) };
       }),
     },
     {
       method: 'PUT',
       pattern: 'collections/:id/order',
-      handler: guarded(async (req, params) => ({ body: await apply('collection:reorder', req.cookie, withId(req.body, params)) })),
+      handler: guarded(async (req, params) => ({ body: await apply('collection:reorder', req, withId(req.body, params)) })),
     },
   ];
 }

@@ -5,8 +5,11 @@
  * per room, in order, so the last push a client receives is exact.
  */
 import path from 'node:path';
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { UserFacingError } from '../../errors';
+import { Limits } from '../../limits';
+import { Moderation } from '../../moderation';
+import type { CollectionView, GalleryItemSummary } from '../../../lib/protocol';
+import { actorOf } from '../actor';
 import type { Db } from '../../db';
 import { listAssessments } from '../../db/repositories/assessments';
 import { findVersion, servedVersion, versionDir } from '../../modelVersions/catalog';
@@ -27,6 +30,12 @@ export interface VotingOptions {
   judgeDir?: string;
   getDb?: () => Promise<Db>;
   settings?: Partial<VotingSettings>;
+  /** The playground's limits (server/limits.ts); default the defaults. */
+  limits?: Limits;
+  /** What an operator hid (server/moderation.ts); default nothing is hidden. */
+  moderation?: Moderation;
+  /** A guest younger than this (seconds since it picked a nickname) cannot vote yet; default VOTE_MIN_GUEST_AGE_SECONDS. */
+  minGuestAgeSeconds?: number;
 }
 
 export interface AttachedVoting {
@@ -95,8 +104,30 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
   );
   await rooms.restore().catch((err: unknown) => console.error('[voting] could not reload open rounds:', err));
 
-  // "More like this" runs the generator: a person may ask a few times a minute, not in a loop.
-  const variationsLimiter = new RateLimiterMemory({ points: 6, duration: 60 });
+  const limits = options.limits ?? new Limits();
+  const moderation = options.moderation ?? new Moderation(getDb);
+  const notHiddenItem = async (id: number) => {
+    await moderation.ready();
+    if (moderation.isHidden('galleryItem', id)) throw new UserFacingError(`There is no gallery item ${id}; pick one from the gallery.`);
+  };
+  const shownItem = <T extends GalleryItemSummary>(i: T): T => ({ ...i, author: moderation.nickname(i.author) });
+  const shownCollection = (c: CollectionView): CollectionView => {
+    if (!c.yours && moderation.isHidden('collection', c.id)) throw new UserFacingError(`There is no collection ${c.id}; check the link.`);
+    return { ...c, owner: moderation.nickname(c.owner), items: c.items.filter((i) => !moderation.isHidden('galleryItem', i.galleryItemId)) };
+  };
+  const minAgeMs = (options.minGuestAgeSeconds ?? env.VOTE_MIN_GUEST_AGE_SECONDS) * 1000;
+  /** A vote counts once its guest is old enough and within its own and its address's budgets. */
+  const mayVote = async (socket: PlaygroundSocket, candidateId: number) => {
+    const guest = requireGuest(socket);
+    const age = Date.now() - guest.createdAt.getTime();
+    if (age < minAgeMs) {
+      throw new UserFacingError(`New guests can vote ${Math.round(minAgeMs / 1000)} s after picking a nickname; look around and vote in ${Math.max(1, Math.ceil((minAgeMs - age) / 1000))} s.`);
+    }
+    const actor = actorOf(socket);
+    await limits.take('voteCast', actor);
+    await limits.take('voteCandidate', actor, candidateId);
+    return guest;
+  };
 
   const onConnection = (socket: PlaygroundSocket): void => {
     onRequest(socket, 'vote:join', async ({ room }) => {
@@ -115,23 +146,29 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
     });
     onRequest(socket, 'vote:start', async ({ room, modelVersionId, ...o }) => {
       const host = requireGuest(socket);
+      await limits.take('voteStart', actorOf(socket));
       return { round: await rooms.start(room, host, { ...o, using: await generatorFor(modelVersionId) }) };
     });
     onRequest(socket, 'vote:cast', async ({ roundId, candidateId, value }) => ({
-      tally: await rooms.cast(requireGuest(socket), roundId, candidateId, value),
+      tally: await rooms.cast(await mayVote(socket, candidateId), roundId, candidateId, value),
       value,
     }));
     onRequest(socket, 'vote:close', async ({ roundId }) => ({ round: await rooms.close(roundId, requireGuest(socket)) }));
 
-    onRequest(socket, 'gallery:list', async (f) => galleryPage(await getDb(), f));
-    onRequest(socket, 'gallery:item', async ({ id }) => galleryDetail(await getDb(), id));
+    onRequest(socket, 'gallery:list', async (f) => {
+      const page = await galleryPage(await getDb(), f);
+      await moderation.ready();
+      const items = page.items.filter((i) => !moderation.isHidden('galleryItem', i.id));
+      return { items: items.map(shownItem), total: Math.max(items.length, page.total - (page.items.length - items.length)) };
+    });
+    onRequest(socket, 'gallery:item', async ({ id }) => {
+      await notHiddenItem(id);
+      const detail = await galleryDetail(await getDb(), id);
+      return { ...detail, item: shownItem(detail.item) };
+    });
     onRequest(socket, 'gallery:variations', async ({ id, count }) => {
-      try {
-        await variationsLimiter.consume(guestOf(socket)?.id ?? socket.handshake.address);
-      } catch (err) {
-        if (!(err instanceof RateLimiterRes)) throw err;
-        throw new UserFacingError(`"More like this" is limited to 6 a minute; wait ${Math.ceil(err.msBeforeNext / 1000)} s.`);
-      }
+      await notHiddenItem(id);
+      await limits.take('variations', actorOf(socket));
       const item = await (await getDb()).galleryItem.findUnique({ where: { id }, select: { candidateId: true, label: true, latent: true } });
       if (!item) throw new UserFacingError(`There is no gallery item ${id}; pick one from the gallery.`);
       const made = await generator.generate({
@@ -146,10 +183,24 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
     });
 
     const viewer = () => guestOf(socket)?.id ?? null;
-    onRequest(socket, 'collections:list', async ({ scope }) => collectionList(await getDb(), scope, viewer()));
-    onRequest(socket, 'collection:get', async ({ id }) => collectionFor(await getDb(), id, viewer()));
+    onRequest(socket, 'collections:list', async ({ scope }) => {
+      const { collections } = await collectionList(await getDb(), scope, viewer());
+      await moderation.ready();
+      return {
+        collections: collections.filter((c) => c.yours || !moderation.isHidden('collection', c.id)).map((c) => ({ ...c, owner: moderation.nickname(c.owner) })),
+      };
+    });
+    onRequest(socket, 'collection:get', async ({ id }) => {
+      const view = await collectionFor(await getDb(), id, viewer());
+      await moderation.ready();
+      return shownCollection(view);
+    });
     const write = <N extends CollectionWrite>(name: N) =>
-      onRequest(socket, name, async (input) => collectionWrites[name](await getDb(), requireGuest(socket).id, input));
+      onRequest(socket, name, async (input) => {
+        const guest = requireGuest(socket);
+        await limits.take('collectionWrite', actorOf(socket));
+        return collectionWrites[name](await getDb(), guest.id, input);
+      });
     (Object.keys(collectionWrites) as CollectionWrite[]).forEach(write);
 
     onRequest(socket, 'assessments:list', async () => {
@@ -171,7 +222,7 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
   return {
     rooms,
     generator,
-    routes: collectionRoutes(guests, getDb),
+    routes: collectionRoutes(guests, getDb, limits, moderation),
     async detach() {
       io.off('connection', onConnection);
       rooms.dispose();

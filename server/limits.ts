@@ -1,0 +1,130 @@
+/**
+ * Every rate limit of the playground, in ONE module (docs/limits.md is the table): each write and
+ * each expensive request is counted per guest (or, for an anonymous one, per connection) AND per
+ * client address (server/http/client.ts), so neither new connections nor new guests reset a limit.
+ * The limiters come from `rate-limiter-flexible`; `makeLimiter` is the only place that picks their
+ * store (memory now; a RateLimiterRedis with the same options makes them shared across processes).
+ */
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { UserFacingError } from './errors';
+
+/** `points` actions per `seconds`. */
+export interface Rate {
+  points: number;
+  seconds: number;
+}
+
+export interface LimitRule {
+  /** Plural noun for the sentence, e.g. "saved drawings". */
+  what: string;
+  /** Per guest; a request without a guest counts per connection instead. null: no such limit. */
+  guest: Rate | null;
+  /** Per client address (a household, an office, a NAT). */
+  address: Rate | null;
+}
+
+export const LIMIT_ACTIONS = [
+  'recognize',
+  'drawSave',
+  'roomStart',
+  'roomGuess',
+  'sessionCreate',
+  'voteStart',
+  'voteCast',
+  'voteCandidate',
+  'variations',
+  'identityCreate',
+  'identityRename',
+  'collectionWrite',
+] as const;
+export type LimitAction = (typeof LIMIT_ACTIONS)[number];
+
+export type LimitRules = Record<LimitAction, LimitRule>;
+
+const per = (points: number, seconds: number): Rate => ({ points, seconds });
+
+/** The defaults (docs/limits.md). */
+export const DEFAULT_LIMITS: LimitRules = {
+  // draw:recognize and room:draw together; the page sends about 8 a second while drawing.
+  recognize: { what: 'recognition requests', guest: per(20, 1), address: per(40, 1) },
+  drawSave: { what: 'saved drawings', guest: per(10, 60), address: per(30, 60) },
+  roomStart: { what: 'new drawing rounds', guest: per(6, 60), address: per(20, 60) },
+  // One guess per few seconds: a guesser cannot send all ten labels.
+  roomGuess: { what: 'guesses', guest: per(1, 3), address: per(6, 3) },
+  // Open-session slots (50) last 15 minutes when abandoned: a few per address per 15 minutes.
+  sessionCreate: { what: 'new training sessions', guest: per(3, 900), address: per(5, 900) },
+  voteStart: { what: 'new voting rounds', guest: per(4, 60), address: per(10, 60) },
+  voteCast: { what: 'votes', guest: per(60, 60), address: per(240, 60) },
+  // Votes on one candidate from one address (every guest there together), over a round's longest life.
+  voteCandidate: { what: 'votes on this candidate from your network', guest: null, address: per(8, 600) },
+  variations: { what: '"More like this" requests', guest: per(6, 60), address: per(12, 60) },
+  // New guests (POST /api/identity without a valid cookie).
+  identityCreate: { what: 'new guest identities', guest: null, address: per(3, 60) },
+  identityRename: { what: 'nickname changes', guest: per(10, 60), address: per(30, 60) },
+  // Every collection create/update/add/remove/reorder/delete, socket and HTTP together.
+  collectionWrite: { what: 'collection changes', guest: per(30, 60), address: per(60, 60) },
+};
+
+/** Limits high enough never to refuse (tests of other features, which act fast from one address). */
+export const RELAXED_LIMITS: LimitRules = Object.fromEntries(
+  LIMIT_ACTIONS.map((a) => [a, { what: DEFAULT_LIMITS[a].what, guest: per(1e9, 1), address: per(1e9, 1) }]),
+) as LimitRules;
+
+/** Who is acting: the guest (or null), the connection (for anonymous ones), the client address. */
+export interface Actor {
+  guest: string | null;
+  connection?: string;
+  address: string;
+}
+
+/** The one place that picks the store: swap in RateLimiterRedis({ storeClient, ...options }) to share limits between processes. */
+export function makeLimiter(name: string, rate: Rate): RateLimiterAbstract {
+  return new RateLimiterMemory({ keyPrefix: name, points: rate.points, duration: rate.seconds });
+}
+
+/** A refusal by a rate limit (HTTP 429); its message says which limit and how long to wait. */
+export class RateLimitError extends UserFacingError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+const period = (seconds: number): string =>
+  seconds === 1 ? 'second' : seconds === 60 ? 'minute' : seconds % 60 === 0 ? `${seconds / 60} minutes` : `${seconds} seconds`;
+
+export class Limits {
+  readonly rules: LimitRules;
+  private readonly limiters = new Map<string, RateLimiterAbstract>();
+
+  constructor(rules: Partial<LimitRules> = {}) {
+    this.rules = { ...DEFAULT_LIMITS, ...rules };
+  }
+
+  /**
+   * Counts one `action` of `actor` (and `subject`, e.g. a candidate id, when the limit is per thing);
+   * refuses with a sentence saying which limit and how long to wait.
+   */
+  async take(action: LimitAction, actor: Actor, subject?: string | number): Promise<void> {
+    const rule = this.rules[action];
+    const suffix = subject === undefined ? '' : `|${subject}`;
+    const own = actor.guest ? `g:${actor.guest}` : actor.connection ? `c:${actor.connection}` : null;
+    if (rule.guest && own) await this.consume(action, 'guest', rule.guest, own + suffix, rule.what, actor.guest ? 'person' : 'connection');
+    if (rule.address) await this.consume(action, 'address', rule.address, actor.address + suffix, rule.what, 'network address');
+  }
+
+  private async consume(action: LimitAction, scope: string, rate: Rate, key: string, what: string, whose: string): Promise<void> {
+    const name = `${action}:${scope}`;
+    let limiter = this.limiters.get(name);
+    if (!limiter) this.limiters.set(name, (limiter = makeLimiter(name, rate)));
+    try {
+      await limiter.consume(key);
+    } catch (err) {
+      if (!(err instanceof RateLimiterRes)) throw err;
+      const wait = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+      throw new RateLimitError(`Too many ${what}: at most ${rate.points} per ${period(rate.seconds)} per ${whose}; wait ${wait} s and try again.`, wait);
+    }
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Issue 21 finding 9: an operator (ADMIN_TOKEN) hides a gallery item, a drawing, a collection and a
+ * nickname over the socket; a second client is told at once and no longer gets them from any list;
+ * nothing is deleted, and showing again brings them back.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { HIDDEN_NICKNAME } from '../../lib/protocol';
+import { connectClient, ok, pickNickname, request, type TestClient } from '../helpers/server';
+import { startTestServer, type TestServer } from '../helpers/server';
+import { TEST_SECRET, tinyModelFolders, tinyModels, type TinyModels } from '../identity/harness';
+
+const TOKEN = 'operator-token-for-tests-0123456789';
+process.env.ADMIN_TOKEN = TOKEN;
+
+let server: TestServer;
+let models: TinyModels;
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  models = await tinyModelFolders();
+  server = await startTestServer({
+    identity: { secret: TEST_SECRET },
+    voting: { vaeDir: models.vaeDir, judgeDir: models.judgeDir, settings: { bestOf: 2, candidates: 6 } },
+    draw: { modelDir: models.judgeDir },
+  });
+  await tinyModels(models);
+}, 120_000);
+
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await server?.close();
+  await models?.remove();
+});
+
+async function person(nickname: string): Promise<TestClient> {
+  const { cookie } = await pickNickname(server.url, nickname);
+  const c = await connectClient(server.url, cookie);
+  clients.push(c);
+  return c;
+}
+
+const square = { points: [40, 40, 240, 40, 240, 240, 40, 240, 40, 40], width: 12 };
+
+describe('moderation', () => {
+  it('refuses anyone without the operator token, with a sentence', async () => {
+    const c = await person('nosy');
+    expect(await request(c, 'admin:hidden', { token: 'wrong-token-0123456789' })).toEqual({ ok: false, error: 'That operator token is not right.' });
+  });
+
+  it('hides a gallery item, drawing, collection and nickname from a second client live; showing again restores them', async () => {
+    const host = await person('Rude Name');
+    const { round } = await ok(host, 'vote:start', { room: 'vote' });
+    await ok(host, 'vote:cast', { roundId: round.id, candidateId: round.candidates[0]!.id, value: 1 });
+    const { round: closed } = await ok(host, 'vote:close', { roundId: round.id });
+    const itemId = closed.winners[0]!.galleryItemId;
+    const { id: drawingId } = await ok(host, 'draw:save', { strokes: [square], label: 0 });
+    const collection = await ok(host, 'collection:create', { title: 'public one', public: true });
+    await ok(host, 'collection:add', { id: collection.id, galleryItemId: itemId });
+
+    const viewer = await person('viewer');
+    const operator = await connectClient(server.url);
+    clients.push(operator);
+    const pushes: unknown[] = [];
+    viewer.on('moderation:changed', (change) => pushes.push(change));
+    const galleryIds = async () => (await ok(viewer, 'gallery:list', { sort: 'newest' })).items.map((i) => i.id);
+    expect(await galleryIds()).toContain(itemId);
+    expect((await ok(viewer, 'gallery:list', { sort: 'newest' })).items.find((i) => i.id === itemId)!.author).toBe('Rude Name');
+
+    const hide = (kind: 'galleryItem' | 'drawing' | 'collection' | 'nickname', id: string, hidden = true) =>
+      ok(operator, 'admin:hide', { token: TOKEN, target: { kind, id }, hidden });
+
+    // Nickname: shown as "(hidden)" wherever the lists show it.
+    await hide('nickname', 'rude name');
+    expect((await ok(viewer, 'gallery:list', { sort: 'newest' })).items.find((i) => i.id === itemId)!.author).toBe(HIDDEN_NICKNAME);
+    expect((await ok(viewer, 'sketches:list', {})).sketches.find((s) => s.id === drawingId)!.author).toBe(HIDDEN_NICKNAME);
+
+    // Nobody can take the hidden nickname again.
+    const taken = await fetch(`${server.url}/api/identity`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nickname: 'RUDE NAME ' }) });
+    expect(taken.status).toBe(400);
+    expect(((await taken.json()) as { error: string }).error).toBe('That nickname was hidden by a moderator; choose another one.');
+    expect(await request(viewer, 'room:join', { roomId: 'r1', nickname: 'Rude name' })).toEqual({ ok: false, error: 'That nickname was hidden by a moderator; choose another one.' });
+
+    // Gallery item: gone from the list, the detail, variations and the collection's items.
+    await hide('galleryItem', String(itemId));
+    await expect.poll(() => pushes).toContainEqual({ kind: 'galleryItem', id: String(itemId), hidden: true });
+    expect(await galleryIds()).not.toContain(itemId);
+    expect(await request(viewer, 'gallery:item', { id: itemId })).toEqual({ ok: false, error: `There is no gallery item ${itemId}; pick one from the gallery.` });
+    expect((await ok(viewer, 'collection:get', { id: collection.id })).items).toEqual([]);
+
+    // Drawing and collection.
+    await hide('drawing', String(drawingId));
+    expect((await ok(viewer, 'sketches:list', {})).sketches.map((s) => s.id)).not.toContain(drawingId);
+    await hide('collection', collection.id);
+    expect((await ok(viewer, 'collections:list', { scope: 'public' })).collections.map((c) => c.id)).not.toContain(collection.id);
+    expect(await request(viewer, 'collection:get', { id: collection.id })).toEqual({ ok: false, error: `There is no collection ${collection.id}; check the link.` });
+    expect((await fetch(`${server.url}/api/collections/${collection.id}`)).status).toBe(404);
+    // Its owner still sees it (nothing is deleted).
+    expect((await ok(host, 'collections:list', { scope: 'mine' })).collections.map((c) => c.id)).toContain(collection.id);
+
+    const { hidden } = await ok(operator, 'admin:hidden', { token: TOKEN });
+    expect(hidden.map((h) => `${h.kind}:${h.id}`).sort()).toEqual([`collection:${collection.id}`, `drawing:${drawingId}`, `galleryItem:${itemId}`, 'nickname:rude name'].sort());
+    expect(await server.db.galleryItem.count({ where: { id: itemId } })).toBe(1);
+    expect(await server.db.drawing.count({ where: { id: drawingId } })).toBe(1);
+
+    // Showing again brings everything back.
+    for (const [kind, id] of [['galleryItem', String(itemId)], ['drawing', String(drawingId)], ['collection', collection.id], ['nickname', 'Rude Name']] as const) await hide(kind, id, false);
+    await expect.poll(() => pushes).toContainEqual({ kind: 'galleryItem', id: String(itemId), hidden: false });
+    expect(await galleryIds()).toContain(itemId);
+    expect((await ok(viewer, 'sketches:list', {})).sketches.find((s) => s.id === drawingId)!.author).toBe('Rude Name');
+    expect((await ok(viewer, 'collections:list', { scope: 'public' })).collections.map((c) => c.id)).toContain(collection.id);
+    expect((await ok(operator, 'admin:hidden', { token: TOKEN })).hidden).toEqual([]);
+  }, 60_000);
+});
