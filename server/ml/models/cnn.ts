@@ -17,6 +17,11 @@ export const CnnArchSchema = z.object({
   filters: z.tuple([z.number().int().min(1), z.number().int().min(1), z.number().int().min(1)]).default([32, 64, 128]),
   dense: z.number().int().min(1).default(256),
   dropout: z.number().min(0).max(0.9).default(0.4),
+  /**
+   * 3x3 convolutions (each with batch norm and ReLU) per stage before its pooling, e.g. [1, 2, 2]:
+   * a stage's later convolutions keep its filter count. [1, 1, 1] is the original network.
+   */
+  convs: z.tuple([z.number().int().min(1).max(4), z.number().int().min(1).max(4), z.number().int().min(1).max(4)]).default([1, 1, 1]),
 });
 export type CnnArch = z.infer<typeof CnnArchSchema>;
 
@@ -32,11 +37,15 @@ export function buildCnn(arch: Partial<CnnArch> = {}, seed = 1): tfTypes.LayersM
   const input = tf.input({ shape: [IMAGE_SIZE, IMAGE_SIZE, 1], name: 'image' });
   let x: tfTypes.SymbolicTensor = input;
   a.filters.forEach((f, i) => {
-    x = tf.layers
-      .conv2d({ filters: f, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(), name: `conv${i + 1}` })
-      .apply(x) as tfTypes.SymbolicTensor;
-    x = tf.layers.batchNormalization({ name: `bn${i + 1}` }).apply(x) as tfTypes.SymbolicTensor;
-    x = tf.layers.reLU().apply(x) as tfTypes.SymbolicTensor;
+    for (let k = 0; k < a.convs[i]!; k++) {
+      // conv1, bn1 for a stage's first convolution (the names of the original network), conv1b, bn1b, ... after it
+      const suffix = k === 0 ? '' : String.fromCharCode(97 + k);
+      x = tf.layers
+        .conv2d({ filters: f, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(), name: `conv${i + 1}${suffix}` })
+        .apply(x) as tfTypes.SymbolicTensor;
+      x = tf.layers.batchNormalization({ name: `bn${i + 1}${suffix}` }).apply(x) as tfTypes.SymbolicTensor;
+      x = tf.layers.reLU().apply(x) as tfTypes.SymbolicTensor;
+    }
     x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: 'valid' }).apply(x) as tfTypes.SymbolicTensor;
   });
   x = tf.layers.flatten().apply(x) as tfTypes.SymbolicTensor;
