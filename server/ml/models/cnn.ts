@@ -129,3 +129,18 @@ export function withMirrorAveraging(base: tfTypes.LayersModel): tfTypes.LayersMo
   antiIdentity.dispose();
   return model;
 }
+
+/**
+ * The network inside a model from withMirrorAveraging, answering for the image alone (no mirror,
+ * no averaging): the same trained layers (shared, not copied) applied once. What the classifier
+ * scores without test-time augmentation.
+ */
+export function withoutMirrorAveraging(model: tfTypes.LayersModel): tfTypes.LayersModel {
+  if (!averagesMirror(model)) throw new RangeError(`${model.name} does not average over mirror images`);
+  const skipped = new Set(['InputLayer', 'Reshape', 'Average']);
+  const chain = model.layers.filter((l) => !skipped.has(l.getClassName()) && l.name !== MIRROR_LAYER);
+  const input = tf.input({ shape: [IMAGE_SIZE, IMAGE_SIZE, 1], name: 'image' });
+  let x: tfTypes.SymbolicTensor = input;
+  for (const layer of chain) x = layer.apply(x) as tfTypes.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: x, name: model.name.replace(/_mirror_avg$/, '') });
+}
