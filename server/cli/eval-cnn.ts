@@ -16,7 +16,7 @@ import { runCli, UserFacingError } from '../errors';
 import { backendInfo, initBackend } from '../ml/backend';
 import { evaluateClassifier } from '../ml/models/classifier';
 import { CLASS_NAMES, loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
-import { averagesMirror } from '../ml/models/cnn';
+import { averagesMirror, withoutMirrorAveraging } from '../ml/models/cnn';
 import { countParams, loadLayersModel } from '../ml/models/storage';
 
 const program = new Command('eval:cnn')
@@ -41,6 +41,8 @@ await runCli(async () => {
   const dir = o.drawings ? await (await import('../ml/sketch/drawingSet')).ensureDrawingSet(undefined, photosDir) : photosDir;
   const test = await loadSplit('test', dir);
   const report = await evaluateClassifier(model, test.images, test.labels);
+  // A mirror-averaging model is also scored as the network alone (no test-time augmentation).
+  const bare = averagesMirror(model) ? await evaluateClassifier(withoutMirrorAveraging(model), test.images, test.labels) : report;
   const result = {
     accuracy: report.accuracy,
     perClassAccuracy: report.perClassAccuracy,
@@ -48,6 +50,8 @@ await runCli(async () => {
     params: countParams(model),
     /** whether the model averages its answers for each image and its mirror image (train:cnn --mirror-average) */
     mirrorAveraging: averagesMirror(model),
+    /** the network alone, without mirror averaging (equals accuracy when the model does not average) */
+    bareAccuracy: bare.accuracy,
     backend: backendInfo()?.name ?? 'unknown',
     testImages: report.count,
     testLoss: report.loss,
@@ -93,7 +97,11 @@ await runCli(async () => {
   if (o.json) {
     process.stdout.write(JSON.stringify(result) + '\n');
   } else {
-    process.stdout.write(`${o.model}: ${o.drawings ? 'drawing' : 'test'} accuracy ${(100 * result.accuracy).toFixed(2)}% on ${result.testImages} images, ${result.params.toLocaleString('en')} parameters, backend ${result.backend}\n`);
+    process.stdout.write(
+      `${o.model}: ${o.drawings ? 'drawing' : 'test'} accuracy ${(100 * result.accuracy).toFixed(2)}%` +
+        (result.mirrorAveraging ? ` with mirror averaging, ${(100 * result.bareAccuracy).toFixed(2)}% without` : '') +
+        ` on ${result.testImages} images, ${result.params.toLocaleString('en')} parameters, backend ${result.backend}\n`,
+    );
     report.perClassAccuracy.forEach((a, c) => process.stdout.write(`  ${CLASS_NAMES[c]!.padEnd(12)} ${(100 * a).toFixed(1)}%\n`));
   }
   process.exit(0);

@@ -79,7 +79,7 @@ export function attachProgress(run: TrainingRun, out: NodeJS.WriteStream = proce
         const ev = e.evaluation;
         line(
           `epoch ${e.epoch + 1}/${epochs}: train loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAccuracy)} | ` +
-            `${ev.headlineName} ${typeof ev.headlineUnit === 'string' ? `${ev.headline.toFixed(2)} ${ev.headlineUnit}` : pct(ev.headline)}${typeof ev.drawingAccuracy === 'number' ? ` | drawing accuracy ${pct(ev.drawingAccuracy)}` : ''} | ${e.seconds.toFixed(1)} s, ${Math.round(e.imagesPerSec)} img/s`,
+            `${ev.headlineName} ${typeof ev.headlineUnit === 'string' ? `${ev.headline.toFixed(2)} ${ev.headlineUnit}` : pct(ev.headline)}${typeof ev.drawingAccuracy === 'number' ? ` | drawing accuracy ${pct(ev.drawingAccuracy)}` : ''}${averageText(ev)} | ${e.seconds.toFixed(1)} s, ${Math.round(e.imagesPerSec)} img/s`,
         );
         return;
       }
@@ -99,4 +99,13 @@ export function attachProgress(run: TrainingRun, out: NodeJS.WriteStream = proce
         return;
     }
   });
+}
+
+/** The weight average's figures of an epoch (train --ema), with the test accuracy beside a validation headline. */
+function averageText(ev: Record<string, unknown>): string {
+  const p = (x: unknown) => (typeof x === 'number' ? `${(100 * x).toFixed(2)}%` : '-');
+  const test = ev.headlineName === 'validation accuracy' ? ` | test ${p(ev.testAccuracy)}` : '';
+  const a = ev.average as Record<string, unknown> | undefined;
+  if (!a) return test;
+  return `${test} | average: ${ev.headlineName === 'validation accuracy' ? `validation ${p(a.validationAccuracy)}, test ${p(a.testAccuracy)}` : `test ${p(a.testAccuracy)}`}${typeof a.drawingAccuracy === 'number' ? `, drawings ${p(a.drawingAccuracy)}` : ''}`;
 }

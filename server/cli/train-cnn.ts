@@ -30,7 +30,12 @@ const program = addTrainingOptions(new Command('train:cnn').description('Train t
   .option('--drawing-eval <n>', 'test images turned into drawings for a per-epoch drawing accuracy', numberOption, 2000)
   .option('--dropout <x>', 'dropout rate', numberOption)
   .option('--filters <list>', 'filters of the three conv stages, e.g. 32,48,96', (v: string) => v.split(',').map(Number))
+  .option('--convs <list>', 'convolutions per conv stage, e.g. 1,2,2 (default 1,1,1)', (v: string) => v.split(',').map(Number))
   .option('--dense <n>', 'units of the penultimate dense layer', numberOption)
+  .option('--validation <n>', 'hold out the last N training images as a validation set: every epoch is scored on it and the saved model is the epoch (or weight average) best on it (default 0: none)', numberOption, 0)
+  .option('--label-smoothing <x>', 'label smoothing of the cross-entropy', numberOption, 0)
+  .option('--erase-prob <p>', 'probability of random erasing (a noise rectangle of 2-25 % of the image) per training image', numberOption, 0)
+  .option('--ema <decay>', 'keep an exponential moving average of the weights with this decay per step (e.g. 0.998), scored every epoch', numberOption, 0)
   .option('--mirror-average', 'write the model as one that averages its answers for an image and its mirror image (2x compute)');
 
 /**
@@ -81,8 +86,12 @@ await runCli(async () => {
     maxShift: o.maxShift,
     sketchFraction: o.sketchFraction,
     drawingEvalCount: o.drawingEval,
+    validationCount: o.validation,
+    labelSmoothing: o.labelSmoothing,
+    eraseProb: o.eraseProb,
+    ema: o.ema,
     arch: Object.fromEntries(
-      Object.entries({ dropout: o.dropout, filters: o.filters, dense: o.dense }).filter(([, v]) => v !== undefined),
+      Object.entries({ dropout: o.dropout, filters: o.filters, convs: o.convs, dense: o.dense }).filter(([, v]) => v !== undefined),
     ),
   });
   const result = await trainWithProgress(config);

@@ -22,6 +22,7 @@ describe('eval:cnn', () => {
     const out = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
     expect(out).toMatchObject({ backend: 'wasm', testImages: 1000 });
     expect(out.accuracy).toBeGreaterThan(0.9);
+    expect(typeof out.bareAccuracy).toBe('number');
     expect(out.perClassAccuracy).toHaveLength(10);
     expect((out.confusionMatrix as number[][]).flat().reduce((a, b) => a + b, 0)).toBe(1000);
     expect(out.params).toBeGreaterThan(100_000);
@@ -78,6 +79,8 @@ describe('train:cnn', () => {
     const evaluated = JSON.parse(e.stdout);
     expect(evaluated.mirrorAveraging).toBe(true);
     expect(evaluated.accuracy).toBe(log.mirrorAveraging.withMirror.testAccuracy);
+    // the network alone, without the test-time mirror: what training measured
+    expect(evaluated.bareAccuracy).toBe(log.mirrorAveraging.withoutMirror.testAccuracy);
     await rm(out, { recursive: true, force: true });
   }, 120_000);
 

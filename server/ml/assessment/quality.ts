@@ -89,7 +89,7 @@ export interface AssessOptions {
   seed: number;
   /** k of the k-NN manifolds */
   k?: number;
-  /** per-class latent Gaussians to sample from (see generation/classPrior.ts); N(0, I) when absent */
+  /** per-class latent Gaussians to sample from (see models/classPrior.ts); N(0, I) when absent */
   prior?: ClassPriors;
   /** latent standard deviation (default 1, the prior) */
   temperature?: number;

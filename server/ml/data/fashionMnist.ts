@@ -157,3 +157,18 @@ export function seededSubset(split: DatasetSplit, limit: number | undefined, see
   }
   return { images, labels, count: limit };
 }
+
+/**
+ * Splits off the last `count` images of a split (a fixed hold-out, the same in every run): returns
+ * the rest and the held-out part, both views of the original arrays.
+ */
+export function holdOutLast(split: DatasetSplit, count: number): { rest: DatasetSplit; heldOut: DatasetSplit } {
+  if (!Number.isInteger(count) || count < 1 || count >= split.count) {
+    throw new UserFacingError(`a validation set of ${count} images needs a training set larger than that (it has ${split.count}): choose a smaller validation count.`);
+  }
+  const n = split.count - count;
+  return {
+    rest: { images: split.images.subarray(0, n * 784), labels: split.labels.subarray(0, n), count: n },
+    heldOut: { images: split.images.subarray(n * 784), labels: split.labels.subarray(n), count },
+  };
+}

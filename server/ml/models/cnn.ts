@@ -18,6 +18,11 @@ export const CnnArchSchema = z.object({
   filters: z.tuple([z.number().int().min(1), z.number().int().min(1), z.number().int().min(1)]).default([32, 64, 128]),
   dense: z.number().int().min(1).default(256),
   dropout: z.number().min(0).max(0.9).default(0.4),
+  /**
+   * 3x3 convolutions (each with batch norm and ReLU) per stage before its pooling, e.g. [1, 2, 2]:
+   * a stage's later convolutions keep its filter count. [1, 1, 1] is the original network.
+   */
+  convs: z.tuple([z.number().int().min(1).max(4), z.number().int().min(1).max(4), z.number().int().min(1).max(4)]).default([1, 1, 1]),
 });
 export type CnnArch = z.infer<typeof CnnArchSchema>;
 
@@ -32,11 +37,15 @@ export function buildCnn(arch: Partial<CnnArch> = {}, seed = 1): tfTypes.LayersM
   const input = tf.input({ shape: [IMAGE_SIZE, IMAGE_SIZE, 1], name: 'image' });
   let x: tfTypes.SymbolicTensor = input;
   a.filters.forEach((f, i) => {
-    x = tf.layers
-      .conv2d({ filters: f, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(), name: `conv${i + 1}` })
-      .apply(x) as tfTypes.SymbolicTensor;
-    x = tf.layers.batchNormalization({ name: `bn${i + 1}` }).apply(x) as tfTypes.SymbolicTensor;
-    x = tf.layers.reLU().apply(x) as tfTypes.SymbolicTensor;
+    for (let k = 0; k < a.convs[i]!; k++) {
+      // conv1, bn1 for a stage's first convolution (the names of the original network), conv1b, bn1b, ... after it
+      const suffix = k === 0 ? '' : String.fromCharCode(97 + k);
+      x = tf.layers
+        .conv2d({ filters: f, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(), name: `conv${i + 1}${suffix}` })
+        .apply(x) as tfTypes.SymbolicTensor;
+      x = tf.layers.batchNormalization({ name: `bn${i + 1}${suffix}` }).apply(x) as tfTypes.SymbolicTensor;
+      x = tf.layers.reLU().apply(x) as tfTypes.SymbolicTensor;
+    }
     x = tf.layers.maxPooling2d({ poolSize: 2, strides: 2, padding: 'valid' }).apply(x) as tfTypes.SymbolicTensor;
   });
   x = tf.layers.flatten().apply(x) as tfTypes.SymbolicTensor;
@@ -119,4 +128,19 @@ export function withMirrorAveraging(base: tfTypes.LayersModel): tfTypes.LayersMo
   for (const [from, to] of [...body, penultimate, logits]) to.setWeights(from.getWeights());
   antiIdentity.dispose();
   return model;
+}
+
+/**
+ * The network inside a model from withMirrorAveraging, answering for the image alone (no mirror,
+ * no averaging): the same trained layers (shared, not copied) applied once. What the classifier
+ * scores without test-time augmentation.
+ */
+export function withoutMirrorAveraging(model: tfTypes.LayersModel): tfTypes.LayersModel {
+  if (!averagesMirror(model)) throw new RangeError(`${model.name} does not average over mirror images`);
+  const skipped = new Set(['InputLayer', 'Reshape', 'Average']);
+  const chain = model.layers.filter((l) => !skipped.has(l.getClassName()) && l.name !== MIRROR_LAYER);
+  const input = tf.input({ shape: [IMAGE_SIZE, IMAGE_SIZE, 1], name: 'image' });
+  let x: tfTypes.SymbolicTensor = input;
+  for (const layer of chain) x = layer.apply(x) as tfTypes.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: x, name: model.name.replace(/_mirror_avg$/, '') });
 }

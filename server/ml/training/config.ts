@@ -28,6 +28,22 @@ export const TrainingConfigSchema = z.object({
   /** Test images turned into drawings for the per-epoch drawing accuracy (0: none). */
   drawingEvalCount: z.number().int().min(0).max(10000).default(0),
   arch: z.record(z.string(), z.unknown()).default({}),
+  /**
+   * The last N images of the training set (fixed, not shuffled: the same images in every run) are
+   * held out as a validation set: they are never trained on, every epoch is scored on them, and the
+   * saved model is the epoch (or weight average) with the best validation accuracy. 0: no hold-out,
+   * epochs are scored on the test set and the last epoch is saved.
+   */
+  validationCount: z.number().int().min(0).max(30000).default(0),
+  /** label smoothing of the classifier's cross-entropy (0: none) */
+  labelSmoothing: z.number().min(0).max(0.5).default(0),
+  /** probability of random erasing (a random rectangle of 2-25 % of the image set to noise) per training image */
+  eraseProb: z.number().min(0).max(1).default(0),
+  /**
+   * decay per step of an exponential moving average of the weights (e.g. 0.998), scored every epoch
+   * beside the trained weights; 0: none. With a validation set the better of the two can be saved.
+   */
+  ema: z.number().min(0).max(0.99999).default(0),
   /** folder with the IDX files; unset: the usual resolution order */
   dataDir: z.string().optional(),
   /** where the final model and its training-log.json go */
@@ -71,6 +87,9 @@ export function scheduledLearningRate(cfg: TrainingConfig, epoch: number, step: 
  */
 export function resumeKey(cfg: TrainingConfig): string {
   const { task, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, maxShift, arch, sketchFraction, initFrom } = cfg;
-  // initFrom is left out of the JSON when unset, so keys of runs from before it still match.
-  return JSON.stringify({ task, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, maxShift, arch, sketchFraction, initFrom });
+  // initFrom and the later fields are left out of the JSON when unset (or 0), so keys of runs from before them still match.
+  const later = Object.fromEntries(
+    (['validationCount', 'labelSmoothing', 'eraseProb', 'ema'] as const).filter((k) => cfg[k] !== 0).map((k) => [k, cfg[k]]),
+  );
+  return JSON.stringify({ task, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, maxShift, arch, sketchFraction, initFrom, ...later });
 }

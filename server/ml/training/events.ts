@@ -32,6 +32,20 @@ export interface TrainingLog {
   /** each time an interrupted run was resumed: after which epoch, with which command and config */
   resumes?: { afterEpoch: number; command: string; at: string; config: Record<string, unknown> }[];
   host: { cpus: number; node: string; platform: string };
+  /** with --validation: the held-out images every choice is made on */
+  validationImages?: number;
+  validationSplit?: string;
+  /** with a weight average or a validation set: which weights were best on validation, and when */
+  selection?: SelectionSummary;
+}
+
+export interface SelectionSummary {
+  /** decay per step of the weight average (0: none) */
+  ema: number;
+  /** what the choice is made on */
+  chosenOn: 'validation accuracy' | 'none (no validation set: the last epoch is saved)';
+  /** the best so far: which weights, after which epoch (0-based), with their figures */
+  best?: { weights: 'trained' | 'average'; epoch: number; validationAccuracy: number; testAccuracy: number; drawingAccuracy?: number };
 }
 
 export type TrainingEvent =

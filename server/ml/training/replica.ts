@@ -8,13 +8,14 @@ import os from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { initBackend, tf } from '../backend';
-import { loadSplit, resolveDataDir, seededSubset } from '../data/fashionMnist';
+import { holdOutLast, loadSplit, resolveDataDir, seededSubset } from '../data/fashionMnist';
 import { mulberry32, shuffledIndices } from '../data/random';
 import { saveLayersModel, countParams } from '../models/storage';
 import { augmentBatch } from './augment';
 import { SketchCache } from './sketches';
 import { buildDrawingSet } from '../sketch/drawingSet';
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { WeightSelection } from './selection';
 import { resumeKey, scheduledLearningRate, type TrainingConfig } from './config';
 import type { TrainingEvent, TrainingLog } from './events';
 import { Command, ReplicaSync, type SharedTrainingMemory } from './sync';
@@ -77,7 +78,11 @@ function syncState(task: TrainingTask, sync: ReplicaSync, weights: number[]): vo
 async function main(): Promise<void> {
   const backend = await initBackend();
   const dataDir = cfg.dataDir ?? resolveDataDir().dir;
-  const train = seededSubset(await loadSplit('train', dataDir), cfg.trainLimit, cfg.seed);
+  const fullTrain = await loadSplit('train', dataDir);
+  // The validation images are the last ones of the training set, split off before any subset is taken.
+  const held = cfg.validationCount > 0 ? holdOutLast(fullTrain, cfg.validationCount) : undefined;
+  const validation = held?.heldOut;
+  const train = seededSubset(held?.rest ?? fullTrain, cfg.trainLimit, cfg.seed);
   const test = seededSubset(await loadSplit('test', dataDir), cfg.testLimit, cfg.seed + 1);
   const drawings =
     replica === 0 && cfg.drawingEvalCount > 0 ? buildDrawingSet(seededSubset(test, cfg.drawingEvalCount, cfg.seed + 2)) : undefined;
@@ -123,12 +128,17 @@ async function main(): Promise<void> {
     architecture: { ...task.describe(), params: countParams(task.model), arch: cfg.arch },
     trainImages: train.count,
     testImages: test.count,
+    ...(validation ? { validationImages: validation.count, validationSplit: `the last ${validation.count} images of the training set` } : {}),
     startedAt: new Date().toISOString(),
     trainSeconds: 0,
     epochs: [],
     host: { cpus: os.cpus().length, node: process.version, platform: `${process.platform}-${process.arch}` },
   };
   const startEpoch = checkpoint?.epochsCompleted ?? 0;
+  // Weight average and validation choice: replica 0 only (every replica holds the same weights).
+  const selection =
+    replica === 0 && (cfg.ema > 0 || validation) ? new WeightSelection(task.model, cfg.ema, cfg.checkpointDir) : undefined;
+  if (selection && checkpoint) await selection.restore(log.selection);
   if (checkpoint) {
     log.resumes = [...(log.resumes ?? []), { afterEpoch: startEpoch, command: cfg.command, at: new Date().toISOString(), config: { ...cfg } }];
   }
@@ -183,7 +193,7 @@ async function main(): Promise<void> {
         for (let p = 0; p < IMAGE_PIXELS; p++) raw[i * IMAGE_PIXELS + p] = src[p]! / 255;
         labels[i] = train.labels[j]!;
       }
-      if (cfg.augment) augmentBatch(raw, images, mySize, rand, { maxShift: cfg.maxShift, flip: true });
+      if (cfg.augment) augmentBatch(raw, images, mySize, rand, { maxShift: cfg.maxShift, flip: true, eraseProb: cfg.eraseProb });
       else images.set(raw);
 
       let correctT: tfTypes.Scalar | undefined;
@@ -220,6 +230,7 @@ async function main(): Promise<void> {
         seen += mySize;
       }
       Object.values(grads).forEach((g) => g.dispose());
+      selection?.updateAverage();
       const t1 = performance.now();
       trainSeconds += (t1 - t0) / 1000;
       windowImages += cfg.batchSize;
@@ -242,7 +253,10 @@ async function main(): Promise<void> {
     if (stopped) break;
     syncState(task, sync, shardWeights);
     if (replica === 0) {
-      const evaluation = await task.evaluate(test, epoch, { drawings });
+      const sets = { drawings, validation };
+      let evaluation = await task.evaluate(test, epoch, sets);
+      if (selection) evaluation = await selection.afterEpoch(epoch, evaluation, () => task.evaluate(test, epoch, sets), Boolean(validation));
+      if (selection) log.selection = selection.summary();
       const record = {
         epoch,
         seconds: trainSeconds,
@@ -263,6 +277,7 @@ async function main(): Promise<void> {
       emit({ type: 'epoch', ...record });
       if (cfg.checkpointDir) {
         await saveCheckpoint(cfg.checkpointDir, key, epoch + 1, log, task.model, optimizer);
+        await selection?.save();
         emit({ type: 'checkpoint', epoch, dir: cfg.checkpointDir });
       }
     }
@@ -272,6 +287,8 @@ async function main(): Promise<void> {
   if (replica === 0) {
     log.finishedAt = new Date().toISOString();
     if (cfg.outDir && !stopped) {
+      // With a validation set the saved weights are the ones it chose (an epoch's, or their average).
+      if (selection && validation) selection.loadChosenInto();
       await saveLayersModel(task.model, cfg.outDir);
       await mkdir(cfg.outDir, { recursive: true });
       await writeFile(path.join(cfg.outDir, 'training-log.json'), JSON.stringify(log, null, 2) + '\n');

@@ -33,6 +33,8 @@ export type EpochEvaluation = Record<string, unknown> & { headline: number; head
 /** Further labelled sets an epoch evaluation may score (e.g. drawings made from test images). */
 export interface EvaluationSets {
   drawings?: DatasetSplit;
+  /** held-out training images: when given, they are the headline (what choices are made on) */
+  validation?: DatasetSplit;
 }
 
 export interface TrainingTask {

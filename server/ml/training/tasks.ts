@@ -11,7 +11,7 @@ export async function createTask(cfg: TrainingConfig, model?: tfTypes.LayersMode
   switch (cfg.task) {
     case 'cnn':
       if (cfg.initFrom) throw new Error('initFrom starts a VAE from a trained one; a CNN run has no such option');
-      return new CnnTask(cfg.arch, cfg.seed, model);
+      return new CnnTask(cfg.arch, cfg.seed, model, cfg.labelSmoothing);
     case 'vae': {
       const arch = VaeArchSchema.parse(cfg.arch);
       const features = arch.perceptualWeight > 0 ? await loadFeatureExtractor(arch.perceptualModel!, arch.perceptualLayers) : undefined;

@@ -10,7 +10,7 @@ import { tinyCnn } from '../../helpers/models';
 import { initBackend, tf } from '../../../server/ml/backend';
 import { evaluateClassifier, imagesToTensor } from '../../../server/ml/models/classifier';
 import { loadSplit, type DatasetSplit } from '../../../server/ml/data/fashionMnist';
-import { buildCnn, withMirrorAveraging } from '../../../server/ml/models/cnn';
+import { buildCnn, withMirrorAveraging, withoutMirrorAveraging } from '../../../server/ml/models/cnn';
 import { judgeFromClassifier } from '../../../server/ml/models/judge';
 import { countParams, loadLayersModel, saveLayersModel } from '../../../server/ml/models/storage';
 import { CnnTask } from '../../../server/ml/training/cnnTask';
@@ -86,6 +86,12 @@ describe('garment CNN', () => {
     const loaded = await loadLayersModel(dir);
     expect(Array.from((loaded.predict(x) as tf.Tensor).dataSync())).toEqual(Array.from(got.dataSync()));
     expect(() => withMirrorAveraging(loaded)).toThrow(/already averages/);
+    // The network alone inside it answers exactly as the base model does.
+    const bare = withoutMirrorAveraging(loaded);
+    const fromBase = (base.predict(x) as tf.Tensor).dataSync();
+    const fromBare = (bare.predict(x) as tf.Tensor).dataSync();
+    expect(Math.max(...Array.from(fromBare, (v, i) => Math.abs(v - fromBase[i]!)))).toBeLessThan(1e-5);
+    expect(() => withoutMirrorAveraging(base)).toThrow(/does not average/);
     expect(() => withMirrorAveraging(buildCnn({ variant: 'reference-small' }))).toThrow(/not a garment classifier/);
   });
 

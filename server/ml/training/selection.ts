@@ -1,0 +1,157 @@
+/**
+ * Which weights a run saves. An exponential moving average of the weights (all of them, batch-norm
+ * statistics included) is kept beside the trained ones when `ema` > 0 and scored every epoch; with
+ * a validation set, the weights (trained or average, of any epoch) with the best validation
+ * accuracy are kept and are what the run saves. Lives in replica 0 only: every replica holds the
+ * same weights. Checkpointed with the run (selection.json + selection.bin in the checkpoint folder)
+ * so a resumed run continues the same average and remembers the best so far.
+ */
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type * as tfTypes from '@tensorflow/tfjs';
+import { tf } from '../backend';
+import type { SelectionSummary } from './events';
+import type { EpochEvaluation } from './task';
+
+type Best = NonNullable<SelectionSummary['best']>;
+
+interface SelectionState {
+  steps: number;
+  best?: Best;
+  specs: tfTypes.io.WeightsManifestEntry[];
+}
+
+/** The figures of an evaluation worth keeping for the average's line in the log. */
+function figures(e: EpochEvaluation): Record<string, unknown> {
+  const keys = ['headline', 'validationAccuracy', 'validationLoss', 'testAccuracy', 'testLoss', 'drawingAccuracy', 'perClassAccuracy'];
+  return Object.fromEntries(keys.filter((k) => e[k] !== undefined).map((k) => [k, e[k]]));
+}
+
+export class WeightSelection {
+  private readonly weights: tfTypes.LayerVariable[];
+  private average?: tfTypes.Tensor[];
+  private steps = 0;
+  private bestWeights?: tfTypes.Tensor[];
+  private best?: Best;
+
+  constructor(
+    model: tfTypes.LayersModel,
+    /** decay per step of the weight average; 0: no average */
+    private readonly decay: number,
+    private readonly checkpointDir?: string,
+  ) {
+    this.weights = model.weights;
+  }
+
+  /** After each optimizer step: average <- d * average + (1 - d) * weights, with a warm-up of d. */
+  updateAverage(): void {
+    if (this.decay <= 0) return;
+    this.steps++;
+    if (!this.average) {
+      this.average = this.weights.map((w) => tf.keep(w.read().clone()));
+      return;
+    }
+    // The usual warm-up (as TensorFlow's ExponentialMovingAverage with num_updates): early steps weigh more.
+    const d = Math.min(this.decay, (1 + this.steps) / (10 + this.steps));
+    const next = tf.tidy(() => this.weights.map((w, i) => tf.keep(tf.add(tf.mul(this.average![i]!, d), tf.mul(w.read(), 1 - d)))));
+    this.average.forEach((t) => t.dispose());
+    this.average = next;
+  }
+
+  /**
+   * Scores the average (when there is one) with `evaluate`, adds its figures to the epoch's
+   * evaluation as `average`, and, with a validation set, remembers the best weights so far.
+   */
+  async afterEpoch(
+    epoch: number,
+    trained: EpochEvaluation,
+    evaluate: () => Promise<EpochEvaluation>,
+    hasValidation: boolean,
+  ): Promise<EpochEvaluation> {
+    let averaged: EpochEvaluation | undefined;
+    if (this.average) {
+      const kept = this.weights.map((w) => w.read().clone());
+      this.write(this.average);
+      try {
+        averaged = await evaluate();
+      } finally {
+        this.write(kept);
+        kept.forEach((t) => t.dispose());
+      }
+    }
+    if (hasValidation) {
+      const candidates: [Best['weights'], EpochEvaluation, () => tfTypes.Tensor[]][] = [
+        ['trained', trained, () => this.weights.map((w) => w.read().clone())],
+      ];
+      if (averaged) candidates.push(['average', averaged, () => this.average!.map((t) => t.clone())]);
+      for (const [weights, e, copy] of candidates) {
+        const v = e.validationAccuracy as number;
+        // >=: on a tie the later (further trained) weights win
+        if (!this.best || v >= this.best.validationAccuracy) {
+          this.bestWeights?.forEach((t) => t.dispose());
+          this.bestWeights = copy().map((t) => tf.keep(t));
+          this.best = {
+            weights,
+            epoch,
+            validationAccuracy: v,
+            testAccuracy: e.testAccuracy as number,
+            ...(typeof e.drawingAccuracy === 'number' ? { drawingAccuracy: e.drawingAccuracy } : {}),
+          };
+        }
+      }
+    }
+    return averaged ? { ...trained, average: figures(averaged) } : trained;
+  }
+
+  summary(): SelectionSummary {
+    return {
+      ema: this.decay,
+      chosenOn: this.bestWeights ? 'validation accuracy' : 'none (no validation set: the last epoch is saved)',
+      ...(this.best ? { best: this.best } : {}),
+    };
+  }
+
+  /** Puts the chosen weights into the model (before it is saved). */
+  loadChosenInto(): void {
+    if (this.bestWeights) this.write(this.bestWeights);
+  }
+
+  async save(): Promise<void> {
+    if (!this.checkpointDir) return;
+    const named = [
+      ...(this.average ?? []).map((tensor, i) => ({ name: `average/${i}`, tensor })),
+      ...(this.bestWeights ?? []).map((tensor, i) => ({ name: `best/${i}`, tensor })),
+    ];
+    const { data, specs } = await tf.io.encodeWeights(named);
+    await mkdir(this.checkpointDir, { recursive: true });
+    await writeFile(path.join(this.checkpointDir, 'selection.bin'), Buffer.from(data as ArrayBuffer));
+    const state: SelectionState = { steps: this.steps, ...(this.best ? { best: this.best } : {}), specs };
+    await writeFile(path.join(this.checkpointDir, 'selection.json.tmp'), JSON.stringify(state));
+    await rename(path.join(this.checkpointDir, 'selection.json.tmp'), path.join(this.checkpointDir, 'selection.json'));
+  }
+
+  /** Continues from a checkpoint's saved average and best weights (when the checkpoint has them). */
+  async restore(logged?: SelectionSummary): Promise<void> {
+    if (!this.checkpointDir) return;
+    let state: SelectionState;
+    try {
+      state = JSON.parse(await readFile(path.join(this.checkpointDir, 'selection.json'), 'utf8')) as SelectionState;
+    } catch {
+      return;
+    }
+    const bin = await readFile(path.join(this.checkpointDir, 'selection.bin'));
+    const named = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), state.specs);
+    const take = (prefix: string) => {
+      const list = this.weights.map((_, i) => named[`${prefix}/${i}`]);
+      return list.every((t) => t !== undefined) ? (list as tfTypes.Tensor[]) : undefined;
+    };
+    this.steps = state.steps;
+    this.average = this.decay > 0 ? take('average') : undefined;
+    this.bestWeights = take('best');
+    this.best = this.bestWeights ? (state.best ?? logged?.best) : undefined;
+  }
+
+  private write(tensors: tfTypes.Tensor[]): void {
+    this.weights.forEach((w, i) => w.write(tensors[i]!));
+  }
+}
