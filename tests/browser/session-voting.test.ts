@@ -6,35 +6,12 @@
  * and the winner is in /gallery, its page linking back to the session and the epoch.
  */
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { artifactPath, launchBrowser } from '../helpers/browser';
-import { startTestServer, type TestServer } from '../helpers/server';
-import { TEST_SECRET, tinyModelFolders, tinyModels, type TinyModels } from '../identity/harness';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { artifactPath, } from '../helpers/browser';
+import { useBrowserPlayground } from '../identity/harness';
 
-let server: TestServer;
-let browser: Browser;
-let models: TinyModels;
-
-beforeAll(async () => {
-  models = await tinyModelFolders();
-  [server, browser] = await Promise.all([
-    startTestServer({
-      pages: true,
-      identity: { secret: TEST_SECRET },
-      voting: { vaeDir: models.vaeDir, judgeDir: models.judgeDir, settings: { bestOf: 2, candidates: 6 } },
-      sessions: { dataDir: path.resolve('tests/fixtures/fashion-mnist'), testLimit: 200 },
-    }),
-    launchBrowser(),
-  ]);
-  await tinyModels(models);
-}, 600_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await models?.remove();
-});
+const pg = useBrowserPlayground({ sessions: { dataDir: path.resolve('tests/fixtures/fashion-mnist'), testLimit: 200 } });
 
 function watchErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -45,14 +22,14 @@ function watchErrors(page: Page): string[] {
 const tally = (page: Page, position: number) => page.getByTestId('session-voting').getByTestId(`candidate-${position}`).getByTestId('tally').innerText();
 
 it('a host opens a round in a VAE session after epoch 1; both vote, see the same tallies, and the winner reaches the gallery', { timeout: 300_000 }, async () => {
-  const hostContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const guestContext = await browser.newContext({ viewport: { width: 820, height: 1000 } });
+  const hostContext = await pg.browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const guestContext = await pg.browser.newContext({ viewport: { width: 820, height: 1000 } });
   const host = await hostContext.newPage();
   const guest = await guestContext.newPage();
   const errors = [...watchErrors(host), ...watchErrors(guest)];
 
   // The host chooses their nickname in the session form on /sessions.
-  await host.goto(server.url + '/sessions');
+  await host.goto(pg.server.url + '/sessions');
   await host.locator('[data-testid="session-list"][data-state="filled"]').waitFor();
   const form = host.getByTestId('create-session');
   await form.getByRole('radio', { name: 'Generator (VAE)' }).click();
@@ -70,12 +47,12 @@ it('a host opens a round in a VAE session after epoch 1; both vote, see the same
 
   // The nickname chosen on /sessions is the one /vote shows (another tab of the same browser).
   const hostVote = await hostContext.newPage();
-  await hostVote.goto(server.url + '/vote');
+  await hostVote.goto(pg.server.url + '/vote');
   await expect.poll(() => hostVote.getByTestId('nickname').innerText()).toBe('Ada');
   await hostVote.close();
 
   // The guest picks a nickname on /vote and opens the session's link.
-  await guest.goto(server.url + '/vote');
+  await guest.goto(pg.server.url + '/vote');
   await guest.locator('input[name="nickname"]').fill('Bob');
   await guest.getByRole('button', { name: 'Save' }).click();
   await expect.poll(() => guest.getByTestId('nickname').innerText()).toBe('Bob');
@@ -113,7 +90,7 @@ it('a host opens a round in a VAE session after epoch 1; both vote, see the same
   const winnerLink = guest.getByTestId('session-voting').getByTestId('candidate-0').getByRole('link', { name: 'in the gallery →' });
   await winnerLink.waitFor({ timeout: 10_000 });
   const itemPath = (await winnerLink.getAttribute('href'))!;
-  await guest.goto(server.url + '/gallery');
+  await guest.goto(pg.server.url + '/gallery');
   await guest.locator(`a[href="${itemPath}"]`).first().waitFor({ timeout: 10_000 });
   await guest.locator(`a[href="${itemPath}"]`).first().click();
   await guest.getByTestId('item-session').waitFor();

@@ -2,40 +2,16 @@
  * Voting in two real browser pages: both pick a nickname and see the same round; a vote on one
  * page updates the tally on the other. Tiny untrained models stand in for the VAE and judge.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { artifactPath, launchBrowser } from '../helpers/browser';
-import { startTestServer, type TestServer } from '../helpers/server';
-import { tinyModelFolders, tinyModels, type TinyModels } from '../identity/harness';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
+import { artifactPath, } from '../helpers/browser';
+import { useBrowserPlayground } from '../identity/harness';
 
-let server: TestServer;
-let browser: Browser;
-let models: TinyModels;
-
-beforeAll(async () => {
-  // The server parses the environment first (startTestServer), so the models, which load the
-  // backend and with it the environment, are written afterwards; the generator loads them lazily.
-  models = await tinyModelFolders();
-  [server, browser] = await Promise.all([
-    startTestServer({
-      identity: { secret: 'browser-test-secret-0123456789abcdef0123' },
-      voting: { vaeDir: models.vaeDir, judgeDir: models.judgeDir, settings: { candidates: 8, bestOf: 2 } },
-      pages: true,
-    }),
-    launchBrowser(),
-  ]);
-  await tinyModels(models);
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await models?.remove();
-});
+const pg = useBrowserPlayground({ voting: { settings: { candidates: 8 } } });
 
 async function visitAs(nickname: string): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 900 } });
-  await page.goto(server.url + '/vote');
+  const page = await pg.browser.newPage({ viewport: { width: 1100, height: 900 } });
+  await page.goto(pg.server.url + '/vote');
   await page.locator('input[name="nickname"]').fill(nickname);
   await page.getByRole('button', { name: 'Save' }).click();
   await expect.poll(() => page.getByTestId('nickname').innerText()).toBe(nickname);

@@ -6,10 +6,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import type { AttachedVoting } from '../../server/realtime/voting/handlers';
 import type { VotingSettings } from '../../server/realtime/voting/rooms';
 import type { FreshPostgres } from '../helpers/freshDatabase';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { startTestServer, type TestServer, type TestServerOptions } from '../helpers/server';
 
 export { connectClient as connectWithCookie, ok, pickNickname, request } from '../helpers/server';
 
@@ -55,20 +57,48 @@ export interface VotingServer extends TestServer {
 }
 
 /**
- * Starts the playground (no pages) with voting on `models` (small rounds: 6 candidates, best of
- * 2), then writes the tiny models if they are not there yet. `database`: restart on the same rows.
+ * Starts the playground (no pages) on `models`: voting (small rounds: 6 candidates, best of 2) and
+ * drawing use them, the test cookie secret signs guests; then writes the tiny models if they are
+ * not there yet. `options` adds to or replaces that (sessions, limits, a database to restart on).
  */
-export async function startVotingServer(
-  models: TinyModels,
-  settings: Partial<VotingSettings> = {},
-  database?: FreshPostgres,
-): Promise<VotingServer> {
+export async function startTinyPlayground(models: TinyModels, options: TestServerOptions = {}): Promise<VotingServer> {
   const server = await startTestServer({
-    identity: { secret: TEST_SECRET },
-    voting: { vaeDir: models.vaeDir, judgeDir: models.judgeDir, settings: { bestOf: 2, candidates: 6, ...settings } },
-    ...(database ? { database } : {}),
+    ...options,
+    identity: { secret: TEST_SECRET, ...options.identity },
+    voting: { vaeDir: models.vaeDir, judgeDir: models.judgeDir, ...options.voting, settings: { bestOf: 2, candidates: 6, ...options.voting?.settings } },
+    draw: { modelDir: models.judgeDir, ...options.draw },
   });
   const { existsSync } = await import('node:fs');
   if (!existsSync(path.join(models.judgeDir, 'model.json'))) await tinyModels(models);
   return { ...server, voting: server.playground.voting };
+}
+
+/** startTinyPlayground with voting settings, optionally on a database to restart on. */
+export function startVotingServer(models: TinyModels, settings: Partial<VotingSettings> = {}, database?: FreshPostgres): Promise<VotingServer> {
+  return startTinyPlayground(models, { voting: { settings }, ...(database ? { database } : {}) });
+}
+
+export interface BrowserPlayground {
+  server: VotingServer;
+  browser: Browser;
+  models: TinyModels;
+}
+
+/**
+ * A page test's playground: the server with its pages on tiny models, and headless Chromium,
+ * started before the file's tests and closed after them.
+ */
+export function useBrowserPlayground(options: TestServerOptions = {}): BrowserPlayground {
+  const fx = {} as BrowserPlayground;
+  beforeAll(async () => {
+    fx.models = await tinyModelFolders();
+    const { launchBrowser } = await import('../helpers/browser');
+    [fx.server, fx.browser] = await Promise.all([startTinyPlayground(fx.models, { pages: true, ...options }), launchBrowser()]);
+  }, 600_000);
+  afterAll(async () => {
+    await fx.browser?.close();
+    await fx.server?.close();
+    await fx.models?.remove();
+  });
+  return fx;
 }

@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionConfigInput, SessionEvent, VoteRoundState, VoteTally } from '../../lib/protocol';
-import { connectClient, ok, pickNickname, request, startTestServer, type TestClient, type TestServer } from '../helpers/server';
-import { TEST_SECRET, tinyModelFolders, tinyModels, type TinyModels } from '../identity/harness';
+import { connectClient, ok, pickNickname, request, type TestClient, type TestServer } from '../helpers/server';
+import { startTinyPlayground, TEST_SECRET, tinyModelFolders, type TinyModels } from '../identity/harness';
 
 const FIXTURE = path.resolve('tests/fixtures/fashion-mnist');
 let server: TestServer;
@@ -22,12 +22,9 @@ const clients: TestClient[] = [];
 beforeAll(async () => {
   models = await tinyModelFolders();
   outRoot = await mkdtemp(path.join(os.tmpdir(), 'session-voting-'));
-  server = await startTestServer({
-    identity: { secret: TEST_SECRET },
-    voting: { vaeDir: models.vaeDir, judgeDir: models.judgeDir, settings: { bestOf: 2, candidates: 6 } },
+  server = await startTinyPlayground(models, {
     sessions: { dataDir: FIXTURE, outRoot, testLimit: 200, maxTraining: 1 },
   });
-  await tinyModels(models);
 }, 60_000);
 
 afterAll(async () => {

@@ -8,9 +8,8 @@
  */
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { clientRequests, type RequestName } from '../../lib/protocol';
-import { connectClient, pickNickname, type TestClient } from '../helpers/server';
-import { startTestServer, type TestServer } from '../helpers/server';
-import { TEST_SECRET, tinyModelFolders, tinyModels, type TinyModels } from '../identity/harness';
+import { connectClient, pickNickname, type TestClient, type TestServer } from '../helpers/server';
+import { startTinyPlayground, tinyModelFolders, type TinyModels } from '../identity/harness';
 
 const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 3);
 const SEED = Number(process.env.FUZZ_SEED ?? 21);
@@ -110,12 +109,7 @@ function mutate(value: unknown, random: () => number, depth = 0): unknown {
 
 beforeAll(async () => {
   models = await tinyModelFolders();
-  server = await startTestServer({
-    identity: { secret: TEST_SECRET },
-    voting: { vaeDir: models.vaeDir, judgeDir: models.judgeDir, settings: { bestOf: 2, candidates: 6 } },
-    draw: { modelDir: models.judgeDir },
-  });
-  await tinyModels(models);
+  server = await startTinyPlayground(models);
 }, 120_000);
 
 afterAll(async () => {

@@ -5,9 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HIDDEN_NICKNAME } from '../../lib/protocol';
-import { connectClient, ok, pickNickname, request, type TestClient } from '../helpers/server';
-import { startTestServer, type TestServer } from '../helpers/server';
-import { TEST_SECRET, tinyModelFolders, tinyModels, type TinyModels } from '../identity/harness';
+import { connectClient, ok, pickNickname, request, type TestClient, type TestServer } from '../helpers/server';
+import { startTinyPlayground, tinyModelFolders, type TinyModels } from '../identity/harness';
 
 const TOKEN = 'operator-token-for-tests-0123456789';
 process.env.ADMIN_TOKEN = TOKEN;
@@ -18,12 +17,7 @@ const clients: TestClient[] = [];
 
 beforeAll(async () => {
   models = await tinyModelFolders();
-  server = await startTestServer({
-    identity: { secret: TEST_SECRET },
-    voting: { vaeDir: models.vaeDir, judgeDir: models.judgeDir, settings: { bestOf: 2, candidates: 6 } },
-    draw: { modelDir: models.judgeDir },
-  });
-  await tinyModels(models);
+  server = await startTinyPlayground(models);
 }, 120_000);
 
 afterAll(async () => {
@@ -78,7 +72,10 @@ describe('moderation', () => {
     const taken = await fetch(`${server.url}/api/identity`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nickname: 'RUDE NAME ' }) });
     expect(taken.status).toBe(400);
     expect(((await taken.json()) as { error: string }).error).toBe('That nickname was hidden by a moderator; choose another one.');
-    expect(await request(viewer, 'room:join', { roomId: 'r1', nickname: 'Rude name' })).toEqual({ ok: false, error: 'That nickname was hidden by a moderator; choose another one.' });
+    // In a drawing room a guest is their cookie's nickname; a visitor without one types it.
+    const visitor = await connectClient(server.url);
+    clients.push(visitor);
+    expect(await request(visitor, 'room:join', { roomId: 'r1', nickname: 'Rude name' })).toEqual({ ok: false, error: 'That nickname was hidden by a moderator; choose another one.' });
 
     // Gallery item: gone from the list, the detail, variations and the collection's items.
     await hide('galleryItem', String(itemId));

@@ -15,9 +15,8 @@ import path from 'node:path';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CONTROL_CHARACTERS_MESSAGE, MAX_ID, type VoteRoundState } from '../../lib/protocol';
-import { ok, request, type TestClient } from '../helpers/server';
-import { startTestServer, type TestServer } from '../helpers/server';
-import { TEST_SECRET, tinyModelFolders, tinyModels, type TinyModels } from '../identity/harness';
+import { ok, request, type TestClient, type TestServer } from '../helpers/server';
+import { startTinyPlayground, tinyModelFolders, type TinyModels } from '../identity/harness';
 
 process.env.TRUST_PROXY = '1';
 
@@ -58,14 +57,11 @@ const square = { points: [40, 40, 240, 40, 240, 240, 40, 240, 40, 40], width: 12
 
 beforeAll(async () => {
   models = await tinyModelFolders();
-  server = await startTestServer({
-    identity: { secret: TEST_SECRET },
+  server = await startTinyPlayground(models, {
     limits: {}, // the production defaults, not the harness's relaxed ones
-    voting: { vaeDir: models.vaeDir, judgeDir: models.judgeDir, settings: { bestOf: 2, candidates: 6 }, minGuestAgeSeconds: 60 },
-    draw: { modelDir: models.judgeDir },
+    voting: { minGuestAgeSeconds: 60 },
     sessions: { dataDir: path.resolve('tests/fixtures/fashion-mnist'), testLimit: 200 },
   });
-  await tinyModels(models);
 }, 120_000);
 
 afterAll(async () => {
