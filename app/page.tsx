@@ -26,17 +26,40 @@ export default function HomePage() {
           Teach a computer to tell a sneaker from a sandal.
         </h1>
         <p className="mt-5 text-base leading-relaxed text-zinc-400 sm:text-lg">
-          The Fashion-MNIST Playground trains a neural network to recognise clothing in small pictures and shows
-          how well it does. Everything runs on this server: no cloud, no GPU needed.
+          The Fashion-MNIST Playground trains a neural network to recognise clothing in small pictures and shows how
+          well it does. Everything runs on this server: no cloud, no GPU needed.
         </p>
         <nav className="mt-6 flex flex-wrap gap-3 text-sm">
-          <Link href="/sessions" className="rounded-lg bg-indigo-500 px-4 py-2 font-semibold text-white hover:bg-indigo-400">
+          <Link
+            href="/sessions"
+            className="rounded-lg bg-indigo-500 px-4 py-2 font-semibold text-white hover:bg-indigo-400"
+          >
             Train together, live →
           </Link>
-          <Link href="/draw" className="rounded-lg border border-zinc-700 px-4 py-2 text-zinc-200 hover:border-zinc-500">Draw a garment</Link>
-          <Link href="/vote" className="rounded-lg border border-zinc-700 px-4 py-2 text-zinc-200 hover:border-zinc-500">Vote on generated garments</Link>
-          <Link href="/gallery" className="rounded-lg border border-zinc-700 px-4 py-2 text-zinc-200 hover:border-zinc-500">Community gallery</Link>
-          <Link href="/assessments" className="rounded-lg border border-zinc-700 px-4 py-2 text-zinc-200 hover:border-zinc-500">Assessments</Link>
+          <Link
+            href="/draw"
+            className="rounded-lg border border-zinc-700 px-4 py-2 text-zinc-200 hover:border-zinc-500"
+          >
+            Draw a garment
+          </Link>
+          <Link
+            href="/vote"
+            className="rounded-lg border border-zinc-700 px-4 py-2 text-zinc-200 hover:border-zinc-500"
+          >
+            Vote on generated garments
+          </Link>
+          <Link
+            href="/gallery"
+            className="rounded-lg border border-zinc-700 px-4 py-2 text-zinc-200 hover:border-zinc-500"
+          >
+            Community gallery
+          </Link>
+          <Link
+            href="/assessments"
+            className="rounded-lg border border-zinc-700 px-4 py-2 text-zinc-200 hover:border-zinc-500"
+          >
+            Assessments
+          </Link>
         </nav>
       </section>
 

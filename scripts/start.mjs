@@ -36,7 +36,8 @@ function resolveImport(from, specifier) {
   return candidates.find((c) => existsSync(c) && statSync(c).isFile()) ?? null;
 }
 
-const IMPORT_RE = /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]|@import\s+['"]([^'"]+)['"]/g;
+const IMPORT_RE =
+  /(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|import\s*\(\s*['"]([^'"]+)['"]\s*\)|import\s+['"]([^'"]+)['"]|@import\s+['"]([^'"]+)['"]/g;
 
 /**
  * The files the pages are built from: app/, public/, the config files and every local file app/
@@ -90,7 +91,8 @@ async function withBuildLock(fn) {
       break;
     } catch (err) {
       if (err.code !== 'EEXIST') throw err;
-      if (Date.now() - statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs > LOCK_STALE_MS) rmSync(LOCK, { recursive: true, force: true });
+      if (Date.now() - statSync(LOCK, { throwIfNoEntry: false })?.mtimeMs > LOCK_STALE_MS)
+        rmSync(LOCK, { recursive: true, force: true });
       await sleep(500);
     }
   }
@@ -135,7 +137,10 @@ function fail(message) {
 async function main() {
   if (!existsSync(path.join(BIN, 'tsx'))) fail('The dependencies are not installed; run `npm install` first.');
   if (!existsSync(path.join(ROOT, 'server', 'db', 'generated', 'client.ts'))) {
-    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'prisma-generate.mjs')], { cwd: ROOT, stdio: 'inherit' });
+    const r = spawnSync(process.execPath, [path.join(ROOT, 'scripts', 'prisma-generate.mjs')], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     if (r.status !== 0) fail('Generating the Prisma client failed (see above); run `npm install` again.');
   }
   try {

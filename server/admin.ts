@@ -16,6 +16,7 @@ export function isAdminToken(token: string | undefined, expected: string | undef
 
 /** Throws the sentence an operator-only request gets when `token` is not the credential. */
 export function checkAdmin(token: string | undefined, expected: string | undefined): void {
-  if (!expected) throw new UserFacingError('Operator actions are off on this server: it was started without ADMIN_TOKEN.');
+  if (!expected)
+    throw new UserFacingError('Operator actions are off on this server: it was started without ADMIN_TOKEN.');
   if (!isAdminToken(token, expected)) throw new UserFacingError('That operator token is not right.');
 }

@@ -45,19 +45,41 @@ const schema = z.object({
    * X-Forwarded-For and set X-Forwarded-Proto; 0 (default): clients connect directly. Limits are
    * counted per client address, so set it exactly: too high lets clients pick their own address.
    */
-  TRUST_PROXY: z.coerce.number({ error: 'must be a whole number of proxies (0 when none)' }).int('must be a whole number of proxies (0 when none)').min(0).max(10).default(0),
+  TRUST_PROXY: z.coerce
+    .number({ error: 'must be a whole number of proxies (0 when none)' })
+    .int('must be a whole number of proxies (0 when none)')
+    .min(0)
+    .max(10)
+    .default(0),
   /** The site's public address, e.g. https://playground.example.org: its origin is allowed, https makes cookies Secure. */
-  PUBLIC_URL: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// address' }).optional()),
+  PUBLIC_URL: optionalString.pipe(
+    z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// address' }).optional(),
+  ),
   /** Further origins (comma-separated, e.g. https://a.example,https://b.example) whose pages may open a Socket.IO connection. */
   ALLOWED_ORIGINS: z
     .string()
     .default('')
-    .transform((s) => s.split(',').map((o) => o.trim()).filter(Boolean))
-    .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be a comma-separated list of http(s) origins' }).transform((u) => new URL(u).origin))),
+    .transform((s) =>
+      s
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z.array(
+        z
+          .url({ protocol: /^https?$/, error: 'must be a comma-separated list of http(s) origins' })
+          .transform((u) => new URL(u).origin),
+      ),
+    ),
   /** A guest must be at least this old (seconds since picking a nickname) before its votes count. */
   VOTE_MIN_GUEST_AGE_SECONDS: z.coerce.number().int().min(0).max(86_400).default(60),
   /** A connection with more than this many unsent bytes that took none of them for SEND_STALL_MS (a client that stopped reading) is disconnected. */
-  MAX_SEND_BUFFER_BYTES: z.coerce.number().int().min(64 * 1024).default(1024 * 1024),
+  MAX_SEND_BUFFER_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .default(1024 * 1024),
   SEND_STALL_MS: z.coerce.number().int().min(0).max(600_000).default(5000),
   /** An HTTP request (headers and body) must arrive within this many ms, else 408. */
   HTTP_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1000).max(300_000).default(10_000),
@@ -69,9 +91,7 @@ export type Env = z.infer<typeof schema>;
 export function parseEnv(source: NodeJS.ProcessEnv): Env {
   const result = schema.safeParse(source);
   if (!result.success) {
-    const lines = result.error.issues.map(
-      (i) => `Environment variable ${i.path.join('.')} is invalid: ${i.message}.`,
-    );
+    const lines = result.error.issues.map((i) => `Environment variable ${i.path.join('.')} is invalid: ${i.message}.`);
     throw new Error(lines.join('\n') + '\nFix or unset it (see README.md, Configuration).');
   }
   return result.data;

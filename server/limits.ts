@@ -93,7 +93,13 @@ export class RateLimitError extends UserFacingError {
 }
 
 const period = (seconds: number): string =>
-  seconds === 1 ? 'second' : seconds === 60 ? 'minute' : seconds % 60 === 0 ? `${seconds / 60} minutes` : `${seconds} seconds`;
+  seconds === 1
+    ? 'second'
+    : seconds === 60
+      ? 'minute'
+      : seconds % 60 === 0
+        ? `${seconds / 60} minutes`
+        : `${seconds} seconds`;
 
 export class Limits {
   readonly rules: LimitRules;
@@ -111,11 +117,20 @@ export class Limits {
     const rule = this.rules[action];
     const suffix = subject === undefined ? '' : `|${subject}`;
     const own = actor.guest ? `g:${actor.guest}` : actor.connection ? `c:${actor.connection}` : null;
-    if (rule.guest && own) await this.consume(action, 'guest', rule.guest, own + suffix, rule.what, actor.guest ? 'person' : 'connection');
-    if (rule.address) await this.consume(action, 'address', rule.address, actor.address + suffix, rule.what, 'network address');
+    if (rule.guest && own)
+      await this.consume(action, 'guest', rule.guest, own + suffix, rule.what, actor.guest ? 'person' : 'connection');
+    if (rule.address)
+      await this.consume(action, 'address', rule.address, actor.address + suffix, rule.what, 'network address');
   }
 
-  private async consume(action: LimitAction, scope: string, rate: Rate, key: string, what: string, whose: string): Promise<void> {
+  private async consume(
+    action: LimitAction,
+    scope: string,
+    rate: Rate,
+    key: string,
+    what: string,
+    whose: string,
+  ): Promise<void> {
     const name = `${action}:${scope}`;
     let limiter = this.limiters.get(name);
     if (!limiter) this.limiters.set(name, (limiter = makeLimiter(name, rate)));
@@ -124,7 +139,10 @@ export class Limits {
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
       const wait = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-      throw new RateLimitError(`Too many ${what}: at most ${rate.points} per ${period(rate.seconds)} per ${whose}; wait ${wait} s and try again.`, wait);
+      throw new RateLimitError(
+        `Too many ${what}: at most ${rate.points} per ${period(rate.seconds)} per ${whose}; wait ${wait} s and try again.`,
+        wait,
+      );
     }
   }
 }

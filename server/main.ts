@@ -118,10 +118,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         // handle() answers every error itself; this only keeps a bug there from ending the process.
         return void playground.api.handle(req, res).catch((err: unknown) => {
           console.error('[http] API request failed:', err);
-          if (!res.headersSent && !res.destroyed) res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal server error.\n');
+          if (!res.headersSent && !res.destroyed)
+            res.writeHead(500, { 'content-type': 'text/plain' }).end('Internal server error.\n');
         });
       }
-      if (!pageHandler) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('This server serves no pages.\n');
+      if (!pageHandler)
+        return void res.writeHead(404, { 'content-type': 'text/plain' }).end('This server serves no pages.\n');
       pageHandler(req, res).catch((err: unknown) => {
         console.error('[http] request failed:', err);
         if (!res.headersSent) res.writeHead(500, { 'content-type': 'text/plain' });
@@ -156,7 +158,9 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
   return new Promise((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       if (err.code === 'EADDRINUSE') {
-        reject(new UserFacingError(`Port ${port} is already in use; stop the other process or set PORT to a free port.`));
+        reject(
+          new UserFacingError(`Port ${port} is already in use; stop the other process or set PORT to a free port.`),
+        );
       } else if (err.code === 'EACCES') {
         reject(new UserFacingError(`Not allowed to listen on port ${port}; set PORT to a number above 1024.`));
       } else {
@@ -180,8 +184,10 @@ async function main(): Promise<void> {
   const server = await startServer({ port: env.PORT, host: env.HOST, dev, requireDatabase: true });
   const { backend, database, model } = server.status.current();
   console.log(`Fashion-MNIST playground: ${server.url} (${dev ? 'development' : 'production'})`);
-  console.log(`  backend ${backend.name ?? 'none'}, model ${model.loaded ? model.path : 'not loaded'}, ` +
-    `database ${database.kind} ${database.ok ? 'reachable' : `unreachable: ${database.error}`}`);
+  console.log(
+    `  backend ${backend.name ?? 'none'}, model ${model.loaded ? model.path : 'not loaded'}, ` +
+      `database ${database.kind} ${database.ok ? 'reachable' : `unreachable: ${database.error}`}`,
+  );
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -43,7 +43,11 @@ export class Moderation {
     const db = await this.getDb();
     const targetId = kind === 'nickname' ? id.trim().toLowerCase() : id;
     if (hidden) {
-      const row = await db.hiddenContent.upsert({ where: { kind_targetId: { kind, targetId } }, create: { kind, targetId }, update: {} });
+      const row = await db.hiddenContent.upsert({
+        where: { kind_targetId: { kind, targetId } },
+        create: { kind, targetId },
+        update: {},
+      });
       this.hidden.set(Moderation.key(kind, targetId), row.hiddenAt);
     } else {
       await db.hiddenContent.deleteMany({ where: { kind, targetId } });

@@ -62,12 +62,18 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
   const getDb = async () => (await import('./db')).getDb();
   const moderation = new Moderation(options.voting?.getDb ?? getDb);
   // Other sites' pages may not open a connection with a visitor's cookie (cross-site WebSocket hijacking).
-  io.use((socket, next) => (originAllowed(socket.request, network, env.ALLOWED_ORIGINS) ? next() : next(new Error(FOREIGN_ORIGIN))));
+  io.use((socket, next) =>
+    originAllowed(socket.request, network, env.ALLOWED_ORIGINS) ? next() : next(new Error(FOREIGN_ORIGIN)),
+  );
   recordAddresses(io, network);
   // A client that stops reading is cut before its unsent data grows without bound.
   const stopBackPressure = limitSendBuffers(io, env.MAX_SEND_BUFFER_BYTES, env.SEND_STALL_MS);
   const identity = await (await import('./identity')).attachIdentity(io, { limits, moderation, ...options.identity });
-  const voting = await (await import('./realtime/voting/handlers')).attachVoting(io, identity.guests, { limits, moderation, ...options.voting });
+  const voting = await (await import('./realtime/voting/handlers')).attachVoting(io, identity.guests, {
+    limits,
+    moderation,
+    ...options.voting,
+  });
   const detachStatus = attachStatus(io, options.status);
   const draw = await (await import('./realtime/draw/handlers')).attachDraw(io, { limits, moderation, ...options.draw });
   // Load the served CNN now, so the status shows it and the first drawing gets a quick answer;
@@ -78,7 +84,11 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
     (err: unknown) => console.error(`[model] ${(err as Error).message}`),
   );
   const detachModeration = attachModeration(io, moderation, env.ADMIN_TOKEN, limits);
-  const sessions = await (await import('./realtime/sessions/handlers')).attachSessions(io, { limits, ...options.sessions }, voting.rooms);
+  const sessions = await (await import('./realtime/sessions/handlers')).attachSessions(
+    io,
+    { limits, ...options.sessions },
+    voting.rooms,
+  );
   const models = await (await import('./realtime/models/handlers')).attachModels(io, {
     ...options.models,
     defaultDirs: { cnn: draw.recognizer.modelDir, vae: voting.generator.vaeDir, ...options.models?.defaultDirs },

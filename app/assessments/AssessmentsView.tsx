@@ -21,12 +21,29 @@ function PerClassChart({ perClass }: { perClass: Figures['perClass'] }) {
         <g key={name} transform={`translate(${c * w},0)`}>
           {perClass.map((s, i) => {
             const v = Math.max(0, Math.min(1, s.values[c] ?? 0));
-            return <rect key={s.name} x={3 + i * bar} y={h - v * h} width={bar - 1} height={v * h} fill={COLORS[i % COLORS.length]}><title>{`${name} ${s.name}: ${(v * 100).toFixed(1)} %`}</title></rect>;
+            return (
+              <rect
+                key={s.name}
+                x={3 + i * bar}
+                y={h - v * h}
+                width={bar - 1}
+                height={v * h}
+                fill={COLORS[i % COLORS.length]}
+              >
+                <title>{`${name} ${s.name}: ${(v * 100).toFixed(1)} %`}</title>
+              </rect>
+            );
           })}
-          <text x={w / 2} y={h + 12} fontSize="8" textAnchor="middle" fill="#a1a1aa">{name.split(/[ /]/)[0]}</text>
+          <text x={w / 2} y={h + 12} fontSize="8" textAnchor="middle" fill="#a1a1aa">
+            {name.split(/[ /]/)[0]}
+          </text>
         </g>
       ))}
-      {perClass.map((s, i) => <text key={s.name} x={i * 90} y={h + 32} fontSize="9" fill={COLORS[i % COLORS.length]}>■ {s.name}</text>)}
+      {perClass.map((s, i) => (
+        <text key={s.name} x={i * 90} y={h + 32} fontSize="9" fill={COLORS[i % COLORS.length]}>
+          ■ {s.name}
+        </text>
+      ))}
     </svg>
   );
 }
@@ -35,17 +52,31 @@ function AssessmentCard({ row }: { row: Row }) {
   const f = figuresOf(row.metrics);
   return (
     <div className="rounded-lg border border-zinc-800 bg-zinc-900/40 p-3">
-      <p className="text-xs text-zinc-500">#{row.id} · {row.source} · {new Date(row.createdAt).toLocaleString()}</p>
+      <p className="text-xs text-zinc-500">
+        #{row.id} · {row.source} · {new Date(row.createdAt).toLocaleString()}
+      </p>
       <p className="text-sm font-semibold text-zinc-200">
-        {row.modelVersion.kind.toUpperCase()} {row.modelVersion.name} (<Link href={`/models/${row.modelVersion.id}`} className="text-indigo-300 hover:underline">version {row.modelVersion.id}</Link>, {row.modelVersion.path})
+        {row.modelVersion.kind.toUpperCase()} {row.modelVersion.name} (
+        <Link href={`/models/${row.modelVersion.id}`} className="text-indigo-300 hover:underline">
+          version {row.modelVersion.id}
+        </Link>
+        , {row.modelVersion.path})
       </p>
       {row.session && (
         <p className="text-xs text-zinc-400" data-testid="assessment-session">
-          Trained in <Link href={`/sessions/${row.session.id}`} className="text-indigo-300 hover:underline">session “{row.session.name}”</Link>
+          Trained in{' '}
+          <Link href={`/sessions/${row.session.id}`} className="text-indigo-300 hover:underline">
+            session “{row.session.name}”
+          </Link>
         </p>
       )}
       <dl className="mt-2 grid grid-cols-[auto_1fr] gap-x-3 text-sm text-zinc-300">
-        {f.figures.map((x) => <div key={x.name} className="contents"><dt className="text-zinc-500">{x.name}</dt><dd className="tabular-nums">{x.value}</dd></div>)}
+        {f.figures.map((x) => (
+          <div key={x.name} className="contents">
+            <dt className="text-zinc-500">{x.name}</dt>
+            <dd className="tabular-nums">{x.value}</dd>
+          </div>
+        ))}
       </dl>
       <PerClassChart perClass={f.perClass} />
     </div>
@@ -65,27 +96,49 @@ export function AssessmentsView() {
     return [...m.values()];
   }, [rows]);
 
-  if (error) return <p role="alert" className="mt-6 text-rose-400">{error}</p>;
+  if (error)
+    return (
+      <p role="alert" className="mt-6 text-rose-400">
+        {error}
+      </p>
+    );
   if (!rows) return <p className="mt-6 text-zinc-400">Loading…</p>;
-  if (rows.length === 0) return <p className="mt-6 text-zinc-400">No assessments stored yet: run <code>npm run assess -- --model models/vae</code> or <code>npm run eval:cnn -- --save</code>.</p>;
+  if (rows.length === 0)
+    return (
+      <p className="mt-6 text-zinc-400">
+        No assessments stored yet: run <code>npm run assess -- --model models/vae</code> or{' '}
+        <code>npm run eval:cnn -- --save</code>.
+      </p>
+    );
   const compared = picked.map((id) => rows.find((r) => r.id === id)!).filter(Boolean);
   return (
     <div className="mt-6 space-y-8">
       {compared.length === 2 && (
         <section>
           <h2 className="mb-2 text-lg font-semibold text-zinc-100">Side by side</h2>
-          <div className="grid gap-4 md:grid-cols-2">{compared.map((r) => <AssessmentCard key={r.id} row={r} />)}</div>
+          <div className="grid gap-4 md:grid-cols-2">
+            {compared.map((r) => (
+              <AssessmentCard key={r.id} row={r} />
+            ))}
+          </div>
         </section>
       )}
       {byVersion.map((list) => (
         <section key={list[0]!.modelVersion.id}>
-          <h2 className="mb-2 text-lg font-semibold text-zinc-100">{list[0]!.modelVersion.name} · version {list[0]!.modelVersion.id}</h2>
+          <h2 className="mb-2 text-lg font-semibold text-zinc-100">
+            {list[0]!.modelVersion.name} · version {list[0]!.modelVersion.id}
+          </h2>
           <ul className="grid gap-3 md:grid-cols-2">
             {list.map((r) => (
               <li key={r.id}>
                 <label className="mb-1 flex items-center gap-2 text-xs text-zinc-400">
-                  <input type="checkbox" checked={picked.includes(r.id)}
-                    onChange={(e) => setPicked((p) => (e.target.checked ? [...p, r.id].slice(-2) : p.filter((x) => x !== r.id)))} />
+                  <input
+                    type="checkbox"
+                    checked={picked.includes(r.id)}
+                    onChange={(e) =>
+                      setPicked((p) => (e.target.checked ? [...p, r.id].slice(-2) : p.filter((x) => x !== r.id)))
+                    }
+                  />
                   compare
                 </label>
                 <AssessmentCard row={r} />

@@ -24,12 +24,22 @@ export function figuresOf(metrics: unknown): Figures {
   };
   if (Array.isArray(at(metrics, 'perClass'))) {
     add('judge accuracy, unfiltered', at(metrics, 'overall', 'unfiltered', 'accuracy'), pct);
-    add(`judge accuracy, best of ${num(at(metrics, 'bestOf')) ?? 'N'}`, at(metrics, 'overall', 'filtered', 'accuracy'), pct);
+    add(
+      `judge accuracy, best of ${num(at(metrics, 'bestOf')) ?? 'N'}`,
+      at(metrics, 'overall', 'filtered', 'accuracy'),
+      pct,
+    );
     add('confidence > 0.95, filtered', at(metrics, 'overall', 'filtered', 'shareConfident'), pct);
     add('Fréchet distance', at(metrics, 'frechet', 'generatedVsReal'), (n) => n.toFixed(2));
     const splits = num(at(metrics, 'frechet', 'splits'));
-    add(splits ? `Fréchet, real vs real (mean of ${splits} splits)` : 'Fréchet, real vs real', at(metrics, 'frechet', 'realVsReal'), (n) => n.toFixed(2));
-    add('Fréchet, reconstructions vs real (floor for any prior)', at(metrics, 'frechet', 'reconstructionVsReal'), (n) => n.toFixed(2));
+    add(
+      splits ? `Fréchet, real vs real (mean of ${splits} splits)` : 'Fréchet, real vs real',
+      at(metrics, 'frechet', 'realVsReal'),
+      (n) => n.toFixed(2),
+    );
+    add('Fréchet, reconstructions vs real (floor for any prior)', at(metrics, 'frechet', 'reconstructionVsReal'), (n) =>
+      n.toFixed(2),
+    );
     add('Fréchet ratio', at(metrics, 'frechet', 'ratio'), (n) => `${n.toFixed(1)}x`);
     add('precision', at(metrics, 'precisionRecall', 'precision'), pct);
     add('recall', at(metrics, 'precisionRecall', 'recall'), pct);

@@ -14,11 +14,17 @@ function CollectionList({ items, empty }: { items: Listed; empty: string }) {
     <ul className="grid gap-3 sm:grid-cols-2">
       {items.map((c) => (
         <li key={c.id} className="rounded-lg border border-zinc-800 bg-zinc-900/40 p-3">
-          <a href={`/collections/${c.id}`} className="font-semibold text-zinc-100 underline">{c.title}</a>
-          <p className="text-xs text-zinc-500">{c.count} items · by {c.owner} · {c.public ? 'public' : 'private'}</p>
+          <a href={`/collections/${c.id}`} className="font-semibold text-zinc-100 underline">
+            {c.title}
+          </a>
+          <p className="text-xs text-zinc-500">
+            {c.count} items · by {c.owner} · {c.public ? 'public' : 'private'}
+          </p>
           <div className="mt-2 flex gap-1">
             {/* eslint-disable-next-line @next/next/no-img-element */}
-            {c.preview.map((src, i) => <img key={i} src={src} alt="" width={42} height={42} className="[image-rendering:pixelated]" />)}
+            {c.preview.map((src, i) => (
+              <img key={i} src={src} alt="" width={42} height={42} className="[image-rendering:pixelated]" />
+            ))}
           </div>
         </li>
       ))}
@@ -45,19 +51,34 @@ export function CollectionsIndex() {
     <div className="mt-4 space-y-8">
       <NicknameForm why="Pick a nickname to make collections" />
       {guest && (
-        <form className="flex flex-wrap items-center gap-2 text-sm" onSubmit={async (e) => {
-          e.preventDefault();
-          const r = await request('collection:create', { title, public: isPublic });
-          if (!r.ok) return setError(r.error);
-          setError(null);
-          setTitle('');
-          load();
-        }}>
-          <input aria-label="title" maxLength={80} value={title} onChange={(e) => setTitle(e.target.value)} placeholder="New collection title"
-            className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100" />
-          <label className="text-zinc-400"><input type="checkbox" checked={isPublic} onChange={(e) => setPublic(e.target.checked)} /> public</label>
+        <form
+          className="flex flex-wrap items-center gap-2 text-sm"
+          onSubmit={async (e) => {
+            e.preventDefault();
+            const r = await request('collection:create', { title, public: isPublic });
+            if (!r.ok) return setError(r.error);
+            setError(null);
+            setTitle('');
+            load();
+          }}
+        >
+          <input
+            aria-label="title"
+            maxLength={80}
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            placeholder="New collection title"
+            className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100"
+          />
+          <label className="text-zinc-400">
+            <input type="checkbox" checked={isPublic} onChange={(e) => setPublic(e.target.checked)} /> public
+          </label>
           <button className="rounded bg-indigo-500 px-3 py-1 font-semibold text-white">Create</button>
-          {error && <span role="alert" className="text-rose-400">{error}</span>}
+          {error && (
+            <span role="alert" className="text-rose-400">
+              {error}
+            </span>
+          )}
         </form>
       )}
       <section>

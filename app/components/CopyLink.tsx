@@ -6,7 +6,15 @@
  */
 import { useRef, useState } from 'react';
 
-export function CopyLink({ url, label = 'Copy link', testId = 'share-link' }: { url: string; label?: string; testId?: string }) {
+export function CopyLink({
+  url,
+  label = 'Copy link',
+  testId = 'share-link',
+}: {
+  url: string;
+  label?: string;
+  testId?: string;
+}) {
   const text = useRef<HTMLInputElement>(null);
   const [note, setNote] = useState<string | null>(null);
   const copy = async () => {
@@ -33,7 +41,11 @@ export function CopyLink({ url, label = 'Copy link', testId = 'share-link' }: { 
           onFocus={(e) => e.currentTarget.select()}
           className="min-w-0 flex-1 rounded-lg border border-zinc-700 bg-zinc-950 px-2 py-1 text-xs text-zinc-300"
         />
-        <button type="button" onClick={() => void copy()} className="shrink-0 rounded-lg bg-zinc-800 px-3 py-1.5 text-sm text-zinc-200 hover:bg-zinc-700">
+        <button
+          type="button"
+          onClick={() => void copy()}
+          className="shrink-0 rounded-lg bg-zinc-800 px-3 py-1.5 text-sm text-zinc-200 hover:bg-zinc-700"
+        >
           {label}
         </button>
       </div>

@@ -63,7 +63,10 @@ export function StatusPanel() {
         <ConnectionBadge connection={connection} />
       </div>
       {error && (
-        <p role="alert" className="mb-4 rounded-lg border border-rose-500/30 bg-rose-500/10 px-4 py-3 text-sm text-rose-200">
+        <p
+          role="alert"
+          className="mb-4 rounded-lg border border-rose-500/30 bg-rose-500/10 px-4 py-3 text-sm text-rose-200"
+        >
           {error}
         </p>
       )}
@@ -83,7 +86,9 @@ export function StatusPanel() {
                 <ul className="mt-3 space-y-1 text-xs text-zinc-400">
                   {status.backend.tried.map((t) => (
                     <li key={t.name} className="flex gap-2" title={t.error}>
-                      <span aria-hidden className={t.ok ? 'text-emerald-400' : 'text-zinc-600'}>{t.ok ? '●' : '○'}</span>
+                      <span aria-hidden className={t.ok ? 'text-emerald-400' : 'text-zinc-600'}>
+                        {t.ok ? '●' : '○'}
+                      </span>
                       <span className="min-w-0">
                         <span className={t.ok ? 'text-zinc-200' : undefined}>{t.name}</span>
                         {t.error && <span className="block truncate text-zinc-500">{t.error}</span>}
@@ -101,7 +106,9 @@ export function StatusPanel() {
               <>
                 <Value>{status.model.version ?? 'loaded'}</Value>
                 <Detail>{status.model.params?.toLocaleString('en-US')} parameters</Detail>
-                <Detail>served from the <code className="text-zinc-300">{status.model.path}</code> model folder</Detail>
+                <Detail>
+                  served from the <code className="text-zinc-300">{status.model.path}</code> model folder
+                </Detail>
               </>
             ) : (
               <>
@@ -116,7 +123,9 @@ export function StatusPanel() {
           {status && (
             <>
               <Value>{status.database.ok ? 'reachable' : 'unreachable'}</Value>
-              <Detail>{status.database.where ?? (status.database.kind === 'postgresql' ? 'PostgreSQL' : 'embedded PGlite')}</Detail>
+              <Detail>
+                {status.database.where ?? (status.database.kind === 'postgresql' ? 'PostgreSQL' : 'embedded PGlite')}
+              </Detail>
               {status.database.error && <Detail>{status.database.error}</Detail>}
             </>
           )}
@@ -125,7 +134,9 @@ export function StatusPanel() {
           {status && uptime !== null && (
             <>
               <Value>up {formatDuration(uptime)}</Value>
-              <Detail>since {new Date(Date.parse(status.serverTime) - status.uptimeSeconds * 1000).toLocaleTimeString()}</Detail>
+              <Detail>
+                since {new Date(Date.parse(status.serverTime) - status.uptimeSeconds * 1000).toLocaleTimeString()}
+              </Detail>
             </>
           )}
         </Card>
@@ -142,14 +153,28 @@ function ConnectionBadge({ connection }: { connection: Connection }) {
   } as const;
   const [dot, label] = look[connection];
   return (
-    <span data-testid="connection" data-connection={connection} className="inline-flex items-center gap-2 rounded-full border border-zinc-800 bg-zinc-900 px-3 py-1 text-xs text-zinc-300">
+    <span
+      data-testid="connection"
+      data-connection={connection}
+      className="inline-flex items-center gap-2 rounded-full border border-zinc-800 bg-zinc-900 px-3 py-1 text-xs text-zinc-300"
+    >
       <span className={`size-2 rounded-full ${dot} ${connection === 'live' ? 'animate-pulse' : ''}`} />
       {label}
     </span>
   );
 }
 
-function Card({ title, ok, testId, children }: { title: string; ok: boolean | null; testId: string; children: ReactNode }) {
+function Card({
+  title,
+  ok,
+  testId,
+  children,
+}: {
+  title: string;
+  ok: boolean | null;
+  testId: string;
+  children: ReactNode;
+}) {
   const ring = ok === null ? 'border-zinc-800' : ok ? 'border-emerald-500/25' : 'border-amber-500/30';
   return (
     <div data-testid={testId} className={`rounded-xl border ${ring} bg-zinc-900/60 p-4`}>

@@ -26,8 +26,8 @@ export default function DrawPage() {
       </div>
       <DrawStudio />
       <p className="mt-8 text-xs text-zinc-500">
-        Shortcuts: <kbd>P</kbd> pen, <kbd>E</kbd> eraser, <kbd>[</kbd> <kbd>]</kbd> width, <kbd>Ctrl</kbd>+<kbd>Z</kbd> undo,{' '}
-        <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>Z</kbd> redo, <kbd>Delete</kbd> clear.
+        Shortcuts: <kbd>P</kbd> pen, <kbd>E</kbd> eraser, <kbd>[</kbd> <kbd>]</kbd> width, <kbd>Ctrl</kbd>+<kbd>Z</kbd>{' '}
+        undo, <kbd>Ctrl</kbd>+<kbd>Shift</kbd>+<kbd>Z</kbd> redo, <kbd>Delete</kbd> clear.
       </p>
     </main>
   );

@@ -43,20 +43,40 @@ export function GalleryBrowser() {
   const moderation = useModerationVersion();
 
   useEffect(() => {
-    void request('gallery:list', { label, sort, page, pageSize: PAGE_SIZE }).then((r) => (r.ok ? (setData(r.data), setError(null)) : setError(r.error)));
+    void request('gallery:list', { label, sort, page, pageSize: PAGE_SIZE }).then((r) =>
+      r.ok ? (setData(r.data), setError(null)) : setError(r.error),
+    );
   }, [label, sort, page, moderation]);
 
   const pages = Math.max(1, Math.ceil((data?.total ?? 0) / PAGE_SIZE));
   return (
     <section className="mt-6">
       <div className="flex flex-wrap gap-3 text-sm">
-        <select aria-label="class" value={label ?? ''} onChange={(e) => { setLabel(e.target.value === '' ? null : Number(e.target.value)); setPage(1); }}
-          className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100">
+        <select
+          aria-label="class"
+          value={label ?? ''}
+          onChange={(e) => {
+            setLabel(e.target.value === '' ? null : Number(e.target.value));
+            setPage(1);
+          }}
+          className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100"
+        >
           <option value="">All classes</option>
-          {CLASS_NAMES.map((n, i) => <option key={n} value={i}>{n}</option>)}
+          {CLASS_NAMES.map((n, i) => (
+            <option key={n} value={i}>
+              {n}
+            </option>
+          ))}
         </select>
-        <select aria-label="sort" value={sort} onChange={(e) => { setSort(e.target.value as 'votes' | 'newest'); setPage(1); }}
-          className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100">
+        <select
+          aria-label="sort"
+          value={sort}
+          onChange={(e) => {
+            setSort(e.target.value as 'votes' | 'newest');
+            setPage(1);
+          }}
+          className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100"
+        >
           <option value="newest">Newest</option>
           <option value="votes">Most votes</option>
         </select>
@@ -64,39 +84,89 @@ export function GalleryBrowser() {
         {collections.length > 0 && (
           <label className="flex items-center gap-2 text-zinc-400">
             Add to
-            <select aria-label="collection to add to" data-testid="add-target" value={target} onChange={(e) => setTarget(e.target.value)}
-              className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100">
-              {collections.map((c) => <option key={c.id} value={c.id}>{c.title}</option>)}
+            <select
+              aria-label="collection to add to"
+              data-testid="add-target"
+              value={target}
+              onChange={(e) => setTarget(e.target.value)}
+              className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100"
+            >
+              {collections.map((c) => (
+                <option key={c.id} value={c.id}>
+                  {c.title}
+                </option>
+              ))}
             </select>
           </label>
         )}
         {guest && collections.length === 0 && (
-          <a href="/collections" className="text-indigo-300 underline">Make a collection to add items to</a>
+          <a href="/collections" className="text-indigo-300 underline">
+            Make a collection to add items to
+          </a>
         )}
       </div>
-      {error && <p role="alert" className="mt-3 text-sm text-rose-400">{error}</p>}
+      {error && (
+        <p role="alert" className="mt-3 text-sm text-rose-400">
+          {error}
+        </p>
+      )}
       <ul className="mt-4 grid grid-cols-3 gap-3 sm:grid-cols-4 md:grid-cols-6">
         {data?.items.map((i) => (
-          <li key={i.id} data-testid={`gallery-item-${i.id}`} className="rounded-lg border border-zinc-800 bg-zinc-900/40 p-2 text-center">
+          <li
+            key={i.id}
+            data-testid={`gallery-item-${i.id}`}
+            className="rounded-lg border border-zinc-800 bg-zinc-900/40 p-2 text-center"
+          >
             <a href={`/gallery/${i.id}`}>
               {/* eslint-disable-next-line @next/next/no-img-element */}
-              <img src={i.image} alt={CLASS_NAMES[i.label]} width={84} height={84} className="mx-auto [image-rendering:pixelated]" />
+              <img
+                src={i.image}
+                alt={CLASS_NAMES[i.label]}
+                width={84}
+                height={84}
+                className="mx-auto [image-rendering:pixelated]"
+              />
               <p className="mt-1 text-xs text-zinc-300">{CLASS_NAMES[i.label]}</p>
-              <p className="text-xs text-zinc-500">{i.score >= 0 ? '+' : ''}{i.score} · {i.author ?? 'unknown'}</p>
+              <p className="text-xs text-zinc-500">
+                {i.score >= 0 ? '+' : ''}
+                {i.score} · {i.author ?? 'unknown'}
+              </p>
             </a>
             {collections.length > 0 && (
-              <button type="button" onClick={() => void add(i.id)} className="mt-1 rounded border border-zinc-700 px-2 py-0.5 text-xs text-zinc-200 hover:border-indigo-400">
+              <button
+                type="button"
+                onClick={() => void add(i.id)}
+                className="mt-1 rounded border border-zinc-700 px-2 py-0.5 text-xs text-zinc-200 hover:border-indigo-400"
+              >
                 + collection
               </button>
             )}
-            {note?.itemId === i.id && <p role="status" className="mt-1 text-[11px] text-zinc-400">{note.text}</p>}
+            {note?.itemId === i.id && (
+              <p role="status" className="mt-1 text-[11px] text-zinc-400">
+                {note.text}
+              </p>
+            )}
           </li>
         ))}
       </ul>
       <div className="mt-4 flex items-center gap-3 text-sm text-zinc-300">
-        <button disabled={page <= 1} onClick={() => setPage(page - 1)} className="rounded border border-zinc-700 px-2 py-1 disabled:opacity-40">← Newer</button>
-        <span>Page {page} of {pages}</span>
-        <button disabled={page >= pages} onClick={() => setPage(page + 1)} className="rounded border border-zinc-700 px-2 py-1 disabled:opacity-40">Older →</button>
+        <button
+          disabled={page <= 1}
+          onClick={() => setPage(page - 1)}
+          className="rounded border border-zinc-700 px-2 py-1 disabled:opacity-40"
+        >
+          ← Newer
+        </button>
+        <span>
+          Page {page} of {pages}
+        </span>
+        <button
+          disabled={page >= pages}
+          onClick={() => setPage(page + 1)}
+          className="rounded border border-zinc-700 px-2 py-1 disabled:opacity-40"
+        >
+          Older →
+        </button>
       </div>
     </section>
   );

@@ -73,7 +73,11 @@ const SERVER_STATE: IdentityState = { guest: null, loaded: false };
 
 /** Who we are (null: no nickname yet); `loaded` once the server answered. */
 export function useGuest(): IdentityState & { choose: typeof chooseNickname } {
-  const s = useSyncExternalStore(subscribe, () => state, () => SERVER_STATE);
+  const s = useSyncExternalStore(
+    subscribe,
+    () => state,
+    () => SERVER_STATE,
+  );
   return { ...s, choose: chooseNickname };
 }
 
@@ -84,7 +88,11 @@ export function useGuest(): IdentityState & { choose: typeof chooseNickname } {
 export async function chooseNickname(nickname: string): Promise<string | null> {
   let res: Response;
   try {
-    res = await fetch('/api/identity', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nickname }) });
+    res = await fetch('/api/identity', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ nickname }),
+    });
   } catch {
     return 'The server did not answer; try again in a moment.';
   }
@@ -122,7 +130,10 @@ export function NicknameForm({ why = 'Pick a nickname' }: { why?: string }) {
   if (guest && !editing) {
     return (
       <p className="text-sm text-zinc-400" data-testid="identity">
-        You are <span data-testid="nickname" className="font-semibold text-zinc-100">{guest.nickname}</span>{' '}
+        You are{' '}
+        <span data-testid="nickname" className="font-semibold text-zinc-100">
+          {guest.nickname}
+        </span>{' '}
         <button type="button" className="text-indigo-300 underline" onClick={() => setEditing(true)}>
           change
         </button>

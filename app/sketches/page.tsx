@@ -15,7 +15,10 @@ export default function SketchesPage() {
             Drawings people made and labelled, as the model sees them. They help the model learn drawings better.
           </p>
         </div>
-        <Link href="/draw" className="rounded-lg bg-indigo-500 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-400">
+        <Link
+          href="/draw"
+          className="rounded-lg bg-indigo-500 px-3 py-1.5 text-sm font-medium text-white hover:bg-indigo-400"
+        >
           Draw one
         </Link>
       </div>

@@ -102,7 +102,9 @@ export function VoteRoom({ room, session }: { room: string; session?: SessionVot
 
   const close = async () => {
     if (!round) return;
-    const reply = session ? await request('session:vote:close', { sessionId: room }) : await request('vote:close', { roundId: round.id });
+    const reply = session
+      ? await request('session:vote:close', { sessionId: room })
+      : await request('vote:close', { roundId: round.id });
     setMessage(reply.ok ? null : reply.error);
   };
 
@@ -114,7 +116,11 @@ export function VoteRoom({ room, session }: { room: string; session?: SessionVot
 
   return (
     <section className="mt-6">
-      {session ? !guest && <p className="text-sm text-zinc-400">Pick a nickname (beside the viewers list) to vote.</p> : <NicknameForm why="Pick a nickname to vote" />}
+      {session ? (
+        !guest && <p className="text-sm text-zinc-400">Pick a nickname (beside the viewers list) to vote.</p>
+      ) : (
+        <NicknameForm why="Pick a nickname to vote" />
+      )}
       <div className="mt-4 flex flex-wrap items-center gap-3 text-sm">
         {round && (
           <span data-testid="round-status" className="text-zinc-300">
@@ -129,60 +135,138 @@ export function VoteRoom({ room, session }: { room: string; session?: SessionVot
           </span>
         )}
         {!open && session?.isHost && session.epochsDone === 0 && (
-          <span className="text-zinc-400">After the first epoch you can open a voting round on the garments this session&apos;s VAE draws.</span>
+          <span className="text-zinc-400">
+            After the first epoch you can open a voting round on the garments this session&apos;s VAE draws.
+          </span>
         )}
         {!open && canStart && (
           <>
             {session && (
-              <select aria-label="duration" value={duration} onChange={(e) => setDuration(Number(e.target.value))}
-                className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100">
-                {[30, 60, 120, 300].map((s) => <option key={s} value={s}>{s < 60 ? `${s} s` : `${s / 60} min`}</option>)}
+              <select
+                aria-label="duration"
+                value={duration}
+                onChange={(e) => setDuration(Number(e.target.value))}
+                className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100"
+              >
+                {[30, 60, 120, 300].map((s) => (
+                  <option key={s} value={s}>
+                    {s < 60 ? `${s} s` : `${s / 60} min`}
+                  </option>
+                ))}
               </select>
             )}
-            <select aria-label="class" value={label ?? ''} onChange={(e) => setLabel(e.target.value === '' ? null : Number(e.target.value))}
-              className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100">
+            <select
+              aria-label="class"
+              value={label ?? ''}
+              onChange={(e) => setLabel(e.target.value === '' ? null : Number(e.target.value))}
+              className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100"
+            >
               <option value="">All classes</option>
-              {CLASS_NAMES.map((n, i) => <option key={n} value={i}>{n}</option>)}
+              {CLASS_NAMES.map((n, i) => (
+                <option key={n} value={i}>
+                  {n}
+                </option>
+              ))}
             </select>
             <ModelPicker kind="vae" value={modelVersionId} onChange={setModelVersionId} />
-            <button disabled={busy || !guest} onClick={start} className="rounded bg-indigo-500 px-3 py-1 font-semibold text-white disabled:opacity-50">
-              {busy ? 'Generating…' : session ? `Open a voting round on epoch ${session.epochsDone}` : round?.winners.length ? 'Breed the next round' : 'Start a round'}
+            <button
+              disabled={busy || !guest}
+              onClick={start}
+              className="rounded bg-indigo-500 px-3 py-1 font-semibold text-white disabled:opacity-50"
+            >
+              {busy
+                ? 'Generating…'
+                : session
+                  ? `Open a voting round on epoch ${session.epochsDone}`
+                  : round?.winners.length
+                    ? 'Breed the next round'
+                    : 'Start a round'}
             </button>
           </>
         )}
         {open && you === round.hostPublicId && (
-          <button onClick={close} className="rounded border border-zinc-600 px-3 py-1 text-zinc-200">Close now</button>
+          <button onClick={close} className="rounded border border-zinc-600 px-3 py-1 text-zinc-200">
+            Close now
+          </button>
         )}
       </div>
-      {message && <p role="alert" className="mt-3 text-sm text-rose-400">{message}</p>}
+      {message && (
+        <p role="alert" className="mt-3 text-sm text-rose-400">
+          {message}
+        </p>
+      )}
       {!round && !session && <p className="mt-6 text-zinc-400">No round yet: pick a nickname and start one.</p>}
       <ul className="mt-6 grid grid-cols-2 gap-4 sm:grid-cols-3 md:grid-cols-4">
         {round?.candidates.map((c) => {
           const t = tallies.get(c.id) ?? { up: 0, down: 0 };
           return (
-            <li key={c.id} data-testid={`candidate-${c.position}`} className={`rounded-xl border p-3 ${winners.has(c.id) ? 'border-amber-400' : 'border-zinc-800'} bg-zinc-900/40`}>
+            <li
+              key={c.id}
+              data-testid={`candidate-${c.position}`}
+              className={`rounded-xl border p-3 ${winners.has(c.id) ? 'border-amber-400' : 'border-zinc-800'} bg-zinc-900/40`}
+            >
               {/* eslint-disable-next-line @next/next/no-img-element */}
-              <img src={c.image} alt={CLASS_NAMES[c.label]} width={112} height={112} className="mx-auto h-28 w-28 [image-rendering:pixelated]" />
-              <p className="mt-2 text-xs text-zinc-400">{CLASS_NAMES[c.label]} · judge {(c.confidence * 100).toFixed(0)} %</p>
+              <img
+                src={c.image}
+                alt={CLASS_NAMES[c.label]}
+                width={112}
+                height={112}
+                className="mx-auto h-28 w-28 [image-rendering:pixelated]"
+              />
+              <p className="mt-2 text-xs text-zinc-400">
+                {CLASS_NAMES[c.label]} · judge {(c.confidence * 100).toFixed(0)} %
+              </p>
               <div className="mt-2 flex items-center gap-2 text-sm">
-                <button aria-label="keep" disabled={!open} onClick={() => vote(c.id, 1)}
-                  className={`rounded px-2 py-0.5 ${mine.get(c.id) === 1 ? 'bg-emerald-600 text-white' : 'border border-zinc-700 text-zinc-200'}`}>▲ keep</button>
-                <span data-testid="tally" className="tabular-nums text-zinc-200">{t.up - t.down}</span>
-                <button aria-label="discard" disabled={!open} onClick={() => vote(c.id, -1)}
-                  className={`rounded px-2 py-0.5 ${mine.get(c.id) === -1 ? 'bg-rose-600 text-white' : 'border border-zinc-700 text-zinc-200'}`}>▼</button>
-                <span className="text-xs text-zinc-500">{t.up}↑ {t.down}↓</span>
+                <button
+                  aria-label="keep"
+                  disabled={!open}
+                  onClick={() => vote(c.id, 1)}
+                  className={`rounded px-2 py-0.5 ${mine.get(c.id) === 1 ? 'bg-emerald-600 text-white' : 'border border-zinc-700 text-zinc-200'}`}
+                >
+                  ▲ keep
+                </button>
+                <span data-testid="tally" className="tabular-nums text-zinc-200">
+                  {t.up - t.down}
+                </span>
+                <button
+                  aria-label="discard"
+                  disabled={!open}
+                  onClick={() => vote(c.id, -1)}
+                  className={`rounded px-2 py-0.5 ${mine.get(c.id) === -1 ? 'bg-rose-600 text-white' : 'border border-zinc-700 text-zinc-200'}`}
+                >
+                  ▼
+                </button>
+                <span className="text-xs text-zinc-500">
+                  {t.up}↑ {t.down}↓
+                </span>
               </div>
               {c.parentIds.length > 0 && (
                 <div className="mt-2 flex items-center gap-1 text-xs text-zinc-500">
                   {c.origin} of
-                  {c.parentIds.map((id) => parents.get(id) && (
-                    // eslint-disable-next-line @next/next/no-img-element
-                    <img key={id} src={parents.get(id)!.image} alt="parent" title={`round ${parents.get(id)!.roundNumber}`} width={28} height={28} className="[image-rendering:pixelated]" />
-                  ))}
+                  {c.parentIds.map(
+                    (id) =>
+                      parents.get(id) && (
+                        // eslint-disable-next-line @next/next/no-img-element
+                        <img
+                          key={id}
+                          src={parents.get(id)!.image}
+                          alt="parent"
+                          title={`round ${parents.get(id)!.roundNumber}`}
+                          width={28}
+                          height={28}
+                          className="[image-rendering:pixelated]"
+                        />
+                      ),
+                  )}
                 </div>
               )}
               {winners.has(c.id) && (
-                <a className="mt-1 block text-xs text-amber-300 underline" href={`/gallery/${round.winners.find((w) => w.candidateId === c.id)!.galleryItemId}`}>in the gallery →</a>
+                <a
+                  className="mt-1 block text-xs text-amber-300 underline"
+                  href={`/gallery/${round.winners.find((w) => w.candidateId === c.id)!.galleryItemId}`}
+                >
+                  in the gallery →
+                </a>
               )}
             </li>
           );

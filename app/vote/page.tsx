@@ -9,7 +9,11 @@ export default function VotePage() {
       <h1 className="text-2xl font-semibold text-zinc-50">Vote on generated garments</h1>
       <p className="mt-2 max-w-3xl text-sm text-zinc-400">
         The VAE draws candidates (each the best of several, as judged by the CNN). Keep or discard them; when the round
-        closes, the best go to the <a className="text-indigo-300 underline" href="/gallery">gallery</a> and the next round is bred from them.
+        closes, the best go to the{' '}
+        <a className="text-indigo-300 underline" href="/gallery">
+          gallery
+        </a>{' '}
+        and the next round is bred from them.
       </p>
       <VoteRoom room="vote" />
     </main>

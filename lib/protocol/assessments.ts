@@ -3,7 +3,6 @@
  */
 import { z } from './zod';
 
-
 export const assessmentRequests = {
   /** Every stored assessment with its model version, newest first (the /assessments page). */
   'assessments:list': {
@@ -16,7 +15,13 @@ export const assessmentRequests = {
           source: z.string(),
           createdAt: z.string(),
           metrics: z.unknown(),
-          modelVersion: z.object({ id: z.number().int(), kind: z.string(), name: z.string(), path: z.string(), createdAt: z.string() }),
+          modelVersion: z.object({
+            id: z.number().int(),
+            kind: z.string(),
+            name: z.string(),
+            path: z.string(),
+            createdAt: z.string(),
+          }),
           /** The live session that trained the version, when one did (its page replays the training). */
           session: z.object({ id: z.string(), name: z.string() }).nullable().optional(),
         }),

@@ -7,7 +7,9 @@ import { VOTE_LIMITS } from './voting';
 
 export const CollectionTitleSchema = TextSchema('A title', VOTE_LIMITS.collectionTitle, 'Give the collection a title.');
 
-export const CollectionIdSchema = z.string().regex(/^[A-Za-z0-9_-]{6,32}$/, 'A collection id is 6-32 letters, digits, - or _; check the link.');
+export const CollectionIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{6,32}$/, 'A collection id is 6-32 letters, digits, - or _; check the link.');
 
 export const CollectionSchema = z.object({
   id: CollectionIdSchema,
@@ -16,7 +18,9 @@ export const CollectionSchema = z.object({
   owner: z.string(),
   /** Whether the caller owns it (and may change it). */
   yours: z.boolean(),
-  items: z.array(z.object({ galleryItemId: z.number().int(), label: ClassIndexSchema, image: z.string(), score: z.number().int() })),
+  items: z.array(
+    z.object({ galleryItemId: z.number().int(), label: ClassIndexSchema, image: z.string(), score: z.number().int() }),
+  ),
   updatedAt: z.string(),
 });
 
@@ -27,9 +31,17 @@ export const collectionRequests = {
   'collections:list': {
     delivery: 'ack',
     payload: z.object({ scope: z.enum(['mine', 'public']) }).strict(),
-    reply: z.object({ collections: z.array(CollectionSchema.omit({ items: true }).extend({ count: z.number().int(), preview: z.array(z.string()) })) }),
+    reply: z.object({
+      collections: z.array(
+        CollectionSchema.omit({ items: true }).extend({ count: z.number().int(), preview: z.array(z.string()) }),
+      ),
+    }),
   },
-  'collection:get': { delivery: 'ack', payload: z.object({ id: CollectionIdSchema }).strict(), reply: CollectionSchema },
+  'collection:get': {
+    delivery: 'ack',
+    payload: z.object({ id: CollectionIdSchema }).strict(),
+    reply: CollectionSchema,
+  },
   'collection:create': {
     delivery: 'ack',
     payload: z.object({ title: CollectionTitleSchema, public: z.boolean().default(false) }).strict(),
@@ -38,14 +50,26 @@ export const collectionRequests = {
   /** Owner only, like every collection change below. */
   'collection:update': {
     delivery: 'ack',
-    payload: z.object({ id: CollectionIdSchema, title: CollectionTitleSchema.optional(), public: z.boolean().optional() }).strict(),
+    payload: z
+      .object({ id: CollectionIdSchema, title: CollectionTitleSchema.optional(), public: z.boolean().optional() })
+      .strict(),
     reply: CollectionSchema,
   },
-  'collection:add': { delivery: 'ack', payload: z.object({ id: CollectionIdSchema, galleryItemId: IdSchema('A gallery item id') }).strict(), reply: CollectionSchema },
-  'collection:remove': { delivery: 'ack', payload: z.object({ id: CollectionIdSchema, galleryItemId: IdSchema('A gallery item id') }).strict(), reply: CollectionSchema },
+  'collection:add': {
+    delivery: 'ack',
+    payload: z.object({ id: CollectionIdSchema, galleryItemId: IdSchema('A gallery item id') }).strict(),
+    reply: CollectionSchema,
+  },
+  'collection:remove': {
+    delivery: 'ack',
+    payload: z.object({ id: CollectionIdSchema, galleryItemId: IdSchema('A gallery item id') }).strict(),
+    reply: CollectionSchema,
+  },
   'collection:reorder': {
     delivery: 'ack',
-    payload: z.object({ id: CollectionIdSchema, galleryItemIds: z.array(IdSchema('A gallery item id')).max(500) }).strict(),
+    payload: z
+      .object({ id: CollectionIdSchema, galleryItemIds: z.array(IdSchema('A gallery item id')).max(500) })
+      .strict(),
     reply: CollectionSchema,
   },
   'collection:delete': { delivery: 'ack', payload: z.object({ id: CollectionIdSchema }).strict(), reply: z.object({}) },

@@ -36,7 +36,10 @@ export const StrokeSchema = z
 
 export const StrokesSchema = z
   .array(StrokeSchema)
-  .max(DRAW_LIMITS.strokes, `A drawing may have at most ${DRAW_LIMITS.strokes} strokes; clear the canvas and start again.`)
+  .max(
+    DRAW_LIMITS.strokes,
+    `A drawing may have at most ${DRAW_LIMITS.strokes} strokes; clear the canvas and start again.`,
+  )
   .refine(
     (strokes) => strokes.reduce((n, s) => n + s.points.length / 2, 0) <= DRAW_LIMITS.points,
     `A drawing may have at most ${DRAW_LIMITS.points} points; clear the canvas and draw with fewer strokes.`,
@@ -113,7 +116,9 @@ export const drawingRequests = {
   'draw:recognize': {
     delivery: 'ack',
     /** `modelVersionId`: a CNN version to answer (the picker); null: the one served by default. */
-    payload: z.object({ strokes: StrokesSchema, modelVersionId: ModelVersionIdSchema.nullable().default(null) }).strict(),
+    payload: z
+      .object({ strokes: StrokesSchema, modelVersionId: ModelVersionIdSchema.nullable().default(null) })
+      .strict(),
     reply: RecognitionSchema,
   },
   /**
@@ -122,7 +127,13 @@ export const drawingRequests = {
    */
   'draw:save': {
     delivery: 'ack',
-    payload: z.object({ strokes: StrokesSchema, label: ClassIndexSchema, modelVersionId: ModelVersionIdSchema.nullable().default(null) }).strict(),
+    payload: z
+      .object({
+        strokes: StrokesSchema,
+        label: ClassIndexSchema,
+        modelVersionId: ModelVersionIdSchema.nullable().default(null),
+      })
+      .strict(),
     reply: z.object({ id: z.number().int(), guess: ClassIndexSchema, modelVersion: z.string() }),
   },
   /** Saved drawings, newest first, optionally of one class; `beforeId` pages further back. */
@@ -158,7 +169,13 @@ export const drawingRequests = {
   'room:draw': {
     delivery: 'ack',
     /** `modelVersionId`: the drawer's pick of the CNN that guesses; null: the one served by default. */
-    payload: z.object({ roomId: RoomIdSchema, strokes: StrokesSchema, modelVersionId: ModelVersionIdSchema.nullable().default(null) }).strict(),
+    payload: z
+      .object({
+        roomId: RoomIdSchema,
+        strokes: StrokesSchema,
+        modelVersionId: ModelVersionIdSchema.nullable().default(null),
+      })
+      .strict(),
     reply: RecognitionSchema.nullable(),
   },
   /** A watcher's guess of the garment being drawn. */

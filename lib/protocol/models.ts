@@ -36,7 +36,9 @@ export const ModelVersionSummarySchema = z.object({
 export const ModelVersionDetailSchema = ModelVersionSummarySchema.extend({
   /** The training log as stored (config, per-epoch figures, ...). */
   trainingLog: z.unknown(),
-  assessments: z.array(z.object({ id: z.number().int(), source: z.string(), createdAt: z.string(), metrics: z.unknown() })),
+  assessments: z.array(
+    z.object({ id: z.number().int(), source: z.string(), createdAt: z.string(), metrics: z.unknown() }),
+  ),
   /** Where to download the layers-format files and training-log.json as one .tar.gz. */
   archiveUrl: z.string(),
   /** A CNN's report card picture (PNG), null for a VAE. */

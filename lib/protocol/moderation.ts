@@ -7,7 +7,9 @@ import { CollectionIdSchema } from './collections';
 import { NICKNAME_MAX } from './common';
 
 export const HIDEABLE_KINDS = ['galleryItem', 'drawing', 'collection', 'nickname'] as const;
-export const HideableKindSchema = z.enum(HIDEABLE_KINDS, { error: 'kind is galleryItem, drawing, collection or nickname.' });
+export const HideableKindSchema = z.enum(HIDEABLE_KINDS, {
+  error: 'kind is galleryItem, drawing, collection or nickname.',
+});
 export type HideableKind = z.infer<typeof HideableKindSchema>;
 
 /** What a nickname an operator hid is shown as. */
@@ -18,11 +20,18 @@ export const HIDDEN_NICKNAME = '(hidden)';
  * case and surrounding spaces).
  */
 export const HiddenTargetSchema = z
-  .object({ kind: HideableKindSchema, id: z.string({ error: 'id is text.' }).trim().min(1, 'Say what to hide (its id).').max(Math.max(32, NICKNAME_MAX)) })
+  .object({
+    kind: HideableKindSchema,
+    id: z.string({ error: 'id is text.' }).trim().min(1, 'Say what to hide (its id).').max(Math.max(32, NICKNAME_MAX)),
+  })
   .strict()
   .superRefine((t, ctx) => {
     const ok =
-      t.kind === 'nickname' ? true : t.kind === 'collection' ? CollectionIdSchema.safeParse(t.id).success : /^[1-9][0-9]{0,9}$/.test(t.id) && Number(t.id) <= 2 ** 31 - 1;
+      t.kind === 'nickname'
+        ? true
+        : t.kind === 'collection'
+          ? CollectionIdSchema.safeParse(t.id).success
+          : /^[1-9][0-9]{0,9}$/.test(t.id) && Number(t.id) <= 2 ** 31 - 1;
     if (!ok) ctx.addIssue({ code: 'custom', message: `That is not a ${t.kind} id.`, path: ['id'] });
   })
   .transform((t) => ({ kind: t.kind, id: t.kind === 'nickname' ? t.id.toLowerCase() : t.id }));
@@ -49,5 +58,8 @@ export const moderationRequests = {
 
 export const moderationPushes = {
   /** To everyone: something was hidden or shown again; pages drop (or reload) it. */
-  'moderation:changed': { delivery: 'reliable', payload: z.object({ kind: HideableKindSchema, id: z.string(), hidden: z.boolean() }) },
+  'moderation:changed': {
+    delivery: 'reliable',
+    payload: z.object({ kind: HideableKindSchema, id: z.string(), hidden: z.boolean() }),
+  },
 } as const satisfies Record<string, { delivery: 'reliable' | 'volatile'; payload: z.ZodType }>;

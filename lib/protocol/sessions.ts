@@ -4,7 +4,6 @@
 import { z } from './zod';
 import { CountSchema, NicknameSchema, TextSchema } from './common';
 
-
 /** Bounds on a session's hyperparameters: a session should take minutes on a small machine. */
 export const SESSION_LIMITS = {
   name: 60,
@@ -31,7 +30,10 @@ export const SessionIdSchema = z
   .regex(/^[a-z0-9]{6,24}$/, 'A session id is 6-24 lower-case letters or digits; check the link.');
 
 const between = (what: string, min: number, max: number, int = false) =>
-  (int ? z.number({ error: `${what} must be a number.` }).int(`${what} must be a whole number.`) : z.number({ error: `${what} must be a number.` }))
+  (int
+    ? z.number({ error: `${what} must be a number.` }).int(`${what} must be a whole number.`)
+    : z.number({ error: `${what} must be a number.` })
+  )
     .min(min, `${what} must be at least ${min}.`)
     .max(max, `${what} must be at most ${max}.`);
 
@@ -57,7 +59,12 @@ export const SessionConfigSchema = z
      */
     adversarial: z.boolean().default(true),
     /** Training images (a seeded subset), so a session takes minutes. */
-    trainLimit: between('The training subset', SESSION_LIMITS.minTrainImages, SESSION_LIMITS.maxTrainImages, true).default(6000),
+    trainLimit: between(
+      'The training subset',
+      SESSION_LIMITS.minTrainImages,
+      SESSION_LIMITS.maxTrainImages,
+      true,
+    ).default(6000),
   })
   .strict()
   .refine((c) => c.batchSize <= c.trainLimit, {
@@ -78,7 +85,9 @@ export const SessionEvaluationSchema = z
     /** [true class][predicted class] counts. */
     confusionMatrix: z.array(z.array(z.number())).optional(),
     /** Predictions on the fixed probe images (SessionDetail.probeImages, same order). */
-    probes: z.array(z.object({ index: z.number(), label: z.number(), predicted: z.number(), confidence: z.number() })).optional(),
+    probes: z
+      .array(z.object({ index: z.number(), label: z.number(), predicted: z.number(), confidence: z.number() }))
+      .optional(),
     // VAE
     testElbo: z.number().optional(),
     /** PNG data URLs: test images over their reconstructions; a class-by-class sample grid. */
@@ -264,7 +273,12 @@ export const sessionRequests = {
   /** Host only, while training or paused: replaces the schedule's learning rate from the next step on. */
   'session:lr': {
     delivery: 'ack',
-    payload: z.object({ sessionId: SessionIdSchema, lr: between('The learning rate', SESSION_LIMITS.minLr, SESSION_LIMITS.maxLr) }).strict(),
+    payload: z
+      .object({
+        sessionId: SessionIdSchema,
+        lr: between('The learning rate', SESSION_LIMITS.minLr, SESSION_LIMITS.maxLr),
+      })
+      .strict(),
     reply: z.object({ lr: z.number() }),
   },
 } as const satisfies Record<string, { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType }>;
@@ -273,12 +287,22 @@ export const sessionPushes = {
   /** To lobby watchers: a session's summary whenever it changes (progress at most once a second). */
   'sessions:summary': { delivery: 'reliable', payload: SessionSummarySchema },
   /** To a session's room: every event but batch metrics (states, epochs, lr changes, saved model). */
-  'session:event': { delivery: 'reliable', payload: z.object({ sessionId: SessionIdSchema, event: SessionEventSchema }) },
+  'session:event': {
+    delivery: 'reliable',
+    payload: z.object({ sessionId: SessionIdSchema, event: SessionEventSchema }),
+  },
   /** To a session's room: per-batch metrics with progress and ETA, at most ~10 per second. */
-  'session:batch': { delivery: 'volatile', payload: z.object({ sessionId: SessionIdSchema, event: SessionBatchEventSchema }) },
+  'session:batch': {
+    delivery: 'volatile',
+    payload: z.object({ sessionId: SessionIdSchema, event: SessionBatchEventSchema }),
+  },
   /** To a session's room: who joined or left (batched, at most a few per second). */
   'session:presence': {
     delivery: 'reliable',
-    payload: z.object({ sessionId: SessionIdSchema, viewers: z.number().int(), changes: z.array(PresenceChangeSchema) }),
+    payload: z.object({
+      sessionId: SessionIdSchema,
+      viewers: z.number().int(),
+      changes: z.array(PresenceChangeSchema),
+    }),
   },
 } as const satisfies Record<string, { delivery: 'reliable' | 'volatile'; payload: z.ZodType }>;

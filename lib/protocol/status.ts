@@ -9,9 +9,7 @@ export const BackendStatusSchema = z.object({
   /** For wasm: whether WebAssembly SIMD is on (several times faster). */
   simd: z.boolean().optional(),
   /** Every backend tried at start, in order, with why it was skipped. */
-  tried: z.array(
-    z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() }),
-  ),
+  tried: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
 });
 
 export const ModelStatusSchema = z.object({

@@ -6,7 +6,6 @@ import { ClassIndexSchema, IdSchema } from './common';
 import { SessionIdSchema } from './sessions';
 import { ModelVersionIdSchema } from './models';
 
-
 export const VOTE_LIMITS = {
   minDurationSeconds: 15,
   maxDurationSeconds: 600,
@@ -20,9 +19,15 @@ export const VoteRoomSchema = z
   .regex(/^[a-z0-9-]{1,32}$/, 'A voting room is 1-32 lower-case letters, digits or hyphens.');
 
 /** +1 keep, -1 discard, 0 withdraw the vote. */
-export const VoteValueSchema = z.union([z.literal(1), z.literal(-1), z.literal(0)], { error: 'A vote is 1 (keep), -1 (discard) or 0 (withdraw).' });
+export const VoteValueSchema = z.union([z.literal(1), z.literal(-1), z.literal(0)], {
+  error: 'A vote is 1 (keep), -1 (discard) or 0 (withdraw).',
+});
 
-export const VoteTallySchema = z.object({ candidateId: z.number().int(), up: z.number().int(), down: z.number().int() });
+export const VoteTallySchema = z.object({
+  candidateId: z.number().int(),
+  up: z.number().int(),
+  down: z.number().int(),
+});
 
 export const VoteCandidateSchema = z.object({
   id: z.number().int(),
@@ -53,13 +58,14 @@ export const VoteRoundStateSchema = z.object({
   candidates: z.array(VoteCandidateSchema),
   tallies: z.array(VoteTallySchema),
   /** The candidates its children were bred from (lineage), with their pictures. */
-  parents: z.array(z.object({ id: z.number().int(), label: ClassIndexSchema, image: z.string(), roundNumber: z.number().int() })),
+  parents: z.array(
+    z.object({ id: z.number().int(), label: ClassIndexSchema, image: z.string(), roundNumber: z.number().int() }),
+  ),
   /** Once closed: the winners (candidate id and gallery item id). */
   winners: z.array(z.object({ candidateId: z.number().int(), galleryItemId: z.number().int() })),
   /** A round opened in a live VAE session: the session and the epoch (1 = after the first) whose weights made the candidates. */
   session: z.object({ id: SessionIdSchema, epoch: z.number().int() }).nullable(),
 });
-
 
 export const GalleryItemSummarySchema = z.object({
   id: z.number().int(),
@@ -101,7 +107,12 @@ export const votingRequests = {
       .object({
         room: VoteRoomSchema,
         label: ClassIndexSchema.nullable().default(null),
-        durationSeconds: z.number().int().min(VOTE_LIMITS.minDurationSeconds).max(VOTE_LIMITS.maxDurationSeconds).default(60),
+        durationSeconds: z
+          .number()
+          .int()
+          .min(VOTE_LIMITS.minDurationSeconds)
+          .max(VOTE_LIMITS.maxDurationSeconds)
+          .default(60),
         breed: z.boolean().default(true),
         /** A VAE version to generate the candidates (the picker); null: the one served by default. */
         modelVersionId: ModelVersionIdSchema.nullable().default(null),
@@ -112,7 +123,9 @@ export const votingRequests = {
   /** One vote per person per candidate; a new value replaces the old; rate-limited per person. */
   'vote:cast': {
     delivery: 'ack',
-    payload: z.object({ roundId: IdSchema('A round id'), candidateId: IdSchema('A candidate id'), value: VoteValueSchema }).strict(),
+    payload: z
+      .object({ roundId: IdSchema('A round id'), candidateId: IdSchema('A candidate id'), value: VoteValueSchema })
+      .strict(),
     reply: z.object({ tally: VoteTallySchema, value: VoteValueSchema }),
   },
   /** Host only: closes the round now; winners go to the gallery. */
@@ -147,14 +160,24 @@ export const votingRequests = {
         origin: z.string(),
       }),
       lineage: z.array(
-        z.object({ candidateId: z.number().int(), generation: z.number().int(), label: ClassIndexSchema, origin: z.string(), image: z.string(), roundNumber: z.number().int(), galleryItemId: z.number().int().nullable() }),
+        z.object({
+          candidateId: z.number().int(),
+          generation: z.number().int(),
+          label: ClassIndexSchema,
+          origin: z.string(),
+          image: z.string(),
+          roundNumber: z.number().int(),
+          galleryItemId: z.number().int().nullable(),
+        }),
       ),
     }),
   },
   /** "More like this": fresh variations around an item's latent (not stored). */
   'gallery:variations': {
     delivery: 'ack',
-    payload: z.object({ id: IdSchema('A gallery item id'), count: z.number().int().min(1).max(12).default(8) }).strict(),
+    payload: z
+      .object({ id: IdSchema('A gallery item id'), count: z.number().int().min(1).max(12).default(8) })
+      .strict(),
     reply: z.object({ images: z.array(z.object({ image: z.string(), confidence: z.number() })) }),
   },
 } as const satisfies Record<string, { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType }>;
@@ -172,7 +195,12 @@ export const sessionVotingRequests = {
       .object({
         sessionId: SessionIdSchema,
         label: ClassIndexSchema.nullable().default(null),
-        durationSeconds: z.number().int().min(VOTE_LIMITS.minDurationSeconds).max(VOTE_LIMITS.maxDurationSeconds).default(60),
+        durationSeconds: z
+          .number()
+          .int()
+          .min(VOTE_LIMITS.minDurationSeconds)
+          .max(VOTE_LIMITS.maxDurationSeconds)
+          .default(60),
         breed: z.boolean().default(true),
       })
       .strict(),
@@ -189,5 +217,8 @@ export const votingPushes = {
   /** To a voting room: a round started or closed (with its winners). */
   'vote:round': { delivery: 'reliable', payload: VoteRoundStateSchema },
   /** To a voting room: absolute tallies of the candidates whose votes changed (batched, in order, so the last one is exact). */
-  'vote:tally': { delivery: 'reliable', payload: z.object({ roundId: z.number().int(), tallies: z.array(VoteTallySchema) }) },
+  'vote:tally': {
+    delivery: 'reliable',
+    payload: z.object({ roundId: z.number().int(), tallies: z.array(VoteTallySchema) }),
+  },
 } as const satisfies Record<string, { delivery: 'reliable' | 'volatile'; payload: z.ZodType }>;

@@ -39,7 +39,8 @@ export function nextState(state: SessionState, action: SessionAction): SessionSt
 function refusal(state: SessionState, action: SessionAction): string {
   if (state === 'finished') return 'This session has finished; create a new session to train again.';
   if (state === 'stopped') return 'This session was stopped; create a new session to train again.';
-  if (state === 'failed') return 'This session failed; create a new session (perhaps with a lower learning rate) to train again.';
+  if (state === 'failed')
+    return 'This session failed; create a new session (perhaps with a lower learning rate) to train again.';
   switch (action) {
     case 'start':
       if (state === 'queued') return 'This session is already queued; it starts training when a training slot frees.';

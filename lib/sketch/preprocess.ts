@@ -22,7 +22,14 @@
  *   strokes crossing the whole bitmap, which only a drawing built to be slow has) is rendered on a
  *   coarser bitmap, down to 14x14, before the same area averaging.
  */
-import { penBounds, rasterCost, rasterizeStrokes, type InkBitmap, type RasterizeOptions, type Stroke } from './rasterize';
+import {
+  penBounds,
+  rasterCost,
+  rasterizeStrokes,
+  type InkBitmap,
+  type RasterizeOptions,
+  type Stroke,
+} from './rasterize';
 
 export type { InkBitmap, Stroke } from './rasterize';
 
@@ -50,7 +57,10 @@ export interface PreprocessOptions {
  * Strokes (canvas pixels) or an ink bitmap -> the 28x28 image the classifier takes, or null when
  * there is no ink at all (an empty canvas, or everything erased).
  */
-export function sketchToImage28(input: readonly Stroke[] | InkBitmap, options: PreprocessOptions = {}): Float32Array | null {
+export function sketchToImage28(
+  input: readonly Stroke[] | InkBitmap,
+  options: PreprocessOptions = {},
+): Float32Array | null {
   const box = options.box ?? FIT_BOX;
   const bitmap = isBitmap(input) ? input : strokesToBitmap(input, box, options.minStrokeWidth ?? MIN_STROKE_WIDTH);
   return bitmap && fitInk(bitmap, box);
@@ -105,7 +115,8 @@ export function rasterPlan(
 /** Crop to the ink, scale into the box (area averaging), centre the mass. */
 export function fitInk(bitmap: InkBitmap, box: number = FIT_BOX): Float32Array | null {
   const { width: w, height: h } = bitmap;
-  if (bitmap.ink.length !== w * h) throw new RangeError(`ink bitmap has ${bitmap.ink.length} pixels, ${w}x${h} needs ${w * h}`);
+  if (bitmap.ink.length !== w * h)
+    throw new RangeError(`ink bitmap has ${bitmap.ink.length} pixels, ${w}x${h} needs ${w * h}`);
   const unit = bitmap.ink instanceof Float32Array ? 1 : 1 / 255;
   let x0 = w;
   let y0 = h;
@@ -139,7 +150,8 @@ export function fitInk(bitmap: InkBitmap, box: number = FIT_BOX): Float32Array |
   }
   const s = box / Math.max(cw, ch);
   const centre = SIDE / 2;
-  const place = (com: number, size: number): number => Math.min(SIDE - size * s, Math.max(0, centre - (com / mass) * s));
+  const place = (com: number, size: number): number =>
+    Math.min(SIDE - size * s, Math.max(0, centre - (com / mass) * s));
   const wx = areaWeights(cw, s, place(mx, cw));
   const wy = areaWeights(ch, s, place(my, ch));
   return resample(crop, cw, ch, wx, wy);

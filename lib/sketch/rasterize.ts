@@ -120,7 +120,18 @@ function prepare(s: Stroke, o: RasterizeOptions): Prepared {
 }
 
 /** Liang-Barsky: writes the part of segment a-b inside the box at out[at..at+3]; false when none is. */
-function clipSegment(ax: number, ay: number, bx: number, by: number, x0: number, y0: number, x1: number, y1: number, out: Float64Array, at: number): boolean {
+function clipSegment(
+  ax: number,
+  ay: number,
+  bx: number,
+  by: number,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  out: Float64Array,
+  at: number,
+): boolean {
   const dx = bx - ax;
   const dy = by - ay;
   let t0 = 0;
@@ -249,7 +260,17 @@ export function rasterizeStrokes(strokes: readonly Stroke[], o: RasterizeOptions
       continue;
     }
     for (let i = 0; i < 4 * p.count; i += 4) {
-      paintSegment(ink, o.width, o.height, p.segments[i]!, p.segments[i + 1]!, p.segments[i + 2]!, p.segments[i + 3]!, p.r, p.erase);
+      paintSegment(
+        ink,
+        o.width,
+        o.height,
+        p.segments[i]!,
+        p.segments[i + 1]!,
+        p.segments[i + 2]!,
+        p.segments[i + 3]!,
+        p.r,
+        p.erase,
+      );
     }
   }
   return { width: o.width, height: o.height, ink };
@@ -307,7 +328,17 @@ function paintSegment(
   for (let p = 0; p < pieces; p++) {
     const t0 = p / pieces;
     const t1 = (p + 1) / pieces;
-    paintCapsule(ink, w, h, ax + (bx - ax) * t0, ay + (by - ay) * t0, ax + (bx - ax) * t1, ay + (by - ay) * t1, r, erase);
+    paintCapsule(
+      ink,
+      w,
+      h,
+      ax + (bx - ax) * t0,
+      ay + (by - ay) * t0,
+      ax + (bx - ax) * t1,
+      ay + (by - ay) * t1,
+      r,
+      erase,
+    );
   }
 }
 

@@ -30,8 +30,18 @@ const program = new Command('assess')
   .option('--best-of <N>', 'candidates behind each filtered sample', numberOption, 100)
   .option('--filtered-per-class <count>', 'filtered samples per class (default: min(n-per-class, 50))', numberOption)
   .option('--seed <n>', 'random seed', numberOption, 1)
-  .option('--frechet-splits <n>', 'random halvings of the real test set the Fréchet figures are averaged over (fixed seeds, the same for every model)', numberOption, DEFAULT_FRECHET_SPLITS)
-  .option('--temperature <x>', 'latent standard deviation of every sample (1 = the prior; below 1 trades diversity for fidelity)', numberOption, 1)
+  .option(
+    '--frechet-splits <n>',
+    'random halvings of the real test set the Fréchet figures are averaged over (fixed seeds, the same for every model)',
+    numberOption,
+    DEFAULT_FRECHET_SPLITS,
+  )
+  .option(
+    '--temperature <x>',
+    'latent standard deviation of every sample (1 = the prior; below 1 trades diversity for fidelity)',
+    numberOption,
+    1,
+  )
   .option('--data-dir <dir>', 'folder with the Fashion-MNIST test files')
   .option('--out <dir>', 'where assessment.png and assessment.json go', 'results')
   .option('--json', 'print one JSON object on stdout')
@@ -39,12 +49,32 @@ const program = new Command('assess')
   .option('--cas', 'also train the CNN on generated images only and test it on real ones')
   .option('--cas-per-class <count>', 'generated training images per class for --cas', numberOption, 6000)
   .option('--cas-epochs <n>', 'training epochs for --cas', numberOption, 5)
-  .option('--cas-runs <n>', 'CAS classifiers trained, each from its own seed; the figure is their mean (one run moves ~5 points with the seed)', numberOption, 3)
+  .option(
+    '--cas-runs <n>',
+    'CAS classifiers trained, each from its own seed; the figure is their mean (one run moves ~5 points with the seed)',
+    numberOption,
+    3,
+  )
   .option('--cas-replicas <n>', 'worker threads for --cas', numberOption, Math.max(1, os.availableParallelism()));
 
 interface Options {
-  model: string; judge: string; nPerClass: number; bestOf: number; filteredPerClass?: number; seed: number; temperature: number; frechetSplits: number;
-  dataDir?: string; out: string; json?: boolean; save: boolean; cas?: boolean; casPerClass: number; casEpochs: number; casRuns: number; casReplicas: number;
+  model: string;
+  judge: string;
+  nPerClass: number;
+  bestOf: number;
+  filteredPerClass?: number;
+  seed: number;
+  temperature: number;
+  frechetSplits: number;
+  dataDir?: string;
+  out: string;
+  json?: boolean;
+  save: boolean;
+  cas?: boolean;
+  casPerClass: number;
+  casEpochs: number;
+  casRuns: number;
+  casReplicas: number;
 }
 
 function checkRange(name: string, value: number, min: number, max: number): void {
@@ -60,7 +90,11 @@ function summary(a: VaeAssessment, cas?: CasSummary): string {
   const f = a.overall.filtered;
   return [
     `judge ${a.judge.dir} (test accuracy ${pct(a.judge.testAccuracy)}); latents from ${a.prior === 'class-fitted' ? `the per-class latent densities fitted after training (${a.priorComponents?.join('/')} Gaussians)` : 'N(0, I)'}`,
-    ...(a.standardPriorUnfiltered ? [`plain samples with latents from N(0, I) instead: judge accuracy ${pct(a.standardPriorUnfiltered.accuracy)}, mean confidence ${a.standardPriorUnfiltered.meanConfidence.toFixed(4)}`] : []),
+    ...(a.standardPriorUnfiltered
+      ? [
+          `plain samples with latents from N(0, I) instead: judge accuracy ${pct(a.standardPriorUnfiltered.accuracy)}, mean confidence ${a.standardPriorUnfiltered.meanConfidence.toFixed(4)}`,
+        ]
+      : []),
     `plain samples (best of 1, ${u.count}): judge accuracy ${pct(u.accuracy)}, mean confidence ${u.meanConfidence.toFixed(4)}, confidence > 0.95: ${pct(u.shareConfident)}`,
     `filtered (best of ${a.bestOf}, ${f.count}): judge accuracy ${pct(f.accuracy)}, mean confidence ${f.meanConfidence.toFixed(4)}, confidence > 0.95: ${pct(f.shareConfident)}`,
     `Fréchet distance (judge features, ${a.frechet.sampleSize} vs ${a.frechet.sampleSize} images, mean of ${a.frechet.splits} real splits): ${a.frechet.generatedVsReal.toFixed(3)}; real vs real ${a.frechet.realVsReal.toFixed(3)} (ratio ${a.frechet.ratio.toFixed(2)}; real vs real by split ${a.frechet.perSplit.map((s) => s.realVsReal.toFixed(2)).join(', ')}); reconstructions of real test images vs real ${a.frechet.reconstructionVsReal.toFixed(3)} (the floor for any latent prior with this decoder)`,
@@ -68,12 +102,16 @@ function summary(a: VaeAssessment, cas?: CasSummary): string {
     `diversity (mean within-class feature distance): generated ${a.diversity.generated.toFixed(3)}, real ${a.diversity.real.toFixed(3)}`,
     `test ELBO ${a.testElbo.elbo.toFixed(2)} nats/image (reconstruction ${a.testElbo.reconstruction.toFixed(2)}, KL ${a.testElbo.kl.toFixed(2)})`,
     ...a.perClass.map(
-      (c) => `  ${c.name.padEnd(12)} plain ${pct(c.unfiltered.accuracy).padStart(7)} (p ${c.unfiltered.meanConfidence.toFixed(3)})  filtered ${pct(c.filtered.accuracy).padStart(7)} (p ${c.filtered.meanConfidence.toFixed(3)})  diversity ${c.diversity.toFixed(2)}/${c.realDiversity.toFixed(2)}`,
+      (c) =>
+        `  ${c.name.padEnd(12)} plain ${pct(c.unfiltered.accuracy).padStart(7)} (p ${c.unfiltered.meanConfidence.toFixed(3)})  filtered ${pct(c.filtered.accuracy).padStart(7)} (p ${c.filtered.meanConfidence.toFixed(3)})  diversity ${c.diversity.toFixed(2)}/${c.realDiversity.toFixed(2)}`,
     ),
     ...(cas
       ? [
           `CAS: CNNs trained only on ${cas.runs[0]!.trainImages} generated images score ${pct(cas.accuracy)} on the ${cas.runs[0]!.testImages} real test images (mean of ${cas.runs.length} runs, sd ${pct(cas.std)}, ${pct(cas.min)}-${pct(cas.max)}; ${cas.runs[0]!.epochs} epochs each)`,
-          ...cas.runs.map((r, i) => `  CAS run ${i + 1} (seed ${cas.seeds[i]}): ${pct(r.accuracy)}; by epoch ${r.accuracyByEpoch.map(pct).join(', ')}`),
+          ...cas.runs.map(
+            (r, i) =>
+              `  CAS run ${i + 1} (seed ${cas.seeds[i]}): ${pct(r.accuracy)}; by epoch ${r.accuracyByEpoch.map(pct).join(', ')}`,
+          ),
         ]
       : []),
   ].join('\n');
@@ -103,20 +141,39 @@ await runCli(async () => {
   const judge = await loadJudge(o.judge);
   const dataDir = o.dataDir ?? resolveDataDir('test').dir;
   const test = await loadSplit('test', dataDir);
-  const assessment = await assessVae(vae, judge, test, { nPerClass: o.nPerClass, bestOf: o.bestOf, filteredPerClass, seed: o.seed, temperature: o.temperature, frechetSplits: o.frechetSplits, prior, onProgress: say });
+  const assessment = await assessVae(vae, judge, test, {
+    nPerClass: o.nPerClass,
+    bestOf: o.bestOf,
+    filteredPerClass,
+    seed: o.seed,
+    temperature: o.temperature,
+    frechetSplits: o.frechetSplits,
+    prior,
+    onProgress: say,
+  });
 
   let cas: CasSummary | undefined;
   if (o.cas) {
     cas = await casOverRuns(
       {
-        decoder: vae.decoder, prior, temperature: o.temperature, perClass: o.casPerClass, seed: o.seed, realDataDir: dataDir,
-        workDir: path.join(o.out, 'cas'), epochs: o.casEpochs, replicas: o.casReplicas,
+        decoder: vae.decoder,
+        prior,
+        temperature: o.temperature,
+        perClass: o.casPerClass,
+        seed: o.seed,
+        realDataDir: dataDir,
+        workDir: path.join(o.out, 'cas'),
+        epochs: o.casEpochs,
+        replicas: o.casReplicas,
         onEvent: (e) => {
           if (e.type === 'epoch') say(`  CAS epoch ${e.epoch + 1}: real test accuracy ${pct(e.evaluation.headline)}`);
         },
       },
       o.casRuns,
-      (run, seed) => say(`CAS run ${run + 1}/${o.casRuns} (seed ${seed}): training the CNN on ${o.casPerClass * 10} generated images for ${o.casEpochs} epochs`),
+      (run, seed) =>
+        say(
+          `CAS run ${run + 1}/${o.casRuns} (seed ${seed}): training the CNN on ${o.casPerClass * 10} generated images for ${o.casEpochs} epochs`,
+        ),
     );
   }
   const result = { model: o.model, params: countParams(vae.combined), dataDir, ...assessment, cas };
@@ -132,7 +189,9 @@ await runCli(async () => {
       await closeDb();
       say(`saved assessment ${saved.id} of model version ${version.id}`);
     } catch (err) {
-      throw new UserFacingError(`The assessment was written to ${o.out} but not stored in the database (${(err as Error).message}): check DATABASE_URL or pass --no-save.`);
+      throw new UserFacingError(
+        `The assessment was written to ${o.out} but not stored in the database (${(err as Error).message}): check DATABASE_URL or pass --no-save.`,
+      );
     }
   }
   process.stdout.write(o.json ? JSON.stringify(result) + '\n' : summary(assessment, cas) + '\n');

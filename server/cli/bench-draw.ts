@@ -21,7 +21,15 @@ import { numberOption } from './options';
 const TARGET_P95_MS = 50;
 const CHROMIUM_PATH = '/usr/bin/chromium';
 /** The flags tests/helpers/browser.ts uses: no sandbox (root), no GPU, no network services. */
-const CHROMIUM_FLAGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 /** Quiet time after pointer-up after which the bars count as settled. */
 const SETTLE_MS = 400;
 const STROKES_PER_GARMENT = 5;
@@ -30,7 +38,11 @@ const program = new Command('bench:draw')
   .description('Measure mouse-up -> probability bars changed on /draw in headless Chromium.')
   .option('--strokes <n>', 'strokes drawn (five per garment)', numberOption, 50)
   .option('--model <dir>', 'model folder', 'models/cnn')
-  .option('--recognition <thread>', 'where the server recognizes: worker (micro-batched) or inline (the socket thread)', 'worker')
+  .option(
+    '--recognition <thread>',
+    'where the server recognizes: worker (micro-batched) or inline (the socket thread)',
+    'worker',
+  )
   .option('--json', 'print one JSON object on stdout');
 
 const quantile = (values: number[], q: number): number => {
@@ -42,11 +54,15 @@ const quantile = (values: number[], q: number): number => {
 await runCli(async () => {
   program.parse();
   const o = program.opts<{ strokes: number; model: string; recognition: string; json?: boolean }>();
-  if (!Number.isInteger(o.strokes) || o.strokes < 1 || o.strokes > 1000) throw new UserFacingError('--strokes must be a whole number from 1 to 1000.');
-  if (o.recognition !== 'worker' && o.recognition !== 'inline') throw new UserFacingError('--recognition must be worker or inline.');
-  if (!existsSync(CHROMIUM_PATH)) throw new UserFacingError(`No Chromium at ${CHROMIUM_PATH}; install it with: apt-get install -y chromium`);
+  if (!Number.isInteger(o.strokes) || o.strokes < 1 || o.strokes > 1000)
+    throw new UserFacingError('--strokes must be a whole number from 1 to 1000.');
+  if (o.recognition !== 'worker' && o.recognition !== 'inline')
+    throw new UserFacingError('--recognition must be worker or inline.');
+  if (!existsSync(CHROMIUM_PATH))
+    throw new UserFacingError(`No Chromium at ${CHROMIUM_PATH}; install it with: apt-get install -y chromium`);
   const modelDir = path.resolve(o.model);
-  if (!existsSync(path.join(modelDir, 'model.json'))) throw new UserFacingError(`No model at ${modelDir}: pass --model with a trained CNN folder.`);
+  if (!existsSync(path.join(modelDir, 'model.json')))
+    throw new UserFacingError(`No model at ${modelDir}: pass --model with a trained CNN folder.`);
   const log = (line: string) => (o.json ? process.stderr : process.stdout).write(line + '\n');
 
   // A throw-away data folder and embedded database; set before server/env.ts parses the environment.
@@ -93,7 +109,9 @@ await runCli(async () => {
         }).observe(bars, { subtree: true, attributes: true, attributeFilter: ['data-probability'] });
       });
       const box = (await page.getByTestId('sketch-canvas').boundingBox())!;
-      log(`bench:draw: ${o.strokes} strokes on /draw in headless Chromium, server recognition ${o.recognition}, model ${modelDir}`);
+      log(
+        `bench:draw: ${o.strokes} strokes on /draw in headless Chromium, server recognition ${o.recognition}, model ${modelDir}`,
+      );
 
       const rand = mulberry32(7);
       const latencies: number[] = [];
@@ -108,7 +126,8 @@ await runCli(async () => {
           garment = splitStroke(benchDrawing(rand)[0]!.points, STROKES_PER_GARMENT);
         }
         const points = garment.shift()!;
-        const at = (i: number) => [box.x + (points[2 * i]! / 400) * box.width, box.y + (points[2 * i + 1]! / 400) * box.height] as const;
+        const at = (i: number) =>
+          [box.x + (points[2 * i]! / 400) * box.width, box.y + (points[2 * i + 1]! / 400) * box.height] as const;
         await page.mouse.move(...at(0));
         await page.mouse.down();
         for (let i = 1; i < points.length / 2; i++) {
@@ -134,10 +153,28 @@ await runCli(async () => {
       }
       const p50 = quantile(latencies, 0.5);
       const p95 = quantile(latencies, 0.95);
-      log(`mouse-up -> bars changed, over the ${latencies.length} strokes whose bars changed after mouse-up: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms (target p95 <= ${TARGET_P95_MS} ms: ${p95 <= TARGET_P95_MS ? 'met' : 'NOT met'}); ${unchanged} of ${o.strokes} strokes showed their answer before mouse-up or changed no shown digit`);
-      log(`server time per recognition (${serverMs.length} replies, request to answer inside the server): p50 ${quantile(serverMs, 0.5).toFixed(1)} ms, p95 ${quantile(serverMs, 0.95).toFixed(1)} ms`);
+      log(
+        `mouse-up -> bars changed, over the ${latencies.length} strokes whose bars changed after mouse-up: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms, max ${Math.max(...latencies).toFixed(1)} ms (target p95 <= ${TARGET_P95_MS} ms: ${p95 <= TARGET_P95_MS ? 'met' : 'NOT met'}); ${unchanged} of ${o.strokes} strokes showed their answer before mouse-up or changed no shown digit`,
+      );
+      log(
+        `server time per recognition (${serverMs.length} replies, request to answer inside the server): p50 ${quantile(serverMs, 0.5).toFixed(1)} ms, p95 ${quantile(serverMs, 0.95).toFixed(1)} ms`,
+      );
       if (problems.length) log(`page errors: ${problems.join('; ')}`);
-      if (o.json) process.stdout.write(JSON.stringify({ strokes: o.strokes, measured: latencies.length, recognition: o.recognition, p50, p95, max: Math.max(...latencies), unchanged, targetP95Ms: TARGET_P95_MS, latencies, serverMs: { p50: quantile(serverMs, 0.5), p95: quantile(serverMs, 0.95) } }) + '\n');
+      if (o.json)
+        process.stdout.write(
+          JSON.stringify({
+            strokes: o.strokes,
+            measured: latencies.length,
+            recognition: o.recognition,
+            p50,
+            p95,
+            max: Math.max(...latencies),
+            unchanged,
+            targetP95Ms: TARGET_P95_MS,
+            latencies,
+            serverMs: { p50: quantile(serverMs, 0.5), p95: quantile(serverMs, 0.95) },
+          }) + '\n',
+        );
     } finally {
       await browser.close();
       await server.close();

@@ -28,7 +28,10 @@ const program = new Command('bench:ml')
   .option('--json', 'print one JSON object on stdout');
 
 function pytorchReference(steps: number): { source: string; threads: Record<string, number> } {
-  const recorded = { source: 'recorded on this machine kind (ENVIRONMENT.md), not measured now', threads: { '1': 590, '2': 871 } };
+  const recorded = {
+    source: 'recorded on this machine kind (ENVIRONMENT.md), not measured now',
+    threads: { '1': 590, '2': 871 },
+  };
   if (!existsSync('/usr/bin/python3')) return recorded;
   const r = spawnSync('/usr/bin/python3', ['scripts/bench/pytorch_reference.py', String(steps)], { encoding: 'utf8' });
   if (r.status !== 0) return recorded;
@@ -39,7 +42,10 @@ function pytorchReference(steps: number): { source: string; threads: Record<stri
 /** The architecture of the committed model, from its training log (the default one without). */
 function committedArch(dir: string): Record<string, unknown> {
   try {
-    return (JSON.parse(readFileSync(`${dir}/training-log.json`, 'utf8')) as { config: { arch?: Record<string, unknown> } }).config.arch ?? {};
+    return (
+      (JSON.parse(readFileSync(`${dir}/training-log.json`, 'utf8')) as { config: { arch?: Record<string, unknown> } })
+        .config.arch ?? {}
+    );
   } catch {
     return {};
   }
@@ -47,7 +53,14 @@ function committedArch(dir: string): Record<string, unknown> {
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<{ steps: number; batchSize: number; model: string; vaeModel: string; vae: boolean; json?: boolean }>();
+  const o = program.opts<{
+    steps: number;
+    batchSize: number;
+    model: string;
+    vaeModel: string;
+    vae: boolean;
+    json?: boolean;
+  }>();
   const backend = await initBackend();
   const cores = os.availableParallelism();
   const say = (s: string): void => void (o.json ? process.stderr : process.stdout).write(s + '\n');
@@ -74,7 +87,9 @@ await runCli(async () => {
     batch1P99Ms: +quantile(lat, 0.99).toFixed(3),
     batch256ImgPerSec: Math.round(256 / (quantile(bigTimes, 0.5) / 1000)),
   };
-  say(`inference (${existsSync(`${o.model}/model.json`) ? o.model : 'untrained garment CNN'}): batch 1 p50 ${inference.batch1P50Ms} ms, p99 ${inference.batch1P99Ms} ms; batch 256 ${inference.batch256ImgPerSec} img/s`);
+  say(
+    `inference (${existsSync(`${o.model}/model.json`) ? o.model : 'untrained garment CNN'}): batch 1 p50 ${inference.batch1P50Ms} ms, p99 ${inference.batch1P99Ms} ms; batch 256 ${inference.batch256ImgPerSec} img/s`,
+  );
 
   const ref = pytorchReference(o.steps);
   const small = training['reference-small']!;
@@ -83,13 +98,24 @@ await runCli(async () => {
     machineVsPytorch2Threads: +(small[String(cores)]! / ref.threads['2']!).toFixed(2),
   };
   say(`PyTorch reference (${ref.source}): ${ref.threads['1']} img/s on 1 thread, ${ref.threads['2']} on 2`);
-  say(`ratio, reference-small CNN: 1 worker / PyTorch 1 thread = ${ratios.oneWorkerVsPytorch1Thread}x; ${cores} workers / PyTorch 2 threads = ${ratios.machineVsPytorch2Threads}x`);
-  const vae = o.vae ? await vaeBenchmarks({ steps: o.steps, batchSize: o.batchSize, arch: committedArch(o.vaeModel), say }) : undefined;
+  say(
+    `ratio, reference-small CNN: 1 worker / PyTorch 1 thread = ${ratios.oneWorkerVsPytorch1Thread}x; ${cores} workers / PyTorch 2 threads = ${ratios.machineVsPytorch2Threads}x`,
+  );
+  const vae = o.vae
+    ? await vaeBenchmarks({ steps: o.steps, batchSize: o.batchSize, arch: committedArch(o.vaeModel), say })
+    : undefined;
   if (vae) {
-    const critic = vae.criticParams ? ` (+ ${vae.criticParams.toLocaleString('en')} in its adversarial critic while training)` : '';
-    say(`conditional VAE: ${vae.params.toLocaleString('en')} parameters${critic}; PyTorch's small conditional VAE reference on this machine kind: 79-90 img/s on 1 thread (recorded)`);
+    const critic = vae.criticParams
+      ? ` (+ ${vae.criticParams.toLocaleString('en')} in its adversarial critic while training)`
+      : '';
+    say(
+      `conditional VAE: ${vae.params.toLocaleString('en')} parameters${critic}; PyTorch's small conditional VAE reference on this machine kind: 79-90 img/s on 1 thread (recorded)`,
+    );
   }
-  if (o.json) process.stdout.write(JSON.stringify({ backend: backend.name, cores, training, inference, pytorch: ref, ratios, vae }) + '\n');
+  if (o.json)
+    process.stdout.write(
+      JSON.stringify({ backend: backend.name, cores, training, inference, pytorch: ref, ratios, vae }) + '\n',
+    );
   process.exit(0);
 });
 

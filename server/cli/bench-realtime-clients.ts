@@ -35,13 +35,22 @@ async function ok(reply: Promise<Reply<any>>, what: string): Promise<any> {
 
 /** The host's guest cookie: a session is hosted by a guest (POST /api/identity, as a page does). */
 async function hostCookie(url: string): Promise<string> {
-  const res = await fetch(`${url}/api/identity`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nickname: 'bench host' }) });
+  const res = await fetch(`${url}/api/identity`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ nickname: 'bench host' }),
+  });
   if (!res.ok) throw new Error(`choosing the host's nickname failed: ${res.status} ${await res.text()}`);
   return res.headers.get('set-cookie')!.split(';')[0]!;
 }
 
 function open(url: string, cookie?: string): Promise<Client> {
-  const socket: Client = connect(url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: cookie ? { cookie } : {} });
+  const socket: Client = connect(url, {
+    transports: ['websocket'],
+    reconnection: false,
+    forceNew: true,
+    extraHeaders: cookie ? { cookie } : {},
+  });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));
     socket.once('connect_error', reject);
@@ -72,15 +81,19 @@ export async function runClients(s: BenchSettings, post: (m: BenchMessage) => vo
   const host = watch(await open(s.url, await hostCookie(s.url)));
   const { sessionId } = await ok(
     request(host.socket, 'session:create', {
-      config: { name: `benchmark, ${s.clients} clients`, kind: 'cnn', epochs: s.epochs, batchSize: s.batchSize, trainLimit: s.trainLimit },
+      config: {
+        name: `benchmark, ${s.clients} clients`,
+        kind: 'cnn',
+        epochs: s.epochs,
+        batchSize: s.batchSize,
+        trainLimit: s.trainLimit,
+      },
     }),
     'session:create',
   );
   const join = async (w: Watcher, i: number) => {
     w.timeline.beginJoin();
-    w.timeline.applyJoin(
-      await ok(request(w.socket, 'session:join', { sessionId, since: null }), 'session:join'),
-    );
+    w.timeline.applyJoin(await ok(request(w.socket, 'session:join', { sessionId, since: null }), 'session:join'));
   };
   await join(host, 0);
   for (let i = 1; i < s.clients; i += CONNECT_CONCURRENCY) {
@@ -108,7 +121,10 @@ export async function runClients(s: BenchSettings, post: (m: BenchMessage) => vo
     const last = host.timeline.batches.at(-1);
     if (last && Date.now() - lastReport > 5000) {
       lastReport = Date.now();
-      post({ type: 'progress', text: `training: ${(100 * last.progress).toFixed(0)} %, ${Math.round(last.imagesPerSec)} img/s, loss ${last.loss.toFixed(3)}` });
+      post({
+        type: 'progress',
+        text: `training: ${(100 * last.progress).toFixed(0)} %, ${Math.round(last.imagesPerSec)} img/s, loss ${last.loss.toFixed(3)}`,
+      });
     }
   }
   const trainSeconds = (Date.now() - trainStart) / 1000;
@@ -134,7 +150,12 @@ export async function runClients(s: BenchSettings, post: (m: BenchMessage) => vo
     finalState: host.timeline.state ?? 'unknown',
     batchEventsSent: lastSeq - reference.length,
     batchDeliveries: watchers.slice(0, -1).reduce((n, w) => n + w.batchDeliveries, 0),
-    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), p99: percentile(latencies, 99), max: latencies.at(-1) ?? Number.NaN },
+    latencyMs: {
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      p99: percentile(latencies, 99),
+      max: latencies.at(-1) ?? Number.NaN,
+    },
     reliableExpected: reference.length * (watchers.length - 1),
     reliableLost: lost,
     disordered,

@@ -59,8 +59,16 @@ async function main(): Promise<void> {
     .option('--max-seconds <n>', 'stop the session after this long', numberOption, 240)
     .option('--data-dir <dir>', 'folder with the Fashion-MNIST IDX files (default: the usual, else the test subset)')
     .parse();
-  const o = program.opts<{ clients: number; trainLimit: number; epochs: number; batchSize: number; maxSeconds: number; dataDir?: string }>();
-  if (!Number.isInteger(o.clients) || o.clients < 1 || o.clients > 2000) throw new UserFacingError('--clients must be a whole number from 1 to 2000.');
+  const o = program.opts<{
+    clients: number;
+    trainLimit: number;
+    epochs: number;
+    batchSize: number;
+    maxSeconds: number;
+    dataDir?: string;
+  }>();
+  if (!Number.isInteger(o.clients) || o.clients < 1 || o.clients > 2000)
+    throw new UserFacingError('--clients must be a whole number from 1 to 2000.');
 
   // A throw-away data folder and embedded database, so the benchmark's session and model never
   // land in the playground's own database. Set before server/env.ts parses the environment.
@@ -71,17 +79,25 @@ async function main(): Promise<void> {
   try {
     const { resolveDataDir } = await import('../ml/data/fashionMnist');
     const fixture = fileURLToPath(new URL('../../tests/fixtures/fashion-mnist', import.meta.url));
-    const dataDir = o.dataDir ?? (() => {
-      try {
-        return resolveDataDir().dir;
-      } catch {
-        return fixture;
-      }
-    })();
+    const dataDir =
+      o.dataDir ??
+      (() => {
+        try {
+          return resolveDataDir().dir;
+        } catch {
+          return fixture;
+        }
+      })();
     const { ensureNextBuild } = await import('../../scripts/start.mjs');
     await ensureNextBuild({ quiet: false });
     const { startServer } = await import('../main');
-    const server = await startServer({ port: 0, host: '127.0.0.1', dev: false, quiet: true, sessions: { dataDir, maxTraining: 1 } });
+    const server = await startServer({
+      port: 0,
+      host: '127.0.0.1',
+      dev: false,
+      quiet: true,
+      sessions: { dataDir, maxTraining: 1 },
+    });
     const backend = server.status.current().backend.name ?? 'none';
     console.log(
       `realtime benchmark: ${o.clients} clients, one CNN session (${o.trainLimit} images of ${dataDir}, ${o.epochs} epochs, batch ${o.batchSize}), backend ${backend}, ${os.availableParallelism()} cores`,
@@ -89,7 +105,14 @@ async function main(): Promise<void> {
     const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
     try {
       const { spawnTsWorker } = await import('../threads/spawn');
-      const settings: BenchSettings = { url: server.url, clients: o.clients, trainLimit: o.trainLimit, epochs: o.epochs, batchSize: o.batchSize, maxSeconds: o.maxSeconds };
+      const settings: BenchSettings = {
+        url: server.url,
+        clients: o.clients,
+        trainLimit: o.trainLimit,
+        epochs: o.epochs,
+        batchSize: o.batchSize,
+        maxSeconds: o.maxSeconds,
+      };
       const worker = spawnTsWorker(new URL(import.meta.url), { settings });
       const result = await new Promise<BenchResult>((resolve, reject) => {
         worker.on('message', (m: BenchMessage) => {
@@ -116,12 +139,18 @@ function report(clients: number, r: BenchResult, lag: ReturnType<typeof monitorE
   const ms = (ns: number) => Math.max(0, ns / 1e6 - LAG_RESOLUTION_MS);
   const lagP99 = ms(lag.percentile(99));
   const dropped = r.batchEventsSent * clients - r.batchDeliveries;
-  console.log(`  training: ${r.trainSeconds.toFixed(1)} s, ended ${r.finalState}; ${r.batchEventsSent} batch-metric events sent to each client`);
+  console.log(
+    `  training: ${r.trainSeconds.toFixed(1)} s, ended ${r.finalState}; ${r.batchEventsSent} batch-metric events sent to each client`,
+  );
   console.log(
     `  metric delivery latency: p50 ${r.latencyMs.p50.toFixed(1)} ms, p95 ${r.latencyMs.p95.toFixed(1)} ms, p99 ${r.latencyMs.p99.toFixed(1)} ms, max ${r.latencyMs.max.toFixed(0)} ms (${r.batchDeliveries.toLocaleString('en')} deliveries)`,
   );
-  console.log(`  batch metrics dropped (volatile, allowed): ${dropped.toLocaleString('en')} of ${(r.batchEventsSent * clients).toLocaleString('en')}`);
-  console.log(`  must-arrive events lost: ${r.reliableLost} of ${r.reliableExpected.toLocaleString('en')}; clients with events out of order or twice: ${r.disordered}`);
+  console.log(
+    `  batch metrics dropped (volatile, allowed): ${dropped.toLocaleString('en')} of ${(r.batchEventsSent * clients).toLocaleString('en')}`,
+  );
+  console.log(
+    `  must-arrive events lost: ${r.reliableLost} of ${r.reliableExpected.toLocaleString('en')}; clients with events out of order or twice: ${r.disordered}`,
+  );
   console.log(
     `  server event-loop lag while training: p50 ${ms(lag.percentile(50)).toFixed(1)} ms, p99 ${lagP99.toFixed(1)} ms, max ${ms(lag.max).toFixed(1)} ms`,
   );

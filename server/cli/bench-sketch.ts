@@ -37,9 +37,15 @@ import { numberOption } from './options';
 const PER_SECOND = 10;
 const P95_LIMIT_MS = 50;
 const MODES: Record<string, { label: string; recognition: RecognizerOptions }> = {
-  inline: { label: 'inline on the socket thread, batch 1, layers predict (before)', recognition: { thread: 'inline', compile: { layersOnly: true } } },
+  inline: {
+    label: 'inline on the socket thread, batch 1, layers predict (before)',
+    recognition: { thread: 'inline', compile: { layersOnly: true } },
+  },
   worker: { label: 'recognition worker, micro-batched, compiled (after)', recognition: { thread: 'worker' } },
-  'worker-one-view': { label: 'recognition worker, micro-batched, compiled, WITHOUT mirror averaging', recognition: { thread: 'worker', compile: { singleView: true } } },
+  'worker-one-view': {
+    label: 'recognition worker, micro-batched, compiled, WITHOUT mirror averaging',
+    recognition: { thread: 'worker', compile: { singleView: true } },
+  },
 };
 
 const program = new Command('bench:sketch')
@@ -48,7 +54,11 @@ const program = new Command('bench:sketch')
   .option('--requests <n>', 'recognitions measured for the latency figures', numberOption, 2000)
   .option('--seconds <n>', 'duration of each concurrency step', numberOption, 4)
   .option('--max-drawers <n>', 'upper bound of the concurrency search', numberOption, 512)
-  .option('--modes <list>', 'concurrency runs: inline (before), worker (after), worker-one-view (after, no mirror averaging)', 'inline,worker')
+  .option(
+    '--modes <list>',
+    'concurrency runs: inline (before), worker (after), worker-one-view (after, no mirror averaging)',
+    'inline,worker',
+  )
   .option('--json', 'print one JSON object on stdout');
 
 const quantile = (values: number[], q: number): number => {
@@ -71,9 +81,18 @@ interface Step {
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<{ model: string; requests: number; seconds: number; maxDrawers: number; modes: string; json?: boolean }>();
+  const o = program.opts<{
+    model: string;
+    requests: number;
+    seconds: number;
+    maxDrawers: number;
+    modes: string;
+    json?: boolean;
+  }>();
   const modes = o.modes.split(',').map((m) => m.trim());
-  for (const m of modes) if (!MODES[m]) throw new UserFacingError(`Unknown mode ${m}: use inline, worker or worker-one-view, comma-separated.`);
+  for (const m of modes)
+    if (!MODES[m])
+      throw new UserFacingError(`Unknown mode ${m}: use inline, worker or worker-one-view, comma-separated.`);
   const log = (line: string) => (o.json ? process.stderr : process.stdout).write(line + '\n');
   await initBackend();
   const model = await loadLayersModel(o.model);
@@ -82,13 +101,21 @@ await runCli(async () => {
     compiled: compileClassifier(model),
     compiledOneView: compileClassifier(model, { singleView: true }),
   };
-  log(`model ${o.model}, backend ${backendInfo()?.name}, served path: ${classifiers.compiled!.path}${classifiers.compiled!.mirror ? ' with mirror averaging' : ''}`);
+  log(
+    `model ${o.model}, backend ${backendInfo()?.name}, served path: ${classifiers.compiled!.path}${classifiers.compiled!.mirror ? ' with mirror averaging' : ''}`,
+  );
 
   // Batch-1 latency, the variants interleaved so that they share the machine's noise alike.
   const rand = mulberry32(1);
   const drawings = Array.from({ length: 64 }, () => benchDrawing(rand));
   const points = drawings.reduce((n, d) => n + d[0]!.points.length / 2, 0) / drawings.length;
-  const times: Record<string, number[]> = { preprocess: [], layers: [], compiled: [], compiledOneView: [], compiledTwoPasses: [] };
+  const times: Record<string, number[]> = {
+    preprocess: [],
+    layers: [],
+    compiled: [],
+    compiledOneView: [],
+    compiledTwoPasses: [],
+  };
   const mirrorImage = (image: Float32Array): Float32Array => image.map((_, p) => image[p - (p % 28) + 27 - (p % 28)]!);
   for (let i = 0; i < o.requests + 200; i++) {
     const strokes = drawings[i % drawings.length]!;
@@ -118,13 +145,16 @@ await runCli(async () => {
     cnnCompiledTwoPasses: stat('compiledTwoPasses'),
   };
   log(`recognition at batch 1 (${o.requests} drawings of ~${latency.meanPoints} points):`);
-  const row = (label: string, s: { p50: number; p99: number }) => log(`  ${label.padEnd(44)} p50 ${ms(s.p50)}  p99 ${ms(s.p99)}`);
+  const row = (label: string, s: { p50: number; p99: number }) =>
+    log(`  ${label.padEnd(44)} p50 ${ms(s.p50)}  p99 ${ms(s.p99)}`);
   row('preprocessing (strokes -> 28x28)', latency.preprocess);
   row('CNN alone, layers predict (before)', latency.cnnLayers);
   row('CNN alone, compiled, both views (after)', latency.cnnCompiled);
   row('CNN alone, compiled, original view only', latency.cnnCompiledOneView);
   row('CNN alone, compiled, both views as 2 passes', latency.cnnCompiledTwoPasses);
-  log(`  after/before: p50 ${(latency.cnnCompiled.p50 / latency.cnnLayers.p50).toFixed(2)}x, p99 ${(latency.cnnCompiled.p99 / latency.cnnLayers.p99).toFixed(2)}x; the mirror view costs ${(latency.cnnCompiled.p50 / latency.cnnCompiledOneView.p50).toFixed(2)}x (p50); one batch of 2 / two passes ${(latency.cnnCompiled.p50 / latency.cnnCompiledTwoPasses.p50).toFixed(2)}x (p50)`);
+  log(
+    `  after/before: p50 ${(latency.cnnCompiled.p50 / latency.cnnLayers.p50).toFixed(2)}x, p99 ${(latency.cnnCompiled.p99 / latency.cnnLayers.p99).toFixed(2)}x; the mirror view costs ${(latency.cnnCompiled.p50 / latency.cnnCompiledOneView.p50).toFixed(2)}x (p50); one batch of 2 / two passes ${(latency.cnnCompiled.p50 / latency.cnnCompiledTwoPasses.p50).toFixed(2)}x (p50)`,
+  );
 
   // Throughput by batch size: what micro-batching can buy.
   const throughput: { batch: number; compiled: number; compiledOneView: number; layers: number }[] = [];
@@ -138,21 +168,40 @@ await runCli(async () => {
       for (let r = 0; r < reps; r++) c.classify(images, batch);
       return (reps * batch * 1000) / (performance.now() - t);
     };
-    const entry = { batch, layers: perSecond(classifiers.layers!), compiled: perSecond(classifiers.compiled!), compiledOneView: perSecond(classifiers.compiledOneView!) };
+    const entry = {
+      batch,
+      layers: perSecond(classifiers.layers!),
+      compiled: perSecond(classifiers.compiled!),
+      compiledOneView: perSecond(classifiers.compiledOneView!),
+    };
     throughput.push(entry);
-    log(`  batch ${String(batch).padStart(2)}: ${entry.layers.toFixed(0)} images/s layers predict, ${entry.compiled.toFixed(0)} compiled, ${entry.compiledOneView.toFixed(0)} compiled one view`);
+    log(
+      `  batch ${String(batch).padStart(2)}: ${entry.layers.toFixed(0)} images/s layers predict, ${entry.compiled.toFixed(0)} compiled, ${entry.compiledOneView.toFixed(0)} compiled one view`,
+    );
   }
   for (const c of Object.values(classifiers)) c.dispose();
   model.dispose();
 
   const runs = await searchAll(modes, o, log);
   if (runs.inline && runs['worker-one-view']) {
-    log(`sustained drawers, worker without mirror averaging/inline: ${runs['worker-one-view'].sustainedDrawers}/${runs.inline.sustainedDrawers}`);
+    log(
+      `sustained drawers, worker without mirror averaging/inline: ${runs['worker-one-view'].sustainedDrawers}/${runs.inline.sustainedDrawers}`,
+    );
   }
   if (runs.inline && runs.worker) {
-    log(`sustained drawers, worker/inline: ${runs.worker.sustainedDrawers}/${runs.inline.sustainedDrawers} = ${(runs.worker.sustainedDrawers / runs.inline.sustainedDrawers).toFixed(2)}x`);
+    log(
+      `sustained drawers, worker/inline: ${runs.worker.sustainedDrawers}/${runs.inline.sustainedDrawers} = ${(runs.worker.sustainedDrawers / runs.inline.sustainedDrawers).toFixed(2)}x`,
+    );
   }
-  const summary = { model: o.model, backend: backendInfo()?.name, latency, throughput, perSecond: PER_SECOND, p95LimitMs: P95_LIMIT_MS, runs };
+  const summary = {
+    model: o.model,
+    backend: backendInfo()?.name,
+    latency,
+    throughput,
+    perSecond: PER_SECOND,
+    p95LimitMs: P95_LIMIT_MS,
+    runs,
+  };
   if (o.json) process.stdout.write(JSON.stringify(summary) + '\n');
   process.exit(0);
 });
@@ -169,11 +218,19 @@ interface Search {
 }
 
 /** The real draw handlers on a Socket.IO server in one recognition mode, clients in a worker thread. */
-async function startMode(mode: string, o: { model: string; seconds: number }, log: (line: string) => void): Promise<Search> {
+async function startMode(
+  mode: string,
+  o: { model: string; seconds: number },
+  log: (line: string) => void,
+): Promise<Search> {
   const httpServer = http.createServer();
   await new Promise<void>((resolve) => httpServer.listen(0, '127.0.0.1', resolve));
   const io: PlaygroundServer = new Server(httpServer, { maxHttpBufferSize: MAX_PAYLOAD_BYTES, serveClient: false });
-  const draw = await attachDraw(io, { modelDir: o.model, requestsPerSecond: 1000, recognition: MODES[mode]!.recognition });
+  const draw = await attachDraw(io, {
+    modelDir: o.model,
+    requestsPerSecond: 1000,
+    recognition: MODES[mode]!.recognition,
+  });
   const info = await draw.recognizer.model();
   const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
   log(`  ${mode}: ${MODES[mode]!.label}, model ${info.version} (${info.inference})`);
@@ -198,7 +255,9 @@ async function startMode(mode: string, o: { model: string; seconds: number }, lo
       };
       search.steps.push(step);
       const errors = result.errors.length ? `  errors: ${result.errors.join('; ')}` : '';
-      log(`  ${mode.padEnd(16)} ${String(drawers).padStart(4)} drawers  p50 ${ms(step.p50)}  p95 ${ms(step.p95)}  p99 ${ms(step.p99)}  rate ${(100 * rateRatio).toFixed(0)} %  ${step.ok ? 'pass' : 'FAIL'}${errors}`);
+      log(
+        `  ${mode.padEnd(16)} ${String(drawers).padStart(4)} drawers  p50 ${ms(step.p50)}  p95 ${ms(step.p95)}  p99 ${ms(step.p99)}  rate ${(100 * rateRatio).toFixed(0)} %  ${step.ok ? 'pass' : 'FAIL'}${errors}`,
+      );
       return step;
     },
     async close() {
@@ -214,8 +273,14 @@ async function startMode(mode: string, o: { model: string; seconds: number }, lo
  * failure to within ~10 %), one step of each mode in turn, so that the modes share the machine's
  * conditions (other work on a shared machine) alike.
  */
-async function searchAll(modes: string[], o: { model: string; seconds: number; maxDrawers: number }, log: (line: string) => void) {
-  log(`concurrent drawers at ${PER_SECOND} requests/s each (${o.seconds} s per step, the modes in turn; pass: p95 <= ${P95_LIMIT_MS} ms, >= 95 % of the rate, no errors):`);
+async function searchAll(
+  modes: string[],
+  o: { model: string; seconds: number; maxDrawers: number },
+  log: (line: string) => void,
+) {
+  log(
+    `concurrent drawers at ${PER_SECOND} requests/s each (${o.seconds} s per step, the modes in turn; pass: p95 <= ${P95_LIMIT_MS} ms, >= 95 % of the rate, no errors):`,
+  );
   const searches: Search[] = [];
   for (const mode of modes) searches.push(await startMode(mode, o, log));
   while (searches.some((s) => s.next > 0)) {
@@ -234,7 +299,9 @@ async function searchAll(modes: string[], o: { model: string; seconds: number; m
   for (const s of searches) {
     await s.close();
     runs[s.mode] = { sustainedDrawers: s.good, bounded: s.bad === 0, steps: s.steps };
-    log(`  sustained, ${s.mode}: ${s.good}${s.bad === 0 ? '+ (the search bound)' : ''} concurrent drawers at ${PER_SECOND} requests/s with p95 <= ${P95_LIMIT_MS} ms`);
+    log(
+      `  sustained, ${s.mode}: ${s.good}${s.bad === 0 ? '+ (the search bound)' : ''} concurrent drawers at ${PER_SECOND} requests/s with p95 <= ${P95_LIMIT_MS} ms`,
+    );
   }
   return runs;
 }

@@ -24,15 +24,16 @@ async function verify(found: Pick<ResolvedDataDir, 'dir' | 'description'>): Prom
     check.differing.length === 0
       ? 'contents identical to the official release (SHA-256 of the uncompressed files)'
       : `WARNING: ${check.differing.join(', ')} differ from the official release`;
-  say(`Fashion-MNIST is ready in ${found.dir}: ${check.counts.train} training and ${check.counts.test} test images with labels, ${official}.`);
+  say(
+    `Fashion-MNIST is ready in ${found.dir}: ${check.counts.train} training and ${check.counts.test} test images with labels, ${official}.`,
+  );
 }
 
 const hasAptGet = (): boolean => spawnSync('apt-get', ['--version'], { stdio: 'ignore' }).error === undefined;
 const isRoot = (): boolean => process.getuid?.() === 0;
 
 /** Runs apt-get with its output shown; true when it succeeded. */
-const aptGet = (...args: string[]): boolean =>
-  spawnSync('apt-get', args, { stdio: 'inherit' }).status === 0;
+const aptGet = (...args: string[]): boolean => spawnSync('apt-get', args, { stdio: 'inherit' }).status === 0;
 
 function installDebianPackage(): boolean {
   say(`Installing the Debian package ${DEBIAN_PACKAGE} (apt-get install -y ${DEBIAN_PACKAGE}) ...`);
@@ -96,7 +97,10 @@ await runCli(async () => {
       );
     }
     if (installDebianPackage()) {
-      return verify({ dir: DEBIAN_DIR, description: `${DEBIAN_DIR} (the Debian package ${DEBIAN_PACKAGE}, just installed)` });
+      return verify({
+        dir: DEBIAN_DIR,
+        description: `${DEBIAN_DIR} (the Debian package ${DEBIAN_PACKAGE}, just installed)`,
+      });
     }
     say(`Installing ${DEBIAN_PACKAGE} failed; downloading the official files instead.`);
   }

@@ -30,21 +30,35 @@ const program = new Command('demo')
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<{ perClass: number; bestOf: number; seed: number; model: string; judge: string; out: string }>();
+  const o = program.opts<{
+    perClass: number;
+    bestOf: number;
+    seed: number;
+    model: string;
+    judge: string;
+    out: string;
+  }>();
   checkCounts(o.perClass, Math.max(o.bestOf, o.perClass));
   if (o.perClass > 20) throw new UserFacingError(`--per-class must be at most 20 (got ${o.perClass}).`);
-  if (!Number.isInteger(o.bestOf) || o.bestOf < 1) throw new UserFacingError(`--best-of must be a whole number of at least 1 (got ${o.bestOf}).`);
+  if (!Number.isInteger(o.bestOf) || o.bestOf < 1)
+    throw new UserFacingError(`--best-of must be a whole number of at least 1 (got ${o.bestOf}).`);
   await initBackend();
   const vae = await loadVae(o.model);
   const prior = await loadClassPriors(o.model);
   const guided = o.bestOf > 1 && existsSync(path.join(o.judge, 'model.json'));
-  if (o.bestOf > 1 && !guided) process.stderr.write(`no judge model at ${o.judge}: showing plain samples (train it with npm run train:cnn)\n`);
+  if (o.bestOf > 1 && !guided)
+    process.stderr.write(`no judge model at ${o.judge}: showing plain samples (train it with npm run train:cnn)\n`);
   const judge = guided ? await loadJudge(o.judge) : undefined;
   const rows: SampleRow[] = [];
   for (let label = 0; label < NUM_CLASSES; label++) {
     const seed = o.seed * 1000 + label;
     if (judge) {
-      const r = qualityGuided(vae.decoder, judge, label, { k: o.perClass, candidates: Math.max(o.bestOf, o.perClass), seed, prior });
+      const r = qualityGuided(vae.decoder, judge, label, {
+        k: o.perClass,
+        candidates: Math.max(o.bestOf, o.perClass),
+        seed,
+        prior,
+      });
       const mean = r.kept.reduce((a, s) => a + s.confidence, 0) / r.kept.length;
       rows.push({ label, images: r.kept.map((s) => s.image), note: `p=${mean.toFixed(2)}` });
     } else {

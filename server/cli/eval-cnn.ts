@@ -30,19 +30,32 @@ const program = new Command('eval:cnn')
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<{ model: string; dataDir?: string; json?: boolean; save?: boolean; drawings?: boolean; out?: string }>();
+  const o = program.opts<{
+    model: string;
+    dataDir?: string;
+    json?: boolean;
+    save?: boolean;
+    drawings?: boolean;
+    out?: string;
+  }>();
   await initBackend();
   const model = await loadLayersModel(o.model);
   const outShape = model.outputs[0]?.shape;
   if (model.inputs[0]?.shape.join(',') !== ',28,28,1' || outShape?.join(',') !== ',10') {
-    throw new UserFacingError(`${o.model} is not a garment classifier (input ${model.inputs[0]?.shape}, output ${outShape}).`);
+    throw new UserFacingError(
+      `${o.model} is not a garment classifier (input ${model.inputs[0]?.shape}, output ${outShape}).`,
+    );
   }
   const photosDir = o.dataDir ?? resolveDataDir('test').dir;
-  const dir = o.drawings ? await (await import('../ml/sketch/drawingSet')).ensureDrawingSet(undefined, photosDir) : photosDir;
+  const dir = o.drawings
+    ? await (await import('../ml/sketch/drawingSet')).ensureDrawingSet(undefined, photosDir)
+    : photosDir;
   const test = await loadSplit('test', dir);
   const report = await evaluateClassifier(model, test.images, test.labels);
   // A mirror-averaging model is also scored as the network alone (no test-time augmentation).
-  const bare = averagesMirror(model) ? await evaluateClassifier(withoutMirrorAveraging(model), test.images, test.labels) : report;
+  const bare = averagesMirror(model)
+    ? await evaluateClassifier(withoutMirrorAveraging(model), test.images, test.labels)
+    : report;
   const result = {
     accuracy: report.accuracy,
     perClassAccuracy: report.perClassAccuracy,
@@ -67,14 +80,19 @@ await runCli(async () => {
       testImages: report.count,
       perClassAccuracy: report.perClassAccuracy,
       confusionMatrix: report.confusionMatrix,
-      mistakes: evaluateWithMistakes(model, test.images, test.labels).mistakes.map((m) => ({ ...m, image: imageAt(test.images, m.index).slice() })),
+      mistakes: evaluateWithMistakes(model, test.images, test.labels).mistakes.map((m) => ({
+        ...m,
+        image: imageAt(test.images, m.index).slice(),
+      })),
     });
     const file = path.join(o.out, 'report-card.png');
     try {
       await mkdir(o.out, { recursive: true });
       await writeFile(file, png);
     } catch (err) {
-      throw new UserFacingError(`Could not write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): pass an --out folder you can write to.`);
+      throw new UserFacingError(
+        `Could not write ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}): pass an --out folder you can write to.`,
+      );
     }
     process.stderr.write(`wrote ${file}\n`);
   }
@@ -102,7 +120,9 @@ await runCli(async () => {
         (result.mirrorAveraging ? ` with mirror averaging, ${(100 * result.bareAccuracy).toFixed(2)}% without` : '') +
         ` on ${result.testImages} images, ${result.params.toLocaleString('en')} parameters, backend ${result.backend}\n`,
     );
-    report.perClassAccuracy.forEach((a, c) => process.stdout.write(`  ${CLASS_NAMES[c]!.padEnd(12)} ${(100 * a).toFixed(1)}%\n`));
+    report.perClassAccuracy.forEach((a, c) =>
+      process.stdout.write(`  ${CLASS_NAMES[c]!.padEnd(12)} ${(100 * a).toFixed(1)}%\n`),
+    );
   }
   process.exit(0);
 });

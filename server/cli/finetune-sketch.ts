@@ -37,9 +37,15 @@ type Options = Omit<FineTuneOptions, 'onStep'> & { model: string; out: string; j
 await runCli(async () => {
   program.parse();
   const o = program.opts<Options>();
-  for (const [name, v] of [['--lr', o.lr], ['--drawing-share', o.drawingShare], ['--sketch-share', o.sketchShare]] as const) {
+  for (const [name, v] of [
+    ['--lr', o.lr],
+    ['--drawing-share', o.drawingShare],
+    ['--sketch-share', o.sketchShare],
+  ] as const) {
     if (!Number.isFinite(v) || v < 0 || (name !== '--lr' && v > 1) || (name === '--lr' && v === 0)) {
-      throw new UserFacingError(`${name} is ${v}: give ${name === '--lr' ? 'a positive number such as 0.0003' : 'a share between 0 and 1'}.`);
+      throw new UserFacingError(
+        `${name} is ${v}: give ${name === '--lr' ? 'a positive number such as 0.0003' : 'a share between 0 and 1'}.`,
+      );
     }
   }
   const log = (line: string) => (o.json ? process.stderr : process.stdout).write(line + '\n');
@@ -47,7 +53,10 @@ await runCli(async () => {
   const model = await loadLayersModel(o.model);
 
   const { getDb, closeDb } = await import('../db');
-  const rows = await (await getDb()).drawing.findMany({ select: { id: true, strokes: true, label: true }, orderBy: { id: 'asc' } });
+  const rows = await (await getDb()).drawing.findMany({
+    select: { id: true, strokes: true, label: true },
+    orderBy: { id: 'asc' },
+  });
   await closeDb();
   const train = collect(rows.filter((r) => !isHeldOut(r.id)));
   const heldOut = collect(rows.filter((r) => isHeldOut(r.id)));
@@ -83,7 +92,9 @@ await runCli(async () => {
   const seconds = (Date.now() - started) / 1000;
   const after = await measure();
 
-  const sourceLog: unknown = JSON.parse(await readFile(path.join(o.model, 'training-log.json'), 'utf8').catch(() => '{}'));
+  const sourceLog: unknown = JSON.parse(
+    await readFile(path.join(o.model, 'training-log.json'), 'utf8').catch(() => '{}'),
+  );
   const result = {
     model: o.model,
     out: o.out,
@@ -97,15 +108,27 @@ await runCli(async () => {
   await saveLayersModel(model, o.out);
   await writeFile(
     path.join(o.out, 'training-log.json'),
-    JSON.stringify({ kind: 'cnn', finetune: { ...result, options: o, params: countParams(model), at: new Date().toISOString() }, source: sourceLog }, null, 2) + '\n',
+    JSON.stringify(
+      {
+        kind: 'cnn',
+        finetune: { ...result, options: o, params: countParams(model), at: new Date().toISOString() },
+        source: sourceLog,
+      },
+      null,
+      2,
+    ) + '\n',
   );
 
   const pct = (v: number | null) => (v === null ? '   n/a' : `${(100 * v).toFixed(2).padStart(6)}%`);
-  log(`fine-tuned ${o.steps} steps in ${seconds.toFixed(0)} s, loss ${losses.firstLoss.toFixed(3)} -> ${losses.lastLoss.toFixed(3)}; written to ${o.out}`);
+  log(
+    `fine-tuned ${o.steps} steps in ${seconds.toFixed(0)} s, loss ${losses.firstLoss.toFixed(3)} -> ${losses.lastLoss.toFixed(3)}; written to ${o.out}`,
+  );
   log(`                                   before    after`);
   log(`  photo test accuracy             ${pct(before.photoAccuracy)}  ${pct(after.photoAccuracy)}`);
   log(`  drawing set accuracy            ${pct(before.drawingSetAccuracy)}  ${pct(after.drawingSetAccuracy)}`);
-  log(`  held-out confirmed drawings     ${pct(before.heldOutAccuracy)}  ${pct(after.heldOutAccuracy)}  (${heldOut.count} drawings)`);
+  log(
+    `  held-out confirmed drawings     ${pct(before.heldOutAccuracy)}  ${pct(after.heldOutAccuracy)}  (${heldOut.count} drawings)`,
+  );
   if (o.json) process.stdout.write(JSON.stringify(result) + '\n');
   process.exit(0);
 });

@@ -64,9 +64,17 @@ await runCli(async () => {
   for (const split of SPLITS) {
     const full = await loadSplit(split, source.dir);
     const subset = take(full, stratifiedSample(full.labels, perClass[split], random));
-    await writeIdx(path.join(o.out, FILES[split].images), { kind: 'images', count: subset.count, rows: 28, cols: 28, data: subset.images });
+    await writeIdx(path.join(o.out, FILES[split].images), {
+      kind: 'images',
+      count: subset.count,
+      rows: 28,
+      cols: 28,
+      data: subset.images,
+    });
     await writeIdx(path.join(o.out, FILES[split].labels), { kind: 'labels', count: subset.count, data: subset.labels });
-    lines.push(`- ${split}: ${subset.count} images (${perClass[split]} per class) from the ${full.count} of the ${split} set`);
+    lines.push(
+      `- ${split}: ${subset.count} images (${perClass[split]} per class) from the ${full.count} of the ${split} set`,
+    );
     process.stdout.write(`${split}: ${subset.count} of ${full.count} images written to ${o.out}\n`);
   }
   const readme = [

@@ -14,7 +14,8 @@ export function numberOption(value: string): number {
 
 /** --temperature of the sampling CLIs: the latent standard deviation, above 0 and at most 3. */
 export function checkTemperature(value: number): void {
-  if (!(value > 0 && value <= 3)) throw new UserFacingError(`--temperature must be above 0 and at most 3 (got ${value}).`);
+  if (!(value > 0 && value <= 3))
+    throw new UserFacingError(`--temperature must be above 0 and at most 3 (got ${value}).`);
 }
 
 const flag = (key: string): string => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());

@@ -21,7 +21,8 @@ export function attachProgress(run: TrainingRun, out: NodeJS.WriteStream = proce
   const bar = new cliProgress.SingleBar(
     {
       stream: out,
-      format: 'epoch {epochLabel} |{bar}| {percentage}% | loss {loss} | acc {acc} | {ips} img/s | lr {lr} | ETA {etaText}',
+      format:
+        'epoch {epochLabel} |{bar}| {percentage}% | loss {loss} | acc {acc} | {ips} img/s | lr {lr} | ETA {etaText}',
       barCompleteChar: '\u2588',
       barIncompleteChar: '\u2591',
       hideCursor: true,
@@ -46,8 +47,10 @@ export function attachProgress(run: TrainingRun, out: NodeJS.WriteStream = proce
         steps = e.stepsPerEpoch;
         line(
           `training on ${e.trainImages} images (test ${e.testImages}), ${e.params.toLocaleString('en')} parameters` +
-            (e.auxiliaryParams ? ` (+ ${e.auxiliaryParams.toLocaleString('en')} trained alongside, not saved)` : '') + ', ' +
-            `backend ${e.backend}, ${e.replicas} replica(s)` + (e.startEpoch > 0 ? `, resuming after epoch ${e.startEpoch}` : ''),
+            (e.auxiliaryParams ? ` (+ ${e.auxiliaryParams.toLocaleString('en')} trained alongside, not saved)` : '') +
+            ', ' +
+            `backend ${e.backend}, ${e.replicas} replica(s)` +
+            (e.startEpoch > 0 ? `, resuming after epoch ${e.startEpoch}` : ''),
         );
         return;
       case 'batch': {

@@ -16,27 +16,52 @@ import { ensureDrawingSet } from '../ml/sketch/drawingSet';
 import { configFromOptions, numberOption } from './options';
 import { addTrainingOptions, commandLine, recordInTrainingLog, trainingFields, trainWithProgress } from './training';
 
-const program = addTrainingOptions(new Command('train:cnn').description('Train the Fashion-MNIST garment classifier (CNN).'), {
-  epochs: 20,
-  batchSize: 128,
-  lr: 0.002,
-  replicas: Math.max(1, os.availableParallelism()),
-  out: 'models/cnn',
-  seedDecides: 'weights, data order, augmentation',
-})
+const program = addTrainingOptions(
+  new Command('train:cnn').description('Train the Fashion-MNIST garment classifier (CNN).'),
+  {
+    epochs: 20,
+    batchSize: 128,
+    lr: 0.002,
+    replicas: Math.max(1, os.availableParallelism()),
+    out: 'models/cnn',
+    seedDecides: 'weights, data order, augmentation',
+  },
+)
   .option('--no-augment', 'no random shifts and mirrors')
   .option('--max-shift <px>', 'largest random shift of the augmentation, in pixels', numberOption, 2)
   .option('--sketch-fraction <x>', 'share of training images replaced by synthetic outline drawings', numberOption, 0.2)
   .option('--drawing-eval <n>', 'test images turned into drawings for a per-epoch drawing accuracy', numberOption, 2000)
   .option('--dropout <x>', 'dropout rate', numberOption)
-  .option('--filters <list>', 'filters of the three conv stages, e.g. 32,48,96', (v: string) => v.split(',').map(Number))
-  .option('--convs <list>', 'convolutions per conv stage, e.g. 1,2,2 (default 1,1,1)', (v: string) => v.split(',').map(Number))
+  .option('--filters <list>', 'filters of the three conv stages, e.g. 32,48,96', (v: string) =>
+    v.split(',').map(Number),
+  )
+  .option('--convs <list>', 'convolutions per conv stage, e.g. 1,2,2 (default 1,1,1)', (v: string) =>
+    v.split(',').map(Number),
+  )
   .option('--dense <n>', 'units of the penultimate dense layer', numberOption)
-  .option('--validation <n>', 'hold out the last N training images as a validation set: every epoch is scored on it and the saved model is the epoch (or weight average) best on it (default 0: none)', numberOption, 0)
+  .option(
+    '--validation <n>',
+    'hold out the last N training images as a validation set: every epoch is scored on it and the saved model is the epoch (or weight average) best on it (default 0: none)',
+    numberOption,
+    0,
+  )
   .option('--label-smoothing <x>', 'label smoothing of the cross-entropy', numberOption, 0)
-  .option('--erase-prob <p>', 'probability of random erasing (a noise rectangle of 2-25 % of the image) per training image', numberOption, 0)
-  .option('--ema <decay>', 'keep an exponential moving average of the weights with this decay per step (e.g. 0.998), scored every epoch', numberOption, 0)
-  .option('--mirror-average', 'write the model as one that averages its answers for an image and its mirror image (2x compute)');
+  .option(
+    '--erase-prob <p>',
+    'probability of random erasing (a noise rectangle of 2-25 % of the image) per training image',
+    numberOption,
+    0,
+  )
+  .option(
+    '--ema <decay>',
+    'keep an exponential moving average of the weights with this decay per step (e.g. 0.998), scored every epoch',
+    numberOption,
+    0,
+  )
+  .option(
+    '--mirror-average',
+    'write the model as one that averages its answers for an image and its mirror image (2x compute)',
+  );
 
 /**
  * Replaces the model in `outDir` by its mirror-averaging form (withMirrorAveraging) and records
@@ -59,7 +84,11 @@ async function writeMirrorAveraged(outDir: string, dataDir: string | undefined, 
     // may differ from the log's command: a finished run re-run with --mirror-average only does this step
     command: commandLine('train:cnn'),
     testImages: photos.count,
-    withoutMirror: { testAccuracy: basePhotos.accuracy, testLoss: basePhotos.loss, drawingAccuracy: baseDrawings?.accuracy },
+    withoutMirror: {
+      testAccuracy: basePhotos.accuracy,
+      testLoss: basePhotos.loss,
+      drawingAccuracy: baseDrawings?.accuracy,
+    },
     withMirror: {
       testAccuracy: mirroredPhotos.accuracy,
       testLoss: mirroredPhotos.loss,
@@ -71,7 +100,9 @@ async function writeMirrorAveraged(outDir: string, dataDir: string | undefined, 
   const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
   process.stderr.write(
     `mirror averaging: test accuracy ${pct(basePhotos.accuracy)} -> ${pct(mirroredPhotos.accuracy)}` +
-      (baseDrawings && mirroredDrawings ? `, drawings ${pct(baseDrawings.accuracy)} -> ${pct(mirroredDrawings.accuracy)}` : '') +
+      (baseDrawings && mirroredDrawings
+        ? `, drawings ${pct(baseDrawings.accuracy)} -> ${pct(mirroredDrawings.accuracy)}`
+        : '') +
       `; wrote ${outDir}\n`,
   );
 }
@@ -91,11 +122,14 @@ await runCli(async () => {
     eraseProb: o.eraseProb,
     ema: o.ema,
     arch: Object.fromEntries(
-      Object.entries({ dropout: o.dropout, filters: o.filters, convs: o.convs, dense: o.dense }).filter(([, v]) => v !== undefined),
+      Object.entries({ dropout: o.dropout, filters: o.filters, convs: o.convs, dense: o.dense }).filter(
+        ([, v]) => v !== undefined,
+      ),
     ),
   });
   const result = await trainWithProgress(config);
-  if (o.mirrorAverage && result.outDir) await writeMirrorAveraged(result.outDir, config.dataDir, config.drawingEvalCount > 0);
+  if (o.mirrorAverage && result.outDir)
+    await writeMirrorAveraged(result.outDir, config.dataDir, config.drawingEvalCount > 0);
   const last = result.log.epochs.at(-1);
   if (last) {
     process.stderr.write(

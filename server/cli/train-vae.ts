@@ -23,26 +23,87 @@ import { addTrainingOptions, commandLine, recordInTrainingLog, trainingFields, t
 
 const program = addTrainingOptions(
   new Command('train:vae').description('Train the conditional VAE that generates Fashion-MNIST garments.'),
-  { epochs: 20, batchSize: 128, lr: 0.001, replicas: 1, out: 'models/vae', seedDecides: 'weights, data order, latent noise' },
+  {
+    epochs: 20,
+    batchSize: 128,
+    lr: 0.001,
+    replicas: 1,
+    out: 'models/vae',
+    seedDecides: 'weights, data order, latent noise',
+  },
 )
-  .option('--beta <x>', 'weight of the KL term after warm-up (1 = the ELBO; 0.1 gave sharper samples, see models/vae)', numberOption, 0.1)
+  .option(
+    '--beta <x>',
+    'weight of the KL term after warm-up (1 = the ELBO; 0.1 gave sharper samples, see models/vae)',
+    numberOption,
+    0.1,
+  )
   .option('--kl-warmup <epochs>', 'epochs over which the KL weight rises to beta (default 0.25)', numberOption)
-  .option('--kl-warmup-start <x>', 'KL weight at the start of the warm-up, as a fraction of beta (default 0.5)', numberOption)
+  .option(
+    '--kl-warmup-start <x>',
+    'KL weight at the start of the warm-up, as a fraction of beta (default 0.5)',
+    numberOption,
+  )
   .option('--latent <n>', 'latent dimensions', numberOption, 32)
   .option('--prior <kind>', 'KL prior: class (a learned mean per class) or standard (N(0, I))', 'class')
   .option('--res-blocks <n>', 'residual blocks per resolution stage', numberOption)
   .option('--full-res <channels>', 'channels of a 28x28 decoder stage (default 0 = none)', numberOption)
-  .option('--perceptual <weight>', 'weight of the perceptual loss: the reconstruction\'s conv features in a frozen CNN must match the original\'s (0 = none)', numberOption, PERCEPTUAL_WEIGHT)
-  .option('--perceptual-model <dir>', 'the garment CNN (from npm run train:cnn; not the judge, models/cnn) whose features --perceptual matches', path.join('models', PERCEPTUAL_MODEL))
-  .option('--adversarial <weight>', 'weight of an adversarial term: a small class-conditional critic trained alongside tells training images from reconstructions, and the decoder learns to fool it (0 = none; the committed model: 40, see README)', numberOption, ADVERSARIAL_WEIGHT)
-  .option('--critic-filters <list>', 'channels of the critic\'s stride-2 convolutions, comma-separated (default 16,32)', (v: string) => v.split(',').map(Number))
-  .option('--critic-dense <n>', 'units of the critic\'s dense layer (default 64)', numberOption)
-  .option('--perceptual-layers <n>', 'conv stages of that CNN whose features are matched: 1-3 (28x28, 14x14, 7x7)', numberOption, PERCEPTUAL_LAYERS)
-  .option('--init-from <dir>', 'start from the encoder and decoder of a trained VAE folder (fine-tuning, e.g. with a new --critic-filters) instead of fresh weights; its training log is kept in the new one')
-  .option('--from-checkpoint <dir>', 'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)')
-  .option('--average <dirs>', 'train nothing: write the weight average (a "model soup") of these comma-separated VAE folders, fine-tuned from one model, as the model in --out, and fit its latent prior', (v: string) => v.split(',').map((d) => d.trim()).filter(Boolean))
-  .option('--fit-prior', 'train nothing: refit the per-class latent densities (latent-prior.json) of the model in --out')
-  .option('--prior-components <k>', 'Gaussians per class in the fitted latent prior (a mixture when > 1; on the first, 22-epoch step of the committed model 10/30/60 gave a Fréchet distance of 3.69/3.43/3.28, see README)', numberOption, 60);
+  .option(
+    '--perceptual <weight>',
+    "weight of the perceptual loss: the reconstruction's conv features in a frozen CNN must match the original's (0 = none)",
+    numberOption,
+    PERCEPTUAL_WEIGHT,
+  )
+  .option(
+    '--perceptual-model <dir>',
+    'the garment CNN (from npm run train:cnn; not the judge, models/cnn) whose features --perceptual matches',
+    path.join('models', PERCEPTUAL_MODEL),
+  )
+  .option(
+    '--adversarial <weight>',
+    'weight of an adversarial term: a small class-conditional critic trained alongside tells training images from reconstructions, and the decoder learns to fool it (0 = none; the committed model: 40, see README)',
+    numberOption,
+    ADVERSARIAL_WEIGHT,
+  )
+  .option(
+    '--critic-filters <list>',
+    "channels of the critic's stride-2 convolutions, comma-separated (default 16,32)",
+    (v: string) => v.split(',').map(Number),
+  )
+  .option('--critic-dense <n>', "units of the critic's dense layer (default 64)", numberOption)
+  .option(
+    '--perceptual-layers <n>',
+    'conv stages of that CNN whose features are matched: 1-3 (28x28, 14x14, 7x7)',
+    numberOption,
+    PERCEPTUAL_LAYERS,
+  )
+  .option(
+    '--init-from <dir>',
+    'start from the encoder and decoder of a trained VAE folder (fine-tuning, e.g. with a new --critic-filters) instead of fresh weights; its training log is kept in the new one',
+  )
+  .option(
+    '--from-checkpoint <dir>',
+    'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)',
+  )
+  .option(
+    '--average <dirs>',
+    'train nothing: write the weight average (a "model soup") of these comma-separated VAE folders, fine-tuned from one model, as the model in --out, and fit its latent prior',
+    (v: string) =>
+      v
+        .split(',')
+        .map((d) => d.trim())
+        .filter(Boolean),
+  )
+  .option(
+    '--fit-prior',
+    'train nothing: refit the per-class latent densities (latent-prior.json) of the model in --out',
+  )
+  .option(
+    '--prior-components <k>',
+    'Gaussians per class in the fitted latent prior (a mixture when > 1; on the first, 22-epoch step of the committed model 10/30/60 gave a Fréchet distance of 3.69/3.43/3.28, see README)',
+    numberOption,
+    60,
+  );
 
 function checkComponents(components: number): void {
   if (!Number.isInteger(components) || components < 1 || components > 64) {
@@ -71,7 +132,9 @@ async function fitPrior(out: string, dataDir: string | undefined, components: nu
     command: commandLine('train:vae'),
   });
   const what = components === 1 ? 'one Gaussian' : `a mixture of ${components} Gaussians`;
-  process.stderr.write(`wrote ${path.join(out, PRIOR_FILE)} (${what} per class from ${train.count} training images, ${seconds.toFixed(0)} s)\n`);
+  process.stderr.write(
+    `wrote ${path.join(out, PRIOR_FILE)} (${what} per class from ${train.count} training images, ${seconds.toFixed(0)} s)\n`,
+  );
 }
 
 /** A VAE folder's training log (for a run that starts from it or averages it), without its pictures. */
@@ -82,7 +145,9 @@ async function readModelLog(dir: string, flag: string): Promise<unknown> {
       typeof value === 'string' && value.startsWith('data:') ? undefined : value,
     ) as unknown;
   } catch {
-    throw new UserFacingError(`${dir} has no readable training-log.json: ${flag} takes folders written by npm run train:vae.`);
+    throw new UserFacingError(
+      `${dir} has no readable training-log.json: ${flag} takes folders written by npm run train:vae.`,
+    );
   }
 }
 
@@ -92,7 +157,8 @@ async function readModelLog(dir: string, flag: string): Promise<unknown> {
  * architecture (config.arch, as bench:ml reads it).
  */
 async function writeAverage(dirs: string[], out: string): Promise<void> {
-  if (dirs.length < 2) throw new UserFacingError(`--average needs at least two VAE folders, comma-separated (got ${dirs.length}).`);
+  if (dirs.length < 2)
+    throw new UserFacingError(`--average needs at least two VAE folders, comma-separated (got ${dirs.length}).`);
   // Every model and every log is read before anything is written: --out may be one of them.
   await initBackend();
   const vaes = await Promise.all(dirs.map((d) => loadVae(d)));
@@ -121,23 +187,33 @@ async function exportCheckpoint(dir: string, out: string): Promise<void> {
   try {
     state = JSON.parse(await readFile(path.join(dir, 'state.json'), 'utf8')) as typeof state;
   } catch {
-    throw new UserFacingError(`No checkpoint in ${dir} (state.json missing or unreadable): pass the --checkpoint-dir of a VAE training run.`);
+    throw new UserFacingError(
+      `No checkpoint in ${dir} (state.json missing or unreadable): pass the --checkpoint-dir of a VAE training run.`,
+    );
   }
-  if (state.log.kind !== 'vae') throw new UserFacingError(`The checkpoint in ${dir} is of a ${state.log.kind}, not a VAE.`);
+  if (state.log.kind !== 'vae')
+    throw new UserFacingError(`The checkpoint in ${dir} is of a ${state.log.kind}, not a VAE.`);
   await initBackend();
   const vae = splitCombined(await loadLayersModel(path.join(dir, 'model')));
   await saveVae(vae, out);
   const planned = Number((state.log.config as { epochs?: number }).epochs);
-  const log = { ...state.log, stoppedEarly: { epochsCompleted: state.epochsCompleted, epochsPlanned: planned }, exportedFrom: dir };
+  const log = {
+    ...state.log,
+    stoppedEarly: { epochsCompleted: state.epochsCompleted, epochsPlanned: planned },
+    exportedFrom: dir,
+  };
   await writeFile(path.join(out, 'training-log.json'), JSON.stringify(log, null, 2) + '\n');
-  process.stderr.write(`wrote ${out}/encoder, ${out}/decoder and training-log.json from the checkpoint after epoch ${state.epochsCompleted} of ${planned}\n`);
+  process.stderr.write(
+    `wrote ${out}/encoder, ${out}/decoder and training-log.json from the checkpoint after epoch ${state.epochsCompleted} of ${planned}\n`,
+  );
 }
 
 await runCli(async () => {
   program.parse();
   const o = program.opts();
   if (o.fromCheckpoint || o.fitPrior || o.average) {
-    if (o.average && o.fromCheckpoint) throw new UserFacingError('--average and --from-checkpoint both write the model in --out: give one of them.');
+    if (o.average && o.fromCheckpoint)
+      throw new UserFacingError('--average and --from-checkpoint both write the model in --out: give one of them.');
     if (o.fromCheckpoint) await exportCheckpoint(o.fromCheckpoint as string, o.out as string);
     if (o.average) {
       // Checked before the new weights are written, so the folder never pairs them with an old prior.
@@ -150,8 +226,12 @@ await runCli(async () => {
   // Flags without a CLI default are left out when not given, so the architecture's defaults apply
   // (and the feature CNN's folder only when there is a perceptual loss).
   const optional = {
-    klWarmupEpochs: o.klWarmup, klWarmupStart: o.klWarmupStart, resBlocks: o.resBlocks, fullRes: o.fullRes,
-    criticFilters: o.criticFilters, criticDense: o.criticDense,
+    klWarmupEpochs: o.klWarmup,
+    klWarmupStart: o.klWarmupStart,
+    resBlocks: o.resBlocks,
+    fullRes: o.fullRes,
+    criticFilters: o.criticFilters,
+    criticDense: o.criticDense,
     perceptualModel: o.perceptual > 0 ? o.perceptualModel : undefined,
   };
   const arch: Record<string, unknown> = {

@@ -35,7 +35,8 @@ export async function openDb(target: DbTarget, options: OpenDbOptions = {}): Pro
   const where = describeTarget(target);
   if (target.kind === 'postgresql') {
     let migration: MigrationResult | null = null;
-    if (migrate) migration = await applyMigrations(target, migrationsDir); // checks reachability first
+    if (migrate)
+      migration = await applyMigrations(target, migrationsDir); // checks reachability first
     else await checkPostgresReachable(target.url);
     const db = new PrismaClient({ adapter: postgresClientAdapter(target.url) });
     return { db, kind: 'postgresql', where, migration, close: () => db.$disconnect() };

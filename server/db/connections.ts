@@ -7,10 +7,7 @@ import { closeSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
-import type {
-  SqlDriverAdapter,
-  SqlMigrationAwareDriverAdapterFactory,
-} from '@prisma/driver-adapter-utils';
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
 import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { UserFacingError } from '../errors';
@@ -94,7 +91,8 @@ function wholeScripts(
 }
 
 const OPEN_DIRS_KEY = Symbol.for('fashion-mnist-playground.pgliteOpenDirs');
-const openDirs: Set<string> = ((globalThis as Record<symbol, unknown>)[OPEN_DIRS_KEY] ??= new Set<string>()) as Set<string>;
+const openDirs: Set<string> = ((globalThis as Record<symbol, unknown>)[OPEN_DIRS_KEY] ??=
+  new Set<string>()) as Set<string>;
 
 export interface OpenPglite {
   db: PGlite;

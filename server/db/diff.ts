@@ -65,7 +65,10 @@ export function migrationFolderName(name: string, now: Date = new Date()): strin
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '_')
     .replace(/^_+|_+$/g, '');
-  if (!slug) throw new UserFacingError('The migration name is empty: pass --name with letters or digits, e.g. --name add_votes.');
+  if (!slug)
+    throw new UserFacingError(
+      'The migration name is empty: pass --name with letters or digits, e.g. --name add_votes.',
+    );
   const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 14);
   return `${stamp}_${slug}`;
 }

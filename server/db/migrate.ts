@@ -9,12 +9,7 @@ import path from 'node:path';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import type { MigrationList } from '@prisma/schema-engine-wasm';
 import { UserFacingError } from '../errors';
-import {
-  checkPostgresReachable,
-  openPglite,
-  pgliteAdapter,
-  postgresMigrationAdapter,
-} from './connections';
+import { checkPostgresReachable, openPglite, pgliteAdapter, postgresMigrationAdapter } from './connections';
 import { engineErrorMessage, NO_EXTERNAL_OBJECTS, withSchemaEngine } from './schemaEngine';
 import { describeTarget, type DbTarget } from './target';
 
@@ -28,7 +23,10 @@ const MIGRATION_FILE = 'migration.sql';
 /** The migrations folder as the engine wants it: every subfolder, in name (= time) order. */
 export async function readMigrations(dir: string = MIGRATIONS_DIR): Promise<MigrationList> {
   const entries = existsSync(dir) ? await readdir(dir, { withFileTypes: true }) : [];
-  const folders = entries.filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  const folders = entries
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
   const lockPath = path.join(dir, LOCKFILE);
   return {
     baseDir: dir,
@@ -109,7 +107,9 @@ function migrationFailure(err: unknown, where: string): UserFacingError {
   const failedBefore = /The `([^`]+)` migration started at .* failed/.exec(message)?.[1];
   const name = failedNow ?? failedBefore;
   if (!name) {
-    return new UserFacingError(`Applying the migrations to ${where} failed (${message}): fix the cause, then run npm run db:migrate again.`);
+    return new UserFacingError(
+      `Applying the migrations to ${where} failed (${message}): fix the cause, then run npm run db:migrate again.`,
+    );
   }
   const what = failedNow ? `failed (${message})` : 'failed in an earlier run and blocks the ones after it';
   return new UserFacingError(

@@ -90,11 +90,20 @@ export function createHttpApi(routes: ApiRoute[], network: ClientNetwork = { tru
       const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
         if (Buffer.isBuffer(body)) {
           // A file (an archive, a picture): the route sets its content-type.
-          res.writeHead(status, { 'content-type': 'application/octet-stream', 'cache-control': 'no-store', 'content-length': String(body.length), ...headers });
+          res.writeHead(status, {
+            'content-type': 'application/octet-stream',
+            'cache-control': 'no-store',
+            'content-length': String(body.length),
+            ...headers,
+          });
           res.end(body);
           return;
         }
-        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...headers });
+        res.writeHead(status, {
+          'content-type': 'application/json; charset=utf-8',
+          'cache-control': 'no-store',
+          ...headers,
+        });
         res.end(JSON.stringify(body));
       };
       try {
@@ -102,7 +111,11 @@ export function createHttpApi(routes: ApiRoute[], network: ClientNetwork = { tru
         const method = req.method ?? 'GET';
         const matches = match(segments);
         const found = matches.find((m) => m.route.method === method);
-        if (!found) throw new ApiError(405, `${method} is not allowed here; use ${matches.map((m) => m.route.method).join(' or ')}.`);
+        if (!found)
+          throw new ApiError(
+            405,
+            `${method} is not allowed here; use ${matches.map((m) => m.route.method).join(' or ')}.`,
+          );
         const body = method === 'GET' || method === 'DELETE' ? undefined : await readJsonBody(req);
         const out = await found.route.handler(
           {
@@ -120,8 +133,10 @@ export function createHttpApi(routes: ApiRoute[], network: ClientNetwork = { tru
       } catch (err) {
         // The client went away (or the request timed out, already answered 408): nobody to answer.
         if (res.writableEnded || res.destroyed || !req.socket || req.socket.destroyed) return;
-        if (err instanceof ApiError) send(err.status, { error: err.message }, err.status === 413 ? { connection: 'close' } : {});
-        else if (err instanceof RateLimitError) send(429, { error: err.message }, { 'retry-after': String(err.retryAfterSeconds) });
+        if (err instanceof ApiError)
+          send(err.status, { error: err.message }, err.status === 413 ? { connection: 'close' } : {});
+        else if (err instanceof RateLimitError)
+          send(429, { error: err.message }, { 'retry-after': String(err.retryAfterSeconds) });
         else if (err instanceof UserFacingError) send(400, { error: err.message });
         else {
           console.error('[api] request failed:', err);

@@ -58,7 +58,10 @@ export function isSecureRequest(req: IncomingMessage, network: ClientNetwork): b
   if (network.publicUrl?.startsWith('https://')) return true;
   if ((req.socket as { encrypted?: boolean }).encrypted) return true;
   if (network.trustProxy > 0) {
-    const proto = String(req.headers['x-forwarded-proto'] ?? '').split(',')[0]?.trim().toLowerCase();
+    const proto = String(req.headers['x-forwarded-proto'] ?? '')
+      .split(',')[0]
+      ?.trim()
+      .toLowerCase();
     return proto === 'https';
   }
   return false;

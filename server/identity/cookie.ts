@@ -67,7 +67,9 @@ export async function loadCookieSecret(configured: string | undefined, dataDir: 
   }
   const secret = (await readFile(file, 'utf8')).trim();
   if (secret.length < 32) {
-    throw new Error(`${file} holds a secret shorter than 32 characters; delete it (guests will have to pick a nickname again) or set COOKIE_SECRET.`);
+    throw new Error(
+      `${file} holds a secret shorter than 32 characters; delete it (guests will have to pick a nickname again) or set COOKIE_SECRET.`,
+    );
   }
   return secret;
 }

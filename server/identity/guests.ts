@@ -45,7 +45,10 @@ export class Guests {
     if (raw === undefined) return { guest: null, problem: 'missing' };
     const id = verifyGuestCookie(raw, this.secret);
     if (!id) return { guest: null, problem: 'forged' };
-    const guest = await (await this.getDb()).guest.findUnique({ where: { id }, select: { id: true, nickname: true, createdAt: true } });
+    const guest = await (await this.getDb()).guest.findUnique({
+      where: { id },
+      select: { id: true, nickname: true, createdAt: true },
+    });
     return guest ? { guest, problem: null } : { guest: null, problem: 'unknown' };
   }
 
@@ -60,14 +63,18 @@ export class Guests {
     client: { address: string; secure: boolean } = { address: 'unknown', secure: false },
   ): Promise<{ guest: GuestIdentity; setCookie: string }> {
     const parsed = GuestNicknameSchema.safeParse(nicknameInput);
-    if (!parsed.success) throw new UserFacingError(parsed.error.issues[0]?.message ?? 'Choose a nickname of 1-24 characters.');
+    if (!parsed.success)
+      throw new UserFacingError(parsed.error.issues[0]?.message ?? 'Choose a nickname of 1-24 characters.');
     const nickname = parsed.data;
     if (this.moderation && (await this.moderation.ready(), this.moderation.isHidden('nickname', nickname))) {
       throw new UserFacingError('That nickname was hidden by a moderator; choose another one.');
     }
     const db = await this.getDb();
     const current = await this.identify(cookieHeader);
-    await this.limits.take(current.guest ? 'identityRename' : 'identityCreate', { guest: current.guest?.id ?? null, address: client.address });
+    await this.limits.take(current.guest ? 'identityRename' : 'identityCreate', {
+      guest: current.guest?.id ?? null,
+      address: client.address,
+    });
     const select = { id: true, nickname: true, createdAt: true } as const;
     const guest = current.guest
       ? await db.guest.update({ where: { id: current.guest.id }, data: { nickname }, select })

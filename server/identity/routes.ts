@@ -14,7 +14,11 @@ export function identityRoutes(guests: Guests): ApiRoute[] {
       pattern: 'identity',
       handler: async (req) => {
         const found = await guests.identify(req.cookie);
-        return { body: found.guest ? { guest: { id: found.guest.id, nickname: found.guest.nickname } } : { guest: null, problem: found.problem, message: IDENTITY_PROBLEMS[found.problem] } };
+        return {
+          body: found.guest
+            ? { guest: { id: found.guest.id, nickname: found.guest.nickname } }
+            : { guest: null, problem: found.problem, message: IDENTITY_PROBLEMS[found.problem] },
+        };
       },
     },
     {
@@ -23,7 +27,10 @@ export function identityRoutes(guests: Guests): ApiRoute[] {
       handler: async (req) => {
         const body = ChooseNicknameBody.safeParse(req.body);
         if (!body.success) throw new ApiError(400, 'Send { "nickname": "..." } and nothing else.');
-        const { guest, setCookie } = await guests.choose(req.cookie, body.data.nickname, { address: req.address, secure: req.secure });
+        const { guest, setCookie } = await guests.choose(req.cookie, body.data.nickname, {
+          address: req.address,
+          secure: req.secure,
+        });
         return { body: { guest: { id: guest.id, nickname: guest.nickname } }, headers: { 'set-cookie': setCookie } };
       },
     },

@@ -16,7 +16,8 @@ export interface Moments {
 /** Mean and covariance of `count` rows of `dim` features. */
 export function moments(rows: Float32Array | Float64Array, dim: number): Moments {
   const count = rows.length / dim;
-  if (!Number.isInteger(count) || count < 2) throw new RangeError(`moments need at least 2 rows of ${dim} values (got ${rows.length} values)`);
+  if (!Number.isInteger(count) || count < 2)
+    throw new RangeError(`moments need at least 2 rows of ${dim} values (got ${rows.length} values)`);
   const mean = new Float64Array(dim);
   for (let i = 0; i < count; i++) for (let d = 0; d < dim; d++) mean[d]! += rows[i * dim + d]!;
   for (let d = 0; d < dim; d++) mean[d]! /= count;
@@ -77,7 +78,8 @@ function rotate(m: Float64Array, n: number, p: number, q: number, step: number, 
  */
 export function symmetricEigen(matrix: Float64Array, n: number, maxSweeps = 60): SymmetricEigen {
   const a = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) a[i * n + j] = 0.5 * (matrix[i * n + j]! + matrix[j * n + i]!);
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < n; j++) a[i * n + j] = 0.5 * (matrix[i * n + j]! + matrix[j * n + i]!);
   const v = new Float64Array(n * n);
   for (let i = 0; i < n; i++) v[i * n + i] = 1;
   let scale = 0;

@@ -23,18 +23,23 @@ export function archiveName(version: Pick<ModelVersion, 'id' | 'kind'>): string 
 }
 
 /** The files a version's archive holds, relative to its folder. */
-export async function versionFiles(version: Pick<ModelVersion, 'path' | 'kind' | 'trainingLog'>): Promise<ArchiveFile[]> {
-  if (!versionFilesExist(version)) throw new UserFacingError(`The files of this model version are no longer on this server (${version.path}).`);
+export async function versionFiles(
+  version: Pick<ModelVersion, 'path' | 'kind' | 'trainingLog'>,
+): Promise<ArchiveFile[]> {
+  if (!versionFilesExist(version))
+    throw new UserFacingError(`The files of this model version are no longer on this server (${version.path}).`);
   const dir = versionDir(version);
   const files: ArchiveFile[] = [];
   const addLayers = async (sub: string) => {
     const jsonPath = path.join(dir, sub, 'model.json');
     const json = await readFile(jsonPath);
     files.push({ name: path.posix.join(sub, 'model.json'), data: json });
-    const manifest = (JSON.parse(json.toString('utf8')) as { weightsManifest?: { paths: string[] }[] }).weightsManifest ?? [];
+    const manifest =
+      (JSON.parse(json.toString('utf8')) as { weightsManifest?: { paths: string[] }[] }).weightsManifest ?? [];
     for (const p of manifest.flatMap((g) => g.paths)) {
       const rel = path.posix.normalize(path.posix.join(sub, p));
-      if (rel.startsWith('..')) throw new UserFacingError(`The model in ${dir} names a weight file outside its folder.`);
+      if (rel.startsWith('..'))
+        throw new UserFacingError(`The model in ${dir} names a weight file outside its folder.`);
       files.push({ name: rel, data: await readFile(path.join(dir, rel)) });
     }
   };
@@ -45,7 +50,9 @@ export async function versionFiles(version: Pick<ModelVersion, 'path' | 'kind' |
     const prior = await readFile(path.join(dir, 'latent-prior.json')).catch(() => null);
     if (prior) files.push({ name: 'latent-prior.json', data: prior });
   }
-  const log = await readFile(path.join(dir, 'training-log.json')).catch(() => Buffer.from(JSON.stringify(version.trainingLog, null, 1)));
+  const log = await readFile(path.join(dir, 'training-log.json')).catch(() =>
+    Buffer.from(JSON.stringify(version.trainingLog, null, 1)),
+  );
   files.push({ name: 'training-log.json', data: log });
   return files;
 }
@@ -55,7 +62,15 @@ export async function versionArchive(version: ModelVersion): Promise<{ name: str
   const name = archiveName(version);
   const top = name.replace(/\.tar\.gz$/, '');
   const files = await versionFiles(version);
-  return { name, data: gzipSync(tar(files.map((f) => ({ name: `${top}/${f.name}`, data: f.data })), version.createdAt)) };
+  return {
+    name,
+    data: gzipSync(
+      tar(
+        files.map((f) => ({ name: `${top}/${f.name}`, data: f.data })),
+        version.createdAt,
+      ),
+    ),
+  };
 }
 
 /** A POSIX ustar archive of plain files (names up to 100 bytes). */
@@ -69,7 +84,14 @@ export function tar(files: readonly ArchiveFile[], mtime = new Date()): Buffer {
     h.write('0000000\0', 108, 8, 'ascii');
     h.write('0000000\0', 116, 8, 'ascii');
     h.write(f.data.length.toString(8).padStart(11, '0') + '\0', 124, 12, 'ascii');
-    h.write(Math.floor(mtime.getTime() / 1000).toString(8).padStart(11, '0') + '\0', 136, 12, 'ascii');
+    h.write(
+      Math.floor(mtime.getTime() / 1000)
+        .toString(8)
+        .padStart(11, '0') + '\0',
+      136,
+      12,
+      'ascii',
+    );
     h.write('        ', 148, 8, 'ascii'); // checksum field counts as spaces while summing
     h.write('0', 156, 1, 'ascii');
     h.write('ustar\0', 257, 6, 'ascii');

@@ -23,7 +23,9 @@ export function versionTag(version: Pick<ModelVersion, 'path' | 'trainingLogHash
 /** Whether the version's model files are still on disk (a session folder may have been deleted). */
 export function versionFilesExist(version: Pick<ModelVersion, 'path' | 'kind'>): boolean {
   const dir = versionDir(version);
-  return version.kind === 'cnn' ? existsSync(path.join(dir, 'model.json')) : existsSync(path.join(dir, 'decoder', 'model.json'));
+  return version.kind === 'cnn'
+    ? existsSync(path.join(dir, 'model.json'))
+    : existsSync(path.join(dir, 'decoder', 'model.json'));
 }
 
 /** A version by id, of the given kind; refused with a sentence when there is none. */
@@ -31,10 +33,14 @@ export async function findVersion(db: Db, id: number, kind?: ModelKind): Promise
   const version = await db.modelVersion.findUnique({ where: { id } });
   if (!version) throw new UserFacingError(`There is no model version ${id}; pick one from the list on /models.`);
   if (kind && version.kind !== kind) {
-    throw new UserFacingError(`Model version ${id} is a ${version.kind.toUpperCase()}, not a ${kind.toUpperCase()}; pick a ${kind.toUpperCase()} version.`);
+    throw new UserFacingError(
+      `Model version ${id} is a ${version.kind.toUpperCase()}, not a ${kind.toUpperCase()}; pick a ${kind.toUpperCase()} version.`,
+    );
   }
   if (!versionFilesExist(version)) {
-    throw new UserFacingError(`The files of model version ${id} are no longer on this server (${version.path}); pick another version.`);
+    throw new UserFacingError(
+      `The files of model version ${id} are no longer on this server (${version.path}); pick another version.`,
+    );
   }
   return version;
 }
@@ -46,13 +52,20 @@ export async function findVersion(db: Db, id: number, kind?: ModelKind): Promise
 export async function servedVersion(db: Db, kind: ModelKind, defaultDir: string): Promise<ModelVersion | null> {
   const chosen = await db.servedModel.findUnique({ where: { kind }, include: { modelVersion: true } });
   if (chosen && versionFilesExist(chosen.modelVersion)) return chosen.modelVersion;
-  return db.modelVersion.findFirst({ where: { kind, path: projectRelative(defaultDir) }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }] });
+  return db.modelVersion.findFirst({
+    where: { kind, path: projectRelative(defaultDir) },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+  });
 }
 
 /** The operator's choice of the default version (call only after checkAdmin). */
 export async function setServed(db: Db, id: number): Promise<ModelVersion> {
   const version = await findVersion(db, id);
-  await db.servedModel.upsert({ where: { kind: version.kind }, create: { kind: version.kind, modelVersionId: id }, update: { modelVersionId: id } });
+  await db.servedModel.upsert({
+    where: { kind: version.kind },
+    create: { kind: version.kind, modelVersionId: id },
+    update: { modelVersionId: id },
+  });
   return version;
 }
 
@@ -73,13 +86,24 @@ export interface VersionSummary {
 }
 
 /** Every version (optionally of one kind), newest first, with the served ones marked. */
-export async function listVersions(db: Db, kind: ModelKind | null, defaultDirs: Record<ModelKind, string>): Promise<VersionSummary[]> {
+export async function listVersions(
+  db: Db,
+  kind: ModelKind | null,
+  defaultDirs: Record<ModelKind, string>,
+): Promise<VersionSummary[]> {
   const rows = await db.modelVersion.findMany({
     where: kind ? { kind } : {},
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: 200,
     select: {
-      id: true, kind: true, name: true, path: true, trainingLogHash: true, params: true, createdAt: true, metrics: true,
+      id: true,
+      kind: true,
+      name: true,
+      path: true,
+      trainingLogHash: true,
+      params: true,
+      createdAt: true,
+      metrics: true,
       trainingSessions: { select: { id: true, name: true, hostNickname: true, createdAt: true }, take: 1 },
       _count: { select: { assessments: true } },
     },
@@ -100,7 +124,9 @@ export async function listVersions(db: Db, kind: ModelKind | null, defaultDirs: 
     metrics: r.metrics ?? null,
     served: served.has(r.id),
     available: versionFilesExist(r),
-    session: r.trainingSessions[0] ? { ...r.trainingSessions[0], createdAt: r.trainingSessions[0].createdAt.toISOString() } : null,
+    session: r.trainingSessions[0]
+      ? { ...r.trainingSessions[0], createdAt: r.trainingSessions[0].createdAt.toISOString() }
+      : null,
     assessments: r._count.assessments,
   }));
 }

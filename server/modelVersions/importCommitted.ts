@@ -32,10 +32,17 @@ export async function importCommittedModels(db: Db, modelsDir: string): Promise<
   if (cnnLog && typeof evaluation.testAccuracy === 'number') {
     const params = Number(obj(cnnLog.architecture).params) || 0;
     const version = await registerModelVersion(db, {
-      kind: 'cnn', name: path.basename(path.resolve(cnnDir)), path: cnnDir, params,
+      kind: 'cnn',
+      name: path.basename(path.resolve(cnnDir)),
+      path: cnnDir,
+      params,
       trainingLog: cnnLog as Prisma.InputJsonValue,
     });
-    if (version.metrics === null) await db.modelVersion.update({ where: { id: version.id }, data: { metrics: { accuracy: evaluation.testAccuracy } } });
+    if (version.metrics === null)
+      await db.modelVersion.update({
+        where: { id: version.id },
+        data: { metrics: { accuracy: evaluation.testAccuracy } },
+      });
     if (!(await db.assessment.findFirst({ where: { modelVersionId: version.id, source: IMPORT_SOURCES.cnn } }))) {
       await db.assessment.create({
         data: {
@@ -61,17 +68,31 @@ export async function importCommittedModels(db: Db, modelsDir: string): Promise<
   const vaeAssessment = await readJson(path.join(vaeDir, 'assessment', 'assessment.json'));
   if (vaeLog && vaeAssessment) {
     const version = await registerModelVersion(db, {
-      kind: 'vae', name: path.basename(path.resolve(vaeDir)), path: vaeDir, params: Number(vaeAssessment.params) || 0,
+      kind: 'vae',
+      name: path.basename(path.resolve(vaeDir)),
+      path: vaeDir,
+      params: Number(vaeAssessment.params) || 0,
       trainingLog: vaeLog as Prisma.InputJsonValue,
     });
     if (version.metrics === null) {
       await db.modelVersion.update({
         where: { id: version.id },
-        data: { metrics: { filteredAccuracy: obj(obj(vaeAssessment.overall).filtered).accuracy ?? null, frechetRatio: obj(vaeAssessment.frechet).ratio ?? null } as Prisma.InputJsonValue },
+        data: {
+          metrics: {
+            filteredAccuracy: obj(obj(vaeAssessment.overall).filtered).accuracy ?? null,
+            frechetRatio: obj(vaeAssessment.frechet).ratio ?? null,
+          } as Prisma.InputJsonValue,
+        },
       });
     }
     if (!(await db.assessment.findFirst({ where: { modelVersionId: version.id, source: IMPORT_SOURCES.vae } }))) {
-      await db.assessment.create({ data: { modelVersionId: version.id, source: IMPORT_SOURCES.vae, metrics: vaeAssessment as Prisma.InputJsonValue } });
+      await db.assessment.create({
+        data: {
+          modelVersionId: version.id,
+          source: IMPORT_SOURCES.vae,
+          metrics: vaeAssessment as Prisma.InputJsonValue,
+        },
+      });
       added++;
     }
   }

@@ -25,7 +25,15 @@ interface CardFigures {
 
 const isCardFigures = (m: unknown): m is CardFigures => {
   const o = m as Partial<CardFigures> | null;
-  return !!o && typeof o.accuracy === 'number' && Array.isArray(o.confusionMatrix) && o.confusionMatrix.length === 10 && Array.isArray(o.confidentMistakes) && typeof o.dataDir === 'string' && existsSync(o.dataDir);
+  return (
+    !!o &&
+    typeof o.accuracy === 'number' &&
+    Array.isArray(o.confusionMatrix) &&
+    o.confusionMatrix.length === 10 &&
+    Array.isArray(o.confidentMistakes) &&
+    typeof o.dataDir === 'string' &&
+    existsSync(o.dataDir)
+  );
 };
 
 export class ReportCards {
@@ -51,22 +59,38 @@ export class ReportCards {
     const db = await this.getDb();
     const version = await findVersion(db, versionId, 'cnn');
     const { resolveDataDir } = await import('../ml/data/fashionMnist');
-    const stored = (await db.assessment.findMany({ where: { modelVersionId: version.id }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 20 }))
+    const stored = (
+      await db.assessment.findMany({
+        where: { modelVersionId: version.id },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        take: 20,
+      })
+    )
       .map((a) => a.metrics as unknown)
       .find(isCardFigures);
     if (stored) return this.draw(version, stored);
     // The whole test set through the model: seconds of CPU, so the picture is kept on disk too.
     const dataDir = path.resolve(this.dataDir ?? resolveDataDir('test').dir);
     const { dataDir: playgroundDir } = await import('../env');
-    const key = createHash('sha256').update(`${versionDir(version)}\0${version.trainingLogHash}\0${dataDir}`).digest('hex').slice(0, 16);
+    const key = createHash('sha256')
+      .update(`${versionDir(version)}\0${version.trainingLogHash}\0${dataDir}`)
+      .digest('hex')
+      .slice(0, 16);
     const file = path.join(playgroundDir(), 'report-cards', `${key}.png`);
     const kept = await readFile(file).catch(() => null);
     if (kept) return kept;
-    const figures = (await runQuickInWorker({ kind: 'cnn', modelDir: versionDir(version), dataDir, judgeDir: '' })) as unknown as CardFigures;
+    const figures = (await runQuickInWorker({
+      kind: 'cnn',
+      modelDir: versionDir(version),
+      dataDir,
+      judgeDir: '',
+    })) as unknown as CardFigures;
     const card = await this.draw(version, figures);
     await mkdir(path.dirname(file), { recursive: true })
       .then(() => writeFile(file, card))
-      .catch((err: unknown) => console.error(`[models] could not keep the report card ${file}:`, err instanceof Error ? err.message : err));
+      .catch((err: unknown) =>
+        console.error(`[models] could not keep the report card ${file}:`, err instanceof Error ? err.message : err),
+      );
     return card;
   }
 

@@ -13,7 +13,10 @@ const addresses = new WeakMap<object, string>();
 /** Registers the handshake step that records each connection's client address. */
 export function recordAddresses(io: PlaygroundServer, network: ClientNetwork): void {
   io.use((socket, next) => {
-    addresses.set(socket, clientAddress(socket.request.headers, socket.request.socket.remoteAddress ?? socket.handshake.address, network));
+    addresses.set(
+      socket,
+      clientAddress(socket.request.headers, socket.request.socket.remoteAddress ?? socket.handshake.address, network),
+    );
     next();
   });
 }

@@ -63,5 +63,7 @@ export function limitSendBuffers(
 }
 
 function logCut(socket: PlaygroundSocket, bytes: number): void {
-  console.warn(`[realtime] disconnected ${socket.id} (${addressOf(socket)}): it stopped reading, ${bytes} bytes were waiting to be sent.`);
+  console.warn(
+    `[realtime] disconnected ${socket.id} (${addressOf(socket)}): it stopped reading, ${bytes} bytes were waiting to be sent.`,
+  );
 }

@@ -9,7 +9,12 @@ import { Limits } from '../limits';
 import { actorOf } from './actor';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from './requests';
 
-export function attachModeration(io: PlaygroundServer, moderation: Moderation, adminToken: string | undefined, limits: Limits): () => void {
+export function attachModeration(
+  io: PlaygroundServer,
+  moderation: Moderation,
+  adminToken: string | undefined,
+  limits: Limits,
+): () => void {
   const onConnection = (socket: PlaygroundSocket) => {
     // Wrong tokens are counted like a write, so the token cannot be guessed at socket speed.
     const admin = async (token: string) => {

@@ -29,11 +29,7 @@ export type RequestHandler<N extends RequestName> = (
 ) => RequestData<N> | Promise<RequestData<N>>;
 
 /** Registers `handler` for the request `name` on one connected socket. */
-export function onRequest<N extends RequestName>(
-  socket: PlaygroundSocket,
-  name: N,
-  handler: RequestHandler<N>,
-): void {
+export function onRequest<N extends RequestName>(socket: PlaygroundSocket, name: N, handler: RequestHandler<N>): void {
   const schema = clientRequests[name].payload;
   // The typed `on` cannot express "any arguments": a client may send no payload, extra arguments
   // or no acknowledgement at all, and all of that must be handled here rather than trusted.

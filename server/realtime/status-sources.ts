@@ -37,17 +37,27 @@ export async function loadStatusSources(): Promise<StatusSources> {
     databaseKind: targetFromEnv().kind,
     backend: (): BackendStatus => {
       const info = backendInfo();
-      if (!info) return { name: null, tried: [{ name: 'auto', ok: false, error: withoutPaths(backendFailure ?? 'starting') }] };
+      if (!info)
+        return { name: null, tried: [{ name: 'auto', ok: false, error: withoutPaths(backendFailure ?? 'starting') }] };
       return {
         name: info.name,
         ...(info.simd === undefined ? {} : { simd: info.simd }),
-        tried: [...info.tried.map((t) => ({ ...t, ok: false, ...(t.error === undefined ? {} : { error: withoutPaths(t.error) }) })), { name: info.name, ok: true }],
+        tried: [
+          ...info.tried.map((t) => ({
+            ...t,
+            ok: false,
+            ...(t.error === undefined ? {} : { error: withoutPaths(t.error) }),
+          })),
+          { name: info.name, ok: true },
+        ],
       };
     },
     model: () => {
       const m = served?.current();
       // The model's folder name (e.g. "cnn"), not where it is on the server.
-      return m ? { loaded: true, path: path.basename(path.resolve(m.dir)), params: m.params, version: m.version } : { loaded: false, path: null, params: null };
+      return m
+        ? { loaded: true, path: path.basename(path.resolve(m.dir)), params: m.params, version: m.version }
+        : { loaded: false, path: null, params: null };
     },
     database: async () => {
       const { ok, kind, where: described, error } = await checkDb();

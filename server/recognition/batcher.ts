@@ -74,7 +74,10 @@ export class MicroBatcher<In, Out> {
         this.timer = undefined;
         void this.flush();
       };
-      this.timer = this.options.maxWaitMs > 0 ? setTimeout(run, this.options.maxWaitMs) : (setImmediate(run) as unknown as ReturnType<typeof setTimeout>);
+      this.timer =
+        this.options.maxWaitMs > 0
+          ? setTimeout(run, this.options.maxWaitMs)
+          : (setImmediate(run) as unknown as ReturnType<typeof setTimeout>);
     }
   }
 

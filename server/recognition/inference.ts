@@ -13,9 +13,15 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '../ml/backend';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../../lib/image';
 
-
 type Op =
-  | { kind: 'conv'; filter: tfTypes.Tensor4D; bias: tfTypes.Tensor1D | undefined; relu: boolean; strides: [number, number]; pad: 'same' | 'valid' }
+  | {
+      kind: 'conv';
+      filter: tfTypes.Tensor4D;
+      bias: tfTypes.Tensor1D | undefined;
+      relu: boolean;
+      strides: [number, number];
+      pad: 'same' | 'valid';
+    }
   | { kind: 'maxPool'; size: [number, number]; strides: [number, number]; pad: 'same' | 'valid' }
   | { kind: 'flatten' }
   | { kind: 'dense'; kernel: tfTypes.Tensor2D; bias: tfTypes.Tensor1D | undefined; relu: boolean }
@@ -57,7 +63,16 @@ function layersClassifier(model: tfTypes.LayersModel): Classifier {
     path: 'layers',
     mirror: model.layers.some((l) => l.name === 'mirror'),
     classify(images, n) {
-      return tf.tidy(() => tf.softmax(model.predict(tf.tensor4d(images.subarray(0, n * IMAGE_PIXELS), [n, IMAGE_SIZE, IMAGE_SIZE, 1])) as tfTypes.Tensor2D).dataSync() as Float32Array);
+      return tf.tidy(
+        () =>
+          tf
+            .softmax(
+              model.predict(
+                tf.tensor4d(images.subarray(0, n * IMAGE_PIXELS), [n, IMAGE_SIZE, IMAGE_SIZE, 1]),
+              ) as tfTypes.Tensor2D,
+            )
+            .dataSync() as Float32Array,
+      );
     },
     dispose() {},
   };
@@ -68,7 +83,14 @@ function compiledClassifier(ops: Op[], mirror: boolean): Classifier {
     for (const op of ops) {
       switch (op.kind) {
         case 'conv':
-          x = tf.fused.conv2d({ x: x as tfTypes.Tensor4D, filter: op.filter, strides: op.strides, pad: op.pad, bias: op.bias, activation: op.relu ? 'relu' : 'linear' });
+          x = tf.fused.conv2d({
+            x: x as tfTypes.Tensor4D,
+            filter: op.filter,
+            strides: op.strides,
+            pad: op.pad,
+            bias: op.bias,
+            activation: op.relu ? 'relu' : 'linear',
+          });
           break;
         case 'maxPool':
           x = tf.maxPool(x as tfTypes.Tensor4D, op.size, op.strides, op.pad);
@@ -77,7 +99,12 @@ function compiledClassifier(ops: Op[], mirror: boolean): Classifier {
           x = tf.reshape(x, [x.shape[0]!, -1]);
           break;
         case 'dense':
-          x = tf.fused.matMul({ a: x as tfTypes.Tensor2D, b: op.kernel, bias: op.bias, activation: op.relu ? 'relu' : 'linear' });
+          x = tf.fused.matMul({
+            a: x as tfTypes.Tensor2D,
+            b: op.kernel,
+            bias: op.bias,
+            activation: op.relu ? 'relu' : 'linear',
+          });
           break;
         case 'averageViews':
           if (mirror) {
@@ -149,7 +176,9 @@ function tryChain(model: tfTypes.LayersModel): { ops: Op[]; mirror: boolean } | 
   while (t && t.sourceLayer.getClassName() !== 'InputLayer') {
     const layer = t.sourceLayer as tfTypes.layers.Layer;
     layers.unshift(layer);
-    const node: { inputTensors: tfTypes.SymbolicTensor[] } | undefined = (layer as unknown as { inboundNodes: { inputTensors: tfTypes.SymbolicTensor[] }[] }).inboundNodes[t.nodeIndex];
+    const node: { inputTensors: tfTypes.SymbolicTensor[] } | undefined = (
+      layer as unknown as { inboundNodes: { inputTensors: tfTypes.SymbolicTensor[] }[] }
+    ).inboundNodes[t.nodeIndex];
     if (!node) return undefined;
     if (layer.getClassName() === 'Average') {
       if (node.inputTensors.length !== 2 || !model.layers.some((l) => l.name === 'mirror')) return undefined;
@@ -160,7 +189,8 @@ function tryChain(model: tfTypes.LayersModel): { ops: Op[]; mirror: boolean } | 
   if (!t || t !== model.inputs[0]) return undefined;
 
   const ops: Op[] = [];
-  const pair = (v: number[] | number | undefined, d: number): [number, number] => (v === undefined ? [d, d] : Array.isArray(v) ? [v[0]!, v[1] ?? v[0]!] : [v, v]);
+  const pair = (v: number[] | number | undefined, d: number): [number, number] =>
+    v === undefined ? [d, d] : Array.isArray(v) ? [v[0]!, v[1] ?? v[0]!] : [v, v];
   for (let i = 0; i < layers.length; i++) {
     const layer = layers[i]!;
     const c = layer.getConfig() as LayerConfig;
@@ -168,7 +198,8 @@ function tryChain(model: tfTypes.LayersModel): { ops: Op[]; mirror: boolean } | 
     const next = layers[i + 1];
     const w = layer.getWeights();
     if (cls === 'Conv2D') {
-      if ((c.dataFormat ?? 'channelsLast') !== 'channelsLast' || pair(c.dilationRate, 1).some((d) => d !== 1)) return bail(ops);
+      if ((c.dataFormat ?? 'channelsLast') !== 'channelsLast' || pair(c.dilationRate, 1).some((d) => d !== 1))
+        return bail(ops);
       const act = c.activation ?? 'linear';
       if (act !== 'linear' && act !== 'relu') return bail(ops);
       let filter = w[0]!.clone() as tfTypes.Tensor4D;
@@ -185,11 +216,23 @@ function tryChain(model: tfTypes.LayersModel): { ops: Op[]; mirror: boolean } | 
         relu = true;
         i++;
       }
-      ops.push({ kind: 'conv', filter, bias, relu, strides: pair(c.strides, 1), pad: c.padding === 'same' ? 'same' : 'valid' });
+      ops.push({
+        kind: 'conv',
+        filter,
+        bias,
+        relu,
+        strides: pair(c.strides, 1),
+        pad: c.padding === 'same' ? 'same' : 'valid',
+      });
     } else if (cls === 'MaxPooling2D') {
       if ((c.dataFormat ?? 'channelsLast') !== 'channelsLast') return bail(ops);
       const size = pair(c.poolSize, 2);
-      ops.push({ kind: 'maxPool', size, strides: c.strides == null ? size : pair(c.strides, 1), pad: c.padding === 'same' ? 'same' : 'valid' });
+      ops.push({
+        kind: 'maxPool',
+        size,
+        strides: c.strides == null ? size : pair(c.strides, 1),
+        pad: c.padding === 'same' ? 'same' : 'valid',
+      });
     } else if (cls === 'Flatten') {
       ops.push({ kind: 'flatten' });
     } else if (cls === 'Dropout') {
@@ -202,7 +245,12 @@ function tryChain(model: tfTypes.LayersModel): { ops: Op[]; mirror: boolean } | 
         relu = true;
         i++;
       }
-      ops.push({ kind: 'dense', kernel: w[0]!.clone() as tfTypes.Tensor2D, bias: w[1]?.clone() as tfTypes.Tensor1D | undefined, relu });
+      ops.push({
+        kind: 'dense',
+        kernel: w[0]!.clone() as tfTypes.Tensor2D,
+        bias: w[1]?.clone() as tfTypes.Tensor1D | undefined,
+        relu,
+      });
     } else if (cls === 'Average' && mirror) {
       ops.push({ kind: 'averageViews' });
     } else if (isPlainRelu(layer)) {
@@ -221,7 +269,11 @@ function isPlainRelu(layer: tfTypes.layers.Layer): boolean {
 }
 
 /** Folds y = gamma (x - mean) / sqrt(var + eps) + beta into the convolution's filter and bias. */
-function foldBatchNorm(bn: tfTypes.layers.Layer, filter: tfTypes.Tensor4D, bias: tfTypes.Tensor1D | undefined): [tfTypes.Tensor4D, tfTypes.Tensor1D] | undefined {
+function foldBatchNorm(
+  bn: tfTypes.layers.Layer,
+  filter: tfTypes.Tensor4D,
+  bias: tfTypes.Tensor1D | undefined,
+): [tfTypes.Tensor4D, tfTypes.Tensor1D] | undefined {
   const c = bn.getConfig() as LayerConfig;
   const axis = Array.isArray(c.axis) ? c.axis : [c.axis ?? -1];
   if (axis.length !== 1 || (axis[0] !== -1 && axis[0] !== 3)) return undefined;

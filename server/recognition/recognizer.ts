@@ -97,7 +97,12 @@ export class Recognizer {
       answer = { ...a!, batch: 1 };
       this.info = infoOf(await this.inline.model());
     } else {
-      const reply = await this.call({ id: 0, key: options.key ?? '', strokes: strokes as Stroke[], image: options.image });
+      const reply = await this.call({
+        id: 0,
+        key: options.key ?? '',
+        strokes: strokes as Stroke[],
+        image: options.image,
+      });
       if (!('answer' in reply)) throw new Error('the recognition worker answered the wrong request');
       answer = reply.answer;
     }
@@ -143,12 +148,18 @@ export class Recognizer {
       const p = this.pending.get(msg.id);
       if (!p) return;
       this.pending.delete(msg.id);
-      if ('error' in msg) p.reject(msg.userFacing ? new UserFacingError(msg.error) : new UserFacingError(`Recognition failed (${msg.error}); try again.`));
+      if ('error' in msg)
+        p.reject(
+          msg.userFacing
+            ? new UserFacingError(msg.error)
+            : new UserFacingError(`Recognition failed (${msg.error}); try again.`),
+        );
       else p.resolve(msg);
     });
     const fail = (err: Error): void => {
       if (this.worker === worker) this.worker = null;
-      for (const p of this.pending.values()) p.reject(new UserFacingError(`Recognition stopped (${err.message}); try again.`));
+      for (const p of this.pending.values())
+        p.reject(new UserFacingError(`Recognition stopped (${err.message}); try again.`));
       this.pending.clear();
     };
     worker.on('error', fail);

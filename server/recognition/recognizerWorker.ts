@@ -18,9 +18,14 @@ export interface RecognizerWorkerData {
   singleView?: boolean;
 }
 
-export type WorkerRequest = { id: number; key: string; strokes: Stroke[]; image?: boolean } | { id: number; info: true };
+export type WorkerRequest =
+  | { id: number; key: string; strokes: Stroke[]; image?: boolean }
+  | { id: number; info: true };
 export type WorkerReply =
-  | { id: number; answer: { probabilities: number[] | null; image?: Float32Array; modelVersion: string; batch: number } }
+  | {
+      id: number;
+      answer: { probabilities: number[] | null; image?: Float32Array; modelVersion: string; batch: number };
+    }
   | { id: number; info: ReturnType<typeof infoOf> }
   | { id: number; error: string; userFacing: boolean };
 
@@ -38,18 +43,28 @@ const batcher = new MicroBatcher<Stroke[], Answer>({
 });
 
 const fail = (id: number, err: unknown): void =>
-  port.postMessage({ id, error: err instanceof Error ? err.message : String(err), userFacing: err instanceof UserFacingError } satisfies WorkerReply);
+  port.postMessage({
+    id,
+    error: err instanceof Error ? err.message : String(err),
+    userFacing: err instanceof UserFacingError,
+  } satisfies WorkerReply);
 
 port.on('message', (msg: WorkerRequest) => {
   if ('info' in msg) {
-    served.model().then((m) => port.postMessage({ id: msg.id, info: infoOf(m) } satisfies WorkerReply), (err: unknown) => fail(msg.id, err));
+    served.model().then(
+      (m) => port.postMessage({ id: msg.id, info: infoOf(m) } satisfies WorkerReply),
+      (err: unknown) => fail(msg.id, err),
+    );
     return;
   }
   batcher.submit(msg.key, msg.strokes).then(
     (a) => {
       const batch = lastBatch;
       const image = msg.image && a.image ? a.image : undefined;
-      port.postMessage({ id: msg.id, answer: { probabilities: a.probabilities, image, modelVersion: a.modelVersion, batch } } satisfies WorkerReply);
+      port.postMessage({
+        id: msg.id,
+        answer: { probabilities: a.probabilities, image, modelVersion: a.modelVersion, batch },
+      } satisfies WorkerReply);
     },
     (err: unknown) => fail(msg.id, err),
   );

@@ -76,9 +76,13 @@ export class ServedModel {
     const shape = `${model.inputs[0]?.shape.join(',')} -> ${model.outputs[0]?.shape.join(',')}`;
     if (shape !== ',28,28,1 -> ,10') {
       model.dispose();
-      throw new UserFacingError(`The model in ${this.modelDir} is not a garment classifier (${shape}): point MODELS_DIR at a trained CNN.`);
+      throw new UserFacingError(
+        `The model in ${this.modelDir} is not a garment classifier (${shape}): point MODELS_DIR at a trained CNN.`,
+      );
     }
-    const trainingLog: unknown = JSON.parse(await readFile(path.join(this.modelDir, 'training-log.json'), 'utf8').catch(() => '{}'));
+    const trainingLog: unknown = JSON.parse(
+      await readFile(path.join(this.modelDir, 'training-log.json'), 'utf8').catch(() => '{}'),
+    );
     const classifier = compileClassifier(model, this.compile);
     const loaded: LoadedModel = {
       model,
@@ -125,5 +129,12 @@ export class ServedModel {
 }
 
 export function infoOf(m: LoadedModel): ModelInfo {
-  return { dir: m.dir, version: m.version, params: m.params, trainingLog: m.trainingLog, inference: m.inference, mirror: m.mirror };
+  return {
+    dir: m.dir,
+    version: m.version,
+    params: m.params,
+    trainingLog: m.trainingLog,
+    inference: m.inference,
+    mirror: m.mirror,
+  };
 }

@@ -28,10 +28,15 @@ export interface SavedDrawing {
 /** Model version string -> database id, so each model is registered once per process. */
 const versionIds = new Map<string, number>();
 
-export async function saveConfirmedDrawing(db: Db, recognizer: Recognizer, input: ConfirmedDrawing): Promise<SavedDrawing> {
+export async function saveConfirmedDrawing(
+  db: Db,
+  recognizer: Recognizer,
+  input: ConfirmedDrawing,
+): Promise<SavedDrawing> {
   if (input.authorId) {
     const guest = await db.guest.findUnique({ where: { id: input.authorId }, select: { id: true } });
-    if (!guest) throw new UserFacingError('Your guest identity is unknown to this server: reload the page and save again.');
+    if (!guest)
+      throw new UserFacingError('Your guest identity is unknown to this server: reload the page and save again.');
   }
   const recognition = await recognizer.recognize(input.strokes, { image: true });
   const model = await recognizer.model();
@@ -64,7 +69,10 @@ export interface SketchPage {
 }
 
 /** Newest first, optionally one class, `limit` per page, before the drawing `beforeId`. */
-export async function listSketches(db: Db, filter: { label: number | null; limit: number; beforeId: number | null }): Promise<SketchPage> {
+export async function listSketches(
+  db: Db,
+  filter: { label: number | null; limit: number; beforeId: number | null },
+): Promise<SketchPage> {
   const rows = await db.drawing.findMany({
     where: {
       ...(filter.label === null ? {} : { label: filter.label }),
@@ -72,7 +80,14 @@ export async function listSketches(db: Db, filter: { label: number | null; limit
     },
     orderBy: { id: 'desc' },
     take: filter.limit + 1,
-    select: { id: true, label: true, guess: true, image: true, createdAt: true, author: { select: { nickname: true } } },
+    select: {
+      id: true,
+      label: true,
+      guess: true,
+      image: true,
+      createdAt: true,
+      author: { select: { nickname: true } },
+    },
   });
   return {
     sketches: rows.slice(0, filter.limit).map((r) => ({

@@ -41,7 +41,8 @@ export class RecognizerChoice {
       return { recognizer: this.recognizerFor(dir), modelVersionId };
     }
     const served = await this.servedDefault();
-    if (served.dir && served.dir !== path.resolve(this.fallback.modelDir)) return { recognizer: this.recognizerFor(served.dir), modelVersionId: served.id };
+    if (served.dir && served.dir !== path.resolve(this.fallback.modelDir))
+      return { recognizer: this.recognizerFor(served.dir), modelVersionId: served.id };
     // The fallback folder may have been retrained since its version was registered: only a matching tag names it.
     const loaded = await this.fallback.model();
     return { recognizer: this.fallback, modelVersionId: served.tag === loaded.version ? served.id : null };
@@ -67,10 +68,18 @@ export class RecognizerChoice {
     if (this.served && Date.now() - this.served.at < SERVED_CHECK_MS) return this.served;
     try {
       const version = await servedVersion(await this.getDb(), 'cnn', this.fallback.modelDir);
-      this.served = { at: Date.now(), dir: version ? versionDir(version) : null, id: version?.id ?? null, tag: version ? versionTag(version) : null };
+      this.served = {
+        at: Date.now(),
+        dir: version ? versionDir(version) : null,
+        id: version?.id ?? null,
+        tag: version ? versionTag(version) : null,
+      };
     } catch (err) {
       // A database that is down must not stop drawings: the fallback folder answers.
-      console.error('[recognition] could not look up the served model version:', err instanceof Error ? err.message : err);
+      console.error(
+        '[recognition] could not look up the served model version:',
+        err instanceof Error ? err.message : err,
+      );
       this.served = { at: Date.now(), dir: null, id: null, tag: null };
     }
     return this.served;

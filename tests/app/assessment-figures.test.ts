@@ -16,7 +16,9 @@ describe('assessment figures on the page', () => {
     const f = figuresOf({ ...averaged, cas: { accuracy: 0.78, std: 0.025, runs: [{}, {}, {}] } });
     expect(value(f, 'Fréchet ratio')).toBe('5.2x');
     expect(value(f, 'Fréchet, real vs real (mean of 5 splits)')).toBe('1.04');
-    expect(value(figuresOf({ ...averaged, cas: { accuracy: 0.78, std: 0, runs: [{}] } }), 'CAS accuracy')).toBe('78.00 %');
+    expect(value(figuresOf({ ...averaged, cas: { accuracy: 0.78, std: 0, runs: [{}] } }), 'CAS accuracy')).toBe(
+      '78.00 %',
+    );
     expect(value(f, 'CAS accuracy, mean of 3 runs')).toBe('78.00 %');
     expect(value(f, 'CAS, sd over runs')).toBe('2.50 %');
     expect(f.perClass.map((s) => s.name)).toEqual(['unfiltered', 'filtered']);

@@ -32,7 +32,11 @@ function resolve(file: string, spec: string): { project: string } | { pkg: strin
 }
 
 /** The imports of `files` that break `allowed`, as "file -> specifier" lines. */
-function violations(files: string[], allowed: (target: { project: string } | { pkg: string }) => boolean, read = (f: string) => readFileSync(path.join(ROOT, f), 'utf8')): string[] {
+function violations(
+  files: string[],
+  allowed: (target: { project: string } | { pkg: string }) => boolean,
+  read = (f: string) => readFileSync(path.join(ROOT, f), 'utf8'),
+): string[] {
   return files.flatMap((file) =>
     importsOf(read(file))
       .filter((spec) => !allowed(resolve(file, spec)))
@@ -40,7 +44,8 @@ function violations(files: string[], allowed: (target: { project: string } | { p
   );
 }
 
-const inside = (dir: string) => (t: { project: string } | { pkg: string }) => 'project' in t && (t.project === dir || t.project.startsWith(`${dir}/`));
+const inside = (dir: string) => (t: { project: string } | { pkg: string }) =>
+  'project' in t && (t.project === dir || t.project.startsWith(`${dir}/`));
 
 describe('layering', () => {
   it('finds static, dynamic, type-only and re-exported imports', () => {
@@ -48,7 +53,9 @@ describe('layering', () => {
     expect(importsOf(source)).toEqual(['./a', '../b', './c', 'node:fs', './side-effect']);
     // A page that reaches into server/ is caught:
     const read = () => `import { x } from '../../server/realtime/protocol';`;
-    expect(violations(['app/draw/page.tsx'], (t) => !inside('server')(t), read)).toEqual(['app/draw/page.tsx -> ../../server/realtime/protocol']);
+    expect(violations(['app/draw/page.tsx'], (t) => !inside('server')(t), read)).toEqual([
+      'app/draw/page.tsx -> ../../server/realtime/protocol',
+    ]);
   });
 
   it('app/ never imports server/ (browser code uses lib/)', () => {
@@ -60,7 +67,11 @@ describe('layering', () => {
   });
 
   it('identity, http and db never import the realtime layer above them', () => {
-    const lower = [...sourceFiles('server/identity'), ...sourceFiles('server/http'), ...sourceFiles('server/db')].filter((f) => !f.startsWith('server/db/generated'));
+    const lower = [
+      ...sourceFiles('server/identity'),
+      ...sourceFiles('server/http'),
+      ...sourceFiles('server/db'),
+    ].filter((f) => !f.startsWith('server/db/generated'));
     expect(violations(lower, (t) => !inside('server/realtime')(t))).toEqual([]);
   });
 });
@@ -75,7 +86,8 @@ describe('the ML layers import downwards only', () => {
     ['server/ml/generation'],
     ['server/ml/assessment'],
   ];
-  const layerOf = (p: string) => LAYERS.findIndex((dirs) => dirs.some((d) => p === d || p === d.replace(/\.ts$/, '') || p.startsWith(`${d}/`)));
+  const layerOf = (p: string) =>
+    LAYERS.findIndex((dirs) => dirs.some((d) => p === d || p === d.replace(/\.ts$/, '') || p.startsWith(`${d}/`)));
 
   for (const [i, dirs] of LAYERS.entries()) {
     it(`${dirs.join(', ')} imports nothing above it`, () => {

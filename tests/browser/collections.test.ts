@@ -1,6 +1,5 @@
-
 import { expect, it } from 'vitest';
-import { connectClient, ok, pickNickname, } from '../helpers/server';
+import { connectClient, ok, pickNickname } from '../helpers/server';
 import { useBrowserPlayground } from '../identity/harness';
 
 const pg = useBrowserPlayground({ voting: { settings: { candidates: 4 } } });
@@ -25,9 +24,14 @@ it('private collections offer no share link; items are added from the gallery gr
 
   await page.getByLabel('title').fill('Favourites');
   await page.getByRole('button', { name: 'Create' }).click();
-  await page.getByRole('link', { name: /Favourites/ }).first().click();
+  await page
+    .getByRole('link', { name: /Favourites/ })
+    .first()
+    .click();
   await page.waitForURL(/\/collections\/[^/]+$/);
-  await expect.poll(() => page.getByTestId('collection-visibility').innerText()).toContain('private: only you can see it');
+  await expect
+    .poll(() => page.getByTestId('collection-visibility').innerText())
+    .toContain('private: only you can see it');
   expect(await page.getByTestId('collection-share').count()).toBe(0);
   await page.getByRole('button', { name: 'Make public' }).click();
   await page.getByTestId('collection-share').waitFor();
@@ -38,7 +42,10 @@ it('private collections offer no share link; items are added from the gallery gr
   await card.getByRole('button', { name: '+ collection' }).click();
   await expect.poll(() => card.getByRole('status').innerText()).toBe('Added to Favourites.');
   await page.goto(pg.server.url + '/collections');
-  await page.getByRole('link', { name: /Favourites/ }).first().click();
+  await page
+    .getByRole('link', { name: /Favourites/ })
+    .first()
+    .click();
   await expect.poll(() => page.locator('article img').count()).toBe(1);
   // The nickname is the one the other pages show.
   await page.goto(pg.server.url + '/vote');

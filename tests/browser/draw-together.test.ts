@@ -42,12 +42,16 @@ async function joinAs(nickname: string, width: number): Promise<Page> {
 
 /** Dark pixels on the (white) Konva canvas of the page. */
 const inkOnCanvas = (page: Page) =>
-  page.getByTestId('sketch-canvas').locator('canvas').nth(1).evaluate((c: HTMLCanvasElement) => {
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let ink = 0;
-    for (let i = 3; i < d.length; i += 4) if (d[i]! > 128) ink++;
-    return ink;
-  });
+  page
+    .getByTestId('sketch-canvas')
+    .locator('canvas')
+    .nth(1)
+    .evaluate((c: HTMLCanvasElement) => {
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      let ink = 0;
+      for (let i = 3; i < d.length; i += 4) if (d[i]! > 128) ink++;
+      return ink;
+    });
 
 it('streams a drawing to a watcher, who guesses it', async () => {
   const ann = await joinAs('Ann', 1280);
@@ -60,7 +64,12 @@ it('streams a drawing to a watcher, who guesses it', async () => {
   await bob.evaluate(() => Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true }));
   await bob.getByTestId('room-header').getByRole('button', { name: 'Copy link' }).click();
   await expect.poll(() => bob.getByTestId('invite-link-note').innerText()).toMatch(/the link is selected/);
-  expect(await bob.evaluate(() => { const el = document.activeElement as HTMLInputElement; return el.value.slice(el.selectionStart ?? 0, el.selectionEnd ?? 0); })).toBe(`${server.url}/draw/together?room=catwalk`);
+  expect(
+    await bob.evaluate(() => {
+      const el = document.activeElement as HTMLInputElement;
+      return el.value.slice(el.selectionStart ?? 0, el.selectionEnd ?? 0);
+    }),
+  ).toBe(`${server.url}/draw/together?room=catwalk`);
   // The nickname typed to join is the one identity: /vote shows it.
   await bob.goto(server.url + '/vote');
   await expect.poll(() => bob.getByTestId('nickname').innerText()).toBe('Bob');
@@ -79,7 +88,12 @@ it('streams a drawing to a watcher, who guesses it', async () => {
   const box = (await ann.getByTestId('sketch-canvas').boundingBox())!;
   await ann.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2);
   await ann.mouse.down();
-  for (const [fx, fy] of [[0.8, 0.2], [0.8, 0.8], [0.2, 0.8], [0.2, 0.2]] as const) {
+  for (const [fx, fy] of [
+    [0.8, 0.2],
+    [0.8, 0.8],
+    [0.2, 0.8],
+    [0.2, 0.2],
+  ] as const) {
     await ann.mouse.move(box.x + box.width * fx, box.y + box.height * fy, { steps: 8 });
   }
   await ann.mouse.up();

@@ -33,8 +33,20 @@ afterAll(async () => {
 
 /** A T-shirt outline, in fractions of the canvas, drawn as one mouse stroke. */
 const TSHIRT: [number, number][] = [
-  [0.38, 0.15], [0.2, 0.22], [0.1, 0.42], [0.24, 0.48], [0.28, 0.4], [0.28, 0.85], [0.72, 0.85],
-  [0.72, 0.4], [0.76, 0.48], [0.9, 0.42], [0.8, 0.22], [0.62, 0.15], [0.5, 0.24], [0.38, 0.15],
+  [0.38, 0.15],
+  [0.2, 0.22],
+  [0.1, 0.42],
+  [0.24, 0.48],
+  [0.28, 0.4],
+  [0.28, 0.85],
+  [0.72, 0.85],
+  [0.72, 0.4],
+  [0.76, 0.48],
+  [0.9, 0.42],
+  [0.8, 0.22],
+  [0.62, 0.15],
+  [0.5, 0.24],
+  [0.38, 0.15],
 ];
 
 async function drawShape(page: Page, shape: [number, number][]): Promise<void> {
@@ -47,7 +59,9 @@ async function drawShape(page: Page, shape: [number, number][]): Promise<void> {
 }
 
 const barsSum = (page: Page) =>
-  page.$$eval('[data-testid="probability-bars"] li', (items) => items.reduce((s, li) => s + Number(li.getAttribute('data-probability')), 0));
+  page.$$eval('[data-testid="probability-bars"] li', (items) =>
+    items.reduce((s, li) => s + Number(li.getAttribute('data-probability')), 0),
+  );
 
 it('guesses while drawing, shows what the model sees, undoes, redoes and saves', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -56,7 +70,9 @@ it('guesses while drawing, shows what the model sees, undoes, redoes and saves',
   page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
   page.on('response', (res) => res.status() >= 400 && problems.push(`${res.status()} ${res.url()}`));
   const recognizeFrames: string[] = [];
-  page.on('websocket', (ws) => ws.on('framesent', (f) => String(f.payload).includes('draw:recognize') && recognizeFrames.push(String(f.payload))));
+  page.on('websocket', (ws) =>
+    ws.on('framesent', (f) => String(f.payload).includes('draw:recognize') && recognizeFrames.push(String(f.payload))),
+  );
 
   await page.goto(server.url + '/draw');
   await page.getByTestId('sketch-canvas').locator('canvas').first().waitFor();
@@ -66,7 +82,9 @@ it('guesses while drawing, shows what the model sees, undoes, redoes and saves',
   expect(await page.getByTestId('probability-bars').getAttribute('data-filled')).toBe('no');
 
   await drawShape(page, TSHIRT);
-  await expect.poll(() => page.getByTestId('probability-bars').getAttribute('data-filled'), { timeout: 10_000 }).toBe('yes');
+  await expect
+    .poll(() => page.getByTestId('probability-bars').getAttribute('data-filled'), { timeout: 10_000 })
+    .toBe('yes');
   expect(await barsSum(page)).toBeCloseTo(1, 2);
   expect(recognizeFrames.length).toBeGreaterThan(0);
   // Throttled: fewer requests than mouse moves (13 segments x 6 steps). How many fewer depends on
@@ -91,7 +109,9 @@ it('guesses while drawing, shows what the model sees, undoes, redoes and saves',
   await page.getByRole('radio', { name: /T-shirt\/top/ }).click();
   const saveButton = page.getByTestId('save-panel').getByRole('button', { name: /save it|save as/i });
   await saveButton.click();
-  await expect.poll(() => page.getByTestId('save-panel').getByRole('status').innerText(), { timeout: 10_000 }).toContain('Saved anonymously.');
+  await expect
+    .poll(() => page.getByTestId('save-panel').getByRole('status').innerText(), { timeout: 10_000 })
+    .toContain('Saved anonymously.');
   // A browser without a nickname saves anonymously and can pick one right there to sign its drawings.
   expect(await page.getByTestId('save-author').innerText()).toContain('pick a nickname');
   const { getDb } = await import('../../server/db');
@@ -101,10 +121,15 @@ it('guesses while drawing, shows what the model sees, undoes, redoes and saves',
   await page.getByTestId('save-panel').locator('input[name="nickname"]').fill('Dana');
   await page.getByTestId('save-panel').getByRole('button', { name: 'Save', exact: true }).click();
   await expect.poll(() => page.getByTestId('save-author').innerText()).toBe('Saved drawings are signed Dana.');
-  await drawShape(page, [[0.45, 0.45], [0.55, 0.55]]);
+  await drawShape(page, [
+    [0.45, 0.45],
+    [0.55, 0.55],
+  ]);
   await page.getByRole('radio', { name: /T-shirt\/top/ }).click();
   await saveButton.click();
-  await expect.poll(() => page.getByTestId('save-panel').getByRole('status').innerText(), { timeout: 10_000 }).toContain('Saved under Dana.');
+  await expect
+    .poll(() => page.getByTestId('save-panel').getByRole('status').innerText(), { timeout: 10_000 })
+    .toContain('Saved under Dana.');
   const signed = await (await getDb()).drawing.findMany({ orderBy: { id: 'asc' }, include: { author: true } });
   expect(signed.map((d) => d.author?.nickname ?? null)).toEqual([null, 'Dana']);
 
@@ -123,7 +148,9 @@ it('fits a phone screen and draws with touch-sized input', async () => {
   await page.goto(server.url + '/draw');
   await page.getByTestId('sketch-canvas').locator('canvas').first().waitFor();
   await drawShape(page, TSHIRT);
-  await expect.poll(() => page.getByTestId('probability-bars').getAttribute('data-filled'), { timeout: 10_000 }).toBe('yes');
+  await expect
+    .poll(() => page.getByTestId('probability-bars').getAttribute('data-filled'), { timeout: 10_000 })
+    .toBe('yes');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await page.screenshot({ path: artifactPath('draw-phone.png'), fullPage: true });
@@ -135,7 +162,8 @@ it('sends the finished drawing the moment the pen lifts, not when the throttle n
   await page.clock.install();
   // Socket.IO packets the page sends, over WebSocket or (before the upgrade) HTTP long-polling.
   const frames: string[] = [];
-  const collect = (payload: string) => frames.push(...payload.split('\x1e').filter((p) => p.includes('draw:recognize')));
+  const collect = (payload: string) =>
+    frames.push(...payload.split('\x1e').filter((p) => p.includes('draw:recognize')));
   page.on('websocket', (ws) => ws.on('framesent', (f) => collect(String(f.payload))));
   page.on('request', (r) => r.method() === 'POST' && r.url().includes('/socket.io/') && collect(r.postData() ?? ''));
   await page.goto(server.url + '/draw');
@@ -150,7 +178,9 @@ it('sends the finished drawing the moment the pen lifts, not when the throttle n
   for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 100 + 12 * i, box.y + 100 + 6 * i);
   // While the pen moves: the first point went at once, every later one waits for the throttle.
   await expect.poll(() => frames.length).toBe(1);
-  const points = (frame: string) => (JSON.parse(frame.slice(frame.indexOf('['))) as [string, { strokes: { points: number[] }[] }])[1].strokes[0]!.points.length / 2;
+  const points = (frame: string) =>
+    (JSON.parse(frame.slice(frame.indexOf('['))) as [string, { strokes: { points: number[] }[] }])[1].strokes[0]!.points
+      .length / 2;
   expect(points(frames[0]!)).toBe(1);
   await page.mouse.up();
   await expect.poll(() => frames.length).toBe(2);

@@ -29,11 +29,16 @@ beforeAll(async () => {
   ]);
   const { saveLayersModel } = await import('../../server/ml/models/storage');
   await saveLayersModel(await tinyCnn(7), modelDir);
-  await writeFile(path.join(modelDir, 'training-log.json'), JSON.stringify({ kind: 'cnn', note: 'untrained test model' }));
+  await writeFile(
+    path.join(modelDir, 'training-log.json'),
+    JSON.stringify({ kind: 'cnn', note: 'untrained test model' }),
+  );
 
   // A tiny session, trained to the end over the socket as the sessions page does.
   const c = await connectClient(server.url, (await pickNickname(server.url, 'Ada')).cookie);
-  const { sessionId } = await ok(c, 'session:create', { config: { name: 'browser test', kind: 'cnn', epochs: 1, batchSize: 32, trainLimit: 256 } });
+  const { sessionId } = await ok(c, 'session:create', {
+    config: { name: 'browser test', kind: 'cnn', epochs: 1, batchSize: 32, trainLimit: 256 },
+  });
   await ok(c, 'session:join', { sessionId, since: null });
   await ok(c, 'session:control', { sessionId, action: 'start' });
   const end = Date.now() + 240_000;
@@ -65,7 +70,7 @@ function watch(page: Page): string[] {
   return problems;
 }
 
-it('lists the finished session\'s assessment on /assessments, aligned with the header', async () => {
+it("lists the finished session's assessment on /assessments, aligned with the header", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const problems = watch(page);
   await page.goto(server.url + '/assessments');
@@ -83,7 +88,9 @@ it('lists the finished session\'s assessment on /assessments, aligned with the h
 it('picks the version named in the link from its page (/draw?model=<id>)', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${server.url}/draw?model=${versionId}`);
-  await expect.poll(() => page.getByTestId('model-picker-cnn').inputValue(), { timeout: 15_000 }).toBe(String(versionId));
+  await expect
+    .poll(() => page.getByTestId('model-picker-cnn').inputValue(), { timeout: 15_000 })
+    .toBe(String(versionId));
   await page.close();
 }, 60_000);
 
@@ -91,7 +98,9 @@ it('answers on /draw with the picked session CNN', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const problems = watch(page);
   const frames: string[] = [];
-  page.on('websocket', (ws) => ws.on('framesent', (f) => String(f.payload).includes('draw:recognize') && frames.push(String(f.payload))));
+  page.on('websocket', (ws) =>
+    ws.on('framesent', (f) => String(f.payload).includes('draw:recognize') && frames.push(String(f.payload))),
+  );
   await page.goto(server.url + '/draw');
   const picker = page.getByTestId('model-picker-cnn');
   await picker.locator(`option[value="${versionId}"]`).waitFor({ state: 'attached', timeout: 15_000 });
@@ -99,9 +108,24 @@ it('answers on /draw with the picked session CNN', async () => {
   const box = (await page.getByTestId('sketch-canvas').boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.2);
   await page.mouse.down();
-  for (const [fx, fy] of [[0.7, 0.2], [0.7, 0.8], [0.3, 0.8], [0.3, 0.2]] as const) await page.mouse.move(box.x + fx * box.width, box.y + fy * box.height, { steps: 6 });
+  for (const [fx, fy] of [
+    [0.7, 0.2],
+    [0.7, 0.8],
+    [0.3, 0.8],
+    [0.3, 0.2],
+  ] as const)
+    await page.mouse.move(box.x + fx * box.width, box.y + fy * box.height, { steps: 6 });
   await page.mouse.up();
-  await expect.poll(() => page.getByTestId('model-version-tag').innerText().catch(() => ''), { timeout: 15_000 }).toBe(tag);
+  await expect
+    .poll(
+      () =>
+        page
+          .getByTestId('model-version-tag')
+          .innerText()
+          .catch(() => ''),
+      { timeout: 15_000 },
+    )
+    .toBe(tag);
   expect(frames.some((f) => f.includes(`"modelVersionId":${versionId}`))).toBe(true);
   await page.screenshot({ path: artifactPath('draw-picked-model.png'), fullPage: true });
   expect(problems).toEqual([]);
@@ -115,15 +139,30 @@ it('shows the version page: who trained it, the download and the report card', a
   await page.getByTestId('model-origin').waitFor({ timeout: 15_000 });
   expect(await page.getByTestId('model-origin').innerText()).toContain('Trained by Ada');
   expect(await page.getByTestId('download').getAttribute('href')).toBe(`/api/models/${versionId}/archive`);
-  await expect.poll(() => page.getByTestId('report-card').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 60_000 }).toBe(1200);
+  await expect
+    .poll(() => page.getByTestId('report-card').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), {
+      timeout: 60_000,
+    })
+    .toBe(1200);
   expect(await page.getByTestId('model-assessment').count()).toBeGreaterThan(0);
-  expect(await page.getByRole('link', { name: 'Try it on Draw' }).getAttribute('href')).toBe(`/draw?model=${versionId}`);
+  expect(await page.getByRole('link', { name: 'Try it on Draw' }).getAttribute('href')).toBe(
+    `/draw?model=${versionId}`,
+  );
   await page.screenshot({ path: artifactPath('model-version.png'), fullPage: true });
   // Without ADMIN_TOKEN on the server, nobody (this visitor included) can change the default.
   await page.getByText(/Operator: serve this CNN by default/).click();
   await page.getByPlaceholder(/operator token/).fill('a-guess-at-the-operator-token');
   await page.getByRole('button', { name: 'Serve by default' }).click();
-  await expect.poll(() => page.getByTestId('operator-message').innerText().catch(() => ''), { timeout: 10_000 }).toContain('started without ADMIN_TOKEN');
+  await expect
+    .poll(
+      () =>
+        page
+          .getByTestId('operator-message')
+          .innerText()
+          .catch(() => ''),
+      { timeout: 10_000 },
+    )
+    .toContain('started without ADMIN_TOKEN');
   await page.goto(`${server.url}/models`);
   await page.getByTestId('model-list').waitFor();
   expect(await page.getByTestId('model-list').innerText()).toContain('browser test');

@@ -68,11 +68,16 @@ it('keeps every page working under its policy: no violation, no error, the socke
     const page = await context.newPage();
     const problems: string[] = [];
     await page.addInitScript(() => {
-      document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`));
+      document.addEventListener('securitypolicyviolation', (e) =>
+        console.error(
+          `CSP violation: ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}:${e.columnNumber}`,
+        ),
+      );
     });
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     page.on('console', (msg) => {
-      if (msg.type() === 'error' && /Content Security Policy|CSP violation|Refused to/i.test(msg.text())) problems.push(msg.text());
+      if (msg.type() === 'error' && /Content Security Policy|CSP violation|Refused to/i.test(msg.text()))
+        problems.push(msg.text());
     });
     await page.goto(server.url + path);
     await page.waitForLoadState('networkidle');
@@ -88,7 +93,10 @@ it('keeps every page working under its policy: no violation, no error, the socke
     if (path === '/admin') await page.getByRole('button', { name: 'Show hidden' }).click();
     // The page's Socket.IO client (app/realtime/socket.ts) connected under the policy.
     await expect.poll(() => connections, { timeout: 15_000, message: path }).toBeGreaterThan(before);
-    if (path === '/') await expect.poll(() => page.getByTestId('connection').getAttribute('data-connection'), { timeout: 15_000 }).toBe('live');
+    if (path === '/')
+      await expect
+        .poll(() => page.getByTestId('connection').getAttribute('data-connection'), { timeout: 15_000 })
+        .toBe('live');
     expect(problems, path).toEqual([]);
     await page.close();
   }

@@ -8,10 +8,12 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { artifactPath, } from '../helpers/browser';
+import { artifactPath } from '../helpers/browser';
 import { useBrowserPlayground } from '../identity/harness';
 
-const pg = useBrowserPlayground({ sessions: { dataDir: path.resolve('tests/fixtures/fashion-mnist'), testLimit: 200 } });
+const pg = useBrowserPlayground({
+  sessions: { dataDir: path.resolve('tests/fixtures/fashion-mnist'), testLimit: 200 },
+});
 
 function watchErrors(page: Page): string[] {
   const errors: string[] = [];
@@ -19,9 +21,12 @@ function watchErrors(page: Page): string[] {
   return errors;
 }
 
-const tally = (page: Page, position: number) => page.getByTestId('session-voting').getByTestId(`candidate-${position}`).getByTestId('tally').innerText();
+const tally = (page: Page, position: number) =>
+  page.getByTestId('session-voting').getByTestId(`candidate-${position}`).getByTestId('tally').innerText();
 
-it('a host opens a round in a VAE session after epoch 1; both vote, see the same tallies, and the winner reaches the gallery', { timeout: 300_000 }, async () => {
+it('a host opens a round in a VAE session after epoch 1; both vote, see the same tallies, and the winner reaches the gallery', {
+  timeout: 300_000,
+}, async () => {
   const hostContext = await pg.browser.newContext({ viewport: { width: 1280, height: 900 } });
   const guestContext = await pg.browser.newContext({ viewport: { width: 820, height: 1000 } });
   const host = await hostContext.newPage();
@@ -70,7 +75,9 @@ it('a host opens a round in a VAE session after epoch 1; both vote, see the same
   // Both pages show the round's candidates, from epoch 1's weights.
   for (const page of [host, guest]) {
     await page.getByTestId('session-voting').getByTestId('candidate-0').waitFor({ timeout: 60_000 });
-    await expect.poll(() => page.getByTestId('round-status').innerText()).toMatch(/Round 1 .*on epoch 1's weights hosted by Ada/);
+    await expect
+      .poll(() => page.getByTestId('round-status').innerText())
+      .toMatch(/Round 1 .*on epoch 1's weights hosted by Ada/);
   }
   expect(await guest.getByRole('button', { name: 'Close now' }).count()).toBe(0);
 
@@ -87,7 +94,10 @@ it('a host opens a round in a VAE session after epoch 1; both vote, see the same
 
   // The host closes it; the winner is in the gallery, and its page links back to the session and epoch.
   await host.getByRole('button', { name: 'Close now' }).click();
-  const winnerLink = guest.getByTestId('session-voting').getByTestId('candidate-0').getByRole('link', { name: 'in the gallery →' });
+  const winnerLink = guest
+    .getByTestId('session-voting')
+    .getByTestId('candidate-0')
+    .getByRole('link', { name: 'in the gallery →' });
   await winnerLink.waitFor({ timeout: 10_000 });
   const itemPath = (await winnerLink.getAttribute('href'))!;
   await guest.goto(pg.server.url + '/gallery');

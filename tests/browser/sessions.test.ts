@@ -15,7 +15,10 @@ let browser: Browser;
 
 beforeAll(async () => {
   [server, browser] = await Promise.all([
-    startTestServer({ sessions: { dataDir: path.resolve('tests/fixtures/fashion-mnist'), testLimit: 200 }, pages: true }),
+    startTestServer({
+      sessions: { dataDir: path.resolve('tests/fixtures/fashion-mnist'), testLimit: 200 },
+      pages: true,
+    }),
     launchBrowser(),
   ]);
 });
@@ -34,11 +37,17 @@ function watchErrors(page: Page): string[] {
   return errors;
 }
 
-const points = async (page: Page): Promise<number> => Number(await page.getByTestId('loss-chart').getAttribute('data-points'));
+const points = async (page: Page): Promise<number> =>
+  Number(await page.getByTestId('loss-chart').getAttribute('data-points'));
 
 it('two pages watch one session: the host starts it and both charts update', { timeout: 180_000 }, async () => {
   const hostContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const guestContext = await browser.newContext({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true });
+  const guestContext = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    isMobile: true,
+    hasTouch: true,
+  });
   const host = await hostContext.newPage();
   const guest = await guestContext.newPage();
   const hostErrors = watchErrors(host);
@@ -78,7 +87,9 @@ it('two pages watch one session: the host starts it and both charts update', { t
   await host.screenshot({ path: artifactPath('session-host-desktop.png'), fullPage: true });
 
   for (const page of [host, guest]) {
-    await expect.poll(() => page.getByTestId('session-state').first().getAttribute('data-state'), { timeout: 60_000 }).toBe('finished');
+    await expect
+      .poll(() => page.getByTestId('session-state').first().getAttribute('data-state'), { timeout: 60_000 })
+      .toBe('finished');
   }
   await guest.getByTestId('model-version').waitFor();
   // Scrub back to the first epoch of the finished session.

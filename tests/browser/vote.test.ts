@@ -4,7 +4,7 @@
  */
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
-import { artifactPath, } from '../helpers/browser';
+import { artifactPath } from '../helpers/browser';
 import { useBrowserPlayground } from '../identity/harness';
 
 const pg = useBrowserPlayground({ voting: { settings: { candidates: 8 } } });
@@ -23,7 +23,9 @@ it('shows a vote cast on one page in the tally on the other', async () => {
   const bob = await visitAs('Bob');
   await ann.getByRole('button', { name: 'Start a round' }).click();
   await bob.getByTestId('candidate-0').waitFor({ timeout: 30_000 });
-  await expect.poll(() => bob.getByTestId('round-status').innerText()).toMatch(/Round 1 .*hosted by Ann <i>the host<\/i>/);
+  await expect
+    .poll(() => bob.getByTestId('round-status').innerText())
+    .toMatch(/Round 1 .*hosted by Ann <i>the host<\/i>/);
   // The nickname is text: no <i> element was made from it.
   expect(await bob.getByTestId('round-status').locator('i').count()).toBe(0);
 
@@ -32,8 +34,12 @@ it('shows a vote cast on one page in the tally on the other', async () => {
   await ann.getByTestId('candidate-0').getByRole('button', { name: 'keep' }).click();
   await expect.poll(() => bobTally.innerText(), { timeout: 10_000 }).toBe('1');
   await bob.getByTestId('candidate-0').getByRole('button', { name: 'keep' }).click();
-  await expect.poll(() => ann.getByTestId('candidate-0').getByTestId('tally').innerText(), { timeout: 10_000 }).toBe('2');
+  await expect
+    .poll(() => ann.getByTestId('candidate-0').getByTestId('tally').innerText(), { timeout: 10_000 })
+    .toBe('2');
   await bob.getByTestId('candidate-1').getByRole('button', { name: 'discard' }).click();
-  await expect.poll(() => ann.getByTestId('candidate-1').getByTestId('tally').innerText(), { timeout: 10_000 }).toBe('-1');
+  await expect
+    .poll(() => ann.getByTestId('candidate-1').getByTestId('tally').innerText(), { timeout: 10_000 })
+    .toBe('-1');
   await bob.screenshot({ path: artifactPath('vote-two-pages.png'), fullPage: true });
 }, 120_000);

@@ -17,7 +17,9 @@ const run = (args: string[], env: Record<string, string> = {}) =>
 
 describe('eval:cnn', () => {
   it('prints one JSON object with the promised fields for the committed model', () => {
-    const r = run(['server/cli/eval-cnn.ts', '--model', 'models/cnn', '--json'], { FASHION_MNIST_DIR: 'tests/fixtures/fashion-mnist' });
+    const r = run(['server/cli/eval-cnn.ts', '--model', 'models/cnn', '--json'], {
+      FASHION_MNIST_DIR: 'tests/fixtures/fashion-mnist',
+    });
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout.trim()) as Record<string, unknown>;
     expect(out).toMatchObject({ backend: 'wasm', testImages: 1000 });
@@ -67,8 +69,33 @@ describe('train:cnn', () => {
 
   it('--mirror-average writes a model that averages over mirror images, with both accuracies in its log', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'fmp-train-cli-'));
-    const args = ['--epochs', '1', '--batch-size', '32', '--train-limit', '256', '--replicas', '1', '--filters', '4,8,8', '--dense', '16'];
-    const r = run(['server/cli/train-cnn.ts', ...args, '--drawing-eval', '0', '--data-dir', FIXTURE, '--out', `${out}/model`, '--checkpoint-dir', `${out}/ck`, '--mirror-average']);
+    const args = [
+      '--epochs',
+      '1',
+      '--batch-size',
+      '32',
+      '--train-limit',
+      '256',
+      '--replicas',
+      '1',
+      '--filters',
+      '4,8,8',
+      '--dense',
+      '16',
+    ];
+    const r = run([
+      'server/cli/train-cnn.ts',
+      ...args,
+      '--drawing-eval',
+      '0',
+      '--data-dir',
+      FIXTURE,
+      '--out',
+      `${out}/model`,
+      '--checkpoint-dir',
+      `${out}/ck`,
+      '--mirror-average',
+    ]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/mirror averaging: test accuracy [\d.]+% -> [\d.]+%; wrote/);
     const log = JSON.parse(await readFile(`${out}/model/training-log.json`, 'utf8'));

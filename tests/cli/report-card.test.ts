@@ -17,7 +17,13 @@ describe('report card', () => {
   it('draws the matrix, the bars and one row of mistakes per eight', () => {
     const matrix = Array.from({ length: 10 }, (_, i) => Array.from({ length: 10 }, (_, j) => (i === j ? 90 : 1)));
     const mistake = { image: new Uint8Array(784).fill(200), label: 6, predicted: 0, confidence: 0.97 };
-    const input = { title: 'test', accuracy: 0.9, testImages: 1000, perClassAccuracy: new Array(10).fill(0.9), confusionMatrix: matrix };
+    const input = {
+      title: 'test',
+      accuracy: 0.9,
+      testImages: 1000,
+      perClassAccuracy: new Array(10).fill(0.9),
+      confusionMatrix: matrix,
+    };
     const few = drawReportCard({ ...input, mistakes: [mistake] });
     const many = drawReportCard({ ...input, mistakes: new Array(20).fill(mistake) });
     expect(few.subarray(0, 8)).toEqual(PNG_SIGNATURE);
@@ -28,11 +34,15 @@ describe('report card', () => {
   it('eval:cnn --out writes report-card.png for the committed model', async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), 'report-card-'));
     try {
-      const r = spawnSync('node_modules/.bin/tsx', ['server/cli/eval-cnn.ts', '--model', 'models/cnn', '--json', '--out', out], {
-        encoding: 'utf8',
-        env: { ...process.env, FASHION_MNIST_DIR: 'tests/fixtures/fashion-mnist' },
-        timeout: 180_000,
-      });
+      const r = spawnSync(
+        'node_modules/.bin/tsx',
+        ['server/cli/eval-cnn.ts', '--model', 'models/cnn', '--json', '--out', out],
+        {
+          encoding: 'utf8',
+          env: { ...process.env, FASHION_MNIST_DIR: 'tests/fixtures/fashion-mnist' },
+          timeout: 180_000,
+        },
+      );
       expect(r.status, r.stderr).toBe(0);
       expect(r.stderr).toContain(`wrote ${path.join(out, 'report-card.png')}`);
       expect(JSON.parse(r.stdout.trim()).testImages).toBe(1000);

@@ -73,7 +73,13 @@ describe('on PostgreSQL', { timeout: SLOW }, () => {
   it('saves assessments and lists them newest first, filtered by source', async () => {
     const { db } = open;
     const version = await registerModelVersion(db, { ...cnn, path: 'models/cnn-assessed' });
-    const metrics = { accuracy: 0.9012, confusion: [[9, 1], [2, 8]] };
+    const metrics = {
+      accuracy: 0.9012,
+      confusion: [
+        [9, 1],
+        [2, 8],
+      ],
+    };
     const older = await saveAssessment(db, version.id, 'eval:cnn', metrics);
     const newer = await saveAssessment(db, version.id, 'eval:cnn', { accuracy: 0.91 });
     await saveAssessment(db, version.id, 'live:drawings', { accuracy: 0.5 });
@@ -89,7 +95,12 @@ describe('on PostgreSQL', { timeout: SLOW }, () => {
     const { db } = open;
     const guest = await createGuest(db, 'ada');
     expect(guest.id).toMatch(/^[0-9a-f-]{36}$/);
-    const strokes = [[{ x: 1, y: 2 }, { x: 3.5, y: 4 }]];
+    const strokes = [
+      [
+        { x: 1, y: 2 },
+        { x: 3.5, y: 4 },
+      ],
+    ];
     const saved = await saveDrawing(db, { authorId: guest.id, strokes, image: PNG_SIGNATURE, label: 3, guess: 6 });
     const loaded = await db.drawing.findUniqueOrThrow({ where: { id: saved.id } });
     expect(Array.from(loaded.image)).toEqual(Array.from(PNG_SIGNATURE));
@@ -118,10 +129,14 @@ describe('unusable PostgreSQL', { timeout: SLOW }, () => {
     expect((refused as Error).message).toBe(
       'Cannot reach PostgreSQL at 127.0.0.1:1 (connection refused): start it or unset DATABASE_URL to use the embedded database.',
     );
-    await expect(openDb({ kind: 'postgresql', url: 'postgresql://postgres@127.0.0.1:5432/vt_missing_db' })).rejects.toThrow(
+    await expect(
+      openDb({ kind: 'postgresql', url: 'postgresql://postgres@127.0.0.1:5432/vt_missing_db' }),
+    ).rejects.toThrow(
       'PostgreSQL at 127.0.0.1:5432 has no database "vt_missing_db": create it (createdb vt_missing_db) or change DATABASE_URL.',
     );
-    await expect(openDb({ kind: 'postgresql', url: 'postgresql://[::1' })).rejects.toThrow(/^DATABASE_URL is not a valid URL/);
+    await expect(openDb({ kind: 'postgresql', url: 'postgresql://[::1' })).rejects.toThrow(
+      /^DATABASE_URL is not a valid URL/,
+    );
   });
 
   it('shows as down on the status page, with the sentence', async () => {
@@ -140,38 +155,42 @@ describe('on the embedded PGlite database', () => {
     await fresh?.remove();
   }, SLOW);
 
-  it('round-trips an assessment, keeps it across reopen, and allows one opener at a time', async () => {
-    const target = { kind: 'pglite', dir: fresh.dir } as const;
-    const first = await openDb(target);
-    let assessmentId: number;
-    try {
-      expect(first.kind).toBe('pglite');
-      expect(first.migration?.applied.length).toBeGreaterThan(0);
-      const version = await registerModelVersion(first.db, cnn);
-      assessmentId = (await saveAssessment(first.db, version.id, 'eval:cnn', { accuracy: 0.9 })).id;
-      await expect(openDb(target)).rejects.toThrow(/is already open in this process/);
-    } finally {
-      await first.close();
-    }
-    expect(existsSync(`${fresh.dir}.lock`)).toBe(false);
+  it(
+    'round-trips an assessment, keeps it across reopen, and allows one opener at a time',
+    async () => {
+      const target = { kind: 'pglite', dir: fresh.dir } as const;
+      const first = await openDb(target);
+      let assessmentId: number;
+      try {
+        expect(first.kind).toBe('pglite');
+        expect(first.migration?.applied.length).toBeGreaterThan(0);
+        const version = await registerModelVersion(first.db, cnn);
+        assessmentId = (await saveAssessment(first.db, version.id, 'eval:cnn', { accuracy: 0.9 })).id;
+        await expect(openDb(target)).rejects.toThrow(/is already open in this process/);
+      } finally {
+        await first.close();
+      }
+      expect(existsSync(`${fresh.dir}.lock`)).toBe(false);
 
-    // Another live process (our parent) holding the folder: refuse, with the way out.
-    writeFileSync(`${fresh.dir}.lock`, String(process.ppid));
-    await expect(openDb(target)).rejects.toThrow(
-      `The embedded database in ${fresh.dir} is in use by another process (pid ${process.ppid}): stop that process, or set DATABASE_URL to a PostgreSQL server that several processes can share.`,
-    );
-    // A lock left by a process that has exited is taken over.
-    const exited = spawnSync(process.execPath, ['-e', '']).pid;
-    writeFileSync(`${fresh.dir}.lock`, String(exited));
+      // Another live process (our parent) holding the folder: refuse, with the way out.
+      writeFileSync(`${fresh.dir}.lock`, String(process.ppid));
+      await expect(openDb(target)).rejects.toThrow(
+        `The embedded database in ${fresh.dir} is in use by another process (pid ${process.ppid}): stop that process, or set DATABASE_URL to a PostgreSQL server that several processes can share.`,
+      );
+      // A lock left by a process that has exited is taken over.
+      const exited = spawnSync(process.execPath, ['-e', '']).pid;
+      writeFileSync(`${fresh.dir}.lock`, String(exited));
 
-    const reopened = await openDb(target);
-    try {
-      expect(reopened.migration?.applied).toEqual([]);
-      const [saved] = await listAssessments(reopened.db);
-      expect(saved).toMatchObject({ id: assessmentId!, source: 'eval:cnn', metrics: { accuracy: 0.9 } });
-      expect(saved!.modelVersion.path).toBe('models/cnn');
-    } finally {
-      await reopened.close();
-    }
-  }, SLOW);
+      const reopened = await openDb(target);
+      try {
+        expect(reopened.migration?.applied).toEqual([]);
+        const [saved] = await listAssessments(reopened.db);
+        expect(saved).toMatchObject({ id: assessmentId!, source: 'eval:cnn', metrics: { accuracy: 0.9 } });
+        expect(saved!.modelVersion.path).toBe('models/cnn');
+      } finally {
+        await reopened.close();
+      }
+    },
+    SLOW,
+  );
 });

@@ -24,38 +24,47 @@ describe('db:diff', () => {
     await rm(scratch, { recursive: true, force: true });
   }, SLOW);
 
-  it('finds nothing missing between the committed migrations and schema.prisma (on PGlite)', async () => {
-    expect(await pendingSchemaChanges()).toBe('');
-  }, SLOW);
+  it(
+    'finds nothing missing between the committed migrations and schema.prisma (on PGlite)',
+    async () => {
+      expect(await pendingSchemaChanges()).toBe('');
+    },
+    SLOW,
+  );
 
-  it('writes a migration for a schema change, which builds the new table', async () => {
-    const migrationsDir = path.join(scratch, 'migrations');
-    const schemaPath = path.join(scratch, 'schema.prisma');
-    await cp(MIGRATIONS_DIR, migrationsDir, { recursive: true });
-    const vote = '\nmodel Scribble {\n  id        Int      @id @default(autoincrement())\n  drawingId Int\n  createdAt DateTime @default(now())\n\n  @@index([drawingId])\n}\n';
-    await writeFile(schemaPath, (await readFile(SCHEMA_PATH, 'utf8')) + vote);
+  it(
+    'writes a migration for a schema change, which builds the new table',
+    async () => {
+      const migrationsDir = path.join(scratch, 'migrations');
+      const schemaPath = path.join(scratch, 'schema.prisma');
+      await cp(MIGRATIONS_DIR, migrationsDir, { recursive: true });
+      const vote =
+        '\nmodel Scribble {\n  id        Int      @id @default(autoincrement())\n  drawingId Int\n  createdAt DateTime @default(now())\n\n  @@index([drawingId])\n}\n';
+      await writeFile(schemaPath, (await readFile(SCHEMA_PATH, 'utf8')) + vote);
 
-    const written = await writeMigration('Add scribbles!', { migrationsDir, schemaPath });
-    expect(written?.folder).toMatch(/^\d{14}_add_scribbles$/);
-    expect(written?.sql).toContain('CREATE TABLE "Scribble"');
-    expect(written?.sql).not.toContain('"ModelVersion"');
-    expect(await readFile(path.join(migrationsDir, written!.folder, 'migration.sql'), 'utf8')).toBe(written!.sql);
+      const written = await writeMigration('Add scribbles!', { migrationsDir, schemaPath });
+      expect(written?.folder).toMatch(/^\d{14}_add_scribbles$/);
+      expect(written?.sql).toContain('CREATE TABLE "Scribble"');
+      expect(written?.sql).not.toContain('"ModelVersion"');
+      expect(await readFile(path.join(migrationsDir, written!.folder, 'migration.sql'), 'utf8')).toBe(written!.sql);
 
-    const fresh = await createFreshPostgres();
-    const client = new pg.Client(fresh.url);
-    try {
-      const { applied } = await applyMigrations({ kind: 'postgresql', url: fresh.url }, migrationsDir);
-      expect(applied.at(-1)).toBe(written!.folder);
-      await client.connect();
-      const { rows } = await client.query("SELECT indexname FROM pg_indexes WHERE tablename = 'Scribble' ORDER BY 1");
-      expect(rows.map((r) => r.indexname)).toEqual(['Scribble_drawingId_idx', 'Scribble_pkey']);
-    } finally {
-      await client.end();
-      await fresh.drop();
-    }
-  }, SLOW);
+      const fresh = await createFreshPostgres();
+      const client = new pg.Client(fresh.url);
+      try {
+        const { applied } = await applyMigrations({ kind: 'postgresql', url: fresh.url }, migrationsDir);
+        expect(applied.at(-1)).toBe(written!.folder);
+        await client.connect();
+        const { rows } = await client.query("SELECT indexname FROM pg_indexes WHERE tablename = 'Scribble' ORDER BY 1");
+        expect(rows.map((r) => r.indexname)).toEqual(['Scribble_drawingId_idx', 'Scribble_pkey']);
+      } finally {
+        await client.end();
+        await fresh.drop();
+      }
+    },
+    SLOW,
+  );
 
-  it("names folders the way Prisma does: UTC timestamp to the second, then snake case", () => {
+  it('names folders the way Prisma does: UTC timestamp to the second, then snake case', () => {
     expect(migrationFolderName('Add votes & gallery!', new Date(Date.UTC(2026, 0, 2, 3, 4, 5)))).toBe(
       '20260102030405_add_votes_gallery',
     );

@@ -5,10 +5,17 @@ import path from 'node:path';
 const TSX = path.resolve('node_modules/.bin/tsx');
 
 /** Runs server/cli/<script>.ts with `args`; never rejects: the exit code is part of the result. */
-export function runCliScript(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+export function runCliScript(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(TSX, [`server/cli/${script}.ts`, ...args], { env: { ...process.env, NO_COLOR: '1', ...env } }, (err, stdout, stderr) =>
-      resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      TSX,
+      [`server/cli/${script}.ts`, ...args],
+      { env: { ...process.env, NO_COLOR: '1', ...env } },
+      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }

@@ -9,7 +9,14 @@
 import { io as connect, type Socket } from 'socket.io-client';
 import type { RunningServer, StartServerOptions } from '../../server/main';
 import type { Db } from '../../server/db';
-import type { ClientToServerEvents, RequestData, RequestName, RequestPayload, Reply, ServerToClientEvents } from '../../lib/protocol';
+import type {
+  ClientToServerEvents,
+  RequestData,
+  RequestName,
+  RequestPayload,
+  Reply,
+  ServerToClientEvents,
+} from '../../lib/protocol';
 import { ensureNextBuild } from '../../scripts/start.mjs';
 import { createFreshPostgres, type FreshPostgres } from './freshDatabase';
 
@@ -35,7 +42,9 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const { env } = await import('../../server/env');
   if (env.DATABASE_URL !== database.url) {
     await dropOwn();
-    throw new Error('server/env.ts was imported before startTestServer(); start the server first (import server modules lazily or as types).');
+    throw new Error(
+      'server/env.ts was imported before startTestServer(); start the server first (import server modules lazily or as types).',
+    );
   }
   const { startServer } = await import('../../server/main');
   const { RELAXED_LIMITS } = await import('../../server/limits');
@@ -89,19 +98,31 @@ export async function connectClient(url: string, cookie?: string): Promise<TestC
 }
 
 /** Sends a request and resolves with its Reply (ok or not). */
-export function request<N extends RequestName>(client: TestClient, name: N, payload: RequestPayload<N>): Promise<Reply<RequestData<N>>> {
+export function request<N extends RequestName>(
+  client: TestClient,
+  name: N,
+  payload: RequestPayload<N>,
+): Promise<Reply<RequestData<N>>> {
   return new Promise((resolve) => (client.emit as (...a: unknown[]) => void)(name, payload, resolve));
 }
 
 /** Sends a request and resolves with its data; a refusal fails the test with the server's sentence. */
-export async function ok<N extends RequestName>(client: TestClient, name: N, payload: RequestPayload<N>): Promise<RequestData<N>> {
+export async function ok<N extends RequestName>(
+  client: TestClient,
+  name: N,
+  payload: RequestPayload<N>,
+): Promise<RequestData<N>> {
   const reply = await request(client, name, payload);
   if (!reply.ok) throw new Error(`${name}: ${reply.error}`);
   return reply.data;
 }
 
 /** Picks a nickname over HTTP; returns the Cookie header to send and the guest. */
-export async function pickNickname(url: string, nickname: string, cookie?: string): Promise<{ cookie: string; guest: { id: string; nickname: string } }> {
+export async function pickNickname(
+  url: string,
+  nickname: string,
+  cookie?: string,
+): Promise<{ cookie: string; guest: { id: string; nickname: string } }> {
   const res = await fetch(`${url}/api/identity`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
@@ -109,5 +130,8 @@ export async function pickNickname(url: string, nickname: string, cookie?: strin
   });
   if (res.status !== 200) throw new Error(`POST /api/identity: ${res.status} ${await res.text()}`);
   const setCookie = res.headers.get('set-cookie')!;
-  return { cookie: setCookie.split(';')[0]!, guest: ((await res.json()) as { guest: { id: string; nickname: string } }).guest };
+  return {
+    cookie: setCookie.split(';')[0]!,
+    guest: ((await res.json()) as { guest: { id: string; nickname: string } }).guest,
+  };
 }

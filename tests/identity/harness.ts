@@ -28,7 +28,11 @@ export interface TinyModels {
 /** Where tinyModels() puts them; a server may be started on these folders before they are written. */
 export async function tinyModelFolders(): Promise<TinyModels> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'vote-models-'));
-  return { vaeDir: path.join(dir, 'vae'), judgeDir: path.join(dir, 'cnn'), remove: () => rm(dir, { recursive: true, force: true }) };
+  return {
+    vaeDir: path.join(dir, 'vae'),
+    judgeDir: path.join(dir, 'cnn'),
+    remove: () => rm(dir, { recursive: true, force: true }),
+  };
 }
 
 /**
@@ -43,11 +47,17 @@ export async function tinyModels(folders?: TinyModels): Promise<TinyModels> {
   const { saveLayersModel } = await import('../../server/ml/models/storage');
   const { tinyCnn } = await import('../helpers/models');
   await initBackend();
-  await saveVae(buildVae({ latent: 8, filters: [4, 8], dense: 16, fullRes: 4, resBlocks: 0, encoderResBlocks: 0 }, 3), into.vaeDir);
+  await saveVae(
+    buildVae({ latent: 8, filters: [4, 8], dense: 16, fullRes: 4, resBlocks: 0, encoderResBlocks: 0 }, 3),
+    into.vaeDir,
+  );
   // A latent prior far from N(0, I) (every class at 6, spread 0.01), so tests can see it is used.
   const identity = Array.from({ length: 64 }, (_, i) => (i % 9 === 0 ? 0.01 : 0));
   const component = { weight: 1, mean: Array(8).fill(TINY_PRIOR_MEAN), cholesky: identity };
-  await saveClassPriors({ latent: 8, fittedOn: 1, classes: Array.from({ length: 10 }, () => ({ components: [component] })) }, into.vaeDir);
+  await saveClassPriors(
+    { latent: 8, fittedOn: 1, classes: Array.from({ length: 10 }, () => ({ components: [component] })) },
+    into.vaeDir,
+  );
   await saveLayersModel(await tinyCnn(5), into.judgeDir);
   return into;
 }
@@ -65,7 +75,12 @@ export async function startTinyPlayground(models: TinyModels, options: TestServe
   const server = await startTestServer({
     ...options,
     identity: { secret: TEST_SECRET, ...options.identity },
-    voting: { vaeDir: models.vaeDir, judgeDir: models.judgeDir, ...options.voting, settings: { bestOf: 2, candidates: 6, ...options.voting?.settings } },
+    voting: {
+      vaeDir: models.vaeDir,
+      judgeDir: models.judgeDir,
+      ...options.voting,
+      settings: { bestOf: 2, candidates: 6, ...options.voting?.settings },
+    },
     draw: { modelDir: models.judgeDir, ...options.draw },
   });
   const { existsSync } = await import('node:fs');
@@ -74,7 +89,11 @@ export async function startTinyPlayground(models: TinyModels, options: TestServe
 }
 
 /** startTinyPlayground with voting settings, optionally on a database to restart on. */
-export function startVotingServer(models: TinyModels, settings: Partial<VotingSettings> = {}, database?: FreshPostgres): Promise<VotingServer> {
+export function startVotingServer(
+  models: TinyModels,
+  settings: Partial<VotingSettings> = {},
+  database?: FreshPostgres,
+): Promise<VotingServer> {
   return startTinyPlayground(models, { voting: { settings }, ...(database ? { database } : {}) });
 }
 
@@ -93,7 +112,10 @@ export function useBrowserPlayground(options: TestServerOptions = {}): BrowserPl
   beforeAll(async () => {
     fx.models = await tinyModelFolders();
     const { launchBrowser } = await import('../helpers/browser');
-    [fx.server, fx.browser] = await Promise.all([startTinyPlayground(fx.models, { pages: true, ...options }), launchBrowser()]);
+    [fx.server, fx.browser] = await Promise.all([
+      startTinyPlayground(fx.models, { pages: true, ...options }),
+      launchBrowser(),
+    ]);
   }, 600_000);
   afterAll(async () => {
     await fx.browser?.close();

@@ -9,7 +9,16 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadCookieSecret, signGuestId, verifyGuestCookie } from '../../server/identity/cookie';
 import type { TestClient } from '../helpers/server';
-import { connectWithCookie, ok, pickNickname, request, startVotingServer, tinyModelFolders, type TinyModels, type VotingServer } from './harness';
+import {
+  connectWithCookie,
+  ok,
+  pickNickname,
+  request,
+  startVotingServer,
+  tinyModelFolders,
+  type TinyModels,
+  type VotingServer,
+} from './harness';
 
 describe('the guest cookie', () => {
   const id = '3f1c2b4a-1111-4222-8333-444455556666';
@@ -53,7 +62,11 @@ describe('nicknames and collections over HTTP and the socket', () => {
   });
 
   const post = (p: string, body: unknown, cookie?: string, method = 'POST') =>
-    fetch(`${server.url}/api${p}`, { method, headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) }, body: JSON.stringify(body) });
+    fetch(`${server.url}/api${p}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+      body: JSON.stringify(body),
+    });
 
   it('issues an httpOnly signed cookie for a nickname, limits its length and stores it as text', async () => {
     const res = await post('/identity', { nickname: '<b>bold</b>' });
@@ -65,12 +78,18 @@ describe('nicknames and collections over HTTP and the socket', () => {
     expect((await post('/identity', { nickname: 'x'.repeat(25) })).status).toBe(400);
     expect(await (await post('/identity', { nickname: '   ' })).json()).toEqual({ error: 'Choose a nickname.' });
     expect((await post('/identity', { nickname: 'a\u0000b' })).status).toBe(400);
-    const notJson = await fetch(`${server.url}/api/identity`, { method: 'POST', body: 'nickname=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    const notJson = await fetch(`${server.url}/api/identity`, {
+      method: 'POST',
+      body: 'nickname=x',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
     expect(notJson.status).toBe(415);
     // Renaming keeps the guest.
     const renamed = await (await post('/identity', { nickname: 'plain' }, cookie)).json();
     expect(renamed.guest.id).toBe(me.guest.id);
-    const forged = await (await fetch(`${server.url}/api/identity`, { headers: { cookie: cookie.slice(0, -3) + 'abc' } })).json();
+    const forged = await (
+      await fetch(`${server.url}/api/identity`, { headers: { cookie: cookie.slice(0, -3) + 'abc' } })
+    ).json();
     expect(forged).toMatchObject({ guest: null, problem: 'forged' });
   });
 
@@ -88,7 +107,10 @@ describe('nicknames and collections over HTTP and the socket', () => {
     expect(rename.status).toBe(403);
     expect((await rename.json()).error).toMatch(/Only the owner/);
     expect((await post(`/collections/${col.id}`, { title: 'stolen' }, undefined, 'PATCH')).status).toBe(401);
-    expect((await fetch(`${server.url}/api/collections/${col.id}`, { method: 'DELETE', headers: { cookie: other.cookie } })).status).toBe(403);
+    expect(
+      (await fetch(`${server.url}/api/collections/${col.id}`, { method: 'DELETE', headers: { cookie: other.cookie } }))
+        .status,
+    ).toBe(403);
 
     const otherSocket = await connectWithCookie(server.url, other.cookie);
     clients.push(otherSocket);
@@ -101,8 +123,13 @@ describe('nicknames and collections over HTTP and the socket', () => {
     const renamed = await post(`/collections/${col.id}`, { title: 'Summer', public: false }, owner.cookie, 'PATCH');
     expect(await renamed.json()).toMatchObject({ title: 'Summer', public: false });
     // Private now: the other guest cannot see it at all.
-    expect((await fetch(`${server.url}/api/collections/${col.id}`, { headers: { cookie: other.cookie } })).status).toBe(404);
-    expect(await request(otherSocket, 'collection:get', { id: col.id })).toEqual({ ok: false, error: expect.stringMatching(/no collection/) });
+    expect((await fetch(`${server.url}/api/collections/${col.id}`, { headers: { cookie: other.cookie } })).status).toBe(
+      404,
+    );
+    expect(await request(otherSocket, 'collection:get', { id: col.id })).toEqual({
+      ok: false,
+      error: expect.stringMatching(/no collection/),
+    });
     expect((await server.db.collection.findUniqueOrThrow({ where: { id: col.id } })).title).toBe('Summer');
   });
 
@@ -111,13 +138,41 @@ describe('nicknames and collections over HTTP and the socket', () => {
     const guest = await server.db.guest.findUniqueOrThrow({ where: { id: owner.guest.id } });
     const round = await server.db.voteRound.create({
       data: {
-        room: 'r', number: 1, hostId: guest.id, seed: 1, closesAt: new Date(), state: 'closed',
-        candidates: { create: [0, 1, 2].map((position) => ({ position, label: position, latent: [0], confidence: 0.5, image: new Uint8Array([1]), origin: 'fresh', parentIds: [] })) },
+        room: 'r',
+        number: 1,
+        hostId: guest.id,
+        seed: 1,
+        closesAt: new Date(),
+        state: 'closed',
+        candidates: {
+          create: [0, 1, 2].map((position) => ({
+            position,
+            label: position,
+            latent: [0],
+            confidence: 0.5,
+            image: new Uint8Array([1]),
+            origin: 'fresh',
+            parentIds: [],
+          })),
+        },
       },
       include: { candidates: true },
     });
     const items = await Promise.all(
-      round.candidates.map((c) => server.db.galleryItem.create({ data: { candidateId: c.id, label: c.label, latent: [0], confidence: 0.5, image: new Uint8Array([1]), upVotes: 1, downVotes: 0, score: 1 } })),
+      round.candidates.map((c) =>
+        server.db.galleryItem.create({
+          data: {
+            candidateId: c.id,
+            label: c.label,
+            latent: [0],
+            confidence: 0.5,
+            image: new Uint8Array([1]),
+            upVotes: 1,
+            downVotes: 0,
+            score: 1,
+          },
+        }),
+      ),
     );
     const socket = await connectWithCookie(server.url, owner.cookie);
     clients.push(socket);
@@ -126,9 +181,17 @@ describe('nicknames and collections over HTTP and the socket', () => {
     const order = [items[2]!.id, items[0]!.id, items[1]!.id];
     const re = await post(`/collections/${col.id}/order`, { galleryItemIds: order }, owner.cookie, 'PUT');
     expect((await re.json()).items.map((i: { galleryItemId: number }) => i.galleryItemId)).toEqual(order);
-    expect((await post(`/collections/${col.id}/order`, { galleryItemIds: [items[0]!.id] }, owner.cookie, 'PUT')).status).toBe(400);
-    const removed = await fetch(`${server.url}/api/collections/${col.id}/items/${items[0]!.id}`, { method: 'DELETE', headers: { cookie: owner.cookie } });
-    expect((await removed.json()).items.map((i: { galleryItemId: number }) => i.galleryItemId)).toEqual([items[2]!.id, items[1]!.id]);
+    expect(
+      (await post(`/collections/${col.id}/order`, { galleryItemIds: [items[0]!.id] }, owner.cookie, 'PUT')).status,
+    ).toBe(400);
+    const removed = await fetch(`${server.url}/api/collections/${col.id}/items/${items[0]!.id}`, {
+      method: 'DELETE',
+      headers: { cookie: owner.cookie },
+    });
+    expect((await removed.json()).items.map((i: { galleryItemId: number }) => i.galleryItemId)).toEqual([
+      items[2]!.id,
+      items[1]!.id,
+    ]);
     const mine = await ok(socket, 'collections:list', { scope: 'mine' });
     expect(mine.collections.map((c) => [c.title, c.count])).toEqual([['Order test', 2]]);
   });

@@ -42,7 +42,11 @@ async function request<T = any>(c: TestClient, event: string, payload: unknown):
   return reply.data;
 }
 
-function next<T>(c: TestClient, event: 'room:state' | 'room:drawing', where: (p: T) => boolean = () => true): Promise<T> {
+function next<T>(
+  c: TestClient,
+  event: 'room:state' | 'room:drawing',
+  where: (p: T) => boolean = () => true,
+): Promise<T> {
   return new Promise((resolve) => {
     const on = (p: T) => {
       if (!where(p)) return;
@@ -81,11 +85,18 @@ describe('drawing rooms', () => {
     expect(watcherState.state.guesses.filter((g: { playerId: string | null }) => g.playerId === null)).toEqual([]);
 
     // Only the drawer draws; the drawer does not guess.
-    await expect(request(bob, 'room:draw', { roomId: 'atelier', strokes: [stroke] })).rejects.toThrow('You are not drawing in this room right now');
-    await expect(request(ann, 'room:guess', { roomId: 'atelier', label: target })).rejects.toThrow('You are the one drawing');
+    await expect(request(bob, 'room:draw', { roomId: 'atelier', strokes: [stroke] })).rejects.toThrow(
+      'You are not drawing in this room right now',
+    );
+    await expect(request(ann, 'room:guess', { roomId: 'atelier', label: target })).rejects.toThrow(
+      'You are the one drawing',
+    );
 
     const wrong = (target + 1) % 10;
-    expect(await request(cid, 'room:guess', { roomId: 'atelier', label: wrong })).toEqual({ correct: false, first: false });
+    expect(await request(cid, 'room:guess', { roomId: 'atelier', label: wrong })).toEqual({
+      correct: false,
+      first: false,
+    });
     const cidSeesEnd = next<RoomState>(cid, 'room:state', (s) => s.status === 'over');
     const cidSeesGuess = next<RoomDrawing>(cid, 'room:drawing', (d) => d.recognition !== null);
     const bobGuess = await request(bob, 'room:guess', { roomId: 'atelier', label: target });
@@ -95,17 +106,26 @@ describe('drawing rooms', () => {
     expect(bobGuess).toEqual({ correct: true, first: over.firstCorrect?.playerId === bobId });
     expect(over.answer).toBe(target);
     const people = over.guesses.filter((g) => g.playerId !== null);
-    expect(people.map((g) => [g.name, g.correct])).toEqual([['Cid', false], ['Bob', true]]);
+    expect(people.map((g) => [g.name, g.correct])).toEqual([
+      ['Cid', false],
+      ['Bob', true],
+    ]);
     // Who was right first: Bob, unless the untrained model happened to be confidently right before.
     expect(over.firstCorrect?.name).toBe(over.guesses.find((g) => g.correct)!.name);
     if (over.firstCorrect?.playerId !== null) expect(over.firstCorrect?.playerId).toBe(bobId);
-    await expect(request(cid, 'room:guess', { roomId: 'atelier', label: target })).rejects.toThrow('No round is being drawn');
+    await expect(request(cid, 'room:guess', { roomId: 'atelier', label: target })).rejects.toThrow(
+      'No round is being drawn',
+    );
   });
 
   it('refuses a room name it cannot use and actions in rooms the caller has not joined', async () => {
     const c = await client();
-    await expect(request(c, 'room:join', { roomId: 'Bad Name!', nickname: 'X' })).rejects.toThrow('A room name is 1-32 lower-case letters');
-    await expect(request(c, 'room:start', { roomId: 'elsewhere' })).rejects.toThrow('You are not in room elsewhere: join it first.');
+    await expect(request(c, 'room:join', { roomId: 'Bad Name!', nickname: 'X' })).rejects.toThrow(
+      'A room name is 1-32 lower-case letters',
+    );
+    await expect(request(c, 'room:start', { roomId: 'elsewhere' })).rejects.toThrow(
+      'You are not in room elsewhere: join it first.',
+    );
   });
 
   it('ends the round when the drawer leaves', async () => {

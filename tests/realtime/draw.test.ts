@@ -23,7 +23,10 @@ beforeAll(async () => {
   const { saveLayersModel } = await import('../../server/ml/models/storage');
   await initBackend();
   await saveLayersModel(await tinyCnn(3), modelDir);
-  await writeFile(path.join(modelDir, 'training-log.json'), JSON.stringify({ kind: 'cnn', note: 'untrained test model' }));
+  await writeFile(
+    path.join(modelDir, 'training-log.json'),
+    JSON.stringify({ kind: 'cnn', note: 'untrained test model' }),
+  );
 });
 
 afterAll(async () => {
@@ -73,7 +76,9 @@ describe('draw:recognize', () => {
     const nonFinite = await request(c, 'draw:recognize', { strokes: [{ points: [1, 2, Number.NaN, 4], width: 3 }] });
     expect(nonFinite.ok).toBe(false);
     if (!nonFinite.ok) expect(nonFinite.error).toContain('Stroke points must be finite numbers.');
-    const many = await request(c, 'draw:recognize', { strokes: [{ points: Array.from({ length: 20_000 }, (_, i) => i % 97), width: 3 }] });
+    const many = await request(c, 'draw:recognize', {
+      strokes: [{ points: Array.from({ length: 20_000 }, (_, i) => i % 97), width: 3 }],
+    });
     expect(many.ok).toBe(false);
     if (!many.ok) expect(many.error).toContain('at most 6000 points');
   });
@@ -94,11 +99,14 @@ describe('draw:recognize', () => {
 
   it('limits each connection to its requests per second with a clear error', async () => {
     const c = await client();
-    const replies = await Promise.all(Array.from({ length: RATE + 4 }, () => request(c, 'draw:recognize', { strokes: [square] })));
+    const replies = await Promise.all(
+      Array.from({ length: RATE + 4 }, () => request(c, 'draw:recognize', { strokes: [square] })),
+    );
     const refused = replies.filter((r) => !r.ok);
     expect(replies.filter((r) => r.ok)).toHaveLength(RATE);
     expect(refused).toHaveLength(4);
-    if (!refused[0]!.ok) expect(refused[0]!.error).toMatch(/^Too many recognition requests: at most 6 per second per connection/);
+    if (!refused[0]!.ok)
+      expect(refused[0]!.error).toMatch(/^Too many recognition requests: at most 6 per second per connection/);
     // Another connection has its own budget.
     expect((await request(await client(), 'draw:recognize', { strokes: [square] })).ok).toBe(true);
   });
@@ -147,7 +155,11 @@ describe('draw:save and sketches:list', () => {
     expect(badLabel.ok).toBe(false);
     if (!badLabel.ok) expect(badLabel.error).toContain('The label must be a class number 0-9.');
     // Nobody can sign a drawing with someone else's id: authorship comes from the cookie only.
-    const claimed = await request(c, 'draw:save', { strokes: [square], label: 1, authorId: '6f1c7a52-0000-4000-8000-000000000000' });
+    const claimed = await request(c, 'draw:save', {
+      strokes: [square],
+      label: 1,
+      authorId: '6f1c7a52-0000-4000-8000-000000000000',
+    });
     expect(claimed.ok).toBe(false);
     if (!claimed.ok) expect(claimed.error).toMatch(/authorId/);
     const empty = await request(c, 'draw:save', { strokes: [], label: 1 });
@@ -160,7 +172,11 @@ describe('draw:save and sketches:list', () => {
     const c = await client();
     const closed = new Promise<string>((resolve) => c.once('disconnect', resolve));
     const points = Array.from({ length: 200_000 }, (_, i) => i % 1000);
-    (c as unknown as { emit(ev: string, ...a: unknown[]): void }).emit('draw:save', { strokes: [{ points, width: 3 }], label: 1 }, () => {});
+    (c as unknown as { emit(ev: string, ...a: unknown[]): void }).emit(
+      'draw:save',
+      { strokes: [{ points, width: 3 }], label: 1 },
+      () => {},
+    );
     expect(await closed).toBe('transport close');
     expect(await drawingCount()).toBe(before);
   });

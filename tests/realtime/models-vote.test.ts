@@ -7,7 +7,16 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestClient } from '../helpers/server';
-import { connectWithCookie, ok, pickNickname, request, startVotingServer, tinyModelFolders, type TinyModels, type VotingServer } from '../identity/harness';
+import {
+  connectWithCookie,
+  ok,
+  pickNickname,
+  request,
+  startVotingServer,
+  tinyModelFolders,
+  type TinyModels,
+  type VotingServer,
+} from '../identity/harness';
 
 let models: TinyModels;
 let server: VotingServer;
@@ -22,10 +31,29 @@ beforeAll(async () => {
   const { saveVae, buildVae } = await import('../../server/ml/models/vae');
   const { registerModelVersion } = await import('../../server/db/repositories/modelVersions');
   const other = (otherDir = path.join(path.dirname(models.vaeDir), 'other-vae'));
-  await saveVae(buildVae({ latent: 8, filters: [4, 8], dense: 16, fullRes: 4, resBlocks: 0, encoderResBlocks: 0 }, 11), other);
+  await saveVae(
+    buildVae({ latent: 8, filters: [4, 8], dense: 16, fullRes: 4, resBlocks: 0, encoderResBlocks: 0 }, 11),
+    other,
+  );
   await writeFile(path.join(other, 'training-log.json'), JSON.stringify({ kind: 'vae', note: 'the picked one' }));
-  pickedId = (await registerModelVersion(server.db, { kind: 'vae', name: 'other-vae', path: other, params: 1, trainingLog: { kind: 'vae', note: 'the picked one' } })).id;
-  cnnId = (await registerModelVersion(server.db, { kind: 'cnn', name: 'judge', path: models.judgeDir, params: 1, trainingLog: { kind: 'cnn' } })).id;
+  pickedId = (
+    await registerModelVersion(server.db, {
+      kind: 'vae',
+      name: 'other-vae',
+      path: other,
+      params: 1,
+      trainingLog: { kind: 'vae', note: 'the picked one' },
+    })
+  ).id;
+  cnnId = (
+    await registerModelVersion(server.db, {
+      kind: 'cnn',
+      name: 'judge',
+      path: models.judgeDir,
+      params: 1,
+      trainingLog: { kind: 'cnn' },
+    })
+  ).id;
   const { cookie } = await pickNickname(server.url, 'Grace');
   client = await connectWithCookie(server.url, cookie);
 }, 60_000);
@@ -57,11 +85,18 @@ describe('vote:start with a picked VAE version', () => {
   });
 });
 
-describe('a VAE version\'s quick assessment', () => {
-  it('runs in a worker: judge accuracy plain and best-of-N, Fréchet ratio, precision/recall on the fixed subset', { timeout: 120_000 }, async () => {
+describe("a VAE version's quick assessment", () => {
+  it('runs in a worker: judge accuracy plain and best-of-N, Fréchet ratio, precision/recall on the fixed subset', {
+    timeout: 120_000,
+  }, async () => {
     const { runQuickInWorker } = await import('../../server/ml/assessment/runQuick');
     const { QUICK_VAE } = await import('../../server/ml/assessment/quick');
-    const r = (await runQuickInWorker({ kind: 'vae', modelDir: otherDir, dataDir: path.resolve('tests/fixtures/fashion-mnist'), judgeDir: models.judgeDir })) as Record<string, any>;
+    const r = (await runQuickInWorker({
+      kind: 'vae',
+      modelDir: otherDir,
+      dataDir: path.resolve('tests/fixtures/fashion-mnist'),
+      judgeDir: models.judgeDir,
+    })) as Record<string, any>;
     expect(r.quick).toBe(true);
     expect(r.testImages).toBe(Math.min(1000, QUICK_VAE.testImages)); // the fixture has 1000 test images
     expect(r.bestOf).toBe(QUICK_VAE.bestOf);

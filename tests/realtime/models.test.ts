@@ -12,7 +12,15 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tinyCnn } from '../helpers/models';
-import { connectClient, ok, pickNickname, request, startTestServer, type TestClient, type TestServer } from '../helpers/server';
+import {
+  connectClient,
+  ok,
+  pickNickname,
+  request,
+  startTestServer,
+  type TestClient,
+  type TestServer,
+} from '../helpers/server';
 
 const FIXTURE = path.resolve('tests/fixtures/fashion-mnist');
 const ADMIN_TOKEN = 'operator-token-for-tests-0123456789';
@@ -34,7 +42,10 @@ beforeAll(async () => {
   });
   const { saveLayersModel } = await import('../../server/ml/models/storage');
   await saveLayersModel(await tinyCnn(3), modelDir);
-  await writeFile(path.join(modelDir, 'training-log.json'), JSON.stringify({ kind: 'cnn', note: 'untrained test model' }));
+  await writeFile(
+    path.join(modelDir, 'training-log.json'),
+    JSON.stringify({ kind: 'cnn', note: 'untrained test model' }),
+  );
   c = await connectClient(server.url, (await pickNickname(server.url, 'Ada')).cookie);
 }, 60_000);
 
@@ -59,7 +70,9 @@ let versionId = 0;
 
 describe('a finished session is a model version', () => {
   it('trains a tiny CNN session and lists its model among the CNN versions', { timeout: TIMEOUT_MS }, async () => {
-    ({ sessionId } = await ok(c, 'session:create', { config: { name: 'picker test', kind: 'cnn', epochs: 1, batchSize: 32, trainLimit: 256 } }));
+    ({ sessionId } = await ok(c, 'session:create', {
+      config: { name: 'picker test', kind: 'cnn', epochs: 1, batchSize: 32, trainLimit: 256 },
+    }));
     await ok(c, 'session:join', { sessionId, since: null });
     await ok(c, 'session:control', { sessionId, action: 'start' });
     const row = await until('the registered model', async () => {
@@ -69,7 +82,12 @@ describe('a finished session is a model version', () => {
     versionId = row.modelVersionId!;
     const { versions } = await ok(c, 'models:list', { kind: 'cnn' });
     const mine = versions.find((v) => v.id === versionId);
-    expect(mine).toMatchObject({ kind: 'cnn', available: true, served: false, session: { id: sessionId, hostNickname: 'Ada' } });
+    expect(mine).toMatchObject({
+      kind: 'cnn',
+      available: true,
+      served: false,
+      session: { id: sessionId, hostNickname: 'Ada' },
+    });
     expect(versions.every((v) => v.kind === 'cnn')).toBe(true);
   });
 
@@ -90,7 +108,14 @@ describe('a finished session is a model version', () => {
       return assessments.find((a) => a.modelVersion.id === versionId && a.source === 'session');
     });
     expect(row.session).toEqual({ id: sessionId, name: 'picker test' });
-    const m = row.metrics as { accuracy: number; perClassAccuracy: number[]; confusionMatrix: number[][]; testImages: number; seconds: number; sessionId: string };
+    const m = row.metrics as {
+      accuracy: number;
+      perClassAccuracy: number[];
+      confusionMatrix: number[][];
+      testImages: number;
+      seconds: number;
+      sessionId: string;
+    };
     expect(m.sessionId).toBe(sessionId);
     expect(m.perClassAccuracy).toHaveLength(10);
     expect(m.confusionMatrix.flat().reduce((a, b) => a + b, 0)).toBe(m.testImages);
@@ -107,7 +132,9 @@ describe('a finished session is a model version', () => {
     expect(sources).toContain('models/vae committed assess');
   });
 
-  it('downloads an archive that TensorFlow.js loads back to the server\'s probabilities on 20 test images', { timeout: 60_000 }, async () => {
+  it("downloads an archive that TensorFlow.js loads back to the server's probabilities on 20 test images", {
+    timeout: 60_000,
+  }, async () => {
     const detail = await ok(c, 'models:get', { id: versionId });
     const res = await fetch(server.url + detail.archiveUrl);
     expect(res.status).toBe(200);
@@ -120,15 +147,26 @@ describe('a finished session is a model version', () => {
     expect(log.epochs).toHaveLength(1);
 
     const { tf } = await import('../../server/ml/backend');
-    const modelJson = JSON.parse(await readFile(path.join(folder, 'model.json'), 'utf8')) as { modelTopology: object; weightsManifest: { paths: string[]; weights: tfTypes.io.WeightsManifestEntry[] }[] };
-    const weights = Buffer.concat(await Promise.all(modelJson.weightsManifest.flatMap((g) => g.paths).map((p) => readFile(path.join(folder, p)))));
+    const modelJson = JSON.parse(await readFile(path.join(folder, 'model.json'), 'utf8')) as {
+      modelTopology: object;
+      weightsManifest: { paths: string[]; weights: tfTypes.io.WeightsManifestEntry[] }[];
+    };
+    const weights = Buffer.concat(
+      await Promise.all(modelJson.weightsManifest.flatMap((g) => g.paths).map((p) => readFile(path.join(folder, p)))),
+    );
     const loaded = await tf.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: modelJson.modelTopology, weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights), weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength) }),
+      tf.io.fromMemory({
+        modelTopology: modelJson.modelTopology,
+        weightSpecs: modelJson.weightsManifest.flatMap((g) => g.weights),
+        weightData: weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+      }),
     );
     const { loadSplit } = await import('../../server/ml/data/fashionMnist');
     const test = await loadSplit('test', FIXTURE);
     const images = Float32Array.from(test.images.subarray(0, 20 * 784), (v) => v / 255);
-    const mine = tf.tidy(() => tf.softmax(loaded.predict(tf.tensor4d(images, [20, 28, 28, 1])) as tfTypes.Tensor2D)).arraySync() as number[][];
+    const mine = tf
+      .tidy(() => tf.softmax(loaded.predict(tf.tensor4d(images, [20, 28, 28, 1])) as tfTypes.Tensor2D))
+      .arraySync() as number[][];
     // The server's answers: the picked version's folder through the same inference path the recognition worker runs.
     const { recognizer } = await server.playground.recognizers.pick(versionId);
     const { ServedModel } = await import('../../server/recognition/servedModel');
@@ -150,7 +188,9 @@ describe('the report card', () => {
     expect(png.readUInt32BE(16)).toBe(1200);
   });
 
-  it('is drawn for a version without a stored one too (the committed CNN, assessed in a worker first)', { timeout: 180_000 }, async () => {
+  it('is drawn for a version without a stored one too (the committed CNN, assessed in a worker first)', {
+    timeout: 180_000,
+  }, async () => {
     const { versions } = await ok(c, 'models:list', { kind: 'cnn' });
     const committed = versions.find((v) => v.path === 'models/cnn')!;
     const res = await fetch(`${server.url}/api/models/${committed.id}/report-card.png`);
@@ -162,7 +202,10 @@ describe('the report card', () => {
 describe('refusals', () => {
   it('refuses an unknown model version, and a VAE where a CNN is needed', async () => {
     const unknown = await request(c, 'draw:recognize', { strokes: [square], modelVersionId: 999_999 });
-    expect(unknown).toEqual({ ok: false, error: 'There is no model version 999999; pick one from the list on /models.' });
+    expect(unknown).toEqual({
+      ok: false,
+      error: 'There is no model version 999999; pick one from the list on /models.',
+    });
     const { versions } = await ok(c, 'models:list', { kind: 'vae' });
     const vae = versions.find((v) => v.path === 'models/vae')!;
     const wrongKind = await request(c, 'draw:recognize', { strokes: [square], modelVersionId: vae.id });

@@ -7,7 +7,7 @@ import { VaeArchSchema } from '../../server/ml/models/vae';
 
 const paths = { sessionId: 's1', outDir: '/tmp/s1', testLimit: 500 };
 
-describe('a session\'s training configuration', () => {
+describe("a session's training configuration", () => {
   it('trains a VAE as the committed one by default: beta 0.1, the perceptual loss with the committed feature CNN and the adversarial critic', () => {
     const cfg = trainingConfigFor(SessionConfigSchema.parse({ name: 'v', kind: 'vae' }), paths);
     const arch = VaeArchSchema.parse(cfg.arch);
@@ -24,7 +24,10 @@ describe('a session\'s training configuration', () => {
   });
 
   it('leaves the perceptual loss and the critic out when the creator unticks them, and never gives a CNN a VAE architecture', () => {
-    const plain = trainingConfigFor(SessionConfigSchema.parse({ name: 'v', kind: 'vae', perceptual: false, adversarial: false, beta: 0.5 }), paths);
+    const plain = trainingConfigFor(
+      SessionConfigSchema.parse({ name: 'v', kind: 'vae', perceptual: false, adversarial: false, beta: 0.5 }),
+      paths,
+    );
     expect(VaeArchSchema.parse(plain.arch)).toMatchObject({ beta: 0.5, perceptualWeight: 0, adversarialWeight: 0 });
     expect(plain.arch).not.toHaveProperty('perceptualModel');
     expect(trainingConfigFor(SessionConfigSchema.parse({ name: 'c' }), paths).arch).toEqual({});

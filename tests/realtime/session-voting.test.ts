@@ -69,10 +69,20 @@ async function until(what: string, check: () => boolean, timeoutMs = 120_000): P
   }
 }
 
-const tinyVae: SessionConfigInput = { name: 'tiny VAE', kind: 'vae', epochs: 2, batchSize: 32, trainLimit: 256, perceptual: false, adversarial: false };
+const tinyVae: SessionConfigInput = {
+  name: 'tiny VAE',
+  kind: 'vae',
+  epochs: 2,
+  batchSize: 32,
+  trainLimit: 256,
+  perceptual: false,
+  adversarial: false,
+};
 
 describe('a voting round in a live VAE session', () => {
-  it('is opened by the host after epoch 1, voted on by everyone, and its winners link back to the session', { timeout: 240_000 }, async () => {
+  it('is opened by the host after epoch 1, voted on by everyone, and its winners link back to the session', {
+    timeout: 240_000,
+  }, async () => {
     const ada = await person('Ada');
     const bob = await person('Bob');
     const { sessionId } = await ok(ada.client, 'session:create', { config: tinyVae });
@@ -80,24 +90,41 @@ describe('a voting round in a live VAE session', () => {
     await join(bob, sessionId);
 
     // Before any epoch there are no weights to generate from.
-    expect(await request(ada.client, 'session:vote:open', { sessionId })).toEqual({ ok: false, error: expect.stringMatching(/^Wait until the first epoch has finished/) });
+    expect(await request(ada.client, 'session:vote:open', { sessionId })).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^Wait until the first epoch has finished/),
+    });
 
     await ok(ada.client, 'session:control', { sessionId, action: 'start' });
     await until('epoch 1', () => ada.events.some((e) => e.type === 'epoch'));
 
     // Only the host opens a round.
-    expect(await request(bob.client, 'session:vote:open', { sessionId })).toEqual({ ok: false, error: 'Only the host (Ada) can open a voting round in this session.' });
+    expect(await request(bob.client, 'session:vote:open', { sessionId })).toEqual({
+      ok: false,
+      error: 'Only the host (Ada) can open a voting round in this session.',
+    });
     // /vote's controls do not open rounds in a session's room.
-    expect(await request(bob.client, 'vote:start', { room: sessionId })).toEqual({ ok: false, error: expect.stringMatching(/training session's; only its host opens rounds there/) });
+    expect(await request(bob.client, 'vote:start', { room: sessionId })).toEqual({
+      ok: false,
+      error: expect.stringMatching(/training session's; only its host opens rounds there/),
+    });
 
     const { round } = await ok(ada.client, 'session:vote:open', { sessionId, durationSeconds: 120 });
-    expect(round).toMatchObject({ room: sessionId, state: 'open', hostNickname: 'Ada', session: { id: sessionId, epoch: 1 } });
+    expect(round).toMatchObject({
+      room: sessionId,
+      state: 'open',
+      hostNickname: 'Ada',
+      session: { id: sessionId, epoch: 1 },
+    });
     expect(round.candidates).toHaveLength(6);
     expect(round.candidates[0]!.image).toMatch(/^data:image\/png;base64,/);
     await until('the round reaches Bob', () => bob.rounds.some((r) => r.id === round.id));
 
     // One open round per session.
-    expect(await request(ada.client, 'session:vote:open', { sessionId })).toEqual({ ok: false, error: 'A voting round is already open in this session; close it before opening another.' });
+    expect(await request(ada.client, 'session:vote:open', { sessionId })).toEqual({
+      ok: false,
+      error: 'A voting round is already open in this session; close it before opening another.',
+    });
 
     // A late joiner sees the open round.
     const carol = await person('Carol');
@@ -110,21 +137,41 @@ describe('a voting round in a live VAE session', () => {
     await ok(bob.client, 'vote:cast', { roundId: round.id, candidateId: first!.id, value: 1 });
     await ok(carol.client, 'vote:cast', { roundId: round.id, candidateId: second!.id, value: -1 });
     for (const p of [ada, bob, carol]) {
-      await until(`${p.nickname}'s tallies`, () => p.tallies.get(first!.id)?.up === 2 && p.tallies.get(second!.id)?.down === 1, 10_000);
+      await until(
+        `${p.nickname}'s tallies`,
+        () => p.tallies.get(first!.id)?.up === 2 && p.tallies.get(second!.id)?.down === 1,
+        10_000,
+      );
     }
 
     // Only the host closes it, by either door.
-    expect(await request(bob.client, 'session:vote:close', { sessionId })).toEqual({ ok: false, error: 'Only the host (Ada) can close the voting round of this session.' });
-    expect(await request(bob.client, 'vote:close', { roundId: round.id })).toMatchObject({ ok: false, error: expect.stringMatching(/^Only the host \(Ada\)/) });
+    expect(await request(bob.client, 'session:vote:close', { sessionId })).toEqual({
+      ok: false,
+      error: 'Only the host (Ada) can close the voting round of this session.',
+    });
+    expect(await request(bob.client, 'vote:close', { roundId: round.id })).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^Only the host \(Ada\)/),
+    });
 
     const { round: closed } = await ok(ada.client, 'session:vote:close', { sessionId });
     expect(closed.state).toBe('closed');
     expect(closed.winners.map((w) => w.candidateId)).toEqual([first!.id]);
-    await until('the closing reaches Carol', () => carol.rounds.some((r) => r.id === round.id && r.state === 'closed'), 10_000);
+    await until(
+      'the closing reaches Carol',
+      () => carol.rounds.some((r) => r.id === round.id && r.state === 'closed'),
+      10_000,
+    );
 
     // A vote in a closed round is refused.
-    expect(await request(bob.client, 'vote:cast', { roundId: round.id, candidateId: second!.id, value: 1 })).toEqual({ ok: false, error: `Round ${round.id} is closed; vote in the current round.` });
-    expect(await request(ada.client, 'session:vote:close', { sessionId })).toEqual({ ok: false, error: 'There is no open voting round in this session.' });
+    expect(await request(bob.client, 'vote:cast', { roundId: round.id, candidateId: second!.id, value: 1 })).toEqual({
+      ok: false,
+      error: `Round ${round.id} is closed; vote in the current round.`,
+    });
+    expect(await request(ada.client, 'session:vote:close', { sessionId })).toEqual({
+      ok: false,
+      error: 'There is no open voting round in this session.',
+    });
 
     // The winner is in the gallery, linked to the session and the epoch that made it.
     const { item } = await ok(bob.client, 'gallery:item', { id: closed.winners[0]!.galleryItemId });
@@ -140,7 +187,9 @@ describe('a voting round in a live VAE session', () => {
     finished = { sessionId, adaCookie: ada.cookie };
   });
 
-  it('stays the host\'s after a restart: a fresh server opens rounds of the stored session on its last snapshot', { timeout: 60_000 }, async () => {
+  it("stays the host's after a restart: a fresh server opens rounds of the stored session on its last snapshot", {
+    timeout: 60_000,
+  }, async () => {
     expect(finished).not.toBeNull();
     const { sessionId, adaCookie } = finished!;
     const { startServer } = await import('../../server/main');
@@ -159,7 +208,10 @@ describe('a voting round in a live VAE session', () => {
       const { cookie } = await pickNickname(fresh.url, 'Dan');
       const dan = await connectClient(fresh.url, cookie);
       clients.push(ada, dan);
-      expect(await request(dan, 'session:vote:open', { sessionId })).toEqual({ ok: false, error: 'Only the host (Ada) can open a voting round in this session.' });
+      expect(await request(dan, 'session:vote:open', { sessionId })).toEqual({
+        ok: false,
+        error: 'Only the host (Ada) can open a voting round in this session.',
+      });
       const { round } = await ok(ada, 'session:vote:open', { sessionId, breed: false });
       expect(round.session).toEqual({ id: sessionId, epoch: 2 });
       await ok(ada, 'session:vote:close', { sessionId });

@@ -45,16 +45,23 @@ afterAll(async () => {
 
 it('delivers every message once and in order to all clients of a room written in slices', async () => {
   expect(CLIENTS).toBeGreaterThan(SLICE_ABOVE);
-  const shardSizes = Array.from({ length: SHARDS }, (_, k) => io.sockets.adapter.rooms.get(`${CHANNEL}#${k}`)?.size ?? 0);
+  const shardSizes = Array.from(
+    { length: SHARDS },
+    (_, k) => io.sockets.adapter.rooms.get(`${CHANNEL}#${k}`)?.size ?? 0,
+  );
   expect(shardSizes.reduce((a, b) => a + b, 0)).toBe(CLIENTS);
   expect(Math.max(...shardSizes) - Math.min(...shardSizes)).toBeLessThanOrEqual(1);
 
   const received = clients.map(() => [] as number[]);
-  clients.forEach((c, i) => c.on('session:event' as never, ((m: { seq: number }) => received[i]!.push(m.seq)) as never));
+  clients.forEach((c, i) =>
+    c.on('session:event' as never, ((m: { seq: number }) => received[i]!.push(m.seq)) as never),
+  );
   const COUNT = 40;
   // Sent in one synchronous burst, so later messages queue behind earlier ones' slices.
   for (let seq = 1; seq <= COUNT; seq++) {
-    broadcaster.send((room) => (io.to(room) as unknown as { emit(ev: string, m: unknown): void }).emit('session:event', { seq }));
+    broadcaster.send((room) =>
+      (io.to(room) as unknown as { emit(ev: string, m: unknown): void }).emit('session:event', { seq }),
+    );
   }
   const expected = Array.from({ length: COUNT }, (_, i) => i + 1);
   const end = Date.now() + 20_000;

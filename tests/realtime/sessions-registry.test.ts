@@ -56,11 +56,15 @@ async function until(what: string, ok: () => boolean, timeoutMs = 60_000): Promi
 const states = (events: SessionEvent[]): SessionState[] => events.flatMap((e) => (e.type === 'state' ? [e.state] : []));
 
 describe('host controls and the capacity queue', () => {
-  it('queues a second session while the slot is taken, pauses and resumes, and admits the next on stop', { timeout: TRAINING_TIMEOUT_MS }, async () => {
+  it('queues a second session while the slot is taken, pauses and resumes, and admits the next on stop', {
+    timeout: TRAINING_TIMEOUT_MS,
+  }, async () => {
     const { r, events } = registry({ maxTraining: 1 });
     const a = await r.create(tiny({ name: 'a', epochs: 5 }), host);
     const b = await r.create(tiny({ name: 'b', epochs: 5 }), host);
-    expect(() => r.control(a, 'start', guest.identity, guest.nickname)).toThrow('Only the host (Ada) can start this session.');
+    expect(() => r.control(a, 'start', guest.identity, guest.nickname)).toThrow(
+      'Only the host (Ada) can start this session.',
+    );
     expect(() => r.control(a, 'pause', host.identity, host.nickname)).toThrow('nothing to pause');
     r.control(a, 'start', host.identity, host.nickname);
     expect(r.control(b, 'start', host.identity, host.nickname)).toBe('queued');
@@ -79,9 +83,17 @@ describe('host controls and the capacity queue', () => {
     await until('the worker to finish its step', () => Date.now() - lastBatchAt() > 3000, 30_000);
     const pausedAt = events(a).length;
     await new Promise((resolve) => setTimeout(resolve, 3000));
-    expect(events(a).slice(pausedAt).filter((e) => e.type === 'batch')).toEqual([]);
+    expect(
+      events(a)
+        .slice(pausedAt)
+        .filter((e) => e.type === 'batch'),
+    ).toEqual([]);
     expect(r.control(a, 'resume', host.identity, host.nickname)).toBe('training');
-    await until('a batch after resuming', () => events(a).slice(pausedAt).some((e) => e.type === 'batch' && e.lr === 0.0005));
+    await until('a batch after resuming', () =>
+      events(a)
+        .slice(pausedAt)
+        .some((e) => e.type === 'batch' && e.lr === 0.0005),
+    );
 
     expect(r.control(a, 'stop', host.identity, host.nickname)).toBe('stopped');
     await until('b admitted', () => b.state === 'training', 30_000);
@@ -95,13 +107,17 @@ describe('host controls and the capacity queue', () => {
 });
 
 describe('a failing session', () => {
-  it('ends failed with the reason, and the registry keeps serving other sessions', { timeout: TRAINING_TIMEOUT_MS }, async () => {
+  it('ends failed with the reason, and the registry keeps serving other sessions', {
+    timeout: TRAINING_TIMEOUT_MS,
+  }, async () => {
     const empty = await mkdtemp(path.join(os.tmpdir(), 'no-data-'));
     const { r, events } = registry({ dataDir: empty, maxTraining: 1 });
     const s = await r.create(tiny({ name: 'no data', kind: 'vae' }), host);
     r.control(s, 'start', host.identity, host.nickname);
     await until('failure', () => s.state === 'failed');
-    expect(s.summary().message).toMatch(/^The file .*train-(images|labels)-idx[13]-ubyte.gz does not exist: run `npm run data`/);
+    expect(s.summary().message).toMatch(
+      /^The file .*train-(images|labels)-idx[13]-ubyte.gz does not exist: run `npm run data`/,
+    );
     expect(states(events(s))).toEqual(['training', 'failed']);
     // The slot is free again (one slot: the next one trains rather than queues) and the registry still works.
     await r.settle();

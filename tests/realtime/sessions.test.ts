@@ -109,7 +109,9 @@ let finishedId = '';
 let finishedEvents: unknown[] = [];
 
 describe('a shared session', () => {
-  it('gives three viewers, a late joiner and a reconnecting viewer the same events in the same order', { timeout: TRAINING_TIMEOUT_MS }, async () => {
+  it('gives three viewers, a late joiner and a reconnecting viewer the same events in the same order', {
+    timeout: TRAINING_TIMEOUT_MS,
+  }, async () => {
     const host = await new Viewer('Ada').connect();
     const v1 = await new Viewer('Bob').connect();
     const v2 = await new Viewer('Cyd').connect();
@@ -118,7 +120,11 @@ describe('a shared session', () => {
     expect(host.timeline.you?.host).toBe(true);
     expect(v1.timeline.you?.host).toBe(false);
     await until('presence of all three', () => host.timeline.viewers.length === 3);
-    expect(host.timeline.viewers.map((v) => [v.nickname, v.host]).sort()).toEqual([['Ada', true], ['Bob', false], ['Cyd', false]]);
+    expect(host.timeline.viewers.map((v) => [v.nickname, v.host]).sort()).toEqual([
+      ['Ada', true],
+      ['Bob', false],
+      ['Cyd', false],
+    ]);
 
     expect(await v1.control(id, 'start')).toEqual({ ok: false, error: 'Only the host (Ada) can start this session.' });
     expect(await host.control(id, 'start')).toEqual({ ok: true, data: { state: 'training' } });
@@ -134,9 +140,19 @@ describe('a shared session', () => {
     expect(late.timeline.epochs.length).toBeGreaterThanOrEqual(1); // the snapshot brought the past
 
     const all = [host, v1, v2, late];
-    await until('everyone sees the saved model', () => all.every((v) => v.timeline.events.some((e) => e.type === 'saved')));
+    await until('everyone sees the saved model', () =>
+      all.every((v) => v.timeline.events.some((e) => e.type === 'saved')),
+    );
     const reference = host.timeline.reliableEvents();
-    expect(reference.map((e) => (e.type === 'state' ? e.state : e.type))).toEqual(['training', 'started', 'epoch', 'epoch', 'epoch', 'saved', 'finished']);
+    expect(reference.map((e) => (e.type === 'state' ? e.state : e.type))).toEqual([
+      'training',
+      'started',
+      'epoch',
+      'epoch',
+      'epoch',
+      'saved',
+      'finished',
+    ]);
     for (const v of all) {
       expect(v.timeline.reliableEvents()).toEqual(reference);
       const seqs = v.timeline.events.map((e) => e.seq);
@@ -175,9 +191,18 @@ describe('a shared session', () => {
     expect(version.path).toContain(path.join(finishedId, 'model').split(path.sep).join('/'));
   });
 
-  it('replays a finished session from the database on a freshly started server', { timeout: TRAINING_TIMEOUT_MS }, async () => {
+  it('replays a finished session from the database on a freshly started server', {
+    timeout: TRAINING_TIMEOUT_MS,
+  }, async () => {
     const { startServer } = await import('../../server/main');
-    const fresh = await startServer({ port: 0, host: '127.0.0.1', dev: false, quiet: true, pages: false, sessions: { dataDir: FIXTURE, outRoot } });
+    const fresh = await startServer({
+      port: 0,
+      host: '127.0.0.1',
+      dev: false,
+      quiet: true,
+      pages: false,
+      sessions: { dataDir: FIXTURE, outRoot },
+    });
     try {
       const c = await connectClient(fresh.url);
       clients.push(c);
@@ -195,7 +220,9 @@ describe('a shared session', () => {
 });
 
 describe('host controls', () => {
-  it('pause, resume and stop work for the host and are refused for others', { timeout: TRAINING_TIMEOUT_MS }, async () => {
+  it('pause, resume and stop work for the host and are refused for others', {
+    timeout: TRAINING_TIMEOUT_MS,
+  }, async () => {
     const host = await new Viewer('Ada').connect();
     const other = await new Viewer('Bob').connect();
     const id = await host.create({ ...tiny, name: 'controls', epochs: 20 });
@@ -205,7 +232,10 @@ describe('host controls', () => {
     expect((await host.control(id, 'start')).ok).toBe(true);
     await until('a batch', () => other.timeline.batches.length > 0);
     for (const action of ['pause', 'stop']) {
-      expect(await other.control(id, action)).toEqual({ ok: false, error: `Only the host (Ada) can ${action} this session.` });
+      expect(await other.control(id, action)).toEqual({
+        ok: false,
+        error: `Only the host (Ada) can ${action} this session.`,
+      });
     }
     expect(await request(other.socket, 'session:lr', { sessionId: id, lr: 0.01 })).toEqual({
       ok: false,
@@ -213,14 +243,22 @@ describe('host controls', () => {
     });
     expect(await host.control(id, 'pause')).toEqual({ ok: true, data: { state: 'paused' } });
     expect(await host.control(id, 'pause')).toEqual({ ok: false, error: 'This session is already paused.' });
-    expect(await request(host.socket, 'session:lr', { sessionId: id, lr: 0.01 })).toEqual({ ok: true, data: { lr: 0.01 } });
+    expect(await request(host.socket, 'session:lr', { sessionId: id, lr: 0.01 })).toEqual({
+      ok: true,
+      data: { lr: 0.01 },
+    });
     expect(await host.control(id, 'resume')).toEqual({ ok: true, data: { state: 'training' } });
     expect(await host.control(id, 'stop')).toEqual({ ok: true, data: { state: 'stopped' } });
     await until('the stop at the other viewer', () => other.timeline.state === 'stopped');
-    const states = other.timeline.reliableEvents().flatMap((e) => (e.type === 'state' ? [`${e.state} by ${e.by}`] : []));
+    const states = other.timeline
+      .reliableEvents()
+      .flatMap((e) => (e.type === 'state' ? [`${e.state} by ${e.by}`] : []));
     expect(states).toEqual(['training by Ada', 'paused by Ada', 'training by Ada', 'stopped by Ada']);
     expect(other.timeline.reliableEvents().some((e) => e.type === 'lr' && e.lr === 0.01 && e.by === 'Ada')).toBe(true);
-    expect(await host.control(id, 'resume')).toEqual({ ok: false, error: 'This session was stopped; create a new session to train again.' });
+    expect(await host.control(id, 'resume')).toEqual({
+      ok: false,
+      error: 'This session was stopped; create a new session to train again.',
+    });
   });
 });
 
@@ -235,20 +273,35 @@ describe('who the host is', () => {
     await anonymous.join(id);
     await until('the anonymous visitor in the presence list', () => tab1.timeline.viewers.length === 2);
     expect(tab1.timeline.viewers.map((v) => v.nickname).sort()).toEqual(['Guest 4821', 'Visitor without a nickname']);
-    expect(await request(anonymous.socket, 'session:create', { config: tiny })).toEqual({ ok: false, error: expect.stringMatching(/^Pick a nickname first/) });
+    expect(await request(anonymous.socket, 'session:create', { config: tiny })).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^Pick a nickname first/),
+    });
     const impostor = await new Viewer('Mallory').connect();
     await impostor.join(id);
     const lr = (v: Viewer) => request(v.socket, 'session:lr', { sessionId: id, lr: 0.01 });
-    expect(await lr(impostor)).toEqual({ ok: false, error: 'Only the host (Guest 4821) can change the learning rate of this session.' });
-    expect(await lr(anonymous)).toEqual({ ok: false, error: 'Only the host (Guest 4821) can change the learning rate of this session.' });
+    expect(await lr(impostor)).toEqual({
+      ok: false,
+      error: 'Only the host (Guest 4821) can change the learning rate of this session.',
+    });
+    expect(await lr(anonymous)).toEqual({
+      ok: false,
+      error: 'Only the host (Guest 4821) can change the learning rate of this session.',
+    });
     // The creator picks a nickname of their own (on any page: the same cookie, renamed) and opens
     // another tab: still the host, refused only for the state.
     await pickNickname(server.url, 'Grace', cookie);
     const tab2 = await new Viewer('Grace').connect(cookie);
     await tab2.join(id);
     expect(tab2.timeline.you?.host).toBe(true);
-    expect(await lr(tab2)).toEqual({ ok: false, error: 'The learning rate can be changed only while the session is training or paused.' });
-    expect(await impostor.control(id, 'stop')).toEqual({ ok: false, error: 'Only the host (Guest 4821) can stop this session.' });
+    expect(await lr(tab2)).toEqual({
+      ok: false,
+      error: 'The learning rate can be changed only while the session is training or paused.',
+    });
+    expect(await impostor.control(id, 'stop')).toEqual({
+      ok: false,
+      error: 'Only the host (Guest 4821) can stop this session.',
+    });
     expect(await tab2.control(id, 'stop')).toEqual({ ok: true, data: { state: 'stopped' } });
   });
 });
@@ -265,18 +318,26 @@ describe('bad input', () => {
     expect(await error(create({ ...tiny, epochs: 999 }))).toContain('Epochs must be at most 50.');
     expect(await error(create({ ...tiny, lr: 0 }))).toContain('The learning rate must be at least 0.00001.');
     expect(await error(create({ ...tiny, kind: 'gan' }))).toContain('kind');
-    expect(await error(create({ ...tiny, batchSize: 512, trainLimit: 256 }))).toContain('The batch size must not be larger than the training subset.');
+    expect(await error(create({ ...tiny, batchSize: 512, trainLimit: 256 }))).toContain(
+      'The batch size must not be larger than the training subset.',
+    );
     expect(await error(create({ ...tiny, name: 'x'.repeat(10_000) }))).toContain('at most 60 characters');
     expect(await error(create({ ...tiny, extra: 1 }))).toContain('extra');
-    expect(await error(request(v.socket, 'session:create', 'not an object'))).toContain('Invalid session:create payload');
+    expect(await error(request(v.socket, 'session:create', 'not an object'))).toContain(
+      'Invalid session:create payload',
+    );
     expect(await error(request(v.socket, 'session:join', { sessionId: 'zzzzzzzz' }))).toBe(
       'There is no session zzzzzzzz; check the link or pick a session in the lobby.',
     );
     expect(await error(request(v.socket, 'session:join', { sessionId: '../../etc' }))).toContain(
       'A session id is 6-24 lower-case letters or digits',
     );
-    expect(await error(request(v.socket, 'session:control', { sessionId: 'abcdefgh', action: 'explode' }))).toContain('action');
-    expect(await error(request(v.socket, 'session:join', { sessionId: 'abcdefgh', clientId: 'from-localStorage' }))).toContain('clientId');
+    expect(await error(request(v.socket, 'session:control', { sessionId: 'abcdefgh', action: 'explode' }))).toContain(
+      'action',
+    );
+    expect(
+      await error(request(v.socket, 'session:join', { sessionId: 'abcdefgh', clientId: 'from-localStorage' })),
+    ).toContain('clientId');
 
     // Bigger than the server accepts: that connection is closed, everyone else carries on.
     const big = await new Viewer('Big').connect();
@@ -291,9 +352,18 @@ describe('bad input', () => {
 });
 
 describe('a VAE session', () => {
-  it('streams reconstructions and a class-by-class sample grid every epoch', { timeout: TRAINING_TIMEOUT_MS }, async () => {
+  it('streams reconstructions and a class-by-class sample grid every epoch', {
+    timeout: TRAINING_TIMEOUT_MS,
+  }, async () => {
     const host = await new Viewer('Ada').connect();
-    const id = await host.create({ name: 'tiny VAE', kind: 'vae', epochs: 1, batchSize: 32, trainLimit: 256, beta: 0.5 });
+    const id = await host.create({
+      name: 'tiny VAE',
+      kind: 'vae',
+      epochs: 1,
+      batchSize: 32,
+      trainLimit: 256,
+      beta: 0.5,
+    });
     await host.join(id);
     expect(host.timeline.detail?.config).toMatchObject({ kind: 'vae', beta: 0.5 });
     expect((await host.control(id, 'start')).ok).toBe(true);
@@ -317,33 +387,56 @@ describe('a VAE session', () => {
     const db = await getDb();
     const row = await storedRow(id, (r) => r.modelVersionId !== null);
     const version = await db.modelVersion.findUniqueOrThrow({ where: { id: row!.modelVersionId! } });
-    const arch = (version.trainingLog as { architecture: { encoderParams: number; decoderParams: number; criticParams: number } }).architecture;
+    const arch = (
+      version.trainingLog as { architecture: { encoderParams: number; decoderParams: number; criticParams: number } }
+    ).architecture;
     expect(arch.criticParams).toBeGreaterThan(0);
     expect(version.params).toBe(arch.encoderParams + arch.decoderParams);
 
     // A row stored before sessions had a critic reads back as trained without one.
     const { adversarial: _, ...older } = row!.config as Record<string, unknown>;
-    await db.trainingSessionRecord.update({ where: { id }, data: { config: older as Record<string, string | number | boolean> } });
+    await db.trainingSessionRecord.update({
+      where: { id },
+      data: { config: older as Record<string, string | number | boolean> },
+    });
     expect((await new SessionStore(getDb).load(id))?.config).toMatchObject({ kind: 'vae', adversarial: false });
   });
 });
 
 describe('a session that fails mid-training', () => {
-  it('shows every viewer the failed state and why, and the server keeps serving', { timeout: TRAINING_TIMEOUT_MS }, async () => {
+  it('shows every viewer the failed state and why, and the server keeps serving', {
+    timeout: TRAINING_TIMEOUT_MS,
+  }, async () => {
     const host = await new Viewer('Ada').connect();
     const viewer = await new Viewer('Bob').connect();
     // A learning rate of 1 makes this VAE's loss overflow within its first steps (seeded, so every time).
-    const id = await host.create({ name: 'too fast', kind: 'vae', epochs: 2, batchSize: 32, trainLimit: 256, lr: 1, lrSchedule: 'constant' });
+    const id = await host.create({
+      name: 'too fast',
+      kind: 'vae',
+      epochs: 2,
+      batchSize: 32,
+      trainLimit: 256,
+      lr: 1,
+      lrSchedule: 'constant',
+    });
     await host.join(id);
     await viewer.join(id);
     expect((await host.control(id, 'start')).ok).toBe(true);
     await until('the failure at the viewer', () => viewer.timeline.state === 'failed', 120_000);
     expect(viewer.timeline.batches.length).toBeGreaterThan(0); // it failed while training, not before
-    expect(viewer.timeline.message).toMatch(/^The loss became (NaN|Infinity|-Infinity) at epoch 1, step \d+: lower the learning rate\.$/);
-    expect(await host.control(id, 'resume')).toEqual({ ok: false, error: 'This session failed; create a new session (perhaps with a lower learning rate) to train again.' });
+    expect(viewer.timeline.message).toMatch(
+      /^The loss became (NaN|Infinity|-Infinity) at epoch 1, step \d+: lower the learning rate\.$/,
+    );
+    expect(await host.control(id, 'resume')).toEqual({
+      ok: false,
+      error: 'This session failed; create a new session (perhaps with a lower learning rate) to train again.',
+    });
 
     const lobby = await ok(request(viewer.socket, 'sessions:watch', {}));
-    expect(lobby.sessions.find((s: { id: string }) => s.id === id)).toMatchObject({ state: 'failed', message: viewer.timeline.message });
+    expect(lobby.sessions.find((s: { id: string }) => s.id === id)).toMatchObject({
+      state: 'failed',
+      message: viewer.timeline.message,
+    });
     // The slot is free and the server trains the next session.
     const next = await host.create({ ...tiny, name: 'after the failure', epochs: 1 });
     await host.join(next);

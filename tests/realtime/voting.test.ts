@@ -8,7 +8,17 @@ import { roundTallies } from '../../server/db/repositories/votes';
 import type { VoteRoundState, VoteTally } from '../../lib/protocol';
 import { createFreshPostgres, type FreshPostgres } from '../helpers/freshDatabase';
 import type { TestClient } from '../helpers/server';
-import { connectWithCookie, ok, pickNickname, request, startVotingServer, TINY_PRIOR_MEAN, tinyModelFolders, type TinyModels, type VotingServer } from '../identity/harness';
+import {
+  connectWithCookie,
+  ok,
+  pickNickname,
+  request,
+  startVotingServer,
+  TINY_PRIOR_MEAN,
+  tinyModelFolders,
+  type TinyModels,
+  type VotingServer,
+} from '../identity/harness';
 
 let pg: FreshPostgres;
 let models: TinyModels;
@@ -102,27 +112,52 @@ describe('a voting round', () => {
     const want = ids.map((id) => expected.get(id)!);
 
     expect(await roundTallies(server.db, round.id)).toEqual(want);
-    expect(await server.db.vote.count({ where: { candidate: { roundId: round.id } } })).toBe(want.reduce((s, t) => s + t.up + t.down, 0));
-    await expect.poll(() => people.every((p) => ids.every((id) => JSON.stringify(seen.get(p.client)!.get(id)) === JSON.stringify(expected.get(id))))).toBe(true);
+    expect(await server.db.vote.count({ where: { candidate: { roundId: round.id } } })).toBe(
+      want.reduce((s, t) => s + t.up + t.down, 0),
+    );
+    await expect
+      .poll(() =>
+        people.every((p) =>
+          ids.every((id) => JSON.stringify(seen.get(p.client)!.get(id)) === JSON.stringify(expected.get(id))),
+        ),
+      )
+      .toBe(true);
     const rejoined = await ok(people[1]!.client, 'vote:join', { room: 'vote' });
     expect(rejoined.round!.tallies).toEqual(want);
-    expect(rejoined.myVotes).toEqual(expect.arrayContaining([{ candidateId: ids[1], value: 1 }, { candidateId: ids[2], value: 1 }]));
+    expect(rejoined.myVotes).toEqual(
+      expect.arrayContaining([
+        { candidateId: ids[1], value: 1 },
+        { candidateId: ids[2], value: 1 },
+      ]),
+    );
   }, 60_000);
 
   it('refuses an unknown candidate, a non-host close and too many votes, with a reason', async () => {
     const p = await person('eager');
     const unknown = await request(p.client, 'vote:cast', { roundId: round.id, candidateId: 999_999, value: 1 });
     expect(unknown).toEqual({ ok: false, error: expect.stringMatching(/not in round/) });
-    const noRound = await request(p.client, 'vote:cast', { roundId: 999_999, candidateId: round.candidates[0]!.id, value: 1 });
+    const noRound = await request(p.client, 'vote:cast', {
+      roundId: 999_999,
+      candidateId: round.candidates[0]!.id,
+      value: 1,
+    });
     expect(noRound).toEqual({ ok: false, error: expect.stringMatching(/no round/) });
-    const bad = await request(p.client, 'vote:cast', { roundId: round.id, candidateId: round.candidates[0]!.id, value: 5 as 1 });
+    const bad = await request(p.client, 'vote:cast', {
+      roundId: round.id,
+      candidateId: round.candidates[0]!.id,
+      value: 5 as 1,
+    });
     expect(bad.ok).toBe(false);
     const close = await request(p.client, 'vote:close', { roundId: round.id });
     expect(close).toEqual({ ok: false, error: expect.stringMatching(/Only the host \(host\)/) });
     const twice = await request(p.client, 'vote:start', { room: 'vote' });
     expect(twice).toEqual({ ok: false, error: expect.stringMatching(/already open/) });
 
-    const replies = await Promise.all(Array.from({ length: 30 }, () => request(p.client, 'vote:cast', { roundId: round.id, candidateId: round.candidates[5]!.id, value: -1 })));
+    const replies = await Promise.all(
+      Array.from({ length: 30 }, () =>
+        request(p.client, 'vote:cast', { roundId: round.id, candidateId: round.candidates[5]!.id, value: -1 }),
+      ),
+    );
     const refused = replies.filter((r) => !r.ok);
     expect(refused.length).toBeGreaterThanOrEqual(10);
     expect(refused[0]).toEqual({ ok: false, error: expect.stringMatching(/Too many votes: at most 20 per second/) });
@@ -146,7 +181,11 @@ describe('a voting round', () => {
       for (const v of item.latent) expect(Math.abs(v - TINY_PRIOR_MEAN)).toBeLessThan(0.1);
       expect(item.authorId).toBe(host.id);
     }
-    const late = await request(watcher.client, 'vote:cast', { roundId: round.id, candidateId: round.candidates[0]!.id, value: 1 });
+    const late = await request(watcher.client, 'vote:cast', {
+      roundId: round.id,
+      candidateId: round.candidates[0]!.id,
+      value: 1,
+    });
     expect(late).toEqual({ ok: false, error: expect.stringMatching(/closed/) });
 
     const list = await ok(watcher.client, 'gallery:list', { sort: 'votes' });

@@ -9,10 +9,17 @@ import { MicroBatcher } from '../../server/recognition/batcher';
 describe('MicroBatcher', () => {
   it('runs requests that arrive together as one batch, at most maxBatch at a time, answering each its own', async () => {
     const batches: number[][] = [];
-    const b = new MicroBatcher<number, number>({ maxBatch: 4, maxWaitMs: 20, run: (xs) => (batches.push(xs), xs.map((x) => x * 10)) });
+    const b = new MicroBatcher<number, number>({
+      maxBatch: 4,
+      maxWaitMs: 20,
+      run: (xs) => (batches.push(xs), xs.map((x) => x * 10)),
+    });
     const answers = await Promise.all([1, 2, 3, 4, 5, 6].map((x) => b.submit('a' + x, x)));
     expect(answers).toEqual([10, 20, 30, 40, 50, 60]);
-    expect(batches).toEqual([[1, 2, 3, 4], [5, 6]]);
+    expect(batches).toEqual([
+      [1, 2, 3, 4],
+      [5, 6],
+    ]);
     expect(b.batchSizes).toEqual([4, 2]);
   });
 
@@ -71,6 +78,9 @@ describe('MicroBatcher without a timer (maxWaitMs 0)', () => {
     const second = [4, 5].map((x) => b.submit(`s${x}`, x));
     release();
     expect(await Promise.all([...first, ...second])).toEqual([1, 2, 3, 4, 5]);
-    expect(batches).toEqual([[1, 2, 3], [4, 5]]);
+    expect(batches).toEqual([
+      [1, 2, 3],
+      [4, 5],
+    ]);
   });
 });

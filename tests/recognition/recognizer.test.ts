@@ -37,7 +37,8 @@ afterAll(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-const rows = (flat: Float32Array): number[][] => Array.from({ length: flat.length / 10 }, (_, i) => Array.from(flat.subarray(i * 10, i * 10 + 10)));
+const rows = (flat: Float32Array): number[][] =>
+  Array.from({ length: flat.length / 10 }, (_, i) => Array.from(flat.subarray(i * 10, i * 10 + 10)));
 
 describe('compiled inference', () => {
   it('answers like the layers model for a plain and a mirror-averaging CNN, in one pass over both views', () => {
@@ -45,7 +46,12 @@ describe('compiled inference', () => {
     // Non-trivial batch-norm statistics, so folding them into the convolutions is exercised.
     for (const layer of plain.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
       const n = layer.getWeights()[0]!.shape[0]!;
-      layer.setWeights([tf.randomUniform([n], 0.5, 1.5, 'float32', 1), tf.randomUniform([n], -0.2, 0.2, 'float32', 2), tf.randomUniform([n], -0.3, 0.3, 'float32', 3), tf.randomUniform([n], 0.5, 2, 'float32', 4)]);
+      layer.setWeights([
+        tf.randomUniform([n], 0.5, 1.5, 'float32', 1),
+        tf.randomUniform([n], -0.2, 0.2, 'float32', 2),
+        tf.randomUniform([n], -0.3, 0.3, 'float32', 3),
+        tf.randomUniform([n], 0.5, 2, 'float32', 4),
+      ]);
     }
     const mirrored = withMirrorAveraging(plain);
     for (const model of [plain, mirrored]) {
@@ -65,7 +71,10 @@ describe('compiled inference', () => {
     const c = compileClassifier(model);
     expect([c.path, c.mirror]).toEqual(['compiled', true]);
     const batched = rows(c.classify(images, N));
-    const single = Array.from({ length: N }, (_, i) => rows(c.classify(images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS), 1))[0]!);
+    const single = Array.from(
+      { length: N },
+      (_, i) => rows(c.classify(images.subarray(i * IMAGE_PIXELS, (i + 1) * IMAGE_PIXELS), 1))[0]!,
+    );
     expect(batched).toEqual(single);
     c.dispose();
     model.dispose();
@@ -80,7 +89,9 @@ describe('Recognizer in its worker thread', () => {
     const worker = new Recognizer(COMMITTED, { maxWaitMs: 200, maxBatch: 32 });
     const inline = new Recognizer(COMMITTED, { thread: 'inline' });
     try {
-      const together = await Promise.all(drawings.map((d, i) => worker.recognize(d, { key: `socket-${i % 3}`, image: true })));
+      const together = await Promise.all(
+        drawings.map((d, i) => worker.recognize(d, { key: `socket-${i % 3}`, image: true })),
+      );
       const oneByOne: Awaited<ReturnType<typeof inline.recognize>>[] = [];
       for (const d of drawings) oneByOne.push(await inline.recognize(d, { image: true }));
       expect(Math.max(...together.map((r) => r.batch))).toBeGreaterThan(1);
@@ -109,7 +120,9 @@ describe('Recognizer in its worker thread', () => {
       const settled = await Promise.allSettled(drawings.slice(0, 5).map((d, i) => r.recognize(d, { key: `s${i}` })));
       expect(settled.map((s) => s.status)).toEqual(Array(5).fill('rejected'));
       for (const s of settled) {
-        expect((s as PromiseRejectedResult).reason.message).toBe(`The model file ${path.join(broken, 'model.json')} is not valid JSON: replace it with a freshly trained model.`);
+        expect((s as PromiseRejectedResult).reason.message).toBe(
+          `The model file ${path.join(broken, 'model.json')} is not valid JSON: replace it with a freshly trained model.`,
+        );
       }
     } finally {
       await r.dispose();

@@ -78,14 +78,50 @@ const TEMPLATES: Record<RequestName, unknown> = {
 };
 
 const INTERESTING: unknown[] = [
-  null, 0, -1, 1, 1.5, 9, 10, 2 ** 31 - 1, 2 ** 31, 2 ** 53, -(2 ** 31), 1e308, -0,
-  '', ' ', 'a', '\u0000', 'x\u0000y', '\u202Eevil', '😀', '\uD800', 'a'.repeat(5000), '0', '1', 'NaN', '__proto__', 'constructor',
-  true, false, [], [1, 2, 3], [null], [[]], {}, { a: 1 }, { __proto__: { polluted: 1 } }, { toString: 'x' },
-  [{ points: [1, 2], width: 1 }], [{ points: [], width: 1 }], [{ points: [1e9, 1e9], width: 1e9 }],
+  null,
+  0,
+  -1,
+  1,
+  1.5,
+  9,
+  10,
+  2 ** 31 - 1,
+  2 ** 31,
+  2 ** 53,
+  -(2 ** 31),
+  1e308,
+  -0,
+  '',
+  ' ',
+  'a',
+  '\u0000',
+  'x\u0000y',
+  '\u202Eevil',
+  '😀',
+  '\uD800',
+  'a'.repeat(5000),
+  '0',
+  '1',
+  'NaN',
+  '__proto__',
+  'constructor',
+  true,
+  false,
+  [],
+  [1, 2, 3],
+  [null],
+  [[]],
+  {},
+  { a: 1 },
+  { __proto__: { polluted: 1 } },
+  { toString: 'x' },
+  [{ points: [1, 2], width: 1 }],
+  [{ points: [], width: 1 }],
+  [{ points: [1e9, 1e9], width: 1e9 }],
 ];
 
 function mutate(value: unknown, random: () => number, depth = 0): unknown {
-  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
   const r = random();
   if (r < 0.15 || depth > 3) return pick(INTERESTING);
   if (Array.isArray(value)) {
@@ -119,55 +155,89 @@ afterAll(async () => {
 });
 
 const internalErrors = () =>
-  errors.mock.calls.map((c) => c.map(String).join(' ')).filter((line) => /handler failed|request failed|\[api\]|\[http\]/.test(line));
+  errors.mock.calls
+    .map((c) => c.map(String).join(' '))
+    .filter((line) => /handler failed|request failed|\[api\]|\[http\]/.test(line));
 
-it(`answers ${ROUNDS} rounds of malformed payloads to every request with a reply and no internal error (seed ${SEED})`, async () => {
-  const random = rng(SEED);
-  const { cookie } = await pickNickname(server.url, 'fuzzer');
-  const guest = await connectClient(server.url, cookie);
-  const anonymous = await connectClient(server.url);
-  clients.push(guest, anonymous);
-  const names = Object.keys(clientRequests) as RequestName[];
-  let replies = 0;
-  for (let round = 0; round < ROUNDS; round++) {
-    for (const c of [guest, anonymous]) {
-      const sent = names.flatMap((name) =>
-        [TEMPLATES[name], mutate(TEMPLATES[name], random), mutate(TEMPLATES[name], random), mutate(undefined, random)].map(
-          (payload) =>
-            new Promise<unknown>((resolve) => (c.emit as (...a: unknown[]) => void)(name, payload, resolve)).then((reply) => {
-              expect(reply, name).toMatchObject({ ok: expect.any(Boolean) });
-              replies++;
-            }),
-        ),
-      );
-      // Odd shapes: no payload, extra arguments, no acknowledgement at all (nobody to answer).
-      for (const name of names) {
-        (c.emit as (...a: unknown[]) => void)(name);
-        (c.emit as (...a: unknown[]) => void)(name, TEMPLATES[name], 'extra', 42);
+it(
+  `answers ${ROUNDS} rounds of malformed payloads to every request with a reply and no internal error (seed ${SEED})`,
+  async () => {
+    const random = rng(SEED);
+    const { cookie } = await pickNickname(server.url, 'fuzzer');
+    const guest = await connectClient(server.url, cookie);
+    const anonymous = await connectClient(server.url);
+    clients.push(guest, anonymous);
+    const names = Object.keys(clientRequests) as RequestName[];
+    let replies = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const c of [guest, anonymous]) {
+        const sent = names.flatMap((name) =>
+          [
+            TEMPLATES[name],
+            mutate(TEMPLATES[name], random),
+            mutate(TEMPLATES[name], random),
+            mutate(undefined, random),
+          ].map((payload) =>
+            new Promise<unknown>((resolve) => (c.emit as (...a: unknown[]) => void)(name, payload, resolve)).then(
+              (reply) => {
+                expect(reply, name).toMatchObject({ ok: expect.any(Boolean) });
+                replies++;
+              },
+            ),
+          ),
+        );
+        // Odd shapes: no payload, extra arguments, no acknowledgement at all (nobody to answer).
+        for (const name of names) {
+          (c.emit as (...a: unknown[]) => void)(name);
+          (c.emit as (...a: unknown[]) => void)(name, TEMPLATES[name], 'extra', 42);
+        }
+        await Promise.all(sent);
       }
-      await Promise.all(sent);
+      if (process.env.FUZZ_VERBOSE) console.log(`[fuzz] round ${round + 1}/${ROUNDS}: ${replies} replies`);
     }
-    if (process.env.FUZZ_VERBOSE) console.log(`[fuzz] round ${round + 1}/${ROUNDS}: ${replies} replies`);
-  }
-  expect(replies).toBe(ROUNDS * 2 * names.length * 4);
+    expect(replies).toBe(ROUNDS * 2 * names.length * 4);
 
-  // The HTTP API with malformed bodies, paths and methods.
-  const bodies = ['', '{', 'null', '[]', '"x"', '{"nickname":null}', '{"nickname":"\\u0000"}', '{"title":123}', '{"galleryItemIds":[1e400]}', JSON.stringify({ nickname: 'a'.repeat(20_000) })];
-  const routes: [string, string][] = [
-    ['POST', '/api/identity'], ['GET', '/api/identity'], ['POST', '/api/collections'], ['PATCH', '/api/collections/abcdefgh'],
-    ['POST', '/api/collections/abcdefgh/items'], ['DELETE', '/api/collections/abcdefgh/items/99999999999'], ['PUT', '/api/collections/abcdefgh/order'],
-    ['GET', '/api/collections/%ZZ'], ['DELETE', '/api/collections/abcdefgh'],
-  ];
-  for (const [method, path] of routes) {
-    for (const body of bodies) {
-      if (process.env.FUZZ_VERBOSE) console.log(`[fuzz] ${method} ${path} ${body.slice(0, 30)}`);
-      const res = await fetch(server.url + path, { method, headers: { 'content-type': 'application/json', cookie }, body: method === 'GET' || method === 'DELETE' ? undefined : body, signal: AbortSignal.timeout(30_000) });
-      expect(res.status, `${method} ${path} ${body.slice(0, 40)}`).toBeLessThan(500);
+    // The HTTP API with malformed bodies, paths and methods.
+    const bodies = [
+      '',
+      '{',
+      'null',
+      '[]',
+      '"x"',
+      '{"nickname":null}',
+      '{"nickname":"\\u0000"}',
+      '{"title":123}',
+      '{"galleryItemIds":[1e400]}',
+      JSON.stringify({ nickname: 'a'.repeat(20_000) }),
+    ];
+    const routes: [string, string][] = [
+      ['POST', '/api/identity'],
+      ['GET', '/api/identity'],
+      ['POST', '/api/collections'],
+      ['PATCH', '/api/collections/abcdefgh'],
+      ['POST', '/api/collections/abcdefgh/items'],
+      ['DELETE', '/api/collections/abcdefgh/items/99999999999'],
+      ['PUT', '/api/collections/abcdefgh/order'],
+      ['GET', '/api/collections/%ZZ'],
+      ['DELETE', '/api/collections/abcdefgh'],
+    ];
+    for (const [method, path] of routes) {
+      for (const body of bodies) {
+        if (process.env.FUZZ_VERBOSE) console.log(`[fuzz] ${method} ${path} ${body.slice(0, 30)}`);
+        const res = await fetch(server.url + path, {
+          method,
+          headers: { 'content-type': 'application/json', cookie },
+          body: method === 'GET' || method === 'DELETE' ? undefined : body,
+          signal: AbortSignal.timeout(30_000),
+        });
+        expect(res.status, `${method} ${path} ${body.slice(0, 40)}`).toBeLessThan(500);
+      }
     }
-  }
 
-  // Still serving, and nothing internal in the log.
-  const status = await new Promise<{ ok: boolean }>((resolve) => guest.emit('status:get', {}, resolve));
-  expect(status.ok).toBe(true);
-  expect(internalErrors()).toEqual([]);
-}, Math.max(120_000, ROUNDS * 30_000));
+    // Still serving, and nothing internal in the log.
+    const status = await new Promise<{ ok: boolean }>((resolve) => guest.emit('status:get', {}, resolve));
+    expect(status.ok).toBe(true);
+    expect(internalErrors()).toEqual([]);
+  },
+  Math.max(120_000, ROUNDS * 30_000),
+);

@@ -38,7 +38,10 @@ const square = { points: [40, 40, 240, 40, 240, 240, 40, 240, 40, 40], width: 12
 describe('moderation', () => {
   it('refuses anyone without the operator token, with a sentence', async () => {
     const c = await person('nosy');
-    expect(await request(c, 'admin:hidden', { token: 'wrong-token-0123456789' })).toEqual({ ok: false, error: 'That operator token is not right.' });
+    expect(await request(c, 'admin:hidden', { token: 'wrong-token-0123456789' })).toEqual({
+      ok: false,
+      error: 'That operator token is not right.',
+    });
   });
 
   it('hides a gallery item, drawing, collection and nickname from a second client live; showing again restores them', async () => {
@@ -58,53 +61,88 @@ describe('moderation', () => {
     viewer.on('moderation:changed', (change) => pushes.push(change));
     const galleryIds = async () => (await ok(viewer, 'gallery:list', { sort: 'newest' })).items.map((i) => i.id);
     expect(await galleryIds()).toContain(itemId);
-    expect((await ok(viewer, 'gallery:list', { sort: 'newest' })).items.find((i) => i.id === itemId)!.author).toBe('Rude Name');
+    expect((await ok(viewer, 'gallery:list', { sort: 'newest' })).items.find((i) => i.id === itemId)!.author).toBe(
+      'Rude Name',
+    );
 
     const hide = (kind: 'galleryItem' | 'drawing' | 'collection' | 'nickname', id: string, hidden = true) =>
       ok(operator, 'admin:hide', { token: TOKEN, target: { kind, id }, hidden });
 
     // Nickname: shown as "(hidden)" wherever the lists show it.
     await hide('nickname', 'rude name');
-    expect((await ok(viewer, 'gallery:list', { sort: 'newest' })).items.find((i) => i.id === itemId)!.author).toBe(HIDDEN_NICKNAME);
-    expect((await ok(viewer, 'sketches:list', {})).sketches.find((s) => s.id === drawingId)!.author).toBe(HIDDEN_NICKNAME);
+    expect((await ok(viewer, 'gallery:list', { sort: 'newest' })).items.find((i) => i.id === itemId)!.author).toBe(
+      HIDDEN_NICKNAME,
+    );
+    expect((await ok(viewer, 'sketches:list', {})).sketches.find((s) => s.id === drawingId)!.author).toBe(
+      HIDDEN_NICKNAME,
+    );
 
     // Nobody can take the hidden nickname again.
-    const taken = await fetch(`${server.url}/api/identity`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ nickname: 'RUDE NAME ' }) });
+    const taken = await fetch(`${server.url}/api/identity`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ nickname: 'RUDE NAME ' }),
+    });
     expect(taken.status).toBe(400);
-    expect(((await taken.json()) as { error: string }).error).toBe('That nickname was hidden by a moderator; choose another one.');
+    expect(((await taken.json()) as { error: string }).error).toBe(
+      'That nickname was hidden by a moderator; choose another one.',
+    );
     // In a drawing room a guest is their cookie's nickname; a visitor without one types it.
     const visitor = await connectClient(server.url);
     clients.push(visitor);
-    expect(await request(visitor, 'room:join', { roomId: 'r1', nickname: 'Rude name' })).toEqual({ ok: false, error: 'That nickname was hidden by a moderator; choose another one.' });
+    expect(await request(visitor, 'room:join', { roomId: 'r1', nickname: 'Rude name' })).toEqual({
+      ok: false,
+      error: 'That nickname was hidden by a moderator; choose another one.',
+    });
 
     // Gallery item: gone from the list, the detail, variations and the collection's items.
     await hide('galleryItem', String(itemId));
     await expect.poll(() => pushes).toContainEqual({ kind: 'galleryItem', id: String(itemId), hidden: true });
     expect(await galleryIds()).not.toContain(itemId);
-    expect(await request(viewer, 'gallery:item', { id: itemId })).toEqual({ ok: false, error: `There is no gallery item ${itemId}; pick one from the gallery.` });
+    expect(await request(viewer, 'gallery:item', { id: itemId })).toEqual({
+      ok: false,
+      error: `There is no gallery item ${itemId}; pick one from the gallery.`,
+    });
     expect((await ok(viewer, 'collection:get', { id: collection.id })).items).toEqual([]);
 
     // Drawing and collection.
     await hide('drawing', String(drawingId));
     expect((await ok(viewer, 'sketches:list', {})).sketches.map((s) => s.id)).not.toContain(drawingId);
     await hide('collection', collection.id);
-    expect((await ok(viewer, 'collections:list', { scope: 'public' })).collections.map((c) => c.id)).not.toContain(collection.id);
-    expect(await request(viewer, 'collection:get', { id: collection.id })).toEqual({ ok: false, error: `There is no collection ${collection.id}; check the link.` });
+    expect((await ok(viewer, 'collections:list', { scope: 'public' })).collections.map((c) => c.id)).not.toContain(
+      collection.id,
+    );
+    expect(await request(viewer, 'collection:get', { id: collection.id })).toEqual({
+      ok: false,
+      error: `There is no collection ${collection.id}; check the link.`,
+    });
     expect((await fetch(`${server.url}/api/collections/${collection.id}`)).status).toBe(404);
     // Its owner still sees it (nothing is deleted).
-    expect((await ok(host, 'collections:list', { scope: 'mine' })).collections.map((c) => c.id)).toContain(collection.id);
+    expect((await ok(host, 'collections:list', { scope: 'mine' })).collections.map((c) => c.id)).toContain(
+      collection.id,
+    );
 
     const { hidden } = await ok(operator, 'admin:hidden', { token: TOKEN });
-    expect(hidden.map((h) => `${h.kind}:${h.id}`).sort()).toEqual([`collection:${collection.id}`, `drawing:${drawingId}`, `galleryItem:${itemId}`, 'nickname:rude name'].sort());
+    expect(hidden.map((h) => `${h.kind}:${h.id}`).sort()).toEqual(
+      [`collection:${collection.id}`, `drawing:${drawingId}`, `galleryItem:${itemId}`, 'nickname:rude name'].sort(),
+    );
     expect(await server.db.galleryItem.count({ where: { id: itemId } })).toBe(1);
     expect(await server.db.drawing.count({ where: { id: drawingId } })).toBe(1);
 
     // Showing again brings everything back.
-    for (const [kind, id] of [['galleryItem', String(itemId)], ['drawing', String(drawingId)], ['collection', collection.id], ['nickname', 'Rude Name']] as const) await hide(kind, id, false);
+    for (const [kind, id] of [
+      ['galleryItem', String(itemId)],
+      ['drawing', String(drawingId)],
+      ['collection', collection.id],
+      ['nickname', 'Rude Name'],
+    ] as const)
+      await hide(kind, id, false);
     await expect.poll(() => pushes).toContainEqual({ kind: 'galleryItem', id: String(itemId), hidden: false });
     expect(await galleryIds()).toContain(itemId);
     expect((await ok(viewer, 'sketches:list', {})).sketches.find((s) => s.id === drawingId)!.author).toBe('Rude Name');
-    expect((await ok(viewer, 'collections:list', { scope: 'public' })).collections.map((c) => c.id)).toContain(collection.id);
+    expect((await ok(viewer, 'collections:list', { scope: 'public' })).collections.map((c) => c.id)).toContain(
+      collection.id,
+    );
     expect((await ok(operator, 'admin:hidden', { token: TOKEN })).hidden).toEqual([]);
   }, 60_000);
 });

@@ -49,7 +49,11 @@ describe('finding 5: headers, cookie, origin', () => {
 
   it('makes the guest cookie Secure when the trusted proxy says the page came over HTTPS', async () => {
     const post = (headers: Record<string, string>) =>
-      fetch(`${server.url}/api/identity`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ nickname: 'cookie' }) });
+      fetch(`${server.url}/api/identity`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify({ nickname: 'cookie' }),
+      });
     const plain = await post({ 'x-forwarded-for': '198.51.100.1' });
     expect(plain.headers.get('set-cookie')).not.toMatch(/Secure/);
     const https = await post({ 'x-forwarded-for': '198.51.100.2', 'x-forwarded-proto': 'https' });
@@ -60,12 +64,19 @@ describe('finding 5: headers, cookie, origin', () => {
   it('refuses a Socket.IO handshake from another site with a sentence; its own and listed origins connect', async () => {
     const attempt = (origin: string) =>
       new Promise<string>((resolve) => {
-        const c: TestClient = connect(server.url, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { origin } });
+        const c: TestClient = connect(server.url, {
+          transports: ['websocket'],
+          reconnection: false,
+          forceNew: true,
+          extraHeaders: { origin },
+        });
         clients.push(c);
         c.once('connect', () => resolve('connected'));
         c.once('connect_error', (err) => resolve(err.message));
       });
-    expect(await attempt('https://evil.example')).toBe('This page comes from another site; open the playground at its own address to connect.');
+    expect(await attempt('https://evil.example')).toBe(
+      'This page comes from another site; open the playground at its own address to connect.',
+    );
     expect(await attempt('null')).toMatch(/another site/);
     expect(await attempt(server.url)).toBe('connected');
     expect(await attempt('https://friend.example')).toBe('connected');
@@ -87,7 +98,9 @@ describe('finding 6: back-pressure and slow bodies', () => {
       await new Promise((r) => setTimeout(r, 5));
     }
     expect(server.io.of('/').sockets.has(id)).toBe(false);
-    expect(warnings.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(new RegExp(`disconnected ${id} .*stopped reading, \\d+ bytes were waiting`));
+    expect(warnings.mock.calls.map((c) => String(c[0])).join('\n')).toMatch(
+      new RegExp(`disconnected ${id} .*stopped reading, \\d+ bytes were waiting`),
+    );
     // A client that reads is still served.
     expect(server.io.of('/').sockets.has(reader.id!)).toBe(true);
     const reply = await new Promise<{ ok: boolean }>((resolve) => reader.emit('status:get', {}, resolve));
@@ -97,7 +110,9 @@ describe('finding 6: back-pressure and slow bodies', () => {
   it('answers 408 to a request whose body never finishes, instead of holding it', async () => {
     const { port } = new URL(server.url);
     const socket = net.connect(Number(port), '127.0.0.1');
-    socket.write('POST /api/identity HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"nickname"');
+    socket.write(
+      'POST /api/identity HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"nickname"',
+    );
     const response = await new Promise<string>((resolve) => {
       let text = '';
       socket.on('data', (d) => (text += d.toString()));

@@ -44,13 +44,20 @@ async function client(address: string, cookie?: string): Promise<TestClient> {
   return c;
 }
 
-async function newGuest(address: string, nickname: string): Promise<{ status: number; body: { guest?: { id: string }; error?: string }; cookie: string | null }> {
+async function newGuest(
+  address: string,
+  nickname: string,
+): Promise<{ status: number; body: { guest?: { id: string }; error?: string }; cookie: string | null }> {
   const res = await fetch(`${server.url}/api/identity`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', 'x-forwarded-for': address },
     body: JSON.stringify({ nickname }),
   });
-  return { status: res.status, body: (await res.json()) as never, cookie: res.headers.get('set-cookie')?.split(';')[0] ?? null };
+  return {
+    status: res.status,
+    body: (await res.json()) as never,
+    cookie: res.headers.get('set-cookie')?.split(';')[0] ?? null,
+  };
 }
 
 const square = { points: [40, 40, 240, 40, 240, 240, 40, 240, 40, 40], width: 12 };
@@ -90,7 +97,10 @@ describe('finding 4: ids beyond the 32-bit columns', () => {
       if (!r.ok) expect(r.error).toContain(`must be at most ${MAX_ID}`);
     }
     // The largest id the column holds reaches the database and is simply not there.
-    expect(await request(c, 'gallery:item', { id: MAX_ID })).toEqual({ ok: false, error: expect.stringMatching(/There is no gallery item/) });
+    expect(await request(c, 'gallery:item', { id: MAX_ID })).toEqual({
+      ok: false,
+      error: expect.stringMatching(/There is no gallery item/),
+    });
     expect(await ok(c, 'sketches:list', { beforeId: MAX_ID })).toEqual({ sketches: [], hasMore: false });
     expect(errors).not.toHaveBeenCalled();
   });
@@ -115,7 +125,9 @@ describe('finding 7: control characters in typed text', () => {
     expect(guest.status).toBe(400);
     expect(guest.body.error).toBe(CONTROL_CHARACTERS_MESSAGE);
     // Emoji sequences (zero-width joiner) are fine.
-    expect((await ok(c, 'room:join', { roomId: 'room-nul', nickname: 'fam 👩‍👩‍👧' })).state.players[0]!.nickname).toBe('fam 👩‍👩‍👧');
+    expect((await ok(c, 'room:join', { roomId: 'room-nul', nickname: 'fam 👩‍👩‍👧' })).state.players[0]!.nickname).toBe(
+      'fam 👩‍👩‍👧',
+    );
   });
 });
 
@@ -130,7 +142,10 @@ describe('finding 1: draw:save', () => {
       c.disconnect();
     }
     expect(replies.slice(0, 30).every((r) => r.ok)).toBe(true);
-    expect(replies[30]).toEqual({ ok: false, error: expect.stringMatching(/^Too many saved drawings: at most 30 per minute per network address; wait \d+ s/) });
+    expect(replies[30]).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^Too many saved drawings: at most 30 per minute per network address; wait \d+ s/),
+    });
     expect(await server.db.drawing.count()).toBe(30);
     // Another address still saves.
     expect((await request(await client(newAddress()), 'draw:save', { strokes: [square], label: 1 })).ok).toBe(true);
@@ -154,9 +169,12 @@ describe('finding 2: guest identities and votes', () => {
     expect((await newGuest(newAddress(), 'elsewhere')).status).toBe(200);
   });
 
-  it('refuses votes of new guests and an address\'s extra votes on one candidate', async () => {
+  it("refuses votes of new guests and an address's extra votes on one candidate", async () => {
     const host = await newGuest(newAddress(), 'host');
-    await server.db.guest.update({ where: { id: host.body.guest!.id }, data: { createdAt: new Date(Date.now() - 3600_000) } });
+    await server.db.guest.update({
+      where: { id: host.body.guest!.id },
+      data: { createdAt: new Date(Date.now() - 3600_000) },
+    });
     const hostClient = await client(newAddress(), host.cookie!);
     const { round } = (await ok(hostClient, 'vote:start', { room: 'vote' })) as { round: VoteRoundState };
     const candidateId = round.candidates[0]!.id;
@@ -174,15 +192,24 @@ describe('finding 2: guest identities and votes', () => {
     const voters: TestClient[] = [];
     for (let i = 0; i < 9; i++) {
       const g = await newGuest(newAddress(), `voter${i}`);
-      await server.db.guest.update({ where: { id: g.body.guest!.id }, data: { createdAt: new Date(Date.now() - 3600_000) } });
+      await server.db.guest.update({
+        where: { id: g.body.guest!.id },
+        data: { createdAt: new Date(Date.now() - 3600_000) },
+      });
       voters.push(await client(address, g.cookie!));
     }
     const votes = [];
     for (const v of voters) votes.push(await request(v, 'vote:cast', { roundId: round.id, candidateId, value: 1 }));
     expect(votes.slice(0, 8).every((r) => r.ok)).toBe(true);
-    expect(votes[8]).toEqual({ ok: false, error: expect.stringMatching(/^Too many votes on this candidate from your network: at most 8 per 10 minutes/) });
+    expect(votes[8]).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^Too many votes on this candidate from your network: at most 8 per 10 minutes/),
+    });
     // Their votes on another candidate still count.
-    expect((await request(voters[8]!, 'vote:cast', { roundId: round.id, candidateId: round.candidates[1]!.id, value: 1 })).ok).toBe(true);
+    expect(
+      (await request(voters[8]!, 'vote:cast', { roundId: round.id, candidateId: round.candidates[1]!.id, value: 1 }))
+        .ok,
+    ).toBe(true);
   }, 60_000);
 });
 
@@ -204,7 +231,10 @@ describe('finding 3: open-session slots', () => {
       }
     }
     expect(replies.slice(0, 5).every((r) => r.ok)).toBe(true);
-    expect(replies[5]).toEqual({ ok: false, error: expect.stringMatching(/^Too many new training sessions: at most 5 per 15 minutes per network address/) });
+    expect(replies[5]).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^Too many new training sessions: at most 5 per 15 minutes per network address/),
+    });
     const other = newAddress();
     const real = await client(other, (await newGuest(other, 'real user')).cookie!);
     expect((await request(real, 'session:create', { config: { name: 'real user' } })).ok).toBe(true);
@@ -219,7 +249,10 @@ describe('drawing rooms: guesses', () => {
     await ok(guesser, 'room:join', { roomId: 'guess-limit', nickname: 'guesser' });
     const { target } = await ok(drawer, 'room:start', { roomId: 'guess-limit' });
     const wrong = (target + 1) % 10;
-    expect(await ok(guesser, 'room:guess', { roomId: 'guess-limit', label: wrong })).toEqual({ correct: false, first: false });
+    expect(await ok(guesser, 'room:guess', { roomId: 'guess-limit', label: wrong })).toEqual({
+      correct: false,
+      first: false,
+    });
     expect(await request(guesser, 'room:guess', { roomId: 'guess-limit', label: target })).toEqual({
       ok: false,
       error: expect.stringMatching(/^Too many guesses: at most 1 per 3 seconds per connection/),

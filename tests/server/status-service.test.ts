@@ -42,7 +42,10 @@ describe('status service', () => {
     );
     expect((await failing.refresh()).database).toEqual({ ok: false, kind: 'postgresql', error: 'connection refused' });
 
-    const silent = createStatusService(sources(() => new Promise<DatabaseStatus>(() => {})), { databaseTimeoutMs: 100 });
+    const silent = createStatusService(
+      sources(() => new Promise<DatabaseStatus>(() => {})),
+      { databaseTimeoutMs: 100 },
+    );
     const started = Date.now();
     const { database } = await silent.refresh();
     expect(Date.now() - started).toBeLessThan(1000);

@@ -9,13 +9,17 @@ import { existsSync, readdirSync } from 'node:fs';
 const CHROMIUM = '/usr/bin/chromium';
 
 function run(cmd: string, args: string[]): boolean {
-  return spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0;
+  return (
+    spawnSync(cmd, args, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } }).status === 0
+  );
 }
 
 function ensureChromium(): void {
   if (existsSync(CHROMIUM)) return;
   if (process.getuid?.() !== 0) {
-    console.warn(`[setup] No Chromium at ${CHROMIUM}; the browser tests will fail. Install it: sudo apt-get install -y chromium`);
+    console.warn(
+      `[setup] No Chromium at ${CHROMIUM}; the browser tests will fail. Install it: sudo apt-get install -y chromium`,
+    );
     return;
   }
   console.log('[setup] installing Debian chromium for the browser tests (once)...');

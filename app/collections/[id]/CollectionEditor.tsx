@@ -12,11 +12,19 @@ export function CollectionEditor({ id }: { id: string }) {
   const [title, setTitle] = useState('');
 
   useEffect(() => {
-    void request('collection:get', { id }).then((r) => (r.ok ? (setC(r.data), setTitle(r.data.title)) : setError(r.error)));
+    void request('collection:get', { id }).then((r) =>
+      r.ok ? (setC(r.data), setTitle(r.data.title)) : setError(r.error),
+    );
   }, [id]);
-  const apply = (r: Awaited<ReturnType<typeof request<'collection:update'>>>) => (r.ok ? (setC(r.data), setError(null)) : setError(r.error));
+  const apply = (r: Awaited<ReturnType<typeof request<'collection:update'>>>) =>
+    r.ok ? (setC(r.data), setError(null)) : setError(r.error);
 
-  if (!c) return <p role={error ? 'alert' : undefined} className="mt-6 text-zinc-400">{error ?? 'Loading…'}</p>;
+  if (!c)
+    return (
+      <p role={error ? 'alert' : undefined} className="mt-6 text-zinc-400">
+        {error ?? 'Loading…'}
+      </p>
+    );
   const move = (index: number, by: number) => {
     const ids = c.items.map((i) => i.galleryItemId);
     const [moved] = ids.splice(index, 1);
@@ -27,46 +35,103 @@ export function CollectionEditor({ id }: { id: string }) {
     <article className="mt-4">
       <h1 className="text-2xl font-semibold text-zinc-50">{c.title}</h1>
       <p className="text-sm text-zinc-500" data-testid="collection-visibility">
-        by {c.owner} · {c.public ? 'public: anyone with the link can open it' : 'private: only you can see it; make it public to share it'}
+        by {c.owner} ·{' '}
+        {c.public
+          ? 'public: anyone with the link can open it'
+          : 'private: only you can see it; make it public to share it'}
       </p>
       {c.public && typeof window !== 'undefined' && (
         <div className="mt-2 max-w-xl" data-testid="collection-share">
           <CopyLink url={window.location.href} testId="collection-link" />
         </div>
       )}
-      {error && <p role="alert" className="mt-2 text-sm text-rose-400">{error}</p>}
+      {error && (
+        <p role="alert" className="mt-2 text-sm text-rose-400">
+          {error}
+        </p>
+      )}
       {c.yours && (
-        <form className="mt-4 flex flex-wrap items-center gap-2 text-sm" onSubmit={(e) => { e.preventDefault(); void request('collection:update', { id, title }).then(apply); }}>
-          <input aria-label="title" maxLength={80} value={title} onChange={(e) => setTitle(e.target.value)} className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100" />
+        <form
+          className="mt-4 flex flex-wrap items-center gap-2 text-sm"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void request('collection:update', { id, title }).then(apply);
+          }}
+        >
+          <input
+            aria-label="title"
+            maxLength={80}
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100"
+          />
           <button className="rounded bg-indigo-500 px-3 py-1 font-semibold text-white">Rename</button>
-          <button type="button" className="rounded border border-zinc-700 px-3 py-1 text-zinc-200" onClick={() => void request('collection:update', { id, public: !c.public }).then(apply)}>
+          <button
+            type="button"
+            className="rounded border border-zinc-700 px-3 py-1 text-zinc-200"
+            onClick={() => void request('collection:update', { id, public: !c.public }).then(apply)}
+          >
             Make {c.public ? 'private' : 'public'}
           </button>
-          <button type="button" className="rounded border border-rose-700 px-3 py-1 text-rose-300"
-            onClick={async () => { const r = await request('collection:delete', { id }); if (r.ok) window.location.href = '/collections'; else setError(r.error); }}>
+          <button
+            type="button"
+            className="rounded border border-rose-700 px-3 py-1 text-rose-300"
+            onClick={async () => {
+              const r = await request('collection:delete', { id });
+              if (r.ok) window.location.href = '/collections';
+              else setError(r.error);
+            }}
+          >
             Delete
           </button>
         </form>
       )}
       <ol className="mt-6 grid grid-cols-2 gap-3 sm:grid-cols-4">
         {c.items.map((i, index) => (
-          <li key={i.galleryItemId} className="rounded-lg border border-zinc-800 bg-zinc-900/40 p-2 text-center text-xs text-zinc-400">
+          <li
+            key={i.galleryItemId}
+            className="rounded-lg border border-zinc-800 bg-zinc-900/40 p-2 text-center text-xs text-zinc-400"
+          >
             <a href={`/gallery/${i.galleryItemId}`}>
               {/* eslint-disable-next-line @next/next/no-img-element */}
-              <img src={i.image} alt={CLASS_NAMES[i.label]} width={84} height={84} className="mx-auto [image-rendering:pixelated]" />
-              {CLASS_NAMES[i.label]} ({i.score >= 0 ? '+' : ''}{i.score})
+              <img
+                src={i.image}
+                alt={CLASS_NAMES[i.label]}
+                width={84}
+                height={84}
+                className="mx-auto [image-rendering:pixelated]"
+              />
+              {CLASS_NAMES[i.label]} ({i.score >= 0 ? '+' : ''}
+              {i.score})
             </a>
             {c.yours && (
               <div className="mt-1 flex justify-center gap-1">
-                <button disabled={index === 0} onClick={() => move(index, -1)} aria-label="move earlier">←</button>
-                <button disabled={index === c.items.length - 1} onClick={() => move(index, 1)} aria-label="move later">→</button>
-                <button onClick={() => void request('collection:remove', { id, galleryItemId: i.galleryItemId }).then(apply)} aria-label="remove">✕</button>
+                <button disabled={index === 0} onClick={() => move(index, -1)} aria-label="move earlier">
+                  ←
+                </button>
+                <button disabled={index === c.items.length - 1} onClick={() => move(index, 1)} aria-label="move later">
+                  →
+                </button>
+                <button
+                  onClick={() => void request('collection:remove', { id, galleryItemId: i.galleryItemId }).then(apply)}
+                  aria-label="remove"
+                >
+                  ✕
+                </button>
               </div>
             )}
           </li>
         ))}
       </ol>
-      {c.items.length === 0 && <p className="mt-4 text-sm text-zinc-500">Empty: add items from their <a className="underline" href="/gallery">gallery</a> pages.</p>}
+      {c.items.length === 0 && (
+        <p className="mt-4 text-sm text-zinc-500">
+          Empty: add items from their{' '}
+          <a className="underline" href="/gallery">
+            gallery
+          </a>{' '}
+          pages.
+        </p>
+      )}
     </article>
   );
 }

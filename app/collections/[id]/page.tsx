@@ -5,7 +5,9 @@ export default async function CollectionPage({ params }: { params: Promise<{ id:
   const { id } = await params;
   return (
     <main className="mx-auto max-w-5xl px-4 pb-16 pt-8 sm:px-6">
-      <a className="text-sm text-indigo-300 underline" href="/collections">← Collections</a>
+      <a className="text-sm text-indigo-300 underline" href="/collections">
+        ← Collections
+      </a>
       <CollectionEditor id={id} />
     </main>
   );

@@ -83,7 +83,8 @@ export function DrawRoom({ initialRoom }: { initialRoom: string }) {
     };
   }, [joined]);
 
-  if (!joined || !room) return <JoinForm initialRoom={initialRoom} onJoin={join} error={message?.tone === 'error' ? message.text : null} />;
+  if (!joined || !room)
+    return <JoinForm initialRoom={initialRoom} onJoin={join} error={message?.tone === 'error' ? message.text : null} />;
 
   const me = room.players.find((p) => p.id === joined.playerId);
   const amDrawer = room.drawerId === joined.playerId && room.status === 'drawing';
@@ -100,16 +101,24 @@ export function DrawRoom({ initialRoom }: { initialRoom: string }) {
   const guess = async (label: number) => {
     const reply = await request('room:guess', { roomId: joined.roomId, label });
     if (!reply.ok) setMessage({ text: reply.error, tone: 'error' });
-    else if (reply.data.correct) setMessage({ text: reply.data.first ? 'Right, and you were first!' : 'Right!', tone: 'good' });
+    else if (reply.data.correct)
+      setMessage({ text: reply.data.first ? 'Right, and you were first!' : 'Right!', tone: 'good' });
     else setMessage({ text: `Not a ${CLASS_NAMES[label]}. Keep looking.`, tone: 'info' });
   };
 
   const invite = `${window.location.origin}/draw/together?room=${encodeURIComponent(joined.roomId)}`;
   return (
     <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem]">
-      <div className="flex flex-wrap items-center gap-3 rounded-xl border border-zinc-800 bg-zinc-900/40 px-4 py-3 lg:col-span-2" data-testid="room-header">
+      <div
+        className="flex flex-wrap items-center gap-3 rounded-xl border border-zinc-800 bg-zinc-900/40 px-4 py-3 lg:col-span-2"
+        data-testid="room-header"
+      >
         <p className="text-sm text-zinc-300">
-          Room <strong className="text-zinc-50" data-testid="room-name">{joined.roomId}</strong>: invite people with this link
+          Room{' '}
+          <strong className="text-zinc-50" data-testid="room-name">
+            {joined.roomId}
+          </strong>
+          : invite people with this link
         </p>
         <div className="min-w-[16rem] flex-1">
           <CopyLink url={invite} testId="invite-link" />
@@ -118,13 +127,25 @@ export function DrawRoom({ initialRoom }: { initialRoom: string }) {
       <section className="min-w-0" aria-label="Drawing">
         <div className="mb-3 flex flex-wrap items-center justify-between gap-3">
           <p className="text-sm text-zinc-300" data-testid="room-banner">
-            {room.status === 'drawing'
-              ? amDrawer
-                ? <>Draw a <strong className="text-indigo-300">{target === null ? '…' : CLASS_NAMES[target]}</strong>; don&apos;t tell anyone.</>
-                : <><strong className="text-zinc-100">{drawerName}</strong> is drawing. What is it?</>
-              : room.status === 'over'
-                ? <>It was a <strong className="text-indigo-300">{room.answer === null ? '?' : CLASS_NAMES[room.answer]}</strong>.</>
-                : 'Nobody is drawing yet.'}
+            {room.status === 'drawing' ? (
+              amDrawer ? (
+                <>
+                  Draw a <strong className="text-indigo-300">{target === null ? '…' : CLASS_NAMES[target]}</strong>;
+                  don&apos;t tell anyone.
+                </>
+              ) : (
+                <>
+                  <strong className="text-zinc-100">{drawerName}</strong> is drawing. What is it?
+                </>
+              )
+            ) : room.status === 'over' ? (
+              <>
+                It was a{' '}
+                <strong className="text-indigo-300">{room.answer === null ? '?' : CLASS_NAMES[room.answer]}</strong>.
+              </>
+            ) : (
+              'Nobody is drawing yet.'
+            )}
           </p>
           {room.status !== 'drawing' && (
             <Button primary onClick={() => void start()}>
@@ -142,7 +163,12 @@ export function DrawRoom({ initialRoom }: { initialRoom: string }) {
             key={`${room.round}`}
             roomId={joined.roomId}
             onDrawn={(strokes, recognition) =>
-              setDrawing({ roomId: joined.roomId, round: room.round, strokes: strokes.map((s) => ({ ...s, tool: s.tool ?? 'pen' })), recognition })
+              setDrawing({
+                roomId: joined.roomId,
+                round: room.round,
+                strokes: strokes.map((s) => ({ ...s, tool: s.tool ?? 'pen' })),
+                recognition,
+              })
             }
           />
         ) : (
@@ -157,24 +183,43 @@ export function DrawRoom({ initialRoom }: { initialRoom: string }) {
           </p>
         )}
       </section>
-      <RoomSidebar room={room} me={joined.playerId} recognition={amDrawer ? (drawing?.recognition ?? null) : room.status === 'drawing' ? null : (drawing?.recognition ?? null)} hidden={!amDrawer && room.status === 'drawing'} />
+      <RoomSidebar
+        room={room}
+        me={joined.playerId}
+        recognition={
+          amDrawer ? (drawing?.recognition ?? null) : room.status === 'drawing' ? null : (drawing?.recognition ?? null)
+        }
+        hidden={!amDrawer && room.status === 'drawing'}
+      />
     </div>
   );
 }
 
 /** The drawer's own canvas; `onDrawn` keeps the room view (shown once the round ends) in step. */
-function DrawerCanvas({ roomId, onDrawn }: { roomId: string; onDrawn: (strokes: Stroke[], recognition: Recognition | null) => void }) {
+function DrawerCanvas({
+  roomId,
+  onDrawn,
+}: {
+  roomId: string;
+  onDrawn: (strokes: Stroke[], recognition: Recognition | null) => void;
+}) {
   const history = useStrokeHistory();
   const [tool, setTool] = useState<Tool>('pen');
   const [penWidth, setPenWidth] = useState(12);
   const image = useMemo(() => sketchToImage28(history.strokes), [history.strokes]);
   // The room needs every change, an empty canvas included, so watchers see a clear too.
   const [modelVersionId, setModelVersionId] = useState<number | null>(null);
-  const send = useCallback((strokes: Stroke[]) => request('room:draw', { roomId, strokes, modelVersionId }), [roomId, modelVersionId]);
+  const send = useCallback(
+    (strokes: Stroke[]) => request('room:draw', { roomId, strokes, modelVersionId }),
+    [roomId, modelVersionId],
+  );
   const live = useRecognition(history.strokes, true, { send, intervalMs: 120, penDown: history.drawing });
   const onDrawnRef = useRef(onDrawn);
   onDrawnRef.current = onDrawn;
-  useEffect(() => onDrawnRef.current(history.strokes, image ? live.result : null), [history.strokes, image, live.result]);
+  useEffect(
+    () => onDrawnRef.current(history.strokes, image ? live.result : null),
+    [history.strokes, image, live.result],
+  );
   return (
     <div>
       <div className="mb-3">
@@ -184,12 +229,24 @@ function DrawerCanvas({ roomId, onDrawn }: { roomId: string; onDrawn: (strokes: 
       <div className="mt-4">
         <ProbabilityBars probabilities={image ? (live.result?.probabilities ?? null) : null} dimmed={live.busy} />
       </div>
-      {live.error && <p role="alert" className="mt-2 text-sm text-rose-300">{live.error}</p>}
+      {live.error && (
+        <p role="alert" className="mt-2 text-sm text-rose-300">
+          {live.error}
+        </p>
+      )}
     </div>
   );
 }
 
-function WatcherView({ drawing, canGuess, onGuess }: { drawing: RoomDrawing | null; canGuess: boolean; onGuess: (label: number) => void }) {
+function WatcherView({
+  drawing,
+  canGuess,
+  onGuess,
+}: {
+  drawing: RoomDrawing | null;
+  canGuess: boolean;
+  onGuess: (label: number) => void;
+}) {
   return (
     <div>
       <div className="mx-auto max-w-[34rem]">
@@ -213,7 +270,15 @@ function WatcherView({ drawing, canGuess, onGuess }: { drawing: RoomDrawing | nu
   );
 }
 
-function JoinForm({ initialRoom, onJoin, error }: { initialRoom: string; onJoin: (room: string, nickname: string) => void; error: string | null }) {
+function JoinForm({
+  initialRoom,
+  onJoin,
+  error,
+}: {
+  initialRoom: string;
+  onJoin: (room: string, nickname: string) => void;
+  error: string | null;
+}) {
   const [roomId, setRoomId] = useState(initialRoom);
   const [nickname, setNickname] = useState('');
   const { guest } = useGuest();
@@ -230,14 +295,32 @@ function JoinForm({ initialRoom, onJoin, error }: { initialRoom: string; onJoin:
     >
       <label className="block text-sm text-zinc-300">
         Room
-        <input value={roomId} onChange={(e) => setRoomId(e.target.value)} className="mt-1 w-full rounded-lg border border-zinc-700 bg-zinc-950 px-3 py-2 text-zinc-100" name="room" />
+        <input
+          value={roomId}
+          onChange={(e) => setRoomId(e.target.value)}
+          className="mt-1 w-full rounded-lg border border-zinc-700 bg-zinc-950 px-3 py-2 text-zinc-100"
+          name="room"
+        />
       </label>
       <label className="block text-sm text-zinc-300">
         Your nickname <span className="text-xs text-zinc-500">(the same on every page)</span>
-        <input value={nickname} onChange={(e) => setNickname(e.target.value)} maxLength={24} className="mt-1 w-full rounded-lg border border-zinc-700 bg-zinc-950 px-3 py-2 text-zinc-100" name="nickname" />
+        <input
+          value={nickname}
+          onChange={(e) => setNickname(e.target.value)}
+          maxLength={24}
+          className="mt-1 w-full rounded-lg border border-zinc-700 bg-zinc-950 px-3 py-2 text-zinc-100"
+          name="nickname"
+        />
       </label>
-      {error && <p role="alert" className="text-sm text-rose-300">{error}</p>}
-      <button type="submit" className="rounded-lg bg-indigo-500 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-400">
+      {error && (
+        <p role="alert" className="text-sm text-rose-300">
+          {error}
+        </p>
+      )}
+      <button
+        type="submit"
+        className="rounded-lg bg-indigo-500 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-400"
+      >
         Join the room
       </button>
       <p className="text-xs text-zinc-500">Share the room name: everyone who joins it draws and guesses together.</p>

@@ -24,7 +24,10 @@ export function DrawStudio() {
   const [penWidth, setPenWidth] = useState(12);
   const image = useMemo(() => sketchToImage28(history.strokes), [history.strokes]);
   const [modelVersionId, setModelVersionId] = useState<number | null>(null);
-  const send = useCallback((strokes: Stroke[]) => request('draw:recognize', { strokes, modelVersionId }), [modelVersionId]);
+  const send = useCallback(
+    (strokes: Stroke[]) => request('draw:recognize', { strokes, modelVersionId }),
+    [modelVersionId],
+  );
   const live = useRecognition(history.strokes, image !== null, { send, penDown: history.drawing });
 
   useEffect(() => {
@@ -66,7 +69,10 @@ export function DrawStudio() {
           <GuessHeadline empty={empty} result={live.result} />
         </div>
         {live.error && (
-          <p role="alert" className="rounded-lg border border-rose-500/30 bg-rose-500/10 px-3 py-2 text-sm text-rose-200">
+          <p
+            role="alert"
+            className="rounded-lg border border-rose-500/30 bg-rose-500/10 px-3 py-2 text-sm text-rose-200"
+          >
             {live.error}
           </p>
         )}
@@ -76,10 +82,18 @@ export function DrawStudio() {
           <p className="text-xs leading-relaxed text-zinc-500">
             What the model sees: your drawing cropped, scaled to 28×28 pixels and centred, bright on black like the
             Fashion-MNIST photos.
-            {live.result && <span data-testid="model-version-tag" className="mt-1 block font-mono text-[11px] text-zinc-600">{live.result.modelVersion}</span>}
+            {live.result && (
+              <span data-testid="model-version-tag" className="mt-1 block font-mono text-[11px] text-zinc-600">
+                {live.result.modelVersion}
+              </span>
+            )}
           </p>
         </div>
-        <SavePanel strokes={history.strokes} guess={empty ? null : (live.result?.guess ?? null)} modelVersionId={modelVersionId} />
+        <SavePanel
+          strokes={history.strokes}
+          guess={empty ? null : (live.result?.guess ?? null)}
+          modelVersionId={modelVersionId}
+        />
       </aside>
     </div>
   );

@@ -4,7 +4,15 @@
 import { CLASS_NAMES } from '../../../lib/classes';
 import type { Recognition } from '../../../lib/protocol';
 
-export function GuessHeadline({ empty, result, compact = false }: { empty: boolean; result: Recognition | null; compact?: boolean }) {
+export function GuessHeadline({
+  empty,
+  result,
+  compact = false,
+}: {
+  empty: boolean;
+  result: Recognition | null;
+  compact?: boolean;
+}) {
   let text: React.ReactNode;
   if (empty) text = <span className="text-zinc-400">Draw something: a T-shirt, a sandal, a bag…</span>;
   else if (!result) text = <span className="text-zinc-400">Looking…</span>;

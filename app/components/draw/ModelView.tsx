@@ -7,7 +7,15 @@
 import { useEffect, useRef } from 'react';
 import { IMAGE_PIXELS } from '../../../lib/image';
 
-export function ModelView({ image, size = 112, testId = 'model-view' }: { image: Float32Array | null; size?: number; testId?: string }) {
+export function ModelView({
+  image,
+  size = 112,
+  testId = 'model-view',
+}: {
+  image: Float32Array | null;
+  size?: number;
+  testId?: string;
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     const ctx = canvas.current?.getContext('2d');

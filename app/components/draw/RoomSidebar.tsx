@@ -7,20 +7,41 @@ import type { Recognition, RoomState } from '../../../lib/protocol';
 const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
 /** `hidden`: a watcher during a round, who sees the model's guess only when the round ends. */
-export function RoomSidebar({ room, me, recognition, hidden = false }: { room: RoomState; me: string; recognition: Recognition | null; hidden?: boolean }) {
+export function RoomSidebar({
+  room,
+  me,
+  recognition,
+  hidden = false,
+}: {
+  room: RoomState;
+  me: string;
+  recognition: Recognition | null;
+  hidden?: boolean;
+}) {
   const modelTop = recognition ? recognition.guess : null;
   return (
     <aside className="space-y-5" aria-label="Room">
       {room.firstCorrect && (
-        <p className="rounded-xl border border-emerald-500/30 bg-emerald-500/10 px-4 py-3 text-sm text-emerald-100" data-testid="first-correct">
-          {room.firstCorrect.playerId === null ? 'The model was' : room.firstCorrect.playerId === me ? 'You were' : `${room.firstCorrect.name} was`} right first, after{' '}
-          {seconds(room.firstCorrect.atMs)}.
+        <p
+          className="rounded-xl border border-emerald-500/30 bg-emerald-500/10 px-4 py-3 text-sm text-emerald-100"
+          data-testid="first-correct"
+        >
+          {room.firstCorrect.playerId === null
+            ? 'The model was'
+            : room.firstCorrect.playerId === me
+              ? 'You were'
+              : `${room.firstCorrect.name} was`}{' '}
+          right first, after {seconds(room.firstCorrect.atMs)}.
         </p>
       )}
       <section>
         <h2 className="text-xs font-semibold uppercase tracking-wider text-zinc-400">The model thinks</h2>
         <p className="mt-1 text-lg font-semibold text-zinc-100" data-testid="room-model-guess">
-          {hidden ? 'hidden until the round ends' : modelTop === null ? '…' : `${CLASS_NAMES[modelTop]} (${Math.round(recognition!.probabilities[modelTop]! * 100)}%)`}
+          {hidden
+            ? 'hidden until the round ends'
+            : modelTop === null
+              ? '…'
+              : `${CLASS_NAMES[modelTop]} (${Math.round(recognition!.probabilities[modelTop]! * 100)}%)`}
         </p>
       </section>
       <section>
@@ -41,13 +62,17 @@ export function RoomSidebar({ room, me, recognition, hidden = false }: { room: R
         )}
       </section>
       <section>
-        <h2 className="text-xs font-semibold uppercase tracking-wider text-zinc-400">In the room ({room.players.length})</h2>
+        <h2 className="text-xs font-semibold uppercase tracking-wider text-zinc-400">
+          In the room ({room.players.length})
+        </h2>
         <ul className="mt-2 space-y-1 text-sm" data-testid="players">
           {room.players.map((p) => (
             <li key={p.id} className="text-zinc-300">
               {p.nickname}
               {p.id === me && <span className="text-zinc-500"> (you)</span>}
-              {p.id === room.drawerId && room.status === 'drawing' && <span className="ml-1 text-indigo-300">✎ drawing</span>}
+              {p.id === room.drawerId && room.status === 'drawing' && (
+                <span className="ml-1 text-indigo-300">✎ drawing</span>
+              )}
             </li>
           ))}
         </ul>

@@ -13,9 +13,21 @@ import { request } from '../../realtime/socket';
 import { NicknameForm, useGuest } from '../../identity';
 import { Button } from './Toolbar';
 
-type SaveState = { kind: 'idle' } | { kind: 'saving' } | { kind: 'saved'; id: number } | { kind: 'error'; message: string };
+type SaveState =
+  | { kind: 'idle' }
+  | { kind: 'saving' }
+  | { kind: 'saved'; id: number }
+  | { kind: 'error'; message: string };
 
-export function SavePanel({ strokes, guess, modelVersionId = null }: { strokes: readonly Stroke[]; guess: number | null; modelVersionId?: number | null }) {
+export function SavePanel({
+  strokes,
+  guess,
+  modelVersionId = null,
+}: {
+  strokes: readonly Stroke[];
+  guess: number | null;
+  modelVersionId?: number | null;
+}) {
   const [label, setLabel] = useState<number | null>(null);
   const [state, setState] = useState<SaveState>({ kind: 'idle' });
   // The server signs drawings with the connection's guest cookie; without one they are anonymous.
@@ -37,7 +49,10 @@ export function SavePanel({ strokes, guess, modelVersionId = null }: { strokes: 
 
   if (guess === null) {
     return (
-      <section className="rounded-xl border border-zinc-800 bg-zinc-900/40 p-4 text-sm text-zinc-400" data-testid="save-panel">
+      <section
+        className="rounded-xl border border-zinc-800 bg-zinc-900/40 p-4 text-sm text-zinc-400"
+        data-testid="save-panel"
+      >
         When the model has a guess, tell it what you drew and keep your drawing in the{' '}
         <Link href="/sketches" className="text-indigo-300 underline-offset-2 hover:underline">
           community sketchbook
@@ -58,7 +73,9 @@ export function SavePanel({ strokes, guess, modelVersionId = null }: { strokes: 
             aria-checked={chosen === c}
             onClick={() => setLabel(c)}
             className={`rounded-full border px-2.5 py-1 text-xs transition-colors ${
-              chosen === c ? 'border-indigo-400 bg-indigo-500/20 text-indigo-100' : 'border-zinc-700 text-zinc-400 hover:border-zinc-500 hover:text-zinc-200'
+              chosen === c
+                ? 'border-indigo-400 bg-indigo-500/20 text-indigo-100'
+                : 'border-zinc-700 text-zinc-400 hover:border-zinc-500 hover:text-zinc-200'
             }`}
           >
             {name}
@@ -87,7 +104,9 @@ export function SavePanel({ strokes, guess, modelVersionId = null }: { strokes: 
       {loaded && (
         <p className="mt-3 text-xs text-zinc-500" data-testid="save-author">
           {guest ? (
-            <>Saved drawings are signed <span className="text-zinc-300">{guest.nickname}</span>.</>
+            <>
+              Saved drawings are signed <span className="text-zinc-300">{guest.nickname}</span>.
+            </>
           ) : (
             <>Saved anonymously until you pick a nickname (the same one on every page).</>
           )}

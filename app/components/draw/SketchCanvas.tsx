@@ -22,7 +22,14 @@ export interface SketchCanvasProps {
   penWidth?: number;
 }
 
-export default function SketchCanvas({ strokes, onBegin, onExtend, onEnd, tool = 'pen', penWidth = 12 }: SketchCanvasProps) {
+export default function SketchCanvas({
+  strokes,
+  onBegin,
+  onExtend,
+  onEnd,
+  tool = 'pen',
+  penWidth = 12,
+}: SketchCanvasProps) {
   const box = useRef<HTMLDivElement>(null);
   const [side, setSide] = useState(0);
   const [hover, setHover] = useState<{ x: number; y: number } | null>(null);

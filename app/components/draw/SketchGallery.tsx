@@ -57,7 +57,10 @@ export function SketchGallery() {
         ))}
       </div>
       {error && (
-        <p role="alert" className="mt-4 rounded-lg border border-rose-500/30 bg-rose-500/10 px-3 py-2 text-sm text-rose-200">
+        <p
+          role="alert"
+          className="mt-4 rounded-lg border border-rose-500/30 bg-rose-500/10 px-3 py-2 text-sm text-rose-200"
+        >
           {error}
         </p>
       )}
@@ -73,7 +76,11 @@ export function SketchGallery() {
       <ul className="mt-6 grid grid-cols-3 gap-3 sm:grid-cols-5 lg:grid-cols-6" data-testid="gallery">
         {sketches.map((s) => (
           <li key={s.id} className="rounded-xl border border-zinc-800 bg-zinc-900/40 p-2">
-            <img src={s.image} alt={`A drawing of a ${CLASS_NAMES[s.label]}`} className="aspect-square w-full rounded-md bg-black [image-rendering:pixelated]" />
+            <img
+              src={s.image}
+              alt={`A drawing of a ${CLASS_NAMES[s.label]}`}
+              className="aspect-square w-full rounded-md bg-black [image-rendering:pixelated]"
+            />
             <p className="mt-2 truncate text-xs font-medium text-zinc-200">{CLASS_NAMES[s.label]}</p>
             <p className={`truncate text-[11px] ${s.guess === s.label ? 'text-emerald-400' : 'text-amber-300'}`}>
               {s.guess === s.label ? 'model: right' : `model: ${CLASS_NAMES[s.guess]}`}
@@ -106,7 +113,9 @@ function Tab({ active, onClick, children }: { active: boolean; onClick: () => vo
       aria-selected={active}
       onClick={onClick}
       className={`rounded-full border px-3 py-1 text-xs transition-colors ${
-        active ? 'border-indigo-400 bg-indigo-500/20 text-indigo-100' : 'border-zinc-700 text-zinc-400 hover:border-zinc-500 hover:text-zinc-200'
+        active
+          ? 'border-indigo-400 bg-indigo-500/20 text-indigo-100'
+          : 'border-zinc-700 text-zinc-400 hover:border-zinc-500 hover:text-zinc-200'
       }`}
     >
       {children}

@@ -28,7 +28,10 @@ export function Toolbar(p: ToolbarProps) {
           Eraser
         </Toggle>
       </div>
-      <label className="flex items-center gap-2 rounded-lg border border-zinc-700 px-3 py-1.5 text-sm text-zinc-300" title="Width ([ and ])">
+      <label
+        className="flex items-center gap-2 rounded-lg border border-zinc-700 px-3 py-1.5 text-sm text-zinc-300"
+        title="Width ([ and ])"
+      >
         <span className="sr-only sm:not-sr-only">Width</span>
         <input
           type="range"
@@ -57,7 +60,17 @@ export function Toolbar(p: ToolbarProps) {
   );
 }
 
-function Toggle({ active, onClick, title, children }: { active: boolean; onClick: () => void; title: string; children: ReactNode }) {
+function Toggle({
+  active,
+  onClick,
+  title,
+  children,
+}: {
+  active: boolean;
+  onClick: () => void;
+  title: string;
+  children: ReactNode;
+}) {
   return (
     <button
       type="button"
@@ -71,7 +84,19 @@ function Toggle({ active, onClick, title, children }: { active: boolean; onClick
   );
 }
 
-export function Button({ onClick, disabled, title, children, primary = false }: { onClick: () => void; disabled?: boolean; title?: string; children: ReactNode; primary?: boolean }) {
+export function Button({
+  onClick,
+  disabled,
+  title,
+  children,
+  primary = false,
+}: {
+  onClick: () => void;
+  disabled?: boolean;
+  title?: string;
+  children: ReactNode;
+  primary?: boolean;
+}) {
   return (
     <button
       type="button"
@@ -79,7 +104,9 @@ export function Button({ onClick, disabled, title, children, primary = false }: 
       disabled={disabled}
       title={title}
       className={`rounded-lg px-3 py-1.5 text-sm font-medium transition-colors disabled:cursor-not-allowed disabled:opacity-40 ${
-        primary ? 'bg-indigo-500 text-white hover:bg-indigo-400' : 'border border-zinc-700 text-zinc-200 hover:bg-zinc-800'
+        primary
+          ? 'bg-indigo-500 text-white hover:bg-indigo-400'
+          : 'border border-zinc-700 text-zinc-200 hover:bg-zinc-800'
       }`}
     >
       {children}

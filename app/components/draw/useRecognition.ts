@@ -32,10 +32,18 @@ export interface RecognitionOptions {
 }
 
 /** `hasInk` false clears the result without a request. */
-export function useRecognition(strokes: readonly Stroke[], hasInk: boolean, options: RecognitionOptions = {}): LiveRecognition {
+export function useRecognition(
+  strokes: readonly Stroke[],
+  hasInk: boolean,
+  options: RecognitionOptions = {},
+): LiveRecognition {
   const { send = recognizeStrokes, intervalMs = 150, penDown = false } = options;
   const [state, setState] = useState<LiveRecognition>({ result: null, error: null, busy: false });
-  const latest = useRef<{ strokes: readonly Stroke[]; hasInk: boolean; penDown: boolean }>({ strokes, hasInk, penDown });
+  const latest = useRef<{ strokes: readonly Stroke[]; hasInk: boolean; penDown: boolean }>({
+    strokes,
+    hasInk,
+    penDown,
+  });
   const inFlight = useRef(0);
   const lastSent = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);

@@ -78,19 +78,37 @@ export function useStrokeHistory(): StrokeHistory {
 
   const undo = useCallback(() => {
     setFull(false);
-    setH((s) => (s.past.length === 0 ? s : { past: s.past.slice(0, -1), present: s.past[s.past.length - 1]!, future: [s.present, ...s.future], drawing: false }));
+    setH((s) =>
+      s.past.length === 0
+        ? s
+        : {
+            past: s.past.slice(0, -1),
+            present: s.past[s.past.length - 1]!,
+            future: [s.present, ...s.future],
+            drawing: false,
+          },
+    );
   }, []);
 
   const redo = useCallback(() => {
-    setH((s) => (s.future.length === 0 ? s : { past: [...s.past, s.present], present: s.future[0]!, future: s.future.slice(1), drawing: false }));
+    setH((s) =>
+      s.future.length === 0
+        ? s
+        : { past: [...s.past, s.present], present: s.future[0]!, future: s.future.slice(1), drawing: false },
+    );
   }, []);
 
   const clear = useCallback(() => {
     setFull(false);
-    setH((s) => (s.present.length === 0 ? s : { past: [...s.past, s.present], present: [], future: [], drawing: false }));
+    setH((s) =>
+      s.present.length === 0 ? s : { past: [...s.past, s.present], present: [], future: [], drawing: false },
+    );
   }, []);
 
-  const replace = useCallback((strokes: Stroke[]) => setH({ past: [], present: strokes, future: [], drawing: false }), []);
+  const replace = useCallback(
+    (strokes: Stroke[]) => setH({ past: [], present: strokes, future: [], drawing: false }),
+    [],
+  );
 
   return {
     strokes: h.present,

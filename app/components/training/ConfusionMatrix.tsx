@@ -19,7 +19,9 @@ export function ConfusionMatrix({ matrix }: { matrix: number[][] }) {
             <th className="w-14 sm:w-20" />
             {SHORT_CLASS_NAMES.map((name, j) => (
               <th key={j} scope="col" className="h-16 p-0 align-bottom font-normal text-zinc-400">
-                <span className="inline-block origin-bottom-left translate-x-1/2 -rotate-60 whitespace-nowrap">{name}</span>
+                <span className="inline-block origin-bottom-left translate-x-1/2 -rotate-60 whitespace-nowrap">
+                  {name}
+                </span>
               </th>
             ))}
           </tr>

@@ -36,12 +36,28 @@ function imagesPerSecond(kind: SessionKind, perceptual: boolean, adversarial: bo
 }
 
 /** Settings that make a good 2-minute show on this kind of server (about 18,000 images of training). */
-const SHOW: Record<SessionKind, { epochs: number; trainLimit: number; perceptual: boolean; adversarial: boolean; says: string }> = {
-  cnn: { epochs: 3, trainLimit: 6000, perceptual: true, adversarial: true, says: '6,000 images, 3 epochs, batch 64: the accuracy climbs and the confusion matrix sharpens epoch by epoch.' },
-  vae: { epochs: 3, trainLimit: 6000, perceptual: false, adversarial: true, says: '6,000 images, 3 epochs, batch 64, with the critic, without the perceptual loss: the samples turn from blurs into garments; open a voting round after each epoch.' },
+const SHOW: Record<
+  SessionKind,
+  { epochs: number; trainLimit: number; perceptual: boolean; adversarial: boolean; says: string }
+> = {
+  cnn: {
+    epochs: 3,
+    trainLimit: 6000,
+    perceptual: true,
+    adversarial: true,
+    says: '6,000 images, 3 epochs, batch 64: the accuracy climbs and the confusion matrix sharpens epoch by epoch.',
+  },
+  vae: {
+    epochs: 3,
+    trainLimit: 6000,
+    perceptual: false,
+    adversarial: true,
+    says: '6,000 images, 3 epochs, batch 64, with the critic, without the perceptual loss: the samples turn from blurs into garments; open a voting round after each epoch.',
+  },
 };
 
-const field = 'w-full rounded-lg border border-zinc-700 bg-zinc-900 px-3 py-2 text-sm text-zinc-100 focus:border-indigo-400 focus:outline-none';
+const field =
+  'w-full rounded-lg border border-zinc-700 bg-zinc-900 px-3 py-2 text-sm text-zinc-100 focus:border-indigo-400 focus:outline-none';
 
 function Field({ label, hint, children }: { label: string; hint?: string; children: ReactNode }) {
   return (
@@ -154,7 +170,10 @@ export function CreateSessionForm() {
           ? 'Learns to tell the ten garments apart; watch its accuracy and its mistakes.'
           : 'Learns to draw garments of a chosen class; watch its samples sharpen.'}
       </p>
-      <div className="rounded-lg border border-indigo-500/30 bg-indigo-500/10 p-3 text-[11px] leading-relaxed text-indigo-100" data-testid="show-hint">
+      <div
+        className="rounded-lg border border-indigo-500/30 bg-indigo-500/10 p-3 text-[11px] leading-relaxed text-indigo-100"
+        data-testid="show-hint"
+      >
         <p>
           <span className="font-semibold">A good 2-minute show:</span> {SHOW[kind].says}{' '}
           <button type="button" onClick={useShow} className="font-semibold text-indigo-300 underline">
@@ -169,14 +188,32 @@ export function CreateSessionForm() {
         </p>
       </div>
       <Field label="Session name">
-        <input name="name" className={field} value={name} maxLength={SESSION_LIMITS.name} placeholder="e.g. Friday lab" onChange={(e) => setName(e.target.value)} />
+        <input
+          name="name"
+          className={field}
+          value={name}
+          maxLength={SESSION_LIMITS.name}
+          placeholder="e.g. Friday lab"
+          onChange={(e) => setName(e.target.value)}
+        />
       </Field>
       <div className="grid grid-cols-2 gap-3">
         <Field label="Epochs" hint={`1-${SESSION_LIMITS.epochs}`}>
-          <input name="epochs" className={field} inputMode="numeric" value={epochs} onChange={(e) => setEpochs(e.target.value)} />
+          <input
+            name="epochs"
+            className={field}
+            inputMode="numeric"
+            value={epochs}
+            onChange={(e) => setEpochs(e.target.value)}
+          />
         </Field>
         <Field label="Training images">
-          <select name="trainLimit" className={field} value={trainLimit} onChange={(e) => setTrainLimit(e.target.value)}>
+          <select
+            name="trainLimit"
+            className={field}
+            value={trainLimit}
+            onChange={(e) => setTrainLimit(e.target.value)}
+          >
             {SUBSETS.map((n) => (
               <option key={n} value={n}>
                 {n.toLocaleString('en')}
@@ -185,26 +222,50 @@ export function CreateSessionForm() {
           </select>
         </Field>
         <Field label="Batch size" hint={`${SESSION_LIMITS.minBatchSize}-${SESSION_LIMITS.maxBatchSize}`}>
-          <input name="batchSize" className={field} inputMode="numeric" value={batchSize} onChange={(e) => { setBatchSize(e.target.value); setBatchEdited(true); }} />
+          <input
+            name="batchSize"
+            className={field}
+            inputMode="numeric"
+            value={batchSize}
+            onChange={(e) => {
+              setBatchSize(e.target.value);
+              setBatchEdited(true);
+            }}
+          />
         </Field>
         <Field label="Learning rate">
           <input name="lr" className={field} inputMode="decimal" value={lr} onChange={(e) => setLr(e.target.value)} />
         </Field>
         <Field label="Schedule">
-          <select className={field} value={lrSchedule} onChange={(e) => setLrSchedule(e.target.value as 'cosine' | 'constant')}>
+          <select
+            className={field}
+            value={lrSchedule}
+            onChange={(e) => setLrSchedule(e.target.value as 'cosine' | 'constant')}
+          >
             <option value="cosine">cosine decay</option>
             <option value="constant">constant</option>
           </select>
         </Field>
         {kind === 'vae' && (
           <Field label="β (KL weight)" hint="1 = the true bound">
-            <input name="beta" className={field} inputMode="decimal" value={beta} onChange={(e) => setBeta(e.target.value)} />
+            <input
+              name="beta"
+              className={field}
+              inputMode="decimal"
+              value={beta}
+              onChange={(e) => setBeta(e.target.value)}
+            />
           </Field>
         )}
         {kind === 'vae' && (
           <Field label="Perceptual loss" hint="sharper samples, ~30 % slower">
             <span className="flex items-center gap-2 py-2 text-sm text-zinc-300">
-              <input name="perceptual" type="checkbox" checked={perceptual} onChange={(e) => setPerceptual(e.target.checked)} />
+              <input
+                name="perceptual"
+                type="checkbox"
+                checked={perceptual}
+                onChange={(e) => setPerceptual(e.target.checked)}
+              />
               match a CNN&apos;s features
             </span>
           </Field>
@@ -212,21 +273,36 @@ export function CreateSessionForm() {
         {kind === 'vae' && (
           <Field label="Adversarial critic" hint="less blur, ~20 % slower">
             <span className="flex items-center gap-2 py-2 text-sm text-zinc-300">
-              <input name="adversarial" type="checkbox" checked={adversarial} onChange={(e) => setAdversarial(e.target.checked)} />
+              <input
+                name="adversarial"
+                type="checkbox"
+                checked={adversarial}
+                onChange={(e) => setAdversarial(e.target.checked)}
+              />
               sharpen with a critic
             </span>
           </Field>
         )}
       </div>
       <Field label="Your nickname" hint="the same on every page of the playground; you host the session under it">
-        <input name="nickname" className={field} value={nickname} maxLength={24} onChange={(e) => setNick(e.target.value)} />
+        <input
+          name="nickname"
+          className={field}
+          value={nickname}
+          maxLength={24}
+          onChange={(e) => setNick(e.target.value)}
+        />
       </Field>
       {error && (
         <p role="alert" className="text-sm text-rose-300">
           {error}
         </p>
       )}
-      <button type="submit" disabled={busy} className="rounded-lg bg-indigo-500 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-400 disabled:opacity-50">
+      <button
+        type="submit"
+        disabled={busy}
+        className="rounded-lg bg-indigo-500 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-400 disabled:opacity-50"
+      >
         {busy ? 'Creating…' : 'Create and open'}
       </button>
     </form>

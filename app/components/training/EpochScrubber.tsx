@@ -18,7 +18,10 @@ export function EpochScrubber({ count, selected, onSelect, describe }: Props) {
   return (
     <div className="flex flex-col gap-2 sm:flex-row sm:items-center">
       <label htmlFor="epoch-scrubber" className="shrink-0 text-sm text-zinc-300">
-        Epoch <span data-testid="scrubbed-epoch" className="font-semibold tabular-nums text-zinc-100">{shown + 1}</span>
+        Epoch{' '}
+        <span data-testid="scrubbed-epoch" className="font-semibold tabular-nums text-zinc-100">
+          {shown + 1}
+        </span>
         <span className="text-zinc-500"> / {count}</span>
       </label>
       <input

@@ -20,7 +20,15 @@ function Figure({ label, children }: { label: string; children: ReactNode }) {
   );
 }
 
-export function EvaluationPanel({ kind, epoch, probeImages }: { kind: SessionKind; epoch: EpochEvent; probeImages: string[] }) {
+export function EvaluationPanel({
+  kind,
+  epoch,
+  probeImages,
+}: {
+  kind: SessionKind;
+  epoch: EpochEvent;
+  probeImages: string[];
+}) {
   const e = epoch.evaluation;
   const facts =
     kind === 'cnn'
@@ -37,7 +45,12 @@ export function EvaluationPanel({ kind, epoch, probeImages }: { kind: SessionKin
           ['speed', `${Math.round(epoch.imagesPerSec)} img/s`],
           // The critic's mean P(real) on test images and on their reconstructions (vaeTask.ts): near 0.5 / 0.5 it is fooled.
           ...(e.criticRealScore !== undefined && e.criticReconstructionScore !== undefined
-            ? [['critic P(real): test / recon.', `${e.criticRealScore.toFixed(2)} / ${e.criticReconstructionScore.toFixed(2)}`]]
+            ? [
+                [
+                  'critic P(real): test / recon.',
+                  `${e.criticRealScore.toFixed(2)} / ${e.criticReconstructionScore.toFixed(2)}`,
+                ],
+              ]
             : []),
         ];
   return (
@@ -67,12 +80,22 @@ export function EvaluationPanel({ kind, epoch, probeImages }: { kind: SessionKin
         <div className="flex flex-col gap-6">
           {e.reconstructions && (
             <Figure label="Test images (top) and how the VAE redraws them">
-              <PixelCanvas testId="reconstructions" src={e.reconstructions} alt="Test images and the VAE's reconstructions" maxScale={3} />
+              <PixelCanvas
+                testId="reconstructions"
+                src={e.reconstructions}
+                alt="Test images and the VAE's reconstructions"
+                maxScale={3}
+              />
             </Figure>
           )}
           {e.samples && (
             <Figure label="New garments it draws, four per class (the same random seeds every epoch)">
-              <PixelCanvas testId="samples" src={e.samples} alt="Garments the VAE generated, four per class" maxScale={2} />
+              <PixelCanvas
+                testId="samples"
+                src={e.samples}
+                alt="Garments the VAE generated, four per class"
+                maxScale={2}
+              />
             </Figure>
           )}
         </div>

@@ -23,7 +23,11 @@ const BUTTONS: { action: HostAction; label: string; tone: string }[] = [
   { action: 'start', label: 'Start training', tone: 'bg-emerald-500 text-emerald-950 hover:bg-emerald-400' },
   { action: 'pause', label: 'Pause', tone: 'bg-sky-500 text-sky-950 hover:bg-sky-400' },
   { action: 'resume', label: 'Resume', tone: 'bg-emerald-500 text-emerald-950 hover:bg-emerald-400' },
-  { action: 'stop', label: 'Stop', tone: 'bg-zinc-800 text-rose-300 ring-1 ring-inset ring-rose-500/40 hover:bg-rose-500/10' },
+  {
+    action: 'stop',
+    label: 'Stop',
+    tone: 'bg-zinc-800 text-rose-300 ring-1 ring-inset ring-rose-500/40 hover:bg-rose-500/10',
+  },
 ];
 
 export function HostControls({ state, isHost, hostNickname, currentLr, onControl, onLearningRate }: Props) {
@@ -83,7 +87,11 @@ export function HostControls({ state, isHost, hostNickname, currentLr, onControl
               onChange={(e) => setLr(e.target.value)}
               className="w-24 rounded-lg border border-zinc-700 bg-zinc-900 px-2 py-1.5 text-sm text-zinc-100 placeholder:text-zinc-600 focus:border-indigo-400 focus:outline-none"
             />
-            <button type="submit" disabled={busy} className="rounded-lg bg-zinc-800 px-3 py-1.5 text-sm text-zinc-200 hover:bg-zinc-700 disabled:opacity-50">
+            <button
+              type="submit"
+              disabled={busy}
+              className="rounded-lg bg-zinc-800 px-3 py-1.5 text-sm text-zinc-200 hover:bg-zinc-700 disabled:opacity-50"
+            >
               Set
             </button>
           </form>

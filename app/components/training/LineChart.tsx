@@ -34,11 +34,28 @@ interface Props {
 
 /** Auto range that survives a chart with no points yet (uPlot's own gives up on all-null data). */
 const autoRange: uPlot.Scale.Range = (_u, min, max) =>
-  min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max) ? [0, 1] : uPlot.rangeNum(min, max, 0.1, true);
+  min === null || max === null || !Number.isFinite(min) || !Number.isFinite(max)
+    ? [0, 1]
+    : uPlot.rangeNum(min, max, 0.1, true);
 
-const AXIS = { stroke: '#a1a1aa', grid: { stroke: '#27272a', width: 1 }, ticks: { stroke: '#3f3f46', width: 1 }, font: '11px ui-sans-serif, system-ui' };
+const AXIS = {
+  stroke: '#a1a1aa',
+  grid: { stroke: '#27272a', width: 1 },
+  ticks: { stroke: '#3f3f46', width: 1 },
+  font: '11px ui-sans-serif, system-ui',
+};
 
-export function LineChart({ data, series, xLabel, yLabel, y2Label, yRange, marker = null, height = 220, testId }: Props) {
+export function LineChart({
+  data,
+  series,
+  xLabel,
+  yLabel,
+  y2Label,
+  yRange,
+  marker = null,
+  height = 220,
+  testId,
+}: Props) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const markerRef = useRef(marker);
@@ -60,7 +77,20 @@ export function LineChart({ data, series, xLabel, yLabel, y2Label, yRange, marke
       axes: [
         { ...AXIS, label: xLabel, labelSize: 18, labelFont: AXIS.font, size: 36 },
         { ...AXIS, label: yLabel, labelSize: 18, labelFont: AXIS.font, size: 48, scale: 'y' },
-        ...(y2Label ? [{ ...AXIS, label: y2Label, labelSize: 18, labelFont: AXIS.font, size: 48, scale: 'y2', side: 1 as const, grid: { show: false } }] : []),
+        ...(y2Label
+          ? [
+              {
+                ...AXIS,
+                label: y2Label,
+                labelSize: 18,
+                labelFont: AXIS.font,
+                size: 48,
+                scale: 'y2',
+                side: 1 as const,
+                grid: { show: false },
+              },
+            ]
+          : []),
       ],
       series: [
         { label: xLabel, value: (_u, v) => (v === null ? '' : v.toFixed(2)) },
@@ -119,5 +149,12 @@ export function LineChart({ data, series, xLabel, yLabel, y2Label, yRange, marke
   }, [marker]);
 
   // uPlot's stylesheet is not in a cascade layer, so it beats Tailwind's utilities unless they are important (!).
-  return <div ref={box} data-testid={testId} data-points={data[0]?.length ?? 0} className="w-full min-w-0 [&_.u-legend]:text-xs! [&_.u-legend]:text-zinc-400! [&_.u-legend_th]:font-normal!" />;
+  return (
+    <div
+      ref={box}
+      data-testid={testId}
+      data-points={data[0]?.length ?? 0}
+      className="w-full min-w-0 [&_.u-legend]:text-xs! [&_.u-legend]:text-zinc-400! [&_.u-legend_th]:font-normal!"
+    />
+  );
 }

@@ -6,7 +6,17 @@
 
 import { useEffect, useRef, useState } from 'react';
 
-export function PixelCanvas({ src, alt, maxScale = 4, testId }: { src: string; alt: string; maxScale?: number; testId?: string }) {
+export function PixelCanvas({
+  src,
+  alt,
+  maxScale = 4,
+  testId,
+}: {
+  src: string;
+  alt: string;
+  maxScale?: number;
+  testId?: string;
+}) {
   const box = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
   const [width, setWidth] = useState(0);
@@ -48,7 +58,13 @@ export function PixelCanvas({ src, alt, maxScale = 4, testId }: { src: string; a
 
   return (
     <div ref={box} className="w-full min-w-0">
-      <canvas ref={canvas} role="img" aria-label={alt} data-testid={testId} className="max-w-full [image-rendering:pixelated]" />
+      <canvas
+        ref={canvas}
+        role="img"
+        aria-label={alt}
+        data-testid={testId}
+        className="max-w-full [image-rendering:pixelated]"
+      />
     </div>
   );
 }

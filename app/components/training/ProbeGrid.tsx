@@ -39,7 +39,10 @@ export function ProbeGrid({ images, probes }: { images: string[]; probes: Probe[
 
   useEffect(() => {
     let cancelled = false;
-    loadImages(images).then((imgs) => !cancelled && setLoaded(imgs), () => undefined);
+    loadImages(images).then(
+      (imgs) => !cancelled && setLoaded(imgs),
+      () => undefined,
+    );
     return () => {
       cancelled = true;
     };
@@ -89,7 +92,11 @@ export function ProbeGrid({ images, probes }: { images: string[]; probes: Probe[
       ctx.fillRect(x, y + tile + 2, tile, 3);
       ctx.fillText(SHORT_CLASS_NAMES[p.predicted]!, x + tile / 2, y + tile + 16);
       ctx.fillStyle = '#a1a1aa';
-      ctx.fillText(`${Math.round(100 * p.confidence)}%${right ? '' : ` · ${SHORT_CLASS_NAMES[p.label]}`}`, x + tile / 2, y + tile + 29);
+      ctx.fillText(
+        `${Math.round(100 * p.confidence)}%${right ? '' : ` · ${SHORT_CLASS_NAMES[p.label]}`}`,
+        x + tile / 2,
+        y + tile + 29,
+      );
     });
   }, [loaded, probes, width]);
 
@@ -100,7 +107,11 @@ export function ProbeGrid({ images, probes }: { images: string[]; probes: Probe[
         ref={canvas}
         data-testid="probe-grid"
         role="img"
-        aria-label={probes ? `The model's guesses on ${probes.length} test images: ${right} right.` : 'Test images the model will guess.'}
+        aria-label={
+          probes
+            ? `The model's guesses on ${probes.length} test images: ${right} right.`
+            : 'Test images the model will guess.'
+        }
         className="max-w-full"
       />
     </div>

@@ -23,7 +23,12 @@ const BAR_TONE: Partial<Record<SessionState, string>> = {
 export function ProgressBar({ progress, etaSeconds, state, epochsDone, epochs, detail, compact }: Props) {
   const pct = Math.max(0, Math.min(1, progress)) * 100;
   const live = state === 'training' || state === 'paused';
-  const eta = live && etaSeconds !== null ? `about ${formatDuration(etaSeconds)} left` : state === 'training' ? 'estimating time left…' : '';
+  const eta =
+    live && etaSeconds !== null
+      ? `about ${formatDuration(etaSeconds)} left`
+      : state === 'training'
+        ? 'estimating time left…'
+        : '';
   return (
     <div data-testid="progress" data-progress={progress.toFixed(4)}>
       <div
@@ -33,9 +38,14 @@ export function ProgressBar({ progress, etaSeconds, state, epochsDone, epochs, d
         aria-valuemax={100}
         aria-valuenow={Math.round(pct)}
       >
-        <div className={`h-full rounded-full transition-[width] duration-500 ${BAR_TONE[state] ?? 'bg-zinc-500'}`} style={{ width: `${pct}%` }} />
+        <div
+          className={`h-full rounded-full transition-[width] duration-500 ${BAR_TONE[state] ?? 'bg-zinc-500'}`}
+          style={{ width: `${pct}%` }}
+        />
       </div>
-      <div className={`mt-1.5 flex flex-wrap justify-between gap-x-3 text-zinc-400 ${compact ? 'text-[11px]' : 'text-xs'}`}>
+      <div
+        className={`mt-1.5 flex flex-wrap justify-between gap-x-3 text-zinc-400 ${compact ? 'text-[11px]' : 'text-xs'}`}
+      >
         <span>
           Epoch {Math.min(epochsDone + (live ? 1 : 0), epochs)} of {epochs} · {pct.toFixed(0)} %
         </span>

@@ -16,21 +16,30 @@ export function SessionCard({ session: s }: { session: SessionSummary }) {
           <div className="min-w-0">
             <h3 className="truncate font-semibold text-zinc-100">{s.name}</h3>
             <p className="mt-0.5 text-xs text-zinc-400">
-              <span className="rounded bg-zinc-800 px-1.5 py-0.5 font-medium text-zinc-300">{KIND_SHORT[s.kind]}</span> · hosted by{' '}
-              {s.hostNickname}
+              <span className="rounded bg-zinc-800 px-1.5 py-0.5 font-medium text-zinc-300">{KIND_SHORT[s.kind]}</span>{' '}
+              · hosted by {s.hostNickname}
             </p>
           </div>
           <StateBadge state={s.state} queuePosition={s.queuePosition} />
         </div>
         <div className="mt-3">
-          <ProgressBar compact progress={s.progress} etaSeconds={s.etaSeconds} state={s.state} epochsDone={s.epochsDone} epochs={s.epochs} />
+          <ProgressBar
+            compact
+            progress={s.progress}
+            etaSeconds={s.etaSeconds}
+            state={s.state}
+            epochsDone={s.epochsDone}
+            epochs={s.epochs}
+          />
         </div>
         <div className="mt-2 flex items-center justify-between gap-3 text-xs text-zinc-400">
           <span className="truncate">
             {s.headline ? (
               <>
                 {s.headline.name}{' '}
-                <span className="font-semibold text-zinc-200">{formatHeadline(s.headline.name, s.headline.value, s.headline.unit)}</span>
+                <span className="font-semibold text-zinc-200">
+                  {formatHeadline(s.headline.name, s.headline.value, s.headline.unit)}
+                </span>
               </>
             ) : s.message ? (
               <span className={s.state === 'failed' ? 'text-rose-300' : ''}>{s.message}</span>

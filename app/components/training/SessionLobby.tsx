@@ -10,7 +10,15 @@ import { getSocket, request } from '../../realtime/socket';
 import { CreateSessionForm } from './CreateSessionForm';
 import { SessionCard } from './SessionCard';
 
-const ORDER: Record<SessionState, number> = { training: 0, paused: 1, queued: 2, waiting: 3, finished: 4, stopped: 5, failed: 6 };
+const ORDER: Record<SessionState, number> = {
+  training: 0,
+  paused: 1,
+  queued: 2,
+  waiting: 3,
+  finished: 4,
+  stopped: 5,
+  failed: 6,
+};
 
 export function SessionLobby() {
   const [sessions, setSessions] = useState<Map<string, SessionSummary> | null>(null);
@@ -43,9 +51,16 @@ export function SessionLobby() {
 
   return (
     <div className="grid gap-8 lg:grid-cols-[minmax(0,1fr)_19rem]">
-      <div className="order-2 flex min-w-0 flex-col gap-8 lg:order-1" data-testid="session-list" data-state={sessions ? 'filled' : 'empty'}>
+      <div
+        className="order-2 flex min-w-0 flex-col gap-8 lg:order-1"
+        data-testid="session-list"
+        data-state={sessions ? 'filled' : 'empty'}
+      >
         {error && (
-          <p role="alert" className="rounded-lg border border-rose-500/30 bg-rose-500/10 px-4 py-3 text-sm text-rose-200">
+          <p
+            role="alert"
+            className="rounded-lg border border-rose-500/30 bg-rose-500/10 px-4 py-3 text-sm text-rose-200"
+          >
             {error}
           </p>
         )}

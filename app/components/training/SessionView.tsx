@@ -56,7 +56,11 @@ export function SessionView({ sessionId }: { sessionId: string }) {
   const isHost = t.you?.host ?? false;
 
   return (
-    <main className="mx-auto max-w-5xl px-4 pb-16 pt-6 sm:px-6 sm:pt-8" data-testid="session-view" data-session-id={detail.id}>
+    <main
+      className="mx-auto max-w-5xl px-4 pb-16 pt-6 sm:px-6 sm:pt-8"
+      data-testid="session-view"
+      data-session-id={detail.id}
+    >
       <nav className="mb-4 text-sm">
         <Link href="/sessions" className="text-indigo-300 hover:underline">
           ← All sessions
@@ -69,10 +73,12 @@ export function SessionView({ sessionId }: { sessionId: string }) {
             <StateBadge state={state} queuePosition={detail.queuePosition} />
           </div>
           <p className="mt-1 text-sm text-zinc-400">
-            {KIND_LABEL[detail.kind]} · {detail.config.epochs} {detail.config.epochs === 1 ? 'epoch' : 'epochs'} on {detail.config.trainLimit.toLocaleString('en')} images · batch{' '}
-            {detail.config.batchSize} · lr {detail.config.lr} ({detail.config.lrSchedule})
-            {detail.kind === 'vae' && ` · β ${detail.config.beta}${detail.config.perceptual ? ' · perceptual loss' : ''}${detail.config.adversarial ? ' · adversarial critic' : ''}`} · hosted by{' '}
-            <span className="text-amber-300">{detail.hostNickname}</span>
+            {KIND_LABEL[detail.kind]} · {detail.config.epochs} {detail.config.epochs === 1 ? 'epoch' : 'epochs'} on{' '}
+            {detail.config.trainLimit.toLocaleString('en')} images · batch {detail.config.batchSize} · lr{' '}
+            {detail.config.lr} ({detail.config.lrSchedule})
+            {detail.kind === 'vae' &&
+              ` · β ${detail.config.beta}${detail.config.perceptual ? ' · perceptual loss' : ''}${detail.config.adversarial ? ' · adversarial critic' : ''}`}{' '}
+            · hosted by <span className="text-amber-300">{detail.hostNickname}</span>
           </p>
         </div>
         <div className="flex items-center gap-3">
@@ -130,19 +136,33 @@ export function SessionView({ sessionId }: { sessionId: string }) {
       </div>
 
       {detail.kind === 'vae' && (
-        <section aria-labelledby="vote-heading" data-testid="session-voting" className="mt-6 rounded-xl border border-zinc-800 bg-zinc-900/40 p-4">
+        <section
+          aria-labelledby="vote-heading"
+          data-testid="session-voting"
+          className="mt-6 rounded-xl border border-zinc-800 bg-zinc-900/40 p-4"
+        >
           <h2 id="vote-heading" className="text-sm font-semibold text-zinc-300">
             Vote on what it draws
           </h2>
           <p className="mt-1 text-xs text-zinc-500">
-            Candidates come from this session&apos;s weights at the epoch the round opens (best of several, judged by the served CNN); the winners go to the gallery.
+            Candidates come from this session&apos;s weights at the epoch the round opens (best of several, judged by
+            the served CNN); the winners go to the gallery.
           </p>
-          <VoteRoom room={detail.id} session={{ isHost, epochsDone: t.epochs.length, hostNickname: detail.hostNickname }} />
+          <VoteRoom
+            room={detail.id}
+            session={{ isHost, epochsDone: t.epochs.length, hostNickname: detail.hostNickname }}
+          />
         </section>
       )}
 
       <div className="mt-6 flex min-w-0 flex-col gap-6">
-        <TrainingCharts kind={detail.kind} batches={t.batches} epochs={t.epochs} version={t.version} selectedEpoch={inspected?.epoch ?? null} />
+        <TrainingCharts
+          kind={detail.kind}
+          batches={t.batches}
+          epochs={t.epochs}
+          version={t.version}
+          selectedEpoch={inspected?.epoch ?? null}
+        />
         <section aria-labelledby="epoch-heading" className="rounded-xl border border-zinc-800 bg-zinc-900/40 p-4">
           <h2 id="epoch-heading" className="mb-3 text-sm font-semibold text-zinc-300">
             What the model learned

@@ -56,7 +56,9 @@ export function TrainingCharts({ kind, batches, epochs, version, selectedEpoch }
     const bx = batches.map(at);
     const ex = epochs.map((e) => e.epoch + 1);
     if (kind === 'cnn') {
-      return align(bx, [batches.map((b) => b.accuracy ?? null)], ex, [epochs.map((e) => e.evaluation.testAccuracy ?? e.evaluation.headline)]);
+      return align(bx, [batches.map((b) => b.accuracy ?? null)], ex, [
+        epochs.map((e) => e.evaluation.testAccuracy ?? e.evaluation.headline),
+      ]);
     }
     return align([], [], ex, [epochs.map((e) => e.evaluation.headline)]);
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -73,16 +75,32 @@ export function TrainingCharts({ kind, batches, epochs, version, selectedEpoch }
           { label: 'train accuracy (batches)', color: '#34d399', format: (v) => formatPercent(v) },
           { label: 'test accuracy', color: '#fbbf24', points: true, format: (v) => formatPercent(v) },
         ]
-      : [{ label: 'test −ELBO (nats/image, lower is better)', color: '#fbbf24', points: true, format: (v) => v.toFixed(1) }];
+      : [
+          {
+            label: 'test −ELBO (nats/image, lower is better)',
+            color: '#fbbf24',
+            points: true,
+            format: (v) => v.toFixed(1),
+          },
+        ];
 
   return (
     <div className="grid gap-4 lg:grid-cols-2">
       <figure className="min-w-0 rounded-xl border border-zinc-800 bg-zinc-900/40 p-3">
         <figcaption className="mb-2 text-sm font-medium text-zinc-300">Loss</figcaption>
-        <LineChart testId="loss-chart" data={loss} series={lossSeries} xLabel="epoch" yLabel={kind === 'cnn' ? 'cross-entropy' : 'nats / image'} marker={marker} />
+        <LineChart
+          testId="loss-chart"
+          data={loss}
+          series={lossSeries}
+          xLabel="epoch"
+          yLabel={kind === 'cnn' ? 'cross-entropy' : 'nats / image'}
+          marker={marker}
+        />
       </figure>
       <figure className="min-w-0 rounded-xl border border-zinc-800 bg-zinc-900/40 p-3">
-        <figcaption className="mb-2 text-sm font-medium text-zinc-300">{kind === 'cnn' ? 'Accuracy' : 'Test bound (−ELBO)'}</figcaption>
+        <figcaption className="mb-2 text-sm font-medium text-zinc-300">
+          {kind === 'cnn' ? 'Accuracy' : 'Test bound (−ELBO)'}
+        </figcaption>
         <LineChart
           testId="quality-chart"
           data={quality}

@@ -43,4 +43,15 @@ export const STATE_TONE: Record<SessionState, string> = {
 };
 
 /** Short class names that fit a confusion-matrix axis on a phone. */
-export const SHORT_CLASS_NAMES = ['T-shirt', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Boot'] as const;
+export const SHORT_CLASS_NAMES = [
+  'T-shirt',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Boot',
+] as const;

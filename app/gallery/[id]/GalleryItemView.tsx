@@ -21,59 +21,114 @@ export function GalleryItemView({ id }: { id: number }) {
     void request('gallery:item', { id }).then((r) => (r.ok ? setDetail(r.data) : setError(r.error)));
   }, [id]);
   useEffect(() => {
-    if (guest) void request('collections:list', { scope: 'mine' }).then((r) => r.ok && setCollections(r.data.collections));
+    if (guest)
+      void request('collections:list', { scope: 'mine' }).then((r) => r.ok && setCollections(r.data.collections));
   }, [guest]);
 
-  if (error) return <p role="alert" className="mt-6 text-rose-400">{error}</p>;
+  if (error)
+    return (
+      <p role="alert" className="mt-6 text-rose-400">
+        {error}
+      </p>
+    );
   if (!detail) return <p className="mt-6 text-zinc-400">Loading…</p>;
   const { item, lineage } = detail;
   return (
     <article className="mt-4">
-      <h1 className="text-2xl font-semibold text-zinc-50">{CLASS_NAMES[item.label]} #{item.id}</h1>
+      <h1 className="text-2xl font-semibold text-zinc-50">
+        {CLASS_NAMES[item.label]} #{item.id}
+      </h1>
       <div className="mt-4 flex flex-wrap gap-6">
         {/* eslint-disable-next-line @next/next/no-img-element */}
-        <img src={item.image} alt={CLASS_NAMES[item.label]} width={280} height={280} className="rounded border border-zinc-800 [image-rendering:pixelated]" />
+        <img
+          src={item.image}
+          alt={CLASS_NAMES[item.label]}
+          width={280}
+          height={280}
+          className="rounded border border-zinc-800 [image-rendering:pixelated]"
+        />
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm text-zinc-300">
-          <dt className="text-zinc-500">Votes</dt><dd>{item.upVotes} keep, {item.downVotes} discard (score {item.score})</dd>
-          <dt className="text-zinc-500">Judge confidence</dt><dd>{(item.confidence * 100).toFixed(1)} %</dd>
+          <dt className="text-zinc-500">Votes</dt>
+          <dd>
+            {item.upVotes} keep, {item.downVotes} discard (score {item.score})
+          </dd>
+          <dt className="text-zinc-500">Judge confidence</dt>
+          <dd>{(item.confidence * 100).toFixed(1)} %</dd>
           {item.session ? (
             <>
               <dt className="text-zinc-500">Made in</dt>
               <dd data-testid="item-session">
                 the training session{' '}
-                <a className="text-indigo-300 underline" href={`/sessions/${item.session.id}`}>{item.session.name}</a>, from its weights after epoch {item.session.epoch} (voting round {item.round.number}, hosted by {item.author ?? 'unknown'})
+                <a className="text-indigo-300 underline" href={`/sessions/${item.session.id}`}>
+                  {item.session.name}
+                </a>
+                , from its weights after epoch {item.session.epoch} (voting round {item.round.number}, hosted by{' '}
+                {item.author ?? 'unknown'})
               </dd>
             </>
           ) : (
-            <><dt className="text-zinc-500">Round</dt><dd>{item.round.number} in room {item.round.room}, hosted by {item.author ?? 'unknown'}</dd></>
+            <>
+              <dt className="text-zinc-500">Round</dt>
+              <dd>
+                {item.round.number} in room {item.round.room}, hosted by {item.author ?? 'unknown'}
+              </dd>
+            </>
           )}
-          <dt className="text-zinc-500">Origin</dt><dd>{item.origin}</dd>
-          <dt className="text-zinc-500">Model version</dt><dd>{item.modelVersion ? `${item.modelVersion.name} (#${item.modelVersion.id}, ${item.modelVersion.path})` : 'not recorded'}</dd>
-          <dt className="text-zinc-500">Latent vector</dt><dd className="max-w-md break-all font-mono text-xs">[{item.latent.map((v) => v.toFixed(2)).join(', ')}]</dd>
+          <dt className="text-zinc-500">Origin</dt>
+          <dd>{item.origin}</dd>
+          <dt className="text-zinc-500">Model version</dt>
+          <dd>
+            {item.modelVersion
+              ? `${item.modelVersion.name} (#${item.modelVersion.id}, ${item.modelVersion.path})`
+              : 'not recorded'}
+          </dd>
+          <dt className="text-zinc-500">Latent vector</dt>
+          <dd className="max-w-md break-all font-mono text-xs">[{item.latent.map((v) => v.toFixed(2)).join(', ')}]</dd>
         </dl>
       </div>
       <h2 className="mt-8 text-lg font-semibold text-zinc-100">Lineage</h2>
-      {lineage.length === 0 ? <p className="text-sm text-zinc-400">A fresh draw from the prior: no ancestors.</p> : (
+      {lineage.length === 0 ? (
+        <p className="text-sm text-zinc-400">A fresh draw from the prior: no ancestors.</p>
+      ) : (
         <ul className="mt-2 flex flex-wrap gap-3">
           {lineage.map((a) => (
             <li key={a.candidateId} className="text-center text-xs text-zinc-400">
               {/* eslint-disable-next-line @next/next/no-img-element */}
               <img src={a.image} alt="ancestor" width={56} height={56} className="[image-rendering:pixelated]" />
               {a.generation === 1 ? 'parent' : `${a.generation} back`} · r{a.roundNumber}
-              {a.galleryItemId && <a className="block text-indigo-300 underline" href={`/gallery/${a.galleryItemId}`}>#{a.galleryItemId}</a>}
+              {a.galleryItemId && (
+                <a className="block text-indigo-300 underline" href={`/gallery/${a.galleryItemId}`}>
+                  #{a.galleryItemId}
+                </a>
+              )}
             </li>
           ))}
         </ul>
       )}
       <h2 className="mt-8 text-lg font-semibold text-zinc-100">More like this</h2>
-      <button className="mt-2 rounded bg-indigo-500 px-3 py-1 text-sm font-semibold text-white"
-        onClick={async () => { const r = await request('gallery:variations', { id: item.id, count: 8 }, 30_000); if (r.ok) setVariations(r.data.images); else setNote(r.error); }}>
+      <button
+        className="mt-2 rounded bg-indigo-500 px-3 py-1 text-sm font-semibold text-white"
+        onClick={async () => {
+          const r = await request('gallery:variations', { id: item.id, count: 8 }, 30_000);
+          if (r.ok) setVariations(r.data.images);
+          else setNote(r.error);
+        }}
+      >
         Draw variations
       </button>
       <ul className="mt-3 flex flex-wrap gap-2">
         {variations.map((v, i) => (
           // eslint-disable-next-line @next/next/no-img-element
-          <li key={i}><img src={v.image} alt="variation" width={84} height={84} title={`judge ${(v.confidence * 100).toFixed(0)} %`} className="[image-rendering:pixelated]" /></li>
+          <li key={i}>
+            <img
+              src={v.image}
+              alt="variation"
+              width={84}
+              height={84}
+              title={`judge ${(v.confidence * 100).toFixed(0)} %`}
+              className="[image-rendering:pixelated]"
+            />
+          </li>
         ))}
       </ul>
       <h2 className="mt-8 text-lg font-semibold text-zinc-100">Add to a collection</h2>
@@ -81,12 +136,20 @@ export function GalleryItemView({ id }: { id: number }) {
       {guest && (
         <div className="mt-2 flex flex-wrap gap-2 text-sm">
           {collections.map((c) => (
-            <button key={c.id} className="rounded border border-zinc-700 px-2 py-1 text-zinc-200"
-              onClick={async () => { const r = await request('collection:add', { id: c.id, galleryItemId: item.id }); setNote(r.ok ? `Added to ${c.title}.` : r.error); }}>
+            <button
+              key={c.id}
+              className="rounded border border-zinc-700 px-2 py-1 text-zinc-200"
+              onClick={async () => {
+                const r = await request('collection:add', { id: c.id, galleryItemId: item.id });
+                setNote(r.ok ? `Added to ${c.title}.` : r.error);
+              }}
+            >
               {c.title}
             </button>
           ))}
-          <a className="text-indigo-300 underline" href="/collections">manage collections</a>
+          <a className="text-indigo-300 underline" href="/collections">
+            manage collections
+          </a>
         </div>
       )}
       {note && <p className="mt-2 text-sm text-zinc-300">{note}</p>}

@@ -5,7 +5,9 @@ export default async function GalleryItemPage({ params }: { params: Promise<{ id
   const { id } = await params;
   return (
     <main className="mx-auto max-w-5xl px-4 pb-16 pt-8 sm:px-6">
-      <a className="text-sm text-indigo-300 underline" href="/gallery">← Gallery</a>
+      <a className="text-sm text-indigo-300 underline" href="/gallery">
+        ← Gallery
+      </a>
       <GalleryItemView id={Number(id)} />
     </main>
   );

@@ -15,7 +15,9 @@ export function saveAssessment(
 }
 
 export type AssessmentWithModel = Assessment & {
-  modelVersion: Pick<ModelVersion, 'id' | 'kind' | 'name' | 'path' | 'createdAt'> & { trainingSessions: { id: string; name: string }[] };
+  modelVersion: Pick<ModelVersion, 'id' | 'kind' | 'name' | 'path' | 'createdAt'> & {
+    trainingSessions: { id: string; name: string }[];
+  };
 };
 
 export interface AssessmentFilter {
@@ -32,7 +34,14 @@ export function listAssessments(db: Db, filter: AssessmentFilter = {}): Promise<
     take: filter.limit ?? 50,
     include: {
       modelVersion: {
-        select: { id: true, kind: true, name: true, path: true, createdAt: true, trainingSessions: { select: { id: true, name: true }, take: 1 } },
+        select: {
+          id: true,
+          kind: true,
+          name: true,
+          path: true,
+          createdAt: true,
+          trainingSessions: { select: { id: true, name: true }, take: 1 },
+        },
       },
     },
   });

@@ -32,7 +32,10 @@ const detailInclude = {
 export type CollectionDetail = Prisma.CollectionGetPayload<{ include: typeof detailInclude }>;
 
 const notFound = (id: string) =>
-  new CollectionAccessError('not-found', `There is no collection ${id} you can see; check the link (a private collection is visible to its owner only).`);
+  new CollectionAccessError(
+    'not-found',
+    `There is no collection ${id} you can see; check the link (a private collection is visible to its owner only).`,
+  );
 
 /** A collection as `viewerId` may see it (owner, or anyone when public). */
 export async function getCollection(db: Db, id: string, viewerId: string | null): Promise<CollectionDetail> {
@@ -41,18 +44,34 @@ export async function getCollection(db: Db, id: string, viewerId: string | null)
   return c;
 }
 
-async function ownedCollection(db: Db | Prisma.TransactionClient, id: string, guestId: string): Promise<{ id: string }> {
+async function ownedCollection(
+  db: Db | Prisma.TransactionClient,
+  id: string,
+  guestId: string,
+): Promise<{ id: string }> {
   const c = await db.collection.findUnique({ where: { id }, select: { id: true, ownerId: true, public: true } });
   if (!c || (!c.public && c.ownerId !== guestId)) throw notFound(id);
-  if (c.ownerId !== guestId) throw new CollectionAccessError('not-owner', 'Only the owner of this collection can change it; save the items into a collection of your own.');
+  if (c.ownerId !== guestId)
+    throw new CollectionAccessError(
+      'not-owner',
+      'Only the owner of this collection can change it; save the items into a collection of your own.',
+    );
   return c;
 }
 
-export async function createCollection(db: Db, ownerId: string, input: { title: string; public: boolean }): Promise<CollectionDetail> {
+export async function createCollection(
+  db: Db,
+  ownerId: string,
+  input: { title: string; public: boolean },
+): Promise<CollectionDetail> {
   const owned = await db.collection.count({ where: { ownerId } });
-  if (owned >= MAX_COLLECTIONS_PER_GUEST) throw new UserFacingError(`You have ${owned} collections, the most allowed; delete one first.`);
+  if (owned >= MAX_COLLECTIONS_PER_GUEST)
+    throw new UserFacingError(`You have ${owned} collections, the most allowed; delete one first.`);
   const id = randomBytes(9).toString('base64url');
-  return db.collection.create({ data: { id, ownerId, title: input.title, public: input.public }, include: detailInclude });
+  return db.collection.create({
+    data: { id, ownerId, title: input.title, public: input.public },
+    include: detailInclude,
+  });
 }
 
 export function listCollections(db: Db, filter: { ownerId: string } | { public: true }, limit = 100) {
@@ -63,12 +82,21 @@ export function listCollections(db: Db, filter: { ownerId: string } | { public: 
     include: {
       owner: { select: { nickname: true } },
       _count: { select: { items: true } },
-      items: { orderBy: [{ order: 'asc' }, { id: 'asc' }], take: 4, include: { galleryItem: { select: { id: true, image: true } } } },
+      items: {
+        orderBy: [{ order: 'asc' }, { id: 'asc' }],
+        take: 4,
+        include: { galleryItem: { select: { id: true, image: true } } },
+      },
     },
   });
 }
 
-export async function updateCollection(db: Db, guestId: string, id: string, patch: { title?: string; public?: boolean }): Promise<CollectionDetail> {
+export async function updateCollection(
+  db: Db,
+  guestId: string,
+  id: string,
+  patch: { title?: string; public?: boolean },
+): Promise<CollectionDetail> {
   await ownedCollection(db, id, guestId);
   return db.collection.update({ where: { id }, data: patch, include: detailInclude });
 }
@@ -79,15 +107,25 @@ export async function deleteCollection(db: Db, guestId: string, id: string): Pro
 }
 
 /** Appends a gallery item (already there: nothing changes). */
-export async function addToCollection(db: Db, guestId: string, id: string, galleryItemId: number): Promise<CollectionDetail> {
+export async function addToCollection(
+  db: Db,
+  guestId: string,
+  id: string,
+  galleryItemId: number,
+): Promise<CollectionDetail> {
   return db.$transaction(async (tx) => {
     await ownedCollection(tx, id, guestId);
     if (!(await tx.galleryItem.findUnique({ where: { id: galleryItemId }, select: { id: true } }))) {
       throw new UserFacingError(`There is no gallery item ${galleryItemId}; pick one from the gallery.`);
     }
     const count = await tx.collectionItem.count({ where: { collectionId: id } });
-    if (count >= MAX_COLLECTION_ITEMS) throw new UserFacingError(`A collection holds at most ${MAX_COLLECTION_ITEMS} items; remove some first.`);
-    const last = await tx.collectionItem.findFirst({ where: { collectionId: id }, orderBy: { order: 'desc' }, select: { order: true } });
+    if (count >= MAX_COLLECTION_ITEMS)
+      throw new UserFacingError(`A collection holds at most ${MAX_COLLECTION_ITEMS} items; remove some first.`);
+    const last = await tx.collectionItem.findFirst({
+      where: { collectionId: id },
+      orderBy: { order: 'desc' },
+      select: { order: true },
+    });
     await tx.collectionItem.upsert({
       where: { collectionId_galleryItemId: { collectionId: id, galleryItemId } },
       create: { collectionId: id, galleryItemId, order: (last?.order ?? -1) + 1 },
@@ -98,23 +136,42 @@ export async function addToCollection(db: Db, guestId: string, id: string, galle
   });
 }
 
-export async function removeFromCollection(db: Db, guestId: string, id: string, galleryItemId: number): Promise<CollectionDetail> {
+export async function removeFromCollection(
+  db: Db,
+  guestId: string,
+  id: string,
+  galleryItemId: number,
+): Promise<CollectionDetail> {
   await ownedCollection(db, id, guestId);
   await db.collectionItem.deleteMany({ where: { collectionId: id, galleryItemId } });
   return db.collection.update({ where: { id }, data: { updatedAt: new Date() }, include: detailInclude });
 }
 
 /** `galleryItemIds` must be exactly the collection's items, in their new order. */
-export async function reorderCollection(db: Db, guestId: string, id: string, galleryItemIds: number[]): Promise<CollectionDetail> {
+export async function reorderCollection(
+  db: Db,
+  guestId: string,
+  id: string,
+  galleryItemIds: number[],
+): Promise<CollectionDetail> {
   return db.$transaction(async (tx) => {
     await ownedCollection(tx, id, guestId);
     const items = await tx.collectionItem.findMany({ where: { collectionId: id }, select: { galleryItemId: true } });
     const have = new Set(items.map((i) => i.galleryItemId));
-    if (galleryItemIds.length !== have.size || new Set(galleryItemIds).size !== have.size || !galleryItemIds.every((g) => have.has(g))) {
-      throw new UserFacingError('The new order must list every item of the collection exactly once; reload the collection and try again.');
+    if (
+      galleryItemIds.length !== have.size ||
+      new Set(galleryItemIds).size !== have.size ||
+      !galleryItemIds.every((g) => have.has(g))
+    ) {
+      throw new UserFacingError(
+        'The new order must list every item of the collection exactly once; reload the collection and try again.',
+      );
     }
     for (const [order, galleryItemId] of galleryItemIds.entries()) {
-      await tx.collectionItem.update({ where: { collectionId_galleryItemId: { collectionId: id, galleryItemId } }, data: { order } });
+      await tx.collectionItem.update({
+        where: { collectionId_galleryItemId: { collectionId: id, galleryItemId } },
+        data: { order },
+      });
     }
     return tx.collection.findUniqueOrThrow({ where: { id }, include: detailInclude });
   });

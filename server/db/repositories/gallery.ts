@@ -31,7 +31,9 @@ export type GalleryListItem = Prisma.GalleryItemGetPayload<{ select: typeof list
 export async function listGallery(db: Db, f: GalleryFilter): Promise<{ items: GalleryListItem[]; total: number }> {
   const where = f.label === null ? {} : { label: f.label };
   const orderBy: Prisma.GalleryItemOrderByWithRelationInput[] =
-    f.sort === 'votes' ? [{ score: 'desc' }, { createdAt: 'desc' }, { id: 'desc' }] : [{ createdAt: 'desc' }, { id: 'desc' }];
+    f.sort === 'votes'
+      ? [{ score: 'desc' }, { createdAt: 'desc' }, { id: 'desc' }]
+      : [{ createdAt: 'desc' }, { id: 'desc' }];
   const [items, total] = await Promise.all([
     db.galleryItem.findMany({ where, orderBy, skip: (f.page - 1) * f.pageSize, take: f.pageSize, select: listSelect }),
     db.galleryItem.count({ where }),
@@ -42,7 +44,23 @@ export async function listGallery(db: Db, f: GalleryFilter): Promise<{ items: Ga
 const detailInclude = {
   author: { select: { nickname: true } },
   modelVersion: { select: { id: true, name: true, path: true, createdAt: true } },
-  candidate: { select: { id: true, parentIds: true, origin: true, round: { select: { id: true, room: true, number: true, sessionId: true, sessionEpoch: true, session: { select: { name: true } } } } } },
+  candidate: {
+    select: {
+      id: true,
+      parentIds: true,
+      origin: true,
+      round: {
+        select: {
+          id: true,
+          room: true,
+          number: true,
+          sessionId: true,
+          sessionEpoch: true,
+          session: { select: { name: true } },
+        },
+      },
+    },
+  },
 } as const satisfies Prisma.GalleryItemInclude;
 
 export type GalleryDetail = Prisma.GalleryItemGetPayload<{ include: typeof detailInclude }>;
@@ -74,7 +92,15 @@ export async function lineage(db: Db, parentIds: number[], generations = 4): Pro
     ids.forEach((id) => seen.add(id));
     const rows = await db.candidate.findMany({
       where: { id: { in: ids } },
-      select: { id: true, label: true, origin: true, parentIds: true, image: true, round: { select: { number: true } }, galleryItem: { select: { id: true } } },
+      select: {
+        id: true,
+        label: true,
+        origin: true,
+        parentIds: true,
+        image: true,
+        round: { select: { number: true } },
+        galleryItem: { select: { id: true } },
+      },
       orderBy: { id: 'asc' },
     });
     for (const r of rows) {

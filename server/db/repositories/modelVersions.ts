@@ -22,19 +22,20 @@ export interface ModelVersionInput {
 export async function registerModelVersion(db: Db, input: ModelVersionInput): Promise<ModelVersion> {
   const modelPath = projectRelative(input.path);
   const trainingLogHash = hashJson(input.trainingLog);
-  const upsert = () => db.modelVersion.upsert({
-    where: { path_trainingLogHash: { path: modelPath, trainingLogHash } },
-    create: {
-      kind: input.kind,
-      name: input.name,
-      path: modelPath,
-      params: input.params,
-      trainingLog: input.trainingLog,
-      trainingLogHash,
-      metrics: input.metrics,
-    },
-    update: input.metrics === undefined ? {} : { metrics: input.metrics },
-  });
+  const upsert = () =>
+    db.modelVersion.upsert({
+      where: { path_trainingLogHash: { path: modelPath, trainingLogHash } },
+      create: {
+        kind: input.kind,
+        name: input.name,
+        path: modelPath,
+        params: input.params,
+        trainingLog: input.trainingLog,
+        trainingLogHash,
+        metrics: input.metrics,
+      },
+      update: input.metrics === undefined ? {} : { metrics: input.metrics },
+    });
   try {
     return await upsert();
   } catch (err) {

@@ -52,7 +52,11 @@ export type StoredRound = Prisma.VoteRoundGetPayload<{ include: typeof roundIncl
 export async function createRound(db: Db, input: RoundInput): Promise<StoredRound> {
   for (const c of input.candidates) checkImageSize(c.image);
   return db.$transaction(async (tx) => {
-    const last = await tx.voteRound.findFirst({ where: { room: input.room }, orderBy: { number: 'desc' }, select: { number: true } });
+    const last = await tx.voteRound.findFirst({
+      where: { room: input.room },
+      orderBy: { number: 'desc' },
+      select: { number: true },
+    });
     return tx.voteRound.create({
       data: {
         room: input.room,
@@ -105,7 +109,11 @@ export interface Tally {
 
 /** Up and down votes of every candidate of a round, counted by the database. */
 export async function roundTallies(db: Db, roundId: number): Promise<Tally[]> {
-  const candidates = await db.candidate.findMany({ where: { roundId }, select: { id: true }, orderBy: { position: 'asc' } });
+  const candidates = await db.candidate.findMany({
+    where: { roundId },
+    select: { id: true },
+    orderBy: { position: 'asc' },
+  });
   const groups = await db.vote.groupBy({
     by: ['candidateId', 'value'],
     where: { candidate: { roundId } },
@@ -120,7 +128,10 @@ export async function roundTallies(db: Db, roundId: number): Promise<Tally[]> {
 
 /** Every vote of a round: candidate id -> guest id -> value. */
 export async function roundVotes(db: Db, roundId: number): Promise<Map<number, Map<string, 1 | -1>>> {
-  const rows = await db.vote.findMany({ where: { candidate: { roundId } }, select: { candidateId: true, guestId: true, value: true } });
+  const rows = await db.vote.findMany({
+    where: { candidate: { roundId } },
+    select: { candidateId: true, guestId: true, value: true },
+  });
   const out = new Map<number, Map<string, 1 | -1>>();
   for (const r of rows) {
     let m = out.get(r.candidateId);
@@ -136,9 +147,15 @@ export async function roundVotes(db: Db, roundId: number): Promise<Map<number, M
  */
 export async function closeRound(db: Db, roundId: number, winners: Tally[]): Promise<boolean> {
   return db.$transaction(async (tx) => {
-    const { count } = await tx.voteRound.updateMany({ where: { id: roundId, state: 'open' }, data: { state: 'closed', closedAt: new Date() } });
+    const { count } = await tx.voteRound.updateMany({
+      where: { id: roundId, state: 'open' },
+      data: { state: 'closed', closedAt: new Date() },
+    });
     if (count === 0) return false;
-    const round = await tx.voteRound.findUniqueOrThrow({ where: { id: roundId }, select: { hostId: true, modelVersionId: true } });
+    const round = await tx.voteRound.findUniqueOrThrow({
+      where: { id: roundId },
+      select: { hostId: true, modelVersionId: true },
+    });
     for (const w of winners) {
       const c = await tx.candidate.findUniqueOrThrow({ where: { id: w.candidateId } });
       if (c.roundId !== roundId) throw new RangeError(`candidate ${c.id} is not in round ${roundId}`);

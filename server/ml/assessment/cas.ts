@@ -71,7 +71,13 @@ export async function writeGeneratedDataset(
     labels.set(set.labels, start);
   }
   // Uncompressed names: gzip of 47 MB would cost more time than the training reads save.
-  await writeIdx(path.join(dir, FILES.train.images.replace(/\.gz$/, '')), { kind: 'images', count, rows: 28, cols: 28, data: images });
+  await writeIdx(path.join(dir, FILES.train.images.replace(/\.gz$/, '')), {
+    kind: 'images',
+    count,
+    rows: 28,
+    cols: 28,
+    data: images,
+  });
   await writeIdx(path.join(dir, FILES.train.labels.replace(/\.gz$/, '')), { kind: 'labels', count, data: labels });
   const real = splitFiles(realDataDir, 'test');
   await copyFile(real.images, path.join(dir, path.basename(real.images)));
@@ -101,7 +107,11 @@ export const casRunSeed = (seed: number, run: number): number => seed + 7919 * r
  * lives in `workDir/run-<i>`; its generated set (47 MB, reproducible from the seed) is removed
  * once the run has its figure.
  */
-export async function casOverRuns(o: CasOptions, runs: number, onRun?: (run: number, seed: number) => void): Promise<CasSummary> {
+export async function casOverRuns(
+  o: CasOptions,
+  runs: number,
+  onRun?: (run: number, seed: number) => void,
+): Promise<CasSummary> {
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`CAS needs at least 1 run (got ${runs})`);
   const results: CasResult[] = [];
   const seeds = Array.from({ length: runs }, (_, i) => casRunSeed(o.seed, i));
@@ -127,7 +137,10 @@ export function summarizeCas(results: CasResult[], seeds: number[]): CasSummary 
     std,
     min: Math.min(...acc),
     max: Math.max(...acc),
-    perClassAccuracy: Array.from({ length: NUM_CLASSES }, (_, c) => results.reduce((a, r) => a + r.perClassAccuracy[c]!, 0) / runs),
+    perClassAccuracy: Array.from(
+      { length: NUM_CLASSES },
+      (_, c) => results.reduce((a, r) => a + r.perClassAccuracy[c]!, 0) / runs,
+    ),
     seeds,
     runs: results,
   };
@@ -136,7 +149,15 @@ export function summarizeCas(results: CasResult[], seeds: number[]): CasSummary 
 export async function classificationAccuracyScore(o: CasOptions): Promise<CasResult> {
   const dataDir = path.join(o.workDir, 'data');
   await rm(o.workDir, { recursive: true, force: true });
-  const trainImages = await writeGeneratedDataset(o.decoder, o.perClass, o.seed, o.realDataDir, dataDir, o.prior, o.temperature);
+  const trainImages = await writeGeneratedDataset(
+    o.decoder,
+    o.perClass,
+    o.seed,
+    o.realDataDir,
+    dataDir,
+    o.prior,
+    o.temperature,
+  );
   const modelDir = path.join(o.workDir, 'cnn');
   const run = startTraining({
     task: 'cnn',

@@ -17,14 +17,25 @@ interface Series {
 const SERIES: Series[] = [
   { name: 'judge accuracy, plain samples (best of 1)', color: [90, 160, 230], value: (c) => c.unfiltered.accuracy },
   { name: 'judge accuracy, filtered (best of N)', color: [240, 170, 60], value: (c) => c.filtered.accuracy },
-  { name: `plain samples with confidence > ${CONFIDENT}`, color: [120, 200, 120], value: (c) => c.unfiltered.shareConfident },
+  {
+    name: `plain samples with confidence > ${CONFIDENT}`,
+    color: [120, 200, 120],
+    value: (c) => c.unfiltered.shareConfident,
+  },
 ];
 
 const pct = (x: number): string => `${(100 * x).toFixed(1)}%`;
 
 export function assessmentChart(a: VaeAssessment, cas?: CasSummary): Buffer {
   const series: Series[] = cas
-    ? [...SERIES, { name: 'CAS: classifier trained on generated images, real test images', color: [170, 110, 200], value: (c) => cas.perClassAccuracy[c.label]! }]
+    ? [
+        ...SERIES,
+        {
+          name: 'CAS: classifier trained on generated images, real test images',
+          color: [170, 110, 200],
+          value: (c) => cas.perClassAccuracy[c.label]!,
+        },
+      ]
     : SERIES;
   const scale = 2;
   const bar = 10;
@@ -38,7 +49,11 @@ export function assessmentChart(a: VaeAssessment, cas?: CasSummary): Buffer {
     `PRECISION ${pct(a.precisionRecall.precision)}  RECALL ${pct(a.precisionRecall.recall)}  DIVERSITY ${a.diversity.generated.toFixed(2)} (REAL ${a.diversity.real.toFixed(2)})`,
     `TEST ELBO ${a.testElbo.elbo.toFixed(1)} NATS/IMAGE; BEST OF ${a.bestOf}; ${a.nPerClass} PLAIN, ${a.filteredPerClass} FILTERED PER CLASS`,
     `OVERALL ACCURACY: PLAIN ${pct(a.overall.unfiltered.accuracy)}, FILTERED ${pct(a.overall.filtered.accuracy)}`,
-    ...(cas ? [`CAS ${pct(cas.accuracy)}: MEAN OF ${cas.runs.length} RUNS (SD ${pct(cas.std)}, ${pct(cas.min)}-${pct(cas.max)})`] : []),
+    ...(cas
+      ? [
+          `CAS ${pct(cas.accuracy)}: MEAN OF ${cas.runs.length} RUNS (SD ${pct(cas.std)}, ${pct(cas.min)}-${pct(cas.max)})`,
+        ]
+      : []),
   ];
   const legendTop = top + plotH + 40;
   const textTop = legendTop + series.length * 12 + 8;

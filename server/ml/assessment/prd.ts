@@ -12,7 +12,13 @@ import { tf } from '../backend';
 const BLOCK = 512;
 
 /** Squared distances from rows [start, start+size) of `a` to every row of `b`: [size, nb]. */
-function squaredDistanceBlock(a: tfTypes.Tensor2D, start: number, size: number, b: tfTypes.Tensor2D, bNorms: tfTypes.Tensor): tfTypes.Tensor2D {
+function squaredDistanceBlock(
+  a: tfTypes.Tensor2D,
+  start: number,
+  size: number,
+  b: tfTypes.Tensor2D,
+  bNorms: tfTypes.Tensor,
+): tfTypes.Tensor2D {
   return tf.tidy(() => {
     const block = a.slice([start, 0], [size, -1]);
     const aNorms = tf.sum(tf.square(block), 1, true);
@@ -50,11 +56,16 @@ export function shareInside(query: Float32Array, support: Float32Array, radii: F
   const q = tf.tensor2d(query, [nq, dim]);
   const s = tf.tensor2d(support, [ns, dim]);
   const sNorms = tf.sum(tf.square(s), 1).reshape([1, ns]);
-  const r2 = tf.tensor2d(radii.map((r) => r * r), [1, ns]);
+  const r2 = tf.tensor2d(
+    radii.map((r) => r * r),
+    [1, ns],
+  );
   let inside = 0;
   for (let start = 0; start < nq; start += BLOCK) {
     const size = Math.min(BLOCK, nq - start);
-    const hits = tf.tidy(() => tf.sum(tf.cast(tf.any(tf.lessEqual(squaredDistanceBlock(q, start, size, s, sNorms), r2), 1), 'float32')));
+    const hits = tf.tidy(() =>
+      tf.sum(tf.cast(tf.any(tf.lessEqual(squaredDistanceBlock(q, start, size, s, sNorms), r2), 1), 'float32')),
+    );
     inside += hits.dataSync()[0]!;
     hits.dispose();
   }

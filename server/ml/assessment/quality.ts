@@ -98,7 +98,11 @@ export interface AssessOptions {
   onProgress?: (message: string) => void;
 }
 
-function judgeFigures(confidence: ArrayLike<number>, predicted: ArrayLike<number>, labels: ArrayLike<number>): JudgeFigures {
+function judgeFigures(
+  confidence: ArrayLike<number>,
+  predicted: ArrayLike<number>,
+  labels: ArrayLike<number>,
+): JudgeFigures {
   const n = labels.length;
   let correct = 0;
   let sum = 0;
@@ -113,7 +117,8 @@ function judgeFigures(confidence: ArrayLike<number>, predicted: ArrayLike<number
 
 function rowsOf(features: Float32Array, dim: number, indices: ArrayLike<number>): Float32Array {
   const out = new Float32Array(indices.length * dim);
-  for (let i = 0; i < indices.length; i++) out.set(features.subarray(indices[i]! * dim, (indices[i]! + 1) * dim), i * dim);
+  for (let i = 0; i < indices.length; i++)
+    out.set(features.subarray(indices[i]! * dim, (indices[i]! + 1) * dim), i * dim);
   return out;
 }
 
@@ -153,7 +158,14 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
     filteredConfidence.push([]);
     filteredPredicted.push([]);
     for (let i = 0; i < o.filteredPerClass; i++) {
-      const r = qualityGuided(vae.decoder, judge, c, { k: 1, candidates: o.bestOf, seed: o.seed * 7919 + c * 100_003 + i, diversity: 0, prior: o.prior, temperature });
+      const r = qualityGuided(vae.decoder, judge, c, {
+        k: 1,
+        candidates: o.bestOf,
+        seed: o.seed * 7919 + c * 100_003 + i,
+        diversity: 0,
+        prior: o.prior,
+        temperature,
+      });
       filteredConfidence[c]!.push(r.kept[0]!.confidence);
       filteredPredicted[c]!.push(r.kept[0]!.predicted);
     }
@@ -169,15 +181,22 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
   const generated = judged.features.subarray(0, m * dim);
   const generatedMoments = moments(generated, dim);
   const splitCount = o.frechetSplits ?? DEFAULT_FRECHET_SPLITS;
-  if (!Number.isInteger(splitCount) || splitCount < 1) throw new RangeError(`frechetSplits must be a whole number from 1 (got ${splitCount})`);
+  if (!Number.isInteger(splitCount) || splitCount < 1)
+    throw new RangeError(`frechetSplits must be a whole number from 1 (got ${splitCount})`);
   const reconstructed = judgeImages(judge, reconstruct(vae, test.images, test.labels)).features;
   const orders = Array.from({ length: splitCount }, (_, s) => shuffledIndices(test.count, REAL_SPLIT_SEED + s));
   const perSplit = orders.map((order) => {
     const reference = moments(rowsOf(real.features, dim, order.subarray(0, half)), dim);
     return {
       generatedVsReal: frechetFromMoments(generatedMoments, reference),
-      realVsReal: frechetFromMoments(moments(rowsOf(real.features, dim, order.subarray(half, half + m)), dim), reference),
-      reconstructionVsReal: frechetFromMoments(moments(rowsOf(reconstructed, dim, order.subarray(half, half + m)), dim), reference),
+      realVsReal: frechetFromMoments(
+        moments(rowsOf(real.features, dim, order.subarray(half, half + m)), dim),
+        reference,
+      ),
+      reconstructionVsReal: frechetFromMoments(
+        moments(rowsOf(reconstructed, dim, order.subarray(half, half + m)), dim),
+        reference,
+      ),
     };
   });
   const meanOf = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -193,8 +212,16 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
     perClass.push({
       label: c,
       name: CLASS_NAMES[c]!,
-      unfiltered: judgeFigures(gi.map((i) => plainConfidence[i]!), gi.map((i) => plainPredicted[i]!), gi.map(() => c)),
-      filtered: judgeFigures(filteredConfidence[c]!, filteredPredicted[c]!, filteredConfidence[c]!.map(() => c)),
+      unfiltered: judgeFigures(
+        gi.map((i) => plainConfidence[i]!),
+        gi.map((i) => plainPredicted[i]!),
+        gi.map(() => c),
+      ),
+      filtered: judgeFigures(
+        filteredConfidence[c]!,
+        filteredPredicted[c]!,
+        filteredConfidence[c]!.map(() => c),
+      ),
       diversity: meanPairwiseDistance(rowsOf(judged.features, dim, gi), dim),
       realDiversity: meanPairwiseDistance(rowsOf(real.features, dim, ri), dim),
     });
@@ -213,7 +240,11 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
     perClass,
     overall: {
       unfiltered: judgeFigures(plainConfidence, plainPredicted, plain.labels),
-      filtered: judgeFigures(filteredConfidence.flat(), filteredPredicted.flat(), filteredConfidence.flatMap((row, c) => row.map(() => c))),
+      filtered: judgeFigures(
+        filteredConfidence.flat(),
+        filteredPredicted.flat(),
+        filteredConfidence.flatMap((row, c) => row.map(() => c)),
+      ),
     },
     prior: o.prior ? 'class-fitted' : 'standard-normal',
     priorComponents: o.prior?.classes.map((c) => c.components.length),

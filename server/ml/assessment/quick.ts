@@ -16,7 +16,14 @@ import { imagesToTensor, predictProbabilities, type ClassifierReport } from '../
 import { loadJudge } from '../models/judge';
 import { assessVae } from './quality';
 
-export const QUICK_VAE = { testImages: 2000, nPerClass: 100, bestOf: 8, filteredPerClass: 20, frechetSplits: 1, seed: 1 } as const;
+export const QUICK_VAE = {
+  testImages: 2000,
+  nPerClass: 100,
+  bestOf: 8,
+  filteredPerClass: 20,
+  frechetSplits: 1,
+  seed: 1,
+} as const;
 export const MISTAKES_KEPT = 24;
 
 export interface QuickJob {

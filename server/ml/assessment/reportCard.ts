@@ -60,7 +60,13 @@ export function drawReportCard(input: ReportCardInput): Buffer {
   return canvas.toBuffer('image/png');
 }
 
-function confusion(g: SKRSContext2D, matrix: readonly (readonly number[])[], x0: number, y0: number, cell: number): void {
+function confusion(
+  g: SKRSContext2D,
+  matrix: readonly (readonly number[])[],
+  x0: number,
+  y0: number,
+  cell: number,
+): void {
   g.fillStyle = FG;
   g.font = `bold 18px ${FONT}`;
   g.fillText('Confusion matrix', x0 - 90, y0 - 40);
@@ -123,7 +129,15 @@ function bars(g: SKRSContext2D, perClass: readonly number[], x0: number, y0: num
   }
 }
 
-function mistakes(g: SKRSContext2D, list: readonly ReportCardMistake[], x0: number, y0: number, cols: number, cellW: number, thumb: number): void {
+function mistakes(
+  g: SKRSContext2D,
+  list: readonly ReportCardMistake[],
+  x0: number,
+  y0: number,
+  cols: number,
+  cellW: number,
+  thumb: number,
+): void {
   g.fillStyle = FG;
   g.font = `bold 18px ${FONT}`;
   g.fillText('The most confident mistakes', x0, y0);

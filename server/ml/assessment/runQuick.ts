@@ -3,7 +3,10 @@ import type { Worker } from 'node:worker_threads';
 import { spawnTsWorker } from '../../threads/spawn';
 import type { QuickJob } from './quick';
 
-export function runQuickInWorker(job: QuickJob, started: (w: Worker) => void = () => {}): Promise<Record<string, unknown>> {
+export function runQuickInWorker(
+  job: QuickJob,
+  started: (w: Worker) => void = () => {},
+): Promise<Record<string, unknown>> {
   return new Promise((resolve, reject) => {
     const worker = spawnTsWorker(new URL('./quickWorker.ts', import.meta.url), job);
     started(worker);

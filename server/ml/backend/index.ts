@@ -38,8 +38,6 @@ export function backendInfo(): BackendInfo | undefined {
 
 export function describeBackend(info: BackendInfo): string {
   const simd = info.simd === undefined ? '' : info.simd ? ' (simd)' : ' (no simd)';
-  const tried = info.tried.length
-    ? ' — tried ' + info.tried.map((t) => `${t.name}: ${t.error}`).join(', ')
-    : '';
+  const tried = info.tried.length ? ' — tried ' + info.tried.map((t) => `${t.name}: ${t.error}`).join(', ') : '';
   return `[tfjs] backend ${info.name}${simd}${tried}`;
 }

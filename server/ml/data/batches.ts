@@ -47,7 +47,8 @@ export function oneHotBatch(labels: Uint8Array, indices: ArrayLike<number>, numC
 
 /** Cuts an index order into consecutive batches; the last, shorter one is dropped when `dropLast`. */
 export function* batchIndices(order: Uint32Array, batchSize: number, dropLast = false): Generator<Uint32Array> {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batch size ${batchSize} must be a positive integer`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batch size ${batchSize} must be a positive integer`);
   for (let start = 0; start < order.length; start += batchSize) {
     const end = Math.min(start + batchSize, order.length);
     if (dropLast && end - start < batchSize) return;

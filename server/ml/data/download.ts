@@ -25,7 +25,15 @@ export interface DownloadRequest {
 }
 
 /** Network error codes that mean "no route to the host", i.e. offline or blocked. */
-const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'ENETUNREACH', 'EHOSTUNREACH', 'ETIMEDOUT', 'ECONNRESET']);
+const UNREACHABLE = new Set([
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNREFUSED',
+  'ENETUNREACH',
+  'EHOSTUNREACH',
+  'ETIMEDOUT',
+  'ECONNRESET',
+]);
 
 function reasonOf(err: unknown): { text: string; unreachable: boolean } {
   const cause = (err as { cause?: { code?: string; message?: string } }).cause;

@@ -95,7 +95,9 @@ export function findDataDir(
   if (candidates.explicit) {
     const dir = path.resolve(candidates.explicit);
     if (!existsSync(dir) || !statSync(dir).isDirectory()) {
-      throw new UserFacingError(`FASHION_MNIST_DIR is ${candidates.explicit}, which is not a folder: fix it or unset it.`);
+      throw new UserFacingError(
+        `FASHION_MNIST_DIR is ${candidates.explicit}, which is not a folder: fix it or unset it.`,
+      );
     }
     const missing = missingFiles(dir, splits);
     if (missing.length > 0) {
@@ -164,7 +166,9 @@ export function seededSubset(split: DatasetSplit, limit: number | undefined, see
  */
 export function holdOutLast(split: DatasetSplit, count: number): { rest: DatasetSplit; heldOut: DatasetSplit } {
   if (!Number.isInteger(count) || count < 1 || count >= split.count) {
-    throw new UserFacingError(`a validation set of ${count} images needs a training set larger than that (it has ${split.count}): choose a smaller validation count.`);
+    throw new UserFacingError(
+      `a validation set of ${count} images needs a training set larger than that (it has ${split.count}): choose a smaller validation count.`,
+    );
   }
   const n = split.count - count;
   return {

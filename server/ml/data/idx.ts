@@ -50,7 +50,8 @@ async function readBytes(file: string): Promise<Buffer> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new UserFacingError(`The file ${file} does not exist: ${HOW_TO_GET_DATA}.`);
     if (code === 'EISDIR') throw new UserFacingError(`${file} is a folder, not an IDX file: ${HOW_TO_GET_DATA}.`);
-    if (code === 'EACCES') throw new UserFacingError(`The file ${file} is not readable by this user: fix its permissions.`);
+    if (code === 'EACCES')
+      throw new UserFacingError(`The file ${file} is not readable by this user: fix its permissions.`);
     throw err;
   }
 }
@@ -83,7 +84,8 @@ export function parseIdx(file: string, bytes: Uint8Array, expected: IdxKind, ima
     const other = expected === 'images' ? IDX_LABELS_MAGIC : IDX_IMAGES_MAGIC;
     const dtype = (magic >>> 8) & 0xff;
     let hint = '';
-    if (magic === other) hint = ` (it holds ${expected === 'images' ? 'labels' : 'images'}; are the file names swapped?)`;
+    if (magic === other)
+      hint = ` (it holds ${expected === 'images' ? 'labels' : 'images'}; are the file names swapped?)`;
     else if (magic >>> 16 === 0 && dtype !== UBYTE) hint = ` (element type 0x${dtype.toString(16)}, not unsigned byte)`;
     throw broken(`has magic number ${magic} where an IDX ${expected} file has ${wanted}${hint}`);
   }
@@ -98,7 +100,9 @@ export function parseIdx(file: string, bytes: Uint8Array, expected: IdxKind, ima
   const payload = dims.reduce((a, b) => a * b, 1);
   const actual = bytes.length - headerBytes;
   if (actual < payload) {
-    throw broken(`is truncated: its header announces ${count} items (${payload} bytes) but only ${actual} bytes follow`);
+    throw broken(
+      `is truncated: its header announces ${count} items (${payload} bytes) but only ${actual} bytes follow`,
+    );
   }
   if (actual > payload) {
     throw broken(`has ${actual - payload} unexpected bytes after the ${count} items its header announces`);
@@ -146,7 +150,9 @@ export function encodeIdx(idx: IdxFile): Uint8Array {
   const dims = idx.kind === 'images' ? [idx.count, idx.rows, idx.cols] : [idx.count];
   const length = dims.reduce((a, b) => a * b, 1);
   if (idx.data.length !== length) {
-    throw new Error(`IDX ${idx.kind} data has ${idx.data.length} bytes where dimensions ${dims.join('x')} need ${length}`);
+    throw new Error(
+      `IDX ${idx.kind} data has ${idx.data.length} bytes where dimensions ${dims.join('x')} need ${length}`,
+    );
   }
   const headerBytes = 4 + 4 * dims.length;
   const out = new Uint8Array(headerBytes + length);

@@ -44,15 +44,23 @@ export async function vaeBenchmarks(
   const speeds = async (a: Record<string, unknown>, label: string): Promise<Record<string, number>> => {
     const out: Record<string, number> = {};
     for (const replicas of [...new Set([1, os.availableParallelism()])]) {
-      out[String(replicas)] = Math.round(await measureTrainingSpeed({ task: 'vae', arch: a, batchSize, replicas, augment: false }, steps));
+      out[String(replicas)] = Math.round(
+        await measureTrainingSpeed({ task: 'vae', arch: a, batchSize, replicas, augment: false }, steps),
+      );
       say(`train conditional VAE${label}, ${replicas} worker(s): ${out[String(replicas)]} img/s`);
     }
     return out;
   };
-  const extras = [perceptual ? 'its perceptual loss' : '', critic ? 'its adversarial critic' : ''].filter(Boolean).join(' and ');
+  const extras = [perceptual ? 'its perceptual loss' : '', critic ? 'its adversarial critic' : '']
+    .filter(Boolean)
+    .join(' and ');
   const trainImagesPerSec = await speeds(arch, extras ? ` (committed: with ${extras})` : '');
-  const trainImagesPerSecWithoutPerceptual = perceptual ? await speeds({ ...arch, perceptualWeight: 0 }, ' without the perceptual loss') : undefined;
-  const trainImagesPerSecWithoutCritic = critic ? await speeds({ ...arch, adversarialWeight: 0 }, ' without the adversarial critic') : undefined;
+  const trainImagesPerSecWithoutPerceptual = perceptual
+    ? await speeds({ ...arch, perceptualWeight: 0 }, ' without the perceptual loss')
+    : undefined;
+  const trainImagesPerSecWithoutCritic = critic
+    ? await speeds({ ...arch, adversarialWeight: 0 }, ' without the adversarial critic')
+    : undefined;
   const vae = buildVae(arch, 1);
   const judge = judgeFromClassifier(buildCnn({}, 1));
   const times: number[] = [];
@@ -64,5 +72,13 @@ export async function vaeBenchmarks(
   const generateAndJudge100Ms = Math.round(quantile(times, 0.5));
   say(`generate + judge 100 candidates, keep 10: ${generateAndJudge100Ms} ms`);
   const criticParams = vae.critic ? countParams(vae.critic) : undefined;
-  return { params: countParams(vae.combined) - (criticParams ?? 0), ...(criticParams ? { criticParams } : {}), batchSize, trainImagesPerSec, trainImagesPerSecWithoutPerceptual, trainImagesPerSecWithoutCritic, generateAndJudge100Ms };
+  return {
+    params: countParams(vae.combined) - (criticParams ?? 0),
+    ...(criticParams ? { criticParams } : {}),
+    batchSize,
+    trainImagesPerSec,
+    trainImagesPerSecWithoutPerceptual,
+    trainImagesPerSecWithoutCritic,
+    generateAndJudge100Ms,
+  };
 }

@@ -52,9 +52,12 @@ export interface QualityGuidedResult {
 }
 
 export function checkCounts(k: number, candidates: number): void {
-  if (!Number.isInteger(k) || k < 1) throw new UserFacingError(`The number of samples to keep must be a whole number of at least 1 (got ${k}).`);
+  if (!Number.isInteger(k) || k < 1)
+    throw new UserFacingError(`The number of samples to keep must be a whole number of at least 1 (got ${k}).`);
   if (!Number.isInteger(candidates) || candidates < k || candidates > MAX_CANDIDATES) {
-    throw new UserFacingError(`The number of candidates must be a whole number from ${k} (the samples kept) to ${MAX_CANDIDATES} (got ${candidates}).`);
+    throw new UserFacingError(
+      `The number of candidates must be a whole number from ${k} (the samples kept) to ${MAX_CANDIDATES} (got ${candidates}).`,
+    );
   }
 }
 

@@ -26,7 +26,11 @@ export const pngDataUrl = (png: Uint8Array): string => `data:image/png;base64,${
 /** PNG bytes to RGBA (any PNG colour type). */
 export function decodePng(bytes: Uint8Array): RgbaImage {
   const png = PNG.sync.read(Buffer.from(bytes));
-  return { width: png.width, height: png.height, data: new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.byteLength) };
+  return {
+    width: png.width,
+    height: png.height,
+    data: new Uint8ClampedArray(png.data.buffer, png.data.byteOffset, png.data.byteLength),
+  };
 }
 
 /** The grey level (red channel) of every pixel of a decoded image, row-major. */

@@ -75,7 +75,8 @@ export function drawText(img: RgbaImage, text: string, x0: number, y0: number, c
   for (let i = 0; i < text.length; i++) {
     for (let gx = 0; gx < GLYPH_WIDTH; gx++) {
       for (let gy = 0; gy < GLYPH_HEIGHT; gy++) {
-        if (glyphPixel(text[i]!, gx, gy)) fillRect(img, x0 + (i * GLYPH_ADVANCE + gx) * scale, y0 + gy * scale, scale, scale, color);
+        if (glyphPixel(text[i]!, gx, gy))
+          fillRect(img, x0 + (i * GLYPH_ADVANCE + gx) * scale, y0 + gy * scale, scale, scale, color);
       }
     }
   }
@@ -120,7 +121,8 @@ export function imageGrid(images: GreyPixels | readonly GreyPixels[], options: G
   const tiles: GreyPixels[] = isFlat(images) ? splitFlat(images, side * side) : [...images];
   if (tiles.length === 0) throw new RangeError('an image grid needs at least one image');
   const cols = Math.min(options.cols, tiles.length);
-  if (!Number.isInteger(cols) || cols < 1) throw new RangeError(`grid columns ${options.cols} must be a positive integer`);
+  if (!Number.isInteger(cols) || cols < 1)
+    throw new RangeError(`grid columns ${options.cols} must be a positive integer`);
   const rows = Math.ceil(tiles.length / cols);
   const tile = side * scale;
   const captions = options.rowCaptions ?? [];
@@ -152,10 +154,13 @@ function isFlat(images: GreyPixels | readonly GreyPixels[]): images is GreyPixel
 }
 
 function splitFlat(pixels: GreyPixels, size: number): GreyPixels[] {
-  if (pixels.length % size !== 0) throw new RangeError(`${pixels.length} pixels are not a whole number of ${size}-pixel images`);
+  if (pixels.length % size !== 0)
+    throw new RangeError(`${pixels.length} pixels are not a whole number of ${size}-pixel images`);
   const out: GreyPixels[] = [];
   for (let start = 0; start < pixels.length; start += size) {
-    out.push(Array.isArray(pixels) ? pixels.slice(start, start + size) : (pixels as Uint8Array).subarray(start, start + size));
+    out.push(
+      Array.isArray(pixels) ? pixels.slice(start, start + size) : (pixels as Uint8Array).subarray(start, start + size),
+    );
   }
   return out;
 }

@@ -25,7 +25,11 @@ export const drawingRandom = (seed: number, index: number): (() => number) =>
   mulberry32((seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
 
 /** Sketches of every image of `split`, same labels. */
-export function buildDrawingSet(split: DatasetSplit, seed = DRAWING_SET_SEED, onProgress?: (done: number) => void): DatasetSplit {
+export function buildDrawingSet(
+  split: DatasetSplit,
+  seed = DRAWING_SET_SEED,
+  onProgress?: (done: number) => void,
+): DatasetSplit {
   const images = new Uint8Array(split.count * PIXELS);
   for (let i = 0; i < split.count; i++) {
     const photo = split.images.subarray(i * PIXELS, (i + 1) * PIXELS);
@@ -51,23 +55,37 @@ export async function ensureDrawingSet(
   testDir: string = resolveDataDir('test').dir,
   log: (line: string) => void = (line) => process.stderr.write(line + '\n'),
 ): Promise<string> {
-  const meta: DrawingSetMeta = { version: DRAWING_SET_VERSION, seed: DRAWING_SET_SEED, source: path.resolve(testDir), count: 0 };
+  const meta: DrawingSetMeta = {
+    version: DRAWING_SET_VERSION,
+    seed: DRAWING_SET_SEED,
+    source: path.resolve(testDir),
+    count: 0,
+  };
   const metaFile = path.join(dir, META);
   if (existsSync(metaFile)) {
     const stored = JSON.parse(await readFile(metaFile, 'utf8')) as DrawingSetMeta;
     const complete = existsSync(path.join(dir, FILES.test.images)) && existsSync(path.join(dir, FILES.test.labels));
-    if (complete && stored.version === meta.version && stored.seed === meta.seed && stored.source === meta.source) return dir;
+    if (complete && stored.version === meta.version && stored.seed === meta.seed && stored.source === meta.source)
+      return dir;
   }
   const test = await loadSplit('test', testDir);
   log(`building the drawing evaluation set from ${test.count} test images in ${testDir} ...`);
   const started = Date.now();
   const set = buildDrawingSet(test, meta.seed);
   await mkdir(dir, { recursive: true });
-  await writeIdx(path.join(dir, FILES.test.images), { kind: 'images', count: set.count, rows: 28, cols: 28, data: set.images });
+  await writeIdx(path.join(dir, FILES.test.images), {
+    kind: 'images',
+    count: set.count,
+    rows: 28,
+    cols: 28,
+    data: set.images,
+  });
   await writeIdx(path.join(dir, FILES.test.labels), { kind: 'labels', count: set.count, data: set.labels });
   await writeFile(path.join(dir, 'samples.png'), sampleGrid(test, set));
   await writeFile(metaFile, JSON.stringify({ ...meta, count: set.count }, null, 2) + '\n');
-  log(`wrote ${set.count} drawings to ${dir} in ${((Date.now() - started) / 1000).toFixed(1)} s (samples.png shows some beside their photos)`);
+  log(
+    `wrote ${set.count} drawings to ${dir} in ${((Date.now() - started) / 1000).toFixed(1)} s (samples.png shows some beside their photos)`,
+  );
   return dir;
 }
 
@@ -79,7 +97,10 @@ export function sampleGrid(photos: DatasetSplit, drawings: DatasetSplit, perClas
     let found = 0;
     for (let i = 0; i < photos.count && found < perClass; i++) {
       if (photos.labels[i] !== c) continue;
-      tiles.push(photos.images.subarray(i * PIXELS, (i + 1) * PIXELS), drawings.images.subarray(i * PIXELS, (i + 1) * PIXELS));
+      tiles.push(
+        photos.images.subarray(i * PIXELS, (i + 1) * PIXELS),
+        drawings.images.subarray(i * PIXELS, (i + 1) * PIXELS),
+      );
       found++;
     }
     captions.push(String(c));

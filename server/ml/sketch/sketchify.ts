@@ -55,9 +55,14 @@ const uniform = (rand: () => number, [lo, hi]: readonly [number, number]): numbe
  * A photo (784 bytes 0-255, or floats in [0, 1]) -> a 28x28 outline drawing (Float32 in [0, 1]) in
  * the preprocessing convention. `rand` supplies all randomness (mulberry32 for reproducible sets).
  */
-export function sketchify(image28: ArrayLike<number>, rand: () => number, options: Partial<SketchifyOptions> = {}): Float32Array {
+export function sketchify(
+  image28: ArrayLike<number>,
+  rand: () => number,
+  options: Partial<SketchifyOptions> = {},
+): Float32Array {
   const o = { ...DEFAULT_SKETCHIFY, ...options };
-  if (image28.length !== PIXELS) throw new RangeError(`sketchify takes a 28x28 image (${IMAGE_PIXELS} values), got ${image28.length}`);
+  if (image28.length !== PIXELS)
+    throw new RangeError(`sketchify takes a 28x28 image (${IMAGE_PIXELS} values), got ${image28.length}`);
   const unit = image28 instanceof Uint8Array || image28 instanceof Uint8ClampedArray ? 1 / 255 : 1;
   const photo = warpedPhoto(padded(softened(image28, unit, o.soften)), rand, o);
   const threshold = uniform(rand, o.threshold);
@@ -87,7 +92,10 @@ function warpedPhoto(src: Float32Array, rand: () => number, o: SketchifyOptions)
     const freq = ((0.5 + rand()) * 2 * Math.PI) / SIDE;
     const phase = rand() * 2 * Math.PI;
     const amp = (rand() * o.jitter) / Math.SQRT2;
-    const sinU = new Float32Array(G), cosU = new Float32Array(G), sinV = new Float32Array(G), cosV = new Float32Array(G);
+    const sinU = new Float32Array(G),
+      cosU = new Float32Array(G),
+      sinV = new Float32Array(G),
+      cosV = new Float32Array(G);
     for (let i = 0; i < G; i++) {
       const a = Math.cos(dir) * freq * coord[i]! + phase;
       const b = Math.sin(dir) * freq * coord[i]!;
@@ -104,8 +112,18 @@ function warpedPhoto(src: Float32Array, rand: () => number, o: SketchifyOptions)
     const v = coord[Y]!;
     for (let X = 0; X < G; X++) {
       const u = coord[X]!;
-      const qx = (cos * u + sin * v) / sx + w0.sinU[X]! * w0.cosV[Y]! + w0.cosU[X]! * w0.sinV[Y]! + w1.sinU[X]! * w1.cosV[Y]! + w1.cosU[X]! * w1.sinV[Y]!;
-      const qy = (-sin * u + cos * v) / sy + w2.sinU[X]! * w2.cosV[Y]! + w2.cosU[X]! * w2.sinV[Y]! + w3.sinU[X]! * w3.cosV[Y]! + w3.cosU[X]! * w3.sinV[Y]!;
+      const qx =
+        (cos * u + sin * v) / sx +
+        w0.sinU[X]! * w0.cosV[Y]! +
+        w0.cosU[X]! * w0.sinV[Y]! +
+        w1.sinU[X]! * w1.cosV[Y]! +
+        w1.cosU[X]! * w1.sinV[Y]!;
+      const qy =
+        (-sin * u + cos * v) / sy +
+        w2.sinU[X]! * w2.cosV[Y]! +
+        w2.cosU[X]! * w2.sinV[Y]! +
+        w3.sinU[X]! * w3.cosV[Y]! +
+        w3.cosU[X]! * w3.sinV[Y]!;
       out[Y * G + X] = bilinear(src, qx + c - 0.5, qy + c - 0.5);
     }
   }
@@ -193,7 +211,9 @@ function bilinear(src: Float32Array, x: number, y: number): number {
   const fx = px - x0;
   const fy = py - y0;
   const i = y0 * PADDED + x0;
-  return (src[i]! * (1 - fx) + src[i + 1]! * fx) * (1 - fy) + (src[i + PADDED]! * (1 - fx) + src[i + PADDED + 1]! * fx) * fy;
+  return (
+    (src[i]! * (1 - fx) + src[i + 1]! * fx) * (1 - fy) + (src[i + PADDED]! * (1 - fx) + src[i + PADDED + 1]! * fx) * fy
+  );
 }
 
 /** Inside pixels with an outside 4-neighbour. */
@@ -203,7 +223,15 @@ function silhouetteEdge(inside: Uint8Array): Uint8Array {
     for (let x = 0; x < G; x++) {
       const p = y * G + x;
       if (!inside[p]) continue;
-      const out = x === 0 || y === 0 || x === G - 1 || y === G - 1 || !inside[p - 1] || !inside[p + 1] || !inside[p - G] || !inside[p + G];
+      const out =
+        x === 0 ||
+        y === 0 ||
+        x === G - 1 ||
+        y === G - 1 ||
+        !inside[p - 1] ||
+        !inside[p + 1] ||
+        !inside[p - G] ||
+        !inside[p + G];
       if (out) edge[p] = 1;
     }
   }
@@ -214,7 +242,13 @@ function silhouetteEdge(inside: Uint8Array): Uint8Array {
  * Thin ridges of strong gradient well inside the silhouette (Sobel, non-maximum suppression along
  * the gradient), kept as whole connected lines: short fragments are noise a person would not draw.
  */
-function addInternalEdges(photo: Float32Array, inside: Uint8Array, seeds: Uint8Array, strength: number, rand: () => number): void {
+function addInternalEdges(
+  photo: Float32Array,
+  inside: Uint8Array,
+  seeds: Uint8Array,
+  strength: number,
+  rand: () => number,
+): void {
   const mag = new Float32Array(G * G);
   const gxs = new Float32Array(G * G);
   const gys = new Float32Array(G * G);
@@ -222,9 +256,14 @@ function addInternalEdges(photo: Float32Array, inside: Uint8Array, seeds: Uint8A
   for (let y = 1; y < G - 1; y++) {
     for (let x = 1; x < G - 1; x++) {
       const p = y * G + x;
-      const a = photo[p - G - 1]!, b = photo[p - G]!, c = photo[p - G + 1]!;
-      const d = photo[p - 1]!, f = photo[p + 1]!;
-      const g = photo[p + G - 1]!, h = photo[p + G]!, i = photo[p + G + 1]!;
+      const a = photo[p - G - 1]!,
+        b = photo[p - G]!,
+        c = photo[p - G + 1]!;
+      const d = photo[p - 1]!,
+        f = photo[p + 1]!;
+      const g = photo[p + G - 1]!,
+        h = photo[p + G]!,
+        i = photo[p + G + 1]!;
       const gx = c + 2 * f + i - a - 2 * d - g;
       const gy = g + 2 * h + i - a - 2 * b - c;
       gxs[p] = gx;

@@ -32,7 +32,13 @@ export function eraseRandomRectangle(img: Float32Array, base: number, rand: () =
 }
 
 /** Augments `count` images of `src` (floats, 784 each) into `dst` in place of a copy. */
-export function augmentBatch(src: Float32Array, dst: Float32Array, count: number, rand: () => number, opts: AugmentOptions): void {
+export function augmentBatch(
+  src: Float32Array,
+  dst: Float32Array,
+  count: number,
+  rand: () => number,
+  opts: AugmentOptions,
+): void {
   const span = 2 * opts.maxShift + 1;
   for (let n = 0; n < count; n++) {
     const dx = Math.floor(rand() * span) - opts.maxShift;

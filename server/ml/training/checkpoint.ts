@@ -57,7 +57,10 @@ export async function loadCheckpoint(dir: string, resumeKey: string): Promise<Ch
   if (withoutEpochs(state.resumeKey) !== withoutEpochs(resumeKey)) return undefined;
   const model = await loadLayersModel(path.join(dir, 'model'));
   const bin = await readFile(path.join(dir, 'optimizer.bin'));
-  const named = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), state.optimizerSpecs);
+  const named = tf.io.decodeWeights(
+    bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
+    state.optimizerSpecs,
+  );
   const optimizerWeights = state.optimizerSpecs.map((s) => ({ name: s.name, tensor: named[s.name]! }));
   return { epochsCompleted: state.epochsCompleted, log: state.log, model, optimizerWeights };
 }

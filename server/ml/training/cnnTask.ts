@@ -40,15 +40,24 @@ export class CnnTask implements TrainingTask {
     const x = tf.tensor4d(imagesFrom(batch.images, 0, batch.size), [batch.size, 28, 28, 1]);
     const labels = tf.tensor1d(batch.labels.subarray(0, batch.size), 'int32');
     const logits = this.model.apply(x, { training: true }) as tfTypes.Tensor2D;
-    const loss = tf.losses.softmaxCrossEntropy(tf.oneHot(labels, NUM_CLASSES), logits, undefined, this.labelSmoothing) as tfTypes.Scalar;
+    const loss = tf.losses.softmaxCrossEntropy(
+      tf.oneHot(labels, NUM_CLASSES),
+      logits,
+      undefined,
+      this.labelSmoothing,
+    ) as tfTypes.Scalar;
     const correct = tf.sum(tf.cast(tf.equal(logits.argMax(1), labels), 'float32')) as tfTypes.Scalar;
     return { loss, correct };
   }
 
   async evaluate(test: DatasetSplit, _epoch: number, extra: EvaluationSets = {}): Promise<EpochEvaluation> {
     const report = await evaluateClassifier(this.model, test.images, test.labels);
-    const validation = extra.validation ? await evaluateClassifier(this.model, extra.validation.images, extra.validation.labels) : undefined;
-    const drawings = extra.drawings ? await evaluateClassifier(this.model, extra.drawings.images, extra.drawings.labels) : undefined;
+    const validation = extra.validation
+      ? await evaluateClassifier(this.model, extra.validation.images, extra.validation.labels)
+      : undefined;
+    const drawings = extra.drawings
+      ? await evaluateClassifier(this.model, extra.drawings.images, extra.drawings.labels)
+      : undefined;
     const probeCount = Math.min(PROBE_COUNT, test.count);
     const probs = tf.tidy(() => predictProbabilities(this.model, imagesToTensor(test.images, 0, probeCount)));
     const rows = (await probs.array()) as number[][];

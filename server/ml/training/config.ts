@@ -11,7 +11,12 @@ export const TrainingConfigSchema = z.object({
   /** cosine: linear warm-up for `warmupEpochs`, then cosine decay to 1 % of lr at the last epoch */
   lrSchedule: z.enum(['cosine', 'constant']).default('cosine'),
   warmupEpochs: z.number().min(0).max(50).default(1),
-  seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(42),
   /** data-parallel worker threads; each holds a replica and takes 1/replicas of every batch */
   replicas: z.number().int().min(1).max(16).default(1),
   /** train on the first N images of a seeded shuffle (a session can then take minutes, not hours) */
@@ -86,10 +91,39 @@ export function scheduledLearningRate(cfg: TrainingConfig, epoch: number, step: 
  * lengthened or cut short, and the schedule continues from where it is, over the new length.
  */
 export function resumeKey(cfg: TrainingConfig): string {
-  const { task, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, maxShift, arch, sketchFraction, initFrom } = cfg;
+  const {
+    task,
+    batchSize,
+    lr,
+    lrSchedule,
+    warmupEpochs,
+    seed,
+    trainLimit,
+    augment,
+    maxShift,
+    arch,
+    sketchFraction,
+    initFrom,
+  } = cfg;
   // initFrom and the later fields are left out of the JSON when unset (or 0), so keys of runs from before them still match.
   const later = Object.fromEntries(
-    (['validationCount', 'labelSmoothing', 'eraseProb', 'ema'] as const).filter((k) => cfg[k] !== 0).map((k) => [k, cfg[k]]),
+    (['validationCount', 'labelSmoothing', 'eraseProb', 'ema'] as const)
+      .filter((k) => cfg[k] !== 0)
+      .map((k) => [k, cfg[k]]),
   );
-  return JSON.stringify({ task, batchSize, lr, lrSchedule, warmupEpochs, seed, trainLimit, augment, maxShift, arch, sketchFraction, initFrom, ...later });
+  return JSON.stringify({
+    task,
+    batchSize,
+    lr,
+    lrSchedule,
+    warmupEpochs,
+    seed,
+    trainLimit,
+    augment,
+    maxShift,
+    arch,
+    sketchFraction,
+    initFrom,
+    ...later,
+  });
 }

@@ -45,7 +45,13 @@ export interface SelectionSummary {
   /** what the choice is made on */
   chosenOn: 'validation accuracy' | 'none (no validation set: the last epoch is saved)';
   /** the best so far: which weights, after which epoch (0-based), with their figures */
-  best?: { weights: 'trained' | 'average'; epoch: number; validationAccuracy: number; testAccuracy: number; drawingAccuracy?: number };
+  best?: {
+    weights: 'trained' | 'average';
+    epoch: number;
+    validationAccuracy: number;
+    testAccuracy: number;
+    drawingAccuracy?: number;
+  };
 }
 
 export type TrainingEvent =

@@ -66,11 +66,17 @@ function unflatten(flat: Float32Array, like: { shape: number[] }[]): tfTypes.Ten
 function syncState(task: TrainingTask, sync: ReplicaSync, weights: number[]): void {
   const state = task.stateVariables();
   if (state.length === 0 || weights.length === 1) return;
-  const length = flattenInto(state.map((v) => v.read()), sync.mySlot);
+  const length = flattenInto(
+    state.map((v) => v.read()),
+    sync.mySlot,
+  );
   sync.barrier();
   const avg = sync.average(weights, length);
   sync.barrier();
-  const tensors = unflatten(avg, state.map((v) => ({ shape: v.shape as number[] })));
+  const tensors = unflatten(
+    avg,
+    state.map((v) => ({ shape: v.shape as number[] })),
+  );
   state.forEach((v, i) => v.write(tensors[i]!));
   tensors.forEach((t) => t.dispose());
 }
@@ -85,7 +91,9 @@ async function main(): Promise<void> {
   const train = seededSubset(held?.rest ?? fullTrain, cfg.trainLimit, cfg.seed);
   const test = seededSubset(await loadSplit('test', dataDir), cfg.testLimit, cfg.seed + 1);
   const drawings =
-    replica === 0 && cfg.drawingEvalCount > 0 ? buildDrawingSet(seededSubset(test, cfg.drawingEvalCount, cfg.seed + 2)) : undefined;
+    replica === 0 && cfg.drawingEvalCount > 0
+      ? buildDrawingSet(seededSubset(test, cfg.drawingEvalCount, cfg.seed + 2))
+      : undefined;
   const sketches = cfg.sketchFraction > 0 ? new SketchCache(train, cfg.seed) : undefined;
   const key = resumeKey(cfg);
   const checkpoint = cfg.checkpointDir && cfg.resume ? await loadCheckpoint(cfg.checkpointDir, key) : undefined;
@@ -109,7 +117,8 @@ async function main(): Promise<void> {
 
   const replicas = memory.replicas;
   const stepsPerEpoch = Math.floor(train.count / cfg.batchSize);
-  if (stepsPerEpoch < 1) throw new Error(`batch size ${cfg.batchSize} is larger than the ${train.count} training images`);
+  if (stepsPerEpoch < 1)
+    throw new Error(`batch size ${cfg.batchSize} is larger than the ${train.count} training images`);
   const bounds = Array.from({ length: replicas + 1 }, (_, r) => Math.floor((r * cfg.batchSize) / replicas));
   const shardWeights = Array.from({ length: replicas }, (_, r) => (bounds[r + 1]! - bounds[r]!) / cfg.batchSize);
   const myStart = bounds[replica]!;
@@ -128,7 +137,12 @@ async function main(): Promise<void> {
     architecture: { ...task.describe(), params: countParams(task.model), arch: cfg.arch },
     trainImages: train.count,
     testImages: test.count,
-    ...(validation ? { validationImages: validation.count, validationSplit: `the last ${validation.count} images of the training set` } : {}),
+    ...(validation
+      ? {
+          validationImages: validation.count,
+          validationSplit: `the last ${validation.count} images of the training set`,
+        }
+      : {}),
     startedAt: new Date().toISOString(),
     trainSeconds: 0,
     epochs: [],
@@ -137,10 +151,15 @@ async function main(): Promise<void> {
   const startEpoch = checkpoint?.epochsCompleted ?? 0;
   // Weight average and validation choice: replica 0 only (every replica holds the same weights).
   const selection =
-    replica === 0 && (cfg.ema > 0 || validation) ? new WeightSelection(task.model, cfg.ema, cfg.checkpointDir) : undefined;
+    replica === 0 && (cfg.ema > 0 || validation)
+      ? new WeightSelection(task.model, cfg.ema, cfg.checkpointDir)
+      : undefined;
   if (selection && checkpoint) await selection.restore(log.selection);
   if (checkpoint) {
-    log.resumes = [...(log.resumes ?? []), { afterEpoch: startEpoch, command: cfg.command, at: new Date().toISOString(), config: { ...cfg } }];
+    log.resumes = [
+      ...(log.resumes ?? []),
+      { afterEpoch: startEpoch, command: cfg.command, at: new Date().toISOString(), config: { ...cfg } },
+    ];
   }
   emit({
     type: 'started',
@@ -193,7 +212,8 @@ async function main(): Promise<void> {
         for (let p = 0; p < IMAGE_PIXELS; p++) raw[i * IMAGE_PIXELS + p] = src[p]! / 255;
         labels[i] = train.labels[j]!;
       }
-      if (cfg.augment) augmentBatch(raw, images, mySize, rand, { maxShift: cfg.maxShift, flip: true, eraseProb: cfg.eraseProb });
+      if (cfg.augment)
+        augmentBatch(raw, images, mySize, rand, { maxShift: cfg.maxShift, flip: true, eraseProb: cfg.eraseProb });
       else images.set(raw);
 
       let correctT: tfTypes.Scalar | undefined;
@@ -255,7 +275,13 @@ async function main(): Promise<void> {
     if (replica === 0) {
       const sets = { drawings, validation };
       let evaluation = await task.evaluate(test, epoch, sets);
-      if (selection) evaluation = await selection.afterEpoch(epoch, evaluation, () => task.evaluate(test, epoch, sets), Boolean(validation));
+      if (selection)
+        evaluation = await selection.afterEpoch(
+          epoch,
+          evaluation,
+          () => task.evaluate(test, epoch, sets),
+          Boolean(validation),
+        );
       if (selection) log.selection = selection.summary();
       const record = {
         epoch,
@@ -293,7 +319,12 @@ async function main(): Promise<void> {
       await mkdir(cfg.outDir, { recursive: true });
       await writeFile(path.join(cfg.outDir, 'training-log.json'), JSON.stringify(log, null, 2) + '\n');
     }
-    emit({ type: 'finished', reason: stopped ? 'stopped' : 'completed', log, outDir: stopped ? undefined : cfg.outDir });
+    emit({
+      type: 'finished',
+      reason: stopped ? 'stopped' : 'completed',
+      log,
+      outDir: stopped ? undefined : cfg.outDir,
+    });
   }
   port.postMessage({ type: 'done', replica } satisfies ReplicaMessage);
 }

@@ -90,7 +90,8 @@ export class TrainingRun extends EventEmitter<{ event: [TrainingEvent] }> {
               return;
             }
             case 'event':
-              if (m.event.type === 'finished') result = { reason: m.event.reason, log: m.event.log, outDir: m.event.outDir };
+              if (m.event.type === 'finished')
+                result = { reason: m.event.reason, log: m.event.log, outDir: m.event.outDir };
               this.emit('event', m.event);
               return;
             case 'error':

@@ -23,7 +23,15 @@ interface SelectionState {
 
 /** The figures of an evaluation worth keeping for the average's line in the log. */
 function figures(e: EpochEvaluation): Record<string, unknown> {
-  const keys = ['headline', 'validationAccuracy', 'validationLoss', 'testAccuracy', 'testLoss', 'drawingAccuracy', 'perClassAccuracy'];
+  const keys = [
+    'headline',
+    'validationAccuracy',
+    'validationLoss',
+    'testAccuracy',
+    'testLoss',
+    'drawingAccuracy',
+    'perClassAccuracy',
+  ];
   return Object.fromEntries(keys.filter((k) => e[k] !== undefined).map((k) => [k, e[k]]));
 }
 
@@ -53,7 +61,9 @@ export class WeightSelection {
     }
     // The usual warm-up (as TensorFlow's ExponentialMovingAverage with num_updates): early steps weigh more.
     const d = Math.min(this.decay, (1 + this.steps) / (10 + this.steps));
-    const next = tf.tidy(() => this.weights.map((w, i) => tf.keep(tf.add(tf.mul(this.average![i]!, d), tf.mul(w.read(), 1 - d)))));
+    const next = tf.tidy(() =>
+      this.weights.map((w, i) => tf.keep(tf.add(tf.mul(this.average![i]!, d), tf.mul(w.read(), 1 - d)))),
+    );
     this.average.forEach((t) => t.dispose());
     this.average = next;
   }

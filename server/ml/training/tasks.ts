@@ -14,7 +14,10 @@ export async function createTask(cfg: TrainingConfig, model?: tfTypes.LayersMode
       return new CnnTask(cfg.arch, cfg.seed, model, cfg.labelSmoothing);
     case 'vae': {
       const arch = VaeArchSchema.parse(cfg.arch);
-      const features = arch.perceptualWeight > 0 ? await loadFeatureExtractor(arch.perceptualModel!, arch.perceptualLayers) : undefined;
+      const features =
+        arch.perceptualWeight > 0
+          ? await loadFeatureExtractor(arch.perceptualModel!, arch.perceptualLayers)
+          : undefined;
       const task = new VaeTask(cfg.arch, cfg.seed, model, features);
       if (cfg.initFrom && !model) await initialiseVae(task, cfg.initFrom);
       return task;
@@ -29,7 +32,10 @@ export async function createTask(cfg: TrainingConfig, model?: tfTypes.LayersMode
 async function initialiseVae(task: VaeTask, dir: string): Promise<void> {
   const trained = await loadVae(dir);
   for (const part of ['encoder', 'decoder'] as const) {
-    if (!sameWeightShapes(trained[part], task.vae[part])) throw new Error(`the VAE in ${dir} has a different ${part} from this run's architecture: start from a VAE trained with the same --latent, --full-res and --res-blocks`);
+    if (!sameWeightShapes(trained[part], task.vae[part]))
+      throw new Error(
+        `the VAE in ${dir} has a different ${part} from this run's architecture: start from a VAE trained with the same --latent, --full-res and --res-blocks`,
+      );
     task.vae[part].setWeights(trained[part].getWeights());
   }
   trained.combined.dispose();

@@ -38,7 +38,10 @@ export function bernoulliNll(x: tfTypes.Tensor, logits: tfTypes.Tensor): tfTypes
  */
 export function gaussianKl(mean: tfTypes.Tensor, logVar: tfTypes.Tensor, priorMean?: tfTypes.Tensor): tfTypes.Tensor1D {
   const offset = priorMean ? tf.sub(mean, priorMean) : mean;
-  return tf.mul(0.5, tf.sum(tf.sub(tf.add(tf.exp(logVar), tf.square(offset)), tf.add(1, logVar)), 1)) as tfTypes.Tensor1D;
+  return tf.mul(
+    0.5,
+    tf.sum(tf.sub(tf.add(tf.exp(logVar), tf.square(offset)), tf.add(1, logVar)), 1),
+  ) as tfTypes.Tensor1D;
 }
 
 /** The KL weight at a point of training: linear from klWarmupStart x beta to beta over klWarmupEpochs. */
@@ -60,7 +63,13 @@ export interface ElboReport {
  * The ELBO of a labelled image set (beta = 1), one latent draw per image from a fixed seed so the
  * figure is reproducible.
  */
-export function evaluateElbo(vae: Vae, images: Uint8Array | Float32Array, labels: Uint8Array, seed = 7, batchSize = 500): ElboReport {
+export function evaluateElbo(
+  vae: Vae,
+  images: Uint8Array | Float32Array,
+  labels: Uint8Array,
+  seed = 7,
+  batchSize = 500,
+): ElboReport {
   let recSum = 0;
   let klSum = 0;
   const n = labels.length;
@@ -84,7 +93,11 @@ export function evaluateElbo(vae: Vae, images: Uint8Array | Float32Array, labels
 
 /** Decoder means of the posterior means: what the VAE makes of given images (in [0, 1], batched). */
 export function reconstruct(vae: Vae, images: Uint8Array, labels: Uint8Array): Float32Array {
-  return decodeLatents(vae.decoder, encodePosteriors(vae.encoder, { images, labels, count: labels.length }).means, labels);
+  return decodeLatents(
+    vae.decoder,
+    encodePosteriors(vae.encoder, { images, labels, count: labels.length }).means,
+    labels,
+  );
 }
 
 export class VaeTask implements TrainingTask {
@@ -98,14 +111,22 @@ export class VaeTask implements TrainingTask {
   /** The per-class latent prior fitted in the last evaluation (what a snapshot generates from). */
   private lastPrior?: ClassPriors;
 
-  constructor(arch: Record<string, unknown>, seed: number, model?: tfTypes.LayersModel, features?: tfTypes.LayersModel) {
+  constructor(
+    arch: Record<string, unknown>,
+    seed: number,
+    model?: tfTypes.LayersModel,
+    features?: tfTypes.LayersModel,
+  ) {
     this.arch = VaeArchSchema.parse(arch);
     this.seed = seed;
-    if (this.arch.perceptualWeight > 0 && !features) throw new Error('VaeTask: a perceptual weight needs the feature network');
+    if (this.arch.perceptualWeight > 0 && !features)
+      throw new Error('VaeTask: a perceptual weight needs the feature network');
     this.features = this.arch.perceptualWeight > 0 ? features : undefined;
     this.vae = model ? splitCombined(model) : buildVae(this.arch, seed);
-    if ((this.arch.adversarialWeight > 0) !== (this.vae.critic !== undefined)) {
-      throw new Error(`VaeTask: ${this.arch.adversarialWeight > 0 ? 'an adversarial weight needs a model with a critic' : 'a model with a critic needs an adversarial weight'}`);
+    if (this.arch.adversarialWeight > 0 !== (this.vae.critic !== undefined)) {
+      throw new Error(
+        `VaeTask: ${this.arch.adversarialWeight > 0 ? 'an adversarial weight needs a model with a critic' : 'a model with a critic needs an adversarial weight'}`,
+      );
     }
     this.model = this.vae.combined;
   }
@@ -127,10 +148,16 @@ export class VaeTask implements TrainingTask {
     const eps = tf.randomNormal(mean!.shape, 0, 1, 'float32', noiseSeed);
     const z = tf.add(mean!, tf.mul(tf.exp(tf.mul(logVar!, 0.5)), eps));
     const logits = this.vae.decoder.apply([z, y], { training: true }) as tfTypes.Tensor;
-    let perImage = tf.add(bernoulliNll(x, logits), tf.mul(klWeight(this.arch, ctx), gaussianKl(mean!, logVar!, priorMean)));
+    let perImage = tf.add(
+      bernoulliNll(x, logits),
+      tf.mul(klWeight(this.arch, ctx), gaussianKl(mean!, logVar!, priorMean)),
+    );
     const reconstruction = this.features || this.vae.critic ? tf.sigmoid(logits) : undefined;
     if (this.features) {
-      perImage = tf.add(perImage, tf.mul(this.arch.perceptualWeight, perceptualDistance(this.features, x, reconstruction!)));
+      perImage = tf.add(
+        perImage,
+        tf.mul(this.arch.perceptualWeight, perceptualDistance(this.features, x, reconstruction!)),
+      );
     }
     if (this.vae.critic) {
       // Both players in the one loss (models/critic.ts): the critic term reaches only the critic,
@@ -147,8 +174,13 @@ export class VaeTask implements TrainingTask {
     const originals = Float32Array.from(imagesFrom(test.images, 0, k), (v) => v / 255);
     const recon = reconstruct(this.vae, imagesFrom(test.images, 0, k), test.labels.subarray(0, k));
     const critic = this.vae.critic ? criticScores(this.vae, test, Math.min(CRITIC_EVAL_COUNT, test.count)) : undefined;
-    const reconPng = encodeGridPng([originals, recon].flatMap((set) => splitImages(set, k)), { cols: k, rowCaptions: ['test', 'VAE'] });
-    const classes = Array.from({ length: NUM_CLASSES * SAMPLES_PER_CLASS }, (_, i) => Math.floor(i / SAMPLES_PER_CLASS));
+    const reconPng = encodeGridPng(
+      [originals, recon].flatMap((set) => splitImages(set, k)),
+      { cols: k, rowCaptions: ['test', 'VAE'] },
+    );
+    const classes = Array.from({ length: NUM_CLASSES * SAMPLES_PER_CLASS }, (_, i) =>
+      Math.floor(i / SAMPLES_PER_CLASS),
+    );
     // Latents from per-class Gaussians fitted on these test images, as generation does with the
     // training images: from N(0, I) the decoder largely ignores the requested class.
     this.lastPrior = fitClassPriors(this.vae.encoder, test);
@@ -204,7 +236,8 @@ function criticScores(vae: Vae, test: DatasetSplit, count: number): { real: numb
   const [real, fake] = tf.tidy(() => {
     const x = imagesToTensor(test.images, 0, count);
     const y = tf.oneHot(tf.tensor1d(test.labels.subarray(0, count), 'int32'), NUM_CLASSES).toFloat();
-    const score = (images: tfTypes.Tensor) => tf.mean(tf.sigmoid(vae.critic!.predict([images, y]) as tfTypes.Tensor)).dataSync()[0]!;
+    const score = (images: tfTypes.Tensor) =>
+      tf.mean(tf.sigmoid(vae.critic!.predict([images, y]) as tfTypes.Tensor)).dataSync()[0]!;
     return [score(x), score(tf.tensor4d(recon, [count, 28, 28, 1]))];
   });
   return { real: real!, fake: fake! };

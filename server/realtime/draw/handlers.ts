@@ -49,7 +49,10 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
   const choice = new RecognizerChoice(recognizer, getDb);
   const given = options.limits ?? new Limits();
   const limits = options.requestsPerSecond
-    ? new Limits({ ...given.rules, recognize: { ...given.rules.recognize, guest: { points: options.requestsPerSecond, seconds: 1 } } })
+    ? new Limits({
+        ...given.rules,
+        recognize: { ...given.rules.recognize, guest: { points: options.requestsPerSecond, seconds: 1 } },
+      })
     : given;
   const rooms = new DrawingRooms();
   const moderation = options.moderation ?? new Moderation(getDb);
@@ -61,13 +64,18 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
     onRequest(socket, 'draw:recognize', async ({ strokes, modelVersionId }) => {
       await limit(socket);
       const picked = await choice.pick(modelVersionId);
-      const { probabilities, guess, modelVersion, elapsedMs } = await picked.recognizer.recognize(strokes, { key: socket.id });
+      const { probabilities, guess, modelVersion, elapsedMs } = await picked.recognizer.recognize(strokes, {
+        key: socket.id,
+      });
       return { probabilities, guess, modelVersion, elapsedMs, modelVersionId: picked.modelVersionId };
     });
 
     onRequest(socket, 'draw:save', async ({ modelVersionId, ...input }) => {
       await limits.take('drawSave', actorOf(socket));
-      return saveConfirmedDrawing(await getDb(), (await choice.pick(modelVersionId)).recognizer, { ...input, authorId: guestOf(socket)?.id ?? null });
+      return saveConfirmedDrawing(await getDb(), (await choice.pick(modelVersionId)).recognizer, {
+        ...input,
+        authorId: guestOf(socket)?.id ?? null,
+      });
     });
 
     onRequest(socket, 'sketches:list', async (filter) => {
@@ -75,7 +83,9 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
       await moderation.ready();
       return {
         ...page,
-        sketches: page.sketches.filter((s) => !moderation.isHidden('drawing', s.id)).map((s) => ({ ...s, author: moderation.nickname(s.author) })),
+        sketches: page.sketches
+          .filter((s) => !moderation.isHidden('drawing', s.id))
+          .map((s) => ({ ...s, author: moderation.nickname(s.author) })),
       };
     });
 
@@ -83,7 +93,8 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
       await moderation.ready();
       // The guest cookie's nickname when there is one (the one identity), else the one typed.
       const name = guestOf(socket)?.nickname ?? nickname;
-      if (moderation.isHidden('nickname', name)) throw new UserFacingError('That nickname was hidden by a moderator; choose another one.');
+      if (moderation.isHidden('nickname', name))
+        throw new UserFacingError('That nickname was hidden by a moderator; choose another one.');
       const joined = rooms.join(roomId, socket.id, name);
       await socket.join(roomChannel(roomId));
       socket.to(roomChannel(roomId)).emit('room:state', joined.state);
@@ -109,7 +120,13 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
       // An empty or fully erased canvas is a drawing too: watchers see it cleared, without a guess.
       const picked = await choice.pick(modelVersionId);
       const found = await picked.recognizer.tryRecognize(strokes, { key: socket.id });
-      const recognition = found && { probabilities: found.probabilities, guess: found.guess, modelVersion: found.modelVersion, modelVersionId: picked.modelVersionId, elapsedMs: found.elapsedMs };
+      const recognition = found && {
+        probabilities: found.probabilities,
+        guess: found.guess,
+        modelVersion: found.modelVersion,
+        modelVersionId: picked.modelVersionId,
+        elapsedMs: found.elapsedMs,
+      };
       const { drawing, state } = rooms.draw(roomId, socket.id, strokes, recognition);
       socket.to(roomChannel(roomId)).emit('room:drawing', drawing);
       if (state) io.to(roomChannel(roomId)).emit('room:state', state);

@@ -44,17 +44,38 @@ interface Room {
 export class DrawingRooms {
   private readonly rooms = new Map<string, Room>();
 
-  constructor(private readonly random: () => number = Math.random, private readonly now: () => number = Date.now) {}
+  constructor(
+    private readonly random: () => number = Math.random,
+    private readonly now: () => number = Date.now,
+  ) {}
 
-  join(roomId: string, socketId: string, nickname: string): { playerId: string; state: RoomState; drawing: RoomDrawing } {
+  join(
+    roomId: string,
+    socketId: string,
+    nickname: string,
+  ): { playerId: string; state: RoomState; drawing: RoomDrawing } {
     let room = this.rooms.get(roomId);
     if (!room) {
-      if (this.rooms.size >= MAX_ROOMS) throw new UserFacingError('The server has too many drawing rooms open; join an existing room or try later.');
-      room = { id: roomId, players: new Map(), drawerSocket: null, round: 0, status: 'waiting', target: null, startedAt: 0, guesses: [], firstCorrect: null, strokes: [], recognition: null };
+      if (this.rooms.size >= MAX_ROOMS)
+        throw new UserFacingError('The server has too many drawing rooms open; join an existing room or try later.');
+      room = {
+        id: roomId,
+        players: new Map(),
+        drawerSocket: null,
+        round: 0,
+        status: 'waiting',
+        target: null,
+        startedAt: 0,
+        guesses: [],
+        firstCorrect: null,
+        strokes: [],
+        recognition: null,
+      };
       this.rooms.set(roomId, room);
     }
     const existing = room.players.get(socketId);
-    if (!existing && room.players.size >= MAX_PLAYERS) throw new UserFacingError(`Room ${roomId} is full (${MAX_PLAYERS} players); pick another room name.`);
+    if (!existing && room.players.size >= MAX_PLAYERS)
+      throw new UserFacingError(`Room ${roomId} is full (${MAX_PLAYERS} players); pick another room name.`);
     const player = existing ?? { id: randomUUID(), nickname };
     player.nickname = nickname;
     room.players.set(socketId, player);
@@ -109,15 +130,29 @@ export class DrawingRooms {
   }
 
   /** Stores the drawer's drawing and the model's guess; `stateChanged` when the model just got it right. */
-  draw(roomId: string, socketId: string, strokes: Stroke[], recognition: Recognition | null): { drawing: RoomDrawing; state: RoomState | null } {
+  draw(
+    roomId: string,
+    socketId: string,
+    strokes: Stroke[],
+    recognition: Recognition | null,
+  ): { drawing: RoomDrawing; state: RoomState | null } {
     this.assertDrawer(roomId, socketId);
     const room = this.rooms.get(roomId)!;
     room.strokes = strokes;
     room.recognition = recognition;
     let changed = false;
-    const modelRight = recognition && recognition.guess === room.target && recognition.probabilities[recognition.guess]! >= MODEL_CONFIDENCE;
+    const modelRight =
+      recognition &&
+      recognition.guess === room.target &&
+      recognition.probabilities[recognition.guess]! >= MODEL_CONFIDENCE;
     if (modelRight && !room.guesses.some((g) => g.playerId === null && g.correct)) {
-      this.record(room, { playerId: null, name: MODEL_NAME, label: recognition.guess, correct: true, atMs: this.now() - room.startedAt });
+      this.record(room, {
+        playerId: null,
+        name: MODEL_NAME,
+        label: recognition.guess,
+        correct: true,
+        atMs: this.now() - room.startedAt,
+      });
       changed = true;
     }
     return { drawing: this.drawing(room), state: changed ? this.state(room) : null };
@@ -125,7 +160,8 @@ export class DrawingRooms {
 
   guess(roomId: string, socketId: string, label: number): { correct: boolean; first: boolean; state: RoomState } {
     const room = this.member(roomId, socketId);
-    if (room.status !== 'drawing') throw new UserFacingError('No round is being drawn in this room: start one, or wait for the next.');
+    if (room.status !== 'drawing')
+      throw new UserFacingError('No round is being drawn in this room: start one, or wait for the next.');
     if (room.drawerSocket === socketId) throw new UserFacingError('You are the one drawing: let the others guess.');
     const player = room.players.get(socketId)!;
     const correct = label === room.target;
@@ -143,7 +179,8 @@ export class DrawingRooms {
 
   private member(roomId: string, socketId: string): Room {
     const room = this.rooms.get(roomId);
-    if (!room || !room.players.has(socketId)) throw new UserFacingError(`You are not in room ${roomId}: join it first.`);
+    if (!room || !room.players.has(socketId))
+      throw new UserFacingError(`You are not in room ${roomId}: join it first.`);
     return room;
   }
 
@@ -169,7 +206,12 @@ export class DrawingRooms {
   /** The drawing as the watchers see it: the model's guess only once the round is over (see state). */
   private drawing(room: Room): RoomDrawing {
     const recognition = room.status === 'drawing' ? null : room.recognition;
-    return { roomId: room.id, round: room.round, strokes: room.strokes.map((s) => ({ ...s, tool: s.tool ?? 'pen' })), recognition };
+    return {
+      roomId: room.id,
+      round: room.round,
+      strokes: room.strokes.map((s) => ({ ...s, tool: s.tool ?? 'pen' })),
+      recognition,
+    };
   }
 
   /** The room's drawing as everyone may now see it (with the model's guess once the round is over). */

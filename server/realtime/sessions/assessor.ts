@@ -36,13 +36,22 @@ export class SessionAssessor {
         const { resolveDataDir } = await import('../../ml/data/fashionMnist');
         const dataDir = this.options.dataDir ?? resolveDataDir('test').dir;
         const judgeDir = this.options.judgeDir ?? path.join(env.MODELS_DIR, 'cnn');
-        const metrics = await runQuickInWorker({ kind: job.kind, modelDir: job.modelDir, dataDir, judgeDir }, (w) => (this.running = w));
+        const metrics = await runQuickInWorker(
+          { kind: job.kind, modelDir: job.modelDir, dataDir, judgeDir },
+          (w) => (this.running = w),
+        );
         this.running = null;
         if (this.closed) return;
-        await saveAssessment(await this.options.getDb(), job.modelVersionId, SESSION_ASSESSMENT_SOURCE, { ...metrics, sessionId: job.sessionId } as Prisma.InputJsonValue);
+        await saveAssessment(await this.options.getDb(), job.modelVersionId, SESSION_ASSESSMENT_SOURCE, {
+          ...metrics,
+          sessionId: job.sessionId,
+        } as Prisma.InputJsonValue);
         console.log(`[sessions] assessed the model of ${job.sessionId} in ${Number(metrics.seconds).toFixed(1)} s`);
       } catch (err) {
-        console.error(`[sessions] could not assess the model of ${job.sessionId}:`, err instanceof Error ? err.message : err);
+        console.error(
+          `[sessions] could not assess the model of ${job.sessionId}:`,
+          err instanceof Error ? err.message : err,
+        );
       }
     });
     this.queue = run;

@@ -10,7 +10,11 @@ import type { SessionBatchEvent, SessionEvent } from '../../../lib/protocol';
 export const MAX_KEPT_BATCHES = 600;
 
 /** An event as a session produces it, before the log numbers and timestamps it. */
-export type UnnumberedEvent = SessionEvent extends infer E ? (E extends SessionEvent ? Omit<E, 'seq' | 'at'> : never) : never;
+export type UnnumberedEvent = SessionEvent extends infer E
+  ? E extends SessionEvent
+    ? Omit<E, 'seq' | 'at'>
+    : never
+  : never;
 
 export class SessionEventLog {
   private seq = 0;

@@ -52,7 +52,11 @@ interface Membership {
 }
 
 /** `rooms`: the voting rooms, for the voting rounds of VAE sessions (session:vote:*); without it they are not served. */
-export async function attachSessions(io: PlaygroundServer, options: SessionsOptions = {}, rooms?: VotingRooms): Promise<AttachedSessions> {
+export async function attachSessions(
+  io: PlaygroundServer,
+  options: SessionsOptions = {},
+  rooms?: VotingRooms,
+): Promise<AttachedSessions> {
   const { dataDir } = await import('../../env');
   const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
   const limits = options.limits ?? new Limits();
@@ -69,11 +73,16 @@ export async function attachSessions(io: PlaygroundServer, options: SessionsOpti
   const listener: SessionListener = {
     event(session, event) {
       const sessionId = session.id;
-      if (event.type === 'batch') broadcaster(session).send((room) => io.to(room).volatile.emit('session:batch', { sessionId, event }));
+      if (event.type === 'batch')
+        broadcaster(session).send((room) => io.to(room).volatile.emit('session:batch', { sessionId, event }));
       else broadcaster(session).send((room) => io.to(room).emit('session:event', { sessionId, event }));
     },
     presence(session, changes) {
-      io.to(sessionChannel(session.id)).emit('session:presence', { sessionId: session.id, viewers: session.presence.size, changes });
+      io.to(sessionChannel(session.id)).emit('session:presence', {
+        sessionId: session.id,
+        viewers: session.presence.size,
+        changes,
+      });
       lobby.update(session, false);
     },
     changed(session, urgent) {
@@ -107,12 +116,16 @@ export async function attachSessions(io: PlaygroundServer, options: SessionsOpti
 
   const find = async (sessionId: string): Promise<TrainingSession> => {
     const session = await registry.get(sessionId);
-    if (!session) throw new UserFacingError(`There is no session ${sessionId}; check the link or pick a session in the lobby.`);
+    if (!session)
+      throw new UserFacingError(`There is no session ${sessionId}; check the link or pick a session in the lobby.`);
     return session;
   };
 
   /** The caller's membership of a session it must have joined to act on it. */
-  const joined = async (socket: PlaygroundSocket, sessionId: string): Promise<{ session: TrainingSession; member: Membership }> => {
+  const joined = async (
+    socket: PlaygroundSocket,
+    sessionId: string,
+  ): Promise<{ session: TrainingSession; member: Membership }> => {
     const session = await find(sessionId);
     const member = members.get(socket.id)?.get(sessionId);
     if (!member) throw new UserFacingError(`Join session ${sessionId} before acting on it.`);
@@ -152,7 +165,9 @@ export async function attachSessions(io: PlaygroundServer, options: SessionsOpti
       const session = await find(sessionId);
       const mine = membershipsOf(socket);
       if (!mine.has(sessionId) && mine.size >= MAX_SESSIONS_PER_CONNECTION) {
-        throw new UserFacingError(`One page may watch at most ${MAX_SESSIONS_PER_CONNECTION} sessions at once; leave one first.`);
+        throw new UserFacingError(
+          `One page may watch at most ${MAX_SESSIONS_PER_CONNECTION} sessions at once; leave one first.`,
+        );
       }
       const { identity, nickname } = identityOf(socket);
       const viewer = session.viewerFor(identity, nickname);
@@ -224,7 +239,11 @@ class LobbyFeed {
       this.send(session);
       return;
     }
-    if (!this.timers.has(session.id)) this.timers.set(session.id, setTimeout(() => this.send(session), wait));
+    if (!this.timers.has(session.id))
+      this.timers.set(
+        session.id,
+        setTimeout(() => this.send(session), wait),
+      );
   }
 
   close(): void {

@@ -16,7 +16,9 @@ export const ANONYMOUS_VIEWER = 'Visitor without a nickname';
 /** Who a connection is and the name others see: its guest, or (no cookie) the connection itself. */
 export function identityOf(socket: PlaygroundSocket): { identity: string; nickname: string } {
   const guest = guestOf(socket);
-  return guest ? { identity: guestIdentity(guest.id), nickname: guest.nickname } : { identity: `socket:${socket.id}`, nickname: ANONYMOUS_VIEWER };
+  return guest
+    ? { identity: guestIdentity(guest.id), nickname: guest.nickname }
+    : { identity: `socket:${socket.id}`, nickname: ANONYMOUS_VIEWER };
 }
 
 /** The guest behind a connection that is about to host something; refused (pick a nickname) without one. */
@@ -32,7 +34,11 @@ export function isHost(session: { hostIdentity: string }, identity: string): boo
 }
 
 /** Refuses a host-only action of anyone else, naming the host. */
-export function assertHost(session: { hostIdentity: string; hostNickname: string }, identity: string, what: string): void {
+export function assertHost(
+  session: { hostIdentity: string; hostNickname: string },
+  identity: string,
+  what: string,
+): void {
   if (!isHost(session, identity)) {
     throw new UserFacingError(`Only the host (${session.hostNickname}) can ${what} this session.`);
   }

@@ -10,7 +10,8 @@ import type { TrainingLog } from '../../ml/training/events';
 import { SessionConfigSchema, SessionEventSchema, SessionStateSchema, type SessionEvent } from '../../../lib/protocol';
 import type { StoredSession, TrainingSession } from './session';
 
-export const INTERRUPTED_MESSAGE = 'The server restarted while this session was running; create a new session to train again.';
+export const INTERRUPTED_MESSAGE =
+  'The server restarted while this session was running; create a new session to train again.';
 
 export class SessionStore {
   private readonly queues = new Map<string, Promise<void>>();
@@ -36,7 +37,11 @@ export class SessionStore {
       params: session.params,
       trainingLog: log as unknown as Prisma.InputJsonValue,
       metrics: last
-        ? ({ headline: last.headline, headlineName: last.headlineName, source: `session ${session.id}` } as Prisma.InputJsonValue)
+        ? ({
+            headline: last.headline,
+            headlineName: last.headlineName,
+            source: `session ${session.id}`,
+          } as Prisma.InputJsonValue)
         : undefined,
     });
     return version.id;
@@ -113,7 +118,9 @@ type Row = Awaited<ReturnType<Db['trainingSessionRecord']['findUniqueOrThrow']>>
 function fromRow(row: Row): StoredSession | null {
   // Rows stored before sessions had a critic trained without one; only new requests get its default.
   const config = SessionConfigSchema.safeParse(
-    row.config && typeof row.config === 'object' && !Array.isArray(row.config) ? { adversarial: false, ...row.config } : row.config,
+    row.config && typeof row.config === 'object' && !Array.isArray(row.config)
+      ? { adversarial: false, ...row.config }
+      : row.config,
   );
   const state = SessionStateSchema.safeParse(row.state);
   if (!config.success || !state.success) return null;
@@ -134,6 +141,8 @@ function fromRow(row: Row): StoredSession | null {
     message: row.message,
     history,
     modelVersionId: row.modelVersionId,
-    probeImages: Array.isArray(row.probeImages) ? row.probeImages.filter((p): p is string => typeof p === 'string') : [],
+    probeImages: Array.isArray(row.probeImages)
+      ? row.probeImages.filter((p): p is string => typeof p === 'string')
+      : [],
   };
 }

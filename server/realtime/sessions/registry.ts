@@ -52,7 +52,10 @@ export class SessionRegistry {
 
   private readonly listener: SessionListener;
 
-  constructor(outer: SessionListener, private readonly options: SessionRegistryOptions) {
+  constructor(
+    outer: SessionListener,
+    private readonly options: SessionRegistryOptions,
+  ) {
     // Each epoch is stored as it comes, so a restart loses at most the epoch in progress.
     this.listener = {
       ...outer,
@@ -96,7 +99,10 @@ export class SessionRegistry {
     }
     await this.ready(); // its row must not be taken for one a restart cut short
     const id = randomBytes(6).toString('hex');
-    const session = new TrainingSession({ id, config, hostIdentity: host.identity, hostNickname: host.nickname }, this.listener);
+    const session = new TrainingSession(
+      { id, config, hostIdentity: host.identity, hostNickname: host.nickname },
+      this.listener,
+    );
     if (config.kind === 'cnn') {
       // Before anyone can join, so every viewer's page gets the pictures the predictions refer to.
       session.probeImages = await probeImages(this.trainingConfig(session)).catch((err: unknown) => {
@@ -159,7 +165,8 @@ export class SessionRegistry {
           this.queue.splice(queued, 1);
           this.updateQueuePositions();
         }
-        if (run) run.stop(); // the slot frees when the run has ended (see begin)
+        if (run)
+          run.stop(); // the slot frees when the run has ended (see begin)
         else this.save(session);
         return state;
       }
@@ -186,7 +193,10 @@ export class SessionRegistry {
     if (session.snapshot) return session.snapshot;
     const root = snapshotDirOf(path.join(this.options.outRoot, session.id, 'model'));
     const names = await readdir(root).catch(() => [] as string[]);
-    const epochs = names.map((n) => /^epoch-(\d+)$/.exec(n)?.[1]).filter((n): n is string => n !== undefined).map(Number);
+    const epochs = names
+      .map((n) => /^epoch-(\d+)$/.exec(n)?.[1])
+      .filter((n): n is string => n !== undefined)
+      .map(Number);
     if (epochs.length === 0) return null;
     const epoch = Math.max(...epochs);
     return { epoch, dir: path.join(root, `epoch-${epoch}`) };
@@ -224,7 +234,8 @@ export class SessionRegistry {
     try {
       run = startTraining(this.trainingConfig(session));
     } catch (err) {
-      const message = err instanceof UserFacingError ? err.message : 'The training could not start; the server log has the details.';
+      const message =
+        err instanceof UserFacingError ? err.message : 'The training could not start; the server log has the details.';
       if (!(err instanceof UserFacingError)) console.error(`[sessions] ${session.id} could not start:`, err);
       session.transition('fail', null, message);
       this.save(session);
@@ -269,7 +280,12 @@ export class SessionRegistry {
       const id = await this.options.store.registerModel(session, outDir, result.log);
       session.recordSaved(id, outDir, null);
       // Not tracked by settle(): the assessment takes seconds and the session does not wait for it.
-      void this.options.assessor?.assess({ sessionId: session.id, kind: session.config.kind, modelDir: outDir, modelVersionId: id });
+      void this.options.assessor?.assess({
+        sessionId: session.id,
+        kind: session.config.kind,
+        modelDir: outDir,
+        modelVersionId: id,
+      });
     } catch (err) {
       console.error(`[sessions] could not register the model of ${session.id}:`, err);
       session.recordSaved(null, outDir, 'The model was saved but could not be registered in the database.');

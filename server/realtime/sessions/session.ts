@@ -71,7 +71,11 @@ export class TrainingSession {
   private activeMs = 0;
   private activeSince: number | null = null;
 
-  constructor(init: SessionInit, private readonly listener: SessionListener, log = new SessionEventLog()) {
+  constructor(
+    init: SessionInit,
+    private readonly listener: SessionListener,
+    log = new SessionEventLog(),
+  ) {
     this.id = init.id;
     this.config = init.config;
     this.hostIdentity = init.hostIdentity;
@@ -193,7 +197,18 @@ export class TrainingSession {
       case 'batch': {
         const progress = (e.epoch * e.stepsPerEpoch + e.step + 1) / (this.config.epochs * e.stepsPerEpoch);
         const { epoch, step, stepsPerEpoch, loss, accuracy, imagesPerSec, lr } = e;
-        this.emit({ type: 'batch', epoch, step, stepsPerEpoch, loss, accuracy, imagesPerSec, lr, progress, etaSeconds: this.eta(progress) });
+        this.emit({
+          type: 'batch',
+          epoch,
+          step,
+          stepsPerEpoch,
+          loss,
+          accuracy,
+          imagesPerSec,
+          lr,
+          progress,
+          etaSeconds: this.eta(progress),
+        });
         this.listener.changed(this, false);
         return;
       }
@@ -201,7 +216,18 @@ export class TrainingSession {
         const progress = (e.epoch + 1) / this.config.epochs;
         const { epoch, seconds, imagesPerSec, lr, trainLoss, trainAccuracy } = e;
         const evaluation = e.evaluation as SessionEvaluation;
-        this.emit({ type: 'epoch', epoch, seconds, imagesPerSec, lr, trainLoss, trainAccuracy, evaluation, progress, etaSeconds: this.eta(progress) });
+        this.emit({
+          type: 'epoch',
+          epoch,
+          seconds,
+          imagesPerSec,
+          lr,
+          trainLoss,
+          trainAccuracy,
+          evaluation,
+          progress,
+          etaSeconds: this.eta(progress),
+        });
         this.listener.changed(this, true);
         return;
       }
@@ -230,7 +256,11 @@ export class TrainingSession {
     }
     if (e.type === 'epoch') {
       this.epochsDone = e.epoch + 1;
-      this.headline = { name: e.evaluation.headlineName, value: e.evaluation.headline, unit: e.evaluation.headlineUnit ?? null };
+      this.headline = {
+        name: e.evaluation.headlineName,
+        value: e.evaluation.headline,
+        unit: e.evaluation.headlineUnit ?? null,
+      };
     }
     if (e.type === 'saved') this.modelVersionId = e.modelVersionId;
   }

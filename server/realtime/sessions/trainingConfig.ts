@@ -33,7 +33,9 @@ export interface SessionTrainingPaths {
 export function trainingConfigFor(config: SessionConfig, paths: SessionTrainingPaths): TrainingConfig {
   const tasks = TrainingConfigSchema.shape.task.unwrap().options as readonly string[];
   if (!tasks.includes(config.kind)) {
-    throw new UserFacingError(`This server cannot train a ${config.kind.toUpperCase()} yet; create a CNN session instead.`);
+    throw new UserFacingError(
+      `This server cannot train a ${config.kind.toUpperCase()} yet; create a CNN session instead.`,
+    );
   }
   return TrainingConfigSchema.parse({
     task: config.kind,
@@ -67,7 +69,13 @@ export function snapshotDirOf(outDir: string): string {
 function vaeArch(config: SessionConfig): Record<string, unknown> {
   return {
     beta: config.beta,
-    ...(config.perceptual ? { perceptualWeight: PERCEPTUAL_WEIGHT, perceptualModel: path.join(env.MODELS_DIR, PERCEPTUAL_MODEL), perceptualLayers: PERCEPTUAL_LAYERS } : {}),
+    ...(config.perceptual
+      ? {
+          perceptualWeight: PERCEPTUAL_WEIGHT,
+          perceptualModel: path.join(env.MODELS_DIR, PERCEPTUAL_MODEL),
+          perceptualLayers: PERCEPTUAL_LAYERS,
+        }
+      : {}),
     ...(config.adversarial ? { adversarialWeight: ADVERSARIAL_WEIGHT } : {}),
   };
 }
@@ -86,9 +94,7 @@ export function probeImages(cfg: Pick<TrainingConfig, 'dataDir' | 'testLimit' | 
       const all = await loadSplit('test', cfg.dataDir ?? resolveDataDir('test').dir);
       const test = seededSubset(all, cfg.testLimit, cfg.seed + 1);
       const n = Math.min(PROBE_COUNT, test.count);
-      return Array.from({ length: n }, (_, i) =>
-        pngDataUrl(encodeGreyPng(imageAt(test.images, i), 28, 28)),
-      );
+      return Array.from({ length: n }, (_, i) => pngDataUrl(encodeGreyPng(imageAt(test.images, i), 28, 28)));
     })();
     found.catch(() => probeCache.delete(key));
     probeCache.set(key, found);

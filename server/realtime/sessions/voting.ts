@@ -17,25 +17,33 @@ import type { TrainingSession } from './session';
 export function attachSessionVoting(io: PlaygroundServer, registry: SessionRegistry, rooms: VotingRooms): () => void {
   const find = async (sessionId: string): Promise<TrainingSession> => {
     const session = await registry.get(sessionId);
-    if (!session) throw new UserFacingError(`There is no session ${sessionId}; check the link or pick a session in the lobby.`);
+    if (!session)
+      throw new UserFacingError(`There is no session ${sessionId}; check the link or pick a session in the lobby.`);
     return session;
   };
 
   // A session's voting room is its own: nobody opens rounds there from the /vote controls.
   const previous = rooms.reservedRoom;
   rooms.reservedRoom = async (room) =>
-    (await registry.get(room).catch(() => undefined)) ? `Room ${room} is a training session's; only its host opens rounds there, from the session page.` : previous(room);
+    (await registry.get(room).catch(() => undefined))
+      ? `Room ${room} is a training session's; only its host opens rounds there, from the session page.`
+      : previous(room);
 
   const onConnection = (socket: PlaygroundSocket): void => {
     onRequest(socket, 'session:vote:open', async ({ sessionId, ...options }) => {
       const session = await find(sessionId);
       if (session.config.kind !== 'vae') {
-        throw new UserFacingError('Voting rounds are for VAE sessions: a CNN session generates no garments to vote on.');
+        throw new UserFacingError(
+          'Voting rounds are for VAE sessions: a CNN session generates no garments to vote on.',
+        );
       }
       const guest = requireGuest(socket);
       assertHost(session, guestIdentity(guest.id), 'open a voting round in');
       const snapshot = await registry.latestSnapshot(session);
-      if (!snapshot) throw new UserFacingError('Wait until the first epoch has finished: the candidates come from the weights it leaves.');
+      if (!snapshot)
+        throw new UserFacingError(
+          'Wait until the first epoch has finished: the candidates come from the weights it leaves.',
+        );
       const round = await rooms.start(sessionId, guest, options, {
         sessionId,
         epoch: snapshot.epoch,

@@ -35,7 +35,12 @@ function gaussian(random: Random): number {
 }
 
 /** `count` children of `parents` (at least one), deterministic under `seed`. */
-export function breed(parents: readonly Parent[], count: number, seed: number, options: BreedingOptions = DEFAULT_BREEDING): Child[] {
+export function breed(
+  parents: readonly Parent[],
+  count: number,
+  seed: number,
+  options: BreedingOptions = DEFAULT_BREEDING,
+): Child[] {
   if (parents.length === 0) throw new RangeError('breeding needs at least one parent');
   const random = mulberry32(seed);
   const size = parents[0]!.latent.length;

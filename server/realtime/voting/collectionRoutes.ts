@@ -28,21 +28,29 @@ function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
 
 const idOf = (params: Record<string, string>) => parse(CollectionIdSchema, params.id);
 
-export function collectionRoutes(guests: Guests, getDb: () => Promise<Db>, limits: Limits, moderation: Moderation): ApiRoute[] {
+export function collectionRoutes(
+  guests: Guests,
+  getDb: () => Promise<Db>,
+  limits: Limits,
+  moderation: Moderation,
+): ApiRoute[] {
   const who = async (cookie: string | undefined) => {
     const found = await guests.identify(cookie);
     if (!found.guest) throw new ApiError(401, IDENTITY_PROBLEMS[found.problem]);
     return found.guest;
   };
   // The repository's refusals, as HTTP statuses.
-  const guarded = (fn: ApiRoute['handler']): ApiRoute['handler'] => async (req, params) => {
-    try {
-      return await fn(req, params);
-    } catch (err) {
-      if (err instanceof CollectionAccessError) throw new ApiError(err.reason === 'not-owner' ? 403 : 404, err.message);
-      throw err;
-    }
-  };
+  const guarded =
+    (fn: ApiRoute['handler']): ApiRoute['handler'] =>
+    async (req, params) => {
+      try {
+        return await fn(req, params);
+      } catch (err) {
+        if (err instanceof CollectionAccessError)
+          throw new ApiError(err.reason === 'not-owner' ? 403 : 404, err.message);
+        throw err;
+      }
+    };
   /** Parses the body (with the id from the path) by the socket event's schema and applies the write. */
   const apply = async <N extends CollectionWrite>(name: N, req: ApiRequest, value: unknown) => {
     const g = await who(req.cookie);
@@ -60,8 +68,15 @@ export function collectionRoutes(guests: Guests, getDb: () => Promise<Db>, limit
         const viewer = (await guests.identify(req.cookie)).guest;
         const view = await collectionFor(await getDb(), idOf(params), viewer?.id ?? null);
         await moderation.ready();
-        if (!view.yours && moderation.isHidden('collection', view.id)) throw new ApiError(404, `There is no collection ${view.id}; check the link.`);
-        return { body: { ...view, owner: moderation.nickname(view.owner), items: view.items.filter((i) => !moderation.isHidden('galleryItem', i.galleryItemId)) } };
+        if (!view.yours && moderation.isHidden('collection', view.id))
+          throw new ApiError(404, `There is no collection ${view.id}; check the link.`);
+        return {
+          body: {
+            ...view,
+            owner: moderation.nickname(view.owner),
+            items: view.items.filter((i) => !moderation.isHidden('galleryItem', i.galleryItemId)),
+          },
+        };
       }),
     },
     {
@@ -72,7 +87,9 @@ export function collectionRoutes(guests: Guests, getDb: () => Promise<Db>, limit
     {
       method: 'PATCH',
       pattern: 'collections/:id',
-      handler: guarded(async (req, params) => ({ body: await apply('collection:update', req, withId(req.body, params)) })),
+      handler: guarded(async (req, params) => ({
+        body: await apply('collection:update', req, withId(req.body, params)),
+      })),
     },
     {
       method: 'DELETE',
@@ -88,14 +105,19 @@ export function collectionRoutes(guests: Guests, getDb: () => Promise<Db>, limit
       method: 'DELETE',
       pattern: 'collections/:id/items/:itemId',
       handler: guarded(async (req, params) => {
-        const galleryItemId = parse(z.coerce.number({ error: 'A gallery item id must be a number.' }).pipe(IdSchema('A gallery item id')), params.itemId);
+        const galleryItemId = parse(
+          z.coerce.number({ error: 'A gallery item id must be a number.' }).pipe(IdSchema('A gallery item id')),
+          params.itemId,
+        );
         return { body: await apply('collection:remove', req, withId({ galleryItemId }, params)) };
       }),
     },
     {
       method: 'PUT',
       pattern: 'collections/:id/order',
-      handler: guarded(async (req, params) => ({ body: await apply('collection:reorder', req, withId(req.body, params)) })),
+      handler: guarded(async (req, params) => ({
+        body: await apply('collection:reorder', req, withId(req.body, params)),
+      })),
     },
   ];
 }

@@ -17,14 +17,22 @@ import type { RequestData } from '../../../lib/protocol';
 import type { ParsedPayload } from '../requests';
 import { collectionView } from './views';
 
-export type CollectionWrite = 'collection:create' | 'collection:update' | 'collection:add' | 'collection:remove' | 'collection:reorder' | 'collection:delete';
+export type CollectionWrite =
+  | 'collection:create'
+  | 'collection:update'
+  | 'collection:add'
+  | 'collection:remove'
+  | 'collection:reorder'
+  | 'collection:delete';
 
 type Write<N extends CollectionWrite> = (db: Db, ownerId: string, input: ParsedPayload<N>) => Promise<RequestData<N>>;
 
 export const collectionWrites: { [N in CollectionWrite]: Write<N> } = {
   'collection:create': async (db, owner, input) => collectionView(await createCollection(db, owner, input), owner),
-  'collection:update': async (db, owner, { id, ...patch }) => collectionView(await updateCollection(db, owner, id, patch), owner),
-  'collection:add': async (db, owner, { id, galleryItemId }) => collectionView(await addToCollection(db, owner, id, galleryItemId), owner),
+  'collection:update': async (db, owner, { id, ...patch }) =>
+    collectionView(await updateCollection(db, owner, id, patch), owner),
+  'collection:add': async (db, owner, { id, galleryItemId }) =>
+    collectionView(await addToCollection(db, owner, id, galleryItemId), owner),
   'collection:remove': async (db, owner, { id, galleryItemId }) =>
     collectionView(await removeFromCollection(db, owner, id, galleryItemId), owner),
   'collection:reorder': async (db, owner, { id, galleryItemIds }) =>

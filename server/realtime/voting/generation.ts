@@ -19,7 +19,14 @@ export const MAX_CANDIDATES_PER_ROUND = 24;
 /** `vaeDir`: another VAE folder than the served one (a live session's epoch snapshot). */
 export type GenerationRequest = (
   | { kind: 'fresh'; label: number | null; count: number; bestOf: number; seed: number }
-  | { kind: 'bred'; parents: { candidateId: number; label: number; latent: number[] }[]; count: number; bestOf: number; seed: number; mutation?: number }
+  | {
+      kind: 'bred';
+      parents: { candidateId: number; label: number; latent: number[] }[];
+      count: number;
+      bestOf: number;
+      seed: number;
+      mutation?: number;
+    }
 ) & { vaeDir?: string };
 
 export interface GeneratedCandidate {
@@ -77,7 +84,8 @@ export function generateCandidates(
 function toParents(parents: { candidateId: number; label: number; latent: number[] }[], latentSize: number): Parent[] {
   if (parents.length === 0) throw new RangeError('a bred round needs at least one winner');
   return parents.map((p) => {
-    if (p.latent.length !== latentSize) throw new RangeError(`a parent latent of ${p.latent.length} values does not fit a decoder with ${latentSize}`);
+    if (p.latent.length !== latentSize)
+      throw new RangeError(`a parent latent of ${p.latent.length} values does not fit a decoder with ${latentSize}`);
     return { candidateId: p.candidateId, label: p.label, latent: Float32Array.from(p.latent) };
   });
 }

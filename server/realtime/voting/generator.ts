@@ -29,10 +29,14 @@ export class CandidateGenerator {
   /** Whether both model folders exist (a missing model is reported to the person starting a round). */
   check(vaeDir = this.vaeDir): void {
     if (!existsSync(path.join(vaeDir, 'decoder', 'model.json')) && !existsSync(path.join(vaeDir, 'model.json'))) {
-      throw new UserFacingError(`There is no trained VAE in ${vaeDir}, so no candidates can be generated; train one with npm run train:vae.`);
+      throw new UserFacingError(
+        `There is no trained VAE in ${vaeDir}, so no candidates can be generated; train one with npm run train:vae.`,
+      );
     }
     if (!existsSync(path.join(this.judgeDir, 'model.json'))) {
-      throw new UserFacingError(`There is no judge CNN in ${this.judgeDir} to rank candidates; train one with npm run train:cnn.`);
+      throw new UserFacingError(
+        `There is no judge CNN in ${this.judgeDir} to rank candidates; train one with npm run train:cnn.`,
+      );
     }
   }
 
@@ -49,22 +53,29 @@ export class CandidateGenerator {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = spawnTsWorker(new URL('./generatorWorker.ts', import.meta.url), { vaeDir: this.vaeDir, judgeDir: this.judgeDir });
-    worker.on('message', (msg: { id?: number; candidates?: GeneratedCandidate[]; error?: string; ms?: number; params?: number }) => {
-      if (msg.id === undefined) return;
-      const p = this.pending.get(msg.id);
-      if (!p) return;
-      this.pending.delete(msg.id);
-      if (msg.error !== undefined) p.reject(new UserFacingError(`Generating candidates failed: ${msg.error}`));
-      else {
-        this.lastMs = msg.ms ?? 0;
-        if (p.served) this.params = msg.params ?? 0;
-        p.resolve(msg.candidates!);
-      }
+    const worker = spawnTsWorker(new URL('./generatorWorker.ts', import.meta.url), {
+      vaeDir: this.vaeDir,
+      judgeDir: this.judgeDir,
     });
+    worker.on(
+      'message',
+      (msg: { id?: number; candidates?: GeneratedCandidate[]; error?: string; ms?: number; params?: number }) => {
+        if (msg.id === undefined) return;
+        const p = this.pending.get(msg.id);
+        if (!p) return;
+        this.pending.delete(msg.id);
+        if (msg.error !== undefined) p.reject(new UserFacingError(`Generating candidates failed: ${msg.error}`));
+        else {
+          this.lastMs = msg.ms ?? 0;
+          if (p.served) this.params = msg.params ?? 0;
+          p.resolve(msg.candidates!);
+        }
+      },
+    );
     const fail = (err: Error) => {
       this.worker = null;
-      for (const p of this.pending.values()) p.reject(new UserFacingError(`The generator stopped (${err.message}); try again.`));
+      for (const p of this.pending.values())
+        p.reject(new UserFacingError(`The generator stopped (${err.message}); try again.`));
       this.pending.clear();
     };
     worker.on('error', fail);

@@ -41,7 +41,10 @@ function generatorFor(dir: string | undefined) {
   for (const [old, loaded] of others) {
     if (others.size <= KEEP_OTHERS) break;
     others.delete(old);
-    void loaded.then((g) => g.vae.combined.dispose(), () => undefined);
+    void loaded.then(
+      (g) => g.vae.combined.dispose(),
+      () => undefined,
+    );
   }
   found.catch(() => others.delete(dir));
   return found;

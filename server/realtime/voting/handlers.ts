@@ -47,16 +47,28 @@ export interface AttachedVoting {
 
 const channel = (room: string) => `vote:${room}`;
 
-export async function attachVoting(io: PlaygroundServer, guests: Guests, options: VotingOptions = {}): Promise<AttachedVoting> {
+export async function attachVoting(
+  io: PlaygroundServer,
+  guests: Guests,
+  options: VotingOptions = {},
+): Promise<AttachedVoting> {
   const { env } = await import('../../env');
   const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
-  const generator = new CandidateGenerator(options.vaeDir ?? path.join(env.MODELS_DIR, 'vae'), options.judgeDir ?? path.join(env.MODELS_DIR, 'cnn'));
+  const generator = new CandidateGenerator(
+    options.vaeDir ?? path.join(env.MODELS_DIR, 'vae'),
+    options.judgeDir ?? path.join(env.MODELS_DIR, 'cnn'),
+  );
 
   // Generators of picked (or operator-served) VAE versions other than the default folder's, a few kept.
   const picked = new Map<number, CandidateGenerator>();
-  const generatorFor = async (modelVersionId: number | null): Promise<{ generator: CandidateGenerator; modelVersionId: number } | undefined> => {
+  const generatorFor = async (
+    modelVersionId: number | null,
+  ): Promise<{ generator: CandidateGenerator; modelVersionId: number } | undefined> => {
     const db = await getDb();
-    const version = modelVersionId !== null ? await findVersion(db, modelVersionId, 'vae') : await servedVersion(db, 'vae', generator.vaeDir).catch(() => null);
+    const version =
+      modelVersionId !== null
+        ? await findVersion(db, modelVersionId, 'vae')
+        : await servedVersion(db, 'vae', generator.vaeDir).catch(() => null);
     if (!version || versionDir(version) === path.resolve(generator.vaeDir)) return undefined;
     let g = picked.get(version.id);
     if (!g) {
@@ -76,7 +88,8 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
   let flushScheduled = false;
   const flush = () => {
     flushScheduled = false;
-    for (const [room, { roundId, tallies }] of dirty) io.to(channel(room)).emit('vote:tally', { roundId, tallies: [...tallies.values()] });
+    for (const [room, { roundId, tallies }] of dirty)
+      io.to(channel(room)).emit('vote:tally', { roundId, tallies: [...tallies.values()] });
     dirty.clear();
   };
   const rooms = new VotingRooms(
@@ -108,12 +121,18 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
   const moderation = options.moderation ?? new Moderation(getDb);
   const notHiddenItem = async (id: number) => {
     await moderation.ready();
-    if (moderation.isHidden('galleryItem', id)) throw new UserFacingError(`There is no gallery item ${id}; pick one from the gallery.`);
+    if (moderation.isHidden('galleryItem', id))
+      throw new UserFacingError(`There is no gallery item ${id}; pick one from the gallery.`);
   };
   const shownItem = <T extends GalleryItemSummary>(i: T): T => ({ ...i, author: moderation.nickname(i.author) });
   const shownCollection = (c: CollectionView): CollectionView => {
-    if (!c.yours && moderation.isHidden('collection', c.id)) throw new UserFacingError(`There is no collection ${c.id}; check the link.`);
-    return { ...c, owner: moderation.nickname(c.owner), items: c.items.filter((i) => !moderation.isHidden('galleryItem', i.galleryItemId)) };
+    if (!c.yours && moderation.isHidden('collection', c.id))
+      throw new UserFacingError(`There is no collection ${c.id}; check the link.`);
+    return {
+      ...c,
+      owner: moderation.nickname(c.owner),
+      items: c.items.filter((i) => !moderation.isHidden('galleryItem', i.galleryItemId)),
+    };
   };
   const minAgeMs = (options.minGuestAgeSeconds ?? env.VOTE_MIN_GUEST_AGE_SECONDS) * 1000;
   /** A vote counts once its guest is old enough and within its own and its address's budgets. */
@@ -121,7 +140,9 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
     const guest = requireGuest(socket);
     const age = Date.now() - guest.createdAt.getTime();
     if (age < minAgeMs) {
-      throw new UserFacingError(`New guests can vote ${Math.round(minAgeMs / 1000)} s after picking a nickname; look around and vote in ${Math.max(1, Math.ceil((minAgeMs - age) / 1000))} s.`);
+      throw new UserFacingError(
+        `New guests can vote ${Math.round(minAgeMs / 1000)} s after picking a nickname; look around and vote in ${Math.max(1, Math.ceil((minAgeMs - age) / 1000))} s.`,
+      );
     }
     const actor = actorOf(socket);
     await limits.take('voteCast', actor);
@@ -153,13 +174,18 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
       tally: await rooms.cast(await mayVote(socket, candidateId), roundId, candidateId, value),
       value,
     }));
-    onRequest(socket, 'vote:close', async ({ roundId }) => ({ round: await rooms.close(roundId, requireGuest(socket)) }));
+    onRequest(socket, 'vote:close', async ({ roundId }) => ({
+      round: await rooms.close(roundId, requireGuest(socket)),
+    }));
 
     onRequest(socket, 'gallery:list', async (f) => {
       const page = await galleryPage(await getDb(), f);
       await moderation.ready();
       const items = page.items.filter((i) => !moderation.isHidden('galleryItem', i.id));
-      return { items: items.map(shownItem), total: Math.max(items.length, page.total - (page.items.length - items.length)) };
+      return {
+        items: items.map(shownItem),
+        total: Math.max(items.length, page.total - (page.items.length - items.length)),
+      };
     });
     onRequest(socket, 'gallery:item', async ({ id }) => {
       await notHiddenItem(id);
@@ -169,7 +195,10 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
     onRequest(socket, 'gallery:variations', async ({ id, count }) => {
       await notHiddenItem(id);
       await limits.take('variations', actorOf(socket));
-      const item = await (await getDb()).galleryItem.findUnique({ where: { id }, select: { candidateId: true, label: true, latent: true } });
+      const item = await (await getDb()).galleryItem.findUnique({
+        where: { id },
+        select: { candidateId: true, label: true, latent: true },
+      });
       if (!item) throw new UserFacingError(`There is no gallery item ${id}; pick one from the gallery.`);
       const made = await generator.generate({
         kind: 'bred',
@@ -187,7 +216,9 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
       const { collections } = await collectionList(await getDb(), scope, viewer());
       await moderation.ready();
       return {
-        collections: collections.filter((c) => c.yours || !moderation.isHidden('collection', c.id)).map((c) => ({ ...c, owner: moderation.nickname(c.owner) })),
+        collections: collections
+          .filter((c) => c.yours || !moderation.isHidden('collection', c.id))
+          .map((c) => ({ ...c, owner: moderation.nickname(c.owner) })),
       };
     });
     onRequest(socket, 'collection:get', async ({ id }) => {
@@ -211,7 +242,9 @@ export async function attachVoting(io: PlaygroundServer, guests: Guests, options
           source: a.source,
           createdAt: a.createdAt.toISOString(),
           metrics: a.metrics,
-          modelVersion: (({ trainingSessions: _s, ...v }) => ({ ...v, createdAt: v.createdAt.toISOString() }))(a.modelVersion),
+          modelVersion: (({ trainingSessions: _s, ...v }) => ({ ...v, createdAt: v.createdAt.toISOString() }))(
+            a.modelVersion,
+          ),
           session: a.modelVersion.trainingSessions[0] ?? null,
         })),
       };

@@ -12,7 +12,15 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { UserFacingError } from '../../errors';
 import type { Db } from '../../db';
 import { registerModelVersion } from '../../db/repositories/modelVersions';
-import { castVote, closeRound, createRound, latestRound, openRounds, roundVotes, type StoredRound } from '../../db/repositories/votes';
+import {
+  castVote,
+  closeRound,
+  createRound,
+  latestRound,
+  openRounds,
+  roundVotes,
+  type StoredRound,
+} from '../../db/repositories/votes';
 import type { GuestIdentity } from '../../identity';
 import { pngDataUrl } from '../../ml/image';
 import type { VoteRoundState, VoteTally } from '../../../lib/protocol';
@@ -45,7 +53,8 @@ export interface RoomEvents {
 }
 
 /** The id others see for a person: stable, but not the guest id (which is half of a cookie). */
-export const publicIdOf = (guestId: string): string => createHash('sha256').update(`guest\0${guestId}`).digest('base64url').slice(0, 12);
+export const publicIdOf = (guestId: string): string =>
+  createHash('sha256').update(`guest\0${guestId}`).digest('base64url').slice(0, 12);
 
 export class VotingRooms {
   private readonly open = new Map<string, VoteRound>();
@@ -68,7 +77,10 @@ export class VotingRooms {
     for (const stored of await openRounds(db)) {
       const round = new VoteRound(stored, await roundVotes(db, stored.id));
       this.open.set(stored.room, round);
-      round.schedule(() => void this.close(round.id, null).catch((e: unknown) => console.error('[voting] closing on time failed:', e)));
+      round.schedule(
+        () =>
+          void this.close(round.id, null).catch((e: unknown) => console.error('[voting] closing on time failed:', e)),
+      );
     }
     return this.open.size;
   }
@@ -99,12 +111,19 @@ export class VotingRooms {
   async start(
     room: string,
     host: GuestIdentity,
-    options: { label: number | null; durationSeconds: number; breed: boolean; using?: { generator: CandidateGenerator; modelVersionId: number } },
+    options: {
+      label: number | null;
+      durationSeconds: number;
+      breed: boolean;
+      using?: { generator: CandidateGenerator; modelVersionId: number };
+    },
     source?: SessionSource,
   ): Promise<VoteRoundState> {
     if (this.open.has(room) || this.starting.has(room)) {
       throw new UserFacingError(
-        source ? 'A voting round is already open in this session; close it before opening another.' : 'A round is already open in this room; vote in it, or wait until it closes.',
+        source
+          ? 'A voting round is already open in this session; close it before opening another.'
+          : 'A round is already open in this room; vote in it, or wait until it closes.',
       );
     }
     if (!source) {
@@ -116,15 +135,32 @@ export class VotingRooms {
       const db = await this.getDb();
       const last = await latestRound(db, room);
       const generator = options.using?.generator ?? this.generator;
-      const modelVersionId = source ? source.modelVersionId : options.using ? options.using.modelVersionId : await this.modelVersionId(db);
+      const modelVersionId = source
+        ? source.modelVersionId
+        : options.using
+          ? options.using.modelVersionId
+          : await this.modelVersionId(db);
       const sameModel = !last || last.modelVersionId === modelVersionId;
-      const winners = options.breed && last && sameModel ? await db.galleryItem.findMany({ where: { candidate: { roundId: last.id } }, select: { candidateId: true, label: true, latent: true } }) : [];
+      const winners =
+        options.breed && last && sameModel
+          ? await db.galleryItem.findMany({
+              where: { candidate: { roundId: last.id } },
+              select: { candidateId: true, label: true, latent: true },
+            })
+          : [];
       const parents = winners.filter((w) => options.label === null || w.label === options.label);
       const seed = Math.floor(Math.random() * 2 ** 31);
       const { candidates, bestOf } = this.settings;
       const generated = await generator.generate(
         parents.length > 0
-          ? { kind: 'bred', parents: parents.map((p) => ({ candidateId: p.candidateId, label: p.label, latent: p.latent })), count: candidates, bestOf, seed, vaeDir: source?.vaeDir }
+          ? {
+              kind: 'bred',
+              parents: parents.map((p) => ({ candidateId: p.candidateId, label: p.label, latent: p.latent })),
+              count: candidates,
+              bestOf,
+              seed,
+              vaeDir: source?.vaeDir,
+            }
           : { kind: 'fresh', label: options.label, count: candidates, bestOf, seed, vaeDir: source?.vaeDir },
       );
       const stored = await createRound(db, {
@@ -137,11 +173,21 @@ export class VotingRooms {
         parentRoundId: parents.length > 0 ? last!.id : null,
         seed,
         closesAt: new Date(Date.now() + options.durationSeconds * 1000),
-        candidates: generated.map((g) => ({ label: g.label, latent: g.latent, confidence: g.confidence, image: g.png, origin: g.origin, parentIds: g.parentIds })),
+        candidates: generated.map((g) => ({
+          label: g.label,
+          latent: g.latent,
+          confidence: g.confidence,
+          image: g.png,
+          origin: g.origin,
+          parentIds: g.parentIds,
+        })),
       });
       const round = new VoteRound(stored);
       this.open.set(room, round);
-      round.schedule(() => void this.close(round.id, null).catch((e: unknown) => console.error('[voting] closing on time failed:', e)));
+      round.schedule(
+        () =>
+          void this.close(round.id, null).catch((e: unknown) => console.error('[voting] closing on time failed:', e)),
+      );
       const state = await this.describe(stored, round.tallies());
       this.events.round(state);
       return state;
@@ -153,15 +199,25 @@ export class VotingRooms {
   async cast(guest: GuestIdentity, roundId: number, candidateId: number, value: -1 | 0 | 1): Promise<VoteTally> {
     const round = [...this.open.values()].find((r) => r.id === roundId);
     if (!round || round.closing || round.isPastDeadline()) {
-      const exists = round ?? (await (await this.getDb()).voteRound.findUnique({ where: { id: roundId }, select: { id: true } }));
-      throw new UserFacingError(exists ? `Round ${roundId} is closed; vote in the current round.` : `There is no round ${roundId}; reload the page.`);
+      const exists =
+        round ?? (await (await this.getDb()).voteRound.findUnique({ where: { id: roundId }, select: { id: true } }));
+      throw new UserFacingError(
+        exists
+          ? `Round ${roundId} is closed; vote in the current round.`
+          : `There is no round ${roundId}; reload the page.`,
+      );
     }
-    if (!round.hasCandidate(candidateId)) throw new UserFacingError(`Candidate ${candidateId} is not in round ${roundId}; vote on one shown in this round.`);
+    if (!round.hasCandidate(candidateId))
+      throw new UserFacingError(
+        `Candidate ${candidateId} is not in round ${roundId}; vote on one shown in this round.`,
+      );
     try {
       await this.limiter.consume(guest.id);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
-      throw new UserFacingError(`Too many votes: at most ${this.settings.votesPerSecond} per second; wait ${Math.max(0.1, Math.ceil(err.msBeforeNext / 100) / 10)} s.`);
+      throw new UserFacingError(
+        `Too many votes: at most ${this.settings.votesPerSecond} per second; wait ${Math.max(0.1, Math.ceil(err.msBeforeNext / 100) / 10)} s.`,
+      );
     }
     return round.serially(async () => {
       if (round.closing) throw new UserFacingError(`Round ${roundId} closed before your vote arrived.`);
@@ -178,10 +234,14 @@ export class VotingRooms {
     const round = [...this.open.values()].find((r) => r.id === roundId);
     if (!round) {
       const exists = await (await this.getDb()).voteRound.findUnique({ where: { id: roundId }, select: { id: true } });
-      throw new UserFacingError(exists ? `Round ${roundId} is already closed.` : `There is no round ${roundId}; reload the page.`);
+      throw new UserFacingError(
+        exists ? `Round ${roundId} is already closed.` : `There is no round ${roundId}; reload the page.`,
+      );
     }
     if (by && by.id !== round.stored.hostId) {
-      throw new UserFacingError(`Only the host (${round.stored.host.nickname}) can close this round early; it closes by itself when its time is up.`);
+      throw new UserFacingError(
+        `Only the host (${round.stored.host.nickname}) can close this round early; it closes by itself when its time is up.`,
+      );
     }
     round.cancelTimer();
     return round.serially(async () => {
@@ -194,7 +254,10 @@ export class VotingRooms {
         throw err;
       }
       if (this.open.get(round.stored.room) === round) this.open.delete(round.stored.room);
-      const stored = await db.voteRound.findUniqueOrThrow({ where: { id: round.id }, include: { candidates: { orderBy: { position: 'asc' } }, host: { select: { id: true, nickname: true } } } });
+      const stored = await db.voteRound.findUniqueOrThrow({
+        where: { id: round.id },
+        include: { candidates: { orderBy: { position: 'asc' } }, host: { select: { id: true, nickname: true } } },
+      });
       const state = await this.describe(stored, round.tallies());
       this.events.round(state);
       return state;
@@ -215,9 +278,18 @@ export class VotingRooms {
     const parentIds = [...new Set(stored.candidates.flatMap((c) => c.parentIds))];
     const [parents, winners] = await Promise.all([
       parentIds.length
-        ? db.candidate.findMany({ where: { id: { in: parentIds } }, select: { id: true, label: true, image: true, round: { select: { number: true } } } })
+        ? db.candidate.findMany({
+            where: { id: { in: parentIds } },
+            select: { id: true, label: true, image: true, round: { select: { number: true } } },
+          })
         : [],
-      stored.state === 'closed' ? db.galleryItem.findMany({ where: { candidate: { roundId: stored.id } }, select: { id: true, candidateId: true }, orderBy: { score: 'desc' } }) : [],
+      stored.state === 'closed'
+        ? db.galleryItem.findMany({
+            where: { candidate: { roundId: stored.id } },
+            select: { id: true, candidateId: true },
+            orderBy: { score: 'desc' },
+          })
+        : [],
     ]);
     return {
       id: stored.id,
@@ -241,9 +313,15 @@ export class VotingRooms {
         parentIds: c.parentIds,
       })),
       tallies,
-      parents: parents.map((p) => ({ id: p.id, label: p.label, image: pngDataUrl(p.image), roundNumber: p.round.number })),
+      parents: parents.map((p) => ({
+        id: p.id,
+        label: p.label,
+        image: pngDataUrl(p.image),
+        roundNumber: p.round.number,
+      })),
       winners: winners.map((w) => ({ candidateId: w.candidateId, galleryItemId: w.id })),
-      session: stored.sessionId && stored.sessionEpoch !== null ? { id: stored.sessionId, epoch: stored.sessionEpoch } : null,
+      session:
+        stored.sessionId && stored.sessionEpoch !== null ? { id: stored.sessionId, epoch: stored.sessionEpoch } : null,
     };
   }
 
@@ -253,7 +331,13 @@ export class VotingRooms {
       const dir = this.generator.vaeDir;
       const log = await readFile(path.join(dir, 'training-log.json'), 'utf8').catch(() => null);
       if (!log) return null;
-      const version = await registerModelVersion(db, { kind: 'vae', name: path.basename(path.resolve(dir)), path: dir, params: this.generator.params, trainingLog: JSON.parse(log) });
+      const version = await registerModelVersion(db, {
+        kind: 'vae',
+        name: path.basename(path.resolve(dir)),
+        path: dir,
+        params: this.generator.params,
+        trainingLog: JSON.parse(log),
+      });
       return version.id;
     })().catch((err: unknown) => {
       console.error('[voting] registering the VAE model version failed:', err);

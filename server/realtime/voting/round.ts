@@ -46,7 +46,7 @@ export class VoteRound {
   tally(candidateId: number): VoteTally {
     let up = 0;
     let down = 0;
-    for (const v of this.votes.get(candidateId)!.values()) (v === 1 ? up++ : down++);
+    for (const v of this.votes.get(candidateId)!.values()) v === 1 ? up++ : down++;
     return { candidateId, up, down };
   }
 
@@ -71,7 +71,13 @@ export class VoteRound {
     const conf = new Map(this.stored.candidates.map((c) => [c.id, c] as const));
     return this.tallies()
       .filter((t) => t.up - t.down > 0)
-      .sort((a, b) => b.up - b.down - (a.up - a.down) || b.up - a.up || conf.get(b.candidateId)!.confidence - conf.get(a.candidateId)!.confidence || conf.get(a.candidateId)!.position - conf.get(b.candidateId)!.position)
+      .sort(
+        (a, b) =>
+          b.up - b.down - (a.up - a.down) ||
+          b.up - a.up ||
+          conf.get(b.candidateId)!.confidence - conf.get(a.candidateId)!.confidence ||
+          conf.get(a.candidateId)!.position - conf.get(b.candidateId)!.position,
+      )
       .slice(0, count);
   }
 

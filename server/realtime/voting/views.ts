@@ -3,7 +3,13 @@
  * the socket handlers and the HTTP routes so both answer alike.
  */
 import { getCollection, listCollections, type CollectionDetail } from '../../db/repositories/collections';
-import { galleryItem, lineage, listGallery, type GalleryFilter, type GalleryListItem } from '../../db/repositories/gallery';
+import {
+  galleryItem,
+  lineage,
+  listGallery,
+  type GalleryFilter,
+  type GalleryListItem,
+} from '../../db/repositories/gallery';
 import type { Db } from '../../db';
 import { UserFacingError } from '../../errors';
 import { pngDataUrl } from '../../ml/image';
@@ -36,7 +42,11 @@ export async function galleryDetail(db: Db, id: number): Promise<RequestData<'ga
     item: {
       ...gallerySummary(item),
       latent: item.latent,
-      modelVersion: item.modelVersion && { id: item.modelVersion.id, name: item.modelVersion.name, path: item.modelVersion.path },
+      modelVersion: item.modelVersion && {
+        id: item.modelVersion.id,
+        name: item.modelVersion.name,
+        path: item.modelVersion.path,
+      },
       round: { room: item.candidate.round.room, number: item.candidate.round.number },
       session: sessionOf(item.candidate.round),
       origin: item.candidate.origin,
@@ -46,7 +56,9 @@ export async function galleryDetail(db: Db, id: number): Promise<RequestData<'ga
 }
 
 function sessionOf(round: { sessionId: string | null; sessionEpoch: number | null; session: { name: string } | null }) {
-  return round.sessionId && round.sessionEpoch !== null ? { id: round.sessionId, name: round.session?.name ?? round.sessionId, epoch: round.sessionEpoch } : null;
+  return round.sessionId && round.sessionEpoch !== null
+    ? { id: round.sessionId, name: round.session?.name ?? round.sessionId, epoch: round.sessionEpoch }
+    : null;
 }
 
 export function collectionView(c: CollectionDetail, viewerId: string | null): CollectionView {
@@ -56,7 +68,12 @@ export function collectionView(c: CollectionDetail, viewerId: string | null): Co
     public: c.public,
     owner: c.owner.nickname,
     yours: c.ownerId === viewerId,
-    items: c.items.map((i) => ({ galleryItemId: i.galleryItem.id, label: i.galleryItem.label, image: pngDataUrl(i.galleryItem.image), score: i.galleryItem.score })),
+    items: c.items.map((i) => ({
+      galleryItemId: i.galleryItem.id,
+      label: i.galleryItem.label,
+      image: pngDataUrl(i.galleryItem.image),
+      score: i.galleryItem.score,
+    })),
     updatedAt: c.updatedAt.toISOString(),
   };
 }
@@ -65,7 +82,11 @@ export async function collectionFor(db: Db, id: string, viewerId: string | null)
   return collectionView(await getCollection(db, id, viewerId), viewerId);
 }
 
-export async function collectionList(db: Db, scope: 'mine' | 'public', viewerId: string | null): Promise<RequestData<'collections:list'>> {
+export async function collectionList(
+  db: Db,
+  scope: 'mine' | 'public',
+  viewerId: string | null,
+): Promise<RequestData<'collections:list'>> {
   if (scope === 'mine' && !viewerId) return { collections: [] };
   const rows = await listCollections(db, scope === 'mine' ? { ownerId: viewerId! } : { public: true });
   return {

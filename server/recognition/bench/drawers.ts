@@ -49,7 +49,10 @@ await Promise.all(
     while (performance.now() < end) {
       const started = performance.now();
       result.sent++;
-      const reply = (await socket.timeout(5000).emitWithAck('draw:recognize' as never, { strokes: drawing } as never).catch((e: Error) => ({ ok: false, error: e.message }))) as { ok: boolean; error?: string };
+      const reply = (await socket
+        .timeout(5000)
+        .emitWithAck('draw:recognize' as never, { strokes: drawing } as never)
+        .catch((e: Error) => ({ ok: false, error: e.message }))) as { ok: boolean; error?: string };
       const elapsed = performance.now() - started;
       if (reply.ok) result.latenciesMs.push(elapsed);
       else {

@@ -15,7 +15,8 @@ function randomSpd(n: number, seed: number): Float64Array {
   return m;
 }
 
-const maxAbsDiff = (a: Float64Array, b: Float64Array): number => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
+const maxAbsDiff = (a: Float64Array, b: Float64Array): number =>
+  a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
 
 describe('symmetric eigendecomposition (Jacobi)', () => {
   it('reconstructs the matrix from V diag(L) V^T and has orthonormal vectors', () => {

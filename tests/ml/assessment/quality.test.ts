@@ -6,7 +6,13 @@ import { judgeFromClassifier, type Judge } from '../../../server/ml/models/judge
 import { meanPairwiseDistance, precisionRecall } from '../../../server/ml/assessment/prd';
 import { assessVae } from '../../../server/ml/assessment/quality';
 import { assessmentChart } from '../../../server/ml/assessment/chart';
-import { casOverRuns, classificationAccuracyScore, summarizeCas, writeGeneratedDataset, type CasResult } from '../../../server/ml/assessment/cas';
+import {
+  casOverRuns,
+  classificationAccuracyScore,
+  summarizeCas,
+  writeGeneratedDataset,
+  type CasResult,
+} from '../../../server/ml/assessment/cas';
 import { standardNormal } from '../../../server/ml/models/sample';
 import { decodePng } from '../../../server/ml/image';
 import { buildCnn } from '../../../server/ml/models/cnn';
@@ -37,7 +43,12 @@ describe('k-NN precision and recall', () => {
     const same = precisionRecall(a, b, dim, 3);
     expect(same.precision).toBeGreaterThan(0.8);
     expect(same.recall).toBeGreaterThan(0.8);
-    const far = precisionRecall(a, b.map((v) => v + 50), dim, 3);
+    const far = precisionRecall(
+      a,
+      b.map((v) => v + 50),
+      dim,
+      3,
+    );
     expect(far).toMatchObject({ precision: 0, recall: 0 });
   });
 
@@ -92,7 +103,10 @@ describe('VAE assessment', () => {
       const rows = await listAssessments(db, { modelVersionId: first.version.id });
       expect(rows).toHaveLength(2);
       expect(rows[0]!.modelVersion.kind).toBe('vae');
-      expect((rows[0]!.metrics as { frechet: { realVsReal: number } }).frechet.realVsReal).toBeCloseTo(a.frechet.realVsReal, 10);
+      expect((rows[0]!.metrics as { frechet: { realVsReal: number } }).frechet.realVsReal).toBeCloseTo(
+        a.frechet.realVsReal,
+        10,
+      );
     } finally {
       await close();
       await pg.drop();
@@ -124,7 +138,9 @@ describe('VAE assessment', () => {
     const train = await loadSplit('train', tmp.dir);
     expect(count).toBe(40);
     expect(train.count).toBe(40);
-    expect(Array.from({ length: 10 }, (_, c) => train.labels.filter((l) => l === c).length)).toEqual(new Array(10).fill(4));
+    expect(Array.from({ length: 10 }, (_, c) => train.labels.filter((l) => l === c).length)).toEqual(
+      new Array(10).fill(4),
+    );
     const real = await loadSplit('test', tmp.dir);
     expect(real.count).toBe(test.count);
   });
@@ -149,7 +165,14 @@ describe('VAE assessment', () => {
 
   it('summarizes CAS runs by their mean, sample sd, range and per-class mean', () => {
     const run = (accuracy: number, perClass: number): CasResult => ({
-      accuracy, accuracyByEpoch: [accuracy], perClassAccuracy: new Array(10).fill(perClass), trainImages: 60_000, testImages: 10_000, epochs: 1, trainSeconds: 1, modelDir: 'x',
+      accuracy,
+      accuracyByEpoch: [accuracy],
+      perClassAccuracy: new Array(10).fill(perClass),
+      trainImages: 60_000,
+      testImages: 10_000,
+      epochs: 1,
+      trainSeconds: 1,
+      modelDir: 'x',
     });
     const s = summarizeCas([run(0.7, 0.5), run(0.8, 0.6), run(0.9, 1)], [1, 7920, 15839]);
     expect(s.accuracy).toBeCloseTo(0.8, 12);
@@ -162,7 +185,15 @@ describe('VAE assessment', () => {
 
   it('repeats CAS with its own seed per run and reports their mean and spread', async () => {
     const summary = await casOverRuns(
-      { decoder: vae.decoder, perClass: 13, seed: 3, realDataDir: FIXTURE_DIR, workDir: `${tmp.dir}/cas-runs`, epochs: 1, replicas: 1 },
+      {
+        decoder: vae.decoder,
+        perClass: 13,
+        seed: 3,
+        realDataDir: FIXTURE_DIR,
+        workDir: `${tmp.dir}/cas-runs`,
+        epochs: 1,
+        replicas: 1,
+      },
       2,
     );
     expect(summary.runs).toHaveLength(2);
@@ -171,13 +202,32 @@ describe('VAE assessment', () => {
     expect(summary.runs.map((r) => r.trainImages)).toEqual([130, 130]);
     expect(summary.perClassAccuracy).toHaveLength(10);
     // The chart gains a CAS bar per class and a line of text.
-    const small = await assessVae(vae, judge, test, { nPerClass: 2, bestOf: 1, filteredPerClass: 1, seed: 1, frechetSplits: 1 });
+    const small = await assessVae(vae, judge, test, {
+      nPerClass: 2,
+      bestOf: 1,
+      filteredPerClass: 1,
+      seed: 1,
+      frechetSplits: 1,
+    });
     const plain = decodePng(assessmentChart(small));
     const withCas = decodePng(assessmentChart(small, summary));
     expect(withCas.width).toBeGreaterThan(plain.width);
     expect(withCas.height).toBeGreaterThan(plain.height);
     // The generated sets are removed once each run has its figure; the classifiers stay.
     await expect(loadSplit('train', `${tmp.dir}/cas-runs/run-0/data`)).rejects.toThrow();
-    await expect(casOverRuns({ decoder: vae.decoder, perClass: 13, seed: 3, realDataDir: FIXTURE_DIR, workDir: `${tmp.dir}/cas-0`, epochs: 1, replicas: 1 }, 0)).rejects.toThrow(/at least 1 run/);
+    await expect(
+      casOverRuns(
+        {
+          decoder: vae.decoder,
+          perClass: 13,
+          seed: 3,
+          realDataDir: FIXTURE_DIR,
+          workDir: `${tmp.dir}/cas-0`,
+          epochs: 1,
+          replicas: 1,
+        },
+        0,
+      ),
+    ).rejects.toThrow(/at least 1 run/);
   }, 120_000);
 });

@@ -29,7 +29,10 @@ describe('conv2d gradients on wasm match the cpu backend', () => {
       const f = random([kh, kw, c, co], 2);
       const weights = random(tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, pad).shape, 3);
       const loss = (x: tf.Tensor, f: tf.Tensor): tf.Scalar =>
-        tf.conv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, pad).mul(weights).sum();
+        tf
+          .conv2d(x as tf.Tensor4D, f as tf.Tensor4D, s, pad)
+          .mul(weights)
+          .sum();
       return tf.grads(loss)([x, f]);
     });
     expect(dx).toBeLessThan(TOLERANCE);

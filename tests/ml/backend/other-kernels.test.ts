@@ -19,7 +19,14 @@ describe('maxPool gradient on wasm matches the cpu backend', () => {
     const [dx] = await wasmVersusCpu(() => {
       const x = tf.relu(random([n, h, w, c], 1));
       const weights = random(tf.maxPool(x as tf.Tensor4D, k, s, pad).shape, 2);
-      return [tf.grad((x: tf.Tensor) => tf.maxPool(x as tf.Tensor4D, k, s, pad).mul(weights).sum())(x)];
+      return [
+        tf.grad((x: tf.Tensor) =>
+          tf
+            .maxPool(x as tf.Tensor4D, k, s, pad)
+            .mul(weights)
+            .sum(),
+        )(x),
+      ];
     });
     // Overlapping windows add in a different order than the cpu kernel; a misplaced tie would be O(1).
     expect(dx).toBeLessThan(TOLERANCE);
@@ -56,18 +63,54 @@ describe('matMul with transposes on wasm matches the cpu backend', () => {
 
 describe('transpose on wasm matches the cpu backend', () => {
   it.each([
-    [[4, 5], [1, 0]],
-    [[40, 70], [1, 0]],
-    [[2, 3, 4], [0, 2, 1]],
-    [[2, 3, 4], [2, 0, 1]],
-    [[2, 3, 4], [1, 0, 2]],
-    [[5, 6, 7, 8], [3, 1, 2, 0]],
-    [[5, 6, 7, 8], [1, 2, 0, 3]],
-    [[5, 6, 7, 8], [0, 2, 1, 3]],
-    [[5, 6, 7, 80], [2, 3, 0, 1]],
-    [[2, 1, 4, 5], [3, 2, 1, 0]],
-    [[70, 3, 65, 2], [2, 1, 0, 3]],
-    [[3, 4, 5, 6], [0, 1, 2, 3]],
+    [
+      [4, 5],
+      [1, 0],
+    ],
+    [
+      [40, 70],
+      [1, 0],
+    ],
+    [
+      [2, 3, 4],
+      [0, 2, 1],
+    ],
+    [
+      [2, 3, 4],
+      [2, 0, 1],
+    ],
+    [
+      [2, 3, 4],
+      [1, 0, 2],
+    ],
+    [
+      [5, 6, 7, 8],
+      [3, 1, 2, 0],
+    ],
+    [
+      [5, 6, 7, 8],
+      [1, 2, 0, 3],
+    ],
+    [
+      [5, 6, 7, 8],
+      [0, 2, 1, 3],
+    ],
+    [
+      [5, 6, 7, 80],
+      [2, 3, 0, 1],
+    ],
+    [
+      [2, 1, 4, 5],
+      [3, 2, 1, 0],
+    ],
+    [
+      [70, 3, 65, 2],
+      [2, 1, 0, 3],
+    ],
+    [
+      [3, 4, 5, 6],
+      [0, 1, 2, 3],
+    ],
   ])('shape %j, perm %j', async (shape, perm) => {
     const [e] = await wasmVersusCpu(() => [tf.transpose(random(shape, 1), perm)]);
     expect(e).toBe(0);
@@ -101,12 +144,27 @@ describe('sum and mean on wasm match the cpu backend', () => {
 
 describe('tile on wasm matches the cpu backend', () => {
   it.each([
-    [[1, 1, 1, 5], [3, 4, 2, 1]],
-    [[2, 3], [3, 2]],
-    [[2, 1, 3], [1, 5, 1]],
+    [
+      [1, 1, 1, 5],
+      [3, 4, 2, 1],
+    ],
+    [
+      [2, 3],
+      [3, 2],
+    ],
+    [
+      [2, 1, 3],
+      [1, 5, 1],
+    ],
     [[4], [7]],
-    [[2, 3, 4, 5], [1, 1, 1, 1]],
-    [[2, 3, 1, 2], [2, 1, 3, 2]],
+    [
+      [2, 3, 4, 5],
+      [1, 1, 1, 1],
+    ],
+    [
+      [2, 3, 1, 2],
+      [2, 1, 3, 2],
+    ],
   ])('shape %j, reps %j', async (shape, reps) => {
     const [e] = await wasmVersusCpu(() => [tf.tile(random(shape, 1), reps)]);
     expect(e).toBe(0);

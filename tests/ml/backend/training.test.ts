@@ -10,12 +10,23 @@ beforeAll(setUpBackends);
 function buildModel(): tf.Sequential {
   const init = (seed: number) => tf.initializers.glorotUniform({ seed });
   const m = tf.sequential();
-  m.add(tf.layers.conv2d({ inputShape: [12, 12, 1], filters: 4, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(1) }));
+  m.add(
+    tf.layers.conv2d({
+      inputShape: [12, 12, 1],
+      filters: 4,
+      kernelSize: 3,
+      padding: 'same',
+      useBias: false,
+      kernelInitializer: init(1),
+    }),
+  );
   m.add(tf.layers.batchNormalization());
   m.add(tf.layers.activation({ activation: 'relu' }));
   m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
   m.add(tf.layers.conv2d({ filters: 6, kernelSize: 3, strides: 2, activation: 'relu', kernelInitializer: init(2) }));
-  m.add(tf.layers.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: init(3) }));
+  m.add(
+    tf.layers.conv2dTranspose({ filters: 3, kernelSize: 3, strides: 2, padding: 'same', kernelInitializer: init(3) }),
+  );
   m.add(tf.layers.flatten());
   m.add(tf.layers.dense({ units: 5, activation: 'softmax', kernelInitializer: init(4) }));
   return m;

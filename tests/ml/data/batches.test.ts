@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { imageAt } from '../../../lib/image';
-import { batchIndices, batchShape, imageBatch, indicesByClass, labelBatch, oneHotBatch } from '../../../server/ml/data/batches';
+import {
+  batchIndices,
+  batchShape,
+  imageBatch,
+  indicesByClass,
+  labelBatch,
+  oneHotBatch,
+} from '../../../server/ml/data/batches';
 import { loadSplit } from '../../../server/ml/data/fashionMnist';
 import { FIXTURE_DIR } from './fixture';
 
@@ -15,7 +22,9 @@ describe('batches', () => {
     expect(Math.max(...batch)).toBeLessThanOrEqual(1);
     // Pixel (row 14, col 10) of the second batch item is image 0's, divided by 255.
     expect(batch[784 + 14 * 28 + 10]).toBeCloseTo(test.images[14 * 28 + 10]! / 255, 6);
-    expect(Array.from(batch.subarray(2 * 784), (v) => Math.round(v * 255))).toEqual(Array.from(imageAt(test.images, 999)));
+    expect(Array.from(batch.subarray(2 * 784), (v) => Math.round(v * 255))).toEqual(
+      Array.from(imageAt(test.images, 999)),
+    );
     expect(Array.from(labelBatch(test.labels, indices))).toEqual(indices.map((i) => test.labels[i]));
     const oneHot = oneHotBatch(test.labels, indices);
     expect(oneHot.length).toBe(30);

@@ -58,9 +58,13 @@ describe('downloadVerified', () => {
 
   it('keeps nothing when every server sends the wrong bytes', async () => {
     const dest = path.join(dir, 'bad.gz');
-    const err = await downloadVerified({ urls: [`${base}/other.gz`, `${base}/missing.gz`], dest, sha256 }).catch((e: unknown) => e);
+    const err = await downloadVerified({ urls: [`${base}/other.gz`, `${base}/missing.gz`], dest, sha256 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(UserFacingError);
-    expect((err as Error).message).toMatch(/Could not download a valid bad.gz: .*other.gz sent a file with SHA-256 [0-9a-f]{64} instead of/);
+    expect((err as Error).message).toMatch(
+      /Could not download a valid bad.gz: .*other.gz sent a file with SHA-256 [0-9a-f]{64} instead of/,
+    );
     expect((err as Error).message).toMatch(/HTTP 404/);
     expect(existsSync(dest)).toBe(false);
     expect(existsSync(`${dest}.part`)).toBe(false);
@@ -72,7 +76,11 @@ describe('downloadVerified', () => {
     await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
     const port = (probe.address() as AddressInfo).port;
     await new Promise((resolve) => probe.close(resolve));
-    const err = await downloadVerified({ urls: [`http://127.0.0.1:${port}/x.gz`], dest: path.join(dir, 'x.gz'), sha256 }).catch((e: unknown) => e);
+    const err = await downloadVerified({
+      urls: [`http://127.0.0.1:${port}/x.gz`],
+      dest: path.join(dir, 'x.gz'),
+      sha256,
+    }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UserFacingError);
     expect((err as Error).message).toMatch(
       /no server could be reached \(127\.0\.0\.1:\d+: ECONNREFUSED\), so this machine seems offline: install the Debian package dataset-fashion-mnist/,

@@ -24,7 +24,9 @@ describe('loadSplit on the committed subset', () => {
   });
 
   it('the subset is not mistaken for the full data set', async () => {
-    await expect(checkFolder(FIXTURE_DIR)).rejects.toThrow(/holds 3000 images where Fashion-MNIST has 60000, so the folder holds a subset: use a folder with the full data set/);
+    await expect(checkFolder(FIXTURE_DIR)).rejects.toThrow(
+      /holds 3000 images where Fashion-MNIST has 60000, so the folder holds a subset: use a folder with the full data set/,
+    );
   });
 });
 
@@ -57,7 +59,10 @@ describe('data-folder resolution', () => {
   it('takes FASHION_MNIST_DIR first, then data/fashion-mnist, then the Debian folder', () => {
     const all = { explicit: folder('explicit'), local: folder('local'), debian: folder('debian') };
     expect(resolveDataDir('all', all)).toMatchObject({ dir: folder('explicit'), source: 'FASHION_MNIST_DIR' });
-    expect(resolveDataDir('all', { ...all, explicit: undefined })).toMatchObject({ dir: folder('local'), source: 'data/fashion-mnist' });
+    expect(resolveDataDir('all', { ...all, explicit: undefined })).toMatchObject({
+      dir: folder('local'),
+      source: 'data/fashion-mnist',
+    });
     const debian = resolveDataDir('all', { local: folder('empty'), debian: folder('debian') });
     expect(debian).toMatchObject({ dir: folder('debian'), source: 'debian' });
     expect(debian.description).toBe(`${folder('debian')} (the Debian package dataset-fashion-mnist)`);
@@ -76,7 +81,9 @@ describe('data-folder resolution', () => {
         `FASHION_MNIST_DIR is ${folder('test-only')}, which lacks train-images-idx3-ubyte.gz, train-labels-idx1-ubyte.gz: put the files there or unset it.`,
       ),
     );
-    expect(() => resolveDataDir('all', { explicit: folder('nowhere') })).toThrow(/FASHION_MNIST_DIR is .*nowhere, which is not a folder/);
+    expect(() => resolveDataDir('all', { explicit: folder('nowhere') })).toThrow(
+      /FASHION_MNIST_DIR is .*nowhere, which is not a folder/,
+    );
     expect(resolveDataDir('test', candidates).dir).toBe(folder('test-only'));
   });
 
@@ -84,14 +91,19 @@ describe('data-folder resolution', () => {
     const candidates = { local: folder('empty'), debian: folder('missing') };
     expect(findDataDir(undefined, candidates)).toBeNull();
     expect(() => resolveDataDir('all', candidates)).toThrow(
-      new RegExp(`Fashion-MNIST was not found in ${folder('empty')} or ${folder('missing')}: run \`npm run data\`.*FASHION_MNIST_DIR`),
+      new RegExp(
+        `Fashion-MNIST was not found in ${folder('empty')} or ${folder('missing')}: run \`npm run data\`.*FASHION_MNIST_DIR`,
+      ),
     );
   });
 
   it('accepts uncompressed files when the .gz are absent', async () => {
     const dir = await withSplits('plain', []);
     for (const name of [FILES.test.images, FILES.test.labels]) {
-      await writeFile(path.join(dir, name.replace(/\.gz$/, '')), gunzipSync(await readFile(path.join(FIXTURE_DIR, name))));
+      await writeFile(
+        path.join(dir, name.replace(/\.gz$/, '')),
+        gunzipSync(await readFile(path.join(FIXTURE_DIR, name))),
+      );
     }
     expect(resolveDataDir('test', { local: dir }).dir).toBe(dir);
     expect((await loadSplit('test', dir)).count).toBe(1000);

@@ -84,7 +84,11 @@ describe('IDX reader on damaged files', () => {
 
   it('reports a truncated file', async () => {
     const file = await write('truncated-images.gz', gzipSync(imagesIdx.subarray(0, imagesIdx.length - 100)));
-    await expectUserError(readIdxImages(file), file, /is truncated: its header announces 3000 items \(2352000 bytes\) but only 2351900/);
+    await expectUserError(
+      readIdxImages(file),
+      file,
+      /is truncated: its header announces 3000 items \(2352000 bytes\) but only 2351900/,
+    );
   });
 
   it('reports bytes after the announced items', async () => {
@@ -104,7 +108,10 @@ describe('IDX reader on damaged files', () => {
   });
 
   it('reports images that are not 28x28', async () => {
-    const file = await write('small-images', encodeIdx({ kind: 'images', count: 2, rows: 20, cols: 20, data: new Uint8Array(800) }));
+    const file = await write(
+      'small-images',
+      encodeIdx({ kind: 'images', count: 2, rows: 20, cols: 20, data: new Uint8Array(800) }),
+    );
     await expectUserError(readIdxImages(file), file, /holds 20x20 images where 28x28 are expected/);
   });
 
@@ -112,7 +119,11 @@ describe('IDX reader on damaged files', () => {
     const gz = Uint8Array.from(await readFile(TRAIN_LABELS));
     for (let i = 20; i < 60; i++) gz[i] = gz[i]! ^ 0xa5;
     const corrupt = await write('corrupt-labels.gz', gz);
-    await expectUserError(readIdxLabels(corrupt), corrupt, /is not a valid gzip file \(.+\), probably a damaged or incomplete download/);
+    await expectUserError(
+      readIdxLabels(corrupt),
+      corrupt,
+      /is not a valid gzip file \(.+\), probably a damaged or incomplete download/,
+    );
     const full = await readFile(TRAIN_IMAGES);
     const cut = await write('cut-images.gz', full.subarray(0, Math.floor(full.length / 2)));
     await expectUserError(readIdxImages(cut), cut, /is not a valid gzip file \(unexpected end of file\)/);
@@ -122,7 +133,11 @@ describe('IDX reader on damaged files', () => {
     const labels = await readIdxLabels(TRAIN_LABELS);
     const short = path.join(dir, 'short-labels.gz');
     await writeIdx(short, { kind: 'labels', count: 2999, data: labels.data.subarray(0, 2999) });
-    await expectUserError(readIdxPair(TRAIN_IMAGES, short), TRAIN_IMAGES, /holds 3000 images but short-labels.gz beside it holds 2999 labels/);
+    await expectUserError(
+      readIdxPair(TRAIN_IMAGES, short),
+      TRAIN_IMAGES,
+      /holds 3000 images but short-labels.gz beside it holds 2999 labels/,
+    );
   });
 
   it('loadSplit reports labels outside 0-9', async () => {
@@ -134,6 +149,10 @@ describe('IDX reader on damaged files', () => {
     bad[17] = 12;
     const file = path.join(split, FILES.test.labels);
     await writeIdx(file, { kind: 'labels', count: bad.length, data: bad });
-    await expectUserError(loadSplit('test', split), file, /has label 12 at position 17, but Fashion-MNIST labels are 0-9/);
+    await expectUserError(
+      loadSplit('test', split),
+      file,
+      /has label 12 at position 17, but Fashion-MNIST labels are 0-9/,
+    );
   });
 });

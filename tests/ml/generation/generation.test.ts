@@ -63,7 +63,9 @@ describe('quality-guided selection', () => {
       const many = qualityGuided(vae.decoder, judge, 7, { k: 1, candidates: 30, seed });
       expect(many.kept[0]!.confidence).toBeGreaterThanOrEqual(one.kept[0]!.confidence);
       // Why it holds: the pool's first candidate is the very sample best-of-1 draws.
-      expect(Array.from(sample(vae.decoder, 7, 30, seed).latents.subarray(0, 8))).toEqual(Array.from(one.kept[0]!.latent));
+      expect(Array.from(sample(vae.decoder, 7, 30, seed).latents.subarray(0, 8))).toEqual(
+        Array.from(one.kept[0]!.latent),
+      );
     }
   });
 
@@ -99,12 +101,17 @@ describe('per-class latent priors', () => {
     expect(prior.classes).toHaveLength(10);
     const n = 4000;
     const s = sample(vae.decoder, 6, n, 1, 1, prior);
-    const mean = Array.from({ length: 8 }, (_, d) => s.latents.filter((_, i) => i % 8 === d).reduce((a, b) => a + b, 0) / n);
+    const mean = Array.from(
+      { length: 8 },
+      (_, d) => s.latents.filter((_, i) => i % 8 === d).reduce((a, b) => a + b, 0) / n,
+    );
     expect(prior.classes[6]!.components).toHaveLength(1);
     mean.forEach((m, d) => expect(m).toBeCloseTo(prior.classes[6]!.components[0]!.mean[d]!, 1));
     // Seeded: the same draw twice, and a different class gets different latents from the same noise.
     expect(Array.from(sample(vae.decoder, 6, 3, 1, 1, prior).latents)).toEqual(Array.from(s.latents.subarray(0, 24)));
-    expect(Array.from(sample(vae.decoder, 2, 3, 1, 1, prior).latents)).not.toEqual(Array.from(s.latents.subarray(0, 24)));
+    expect(Array.from(sample(vae.decoder, 2, 3, 1, 1, prior).latents)).not.toEqual(
+      Array.from(s.latents.subarray(0, 24)),
+    );
   });
 
   it('can be mixtures: samples follow the components by weight, and the first format still loads', async () => {
@@ -116,7 +123,10 @@ describe('per-class latent priors', () => {
     const n = 6000;
     const s = sample(vae.decoder, 6, n, 2, 1, prior);
     const mixtureMean = Array.from({ length: 8 }, (_, d) => components.reduce((a, g) => a + g.weight * g.mean[d]!, 0));
-    const mean = Array.from({ length: 8 }, (_, d) => s.latents.filter((_, i) => i % 8 === d).reduce((a, b) => a + b, 0) / n);
+    const mean = Array.from(
+      { length: 8 },
+      (_, d) => s.latents.filter((_, i) => i % 8 === d).reduce((a, b) => a + b, 0) / n,
+    );
     mean.forEach((m, d) => expect(m).toBeCloseTo(mixtureMean[d]!, 1));
     expect(Array.from(sample(vae.decoder, 6, 5, 2, 1, prior).latents)).toEqual(Array.from(s.latents.subarray(0, 40)));
     // A class with few images gets fewer components (300 images, latent 8: at most 16).
@@ -126,7 +136,10 @@ describe('per-class latent priors', () => {
 
     const tmp = await tempDir();
     const single = fitClassPriors(vae.encoder, train);
-    const firstFormat = { ...single, classes: single.classes.map((c) => ({ mean: c.components[0]!.mean, cholesky: c.components[0]!.cholesky })) };
+    const firstFormat = {
+      ...single,
+      classes: single.classes.map((c) => ({ mean: c.components[0]!.mean, cholesky: c.components[0]!.cholesky })),
+    };
     await writeFile(`${tmp.dir}/${PRIOR_FILE}`, JSON.stringify(firstFormat));
     expect(await loadClassPriors(tmp.dir)).toEqual(single);
     await writeFile(`${tmp.dir}/${PRIOR_FILE}`, JSON.stringify({ ...single, classes: single.classes.slice(0, 9) }));
@@ -141,7 +154,17 @@ describe('PNG output', () => {
     const s = sample(vae.decoder, 5, 7, 3);
     const images = Array.from({ length: 7 }, (_, i) => s.images.slice(i * 784, (i + 1) * 784));
     const file = `${tmp.dir}/out/grid.png`;
-    await writeOutput(file, renderRows([{ label: 5, images }, { label: 8, images: images.slice(0, 2) }], 4, 2));
+    await writeOutput(
+      file,
+      renderRows(
+        [
+          { label: 5, images },
+          { label: 8, images: images.slice(0, 2) },
+        ],
+        4,
+        2,
+      ),
+    );
     const png = decodePng(await readFile(file));
     // 3 rows of 4 tiles of 56 px with 4 px padding; the caption column is left of the tiles.
     expect(png.height).toBe(4 + 3 * (56 + 4));

@@ -12,7 +12,7 @@ function blob(centre: number[], sd: number, n: number, seed: number): Float64Arr
 const concat = (...parts: Float64Array[]) => {
   const out = new Float64Array(parts.reduce((a, p) => a + p.length, 0));
   let at = 0;
-  for (const p of parts) (out.set(p, at), (at += p.length));
+  for (const p of parts) out.set(p, at), (at += p.length);
   return out;
 };
 
@@ -44,7 +44,11 @@ describe('Gaussian mixture (EM)', () => {
   it('adds the points own variances to the covariances (aggregate posterior)', () => {
     const points = blob([0, 0], 1, 500, 4);
     const plain = fitGaussianMixture(points, 2, { components: 1, seed: 1 });
-    const withVar = fitGaussianMixture(points, 2, { components: 1, seed: 1, pointVariances: new Float64Array(1000).fill(0.25) });
+    const withVar = fitGaussianMixture(points, 2, {
+      components: 1,
+      seed: 1,
+      pointVariances: new Float64Array(1000).fill(0.25),
+    });
     expect(withVar.components[0]!.cov[0]! - plain.components[0]!.cov[0]!).toBeCloseTo(0.25, 10);
     expect(withVar.components[0]!.cov[1]).toBeCloseTo(plain.components[0]!.cov[1]!, 10);
   });
@@ -53,7 +57,11 @@ describe('Gaussian mixture (EM)', () => {
     expect(() => fitGaussianMixture(new Float64Array(20), 2, { components: 4, seed: 1 })).toThrow(/too few/);
     expect(() => fitGaussianMixture(new Float64Array(20), 2, { components: 0, seed: 1 })).toThrow(/at least 1/);
     // One component only needs two points: fewer points than dimensions still give a usable Gaussian.
-    const few = fitGaussianMixture(Float64Array.from([0, 1, 2, 3, 4, 5]), 3, { components: 1, seed: 1, pointVariances: new Float64Array(6).fill(0.1) });
+    const few = fitGaussianMixture(Float64Array.from([0, 1, 2, 3, 4, 5]), 3, {
+      components: 1,
+      seed: 1,
+      pointVariances: new Float64Array(6).fill(0.1),
+    });
     expect(Array.from(few.components[0]!.mean)).toEqual([1.5, 2.5, 3.5]);
     expect(() => fitGaussianMixture(Float64Array.from([0, 1, 2]), 3, { components: 1, seed: 1 })).toThrow(/too few/);
   });

@@ -3,7 +3,14 @@ import { imageAt } from '../../../lib/image';
 import { CLASS_NAMES } from '../../../lib/classes';
 import { loadSplit } from '../../../server/ml/data/fashionMnist';
 import { textWidth } from '../../../server/ml/image/font';
-import { decodePng, encodeGreyPng, encodeGridPng, encodePng, greyLevels, pngDataUrl } from '../../../server/ml/image/png';
+import {
+  decodePng,
+  encodeGreyPng,
+  encodeGridPng,
+  encodePng,
+  greyLevels,
+  pngDataUrl,
+} from '../../../server/ml/image/png';
 import { createImage, drawText, imageGrid } from '../../../server/ml/image/raster';
 import { FIXTURE_DIR } from '../data/fixture';
 
@@ -48,7 +55,13 @@ describe('image grids', () => {
     const test = await loadSplit('test', FIXTURE_DIR);
     const tiles = Array.from({ length: 7 }, (_, i) => imageAt(test.images, i));
     const captions = ['Ankle boot', 'Bag'];
-    const grid = imageGrid(tiles, { cols: 4, scale: 2, padding: 3, rowCaptions: captions, rowColors: [[0, 200, 0], null] });
+    const grid = imageGrid(tiles, {
+      cols: 4,
+      scale: 2,
+      padding: 3,
+      rowCaptions: captions,
+      rowColors: [[0, 200, 0], null],
+    });
     const captionWidth = textWidth('Ankle boot', 2) + 3;
     const barWidth = Math.round(56 / 6) + 3;
     expect(grid.width).toBe(3 + captionWidth + barWidth + 4 * (56 + 3));
@@ -61,7 +74,11 @@ describe('image grids', () => {
     const image5 = imageAt(test.images, 5);
     const x0 = left + 56 + 3;
     const y0 = 3 + 56 + 3;
-    for (const [x, y] of [[10, 14], [14, 14], [20, 5]] as const) {
+    for (const [x, y] of [
+      [10, 14],
+      [14, 14],
+      [20, 5],
+    ] as const) {
       expect(px(x0 + 2 * x + 1, y0 + 2 * y + 1)).toBe(image5[y * 28 + x]);
     }
     // The colour bar of row 0 is green.
@@ -79,7 +96,10 @@ describe('image grids', () => {
 
   it('accepts one flat array of many images and writes a PNG of all ten classes', async () => {
     const test = await loadSplit('test', FIXTURE_DIR);
-    const png = encodeGridPng(test.images.subarray(0, 20 * 784), { cols: 10, rowCaptions: [...CLASS_NAMES].slice(0, 2) });
+    const png = encodeGridPng(test.images.subarray(0, 20 * 784), {
+      cols: 10,
+      rowCaptions: [...CLASS_NAMES].slice(0, 2),
+    });
     const decoded = decodePng(png);
     expect(decoded.height).toBe(2 + 2 * (28 + 2));
     expect(() => imageGrid(new Uint8Array(100), { cols: 2 })).toThrow(/not a whole number of 784-pixel images/);

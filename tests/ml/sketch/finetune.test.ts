@@ -28,7 +28,14 @@ describe('fineTune', async () => {
     const model = buildCnn({ filters: [8, 16, 16], dense: 32, dropout: 0 }, 2);
     return (async () => {
       const before = (await evaluateClassifier(model, images, labels)).accuracy;
-      const { firstLoss, lastLoss } = fineTune(model, drawings, train, { steps: 60, batchSize: 32, lr: 3e-3, drawingShare: 0.6, sketchShare: 0.3, seed: 1 });
+      const { firstLoss, lastLoss } = fineTune(model, drawings, train, {
+        steps: 60,
+        batchSize: 32,
+        lr: 3e-3,
+        drawingShare: 0.6,
+        sketchShare: 0.3,
+        seed: 1,
+      });
       const after = (await evaluateClassifier(model, images, labels)).accuracy;
       expect(lastLoss).toBeLessThan(firstLoss);
       expect(after).toBeGreaterThan(before + 0.15);

@@ -1,13 +1,28 @@
 import { describe, expect, it } from 'vitest';
-import { centreOfMass, FIT_BOX, inkFromRgba, PIXELS, SIDE, sketchToImage28, type Stroke } from '../../../lib/sketch/preprocess';
+import {
+  centreOfMass,
+  FIT_BOX,
+  inkFromRgba,
+  PIXELS,
+  SIDE,
+  sketchToImage28,
+  type Stroke,
+} from '../../../lib/sketch/preprocess';
 
 /** Columns/rows holding any pixel above `level`. */
 function extent(image: Float32Array, level = 0.05): { x0: number; x1: number; y0: number; y1: number } {
-  let x0 = SIDE, x1 = -1, y0 = SIDE, y1 = -1;
+  let x0 = SIDE,
+    x1 = -1,
+    y0 = SIDE,
+    y1 = -1;
   for (let p = 0; p < PIXELS; p++) {
     if (image[p]! <= level) continue;
-    const x = p % SIDE, y = Math.floor(p / SIDE);
-    x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+    const x = p % SIDE,
+      y = Math.floor(p / SIDE);
+    x0 = Math.min(x0, x);
+    x1 = Math.max(x1, x);
+    y0 = Math.min(y0, y);
+    y1 = Math.max(y1, y);
   }
   return { x0, x1, y0, y1 };
 }
@@ -92,7 +107,8 @@ describe('sketchToImage28', () => {
 
   it('reads a canvas bitmap (dark ink on white) the same way as the strokes it shows', () => {
     // 100x100 white canvas with a black filled 40x20 block at (10, 60).
-    const w = 100, h = 100;
+    const w = 100,
+      h = 100;
     const rgba = new Uint8ClampedArray(w * h * 4).fill(255);
     for (let y = 60; y < 80; y++) for (let x = 10; x < 50; x++) rgba.fill(0, (y * w + x) * 4, (y * w + x) * 4 + 3);
     const img = sketchToImage28(inkFromRgba(rgba, w, h))!;

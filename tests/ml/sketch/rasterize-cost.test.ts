@@ -6,14 +6,23 @@
  */
 import { describe, expect, it } from 'vitest';
 import { StrokesSchema } from '../../../lib/protocol';
-import { centreOfMass, PIXELS, RASTER_BUDGET, rasterPlan, SIDE, sketchToImage28, type Stroke } from '../../../lib/sketch/preprocess';
+import {
+  centreOfMass,
+  PIXELS,
+  RASTER_BUDGET,
+  rasterPlan,
+  SIDE,
+  sketchToImage28,
+  type Stroke,
+} from '../../../lib/sketch/preprocess';
 import { mulberry32 } from '../../../server/ml/data/random';
 
 /** 6,000 points inside a 1x1 box, drawn with the widest pen the protocol allows. */
 function pileOfPoints(): Stroke[] {
   const rand = mulberry32(21);
   const points: number[] = [];
-  for (let i = 0; i < 6000; i++) points.push(200 + Math.round(rand() * 100) / 100, 200 + Math.round(rand() * 100) / 100);
+  for (let i = 0; i < 6000; i++)
+    points.push(200 + Math.round(rand() * 100) / 100, 200 + Math.round(rand() * 100) / 100);
   return [{ points, width: 200, tool: 'pen' }];
 }
 
@@ -38,11 +47,25 @@ describe('rasterizing drawings built to be slow', () => {
 
   it('keeps thousands of wide strokes across the whole drawing, and far-away eraser strokes, within budget', () => {
     const rand = mulberry32(3);
-    const zigzag: Stroke[] = [{ points: Array.from({ length: 12_000 }, (_, i) => (i % 2 === 0 ? (i % 4 === 0 ? 0 : 1000) : Math.round(rand() * 1000))), width: 200 }];
-    const scribbles: Stroke[] = Array.from({ length: 300 }, (_, k) => ({ points: Array.from({ length: 40 }, () => Math.round(rand() * 400)), width: 1 + k / 2 }));
+    const zigzag: Stroke[] = [
+      {
+        points: Array.from({ length: 12_000 }, (_, i) =>
+          i % 2 === 0 ? (i % 4 === 0 ? 0 : 1000) : Math.round(rand() * 1000),
+        ),
+        width: 200,
+      },
+    ];
+    const scribbles: Stroke[] = Array.from({ length: 300 }, (_, k) => ({
+      points: Array.from({ length: 40 }, () => Math.round(rand() * 400)),
+      width: 1 + k / 2,
+    }));
     const eraser: Stroke[] = [
       { points: [0, 0, 10, 10], width: 4 },
-      { points: Array.from({ length: 11_996 }, (_, i) => (i % 2 ? 99_999 : -99_999) * (i % 4 < 2 ? 1 : -1)), width: 200, tool: 'eraser' },
+      {
+        points: Array.from({ length: 11_996 }, (_, i) => (i % 2 ? 99_999 : -99_999) * (i % 4 < 2 ? 1 : -1)),
+        width: 200,
+        tool: 'eraser',
+      },
     ];
     for (const strokes of [zigzag, scribbles, eraser]) {
       expect(StrokesSchema.safeParse(strokes).success).toBe(true);

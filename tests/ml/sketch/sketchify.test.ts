@@ -30,7 +30,10 @@ describe('sketchify', async () => {
   it('depends only on the random source: same seed, same drawing; other seed, other drawing', () => {
     const i = firstOf(9);
     const a = sketchify(photo(i), mulberry32(7));
-    const b = sketchify(Float32Array.from(photo(i), (v) => v / 255), mulberry32(7));
+    const b = sketchify(
+      Float32Array.from(photo(i), (v) => v / 255),
+      mulberry32(7),
+    );
     const c = sketchify(photo(i), mulberry32(8));
     let same = 0;
     let other = 0;
@@ -50,6 +53,7 @@ describe('sketchify', async () => {
     expect(Array.from(a.labels)).toEqual(Array.from(small.labels));
     expect(Buffer.from(a.images).equals(Buffer.from(b.images))).toBe(true);
     // Every drawing has ink.
-    for (let i = 0; i < 20; i++) expect(Math.max(...a.images.subarray(i * PIXELS, (i + 1) * PIXELS))).toBeGreaterThan(200);
+    for (let i = 0; i < 20; i++)
+      expect(Math.max(...a.images.subarray(i * PIXELS, (i + 1) * PIXELS))).toBeGreaterThan(200);
   });
 });

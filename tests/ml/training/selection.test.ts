@@ -33,7 +33,9 @@ describe('validation hold-out', () => {
     expect(rest.count).toBe(2500);
     expect(heldOut.count).toBe(500);
     expect(heldOut.labels[0]).toBe(train.labels[2500]);
-    expect(Array.from(heldOut.images.subarray(0, 784))).toEqual(Array.from(train.images.subarray(2500 * 784, 2501 * 784)));
+    expect(Array.from(heldOut.images.subarray(0, 784))).toEqual(
+      Array.from(train.images.subarray(2500 * 784, 2501 * 784)),
+    );
     expect(() => holdOutLast(train, 3000)).toThrow(/smaller validation count/);
   });
 });

@@ -55,23 +55,47 @@ describe('averageVaes (a model soup)', () => {
 });
 
 describe('train:vae --average', () => {
-  it('writes the average as a VAE folder whose log holds each one\'s log, and fits its prior', async () => {
+  it("writes the average as a VAE folder whose log holds each one's log, and fits its prior", async () => {
     const arch = { ...SMALL, beta: 0.5 };
     const dirs = [1, 2].map((i) => path.join(tmp.dir, `tuned${i}`));
     const vaes = [buildVae(arch, 11), buildVae(arch, 12)];
     for (const [i, dir] of dirs.entries()) {
       await saveVae(vaes[i]!, dir);
-      await writeFile(path.join(dir, 'training-log.json'), JSON.stringify({ kind: 'vae', command: `run ${i}`, config: { arch }, epochs: [{ picture: 'data:image/png;base64,AAAA' }] }));
+      await writeFile(
+        path.join(dir, 'training-log.json'),
+        JSON.stringify({
+          kind: 'vae',
+          command: `run ${i}`,
+          config: { arch },
+          epochs: [{ picture: 'data:image/png;base64,AAAA' }],
+        }),
+      );
     }
     const [encoder, decoder] = expectedMean(vaes);
     const out = dirs[0]!; // into one of the folders averaged: everything is read before anything is written
-    const r = await runCliScript('train-vae', ['--average', dirs.join(','), '--out', out, '--data-dir', FIXTURE_DIR, '--prior-components', '1']);
+    const r = await runCliScript('train-vae', [
+      '--average',
+      dirs.join(','),
+      '--out',
+      out,
+      '--data-dir',
+      FIXTURE_DIR,
+      '--prior-components',
+      '1',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const soup = await loadVae(out);
     closeTo(weights(soup.encoder), encoder!);
     closeTo(weights(soup.decoder), decoder!);
     const log = JSON.parse(await readFile(path.join(out, 'training-log.json'), 'utf8')) as Record<string, unknown>;
-    expect(log).toMatchObject({ kind: 'vae', config: { arch }, averageOf: [{ dir: dirs[0], log: { command: 'run 0', epochs: [{}] } }, { dir: dirs[1], log: { command: 'run 1' } }] });
+    expect(log).toMatchObject({
+      kind: 'vae',
+      config: { arch },
+      averageOf: [
+        { dir: dirs[0], log: { command: 'run 0', epochs: [{}] } },
+        { dir: dirs[1], log: { command: 'run 1' } },
+      ],
+    });
     expect(log.command).toContain('--average');
     expect(JSON.stringify(log)).not.toContain('data:image'); // the ingredients' pictures are left out
     expect(log.latentPrior).toMatchObject({ components: 1 });
@@ -85,12 +109,16 @@ describe('train:vae --average', () => {
     ['models/vae,nowhere', /No VAE at nowhere/],
     ['models/vae,models/vae --prior-components 0', /--prior-components must be a whole number/],
     ['models/vae,models/vae --from-checkpoint somewhere', /give one of them/],
-  ])('refuses --average %s with one line', async (dirs, message) => {
-    const r = await runCliScript('train-vae', ['--average', ...dirs.split(' '), '--out', path.join(tmp.dir, 'bad')]);
-    expect(r.code).toBe(1);
-    const errors = errorLines(r.stderr);
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(message);
-    expect(existsSync(path.join(tmp.dir, 'bad'))).toBe(false);
-  }, 60_000);
+  ])(
+    'refuses --average %s with one line',
+    async (dirs, message) => {
+      const r = await runCliScript('train-vae', ['--average', ...dirs.split(' '), '--out', path.join(tmp.dir, 'bad')]);
+      expect(r.code).toBe(1);
+      const errors = errorLines(r.stderr);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(message);
+      expect(existsSync(path.join(tmp.dir, 'bad'))).toBe(false);
+    },
+    60_000,
+  );
 });

@@ -18,19 +18,22 @@ const SMALL = { latent: 8, filters: [8, 16] as [number, number], fullRes: 0, den
 
 const fx = useTrainingFixture();
 
-
-const values = (grads: Record<string, tfTypes.Tensor>, names: string[]) => names.map((n) => Array.from(grads[n]!.dataSync()));
+const values = (grads: Record<string, tfTypes.Tensor>, names: string[]) =>
+  names.map((n) => Array.from(grads[n]!.dataSync()));
 
 describe('adversarial critic', () => {
   it('cuts the gradient and nothing else', () => {
     const x = tf.variable(tf.tensor1d([1, -2, 3]));
-    const { value, grads } = tf.variableGrads(() => tf.sum(tf.add(tf.square(x), tf.square(stopGradient(x)))) as tfTypes.Scalar, [x]);
+    const { value, grads } = tf.variableGrads(
+      () => tf.sum(tf.add(tf.square(x), tf.square(stopGradient(x)))) as tfTypes.Scalar,
+      [x],
+    );
     expect(value.dataSync()[0]).toBeCloseTo(28, 5);
     expect(Array.from(grads[x.name]!.dataSync())).toEqual([2, -4, 6]); // from the first square only
     tf.dispose([x, value, ...Object.values(grads)]);
   });
 
-  it('puts both players in one loss: the critic gets its own loss\'s gradient, the images the generator\'s', () => {
+  it("puts both players in one loss: the critic gets its own loss's gradient, the images the generator's", () => {
     const critic = buildCritic(3);
     const batch = fx.batchOf(0, 6);
     const real = tf.tensor4d(batch.images, [6, 28, 28, 1]);
@@ -44,7 +47,10 @@ describe('adversarial critic', () => {
       const t = adversarialTerms(critic, real, fake, y);
       return tf.mean(tf.add(t.critic, tf.mul(5, t.generator))) as tfTypes.Scalar;
     }, all);
-    const criticOnly = tf.variableGrads(() => tf.mean(adversarialTerms(critic, real, fake, y).critic) as tfTypes.Scalar, all);
+    const criticOnly = tf.variableGrads(
+      () => tf.mean(adversarialTerms(critic, real, fake, y).critic) as tfTypes.Scalar,
+      all,
+    );
     const generatorOnly = tf.variableGrads(() => {
       const d = (critic.apply([fake, y]) as tfTypes.Tensor).reshape([-1]);
       return tf.mean(tf.softplus(tf.neg(d))) as tfTypes.Scalar;
@@ -65,7 +71,17 @@ describe('adversarial critic', () => {
     const generatorValue = tf.tidy(() => Array.from(adversarialTerms(critic, real, fake, y).generator.dataSync()));
     expect(generatorValue.every((v) => Math.abs(v) < 1e-5)).toBe(true);
     critic.dispose();
-    tf.dispose([real, fake, y, both.value, criticOnly.value, generatorOnly.value, ...Object.values(both.grads), ...Object.values(criticOnly.grads), ...Object.values(generatorOnly.grads)]);
+    tf.dispose([
+      real,
+      fake,
+      y,
+      both.value,
+      criticOnly.value,
+      generatorOnly.value,
+      ...Object.values(both.grads),
+      ...Object.values(criticOnly.grads),
+      ...Object.values(generatorOnly.grads),
+    ]);
   });
 
   it('is part of the training model only when weighted; trained with the VAE it learns to tell reconstructions from real images', async () => {
@@ -98,7 +114,9 @@ describe('adversarial critic', () => {
       return [tf.mean(t.realScore).dataSync()[0]!, tf.mean(t.fakeScore).dataSync()[0]!];
     });
     expect(realScore).toBeGreaterThan(fakeScore! + 0.1);
-    expect(() => new VaeTask({ ...SMALL, adversarialWeight: 1 }, 2, plain.model)).toThrow(/needs a model with a critic/);
+    expect(() => new VaeTask({ ...SMALL, adversarialWeight: 1 }, 2, plain.model)).toThrow(
+      /needs a model with a critic/,
+    );
     expect(() => new VaeTask(SMALL, 2, task.model)).toThrow(/needs an adversarial weight/);
     // The epoch evaluation says how the critic scores test images and their reconstructions.
     const evaluation = await task.evaluate(await loadSplit('test', FIXTURE_DIR));
@@ -113,7 +131,10 @@ describe('adversarial critic', () => {
     const conv = (cin: number, cout: number) => 16 * cin * cout + cout;
     expect(countParams(small)).toBe(conv(1, 16) + conv(16, 32) + (7 * 7 * 32 + 10) * 64 + 64 + 65);
     expect(countParams(deep)).toBe(conv(1, 8) + conv(8, 16) + conv(16, 32) + (4 * 4 * 32 + 10) * 32 + 32 + 33);
-    const out = deep.predict([tf.zeros([2, 28, 28, 1]), tf.oneHot(tf.tensor1d([0, 9], 'int32'), 10).toFloat()]) as tfTypes.Tensor;
+    const out = deep.predict([
+      tf.zeros([2, 28, 28, 1]),
+      tf.oneHot(tf.tensor1d([0, 9], 'int32'), 10).toFloat(),
+    ]) as tfTypes.Tensor;
     expect(out.shape).toEqual([2, 1]);
     tf.dispose([out]);
     small.dispose();
@@ -127,13 +148,17 @@ describe('adversarial critic', () => {
     const cfg = (arch: Record<string, unknown>, initFrom?: string) =>
       TrainingConfigSchema.parse({ task: 'vae', seed: 9, arch, ...(initFrom ? { initFrom } : {}) });
     const weights = (m: tfTypes.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
-    const tuned = (await createTask(cfg({ ...SMALL, adversarialWeight: 1, criticFilters: [8, 16, 32] }, dir))) as VaeTask;
+    const tuned = (await createTask(
+      cfg({ ...SMALL, adversarialWeight: 1, criticFilters: [8, 16, 32] }, dir),
+    )) as VaeTask;
     expect(weights(tuned.vae.encoder)).toEqual(weights(trained.encoder));
     expect(weights(tuned.vae.decoder)).toEqual(weights(trained.decoder));
     const fresh = (await createTask(cfg({ ...SMALL, adversarialWeight: 1, criticFilters: [8, 16, 32] }))) as VaeTask;
     expect(weights(fresh.vae.decoder)).not.toEqual(weights(trained.decoder));
     expect(weights(tuned.vae.critic!)).toEqual(weights(fresh.vae.critic!)); // the seed's, not trained
-    await expect(createTask(cfg({ ...SMALL, latent: 12, adversarialWeight: 1 }, dir))).rejects.toThrow(/different encoder/);
+    await expect(createTask(cfg({ ...SMALL, latent: 12, adversarialWeight: 1 }, dir))).rejects.toThrow(
+      /different encoder/,
+    );
     // A checkpoint of a fine-tuning run is not resumed by a fresh one, and keys of older runs are unchanged.
     expect(resumeKey(cfg(SMALL, dir))).not.toBe(resumeKey(cfg(SMALL)));
     expect(resumeKey(cfg(SMALL))).not.toContain('initFrom');
@@ -146,7 +171,9 @@ describe('adversarial critic', () => {
     await saveLayersModel(vae.combined, dir);
     const resumed = splitCombined(await loadLayersModel(dir));
     expect(resumed.critic).toBeDefined();
-    expect(Array.from(resumed.critic!.getWeights()[0]!.dataSync())).toEqual(Array.from(vae.critic!.getWeights()[0]!.dataSync()));
+    expect(Array.from(resumed.critic!.getWeights()[0]!.dataSync())).toEqual(
+      Array.from(vae.critic!.getWeights()[0]!.dataSync()),
+    );
     await splitVaeFolder(dir);
     expect(existsSync(path.join(dir, 'decoder', 'model.json'))).toBe(true);
     expect(existsSync(path.join(dir, 'model.json'))).toBe(false);
@@ -160,11 +187,15 @@ describe('adversarial critic', () => {
     [['--critic-filters', '16,0'], /Invalid VAE option criticFilters/],
     [['--critic-filters', '8,16,32,64'], /Invalid VAE option criticFilters/],
     [['--init-from', 'models/cnn'], /holds a garment classifier \(CNN\), not a conditional VAE/],
-  ])('refuses %j at the command line with one line', async (flags, message) => {
-    const r = await runCliScript('train-vae', ['--epochs', '1', ...flags, '--out', path.join(fx.tmp.dir, 'out')]);
-    expect(r.code).toBe(1);
-    const errors = errorLines(r.stderr);
-    expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(message);
-  }, 60_000);
+  ])(
+    'refuses %j at the command line with one line',
+    async (flags, message) => {
+      const r = await runCliScript('train-vae', ['--epochs', '1', ...flags, '--out', path.join(fx.tmp.dir, 'out')]);
+      expect(r.code).toBe(1);
+      const errors = errorLines(r.stderr);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatch(message);
+    },
+    60_000,
+  );
 });

@@ -34,13 +34,18 @@ const batchOf = (start: number, size: number) => ({
 });
 
 describe('perceptual loss', () => {
-  it('reads a garment CNN\'s first two conv stages, frozen; zero distance for the same images, more for changed ones', async () => {
+  it("reads a garment CNN's first two conv stages, frozen; zero distance for the same images, more for changed ones", async () => {
     const features = await loadFeatureExtractor(cnnDir);
     expect(features.trainable).toBe(false);
-    expect(features.outputs.map((o) => o.shape)).toEqual([[null, 28, 28, 4], [null, 14, 14, 8]]);
+    expect(features.outputs.map((o) => o.shape)).toEqual([
+      [null, 28, 28, 4],
+      [null, 14, 14, 8],
+    ]);
     const [same, near, far] = tf.tidy(() => {
       const x = tf.tensor4d(batchOf(0, 4).images, [4, 28, 28, 1]);
-      return [x, tf.clipByValue(tf.add(x, 0.05), 0, 1), tf.sub(1, x)].map((y) => perceptualDistance(features, x, y).arraySync() as number[]);
+      return [x, tf.clipByValue(tf.add(x, 0.05), 0, 1), tf.sub(1, x)].map(
+        (y) => perceptualDistance(features, x, y).arraySync() as number[],
+      );
     });
     expect(same).toEqual([0, 0, 0, 0]);
     near!.forEach((d, i) => {
@@ -51,13 +56,17 @@ describe('perceptual loss', () => {
 
   it('matches the third (7x7) conv stage too when asked, and no stage that is not there', async () => {
     const three = await loadFeatureExtractor(cnnDir, 3);
-    expect(three.outputs.map((o) => o.shape)).toEqual([[null, 28, 28, 4], [null, 14, 14, 8], [null, 7, 7, 8]]);
+    expect(three.outputs.map((o) => o.shape)).toEqual([
+      [null, 28, 28, 4],
+      [null, 14, 14, 8],
+      [null, 7, 7, 8],
+    ]);
     expect(VaeArchSchema.parse({}).perceptualLayers).toBe(2);
     expect(VaeArchSchema.safeParse({ perceptualLayers: 4 }).success).toBe(false);
     expect(VaeArchSchema.safeParse({ perceptualLayers: 0 }).success).toBe(false);
   });
 
-  it('refuses a network without the garment CNN\'s conv stages', () => {
+  it("refuses a network without the garment CNN's conv stages", () => {
     expect(() => featureExtractor(buildVae(SMALL, 1).decoder)).toThrow(/no layer bn1, bn2.*npm run train:cnn/);
   });
 
@@ -81,7 +90,16 @@ describe('perceptual loss', () => {
   it('needs a model for its weight: a schema error, and a one-line CLI error for a missing folder', async () => {
     expect(VaeArchSchema.safeParse({ perceptualWeight: 1 }).success).toBe(false);
     expect(VaeArchSchema.safeParse({ perceptualWeight: 0 }).success).toBe(true);
-    const r = await runCliScript('train-vae', ['--epochs', '1', '--perceptual', '1', '--perceptual-model', path.join(tmp.dir, 'none'), '--out', path.join(tmp.dir, 'out')]);
+    const r = await runCliScript('train-vae', [
+      '--epochs',
+      '1',
+      '--perceptual',
+      '1',
+      '--perceptual-model',
+      path.join(tmp.dir, 'none'),
+      '--out',
+      path.join(tmp.dir, 'out'),
+    ]);
     expect(r.code).toBe(1);
     const errors = errorLines(r.stderr);
     expect(errors).toHaveLength(1);

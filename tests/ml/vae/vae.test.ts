@@ -15,7 +15,6 @@ const SMALL = { latent: 8, filters: [8, 16] as [number, number], fullRes: 8, den
 
 const fx = useTrainingFixture();
 
-
 describe('conditional VAE', () => {
   it('has 1-4 M parameters in its default architecture, encoder and decoder shapes as documented', () => {
     const vae = buildVae({}, 1);
@@ -31,7 +30,11 @@ describe('conditional VAE', () => {
       const logits = small.decoder.predict([tf.zeros([3, 8]), y]) as tfTypes.Tensor;
       return [mean!.shape, logVar!.shape, logits.shape];
     });
-    expect(out).toEqual([[3, 8], [3, 8], [3, 28, 28, 1]]);
+    expect(out).toEqual([
+      [3, 8],
+      [3, 8],
+      [3, 28, 28, 1],
+    ]);
   });
 
   it('can draw at full resolution: a 28x28 decoder stage with its residual blocks, saved and loaded like any VAE', async () => {
@@ -57,8 +60,8 @@ describe('conditional VAE', () => {
 
   it('learns a prior mean per class: the KL is measured from it, and training moves the classes apart', () => {
     // KL(N(m, s^2) || N(p, 1)) = 0.5 (s^2 + (m - p)^2 - 1 - ln s^2) per dimension, by hand:
-    const kl = tf.tidy(() =>
-      gaussianKl(tf.tensor2d([[1, 0]]), tf.tensor2d([[Math.log(4), 0]]), tf.tensor2d([[3, 0]])).dataSync()[0]!,
+    const kl = tf.tidy(
+      () => gaussianKl(tf.tensor2d([[1, 0]]), tf.tensor2d([[Math.log(4), 0]]), tf.tensor2d([[3, 0]])).dataSync()[0]!,
     );
     expect(kl).toBeCloseTo(0.5 * (4 + 4 - 1 - Math.log(4)), 5);
     const standard = tf.tidy(() => gaussianKl(tf.tensor2d([[1, 0]]), tf.tensor2d([[0, 0]])).dataSync()[0]!);
@@ -73,7 +76,10 @@ describe('conditional VAE', () => {
     const optimizer = tf.train.adam(0.01);
     const variables = task.variables();
     for (let step = 0; step < 10; step++) {
-      const { value, grads } = tf.variableGrads(() => task.step(fx.batchOf(step * 32, 32), { epoch: 1, step, stepsPerEpoch: 10 }).loss, variables);
+      const { value, grads } = tf.variableGrads(
+        () => task.step(fx.batchOf(step * 32, 32), { epoch: 1, step, stepsPerEpoch: 10 }).loss,
+        variables,
+      );
       optimizer.applyGradients(variables.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
       tf.dispose([value, ...Object.values(grads)]);
     }
@@ -96,7 +102,10 @@ describe('conditional VAE', () => {
     const losses: number[] = [];
     for (let step = 0; step < 20; step++) {
       const batch = fx.batchOf(step * 16, 16);
-      const { value, grads } = tf.variableGrads(() => task.step(batch, { epoch: 1, step, stepsPerEpoch: 20 }).loss, variables);
+      const { value, grads } = tf.variableGrads(
+        () => task.step(batch, { epoch: 1, step, stepsPerEpoch: 20 }).loss,
+        variables,
+      );
       optimizer.applyGradients(variables.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
       losses.push(value.dataSync()[0]!);
       tf.dispose([value, ...Object.values(grads)]);
@@ -120,7 +129,10 @@ describe('conditional VAE', () => {
 
   it('saves as encoder/ + decoder/, splits a combined training folder, and refuses a CNN folder', async () => {
     const vae = buildVae(SMALL, 4);
-    const z = tf.tensor2d(Float32Array.from({ length: 16 }, (_, i) => Math.sin(i)), [2, 8]);
+    const z = tf.tensor2d(
+      Float32Array.from({ length: 16 }, (_, i) => Math.sin(i)),
+      [2, 8],
+    );
     const y = tf.oneHot(tf.tensor1d([1, 7], 'int32'), 10).toFloat();
     const expected = (vae.decoder.predict([z, y]) as tfTypes.Tensor).dataSync();
 

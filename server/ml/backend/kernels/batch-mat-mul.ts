@@ -16,9 +16,7 @@ function swapLastTwo(backend: Backend, x: TensorInfo): TensorInfo {
   return fastTranspose(backend, x, perm);
 }
 
-function batchMatMulKernel(
-  args: KernelArgs<{ transposeA: boolean; transposeB: boolean }>,
-): TensorInfo {
+function batchMatMulKernel(args: KernelArgs<{ transposeA: boolean; transposeB: boolean }>): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
   if ((!attrs.transposeA && !attrs.transposeB) || a.dtype !== 'float32' || b.dtype !== 'float32') {

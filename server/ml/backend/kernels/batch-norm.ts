@@ -31,13 +31,18 @@ function batchNormKernel(args: KernelArgs<{ varianceEpsilon: number }>): TensorI
     bv[i] = (o ? o[i]! : 0) - m[i]! * k;
   }
   const image = reshape(backend, x!, [1, size / c, 1, c]);
-  const y = run(backend, 'FusedDepthwiseConv2D', { x: image, filter, bias }, {
-    strides: [1, 1],
-    pad: 'valid',
-    dilations: [1, 1],
-    dataFormat: 'NHWC',
-    activation: 'linear',
-  });
+  const y = run(
+    backend,
+    'FusedDepthwiseConv2D',
+    { x: image, filter, bias },
+    {
+      strides: [1, 1],
+      pad: 'valid',
+      dilations: [1, 1],
+      dataFormat: 'NHWC',
+      activation: 'linear',
+    },
+  );
   free(backend, image);
   free(backend, filter);
   free(backend, bias);

@@ -8,7 +8,19 @@
  * channel) an im2col patch matrix times dy in one BatchMatMul is faster.
  */
 import * as tf from '@tensorflow/tfjs';
-import { alloc, conv2dPadded, f32, free, reshape, run, transpose, type Backend, type KernelArgs, type TensorInfo, wasmKernel } from './wasm-calls';
+import {
+  alloc,
+  conv2dPadded,
+  f32,
+  free,
+  reshape,
+  run,
+  transpose,
+  type Backend,
+  type KernelArgs,
+  type TensorInfo,
+  wasmKernel,
+} from './wasm-calls';
 
 type Attrs = {
   strides: number | [number, number];

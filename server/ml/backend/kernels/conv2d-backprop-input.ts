@@ -9,7 +9,16 @@
  * columns of dx. That avoids convolving a zero-dilated dy, which wastes s*s of the work.
  */
 import * as tf from '@tensorflow/tfjs';
-import { alloc, conv2dPadded, f32, free, type Backend, type KernelArgs, type TensorInfo, wasmKernel } from './wasm-calls';
+import {
+  alloc,
+  conv2dPadded,
+  f32,
+  free,
+  type Backend,
+  type KernelArgs,
+  type TensorInfo,
+  wasmKernel,
+} from './wasm-calls';
 
 type Attrs = {
   strides: number | [number, number];

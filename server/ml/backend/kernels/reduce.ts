@@ -6,7 +6,17 @@
  * to the stock kernel.
  */
 import * as tf from '@tensorflow/tfjs';
-import { f32, free, reshape, run, runStock, type Backend, type KernelArgs, type TensorInfo, wasmKernel } from './wasm-calls';
+import {
+  f32,
+  free,
+  reshape,
+  run,
+  runStock,
+  type Backend,
+  type KernelArgs,
+  type TensorInfo,
+  wasmKernel,
+} from './wasm-calls';
 import { fastTranspose } from './transpose';
 
 type Attrs = { axis: number | number[]; keepDims: boolean };

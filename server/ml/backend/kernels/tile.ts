@@ -47,7 +47,10 @@ function tileKernel(args: KernelArgs<{ reps: number[] }>): TensorInfo {
   if (x.dtype !== 'float32' || x.shape.length === 0 || tf.util.sizeFromShape(x.shape) === 0) {
     return runStock(backend, tf.Tile, inputs, attrs);
   }
-  const out = alloc(backend, x.shape.map((d, i) => d * attrs.reps[i]!));
+  const out = alloc(
+    backend,
+    x.shape.map((d, i) => d * attrs.reps[i]!),
+  );
   tileInto(f32(backend, x), x.shape, attrs.reps, f32(backend, out));
   return out;
 }

@@ -95,7 +95,13 @@ function offsetTables(
   return { inOffsets, outOffsets };
 }
 
-function copyChunks(x: Float32Array, out: Float32Array, inOffsets: Int32Array, outOffsets: Int32Array, chunk: number): void {
+function copyChunks(
+  x: Float32Array,
+  out: Float32Array,
+  inOffsets: Int32Array,
+  outOffsets: Int32Array,
+  chunk: number,
+): void {
   if (chunk >= 64) {
     for (let k = 0; k < inOffsets.length; k++) {
       out.set(x.subarray(inOffsets[k]!, inOffsets[k]! + chunk), outOffsets[k]!);

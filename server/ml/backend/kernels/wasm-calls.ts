@@ -98,10 +98,15 @@ export function conv2dPadded(
   const cropRight = Math.max(0, -pad.right);
   let input = x;
   if (cropTop + cropBottom + cropLeft + cropRight > 0) {
-    input = run(backend, 'Slice', { x }, {
-      begin: [0, cropTop, cropLeft, 0],
-      size: [n!, h! - cropTop - cropBottom, w! - cropLeft - cropRight, c!],
-    });
+    input = run(
+      backend,
+      'Slice',
+      { x },
+      {
+        begin: [0, cropTop, cropLeft, 0],
+        size: [n!, h! - cropTop - cropBottom, w! - cropLeft - cropRight, c!],
+      },
+    );
   }
   const explicit = [
     [0, 0],
@@ -109,13 +114,18 @@ export function conv2dPadded(
     [Math.max(0, pad.left), Math.max(0, pad.right)],
     [0, 0],
   ];
-  const out = run(backend, 'Conv2D', { x: input, filter }, {
-    strides: [1, 1],
-    pad: explicit,
-    dataFormat: 'NHWC',
-    dilations,
-    dimRoundingMode: undefined,
-  });
+  const out = run(
+    backend,
+    'Conv2D',
+    { x: input, filter },
+    {
+      strides: [1, 1],
+      pad: explicit,
+      dataFormat: 'NHWC',
+      dilations,
+      dimRoundingMode: undefined,
+    },
+  );
   if (input !== x) free(backend, input);
   return out;
 }
