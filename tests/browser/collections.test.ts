@@ -1,8 +1,8 @@
 import { expect, it } from 'vitest';
 import { connectClient, ok, pickNickname } from '../helpers/server';
-import { useBrowserPlayground } from '../identity/harness';
+import { withBrowserPlayground } from '../identity/harness';
 
-const pg = useBrowserPlayground({ voting: { settings: { candidates: 4 } } });
+const pg = withBrowserPlayground({ voting: { settings: { candidates: 4 } } });
 
 it('private collections offer no share link; items are added from the gallery grid', { timeout: 120_000 }, async () => {
   // Someone else's round puts an item in the gallery.

@@ -9,9 +9,9 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { artifactPath } from '../helpers/browser';
-import { useBrowserPlayground } from '../identity/harness';
+import { withBrowserPlayground } from '../identity/harness';
 
-const pg = useBrowserPlayground({
+const pg = withBrowserPlayground({
   sessions: { dataDir: path.resolve('tests/fixtures/fashion-mnist'), testLimit: 200 },
 });
 

@@ -5,9 +5,9 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { artifactPath } from '../helpers/browser';
-import { useBrowserPlayground } from '../identity/harness';
+import { withBrowserPlayground } from '../identity/harness';
 
-const pg = useBrowserPlayground({ voting: { settings: { candidates: 8 } } });
+const pg = withBrowserPlayground({ voting: { settings: { candidates: 8 } } });
 
 async function visitAs(nickname: string): Promise<Page> {
   const page = await pg.browser.newPage({ viewport: { width: 1100, height: 900 } });

@@ -107,7 +107,7 @@ export interface BrowserPlayground {
  * A page test's playground: the server with its pages on tiny models, and headless Chromium,
  * started before the file's tests and closed after them.
  */
-export function useBrowserPlayground(options: TestServerOptions = {}): BrowserPlayground {
+export function withBrowserPlayground(options: TestServerOptions = {}): BrowserPlayground {
   const fx = {} as BrowserPlayground;
   beforeAll(async () => {
     fx.models = await tinyModelFolders();

@@ -87,7 +87,7 @@ export function CreateSessionForm() {
     setTrainLimitValue(value);
     if (!batchEdited) setBatchSize(String(batchSizeFor(Number(value))));
   };
-  const useShow = () => {
+  const applyShow = () => {
     const show = SHOW[kind];
     setEpochs(String(show.epochs));
     setTrainLimitValue(String(show.trainLimit));
@@ -176,7 +176,7 @@ export function CreateSessionForm() {
       >
         <p>
           <span className="font-semibold">A good 2-minute show:</span> {SHOW[kind].says}{' '}
-          <button type="button" onClick={useShow} className="font-semibold text-indigo-300 underline">
+          <button type="button" onClick={applyShow} className="font-semibold text-indigo-300 underline">
             Use these settings
           </button>
         </p>

@@ -2,7 +2,7 @@
  * The training split of the committed subset, loaded once per test file with the backend, a temp
  * folder, and batches of it as the training tasks take them (floats in [0, 1]).
  *
- *   const fx = useTrainingFixture();
+ *   const fx = withTrainingFixture();
  *   task.step(fx.batchOf(0, 16), ...);
  */
 import { afterAll, beforeAll } from 'vitest';
@@ -18,7 +18,7 @@ export interface TrainingFixture {
   batchOf(start: number, size: number): { images: Float32Array; labels: Uint8Array; size: number };
 }
 
-export function useTrainingFixture(): TrainingFixture {
+export function withTrainingFixture(): TrainingFixture {
   const fx = {
     batchOf: (start: number, size: number) => ({
       images: Float32Array.from(imagesFrom(fx.train.images, start, size), (v) => v / 255),

@@ -11,12 +11,12 @@ import { VaeTask } from '../../../server/ml/training/vaeTask';
 import { createTask } from '../../../server/ml/training/tasks';
 import { resumeKey, TrainingConfigSchema } from '../../../server/ml/training/config';
 import { FIXTURE_DIR } from '../data/fixture';
-import { useTrainingFixture } from '../data/trainingFixture';
+import { withTrainingFixture } from '../data/trainingFixture';
 import { errorLines, runCliScript } from '../../helpers/cli';
 
 const SMALL = { latent: 8, filters: [8, 16] as [number, number], fullRes: 0, dense: 64, klWarmupEpochs: 0 };
 
-const fx = useTrainingFixture();
+const fx = withTrainingFixture();
 
 const values = (grads: Record<string, tfTypes.Tensor>, names: string[]) =>
   names.map((n) => Array.from(grads[n]!.dataSync()));

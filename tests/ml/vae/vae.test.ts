@@ -8,12 +8,12 @@ import { buildVae, loadVae, saveVae, splitVaeFolder } from '../../../server/ml/m
 import { evaluateElbo, gaussianKl, klWeight, VaeTask } from '../../../server/ml/training/vaeTask';
 import { VaeArchSchema } from '../../../server/ml/models/vae';
 import { FIXTURE_DIR } from '../data/fixture';
-import { useTrainingFixture } from '../data/trainingFixture';
+import { withTrainingFixture } from '../data/trainingFixture';
 
 /** A small VAE of the same structure, so a few dozen steps take seconds. */
 const SMALL = { latent: 8, filters: [8, 16] as [number, number], fullRes: 8, dense: 64 };
 
-const fx = useTrainingFixture();
+const fx = withTrainingFixture();
 
 describe('conditional VAE', () => {
   it('has 1-4 M parameters in its default architecture, encoder and decoder shapes as documented', () => {
