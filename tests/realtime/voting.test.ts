@@ -163,6 +163,19 @@ describe('a voting round', () => {
     expect(refused[0]).toEqual({ ok: false, error: expect.stringMatching(/Too many votes: at most 20 per second/) });
   });
 
+  it('starts one round when several people start one in the same room at the same moment', async () => {
+    const people = await Promise.all(['racer one', 'racer two', 'racer three', 'racer four'].map((n) => person(n)));
+    // Each from its own socket, twice: the requests interleave in the handlers' awaits.
+    const replies = await Promise.all(
+      people.flatMap((p) => [0, 1].map(() => request(p.client, 'vote:start', { room: 'race', durationSeconds: 15 }))),
+    );
+    expect(replies.filter((r) => r.ok)).toHaveLength(1);
+    for (const r of replies.filter((x) => !x.ok))
+      expect(r).toEqual({ ok: false, error: expect.stringMatching(/already open/) });
+    const open = server.voting.rooms.openRound('race')!;
+    await ok(people.find((p) => p.id === open.stored.hostId)!.client, 'vote:close', { roundId: open.id });
+  });
+
   it('closes by the host; winners enter the gallery; a closed round refuses votes', async () => {
     const watcher = await person('watcher');
     await ok(watcher.client, 'vote:join', { room: 'vote' });

@@ -126,12 +126,13 @@ export class VotingRooms {
           : 'A round is already open in this room; vote in it, or wait until it closes.',
       );
     }
-    if (!source) {
-      const reserved = await this.reservedRoom(room);
-      if (reserved) throw new UserFacingError(reserved);
-    }
+    // Taken before any await, so two requests at once cannot both start a round here.
     this.starting.add(room);
     try {
+      if (!source) {
+        const reserved = await this.reservedRoom(room);
+        if (reserved) throw new UserFacingError(reserved);
+      }
       const db = await this.getDb();
       const last = await latestRound(db, room);
       const generator = options.using?.generator ?? this.generator;
