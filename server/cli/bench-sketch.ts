@@ -30,6 +30,7 @@ import { compileClassifier, type Classifier } from '../recognition/inference';
 import type { RecognizerOptions } from '../recognition/recognizer';
 import { MAX_PAYLOAD_BYTES } from '../../lib/protocol';
 import type { PlaygroundServer } from '../sockets';
+import { Limits, RELAXED_LIMITS } from '../limits';
 import { attachDraw } from '../realtime/draw/handlers';
 import { spawnTsWorker } from '../threads/spawn';
 import { numberOption } from './options';
@@ -228,7 +229,9 @@ async function startMode(
   const io: PlaygroundServer = new Server(httpServer, { maxHttpBufferSize: MAX_PAYLOAD_BYTES, serveClient: false });
   const draw = await attachDraw(io, {
     modelDir: o.model,
-    requestsPerSecond: 1000,
+    // Capacity, not abuse limits: every simulated drawer connects from 127.0.0.1, and the per-address
+    // recognition limit (40/s) would otherwise cap the bench at four drawers.
+    limits: new Limits(RELAXED_LIMITS),
     recognition: MODES[mode]!.recognition,
   });
   const info = await draw.recognizer.model();
