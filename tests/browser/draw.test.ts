@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { tinyCnn } from '../helpers/models';
+import { TSHIRT_OUTLINE } from '../../server/recognition/bench/drawings';
 import { artifactPath, launchBrowser } from '../helpers/browser';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -30,24 +31,6 @@ afterAll(async () => {
   await server?.close();
   await rm(modelDir, { recursive: true, force: true });
 });
-
-/** A T-shirt outline, in fractions of the canvas, drawn as one mouse stroke. */
-const TSHIRT: [number, number][] = [
-  [0.38, 0.15],
-  [0.2, 0.22],
-  [0.1, 0.42],
-  [0.24, 0.48],
-  [0.28, 0.4],
-  [0.28, 0.85],
-  [0.72, 0.85],
-  [0.72, 0.4],
-  [0.76, 0.48],
-  [0.9, 0.42],
-  [0.8, 0.22],
-  [0.62, 0.15],
-  [0.5, 0.24],
-  [0.38, 0.15],
-];
 
 async function drawShape(page: Page, shape: [number, number][]): Promise<void> {
   const box = (await page.getByTestId('sketch-canvas').boundingBox())!;
@@ -81,7 +64,7 @@ it('guesses while drawing, shows what the model sees, undoes, redoes and saves',
   expect(recognizeFrames).toHaveLength(0); // an empty canvas sends nothing
   expect(await page.getByTestId('probability-bars').getAttribute('data-filled')).toBe('no');
 
-  await drawShape(page, TSHIRT);
+  await drawShape(page, TSHIRT_OUTLINE);
   await expect
     .poll(() => page.getByTestId('probability-bars').getAttribute('data-filled'), { timeout: 10_000 })
     .toBe('yes');
@@ -147,7 +130,7 @@ it('fits a phone screen and draws with touch-sized input', async () => {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, hasTouch: true });
   await page.goto(server.url + '/draw');
   await page.getByTestId('sketch-canvas').locator('canvas').first().waitFor();
-  await drawShape(page, TSHIRT);
+  await drawShape(page, TSHIRT_OUTLINE);
   await expect
     .poll(() => page.getByTestId('probability-bars').getAttribute('data-filled'), { timeout: 10_000 })
     .toBe('yes');
