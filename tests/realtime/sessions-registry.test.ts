@@ -62,21 +62,21 @@ describe('host controls and the capacity queue', () => {
     const { r, events } = registry({ maxTraining: 1 });
     const a = await r.create(tiny({ name: 'a', epochs: 5 }), host);
     const b = await r.create(tiny({ name: 'b', epochs: 5 }), host);
-    expect(() => r.control(a, 'start', guest.identity, guest.nickname)).toThrow(
+    await expect(r.control(a, 'start', guest.identity, guest.nickname)).rejects.toThrow(
       'Only the host (Ada) can start this session.',
     );
-    expect(() => r.control(a, 'pause', host.identity, host.nickname)).toThrow('nothing to pause');
-    r.control(a, 'start', host.identity, host.nickname);
-    expect(r.control(b, 'start', host.identity, host.nickname)).toBe('queued');
+    await expect(r.control(a, 'pause', host.identity, host.nickname)).rejects.toThrow('nothing to pause');
+    await r.control(a, 'start', host.identity, host.nickname);
+    expect(await r.control(b, 'start', host.identity, host.nickname)).toBe('queued');
     expect(b.summary().queuePosition).toBe(1);
-    expect(() => r.control(b, 'start', host.identity, host.nickname)).toThrow('already queued');
+    await expect(r.control(b, 'start', host.identity, host.nickname)).rejects.toThrow('already queued');
 
     await until('a batch of a', () => events(a).some((e) => e.type === 'batch'));
-    expect(() => r.control(a, 'pause', guest.identity, guest.nickname)).toThrow('Only the host');
-    expect(r.control(a, 'pause', host.identity, host.nickname)).toBe('paused');
-    expect(() => r.control(a, 'pause', host.identity, host.nickname)).toThrow('already paused');
-    expect(() => r.setLearningRate(a, 0.0005, guest.identity, guest.nickname)).toThrow('Only the host');
-    r.setLearningRate(a, 0.0005, host.identity, host.nickname);
+    await expect(r.control(a, 'pause', guest.identity, guest.nickname)).rejects.toThrow('Only the host');
+    expect(await r.control(a, 'pause', host.identity, host.nickname)).toBe('paused');
+    await expect(r.control(a, 'pause', host.identity, host.nickname)).rejects.toThrow('already paused');
+    await expect(r.setLearningRate(a, 0.0005, guest.identity, guest.nickname)).rejects.toThrow('Only the host');
+    await r.setLearningRate(a, 0.0005, host.identity, host.nickname);
     // Paused: no batch arrives once the worker has seen the command (it finishes its step, which
     // on a loaded machine can take more than a second: wait for a quiet spell, not a fixed time).
     const lastBatchAt = () => Math.max(0, ...events(a).flatMap((e) => (e.type === 'batch' ? [e.at] : [])));
@@ -88,19 +88,19 @@ describe('host controls and the capacity queue', () => {
         .slice(pausedAt)
         .filter((e) => e.type === 'batch'),
     ).toEqual([]);
-    expect(r.control(a, 'resume', host.identity, host.nickname)).toBe('training');
+    expect(await r.control(a, 'resume', host.identity, host.nickname)).toBe('training');
     await until('a batch after resuming', () =>
       events(a)
         .slice(pausedAt)
         .some((e) => e.type === 'batch' && e.lr === 0.0005),
     );
 
-    expect(r.control(a, 'stop', host.identity, host.nickname)).toBe('stopped');
+    expect(await r.control(a, 'stop', host.identity, host.nickname)).toBe('stopped');
     await until('b admitted', () => b.state === 'training', 30_000);
     expect(b.summary().queuePosition).toBeNull();
     expect(states(events(a))).toEqual(['training', 'paused', 'training', 'stopped']);
     expect(states(events(b))).toEqual(['queued', 'training']);
-    r.control(b, 'stop', host.identity, host.nickname);
+    await r.control(b, 'stop', host.identity, host.nickname);
     await until('b ended', () => b.ended);
     expect(events(a).some((e) => e.type === 'saved')).toBe(false); // a stopped run saves no model
   });
@@ -113,7 +113,7 @@ describe('a failing session', () => {
     const empty = await mkdtemp(path.join(os.tmpdir(), 'no-data-'));
     const { r, events } = registry({ dataDir: empty, maxTraining: 1 });
     const s = await r.create(tiny({ name: 'no data', kind: 'vae' }), host);
-    r.control(s, 'start', host.identity, host.nickname);
+    await r.control(s, 'start', host.identity, host.nickname);
     await until('failure', () => s.state === 'failed');
     expect(s.summary().message).toMatch(
       /^The file .*train-(images|labels)-idx[13]-ubyte.gz does not exist: run `npm run data`/,
@@ -122,8 +122,8 @@ describe('a failing session', () => {
     // The slot is free again (one slot: the next one trains rather than queues) and the registry still works.
     await r.settle();
     const next = await r.create(tiny({ name: 'after' }), host);
-    expect(r.control(next, 'start', host.identity, host.nickname)).toBe('training');
-    r.control(next, 'stop', host.identity, host.nickname);
+    expect(await r.control(next, 'start', host.identity, host.nickname)).toBe('training');
+    await r.control(next, 'stop', host.identity, host.nickname);
     await rm(empty, { recursive: true, force: true });
   });
 });

@@ -44,7 +44,23 @@ export class SessionEventLog {
 
   /** Numbers and keeps an event; returns it as it goes on the wire. */
   append(event: UnnumberedEvent): SessionEvent {
-    const numbered = { ...event, seq: ++this.seq, at: this.now() } as SessionEvent;
+    const numbered = this.number(event);
+    this.accept(numbered);
+    return numbered;
+  }
+
+  /** The event with the next number and a timestamp, not kept (accept() keeps it). */
+  number(event: UnnumberedEvent): SessionEvent {
+    return { ...event, seq: this.seq + 1, at: this.now() } as SessionEvent;
+  }
+
+  /**
+   * Keeps an event numbered elsewhere (the shared log of several machines, or number()); false when
+   * it is not the next one: an older seq is a repeat, a newer one means events are missing.
+   */
+  accept(numbered: SessionEvent): boolean {
+    if (numbered.seq !== this.seq + 1) return false;
+    this.seq = numbered.seq;
     if (numbered.type === 'batch') {
       if (this.batchCounter++ % this.stride === 0) {
         this.batches.push(numbered);
@@ -53,7 +69,7 @@ export class SessionEventLog {
     } else {
       this.reliable.push(numbered);
     }
-    return numbered;
+    return true;
   }
 
   /** Every kept event with seq > `since` (all of them for null), in order. */

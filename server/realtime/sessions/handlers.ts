@@ -70,15 +70,17 @@ export async function attachSessions(
     return b;
   };
 
+  // Every process holding a session (with several machines: every web node) sends its events to
+  // its own sockets only (io.local): each node receives every event from the shared log itself.
   const listener: SessionListener = {
     event(session, event) {
       const sessionId = session.id;
       if (event.type === 'batch')
-        broadcaster(session).send((room) => io.to(room).volatile.emit('session:batch', { sessionId, event }));
-      else broadcaster(session).send((room) => io.to(room).emit('session:event', { sessionId, event }));
+        broadcaster(session).send((room) => io.local.to(room).volatile.emit('session:batch', { sessionId, event }));
+      else broadcaster(session).send((room) => io.local.to(room).emit('session:event', { sessionId, event }));
     },
     presence(session, changes) {
-      io.to(sessionChannel(session.id)).emit('session:presence', {
+      io.local.to(sessionChannel(session.id)).emit('session:presence', {
         sessionId: session.id,
         viewers: session.presence.size,
         changes,
@@ -197,13 +199,13 @@ export async function attachSessions(
     onRequest(socket, 'session:control', async ({ sessionId, action }) => {
       await limit(controls, socket, `At most ${CONTROLS_PER_SECOND} commands a second; wait a moment.`);
       const { session, member } = await joined(socket, sessionId);
-      return { state: registry.control(session, action, member.identity, member.nickname) };
+      return { state: await registry.control(session, action, member.identity, member.nickname) };
     });
 
     onRequest(socket, 'session:lr', async ({ sessionId, lr }) => {
       await limit(controls, socket, `At most ${CONTROLS_PER_SECOND} commands a second; wait a moment.`);
       const { session, member } = await joined(socket, sessionId);
-      return { lr: registry.setLearningRate(session, lr, member.identity, member.nickname) };
+      return { lr: await registry.setLearningRate(session, lr, member.identity, member.nickname) };
     });
 
     socket.on('disconnect', () => {
@@ -255,6 +257,6 @@ class LobbyFeed {
     clearTimeout(this.timers.get(session.id));
     this.timers.delete(session.id);
     this.lastSent.set(session.id, Date.now());
-    this.io.to(LOBBY_CHANNEL).emit('sessions:summary', session.summary());
+    this.io.local.to(LOBBY_CHANNEL).emit('sessions:summary', session.summary());
   }
 }

@@ -1,19 +1,21 @@
 /**
- * Every training session of the server, and the capacity queue: at most `maxTraining` sessions
- * hold a training run at once (training or paused); a session started while all slots are taken
- * waits in a visible queue and is admitted first-come first-served when one frees. The registry
- * starts runs (worker threads, never this thread), saves the finished model, and stores each
- * session so it replays after a restart.
+ * Every training session a process knows, and the rules around them: who may do what, how many may
+ * be open, the lobby's list, restoring stored sessions after a restart, closing abandoned ones.
+ * Where sessions train is the slots' business (slots.ts: this process's threads; with several
+ * machines, trainer processes behind a queue). With several machines every web node holds a copy
+ * of every live session, kept up to date from the shared log (feed.ts), so any node can serve any
+ * viewer and take any host's command.
  */
 import { randomBytes } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UserFacingError } from '../../errors';
-import { startTraining, type TrainingResult, type TrainingRun } from '../../ml/training/run';
-import type { SessionConfig, SessionSummary } from '../../../lib/protocol';
+import type { SessionConfig, SessionEvent, SessionSummary } from '../../../lib/protocol';
 import { assertHost } from './identity';
 import type { SessionAssessor } from './assessor';
+import type { SharedSessionLog, SharedSessionRecord } from './feed';
 import type { SessionStore } from './records';
+import { LocalSlots, type TrainingSlots } from './slots';
 import { TrainingSession, type SessionListener } from './session';
 import { nextState, type HostAction } from '../../../lib/sessions/stateMachine';
 import { DEFAULT_TEST_LIMIT, probeImages, snapshotDirOf, trainingConfigFor } from './trainingConfig';
@@ -36,52 +38,70 @@ export interface SessionRegistryOptions {
   store?: SessionStore;
   /** Assesses each finished session's model in a worker and stores the result (none: no assessment). */
   assessor?: SessionAssessor;
+  /** Several machines: the shared log every process follows (server/cluster/sessionLog.ts). */
+  shared?: SharedSessionLog;
+  /** Where sessions train; default this process's worker threads (LocalSlots with maxTraining). */
+  slots?: (registry: SessionRegistry) => TrainingSlots;
 }
 
 export class SessionRegistry {
   private readonly sessions = new Map<string, TrainingSession>();
-  private readonly runs = new Map<string, TrainingRun>();
-  private readonly queue: TrainingSession[] = [];
   private readonly pending = new Set<Promise<unknown>>();
-  private readonly maxTraining: number;
+  /** Several machines: each session's deliveries, one after another (a gap is filled before what follows). */
+  private readonly inbox = new Map<string, Promise<void>>();
+  /** Several machines: the sessions this process created (only it closes them when abandoned). */
+  private readonly createdHere = new Set<string>();
   private readonly maxOpen: number;
   private readonly keepEnded: number;
+  private readonly slots: TrainingSlots;
   private closed = false;
   private restored: Promise<void> | undefined;
   private readonly sweeper: NodeJS.Timeout;
 
-  private readonly listener: SessionListener;
-
   constructor(
-    outer: SessionListener,
+    private readonly listener: SessionListener,
     private readonly options: SessionRegistryOptions,
   ) {
-    // Each epoch is stored as it comes, so a restart loses at most the epoch in progress.
-    this.listener = {
-      ...outer,
-      event: (session, event) => {
-        outer.event(session, event);
-        if (event.type === 'epoch') void this.save(session);
-      },
-    };
-    this.maxTraining = Math.max(1, options.maxTraining ?? 1);
     this.maxOpen = options.maxOpen ?? 50;
     this.keepEnded = options.keepEnded ?? 30;
+    this.slots =
+      options.slots?.(this) ??
+      new LocalSlots(Math.max(1, options.maxTraining ?? 1), (s) => this.trainingConfig(s), this.runnerDeps());
     const abandonAfterMs = options.abandonAfterMs ?? 15 * 60_000;
     // Without this, sessions created and left would use up the open-session limit for good.
     this.sweeper = setInterval(() => this.closeAbandoned(abandonAfterMs), Math.min(60_000, abandonAfterMs));
     this.sweeper.unref();
   }
 
+  /** What a runner of this process needs (its slots, or a trainer's jobs). */
+  runnerDeps() {
+    return {
+      store: this.options.store,
+      assessor: this.options.assessor,
+      closing: () => this.closed,
+      save: (session: TrainingSession) => this.save(session),
+      track: <T>(p: Promise<T>) => this.track(p),
+    };
+  }
+
   /**
-   * Resolves once the stored sessions of earlier runs of the server are listed (and those a restart
-   * cut short are marked failed); a database that is down leaves the list empty, not broken.
+   * Resolves once the stored sessions of earlier runs of the server are listed (and, in one
+   * process, those a restart cut short are marked failed; with several machines a trainer still
+   * runs them); a database that is down leaves the list empty, not broken.
    */
   ready(): Promise<void> {
     this.restored ??= (async () => {
+      const shared = this.options.shared;
+      if (shared) {
+        shared.follow({
+          created: (record) => this.adopt(record),
+          event: (id, event) => this.deliver(id, event),
+        });
+        for (const record of (await shared.recent(this.keepEnded)).reverse()) this.adopt(record);
+      }
       const store = this.options.store;
       if (!store) return;
-      await store.markInterrupted();
+      if (!shared) await store.markInterrupted();
       for (const stored of (await store.recent(this.keepEnded)).reverse()) {
         if (!this.sessions.has(stored.id)) this.sessions.set(stored.id, TrainingSession.restore(stored, this.listener));
       }
@@ -93,25 +113,31 @@ export class SessionRegistry {
 
   async create(config: SessionConfig, host: { identity: string; nickname: string }): Promise<TrainingSession> {
     if (this.closed) throw new UserFacingError('The server is shutting down; create the session again in a moment.');
+    await this.ready(); // its row must not be taken for one a restart cut short
     const open = [...this.sessions.values()].filter((s) => !s.ended).length;
     if (open >= this.maxOpen) {
       throw new UserFacingError(`There are already ${open} open sessions; join one of them or wait until some finish.`);
     }
-    await this.ready(); // its row must not be taken for one a restart cut short
     const id = randomBytes(6).toString('hex');
-    const session = new TrainingSession(
-      { id, config, hostIdentity: host.identity, hostNickname: host.nickname },
-      this.listener,
-    );
-    if (config.kind === 'cnn') {
-      // Before anyone can join, so every viewer's page gets the pictures the predictions refer to.
-      session.probeImages = await probeImages(this.trainingConfig(session)).catch((err: unknown) => {
-        console.error(`[sessions] probe images of ${id}:`, err instanceof Error ? err.message : err);
-        return [];
-      });
-    }
+    const init = { id, config, hostIdentity: host.identity, hostNickname: host.nickname, createdAt: new Date() };
+    // Before anyone can join, so every viewer's page gets the pictures the predictions refer to.
+    const probes =
+      config.kind === 'cnn'
+        ? await probeImages(this.trainingConfig({ id, config } as TrainingSession)).catch((err: unknown) => {
+            console.error(`[sessions] probe images of ${id}:`, err instanceof Error ? err.message : err);
+            return [];
+          })
+        : [];
+    const shared = this.options.shared;
+    const session = shared
+      ? TrainingSession.shared({ init: { ...init, probeImages: probes }, history: [] }, this.listener, shared)
+      : new TrainingSession({ ...init, probeImages: probes }, this.listener);
     this.sessions.set(id, session);
-    this.save(session);
+    if (shared) {
+      this.createdHere.add(id);
+      await shared.create(session);
+    }
+    void this.save(session);
     this.forgetOldEnded();
     this.listener.changed(session, true);
     return session;
@@ -121,6 +147,8 @@ export class SessionRegistry {
   async get(id: string): Promise<TrainingSession | undefined> {
     const live = this.sessions.get(id);
     if (live) return live;
+    const record = await this.options.shared?.load(id).catch(() => null);
+    if (record) return this.adopt(record);
     const stored = await this.options.store?.load(id).catch(() => null);
     if (!stored) return undefined;
     const session = this.sessions.get(id) ?? TrainingSession.restore(stored, this.listener);
@@ -139,55 +167,44 @@ export class SessionRegistry {
   }
 
   /** A host's start, pause, resume or stop; refused with a reason for anyone else or in the wrong state. */
-  control(session: TrainingSession, action: HostAction, identity: string, by: string): TrainingSession['state'] {
+  async control(
+    session: TrainingSession,
+    action: HostAction,
+    identity: string,
+    by: string,
+  ): Promise<TrainingSession['state']> {
     assertHost(session, identity, action);
-    const run = this.runs.get(session.id);
     switch (action) {
       case 'start':
         nextState(session.state, 'start'); // refuses with the reason when it cannot start
-        if (this.runs.size < this.maxTraining) return this.begin(session, by);
-        session.transition('queue', by, 'Waiting for a free training slot.');
-        this.queue.push(session);
-        this.updateQueuePositions();
-        return session.state;
+        return this.slots.start(session, by);
       case 'pause':
-        session.transition('pause', by);
-        run?.pause();
-        return session.state;
       case 'resume':
-        session.transition('resume', by);
-        run?.resume();
-        return session.state;
+        // The run follows the session's state (runner.ts), wherever it trains.
+        return session.transition(action, by);
       case 'stop': {
-        const state = session.transition('stop', by);
-        const queued = this.queue.indexOf(session);
-        if (queued >= 0) {
-          this.queue.splice(queued, 1);
-          this.updateQueuePositions();
-        }
-        if (run)
-          run.stop(); // the slot frees when the run has ended (see begin)
-        else this.save(session);
+        const running = session.state === 'training' || session.state === 'paused';
+        const state = await session.transition('stop', by);
+        this.slots.stopped(session);
+        if (!running) void this.save(session); // a run stores its session itself when it has ended
         return state;
       }
     }
   }
 
   /** The host replaces the learning rate (from the next step on) while training or paused. */
-  setLearningRate(session: TrainingSession, lr: number, identity: string, by: string): number {
+  async setLearningRate(session: TrainingSession, lr: number, identity: string, by: string): Promise<number> {
     assertHost(session, identity, 'change the learning rate of');
-    const run = this.runs.get(session.id);
-    if (!run || (session.state !== 'training' && session.state !== 'paused')) {
+    if (session.state !== 'training' && session.state !== 'paused') {
       throw new UserFacingError('The learning rate can be changed only while the session is training or paused.');
     }
-    run.setLearningRate(lr);
-    session.recordLearningRate(lr, by);
+    await session.recordLearningRate(lr, by); // the run follows the session's lr events
     return lr;
   }
 
   /**
    * The session's newest weights snapshot (VAE sessions, after a finished epoch): the one its run
-   * reported, else (a session stored by an earlier server process) the newest on disk.
+   * reported, else (a session trained by another process) the newest on disk.
    */
   async latestSnapshot(session: TrainingSession): Promise<{ epoch: number; dir: string } | null> {
     if (session.snapshot) return session.snapshot;
@@ -213,13 +230,14 @@ export class SessionRegistry {
     this.closed = true;
     clearInterval(this.sweeper);
     await this.options.assessor?.close();
-    await Promise.all([...this.runs.values()].map((r) => r.terminate()));
+    await this.slots.close();
     for (const s of this.sessions.values()) s.close();
     // Not settle(): a run terminated before its worker was online never settles `done`.
     await this.options.store?.flush();
   }
 
-  private trainingConfig(session: TrainingSession) {
+  /** The training configuration of a session's run (its model and checkpoints under outRoot/<id>). */
+  trainingConfig(session: Pick<TrainingSession, 'id' | 'config'>) {
     return trainingConfigFor(session.config, {
       sessionId: session.id,
       dataDir: this.options.dataDir,
@@ -228,81 +246,35 @@ export class SessionRegistry {
     });
   }
 
-  /** Starts the session's run in a free slot; the slot frees when the run has ended. */
-  private begin(session: TrainingSession, by: string | null): TrainingSession['state'] {
-    let run: TrainingRun;
-    try {
-      run = startTraining(this.trainingConfig(session));
-    } catch (err) {
-      const message =
-        err instanceof UserFacingError ? err.message : 'The training could not start; the server log has the details.';
-      if (!(err instanceof UserFacingError)) console.error(`[sessions] ${session.id} could not start:`, err);
-      session.transition('fail', null, message);
-      this.save(session);
-      return session.state;
-    }
-    this.runs.set(session.id, run);
-    session.transition(session.state === 'queued' ? 'admit' : 'start', by);
-    session.attachRun(run);
-    this.save(session);
-    this.track(
-      run.done.then(
-        (result) => this.ended(session, result, null),
-        (err: unknown) => this.ended(session, null, sentence(err instanceof Error ? err.message : String(err))),
-      ),
+  /** Several machines: a session of the shared log, held here from now on (the one already held wins). */
+  adopt(record: SharedSessionRecord): TrainingSession {
+    const held = this.sessions.get(record.init.id);
+    if (held) return held;
+    const session = TrainingSession.shared(record, this.listener, this.options.shared!);
+    this.sessions.set(session.id, session);
+    this.forgetOldEnded();
+    this.listener.changed(session, true);
+    return session;
+  }
+
+  /**
+   * Several machines: an event of the shared log reaches this process's copy, in order; when
+   * events before it are missing (this process missed some), they are read from the log first.
+   */
+  deliver(id: string, event: SessionEvent): void {
+    const before = this.inbox.get(id) ?? Promise.resolve();
+    const next = before.then(async () => {
+      const session = this.sessions.get(id) ?? (await this.get(id));
+      if (!session || session.receive(event)) return;
+      for (const missed of await this.options.shared!.since(id, session.log.lastSeq)) session.receive(missed);
+    });
+    const tail = next.catch((err: unknown) =>
+      console.error(`[sessions] ${id}: could not catch up:`, err instanceof Error ? err.message : err),
     );
-    return session.state;
-  }
-
-  private async ended(session: TrainingSession, result: TrainingResult | null, failure: string | null): Promise<void> {
-    this.runs.delete(session.id);
-    if (this.closed) return;
-    try {
-      if (failure !== null) {
-        if (!session.ended) session.transition('fail', null, failure);
-      } else if (result && result.reason === 'completed' && !session.ended) {
-        await this.saveModel(session, result);
-        session.transition('complete', null);
-      }
-      await this.save(session);
-    } finally {
-      this.admitNext();
-    }
-  }
-
-  private async saveModel(session: TrainingSession, result: TrainingResult): Promise<void> {
-    const outDir = result.outDir ?? null;
-    if (!outDir || !this.options.store) {
-      session.recordSaved(null, outDir, outDir ? null : 'The run saved no model.');
-      return;
-    }
-    try {
-      const id = await this.options.store.registerModel(session, outDir, result.log);
-      session.recordSaved(id, outDir, null);
-      // Not tracked by settle(): the assessment takes seconds and the session does not wait for it.
-      void this.options.assessor?.assess({
-        sessionId: session.id,
-        kind: session.config.kind,
-        modelDir: outDir,
-        modelVersionId: id,
-      });
-    } catch (err) {
-      console.error(`[sessions] could not register the model of ${session.id}:`, err);
-      session.recordSaved(null, outDir, 'The model was saved but could not be registered in the database.');
-    }
-  }
-
-  private admitNext(): void {
-    while (!this.closed && this.runs.size < this.maxTraining) {
-      const next = this.queue.shift();
-      if (!next) break;
-      if (next.state === 'queued') this.begin(next, null);
-    }
-    this.updateQueuePositions();
-  }
-
-  private updateQueuePositions(): void {
-    this.queue.forEach((s, i) => s.setQueuePosition(i + 1));
+    this.inbox.set(id, tail);
+    void tail.then(() => {
+      if (this.inbox.get(id) === tail) this.inbox.delete(id);
+    });
   }
 
   private save(session: TrainingSession): Promise<void> {
@@ -318,10 +290,14 @@ export class SessionRegistry {
   private closeAbandoned(afterMs: number): void {
     const now = Date.now();
     for (const s of this.sessions.values()) {
+      // With several machines only the node that created a session closes it (the others do not see its viewers).
+      if (this.options.shared && !this.createdHere.has(s.id)) continue;
       if (s.state === 'waiting' && s.presence.size === 0 && now - s.createdAt.getTime() > afterMs) {
         const within = afterMs >= 60_000 ? `${Math.round(afterMs / 60_000)} minutes` : `${afterMs / 1000} seconds`;
-        s.transition('stop', null, `Closed: nobody started it within ${within}.`);
-        void this.save(s);
+        void s
+          .transition('stop', null, `Closed: nobody started it within ${within}.`)
+          .then(() => this.save(s))
+          .catch(() => undefined);
       }
     }
   }
@@ -332,12 +308,7 @@ export class SessionRegistry {
     for (const s of ended.slice(0, Math.max(0, ended.length - this.keepEnded))) {
       s.close();
       this.sessions.delete(s.id);
+      this.createdHere.delete(s.id);
     }
   }
-}
-
-/** A run's failure as viewers read it: "the loss became NaN ..." -> "The loss became NaN ...". */
-function sentence(message: string): string {
-  const trimmed = message.trim();
-  return trimmed.charAt(0).toUpperCase() + trimmed.slice(1) + (/[.!?]$/.test(trimmed) ? '' : '.');
 }

@@ -1,9 +1,17 @@
 /**
  * One live training session: a training run plus a room. It owns the session's state (through the
  * state machine), its numbered event history, who is watching, and the progress and ETA derived
- * from the run's events. It does not decide when to train (the registry's capacity queue does) and
- * knows no sockets: whatever it produces goes to its listener, which broadcasts.
+ * from the run's events. It does not decide when or where to train (the registry's training slots
+ * do) and knows no sockets: whatever it produces goes to its listener, which broadcasts.
+ *
+ * Everything a session says is an event in its log, and its state is what its events say. An event
+ * is numbered by the session's feed (feed.ts): in one process the feed numbers it at once; with
+ * several machines the shared log in Redis numbers it and every process holding the session
+ * receives it (receive()). So the host's controls, the trainer's progress and every viewer's
+ * page see one order, whichever process acted.
  */
+import { EventEmitter } from 'node:events';
+import { UserFacingError } from '../../errors';
 import type { TrainingRun } from '../../ml/training/run';
 import type { TrainingEvent } from '../../ml/training/events';
 import { Presence, type PresenceChange } from '../../../lib/sessions/presence';
@@ -17,6 +25,7 @@ import type {
   SessionViewer,
 } from '../../../lib/protocol';
 import { SessionEventLog, type UnnumberedEvent } from './eventLog';
+import { localFeed, type SessionFeed, type SharedSessionRecord } from './feed';
 import { isHost, publicViewerId } from './identity';
 import { isTerminal, nextState, type SessionAction } from '../../../lib/sessions/stateMachine';
 
@@ -34,6 +43,8 @@ export interface SessionInit {
   hostIdentity: string;
   hostNickname: string;
   createdAt?: Date;
+  /** CNN sessions: the test images the per-epoch predictions refer to (PNG data URLs). */
+  probeImages?: string[];
 }
 
 /** A finished session as stored: enough to rebuild its page after a restart. */
@@ -45,7 +56,7 @@ export interface StoredSession extends SessionInit {
   probeImages: string[];
 }
 
-export class TrainingSession {
+export class TrainingSession extends EventEmitter<{ event: [SessionEvent] }> {
   readonly id: string;
   readonly config: SessionConfig;
   readonly hostIdentity: string;
@@ -74,24 +85,33 @@ export class TrainingSession {
   constructor(
     init: SessionInit,
     private readonly listener: SessionListener,
+    private readonly feed: SessionFeed = localFeed,
     log = new SessionEventLog(),
   ) {
+    super();
     this.id = init.id;
     this.config = init.config;
     this.hostIdentity = init.hostIdentity;
     this.hostNickname = init.hostNickname;
     this.createdAt = init.createdAt ?? new Date();
     this.log = log;
+    this.probeImages = init.probeImages ?? [];
     this.presence = new Presence<SessionViewer>((changes) => this.listener.presence(this, changes));
   }
 
   /** A stored (ended) session, read-only: its history replays, nothing trains. */
   static restore(stored: StoredSession, listener: SessionListener): TrainingSession {
-    const session = new TrainingSession(stored, listener, SessionEventLog.fromHistory(stored.history));
+    const session = new TrainingSession(stored, listener, localFeed, SessionEventLog.fromHistory(stored.history));
+    for (const e of session.log.since(null)) session.absorb(e);
     session.currentState = stored.state;
     session.message = stored.message;
     session.modelVersionId = stored.modelVersionId;
-    session.probeImages = stored.probeImages;
+    return session;
+  }
+
+  /** A session of the shared log (several machines), as far as its events go; later ones arrive by receive(). */
+  static shared(record: SharedSessionRecord, listener: SessionListener, feed: SessionFeed): TrainingSession {
+    const session = new TrainingSession(record.init, listener, feed, SessionEventLog.fromHistory(record.history));
     for (const e of session.log.since(null)) session.absorb(e);
     return session;
   }
@@ -104,20 +124,18 @@ export class TrainingSession {
     return isTerminal(this.currentState);
   }
 
-  /** Moves the state machine (throws the refusal sentence) and broadcasts the new state. */
-  transition(action: SessionAction, by: string | null, message: string | null = null): SessionState {
-    const next = nextState(this.currentState, action);
-    const now = Date.now();
-    if (this.currentState === 'training' && this.activeSince !== null) {
-      this.activeMs += now - this.activeSince;
-      this.activeSince = null;
+  /**
+   * Moves the state machine: refuses with the state machine's sentence, or when another process
+   * changed the state first; resolves with the new state once the feed has numbered it.
+   */
+  async transition(action: SessionAction, by: string | null, message: string | null = null): Promise<SessionState> {
+    const from = this.currentState;
+    const next = nextState(from, action);
+    const appended = await this.feed.append(this, { type: 'state', state: next, by, message }, from);
+    if (!appended) {
+      // Another process acted first (several machines): say what the state is now.
+      throw new UserFacingError(`The session changed meanwhile (it is ${this.currentState} now); try again.`);
     }
-    if (next === 'training' && this.stepsPerEpoch > 0) this.activeSince = now;
-    this.currentState = next;
-    if (next !== 'queued') this.queuePosition = null;
-    this.message = message; // it explains the current state (queued, failed), so it goes with it
-    this.emit({ type: 'state', state: next, by, message });
-    this.listener.changed(this, true);
     return next;
   }
 
@@ -132,13 +150,29 @@ export class TrainingSession {
     this.listener.changed(this, true);
   }
 
-  recordLearningRate(lr: number, by: string): void {
-    this.emit({ type: 'lr', lr, by });
+  recordLearningRate(lr: number, by: string): Promise<unknown> {
+    return this.publish({ type: 'lr', lr, by });
   }
 
-  recordSaved(modelVersionId: number | null, modelPath: string | null, error: string | null): void {
+  recordSaved(modelVersionId: number | null, modelPath: string | null, error: string | null): Promise<unknown> {
     this.modelVersionId = modelVersionId;
-    this.emit({ type: 'saved', modelVersionId, modelPath, error });
+    return this.publish({ type: 'saved', modelVersionId, modelPath, error });
+  }
+
+  /**
+   * An event numbered by the feed: kept, applied, sent to the listener and to this process's
+   * subscribers (a run's controls follow the session's state this way). A repeat is ignored;
+   * false when events before it are missing (the caller reloads the session).
+   */
+  receive(event: SessionEvent): boolean {
+    if (event.seq <= this.log.lastSeq) return true;
+    if (!this.log.accept(event)) return false;
+    this.absorb(event);
+    this.listener.event(this, event);
+    this.emit('event', event);
+    if (event.type === 'state' || event.type === 'epoch') this.listener.changed(this, true);
+    else if (event.type === 'batch') this.listener.changed(this, false);
+    return true;
   }
 
   viewerFor(identity: string, nickname: string): SessionViewer {
@@ -183,7 +217,7 @@ export class TrainingSession {
     switch (e.type) {
       case 'started':
         this.params = e.params;
-        this.emit({
+        this.publish({
           type: 'started',
           backend: e.backend,
           params: e.params,
@@ -197,7 +231,7 @@ export class TrainingSession {
       case 'batch': {
         const progress = (e.epoch * e.stepsPerEpoch + e.step + 1) / (this.config.epochs * e.stepsPerEpoch);
         const { epoch, step, stepsPerEpoch, loss, accuracy, imagesPerSec, lr } = e;
-        this.emit({
+        this.publish({
           type: 'batch',
           epoch,
           step,
@@ -209,14 +243,13 @@ export class TrainingSession {
           progress,
           etaSeconds: this.eta(progress),
         });
-        this.listener.changed(this, false);
         return;
       }
       case 'epoch': {
         const progress = (e.epoch + 1) / this.config.epochs;
         const { epoch, seconds, imagesPerSec, lr, trainLoss, trainAccuracy } = e;
         const evaluation = e.evaluation as SessionEvaluation;
-        this.emit({
+        this.publish({
           type: 'epoch',
           epoch,
           seconds,
@@ -228,7 +261,6 @@ export class TrainingSession {
           progress,
           etaSeconds: this.eta(progress),
         });
-        this.listener.changed(this, true);
         return;
       }
       case 'snapshot':
@@ -241,14 +273,18 @@ export class TrainingSession {
     }
   }
 
-  private emit(event: UnnumberedEvent): void {
-    const numbered = this.log.append(event);
-    this.absorb(numbered);
-    this.listener.event(this, numbered);
+  /** Hands an event to the feed, which numbers it and brings it back through receive(). */
+  private publish(event: UnnumberedEvent): Promise<SessionEvent | null> {
+    const appended = this.feed.append(this, event);
+    appended.catch((err: unknown) =>
+      console.error(`[sessions] ${this.id}: an event was lost:`, err instanceof Error ? err.message : err),
+    );
+    return appended;
   }
 
   /** The figures a summary shows, derived from an event. */
   private absorb(e: SessionEvent): void {
+    if (e.type === 'state') this.enter(e.state, e.message);
     if (e.type === 'started') this.stepsPerEpoch = e.stepsPerEpoch;
     if (e.type === 'batch' || e.type === 'epoch') {
       this.progress = e.progress;
@@ -263,6 +299,19 @@ export class TrainingSession {
       };
     }
     if (e.type === 'saved') this.modelVersionId = e.modelVersionId;
+  }
+
+  /** The state an event announced, with the time spent training so far (for the ETA). */
+  private enter(next: SessionState, message: string | null): void {
+    const now = Date.now();
+    if (this.currentState === 'training' && this.activeSince !== null) {
+      this.activeMs += now - this.activeSince;
+      this.activeSince = null;
+    }
+    if (next === 'training' && this.stepsPerEpoch > 0) this.activeSince = now;
+    this.currentState = next;
+    if (next !== 'queued') this.queuePosition = null;
+    this.message = message; // it explains the current state (queued, failed), so it goes with it
   }
 
   /** Seconds left, from the training time so far (pauses excluded). */

@@ -1,0 +1,99 @@
+/**
+ * Where sessions train. The single-process default, `LocalSlots`: at most `maxTraining` runs in
+ * this process's worker threads at once (training or paused); a session started while all slots
+ * are taken waits in a visible queue and is admitted first-come first-served when one frees. With
+ * several machines the slots are trainer processes taking jobs from a queue instead
+ * (server/cluster/trainingQueue.ts); both run a session with the same runner (runner.ts).
+ */
+import { UserFacingError } from '../../errors';
+import { startTraining, type TrainingRun } from '../../ml/training/run';
+import type { TrainingConfig } from '../../ml/training/config';
+import type { SessionState } from '../../../lib/protocol';
+import { runSession, type RunnerDeps } from './runner';
+import type { TrainingSession } from './session';
+
+export interface TrainingSlots {
+  /** Trains the session now, or queues it; resolves with its state then. */
+  start(session: TrainingSession, by: string): Promise<SessionState>;
+  /** A session stopped by its host: it leaves the queue (a run stops by itself: it follows the state). */
+  stopped(session: TrainingSession): void;
+  /** Ends every run at once (shutdown). */
+  close(): Promise<void>;
+}
+
+export class LocalSlots implements TrainingSlots {
+  private readonly runs = new Map<string, TrainingRun>();
+  private readonly queue: TrainingSession[] = [];
+
+  constructor(
+    private readonly maxTraining: number,
+    private readonly configOf: (session: TrainingSession) => TrainingConfig,
+    private readonly deps: RunnerDeps & { track<T>(p: Promise<T>): Promise<T> },
+  ) {}
+
+  async start(session: TrainingSession, by: string): Promise<SessionState> {
+    if (this.runs.size < this.maxTraining) return this.begin(session, by);
+    const state = await session.transition('queue', by, 'Waiting for a free training slot.');
+    this.queue.push(session);
+    this.updateQueuePositions();
+    return state;
+  }
+
+  stopped(session: TrainingSession): void {
+    const queued = this.queue.indexOf(session);
+    if (queued < 0) return;
+    this.queue.splice(queued, 1);
+    this.updateQueuePositions();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.runs.values()].map((r) => r.terminate()));
+  }
+
+  /** Starts the session's run in a free slot; the slot frees when the run has ended. */
+  private async begin(session: TrainingSession, by: string | null): Promise<SessionState> {
+    let run: TrainingRun;
+    try {
+      run = startTraining(this.configOf(session));
+    } catch (err) {
+      const message =
+        err instanceof UserFacingError ? err.message : 'The training could not start; the server log has the details.';
+      if (!(err instanceof UserFacingError)) console.error(`[sessions] ${session.id} could not start:`, err);
+      const state = await session.transition('fail', null, message);
+      void this.deps.save(session);
+      return state;
+    }
+    this.runs.set(session.id, run);
+    this.deps.track(
+      runSession(session, run, this.deps).finally(() => {
+        this.runs.delete(session.id);
+        this.admitNext();
+      }),
+    );
+    try {
+      // The run's first events come from its worker later, so the state event is numbered first.
+      const state = await session.transition(session.state === 'queued' ? 'admit' : 'start', by);
+      void this.deps.save(session);
+      return state;
+    } catch (err) {
+      run.stop();
+      throw err;
+    }
+  }
+
+  private admitNext(): void {
+    while (!this.deps.closing() && this.runs.size < this.maxTraining) {
+      const next = this.queue.shift();
+      if (!next) break;
+      if (next.state === 'queued')
+        void this.begin(next, null).catch((err: unknown) =>
+          console.error(`[sessions] ${next.id} could not be admitted:`, err instanceof Error ? err.message : err),
+        );
+    }
+    this.updateQueuePositions();
+  }
+
+  private updateQueuePositions(): void {
+    this.queue.forEach((s, i) => s.setQueuePosition(i + 1));
+  }
+}
