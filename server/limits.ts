@@ -3,9 +3,11 @@
  * each expensive request is counted per guest (or, for an anonymous one, per connection) AND per
  * client address (server/http/client.ts), so neither new connections nor new guests reset a limit.
  * The limiters come from `rate-limiter-flexible`; `makeLimiter` is the only place that picks their
- * store (memory now; a RateLimiterRedis with the same options makes them shared across processes).
+ * store: this process's memory, or Redis when web nodes share one (several machines, issue 20), so
+ * that a guest cannot multiply a limit by the number of nodes behind the load balancer.
  */
-import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { Redis } from './cluster/redis';
 import { UserFacingError } from './errors';
 
 /** `points` actions per `seconds`. */
@@ -77,9 +79,33 @@ export interface Actor {
   address: string;
 }
 
-/** The one place that picks the store: swap in RateLimiterRedis({ storeClient, ...options }) to share limits between processes. */
-export function makeLimiter(name: string, rate: Rate): RateLimiterAbstract {
-  return new RateLimiterMemory({ keyPrefix: name, points: rate.points, duration: rate.seconds });
+/** Where the shared counters live in Redis: `fmp:limit:<action>:<scope>:<key>`. */
+export const LIMIT_KEY_PREFIX = 'fmp:limit:';
+
+export interface LimitStore {
+  /** Count in this Redis (shared by every node that uses it); without it, in this process's memory. */
+  redis?: Redis;
+  /** Prefix of the Redis keys (tests give each file its own); default LIMIT_KEY_PREFIX. */
+  keyPrefix?: string;
+}
+
+/** The one place that picks the store. */
+export function makeLimiter(name: string, rate: Rate, store: LimitStore = {}): RateLimiterAbstract {
+  const memory = new RateLimiterMemory({ keyPrefix: name, points: rate.points, duration: rate.seconds });
+  if (!store.redis) return memory;
+  return new RateLimiterRedis({
+    storeClient: store.redis,
+    useRedisPackage: false, // ioredis, not node-redis
+    keyPrefix: `${store.keyPrefix ?? LIMIT_KEY_PREFIX}${name}`,
+    points: rate.points,
+    duration: rate.seconds,
+    // While Redis is down, ioredis would hold each command until it reconnects and the request
+    // would hang; instead the limiter asks its insurance at once. Counting then falls back to
+    // per-process limits (each node allows the full rate, from zero) until Redis is back: looser
+    // than shared limits, but neither letting everything through nor refusing everyone.
+    rejectIfRedisNotReady: true,
+    insuranceLimiter: memory,
+  });
 }
 
 /** A refusal by a rate limit (HTTP 429); its message says which limit and how long to wait. */
@@ -105,7 +131,10 @@ export class Limits {
   readonly rules: LimitRules;
   private readonly limiters = new Map<string, RateLimiterAbstract>();
 
-  constructor(rules: Partial<LimitRules> = {}) {
+  constructor(
+    rules: Partial<LimitRules> = {},
+    private readonly store: LimitStore = {},
+  ) {
     this.rules = { ...DEFAULT_LIMITS, ...rules };
   }
 
@@ -133,7 +162,7 @@ export class Limits {
   ): Promise<void> {
     const name = `${action}:${scope}`;
     let limiter = this.limiters.get(name);
-    if (!limiter) this.limiters.set(name, (limiter = makeLimiter(name, rate)));
+    if (!limiter) this.limiters.set(name, (limiter = makeLimiter(name, rate, this.store)));
     try {
       await limiter.consume(key);
     } catch (err) {

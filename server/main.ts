@@ -2,20 +2,24 @@
  * The one process: Next.js (pages) and Socket.IO (live events) on one HTTP server and one port,
  * the features wired by server/playground.ts. `startServer` is what tests call (port 0, their own
  * status sources, `pages: false` when they need no page build); running this file starts the
- * playground from the environment and stops it cleanly on SIGINT/SIGTERM.
+ * playground from the environment and stops it cleanly on SIGINT/SIGTERM. With a Redis (REDIS_URL),
+ * this process is one web node of several: Socket.IO broadcasts reach every node's sockets through
+ * the Redis streams adapter, and the rate limits are counted in Redis.
  */
 import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import next from 'next';
 import { Server } from 'socket.io';
+import { closeRedis, connectRedis, type Redis } from './cluster/redis';
 import { runCli, UserFacingError } from './errors';
 import { MAX_PAYLOAD_BYTES, SERVER_STARTING } from '../lib/protocol';
 import type { PlaygroundServer } from './sockets';
 import { createStatusService, type StatusService, type StatusSources } from './realtime/status';
-import { attachPlayground, type Playground, type PlaygroundOptions } from './playground';
+import { attachPlayground, DEFAULT_REDIS_PREFIX, type Playground, type PlaygroundOptions } from './playground';
 import { applySecurityHeaders, type SecurityOptions } from './http/security';
 
 /** The first database check opens and migrates it; PGlite's first start alone takes seconds. */
@@ -23,7 +27,7 @@ const FIRST_DATABASE_CHECK_MS = 60_000;
 
 const PROJECT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-export interface StartServerOptions extends Omit<PlaygroundOptions, 'status'> {
+export interface StartServerOptions extends Omit<PlaygroundOptions, 'status' | 'redis'> {
   /** 0 picks a free port (tests). */
   port: number;
   /** Address to listen on; 127.0.0.1 keeps a test server off the network. */
@@ -40,6 +44,8 @@ export interface StartServerOptions extends Omit<PlaygroundOptions, 'status'> {
   quiet?: boolean;
   /** Fail to start when the first database check fails (the CLI does; tests may not). */
   requireDatabase?: boolean;
+  /** Several machines: the Redis this node shares with the others; default env.REDIS_URL (unset: one process). */
+  redisUrl?: string;
 }
 
 export interface RunningServer {
@@ -49,6 +55,8 @@ export interface RunningServer {
   status: StatusService;
   /** The attached features (server/playground.ts). */
   playground: Playground;
+  /** Several machines: this node's general-purpose Redis connection (the playground's); undefined in one process. */
+  redis?: Redis;
   close(): Promise<void>;
 }
 
@@ -61,6 +69,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
 
   const { env } = await import('./env');
+  const redisUrl = options.redisUrl ?? env.REDIS_URL;
   const security: SecurityOptions = { dev, trustProxy: env.TRUST_PROXY, publicUrl: env.PUBLIC_URL };
 
   // Listen before preparing Next.js: a busy port is reported at once, not after a slow compile.
@@ -85,11 +94,23 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const { port } = httpServer.address() as AddressInfo;
   const url = `http://${host === '0.0.0.0' || host === '::' ? 'localhost' : host}:${port}`;
 
+  // Two connections: the adapter's is its own (it duplicates it for its blocking stream reads and
+  // its subscriptions), the other carries the playground's commands (limits, sessions).
+  const redisPrefix = options.redisPrefix ?? DEFAULT_REDIS_PREFIX;
+  const adapterRedis = redisUrl ? connectRedis(redisUrl, { name: 'socket.io adapter' }) : undefined;
+  const redis = redisUrl ? connectRedis(redisUrl, { name: 'shared state' }) : undefined;
   const io: PlaygroundServer = new Server(httpServer, {
     maxHttpBufferSize: MAX_PAYLOAD_BYTES,
     serveClient: false,
     // Next.js listens for its own upgrades (hot reload in dev); Socket.IO must not cut them off.
     destroyUpgrade: false,
+    ...(adapterRedis && {
+      adapter: createAdapter(adapterRedis, {
+        streamName: `${redisPrefix}socket.io`,
+        channelPrefix: `${redisPrefix}socket.io`,
+        sessionKeyPrefix: `${redisPrefix}socket.io:session:`,
+      }),
+    }),
   });
   // Socket.IO accepts connections as soon as the port listens; a socket let in before the
   // handlers exist would never get an answer. Refuse until they do (the page's client retries).
@@ -112,7 +133,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const app = pages ? next({ dev, dir: PROJECT_DIR, hostname: host, port, httpServer, quiet }) : undefined;
     await app?.prepare();
     const pageHandler = app?.getRequestHandler();
-    const playground = await attachPlayground(io, { ...options, status });
+    const playground = await attachPlayground(io, { ...options, status, redis, redisPrefix });
     handleRequest = (req, res) => {
       if (playground.api.handles(req.url)) {
         // handle() answers every error itself; this only keeps a bug there from ending the process.
@@ -143,13 +164,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
         await ioClosed;
         await app?.close();
         await closeSources();
+        await closeRedis(adapterRedis, redis);
       })());
-    return { url, io, status: running, playground, close };
+    return { url, io, status: running, playground, redis, close };
   } catch (err) {
     status?.stop();
     io.close();
     httpServer.closeAllConnections();
     await closeSources().catch(() => {});
+    await closeRedis(adapterRedis, redis);
     throw err;
   }
 }
@@ -175,6 +198,13 @@ function listen(server: http.Server, port: number, host: string): Promise<void> 
   });
 }
 
+/** A URL for the log: a Redis password must not end up in log files. */
+function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
 async function main(): Promise<void> {
   // Loaded here, not at the top, so that a bad variable becomes one sentence from runCli.
   const { env } = await import('./env').catch((err: unknown) => {
@@ -188,6 +218,8 @@ async function main(): Promise<void> {
     `  backend ${backend.name ?? 'none'}, model ${model.loaded ? model.path : 'not loaded'}, ` +
       `database ${database.kind} ${database.ok ? 'reachable' : `unreachable: ${database.error}`}`,
   );
+  if (env.REDIS_URL)
+    console.log(`  several machines: Redis ${withoutPassword(env.REDIS_URL)} (Socket.IO adapter, shared limits)`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {

@@ -4,6 +4,7 @@
  * parts ask it who a socket is). server/main.ts serves it beside the pages; tests serve it alone,
  * without a page build (tests/helpers/server.ts).
  */
+import type { Redis } from './cluster/redis';
 import type { ClientNetwork } from './http/client';
 import { createHttpApi, type HttpApi, type IdentityOptions } from './identity';
 import { Limits, type LimitRules } from './limits';
@@ -36,7 +37,17 @@ export interface PlaygroundOptions {
   models?: ModelsOptions;
   /** Rate limits replacing the defaults of server/limits.ts (tests relax them). */
   limits?: Partial<LimitRules>;
+  /**
+   * Several machines: the Redis every web node shares (rate limits, sessions). Without it, all
+   * state stays in this process.
+   */
+  redis?: Redis;
+  /** The namespace of this playground's Redis keys; default DEFAULT_REDIS_PREFIX (tests give each file its own). */
+  redisPrefix?: string;
 }
+
+/** Every Redis key and channel of the playground starts with this (`fmp:limit:...`, the adapter's stream). */
+export const DEFAULT_REDIS_PREFIX = 'fmp:';
 
 export interface Playground {
   /** The JSON routes under /api (identity, collections): the HTTP side of the same features. */
@@ -58,7 +69,8 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
   const { env } = await import('./env');
   const network: ClientNetwork = { trustProxy: env.TRUST_PROXY, publicUrl: env.PUBLIC_URL };
   // One set of limiters for every feature (per guest and per client address).
-  const limits = new Limits(options.limits);
+  const redisPrefix = options.redisPrefix ?? DEFAULT_REDIS_PREFIX;
+  const limits = new Limits(options.limits, { redis: options.redis, keyPrefix: `${redisPrefix}limit:` });
   const getDb = async () => (await import('./db')).getDb();
   const moderation = new Moderation(options.voting?.getDb ?? getDb);
   // Other sites' pages may not open a connection with a visitor's cookie (cross-site WebSocket hijacking).

@@ -111,7 +111,9 @@ export function createStatusService(
 
 /** Serves `status:get` on every connection and pushes `status` to everyone when it changes. */
 export function attachStatus(io: PlaygroundServer, service: StatusService): () => void {
-  const unsubscribe = service.onChange((status) => io.emit('status', status));
+  // The status is this node's (its backend, model, database): with several nodes, only its own
+  // clients hear it, not every node's through the Redis adapter.
+  const unsubscribe = service.onChange((status) => io.local.emit('status', status));
   const onConnection = (socket: PlaygroundSocket) => {
     onRequest(socket, 'status:get', () => service.current());
   };

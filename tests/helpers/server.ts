@@ -4,7 +4,8 @@
  * database that is dropped afterwards. Socket and /api tests get it without pages (no page build,
  * starts in about a second); `pages: true` adds the production build of the pages (built first
  * when .next is missing or stale) for page and browser tests. One server per test file: the
- * server's environment is parsed once per process.
+ * server's environment is parsed once per process. Several machines: servers given the same
+ * `redisUrl`, `redisPrefix` and `database` are web nodes of one playground (tests/helpers/redis.ts).
  */
 import { io as connect, type Socket } from 'socket.io-client';
 import type { RunningServer, StartServerOptions } from '../../server/main';
@@ -19,6 +20,7 @@ import type {
 } from '../../lib/protocol';
 import { ensureNextBuild } from '../../scripts/start.mjs';
 import { createFreshPostgres, type FreshPostgres } from './freshDatabase';
+import { uniquePrefix } from './redis';
 
 export interface TestServerOptions extends Partial<StartServerOptions> {
   /** A database the caller owns and drops (to restart a server on the same rows); default: a fresh one, dropped on close. */
@@ -57,6 +59,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       dev: false,
       quiet: true,
       limits: RELAXED_LIMITS,
+      // Test files run in parallel on one Redis (when REDIS_URL or redisUrl is set): keys of their own.
+      redisPrefix: uniquePrefix(),
       ...serverOptions,
       voting: { minGuestAgeSeconds: 0, ...serverOptions.voting },
       pages,

@@ -1,10 +1,13 @@
 /**
  * Vitest global setup: what `npm test` needs from the machine, put in place before any test runs,
  * so that a fresh machine of this kind passes with nothing installed by hand (as .ci/run does):
- * Debian's Chromium for the browser tests, and PostgreSQL answering on 127.0.0.1:5432.
+ * Debian's Chromium for the browser tests, PostgreSQL answering on 127.0.0.1:5432, and Redis on
+ * 127.0.0.1:6379 for the several-machines tests (unless TEST_REDIS_URL points elsewhere).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 const CHROMIUM = '/usr/bin/chromium';
 
@@ -46,7 +49,54 @@ async function ensurePostgres(): Promise<void> {
   for (let i = 0; i < 30 && !postgresAnswers(); i++) await new Promise((r) => setTimeout(r, 1000));
 }
 
+function redisAnswers(): boolean {
+  return spawnSync('redis-cli', ['-h', '127.0.0.1', 'ping'], { encoding: 'utf8' }).stdout?.trim() === 'PONG';
+}
+
+async function ensureRedis(): Promise<void> {
+  if (process.env.TEST_REDIS_URL || redisAnswers()) return;
+  if (!run('sh', ['-c', 'command -v redis-server >/dev/null'])) {
+    if (process.getuid?.() !== 0) {
+      console.warn(
+        '[setup] No Redis; the several-machines tests will fail. Install it: sudo apt-get install -y redis-server',
+      );
+      return;
+    }
+    console.log('[setup] installing Debian redis-server for the several-machines tests (once)...');
+    if (!run('apt-get', ['install', '-y', '-qq', 'redis-server'])) {
+      run('apt-get', ['update', '-qq']);
+      run('apt-get', ['install', '-y', '-qq', 'redis-server']);
+    }
+  }
+  console.log('[setup] Redis is down: starting it...');
+  // As .ci/run does; a developer who is not root gets the same layout under the temporary folder.
+  const base = process.getuid?.() === 0 ? '/var' : path.join(tmpdir(), 'fmp-redis');
+  try {
+    mkdirSync(path.join(base, 'lib/redis'), { recursive: true });
+    mkdirSync(path.join(base, 'log/redis'), { recursive: true });
+    // Nothing saved to disk: the tests' keys are theirs and short-lived.
+    execFileSync(
+      'redis-server',
+      // biome-ignore format: one flag and its value a line
+      [
+        '--daemonize', 'yes',
+        '--bind', '127.0.0.1', '-::1',
+        '--port', '6379',
+        '--save', '',
+        '--appendonly', 'no',
+        '--dir', path.join(base, 'lib/redis'),
+        '--logfile', path.join(base, 'log/redis/ci.log'),
+      ],
+      { stdio: 'inherit' },
+    );
+  } catch {
+    // reported by the tests that need it
+  }
+  for (let i = 0; i < 10 && !redisAnswers(); i++) await new Promise((r) => setTimeout(r, 500));
+}
+
 export default async function setup(): Promise<void> {
   ensureChromium();
   await ensurePostgres();
+  await ensureRedis();
 }
