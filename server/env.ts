@@ -26,6 +26,18 @@ const schema = z.object({
       .regex(/^postgres(ql)?:\/\//, 'must start with postgresql:// (or postgres://)')
       .optional(),
   ),
+  /**
+   * Several machines (README, "Several machines"): a Redis every web node and trainer shares.
+   * Unset: the single-process mode (everything live in this process's memory).
+   */
+  REDIS_URL: optionalString.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// (or rediss://)')
+      .optional(),
+  ),
+  /** Several machines: training sessions are jobs for `npm run worker` trainers instead of this process's threads. */
+  TRAINERS: z.enum(['local', 'queue']).optional(),
   /** Where the playground keeps its own state (embedded database, cookie secret). */
   DATA_DIR: z.string().default('data'),
   /** Force one TensorFlow.js backend; `auto` tries them in the order of BACKEND_NAMES. */
