@@ -36,8 +36,21 @@ const schema = z.object({
       .regex(/^rediss?:\/\//, 'must start with redis:// (or rediss://)')
       .optional(),
   ),
-  /** Several machines: training sessions are jobs for `npm run worker` trainers instead of this process's threads. */
+  /**
+   * Several machines: where sessions train. `queue` (the default with REDIS_URL): jobs for trainer
+   * processes (`npm run worker`); `local`: the worker threads of the web node where the host pressed start.
+   */
   TRAINERS: z.enum(['local', 'queue']).optional(),
+  /** Several machines: the start of every Redis key (two playgrounds can share one Redis). */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[\w.:-]*:$/, 'must be letters, digits, dots, dashes or colons ending in a colon, e.g. fmp:')
+    .default('fmp:'),
+  /** false: this node serves Socket.IO and /api only (no page build needed); pages come from other nodes. */
+  PAGES: z
+    .enum(['true', 'false', '1', '0'])
+    .default('true')
+    .transform((v) => v === 'true' || v === '1'),
   /** Where the playground keeps its own state (embedded database, cookie secret). */
   DATA_DIR: z.string().default('data'),
   /** Force one TensorFlow.js backend; `auto` tries them in the order of BACKEND_NAMES. */

@@ -211,7 +211,14 @@ async function main(): Promise<void> {
     throw new UserFacingError(err instanceof Error ? err.message : String(err));
   });
   const dev = env.NODE_ENV !== 'production';
-  const server = await startServer({ port: env.PORT, host: env.HOST, dev, requireDatabase: true });
+  const server = await startServer({
+    port: env.PORT,
+    host: env.HOST,
+    dev,
+    requireDatabase: true,
+    pages: env.PAGES,
+    redisPrefix: env.REDIS_PREFIX,
+  });
   const { backend, database, model } = server.status.current();
   console.log(`Fashion-MNIST playground: ${server.url} (${dev ? 'development' : 'production'})`);
   console.log(

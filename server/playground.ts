@@ -98,7 +98,7 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
   const detachModeration = attachModeration(io, moderation, env.ADMIN_TOKEN, limits);
   const sessions = await (await import('./realtime/sessions/handlers')).attachSessions(
     io,
-    { limits, ...options.sessions },
+    { limits, redis: options.redis, redisPrefix, trainers: env.TRAINERS, ...options.sessions },
     voting.rooms,
   );
   const models = await (await import('./realtime/models/handlers')).attachModels(io, {

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { UserFacingError } from '../../errors';
 import type { Db } from '../../db';
+import type { Redis } from '../../cluster/redis';
 import { Limits } from '../../limits';
 import { actorOf } from '../actor';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
@@ -27,6 +28,16 @@ export interface SessionsOptions extends Partial<Omit<SessionRegistryOptions, 's
   assess?: boolean;
   /** The playground's limits (server/limits.ts: sessionCreate per guest and per address); default the defaults. */
   limits?: Limits;
+  /**
+   * Several machines: the shared Redis. Sessions then live in its shared log (every web node holds
+   * every session) and, with `trainers: 'queue'` (the default with Redis), train in trainer
+   * processes (`npm run worker`) that take them from a queue.
+   */
+  redis?: Redis;
+  /** The playground's Redis key prefix (DEFAULT_REDIS_PREFIX). */
+  redisPrefix?: string;
+  /** Where sessions train with Redis: `queue` (trainer processes; default) or `local` (this node's threads). */
+  trainers?: 'local' | 'queue';
 }
 
 export interface AttachedSessions {
@@ -91,11 +102,16 @@ export async function attachSessions(
       lobby.update(session, urgent);
     },
   };
+  const shared = options.redis ? await sharedSessions(options.redis, options.redisPrefix ?? 'fmp:') : undefined;
+  const queued = shared && (options.trainers ?? 'queue') === 'queue';
   const registry = new SessionRegistry(listener, {
     ...options,
     outRoot: options.outRoot ?? path.join(dataDir(), 'sessions'),
     store: new SessionStore(getDb),
-    assessor: options.assess === false ? undefined : new SessionAssessor({ getDb, dataDir: options.dataDir }),
+    // With trainer processes, they assess the models they train.
+    assessor: options.assess === false || queued ? undefined : new SessionAssessor({ getDb, dataDir: options.dataDir }),
+    shared: shared?.log,
+    slots: queued ? (r) => new shared.QueueSlots(options.redis!, options.redisPrefix ?? 'fmp:', r) : undefined,
   });
   void registry.ready();
 
@@ -224,6 +240,23 @@ export async function attachSessions(
       detachVoting();
       lobby.close();
       await registry.close();
+      await shared?.close();
+    },
+  };
+}
+
+/** The shared log of several machines, with its own connection for the blocking read of its feed. */
+async function sharedSessions(redis: Redis, prefix: string) {
+  const { RedisSessionLog } = await import('../../cluster/sessionLog');
+  const { QueueSlots } = await import('../../cluster/trainingQueue');
+  const reader = redis.duplicate();
+  reader.on('error', () => undefined); // the main connection logs Redis going away (cluster/redis.ts)
+  const log = new RedisSessionLog(redis, reader, prefix);
+  return {
+    log,
+    QueueSlots,
+    async close() {
+      await log.close();
     },
   };
 }

@@ -65,7 +65,12 @@ async function saveModel(session: TrainingSession, result: TrainingResult, deps:
     const id = await deps.store.registerModel(session, outDir, result.log);
     await session.recordSaved(id, outDir, null);
     // Not awaited: the assessment takes seconds and the session does not wait for it.
-    void deps.assessor?.assess({ sessionId: session.id, kind: session.config.kind, modelDir: outDir, modelVersionId: id });
+    void deps.assessor?.assess({
+      sessionId: session.id,
+      kind: session.config.kind,
+      modelDir: outDir,
+      modelVersionId: id,
+    });
   } catch (err) {
     console.error(`[sessions] could not register the model of ${session.id}:`, err);
     await session.recordSaved(null, outDir, 'The model was saved but could not be registered in the database.');
