@@ -18,6 +18,7 @@ import { SessionAssessor } from './assessor';
 import { SessionStore } from './records';
 import { SessionRegistry, type SessionRegistryOptions } from './registry';
 import type { SessionListener, TrainingSession } from './session';
+import type { SessionViewer } from '../../../lib/protocol';
 import type { VotingRooms } from '../voting/rooms';
 import { attachSessionVoting } from './voting';
 
@@ -58,6 +59,7 @@ interface Membership {
   identity: string;
   nickname: string;
   viewerId: string;
+  viewer: SessionViewer;
   /** The shard room of the session this socket is in (see broadcast.ts). */
   shard: string;
 }
@@ -123,6 +125,21 @@ export async function attachSessions(
     return m;
   };
 
+  if (shared && options.redis) {
+    // Viewers on every node count in every node's presence (cluster/presence.ts).
+    const localViewers = () => {
+      const bySession = new Map<string, [string, SessionViewer][]>();
+      for (const [socketId, mine] of members)
+        for (const [sessionId, m] of mine) {
+          const list = bySession.get(sessionId) ?? [];
+          list.push([socketId, m.viewer]);
+          bySession.set(sessionId, list);
+        }
+      return bySession;
+    };
+    shared.presence = shared.startPresence((id) => registry.peek(id), localViewers);
+  }
+
   const limit = async (limiter: RateLimiterMemory, socket: PlaygroundSocket, sentence: string): Promise<void> => {
     try {
       await limiter.consume(socket.id);
@@ -158,6 +175,7 @@ export async function attachSessions(
     void socket.leave(sessionChannel(sessionId));
     void socket.leave(member.shard);
     registry.peek(sessionId)?.presence.leave(member.viewerId, socket.id);
+    shared?.presence?.left(sessionId, member.viewerId, socket.id);
   };
 
   const onConnection = (socket: PlaygroundSocket): void => {
@@ -190,14 +208,18 @@ export async function attachSessions(
       const { identity, nickname } = identityOf(socket);
       const viewer = session.viewerFor(identity, nickname);
       const before = mine.get(sessionId);
-      if (before && before.viewerId !== viewer.id) session.presence.leave(before.viewerId, socket.id);
+      if (before && before.viewerId !== viewer.id) {
+        session.presence.leave(before.viewerId, socket.id);
+        shared?.presence?.left(sessionId, before.viewerId, socket.id);
+      }
       const shard = before?.shard ?? broadcaster(session).nextShard();
-      mine.set(sessionId, { identity, nickname, viewerId: viewer.id, shard });
+      mine.set(sessionId, { identity, nickname, viewerId: viewer.id, viewer, shard });
       // From here to the reply nothing awaits: every event numbered after the snapshot is sent
       // after the socket entered the rooms, so snapshot plus live events have no gap (an event
       // still queued for sending may arrive twice; clients drop seqs they have).
       void socket.join([sessionChannel(sessionId), shard]);
       session.presence.join(viewer, socket.id);
+      shared?.presence?.joined(sessionId, viewer, socket.id);
       const after = since !== null && since <= session.log.lastSeq ? since : null; // a newer seq: another history
       return {
         session: session.detail(),
@@ -249,16 +271,24 @@ export async function attachSessions(
 async function sharedSessions(redis: Redis, prefix: string) {
   const { RedisSessionLog } = await import('../../cluster/sessionLog');
   const { QueueSlots } = await import('../../cluster/trainingQueue');
-  const reader = redis.duplicate();
-  reader.on('error', () => undefined); // the main connection logs Redis going away (cluster/redis.ts)
-  const log = new RedisSessionLog(redis, reader, prefix);
-  return {
+  const { SharedPresence } = await import('../../cluster/presence');
+  // Connections of their own: a blocking read, and a subscription, can do nothing else.
+  const own = () => redis.duplicate().on('error', () => undefined); // the main one logs Redis going away
+  const log = new RedisSessionLog(redis, own(), prefix);
+  const shared = {
     log,
     QueueSlots,
+    presence: undefined as InstanceType<typeof SharedPresence> | undefined,
+    startPresence: (
+      sessionOf: (id: string) => TrainingSession | undefined,
+      localViewers: () => Map<string, [string, SessionViewer][]>,
+    ) => new SharedPresence(redis, own(), prefix, sessionOf, localViewers),
     async close() {
+      await shared.presence?.close();
       await log.close();
     },
   };
+  return shared;
 }
 
 /** Lobby summaries: state changes at once, mere progress at most once a second per session. */
