@@ -111,12 +111,16 @@ export class SharedPresence {
 
   private apply(m: Message): void {
     if (m.node === this.node) return;
-    if (m.op === 'gone') return this.forget(m.node);
+    if (m.op === 'gone') {
+      this.forget(m.node);
+      return;
+    }
     if (m.op === 'sync') {
       const next = new Map<string, Map<string, SessionViewer>>();
       for (const [id, list] of Object.entries(m.sessions)) next.set(id, new Map(list));
       this.held(m.node); // heard from
-      return this.replace(m.node, next);
+      this.replace(m.node, next);
+      return;
     }
     const held = this.held(m.node);
     const conns = held.sessions.get(m.sessionId) ?? new Map<string, SessionViewer>();
