@@ -5,15 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deleteKeys, redisUrl, uniquePrefix, untilReady } from '../helpers/redis';
-import {
-  connectClient,
-  ok,
-  pickNickname,
-  request,
-  startTestServer,
-  type TestClient,
-  type TestServer,
-} from '../helpers/server';
+import { connectClient, ok, pickNickname, startTestServer, type TestClient, type TestServer } from '../helpers/server';
 
 const redisPrefix = uniquePrefix();
 let nodeA: TestServer;
