@@ -122,8 +122,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   try {
     // The status first: an unreachable database is reported before the slow part.
     const sources = options.sources ?? (await import('./realtime/status-sources')).loadStatusSources();
-    const resolved = await sources;
-    closeSources = () => resolved.close?.() ?? Promise.resolve();
+    const own = await sources;
+    closeSources = () => own.close?.() ?? Promise.resolve();
+    // Several machines: the status panel also lists the trainer processes.
+    const { listTrainers } = await import('./cluster/trainers');
+    const resolved: StatusSources = redis ? { ...own, trainers: () => listTrainers(redis, redisPrefix) } : own;
     status = createStatusService(resolved, { pollMs: options.statusPollMs });
     const { database } = await status.refresh(FIRST_DATABASE_CHECK_MS);
     if (options.requireDatabase && !database.ok) {

@@ -140,6 +140,35 @@ export function StatusPanel() {
             </>
           )}
         </Card>
+        {status?.trainers && (
+          <Card testId="status-trainers" title="Trainers" ok={status.trainers.length > 0}>
+            <Value>
+              {status.trainers.length === 0
+                ? 'none'
+                : `${status.trainers.length} · ${status.trainers.reduce((n, t) => n + t.running.length, 0)} of ${status.trainers.reduce((n, t) => n + t.slots, 0)} slots busy`}
+            </Value>
+            {status.trainers.length === 0 ? (
+              <Detail>
+                Sessions wait in the queue until a trainer starts: <code className="text-zinc-300">npm run worker</code>
+                .
+              </Detail>
+            ) : (
+              <ul className="mt-3 space-y-1 text-xs text-zinc-400">
+                {status.trainers.map((t) => (
+                  <li key={t.id} className="flex gap-2">
+                    <span aria-hidden className={t.running.length > 0 ? 'text-emerald-400' : 'text-zinc-600'}>
+                      {t.running.length > 0 ? '●' : '○'}
+                    </span>
+                    <span className="min-w-0">
+                      <span className="text-zinc-200">{t.host}</span> · {t.backend}
+                      {t.simd ? ' SIMD' : ''} · {t.running.length}/{t.slots} busy
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </Card>
+        )}
       </div>
     </section>
   );

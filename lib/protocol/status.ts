@@ -29,10 +29,27 @@ export const DatabaseStatusSchema = z.object({
   error: z.string().optional(),
 });
 
+/** Several machines: a trainer process (`npm run worker`) that takes training sessions from the queue. */
+export const TrainerStatusSchema = z.object({
+  id: z.string(),
+  host: z.string(),
+  pid: z.number().int(),
+  /** The TensorFlow.js backend its runs use (e.g. "wasm", "tfjs-node-gpu"). */
+  backend: z.string(),
+  simd: z.boolean().optional(),
+  /** Sessions it trains at once, and the ids of those it trains now. */
+  slots: z.number().int().positive(),
+  running: z.array(z.string()),
+  /** When it started (ISO 8601); it reports every few seconds, and one silent for 15 s is not listed. */
+  startedAt: z.string(),
+});
+
 export const StatusSchema = z.object({
   backend: BackendStatusSchema,
   model: ModelStatusSchema,
   database: DatabaseStatusSchema,
+  /** Several machines only: the trainers that report to the shared Redis (absent in one process). */
+  trainers: z.array(TrainerStatusSchema).optional(),
   uptimeSeconds: z.number().nonnegative(),
   /** ISO 8601 time on the server when this status was taken. */
   serverTime: z.string(),
@@ -42,6 +59,7 @@ export type BackendStatus = z.infer<typeof BackendStatusSchema>;
 export type ModelStatus = z.infer<typeof ModelStatusSchema>;
 export type DatabaseStatus = z.infer<typeof DatabaseStatusSchema>;
 export type Status = z.infer<typeof StatusSchema>;
+export type TrainerStatus = z.infer<typeof TrainerStatusSchema>;
 
 export const statusRequests = {
   /** The current status of the playground; answered from the server's last known state. */

@@ -46,6 +46,7 @@ await runCli(async () => {
     getDb,
     assess: o.assess,
     lockMs: o.lockSeconds * 1000,
+    backend,
   });
   console.log(
     `trainer on ${os.hostname()} (pid ${process.pid}): ${o.slots} slot(s), backend ${backend.name}${backend.simd ? ' (simd)' : ''}; ` +

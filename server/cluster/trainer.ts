@@ -6,6 +6,8 @@
  * node the host is on. Each epoch leaves a checkpoint under the shared outRoot, so when a trainer
  * dies, the queue hands the job to another (or the restarted) trainer, which resumes there.
  */
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'bullmq';
 import { startTraining, type TrainingRun } from '../ml/training/run';
@@ -17,6 +19,7 @@ import { SessionStore } from '../realtime/sessions/records';
 import { runSession } from '../realtime/sessions/runner';
 import { closeRedis, connectRedis, type Redis } from './redis';
 import { RedisSessionLog } from './sessionLog';
+import { reportTrainer } from './trainers';
 import { bullConnection, bullPrefix, TRAINING_QUEUE, TrainingJobSchema } from './trainingQueue';
 
 export interface TrainerOptions {
@@ -34,6 +37,8 @@ export interface TrainerOptions {
   assess?: boolean;
   /** A trainer that stops renewing its lock for this long has died; its job goes to another. Default 30 s. */
   lockMs?: number;
+  /** The backend this process's runs use, for the status panel. */
+  backend: { name: string; simd?: boolean };
 }
 
 export interface RunningTrainer {
@@ -111,11 +116,26 @@ export async function startTrainer(options: TrainerOptions): Promise<RunningTrai
   );
   worker.on('error', (err) => console.error('[trainer] queue:', err.message));
   await worker.waitUntilReady();
+  const report = reportTrainer(
+    redis,
+    options.redisPrefix,
+    {
+      id: randomBytes(6).toString('hex'),
+      host: os.hostname(),
+      pid: process.pid,
+      backend: options.backend.name,
+      ...(options.backend.simd !== undefined && { simd: options.backend.simd }),
+      slots: options.slots,
+      startedAt: new Date().toISOString(),
+    },
+    () => [...runs.keys()],
+  );
   let closing = false;
   return {
     running: () => [...runs.keys()],
     async close() {
       closing = true;
+      await report.stop();
       await registry.close(); // ends the runs: their jobs fail and are retried by another trainer
       await worker.close();
       await log.close();

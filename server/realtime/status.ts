@@ -6,7 +6,7 @@
  * The sources are small functions so this module does not load TensorFlow.js or Prisma itself:
  * it only reports what they say. server/main.ts wires the real ones.
  */
-import type { BackendStatus, DatabaseStatus, ModelStatus, Status } from '../../lib/protocol';
+import type { BackendStatus, DatabaseStatus, ModelStatus, Status, TrainerStatus } from '../../lib/protocol';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from './requests';
 
 export interface StatusSources {
@@ -16,6 +16,8 @@ export interface StatusSources {
   model(): ModelStatus;
   /** One round trip to the database; may reject, which counts as unreachable. */
   database(): Promise<DatabaseStatus>;
+  /** Several machines: the trainers reporting to the shared Redis; may reject (reported as none). */
+  trainers?(): Promise<TrainerStatus[]>;
   /** Which database `database()` talks to, reported when it times out or throws. */
   databaseKind: DatabaseStatus['kind'];
   /** Releases what the sources opened (the database client); called when the server closes. */
@@ -50,7 +52,7 @@ export function createStatusService(
 ): StatusService {
   const startedAt = Date.now();
   const listeners = new Set<(status: Status) => void>();
-  let parts: Pick<Status, 'backend' | 'model' | 'database'> = {
+  let parts: Pick<Status, 'backend' | 'model' | 'database' | 'trainers'> = {
     backend: { name: null, tried: [] },
     model: { loaded: false, path: null, params: null },
     database: { ok: false, kind: sources.databaseKind, error: 'Not checked yet.' },
@@ -72,7 +74,10 @@ export function createStatusService(
         error: err instanceof Error ? err.message : String(err),
       }),
     );
-    const next = { backend: sources.backend(), model: sources.model(), database };
+    const trainers = sources.trainers
+      ? await withTimeout(sources.trainers(), timeoutMs).catch((): TrainerStatus[] => [])
+      : undefined;
+    const next = { backend: sources.backend(), model: sources.model(), database, ...(trainers && { trainers }) };
     const changed = JSON.stringify(next) !== JSON.stringify(parts);
     parts = next;
     const status = current();

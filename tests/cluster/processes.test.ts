@@ -248,6 +248,18 @@ describe('two web nodes and a trainer, as separate processes', () => {
     expectSameStreams(viewers, host);
   });
 
+  it("lists the trainer, its backend and its slots on every node's status panel", { timeout: 30_000 }, async () => {
+    for (const node of [node1, node2]) {
+      const socket = (await new Watcher(node.url).connect()).socket;
+      let trainers: { backend: string; slots: number; pid: number }[] | undefined;
+      for (let i = 0; i < 40 && !(trainers?.length ?? 0); i++) {
+        trainers = (await ok(ask(socket, 'status:get', {}))).trainers;
+        if (!trainers?.length) await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(trainers).toEqual([expect.objectContaining({ backend: 'wasm', slots: 1, pid: trainer.child.pid })]);
+    }
+  });
+
   it('counts a per-person limit across nodes: the fourth new session in 15 minutes is refused on either node', {
     timeout: 60_000,
   }, async () => {
