@@ -2,18 +2,22 @@
  * The client half of `npm run bench:realtime`, run in a worker thread: N real Socket.IO clients
  * join one session (the first creates and hosts it), each keeps a SessionTimeline exactly as the
  * page does, and each per-batch metric event's delivery latency is recorded (server send time to
- * arrival; one machine, one clock). At the end every client's must-arrive events are compared
- * with the session's full history as a fresh client receives it.
+ * arrival; one machine, one clock). With several web nodes the clients are dealt out over them in
+ * turn, the host on the first, and the figures are kept per node as well. At the end every
+ * client's must-arrive events are compared with the session's full history as a fresh client of
+ * the first node receives it.
  */
 import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, Reply, ServerToClientEvents } from '../../lib/protocol';
 import { SessionTimeline } from '../../lib/sessions/timeline';
-import type { BenchMessage, BenchResult, BenchSettings } from './bench-realtime';
+import type { BenchMessage, BenchResult, BenchSettings, DeliveryFigures } from './bench-realtime';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
 interface Watcher {
   socket: Client;
+  /** Index of the node (settings.urls) it is connected to. */
+  node: number;
   timeline: SessionTimeline;
   /** Seq of every live event as it arrived (to check order and duplicates). */
   arrivals: number[];
@@ -58,12 +62,12 @@ function open(url: string, cookie?: string): Promise<Client> {
 }
 
 export async function runClients(s: BenchSettings, post: (m: BenchMessage) => void): Promise<BenchResult> {
-  const latencies: number[] = [];
+  const latencies: number[][] = s.urls.map(() => []);
   const watchers: Watcher[] = [];
-  const watch = (socket: Client): Watcher => {
-    const w: Watcher = { socket, timeline: new SessionTimeline(), arrivals: [], batchDeliveries: 0 };
+  const watch = (socket: Client, node: number): Watcher => {
+    const w: Watcher = { socket, node, timeline: new SessionTimeline(), arrivals: [], batchDeliveries: 0 };
     socket.on('session:batch', ({ event }) => {
-      latencies.push(Date.now() - event.at);
+      latencies[node]!.push(Date.now() - event.at);
       w.batchDeliveries++;
       w.arrivals.push(event.seq);
       w.timeline.live(event);
@@ -78,7 +82,7 @@ export async function runClients(s: BenchSettings, post: (m: BenchMessage) => vo
   };
 
   const joinStart = Date.now();
-  const host = watch(await open(s.url, await hostCookie(s.url)));
+  const host = watch(await open(s.urls[0]!, await hostCookie(s.urls[0]!)), 0);
   const { sessionId } = await ok(
     request(host.socket, 'session:create', {
       config: {
@@ -91,14 +95,19 @@ export async function runClients(s: BenchSettings, post: (m: BenchMessage) => vo
     }),
     'session:create',
   );
-  const join = async (w: Watcher, i: number) => {
+  const join = async (w: Watcher) => {
     w.timeline.beginJoin();
     w.timeline.applyJoin(await ok(request(w.socket, 'session:join', { sessionId, since: null }), 'session:join'));
   };
-  await join(host, 0);
+  await join(host);
   for (let i = 1; i < s.clients; i += CONNECT_CONCURRENCY) {
     const batch = Array.from({ length: Math.min(CONNECT_CONCURRENCY, s.clients - i) }, (_, k) => i + k);
-    await Promise.all(batch.map(async (k) => join(watch(await open(s.url)), k)));
+    await Promise.all(
+      batch.map(async (k) => {
+        const node = k % s.urls.length;
+        await join(watch(await open(s.urls[node]!), node));
+      }),
+    );
   }
   const joinSeconds = (Date.now() - joinStart) / 1000;
   post({ type: 'progress', text: `joined: ${s.clients} clients in ${joinSeconds.toFixed(1)} s` });
@@ -130,35 +139,48 @@ export async function runClients(s: BenchSettings, post: (m: BenchMessage) => vo
   const trainSeconds = (Date.now() - trainStart) / 1000;
 
   // The reference: the whole history as a client joining now receives it.
-  const probe = watch(await open(s.url));
-  await join(probe, s.clients);
+  const probe = watch(await open(s.urls[0]!), 0);
+  await join(probe);
   const reference = probe.timeline.reliableEvents().map((e) => e.seq);
   const lastSeq = probe.timeline.lastSeq;
-  let lost = 0;
-  let disordered = 0;
-  for (const w of watchers.slice(0, -1)) {
-    const have = new Set(w.timeline.reliableEvents().map((e) => e.seq));
-    lost += reference.filter((seq) => !have.has(seq)).length;
-    if (w.arrivals.some((seq, i) => i > 0 && seq <= w.arrivals[i - 1]!)) disordered++;
-  }
+  const clients = watchers.slice(0, -1);
   for (const w of watchers) w.socket.disconnect();
-
-  latencies.sort((a, b) => a - b);
+  const figures = (of: Watcher[], latency: number[]): DeliveryFigures => {
+    let lost = 0;
+    let disordered = 0;
+    for (const w of of) {
+      const have = new Set(w.timeline.reliableEvents().map((e) => e.seq));
+      lost += reference.filter((seq) => !have.has(seq)).length;
+      if (w.arrivals.some((seq, i) => i > 0 && seq <= w.arrivals[i - 1]!)) disordered++;
+    }
+    latency.sort((a, b) => a - b);
+    return {
+      clients: of.length,
+      batchDeliveries: of.reduce((n, w) => n + w.batchDeliveries, 0),
+      latencyMs: {
+        p50: percentile(latency, 50),
+        p95: percentile(latency, 95),
+        p99: percentile(latency, 99),
+        max: latency.at(-1) ?? Number.NaN,
+      },
+      reliableExpected: reference.length * of.length,
+      reliableLost: lost,
+      disordered,
+    };
+  };
+  const byNode = s.urls.map((_, i) =>
+    figures(
+      clients.filter((w) => w.node === i),
+      latencies[i]!,
+    ),
+  );
   return {
     joinSeconds,
     trainSeconds,
     finalState: host.timeline.state ?? 'unknown',
     batchEventsSent: lastSeq - reference.length,
-    batchDeliveries: watchers.slice(0, -1).reduce((n, w) => n + w.batchDeliveries, 0),
-    latencyMs: {
-      p50: percentile(latencies, 50),
-      p95: percentile(latencies, 95),
-      p99: percentile(latencies, 99),
-      max: latencies.at(-1) ?? Number.NaN,
-    },
-    reliableExpected: reference.length * (watchers.length - 1),
-    reliableLost: lost,
-    disordered,
+    ...figures(clients, latencies.flat()),
+    byNode,
   };
 }
 
