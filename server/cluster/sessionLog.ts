@@ -20,8 +20,11 @@ import { z } from 'zod';
 
 /** The feed is for processes following now; a late one reads sessions from their own logs. */
 const FEED_MAX_LEN = 20_000;
+/** An ended session stays in the shared log this long (it is stored in PostgreSQL). */
+const ENDED_TTL_S = 86_400;
 
-// KEYS: hash, log, feed. ARGV: id, event JSON (without seq and at), expected state or '', now (ms), max feed length.
+// KEYS: hash, log, feed. ARGV: id, event JSON (without seq and at), expected state or '', now (ms),
+// max feed length, seconds an ended session stays.
 const APPEND = `
 local state = redis.call('HGET', KEYS[1], 'state')
 if not state then return {-1, ''} end
@@ -29,7 +32,14 @@ if ARGV[3] ~= '' and state ~= ARGV[3] then return {0, state} end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 local event = '{"seq":' .. seq .. ',"at":' .. ARGV[4] .. ',' .. string.sub(ARGV[2], 2)
 local next = string.match(ARGV[2], '^{"type":"state","state":"(%a+)"')
-if next then redis.call('HSET', KEYS[1], 'state', next) end
+if next then
+  redis.call('HSET', KEYS[1], 'state', next)
+  -- An ended session is in PostgreSQL too: its shared copy goes after a day.
+  if next == 'finished' or next == 'stopped' or next == 'failed' then
+    redis.call('EXPIRE', KEYS[1], ARGV[6])
+    redis.call('EXPIRE', KEYS[2], ARGV[6])
+  end
+end
 redis.call('XADD', KEYS[2], seq .. '-0', 'e', event)
 redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[5], '*', 'id', ARGV[1], 'e', event)
 return {seq, event}
@@ -85,6 +95,7 @@ export class RedisSessionLog implements SharedSessionLog {
       expect ?? '',
       Date.now(),
       FEED_MAX_LEN,
+      ENDED_TTL_S,
     )) as [number, string];
     if (seq === -1) throw new Error(`session ${session.id} is not in the shared log`);
     if (seq === 0) return null;
@@ -108,6 +119,7 @@ export class RedisSessionLog implements SharedSessionLog {
       .multi()
       .hset(this.sessionKey(session.id), { init: json, state: session.state, seq: session.log.lastSeq })
       .zadd(this.listKey, session.createdAt.getTime(), session.id)
+      .zremrangebyrank(this.listKey, 0, -1001) // the newest 1,000 are listed; older ones load from PostgreSQL
       .xadd(this.feedKey, 'MAXLEN', '~', FEED_MAX_LEN, '*', 'created', json)
       .exec();
   }
@@ -115,6 +127,9 @@ export class RedisSessionLog implements SharedSessionLog {
   async recent(limit: number): Promise<SharedSessionRecord[]> {
     const ids = await this.redis.zrevrange(this.listKey, 0, Math.max(0, limit - 1));
     const records = await Promise.all(ids.map((id) => this.load(id)));
+    // Sessions whose shared copy expired leave the list (they load from PostgreSQL).
+    const gone = ids.filter((_, i) => records[i] === null);
+    if (gone.length) await this.redis.zrem(this.listKey, ...gone);
     return records.filter((r): r is SharedSessionRecord => r !== null);
   }
 
