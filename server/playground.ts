@@ -38,7 +38,7 @@ export interface PlaygroundOptions {
   /** Rate limits replacing the defaults of server/limits.ts (tests relax them). */
   limits?: Partial<LimitRules>;
   /**
-   * Several machines: the Redis every web node shares (rate limits, sessions). Without it, all
+   * Several machines: the Redis every web node shares (rate limits, sessions, voting rooms). Without it, all
    * state stays in this process.
    */
   redis?: Redis;
@@ -84,6 +84,8 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
   const voting = await (await import('./realtime/voting/handlers')).attachVoting(io, identity.guests, {
     limits,
     moderation,
+    redis: options.redis,
+    redisPrefix,
     ...options.voting,
   });
   const detachStatus = attachStatus(io, options.status);

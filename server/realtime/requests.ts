@@ -42,12 +42,17 @@ export function onRequest<N extends RequestName>(socket: PlaygroundSocket, name:
       ack({ ok: false, error: `Invalid ${name} payload: ${z.prettifyError(parsed.error)}` });
       return;
     }
-    try {
-      ack({ ok: true, data: await handler(parsed.data as ParsedPayload<N>, socket) });
-    } catch (err) {
-      ack({ ok: false, error: publicMessage(name, err) });
-    }
+    ack(await replyOf(name, () => handler(parsed.data as ParsedPayload<N>, socket)));
   });
+}
+
+/** Runs a request's handler and turns its outcome into the one `Reply` (also for requests forwarded between nodes). */
+export async function replyOf<T>(name: string, run: () => T | Promise<T>): Promise<Reply<T>> {
+  try {
+    return { ok: true, data: await run() };
+  } catch (err) {
+    return { ok: false, error: publicMessage(name, err) };
+  }
 }
 
 /** What a client may learn about a failure: a UserFacingError's sentence, otherwise nothing internal. */

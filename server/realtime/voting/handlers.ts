@@ -2,7 +2,8 @@
  * The voting, gallery, collection and assessment events on every connection, and the HTTP routes
  * of collections. Reads are open to everyone; writes need the guest cookie (requireGuest).
  * Tallies are pushed batched: the changed candidates' absolute counts, once per event-loop turn
- * per room, in order, so the last push a client receives is exact.
+ * per room, in order, so the last push a client receives is exact. With several web nodes, the
+ * requests on a room's open round run on the node that holds it (forwarding.ts).
  */
 import path from 'node:path';
 import { UserFacingError } from '../../errors';
@@ -10,16 +11,19 @@ import { Limits } from '../../limits';
 import { Moderation } from '../../moderation';
 import type { CollectionView, GalleryItemSummary } from '../../../lib/protocol';
 import { actorOf } from '../actor';
+import type { Redis } from '../../cluster/redis';
+import { RoundOwners } from '../../cluster/roundOwners';
 import type { Db } from '../../db';
 import { listAssessments } from '../../db/repositories/assessments';
 import { findVersion, servedVersion, versionDir } from '../../modelVersions/catalog';
-import { guestOf, requireGuest, type ApiRoute, type Guests } from '../../identity';
+import { guestOf, requireGuest, type ApiRoute, type Guests, type GuestIdentity } from '../../identity';
 import { pngDataUrl } from '../../ml/image';
 import type { VoteTally } from '../../../lib/protocol';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
 import { collectionRoutes } from './collectionRoutes';
 import { collectionWrites, type CollectionWrite } from './collectionWrites';
 import { CandidateGenerator } from './generator';
+import { callerOf, requireCaller, RoundRouter, type Caller, type RoundHandlers } from './forwarding';
 import { DEFAULT_VOTING, publicIdOf, VotingRooms, type VotingSettings } from './rooms';
 import { collectionFor, collectionList, collectionView, galleryDetail, galleryPage } from './views';
 
@@ -36,6 +40,9 @@ export interface VotingOptions {
   moderation?: Moderation;
   /** A guest younger than this (seconds since it picked a nickname) cannot vote yet; default VOTE_MIN_GUEST_AGE_SECONDS. */
   minGuestAgeSeconds?: number;
+  /** Several machines: the Redis every web node shares, and the playground's key prefix there. */
+  redis?: Redis;
+  redisPrefix?: string;
 }
 
 export interface AttachedVoting {
@@ -114,6 +121,7 @@ export async function attachVoting(
       },
     },
     { ...DEFAULT_VOTING, ...options.settings },
+    options.redis ? new RoundOwners(options.redis, `${options.redisPrefix ?? 'fmp:'}vote:owner:`) : null,
   );
   await rooms.restore().catch((err: unknown) => console.error('[voting] could not reload open rounds:', err));
 
@@ -136,47 +144,55 @@ export async function attachVoting(
   };
   const minAgeMs = (options.minGuestAgeSeconds ?? env.VOTE_MIN_GUEST_AGE_SECONDS) * 1000;
   /** A vote counts once its guest is old enough and within its own and its address's budgets. */
-  const mayVote = async (socket: PlaygroundSocket, candidateId: number) => {
-    const guest = requireGuest(socket);
+  const mayVote = async (caller: Caller, candidateId: number): Promise<GuestIdentity> => {
+    const guest = requireCaller(caller);
     const age = Date.now() - guest.createdAt.getTime();
     if (age < minAgeMs) {
       throw new UserFacingError(
         `New guests can vote ${Math.round(minAgeMs / 1000)} s after picking a nickname; look around and vote in ${Math.max(1, Math.ceil((minAgeMs - age) / 1000))} s.`,
       );
     }
-    const actor = actorOf(socket);
-    await limits.take('voteCast', actor);
-    await limits.take('voteCandidate', actor, candidateId);
+    await limits.take('voteCast', caller.actor);
+    await limits.take('voteCandidate', caller.actor, candidateId);
     return guest;
   };
 
-  const onConnection = (socket: PlaygroundSocket): void => {
-    onRequest(socket, 'vote:join', async ({ room }) => {
-      await socket.join(channel(room));
-      const guest = guestOf(socket);
+  // The requests on a room's round, wherever they arrived (run where the round is: forwarding.ts).
+  const roundHandlers: RoundHandlers = {
+    'vote:join': async ({ room }, { guest }) => {
       const open = rooms.openRound(room);
       return {
         round: await rooms.state(room),
         you: guest && { publicId: publicIdOf(guest.id), nickname: guest.nickname },
         myVotes: guest && open ? open.votesOf(guest.id) : [],
       };
+    },
+    'vote:start': async ({ room, modelVersionId, ...o }, caller) => {
+      const host = requireCaller(caller);
+      await limits.take('voteStart', caller.actor);
+      return { round: await rooms.start(room, host, { ...o, using: await generatorFor(modelVersionId) }) };
+    },
+    'vote:cast': async ({ roundId, candidateId, value }, caller) => ({
+      tally: await rooms.cast(await mayVote(caller, candidateId), roundId, candidateId, value),
+      value,
+    }),
+    'vote:close': async ({ roundId }, caller) => ({ round: await rooms.close(roundId, requireCaller(caller)) }),
+  };
+  const router = new RoundRouter(io, rooms, roundHandlers, getDb);
+
+  const onConnection = (socket: PlaygroundSocket): void => {
+    onRequest(socket, 'vote:join', async (payload) => {
+      // The socket enters the room on its own node; the round's pushes reach it there through the adapter.
+      await socket.join(channel(payload.room));
+      return router.serve('vote:join', payload, callerOf(socket));
     });
     onRequest(socket, 'vote:leave', async ({ room }) => {
       await socket.leave(channel(room));
       return {};
     });
-    onRequest(socket, 'vote:start', async ({ room, modelVersionId, ...o }) => {
-      const host = requireGuest(socket);
-      await limits.take('voteStart', actorOf(socket));
-      return { round: await rooms.start(room, host, { ...o, using: await generatorFor(modelVersionId) }) };
-    });
-    onRequest(socket, 'vote:cast', async ({ roundId, candidateId, value }) => ({
-      tally: await rooms.cast(await mayVote(socket, candidateId), roundId, candidateId, value),
-      value,
-    }));
-    onRequest(socket, 'vote:close', async ({ roundId }) => ({
-      round: await rooms.close(roundId, requireGuest(socket)),
-    }));
+    onRequest(socket, 'vote:start', (payload) => router.serve('vote:start', payload, callerOf(socket)));
+    onRequest(socket, 'vote:cast', (payload) => router.serve('vote:cast', payload, callerOf(socket)));
+    onRequest(socket, 'vote:close', (payload) => router.serve('vote:close', payload, callerOf(socket)));
 
     onRequest(socket, 'gallery:list', async (f) => {
       const page = await galleryPage(await getDb(), f);
@@ -258,7 +274,8 @@ export async function attachVoting(
     routes: collectionRoutes(guests, getDb, limits, moderation),
     async detach() {
       io.off('connection', onConnection);
-      rooms.dispose();
+      router.detach();
+      await rooms.dispose();
       await generator.dispose();
       await Promise.all([...picked.values()].map((g) => g.dispose()));
     },

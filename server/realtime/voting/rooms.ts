@@ -3,7 +3,9 @@
  * (fresh, or bred from the room's last winners) in the generator worker and stores them; votes are
  * checked (open round, known candidate, rate limit) and applied through the round's serial chain;
  * a round closes on its timer or by its host, and its winners enter the gallery. Open rounds are
- * reloaded from the database at start, so a restart loses no vote.
+ * reloaded from the database at start, so a restart loses no vote. With several web nodes, a
+ * round lives on the node that opened it, which owns its room (cluster/roundOwners.ts) until it
+ * closes; the others forward the room's requests there (forwarding.ts).
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -21,6 +23,7 @@ import {
   roundVotes,
   type StoredRound,
 } from '../../db/repositories/votes';
+import type { RoundOwners } from '../../cluster/roundOwners';
 import type { GuestIdentity } from '../../identity';
 import { pngDataUrl } from '../../ml/image';
 import type { VoteRoundState, VoteTally } from '../../../lib/protocol';
@@ -56,6 +59,10 @@ export interface RoomEvents {
 export const publicIdOf = (guestId: string): string =>
   createHash('sha256').update(`guest\0${guestId}`).digest('base64url').slice(0, 12);
 
+// Redis down: the owner key expires by itself (OWNER_TTL_MS).
+const logLostRelease = (err: unknown) =>
+  console.error(`[voting] freeing a room in Redis failed: ${(err as Error).message}`);
+
 export class VotingRooms {
   private readonly open = new Map<string, VoteRound>();
   private readonly starting = new Set<string>();
@@ -67,26 +74,38 @@ export class VotingRooms {
     private readonly generator: CandidateGenerator,
     private readonly events: RoomEvents,
     readonly settings: VotingSettings = DEFAULT_VOTING,
+    /** Several machines: who owns which room; null in one process (every room is this one's). */
+    readonly owners: RoundOwners | null = null,
   ) {
     this.limiter = new RateLimiterMemory({ points: settings.votesPerSecond, duration: 1 });
   }
 
-  /** Reloads the open rounds with their votes and restarts their timers. */
+  /** Reloads the open rounds with their votes and restarts their timers (those no other node runs). */
   async restore(): Promise<number> {
-    const db = await this.getDb();
-    for (const stored of await openRounds(db)) {
-      const round = new VoteRound(stored, await roundVotes(db, stored.id));
-      this.open.set(stored.room, round);
-      round.schedule(
-        () =>
-          void this.close(round.id, null).catch((e: unknown) => console.error('[voting] closing on time failed:', e)),
-      );
+    for (const stored of await openRounds(await this.getDb())) {
+      if (this.owners && !(await this.owners.claim(stored.room))) continue;
+      await this.hold(stored);
     }
     return this.open.size;
   }
 
+  /** Serves a stored open round here, with its votes, until it closes on time or by its host. */
+  private async hold(stored: StoredRound): Promise<VoteRound> {
+    const round = new VoteRound(stored, await roundVotes(await this.getDb(), stored.id));
+    this.open.set(stored.room, round);
+    round.schedule(
+      () => void this.close(round.id, null).catch((e: unknown) => console.error('[voting] closing on time failed:', e)),
+    );
+    return round;
+  }
+
   openRound(room: string): VoteRound | null {
     return this.open.get(room) ?? null;
+  }
+
+  /** The open round `roundId`, when it runs here. */
+  heldRound(roundId: number): VoteRound | null {
+    return [...this.open.values()].find((r) => r.id === roundId) ?? null;
   }
 
   async state(room: string): Promise<VoteRoundState | null> {
@@ -119,21 +138,28 @@ export class VotingRooms {
     },
     source?: SessionSource,
   ): Promise<VoteRoundState> {
-    if (this.open.has(room) || this.starting.has(room)) {
-      throw new UserFacingError(
+    const alreadyOpen = () =>
+      new UserFacingError(
         source
           ? 'A voting round is already open in this session; close it before opening another.'
           : 'A round is already open in this room; vote in it, or wait until it closes.',
       );
-    }
+    if (this.open.has(room) || this.starting.has(room)) throw alreadyOpen();
     // Taken before any await, so two requests at once cannot both start a round here.
     this.starting.add(room);
+    let opened = false;
     try {
+      // And in Redis, so that two nodes cannot both start one.
+      if (this.owners && !(await this.owners.claim(room))) throw alreadyOpen();
       if (!source) {
         const reserved = await this.reservedRoom(room);
         if (reserved) throw new UserFacingError(reserved);
       }
       const db = await this.getDb();
+      // A round left open by a node that is gone closes now, with the votes it had (several machines).
+      if (this.owners)
+        for (const orphan of (await openRounds(db)).filter((r) => r.room === room))
+          await this.close((await this.hold(orphan)).id, null);
       const last = await latestRound(db, room);
       const generator = options.using?.generator ?? this.generator;
       const modelVersionId = source
@@ -185,6 +211,7 @@ export class VotingRooms {
       });
       const round = new VoteRound(stored);
       this.open.set(room, round);
+      opened = true;
       round.schedule(
         () =>
           void this.close(round.id, null).catch((e: unknown) => console.error('[voting] closing on time failed:', e)),
@@ -194,11 +221,12 @@ export class VotingRooms {
       return state;
     } finally {
       this.starting.delete(room);
+      if (this.owners && !opened && !this.open.has(room)) await this.owners.release(room).catch(logLostRelease);
     }
   }
 
   async cast(guest: GuestIdentity, roundId: number, candidateId: number, value: -1 | 0 | 1): Promise<VoteTally> {
-    const round = [...this.open.values()].find((r) => r.id === roundId);
+    const round = this.heldRound(roundId);
     if (!round || round.closing || round.isPastDeadline()) {
       const exists =
         round ?? (await (await this.getDb()).voteRound.findUnique({ where: { id: roundId }, select: { id: true } }));
@@ -232,7 +260,7 @@ export class VotingRooms {
 
   /** Closes a round (by its host, or by the timer when `by` is null). */
   async close(roundId: number, by: GuestIdentity | null): Promise<VoteRoundState> {
-    const round = [...this.open.values()].find((r) => r.id === roundId);
+    const round = this.heldRound(roundId);
     if (!round) {
       const exists = await (await this.getDb()).voteRound.findUnique({ where: { id: roundId }, select: { id: true } });
       throw new UserFacingError(
@@ -254,7 +282,10 @@ export class VotingRooms {
         round.closing = false;
         throw err;
       }
-      if (this.open.get(round.stored.room) === round) this.open.delete(round.stored.room);
+      const { room } = round.stored;
+      if (this.open.get(room) === round) this.open.delete(room);
+      if (this.owners && !this.open.has(room) && !this.starting.has(room))
+        await this.owners.release(room).catch(logLostRelease);
       const stored = await db.voteRound.findUniqueOrThrow({
         where: { id: round.id },
         include: { candidates: { orderBy: { position: 'asc' } }, host: { select: { id: true, nickname: true } } },
@@ -265,9 +296,11 @@ export class VotingRooms {
     });
   }
 
-  dispose(): void {
+  /** Stops the timers; with several nodes, frees this node's rooms (their rounds stay open in the database). */
+  async dispose(): Promise<void> {
     for (const r of this.open.values()) r.cancelTimer();
     this.open.clear();
+    await this.owners?.dispose();
   }
 
   private async talliesOf(stored: StoredRound): Promise<VoteTally[]> {

@@ -1,0 +1,91 @@
+/**
+ * Which web node runs each voting room's open round (several machines). A round lives in the
+ * memory of the node that opened it (its candidates, live tallies, serial vote chain, timer); that
+ * node owns the room in Redis (`<prefix>vote:owner:<room>` → node id) while the round is open, and
+ * renews the key so that it expires within TTL_MS once the node is gone. The other nodes send the
+ * room's requests to the owner (realtime/voting/forwarding.ts).
+ */
+import { randomBytes } from 'node:crypto';
+import type { Redis } from './redis';
+
+/** An owner key lives this long without renewal; a dead node's rooms are free again after it. */
+export const OWNER_TTL_MS = 15_000;
+const RENEW_MS = OWNER_TTL_MS / 3;
+
+// Take the key when it is free or already ours (renewal is the same step).
+const CLAIM = `local v = redis.call('GET', KEYS[1])
+if v == false or v == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0`;
+
+// Delete the key only when it still names the given node (never a newer owner's).
+const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+export class RoundOwners {
+  /** This node, as the owner keys name it. */
+  readonly node = randomBytes(6).toString('hex');
+  private readonly owned = new Set<string>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly redis: Redis,
+    /** Key prefix, e.g. `fmp:vote:owner:`. */
+    private readonly prefix: string,
+  ) {
+    this.timer = setInterval(() => void this.renew(), RENEW_MS);
+    this.timer.unref();
+  }
+
+  /** Takes `room` for this node; false when another node owns it. */
+  async claim(room: string): Promise<boolean> {
+    const taken = await this.take(room);
+    if (taken) this.owned.add(room);
+    return taken;
+  }
+
+  /** The node that owns `room`, or null when none does. */
+  ownerOf(room: string): Promise<string | null> {
+    return this.redis.get(this.key(room));
+  }
+
+  /** Frees `room` (its round closed here, or it never opened). */
+  async release(room: string): Promise<void> {
+    this.owned.delete(room);
+    await this.redis.eval(RELEASE, 1, this.key(room), this.node);
+  }
+
+  /** Clears the key of an owner that no longer answers, unless another node has taken the room since. */
+  async forget(room: string, node: string): Promise<void> {
+    await this.redis.eval(RELEASE, 1, this.key(room), node);
+  }
+
+  /** Stops renewing and frees this node's rooms (their rounds stay open in the database). */
+  async dispose(): Promise<void> {
+    clearInterval(this.timer);
+    const rooms = [...this.owned];
+    await Promise.all(rooms.map((r) => this.release(r))).catch(() => undefined);
+  }
+
+  private async take(room: string): Promise<boolean> {
+    return (await this.redis.eval(CLAIM, 1, this.key(room), this.node, OWNER_TTL_MS)) === 1;
+  }
+
+  // One connection keeps commands in order: a release sent after this renewal deletes the key after it.
+  private async renew(): Promise<void> {
+    for (const room of this.owned) {
+      try {
+        if (!(await this.take(room)))
+          console.error(`[voting] another node took room ${room} while its round is open here`);
+      } catch (err) {
+        console.error(`[voting] renewing the owner of room ${room} failed: ${(err as Error).message}`);
+      }
+    }
+  }
+
+  private key(room: string): string {
+    return `${this.prefix}${room}`;
+  }
+}

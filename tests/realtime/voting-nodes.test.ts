@@ -1,0 +1,215 @@
+/**
+ * Voting across web nodes (issue 20): two nodes of one playground on one Redis and one database.
+ * A round opened through node A lives on node A; joins, votes and the close arriving at node B are
+ * forwarded there and answered as if local; every client on both nodes ends with the same tallies,
+ * which the stored votes match exactly. A round whose node is gone is refused with a sentence, and
+ * the next round in its room closes it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Status, VoteRoundState, VoteTally } from '../../lib/protocol';
+import { roundTallies } from '../../server/db/repositories/votes';
+import { OWNER_GONE } from '../../server/realtime/voting/forwarding';
+import { deleteKeys, redisUrl, uniquePrefix, untilReady } from '../helpers/redis';
+import type { TestClient } from '../helpers/server';
+import {
+  connectWithCookie,
+  ok,
+  pickNickname,
+  request,
+  startTinyPlayground,
+  tinyModelFolders,
+  type TinyModels,
+  type VotingServer,
+} from '../identity/harness';
+
+const redisPrefix = uniquePrefix();
+let models: TinyModels;
+let nodeA: VotingServer;
+let nodeB: VotingServer;
+const clients: TestClient[] = [];
+
+beforeAll(async () => {
+  models = await tinyModelFolders();
+  const shared = { redisUrl: redisUrl(), redisPrefix, voting: { settings: { votesPerSecond: 20 } } };
+  nodeA = await startTinyPlayground(models, shared);
+  nodeB = await startTinyPlayground(models, { ...shared, database: nodeA.database });
+  await untilReady(nodeA.redis!, nodeB.redis!);
+  await Promise.all([heard(nodeA, nodeB), heard(nodeB, nodeA)]);
+}, 60_000);
+
+afterAll(async () => {
+  for (const c of clients) c.disconnect();
+  await nodeB?.close();
+  await nodeA?.close();
+  await models?.remove();
+  await deleteKeys(redisPrefix);
+});
+
+/**
+ * Resolves once a broadcast from `from` reaches a client of `to`: each node reads the adapter's
+ * stream and channels from a moment after it started.
+ */
+async function heard(from: VotingServer, to: VotingServer): Promise<void> {
+  const client = await connectWithCookie(to.url);
+  const mark = `probe ${Math.random()}`;
+  const arrived = new Promise<void>((resolve) =>
+    client.on('status', (s: Status) => s.serverTime === mark && resolve()),
+  );
+  const emit = () => from.io.emit('status', { ...from.status.current(), serverTime: mark });
+  const timer = setInterval(emit, 50);
+  emit();
+  await arrived.finally(() => clearInterval(timer));
+  client.disconnect();
+}
+
+async function person(node: VotingServer, nickname: string) {
+  const { cookie, guest } = await pickNickname(node.url, nickname);
+  const client = await connectWithCookie(node.url, cookie);
+  clients.push(client);
+  return { client, cookie, id: guest.id };
+}
+
+async function connectTo(node: VotingServer, cookie: string): Promise<TestClient> {
+  const client = await connectWithCookie(node.url, cookie);
+  clients.push(client);
+  return client;
+}
+
+const ownerKey = (room: string) => `${redisPrefix}vote:owner:${room}`;
+
+describe('a round opened on node A', () => {
+  let host: Awaited<ReturnType<typeof person>>;
+
+  it('tallies votes cast through both nodes exactly, for every client and in the database', async () => {
+    host = await person(nodeA, 'host');
+    const { round } = await ok(host.client, 'vote:start', { room: 'vote', durationSeconds: 120 });
+    expect(await nodeA.redis!.get(ownerKey('vote'))).toBe(nodeA.voting.rooms.owners!.node);
+    expect(nodeB.voting.rooms.openRound('vote')).toBeNull();
+    const ids = round.candidates.map((c) => c.id);
+
+    // Ten guests, every other one on node B; each also has a tab on the other node.
+    const people = await Promise.all(
+      Array.from({ length: 10 }, async (_, i) => {
+        const [home, away] = i % 2 === 0 ? [nodeA, nodeB] : [nodeB, nodeA];
+        const p = await person(home, `voter ${i}`);
+        return { ...p, other: await connectTo(away, p.cookie) };
+      }),
+    );
+    const watchers = [host.client, ...people.map((p) => p.client)];
+    const seen = new Map<TestClient, Map<number, VoteTally>>(watchers.map((c) => [c, new Map()]));
+    for (const c of watchers)
+      c.on('vote:tally', ({ tallies }) => tallies.forEach((t) => seen.get(c)!.set(t.candidateId, t)));
+    const joined = await Promise.all(watchers.map((c) => ok(c, 'vote:join', { room: 'vote' })));
+    for (const j of joined) {
+      expect(j.round!.id).toBe(round.id);
+      expect(j.round!.candidates.map((c) => c.id)).toEqual(ids);
+    }
+
+    // Guest i keeps candidate i % 6 through both tabs at once (the same vote twice, from two
+    // nodes: it counts once), discards (i + 1) % 6 and changes that to keep through the other tab;
+    // every third guest then withdraws the first vote.
+    const cast = (c: TestClient, candidateId: number, value: -1 | 0 | 1) =>
+      ok(c, 'vote:cast', { roundId: round.id, candidateId, value });
+    await Promise.all(
+      people.map(async (p, i) => {
+        const a = ids[i % 6]!;
+        const b = ids[(i + 1) % 6]!;
+        const replies = await Promise.all([cast(p.client, a, 1), cast(p.other, a, 1)]);
+        for (const r of replies) expect(r.value).toBe(1);
+        await cast(p.client, b, -1);
+        await cast(p.other, b, 1);
+        if (i % 3 === 0) await cast(p.other, a, 0);
+      }),
+    );
+    const expected = new Map(ids.map((id) => [id, { candidateId: id, up: 0, down: 0 }]));
+    people.forEach((_, i) => {
+      if (i % 3 !== 0) expected.get(ids[i % 6]!)!.up++;
+      expected.get(ids[(i + 1) % 6]!)!.up++;
+    });
+    const want = ids.map((id) => expected.get(id)!);
+
+    expect(await roundTallies(nodeA.db, round.id)).toEqual(want);
+    expect(await nodeA.db.vote.count({ where: { candidate: { roundId: round.id } } })).toBe(
+      want.reduce((s, t) => s + t.up + t.down, 0),
+    );
+    await expect
+      .poll(() =>
+        watchers.every((c) => ids.every((id, k) => JSON.stringify(seen.get(c)!.get(id)) === JSON.stringify(want[k]))),
+      )
+      .toBe(true);
+    // A guest of node B rejoining gets the owner's live state, with their own votes.
+    const rejoined = await ok(people[1]!.client, 'vote:join', { room: 'vote' });
+    expect(rejoined.round!.tallies).toEqual(want);
+    expect(rejoined.myVotes).toEqual(
+      expect.arrayContaining([
+        { candidateId: ids[1], value: 1 },
+        { candidateId: ids[2], value: 1 },
+      ]),
+    );
+  }, 30_000);
+
+  it("applies node A's rules to requests through node B: one round per room, the host's close", async () => {
+    const round = nodeA.voting.rooms.openRound('vote')!;
+    const guestB = await person(nodeB, 'late');
+    expect(await request(guestB.client, 'vote:start', { room: 'vote' })).toEqual({
+      ok: false,
+      error: expect.stringMatching(/already open/),
+    });
+    expect(await request(guestB.client, 'vote:close', { roundId: round.id })).toEqual({
+      ok: false,
+      error: expect.stringMatching(/Only the host \(host\)/),
+    });
+    const unknown = await request(guestB.client, 'vote:cast', { roundId: round.id, candidateId: 999_999, value: 1 });
+    expect(unknown).toEqual({ ok: false, error: expect.stringMatching(/not in round/) });
+
+    // The host closes it from a tab on node B; clients of both nodes get the closed round.
+    const hostOnB = await connectTo(nodeB, host.cookie);
+    const watchA = await person(nodeA, 'watcher A');
+    await ok(watchA.client, 'vote:join', { room: 'vote' });
+    await ok(guestB.client, 'vote:join', { room: 'vote' });
+    const pushed = [watchA.client, guestB.client].map(
+      (c) => new Promise<VoteRoundState>((resolve) => c.once('vote:round', resolve)),
+    );
+    const { round: closed } = await ok(hostOnB, 'vote:close', { roundId: round.id });
+    expect(closed.state).toBe('closed');
+    expect(closed.winners.length).toBeGreaterThan(0);
+    for (const p of await Promise.all(pushed)) expect(p.winners).toEqual(closed.winners);
+    expect(await nodeA.redis!.get(ownerKey('vote'))).toBeNull();
+    expect(nodeA.voting.rooms.openRound('vote')).toBeNull();
+    const late = await request(guestB.client, 'vote:cast', {
+      roundId: round.id,
+      candidateId: round.stored.candidates[0]!.id,
+      value: 1,
+    });
+    expect(late).toEqual({ ok: false, error: expect.stringMatching(/closed/) });
+  }, 30_000);
+});
+
+describe('a round whose node is gone', () => {
+  it('is refused with a sentence, and the next round in its room closes it with its votes', async () => {
+    const host = await person(nodeB, 'ghost host');
+    const voter = await person(nodeA, 'ghost voter');
+    const { round } = await ok(host.client, 'vote:start', { room: 'ghost', durationSeconds: 120 });
+    const candidateId = round.candidates[0]!.id;
+    await ok(voter.client, 'vote:cast', { roundId: round.id, candidateId, value: 1 });
+
+    // Node B stops without freeing its room, as a crashed node would.
+    const owner = await nodeA.redis!.get(ownerKey('ghost'));
+    expect(owner).toBe(nodeB.voting.rooms.owners!.node);
+    await nodeB.close();
+    await nodeA.redis!.set(ownerKey('ghost'), owner!, 'PX', 15_000);
+
+    const startedAt = Date.now();
+    const refused = await request(voter.client, 'vote:cast', { roundId: round.id, candidateId, value: -1 });
+    expect(refused).toEqual({ ok: false, error: OWNER_GONE });
+    expect(Date.now() - startedAt).toBeLessThan(7000);
+    expect(await nodeA.redis!.get(ownerKey('ghost'))).toBeNull();
+
+    const { round: next } = await ok(voter.client, 'vote:start', { room: 'ghost', durationSeconds: 60 });
+    expect(next.number).toBe(round.number + 1);
+    const orphan = await nodeA.db.voteRound.findUniqueOrThrow({ where: { id: round.id } });
+    expect(orphan.state).toBe('closed');
+    expect(await nodeA.db.galleryItem.findMany({ where: { candidateId } })).toHaveLength(1);
+    expect(await nodeA.redis!.get(ownerKey('ghost'))).toBe(nodeA.voting.rooms.owners!.node);
+  }, 30_000);
+});
