@@ -101,7 +101,7 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
   const sessions = await (await import('./realtime/sessions/handlers')).attachSessions(
     io,
     { limits, redis: options.redis, redisPrefix, trainers: env.TRAINERS, ...options.sessions },
-    voting.rooms,
+    voting,
   );
   const models = await (await import('./realtime/models/handlers')).attachModels(io, {
     ...options.models,

@@ -19,7 +19,7 @@ import { SessionStore } from './records';
 import { SessionRegistry, type SessionRegistryOptions } from './registry';
 import type { SessionListener, TrainingSession } from './session';
 import type { SessionViewer } from '../../../lib/protocol';
-import type { VotingRooms } from '../voting/rooms';
+import type { AttachedVoting } from '../voting/handlers';
 import { attachSessionVoting } from './voting';
 
 export interface SessionsOptions extends Partial<Omit<SessionRegistryOptions, 'store'>> {
@@ -64,11 +64,11 @@ interface Membership {
   shard: string;
 }
 
-/** `rooms`: the voting rooms, for the voting rounds of VAE sessions (session:vote:*); without it they are not served. */
+/** `voting`: the voting rooms, for the voting rounds of VAE sessions (session:vote:*); without it they are not served. */
 export async function attachSessions(
   io: PlaygroundServer,
   options: SessionsOptions = {},
-  rooms?: VotingRooms,
+  voting?: Pick<AttachedVoting, 'rooms' | 'closeRound'>,
 ): Promise<AttachedSessions> {
   const { dataDir } = await import('../../env');
   const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
@@ -254,7 +254,7 @@ export async function attachSessions(
   };
 
   io.on('connection', onConnection);
-  const detachVoting = rooms ? attachSessionVoting(io, registry, rooms) : () => undefined;
+  const detachVoting = voting ? attachSessionVoting(io, registry, voting) : () => undefined;
   return {
     registry,
     async detach() {

@@ -9,12 +9,17 @@
 import { UserFacingError } from '../../errors';
 import { requireGuest } from '../../identity';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
-import type { VotingRooms } from '../voting/rooms';
+import type { AttachedVoting } from '../voting/handlers';
 import { assertHost, guestIdentity } from './identity';
 import type { SessionRegistry } from './registry';
 import type { TrainingSession } from './session';
 
-export function attachSessionVoting(io: PlaygroundServer, registry: SessionRegistry, rooms: VotingRooms): () => void {
+export function attachSessionVoting(
+  io: PlaygroundServer,
+  registry: SessionRegistry,
+  voting: Pick<AttachedVoting, 'rooms' | 'closeRound'>,
+): () => void {
+  const { rooms } = voting;
   const find = async (sessionId: string): Promise<TrainingSession> => {
     const session = await registry.get(sessionId);
     if (!session)
@@ -57,9 +62,10 @@ export function attachSessionVoting(io: PlaygroundServer, registry: SessionRegis
       const session = await find(sessionId);
       const guest = requireGuest(socket);
       assertHost(session, guestIdentity(guest.id), 'close the voting round of');
-      const open = rooms.openRound(sessionId);
-      if (!open) throw new UserFacingError('There is no open voting round in this session.');
-      return { round: await rooms.close(open.id, guest) };
+      // With several machines the round may be held by another node: closed there (voting/forwarding.ts).
+      const open = await rooms.openRoundId(sessionId);
+      if (open === null) throw new UserFacingError('There is no open voting round in this session.');
+      return voting.closeRound(open, socket);
     });
   };
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { UserFacingError } from '../../errors';
 import { Limits } from '../../limits';
 import { Moderation } from '../../moderation';
-import type { CollectionView, GalleryItemSummary } from '../../../lib/protocol';
+import type { CollectionView, GalleryItemSummary, RequestData } from '../../../lib/protocol';
 import { actorOf } from '../actor';
 import type { Redis } from '../../cluster/redis';
 import { RoundOwners } from '../../cluster/roundOwners';
@@ -47,6 +47,8 @@ export interface VotingOptions {
 
 export interface AttachedVoting {
   rooms: VotingRooms;
+  /** Closes a round as `vote:close` from this socket would, on whichever node holds it. */
+  closeRound(roundId: number, socket: PlaygroundSocket): Promise<RequestData<'vote:close'>>;
   generator: CandidateGenerator;
   routes: ApiRoute[];
   detach(): Promise<void>;
@@ -269,6 +271,7 @@ export async function attachVoting(
 
   io.on('connection', onConnection);
   return {
+    closeRound: (roundId, socket) => router.serve('vote:close', { roundId }, callerOf(socket)),
     rooms,
     generator,
     routes: collectionRoutes(guests, getDb, limits, moderation),

@@ -103,6 +103,14 @@ export class VotingRooms {
     return this.open.get(room) ?? null;
   }
 
+  /** The id of the room's open round, held here or (several machines) by another node. */
+  async openRoundId(room: string): Promise<number | null> {
+    const here = this.openRound(room);
+    if (here) return here.id;
+    const latest = await latestRound(await this.getDb(), room);
+    return latest?.state === 'open' ? latest.id : null;
+  }
+
   /** The open round `roundId`, when it runs here. */
   heldRound(roundId: number): VoteRound | null {
     return [...this.open.values()].find((r) => r.id === roundId) ?? null;
