@@ -11,6 +11,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import type { ClientToServerEvents, Reply, ServerToClientEvents } from '../../lib/protocol';
 import { SessionTimeline } from '../../lib/sessions/timeline';
 import type { BenchMessage, BenchResult, BenchSettings, DeliveryFigures } from './bench-realtime';
+import { lagMonitor } from './bench-realtime-lag';
 
 type Client = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -113,6 +114,8 @@ export async function runClients(s: BenchSettings, post: (m: BenchMessage) => vo
   post({ type: 'progress', text: `joined: ${s.clients} clients in ${joinSeconds.toFixed(1)} s` });
 
   post({ type: 'training' });
+  const lag = lagMonitor();
+  lag.start();
   const trainStart = Date.now();
   await ok(request(host.socket, 'session:control', { sessionId, action: 'start' }), 'start');
   const ended = () => ['finished', 'stopped', 'failed'].includes(host.timeline.state ?? '');
@@ -137,6 +140,7 @@ export async function runClients(s: BenchSettings, post: (m: BenchMessage) => vo
     }
   }
   const trainSeconds = (Date.now() - trainStart) / 1000;
+  const clientsLag = lag.stop();
 
   // The reference: the whole history as a client joining now receives it.
   const probe = watch(await open(s.urls[0]!), 0);
@@ -181,6 +185,7 @@ export async function runClients(s: BenchSettings, post: (m: BenchMessage) => vo
     batchEventsSent: lastSeq - reference.length,
     ...figures(clients, latencies.flat()),
     byNode,
+    clientsLag,
   };
 }
 

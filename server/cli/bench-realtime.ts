@@ -56,6 +56,8 @@ export interface BenchResult extends DeliveryFigures {
   /** Per-batch metric events the session produced (each client should get each). */
   batchEventsSent: number;
   byNode: DeliveryFigures[];
+  /** The clients' own thread while the session trained: a busy one delays what it measures. */
+  clientsLag: LagFigures;
 }
 
 /** What the clients connect to: one server or several web nodes, each able to measure its lag. */
@@ -213,13 +215,18 @@ function reportCommon(r: BenchResult): void {
   console.log(
     `  must-arrive events lost: ${r.reliableLost} of ${r.reliableExpected.toLocaleString('en')}; clients with events out of order or twice: ${r.disordered}`,
   );
+  console.log(
+    `  the clients' thread while training: busy ${percent(r.clientsLag.busy)}, event-loop lag p99 ${r.clientsLag.p99.toFixed(1)} ms, max ${r.clientsLag.max.toFixed(1)} ms (its delays count in the delivery latency)`,
+  );
 }
+
+const percent = (share: number) => `${(100 * share).toFixed(0)} %`;
 
 /** One server in this process. */
 function report(r: BenchResult, lag: LagFigures): void {
   reportCommon(r);
   console.log(
-    `  server event-loop lag while training: p50 ${lag.p50.toFixed(1)} ms, p99 ${lag.p99.toFixed(1)} ms, max ${lag.max.toFixed(1)} ms`,
+    `  server event-loop lag while training: p50 ${lag.p50.toFixed(1)} ms, p99 ${lag.p99.toFixed(1)} ms, max ${lag.max.toFixed(1)} ms (busy ${percent(lag.busy)})`,
   );
   console.log(
     `  goals: p95 <= 100 ms ${verdict(r.latencyMs.p95 <= 100)}, nothing lost ${verdict(r.reliableLost === 0 && r.disordered === 0)}, lag p99 <= 20 ms ${verdict(lag.p99 <= 20)}` +
@@ -241,6 +248,7 @@ function reportNodes(r: BenchResult, names: string[], lags: LagFigures[]): void 
     ['event-loop lag p50 (ms)', (i) => lags[i]!.p50.toFixed(1), ''],
     ['event-loop lag p99 (ms)', (i) => lags[i]!.p99.toFixed(1), '<= 20'],
     ['event-loop lag max (ms)', (i) => lags[i]!.max.toFixed(1), ''],
+    ['event loop busy', (i) => percent(lags[i]!.busy), ''],
   ];
   const width = 16;
   console.log(`  ${''.padEnd(24)}${names.map((n) => n.padStart(width)).join('')}${'target'.padStart(width)}`);
