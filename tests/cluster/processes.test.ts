@@ -19,6 +19,8 @@ import { deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis';
 import { connectClient, pickNickname, type TestClient } from '../helpers/server';
 
 const TIMEOUT_MS = 240_000;
+// The nodes run with the real limits, and every client here comes from 127.0.0.1: the file uses 3
+// new guests (the limit per address and minute) and 5 new sessions (per address and 15 minutes).
 const FIXTURE = path.resolve('tests/fixtures/fashion-mnist');
 const VIEWERS = 200;
 const prefix = uniquePrefix();
@@ -307,5 +309,30 @@ describe('two web nodes and a trainer, as separate processes', () => {
       0, 1, 2, 3,
     ]);
     expectSameStreams([moving], host);
+  });
+  it('fails a session with the reason every viewer sees when its trainer keeps dying', {
+    timeout: TIMEOUT_MS,
+  }, async () => {
+    const cookie = (await pickNickname(node1.url, 'Cas')).cookie;
+    const host = await new Watcher(node1.url, cookie).connect();
+    const viewer = await new Watcher(node1.url).connect();
+    const { sessionId } = await ok(
+      ask(host.socket, 'session:create', { config: tiny('doomed', { epochs: 20, trainLimit: 512 }) }),
+    );
+    for (const w of [host, viewer]) await w.join(sessionId);
+    await ok(ask(host.socket, 'session:control', { sessionId, action: 'start' }));
+    // The queue allows two losses of a job (each resumes at a checkpoint); the third fails it.
+    for (let death = 1; death <= 3; death++) {
+      await until(
+        `trainer ${death} to run the session`,
+        () => host.events.filter((e) => e.type === 'started').length >= death,
+      );
+      await kill9(trainer);
+      trainer = await startTrainer();
+    }
+    await until('the failure', () => viewer.states().includes('failed'));
+    const failed = viewer.events.find((e) => e.type === 'state' && e.state === 'failed') as { message: string };
+    expect(failed.message).toMatch(/^The training could not go on: .*stalled.*Create a new session to train again\.$/);
+    expect(host.states().at(-1)).toBe('failed');
   });
 });
