@@ -89,7 +89,13 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
     ...options.voting,
   });
   const detachStatus = attachStatus(io, options.status);
-  const draw = await (await import('./realtime/draw/handlers')).attachDraw(io, { limits, moderation, ...options.draw });
+  const draw = await (await import('./realtime/draw/handlers')).attachDraw(io, {
+    limits,
+    moderation,
+    redis: options.redis,
+    redisPrefix,
+    ...options.draw,
+  });
   // Load the served CNN now, so the status shows it and the first drawing gets a quick answer;
   // a missing model is reported by the status panel, not fatal.
   (await import('./realtime/status-sources')).reportModelOf(draw.recognizer);
@@ -100,7 +106,18 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
   const detachModeration = attachModeration(io, moderation, env.ADMIN_TOKEN, limits);
   const sessions = await (await import('./realtime/sessions/handlers')).attachSessions(
     io,
-    { limits, redis: options.redis, redisPrefix, trainers: env.TRAINERS, ...options.sessions },
+    {
+      limits,
+      // Several machines: sessions in the shared log; trainers behind a queue unless TRAINERS=local.
+      cluster: options.redis
+        ? (await import('./cluster/sessions')).clusterSessions(
+            options.redis,
+            redisPrefix,
+            options.sessions?.trainers ?? env.TRAINERS,
+          )
+        : undefined,
+      ...options.sessions,
+    },
     voting,
   );
   const models = await (await import('./realtime/models/handlers')).attachModels(io, {

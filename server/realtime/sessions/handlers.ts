@@ -8,7 +8,6 @@ import path from 'node:path';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { UserFacingError } from '../../errors';
 import type { Db } from '../../db';
-import type { Redis } from '../../cluster/redis';
 import { Limits } from '../../limits';
 import { actorOf } from '../actor';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
@@ -17,6 +16,8 @@ import { hostIdentityOf, identityOf } from './identity';
 import { SessionAssessor } from './assessor';
 import { SessionStore } from './records';
 import { SessionRegistry, type SessionRegistryOptions } from './registry';
+import type { SharedSessionLog } from './feed';
+import type { TrainingSlots } from './slots';
 import type { SessionListener, TrainingSession } from './session';
 import type { SessionViewer } from '../../../lib/protocol';
 import type { AttachedVoting } from '../voting/handlers';
@@ -30,15 +31,29 @@ export interface SessionsOptions extends Partial<Omit<SessionRegistryOptions, 's
   /** The playground's limits (server/limits.ts: sessionCreate per guest and per address); default the defaults. */
   limits?: Limits;
   /**
-   * Several machines: the shared Redis. Sessions then live in its shared log (every web node holds
-   * every session) and, with `trainers: 'queue'` (the default with Redis), train in trainer
-   * processes (`npm run worker`) that take them from a queue.
+   * Several machines (server/cluster/sessions.ts): sessions live in a shared log every web node
+   * follows, viewers count on every node, and (with trainer processes) sessions train elsewhere.
    */
-  redis?: Redis;
-  /** The playground's Redis key prefix (DEFAULT_REDIS_PREFIX). */
-  redisPrefix?: string;
-  /** Where sessions train with Redis: `queue` (trainer processes; default) or `local` (this node's threads). */
+  cluster?: ClusterSessions;
+  /** Several machines: `queue` (trainer processes; default) or `local` (this node's threads); read by the playground. */
   trainers?: 'local' | 'queue';
+}
+
+/** What several machines give the sessions; made by server/cluster/sessions.ts. */
+export interface ClusterSessions {
+  log: SharedSessionLog;
+  /** Trainer processes behind a queue; none: this node's own threads. */
+  slots?: (registry: SessionRegistry) => TrainingSlots;
+  /** Relays this node's viewers to the others and theirs to this one. */
+  presence(
+    sessionOf: (id: string) => TrainingSession | undefined,
+    localViewers: () => Map<string, [string, SessionViewer][]>,
+  ): {
+    joined(sessionId: string, viewer: SessionViewer, socketId: string): void;
+    left(sessionId: string, viewerId: string, socketId: string): void;
+    close(): Promise<void>;
+  };
+  close(): Promise<void>;
 }
 
 export interface AttachedSessions {
@@ -104,16 +119,16 @@ export async function attachSessions(
       lobby.update(session, urgent);
     },
   };
-  const shared = options.redis ? await sharedSessions(options.redis, options.redisPrefix ?? 'fmp:') : undefined;
-  const queued = shared && (options.trainers ?? 'queue') === 'queue';
+  const cluster = options.cluster;
+  const queued = cluster?.slots !== undefined;
   const registry = new SessionRegistry(listener, {
     ...options,
     outRoot: options.outRoot ?? path.join(dataDir(), 'sessions'),
     store: new SessionStore(getDb),
     // With trainer processes, they assess the models they train.
     assessor: options.assess === false || queued ? undefined : new SessionAssessor({ getDb, dataDir: options.dataDir }),
-    shared: shared?.log,
-    slots: queued ? (r) => new shared.QueueSlots(options.redis!, options.redisPrefix ?? 'fmp:', r) : undefined,
+    shared: cluster?.log,
+    slots: cluster?.slots,
   });
   void registry.ready();
 
@@ -125,7 +140,8 @@ export async function attachSessions(
     return m;
   };
 
-  if (shared && options.redis) {
+  let presence: ReturnType<ClusterSessions['presence']> | undefined;
+  if (cluster) {
     // Viewers on every node count in every node's presence (cluster/presence.ts).
     const localViewers = () => {
       const bySession = new Map<string, [string, SessionViewer][]>();
@@ -137,7 +153,7 @@ export async function attachSessions(
         }
       return bySession;
     };
-    shared.presence = shared.startPresence((id) => registry.peek(id), localViewers);
+    presence = cluster.presence((id) => registry.peek(id), localViewers);
   }
 
   const limit = async (limiter: RateLimiterMemory, socket: PlaygroundSocket, sentence: string): Promise<void> => {
@@ -175,7 +191,7 @@ export async function attachSessions(
     void socket.leave(sessionChannel(sessionId));
     void socket.leave(member.shard);
     registry.peek(sessionId)?.presence.leave(member.viewerId, socket.id);
-    shared?.presence?.left(sessionId, member.viewerId, socket.id);
+    presence?.left(sessionId, member.viewerId, socket.id);
   };
 
   const onConnection = (socket: PlaygroundSocket): void => {
@@ -210,7 +226,7 @@ export async function attachSessions(
       const before = mine.get(sessionId);
       if (before && before.viewerId !== viewer.id) {
         session.presence.leave(before.viewerId, socket.id);
-        shared?.presence?.left(sessionId, before.viewerId, socket.id);
+        presence?.left(sessionId, before.viewerId, socket.id);
       }
       const shard = before?.shard ?? broadcaster(session).nextShard();
       mine.set(sessionId, { identity, nickname, viewerId: viewer.id, viewer, shard });
@@ -219,7 +235,7 @@ export async function attachSessions(
       // still queued for sending may arrive twice; clients drop seqs they have).
       void socket.join([sessionChannel(sessionId), shard]);
       session.presence.join(viewer, socket.id);
-      shared?.presence?.joined(sessionId, viewer, socket.id);
+      presence?.joined(sessionId, viewer, socket.id);
       const after = since !== null && since <= session.log.lastSeq ? since : null; // a newer seq: another history
       return {
         session: session.detail(),
@@ -262,33 +278,10 @@ export async function attachSessions(
       detachVoting();
       lobby.close();
       await registry.close();
-      await shared?.close();
+      await presence?.close();
+      await cluster?.close();
     },
   };
-}
-
-/** The shared log of several machines, with its own connection for the blocking read of its feed. */
-async function sharedSessions(redis: Redis, prefix: string) {
-  const { RedisSessionLog } = await import('../../cluster/sessionLog');
-  const { QueueSlots } = await import('../../cluster/trainingQueue');
-  const { SharedPresence } = await import('../../cluster/presence');
-  // Connections of their own: a blocking read, and a subscription, can do nothing else.
-  const own = () => redis.duplicate().on('error', () => undefined); // the main one logs Redis going away
-  const log = new RedisSessionLog(redis, own(), prefix);
-  const shared = {
-    log,
-    QueueSlots,
-    presence: undefined as InstanceType<typeof SharedPresence> | undefined,
-    startPresence: (
-      sessionOf: (id: string) => TrainingSession | undefined,
-      localViewers: () => Map<string, [string, SessionViewer][]>,
-    ) => new SharedPresence(redis, own(), prefix, sessionOf, localViewers),
-    async close() {
-      await shared.presence?.close();
-      await log.close();
-    },
-  };
-  return shared;
 }
 
 /** Lobby summaries: state changes at once, mere progress at most once a second per session. */
