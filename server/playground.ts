@@ -92,8 +92,10 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
   const draw = await (await import('./realtime/draw/handlers')).attachDraw(io, {
     limits,
     moderation,
-    redis: options.redis,
-    redisPrefix,
+    // Several machines: each drawing room on one node, its requests forwarded there.
+    cluster: options.redis
+      ? (await import('./cluster/drawRooms')).clusterDrawRooms(options.redis, redisPrefix)
+      : undefined,
     ...options.draw,
   });
   // Load the served CNN now, so the status shows it and the first drawing gets a quick answer;

@@ -3,7 +3,8 @@
  * memory of the node that opened it (its candidates, live tallies, serial vote chain, timer); that
  * node owns the room in Redis (`<prefix>vote:owner:<room>` → node id) while the round is open, and
  * renews the key so that it expires within TTL_MS once the node is gone. The other nodes send the
- * room's requests to the owner (realtime/voting/forwarding.ts).
+ * room's requests to the owner (realtime/voting/forwarding.ts). Drawing rooms are owned the same
+ * way, under their own prefix, while anyone is in them (realtime/draw/forwarding.ts).
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from './redis';
@@ -34,6 +35,8 @@ export class RoundOwners {
     private readonly redis: Redis,
     /** Key prefix, e.g. `fmp:vote:owner:`. */
     private readonly prefix: string,
+    /** The feature, as its log lines start (`[voting] ...`). */
+    private readonly feature = 'voting',
   ) {
     this.timer = setInterval(() => void this.renew(), RENEW_MS);
     this.timer.unref();
@@ -78,9 +81,9 @@ export class RoundOwners {
     for (const room of this.owned) {
       try {
         if (!(await this.take(room)))
-          console.error(`[voting] another node took room ${room} while its round is open here`);
+          console.error(`[${this.feature}] another node took room ${room} while its round is open here`);
       } catch (err) {
-        console.error(`[voting] renewing the owner of room ${room} failed: ${(err as Error).message}`);
+        console.error(`[${this.feature}] renewing the owner of room ${room} failed: ${(err as Error).message}`);
       }
     }
   }

@@ -1,10 +1,10 @@
 /**
  * The drawing events on every connection: recognition of a drawing (rate-limited, server/limits.ts),
- * saving a confirmed drawing, the sketch gallery, and the shared drawing rooms. Payloads arrive
- * parsed by the protocol's schemas (requests.ts); this module only decides and answers.
+ * saving a confirmed drawing, the sketch gallery, and the shared drawing rooms (roomHandlers.ts).
+ * Payloads arrive parsed by the protocol's schemas (requests.ts); this module only decides and
+ * answers. Recognition is stateless: it runs on the node the request reached.
  */
 import path from 'node:path';
-import { UserFacingError } from '../../errors';
 import type { Db } from '../../db';
 import { Limits } from '../../limits';
 import { Moderation } from '../../moderation';
@@ -14,6 +14,8 @@ import { RecognizerChoice } from '../../recognition/versions';
 import { guestOf } from '../../identity';
 import { listSketches, saveConfirmedDrawing } from '../../recognition/sketches';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
+import type { ClusterRooms } from './forwarding';
+import { attachRoomHandlers } from './roomHandlers';
 import { DrawingRooms } from './rooms';
 
 export interface DrawOptions {
@@ -29,6 +31,10 @@ export interface DrawOptions {
   moderation?: Moderation;
   /** The database; default the configured one (server/db getDb). */
   getDb?: () => Promise<Db>;
+  /** Several machines (server/cluster/drawRooms.ts): each room on one node, its requests forwarded there. */
+  cluster?: ClusterRooms;
+  /** Several machines: how often a room's node drops players whose node is gone; default PLAYER_CHECK_MS. */
+  playerCheckMs?: number;
 }
 
 export interface AttachedDraw {
@@ -39,8 +45,6 @@ export interface AttachedDraw {
   rooms: DrawingRooms;
   detach(): void;
 }
-
-const roomChannel = (roomId: string): string => `draw-room:${roomId}`;
 
 export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}): Promise<AttachedDraw> {
   const { env } = await import('../../env');
@@ -56,13 +60,19 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
     : given;
   const rooms = new DrawingRooms();
   const moderation = options.moderation ?? new Moderation(getDb);
-
-  // Recognition per guest (or connection) and per address; saving, rounds and guesses likewise.
-  const limit = (socket: PlaygroundSocket): Promise<void> => limits.take('recognize', actorOf(socket));
+  const roomRequests = attachRoomHandlers(io, {
+    rooms,
+    limits,
+    moderation,
+    choice,
+    cluster: options.cluster ?? null,
+    playerCheckMs: options.playerCheckMs,
+  });
 
   const onConnection = (socket: PlaygroundSocket): void => {
+    // Recognition per guest (or connection) and per address; saving, rounds and guesses likewise.
     onRequest(socket, 'draw:recognize', async ({ strokes, modelVersionId }) => {
-      await limit(socket);
+      await limits.take('recognize', actorOf(socket));
       const picked = await choice.pick(modelVersionId);
       const { probabilities, guess, modelVersion, elapsedMs } = await picked.recognizer.recognize(strokes, {
         key: socket.id,
@@ -89,70 +99,8 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
       };
     });
 
-    onRequest(socket, 'room:join', async ({ roomId, nickname }) => {
-      await moderation.ready();
-      // The guest cookie's nickname when there is one (the one identity), else the one typed.
-      const name = guestOf(socket)?.nickname ?? nickname;
-      if (moderation.isHidden('nickname', name))
-        throw new UserFacingError('That nickname was hidden by a moderator; choose another one.');
-      const joined = rooms.join(roomId, socket.id, name);
-      await socket.join(roomChannel(roomId));
-      socket.to(roomChannel(roomId)).emit('room:state', joined.state);
-      return joined;
-    });
-
-    onRequest(socket, 'room:leave', async ({ roomId }) => {
-      leaveRoom(socket, roomId);
-      return {};
-    });
-
-    onRequest(socket, 'room:start', async ({ roomId }) => {
-      await limits.take('roomStart', actorOf(socket));
-      const started = rooms.start(roomId, socket.id);
-      io.to(roomChannel(roomId)).emit('room:state', started.state);
-      io.to(roomChannel(roomId)).emit('room:drawing', started.drawing);
-      return { round: started.round, target: started.target };
-    });
-
-    onRequest(socket, 'room:draw', async ({ roomId, strokes, modelVersionId }) => {
-      rooms.assertDrawer(roomId, socket.id);
-      await limit(socket);
-      // An empty or fully erased canvas is a drawing too: watchers see it cleared, without a guess.
-      const picked = await choice.pick(modelVersionId);
-      const found = await picked.recognizer.tryRecognize(strokes, { key: socket.id });
-      const recognition = found && {
-        probabilities: found.probabilities,
-        guess: found.guess,
-        modelVersion: found.modelVersion,
-        modelVersionId: picked.modelVersionId,
-        elapsedMs: found.elapsedMs,
-      };
-      const { drawing, state } = rooms.draw(roomId, socket.id, strokes, recognition);
-      socket.to(roomChannel(roomId)).emit('room:drawing', drawing);
-      if (state) io.to(roomChannel(roomId)).emit('room:state', state);
-      return recognition;
-    });
-
-    onRequest(socket, 'room:guess', async ({ roomId, label }) => {
-      await limits.take('roomGuess', actorOf(socket), roomId);
-      const { correct, first, state } = rooms.guess(roomId, socket.id, label);
-      io.to(roomChannel(roomId)).emit('room:state', state);
-      // The round is over: now the watchers may see what the model made of the drawing.
-      const drawing = state.status === 'over' ? rooms.drawingOf(roomId) : null;
-      if (drawing) io.to(roomChannel(roomId)).emit('room:drawing', drawing);
-      return { correct, first };
-    });
-
-    socket.on('disconnect', () => {
-      for (const roomId of rooms.roomsOf(socket.id)) leaveRoom(socket, roomId);
-    });
+    roomRequests.connect(socket);
   };
-
-  function leaveRoom(socket: PlaygroundSocket, roomId: string): void {
-    const state = rooms.leave(roomId, socket.id);
-    void socket.leave(roomChannel(roomId));
-    if (state) io.to(roomChannel(roomId)).emit('room:state', state);
-  }
 
   io.on('connection', onConnection);
   return {
@@ -161,6 +109,7 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
     rooms,
     detach() {
       io.off('connection', onConnection);
+      roomRequests.detach();
       void choice.dispose();
     },
   };

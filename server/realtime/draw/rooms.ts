@@ -2,7 +2,9 @@
  * Shared drawing rooms ("draw together"): who is in a room, who draws, the garment to draw this
  * round, the drawing so far with the model's guess, and the guesses in the order they came, so the
  * room can show who was right first (a person or the model). Plain state with no sockets: the
- * handlers (handlers.ts) call it and broadcast what it returns.
+ * handlers (handlers.ts) call it and broadcast what it returns. Players are known by their
+ * connection's id, which is unique across web nodes: with several nodes, a room lives on the node
+ * where it opened and players of every node play in it (forwarding.ts).
  *
  * Rules: whoever starts a round draws it and alone learns the garment. Watchers guess; the first
  * correct guess by a person ends the round and reveals the garment. The model's first correct top
@@ -85,7 +87,7 @@ export class DrawingRooms {
   /** Removes the socket from the room (if the drawer leaves, the round ends); null when the room is gone. */
   leave(roomId: string, socketId: string): RoomState | null {
     const room = this.rooms.get(roomId);
-    if (!room || !room.players.delete(socketId)) return room ? this.state(room) : null;
+    if (!room?.players.delete(socketId)) return room ? this.state(room) : null;
     if (room.players.size === 0) {
       this.rooms.delete(roomId);
       return null;
@@ -97,9 +99,19 @@ export class DrawingRooms {
     return this.state(room);
   }
 
-  /** Rooms the socket is in (to leave them all on disconnect). */
-  roomsOf(socketId: string): string[] {
-    return [...this.rooms.values()].filter((r) => r.players.has(socketId)).map((r) => r.id);
+  /** Whether the room is open here (with several web nodes, on this node). */
+  holds(roomId: string): boolean {
+    return this.rooms.has(roomId);
+  }
+
+  /** The rooms open here. */
+  ids(): string[] {
+    return [...this.rooms.keys()];
+  }
+
+  /** The connections playing in a room (with several web nodes, on any of them). */
+  connectionsIn(roomId: string): string[] {
+    return [...(this.rooms.get(roomId)?.players.keys() ?? [])];
   }
 
   /** A new round drawn by the caller; returns the secret garment. */
@@ -179,8 +191,7 @@ export class DrawingRooms {
 
   private member(roomId: string, socketId: string): Room {
     const room = this.rooms.get(roomId);
-    if (!room || !room.players.has(socketId))
-      throw new UserFacingError(`You are not in room ${roomId}: join it first.`);
+    if (!room?.players.has(socketId)) throw new UserFacingError(`You are not in room ${roomId}: join it first.`);
     return room;
   }
 
