@@ -38,8 +38,8 @@ export interface PlaygroundOptions {
   /** Rate limits replacing the defaults of server/limits.ts (tests relax them). */
   limits?: Partial<LimitRules>;
   /**
-   * Several machines: the Redis every web node shares (rate limits, sessions, voting rooms). Without it, all
-   * state stays in this process.
+   * Several machines: the Redis every web node shares (rate limits, sessions, presence, voting rounds,
+   * drawing rooms; server/cluster). Without it, all state stays in this process.
    */
   redis?: Redis;
   /** The namespace of this playground's Redis keys; default DEFAULT_REDIS_PREFIX (tests give each file its own). */
