@@ -16,6 +16,7 @@ import next from 'next';
 import { Server } from 'socket.io';
 import { closeRedis, connectRedis, type Redis } from './cluster/redis';
 import { runCli, UserFacingError } from './errors';
+import { closeOnSignals } from './signals';
 import { MAX_PAYLOAD_BYTES, SERVER_STARTING } from '../lib/protocol';
 import type { PlaygroundServer } from './sockets';
 import { createStatusService, type StatusService, type StatusSources } from './realtime/status';
@@ -231,22 +232,7 @@ async function main(): Promise<void> {
   if (env.REDIS_URL)
     console.log(`  several machines: Redis ${withoutPassword(env.REDIS_URL)} (Socket.IO adapter, shared limits)`);
 
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1); // a second Ctrl-C means now
-    stopping = true;
-    console.log(`${signal}: closing connections...`);
-    setTimeout(() => process.exit(1), 10_000).unref();
-    server.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error('error while closing:', err);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  closeOnSignals('closing connections', () => server.close(), 10_000);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Command } from 'commander';
 import { runCli, UserFacingError } from '../errors';
+import { closeOnSignals } from '../signals';
 import { numberOption } from './options';
 
 const program = new Command('worker')
@@ -52,21 +53,6 @@ await runCli(async () => {
     `trainer on ${os.hostname()} (pid ${process.pid}): ${o.slots} slot(s), backend ${backend.name}${backend.simd ? ' (simd)' : ''}; ` +
       `waiting for sessions in ${env.REDIS_URL.replace(/\/\/[^@/]*@/, '//***@')}`,
   );
-  let stopping = false;
-  const stop = (signal: NodeJS.Signals) => {
-    if (stopping) process.exit(1);
-    stopping = true;
-    console.log(`${signal}: handing the running sessions back to the queue...`);
-    setTimeout(() => process.exit(1), 15_000).unref();
-    trainer.close().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error('error while closing:', err);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  closeOnSignals('handing the running sessions back to the queue', () => trainer.close(), 15_000);
   await new Promise(() => undefined); // runs until a signal
 });

@@ -9,13 +9,13 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../lib/protocol';
 import { createFreshPostgres, type FreshPostgres } from '../helpers/freshDatabase';
 import { deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis';
+import { freePort } from '../helpers/ports';
 import { connectClient, pickNickname, type TestClient } from '../helpers/server';
 
 const TIMEOUT_MS = 240_000;
@@ -38,17 +38,6 @@ interface Proc {
   child: ChildProcess;
   output: string[];
   url: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 /** Starts `script` under Node (one process, so SIGKILL kills it all) and waits for `readyLine`. */

@@ -8,11 +8,11 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SessionEvent } from '../../lib/protocol';
+import { freePort } from '../helpers/ports';
 import { connectClient, ok, pickNickname, startTestServer, type TestClient, type TestServer } from '../helpers/server';
 
 const FIXTURE = path.resolve('tests/fixtures/fashion-mnist');
@@ -24,17 +24,6 @@ let nodeA: TestServer;
 let nodeB: TestServer;
 const clients: TestClient[] = [];
 const logged: string[] = [];
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function startRedis(): Promise<void> {
   redis = spawn(
