@@ -26,7 +26,7 @@ import path from 'node:path';
 import { IMAGE_PIXELS, imageAt } from '../../../lib/image';
 
 export type ReplicaMessage =
-  | { type: 'ready'; replica: number; paramCount: number; stateCount: number }
+  | { type: 'ready'; replica: number; paramCount: number; stateCount: number; backend: string }
   | { type: 'event'; event: TrainingEvent }
   | { type: 'error'; replica: number; message: string; userFacing: boolean }
   | { type: 'done'; replica: number };
@@ -103,7 +103,7 @@ async function main(): Promise<void> {
   const auxiliaryParams = task.auxiliaryParams();
   const stateCount = task.stateVariables().reduce((n, v) => n + v.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
 
-  port.postMessage({ type: 'ready', replica, paramCount, stateCount } satisfies ReplicaMessage);
+  port.postMessage({ type: 'ready', replica, paramCount, stateCount, backend: backend.name } satisfies ReplicaMessage);
   const memory = await new Promise<SharedTrainingMemory>((resolve) =>
     port.once('message', (m: { type: 'start'; memory: SharedTrainingMemory }) => resolve(m.memory)),
   );

@@ -81,6 +81,11 @@ export class TrainingRun extends EventEmitter<{ event: [TrainingEvent] }> {
             case 'ready': {
               ready.push(m);
               if (ready.length < n) return;
+              const disagreement = backendDisagreement(ready);
+              if (disagreement) {
+                fail(disagreement, true);
+                return;
+              }
               const size = Math.max(...ready.map((x) => Math.max(x.paramCount, x.stateCount)));
               const memory = createSharedMemory(n, size);
               this.control = new TrainingControl(memory);
@@ -117,6 +122,20 @@ export class TrainingRun extends EventEmitter<{ event: [TrainingEvent] }> {
     this.abort?.('training was terminated');
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
+}
+
+/**
+ * Replicas average their gradients, so they must compute alike: a native backend that loads in one
+ * worker thread but not the next (tfjs issue 8388) must not train beside wasm. The sentence that
+ * refuses such a run, or null when every replica runs the same backend.
+ */
+export function backendDisagreement(ready: readonly { replica: number; backend: string }[]): string | null {
+  if (new Set(ready.map((x) => x.backend)).size <= 1) return null;
+  const which = [...ready]
+    .sort((a, b) => a.replica - b.replica)
+    .map((x) => `replica ${x.replica} ${x.backend}`)
+    .join(', ');
+  return `The training replicas run on different backends (${which}); train with one replica or set TFJS_BACKEND.`;
 }
 
 export function startTraining(config: TrainingConfigInput): TrainingRun {
