@@ -1,20 +1,20 @@
 /**
  * Several machines: a voting room's requests (join, start, cast, close) are served by the node
  * whose memory holds the room's open round, the room's owner in Redis (cluster/roundOwners.ts).
- * A request arriving at another node goes to the owner through the Socket.IO cluster adapter
- * (`serverSideEmit` with an acknowledgement; every other node answers null), with who sent it, and
+ * A request arriving at another node goes to the owner (cluster/nodeRequests.ts) with who sent it, and
  * the owner runs the same handler as for its own sockets: the same checks and limits, one place
  * for the voting rules. Its reply is the client's. The owner's broadcasts (tallies, round states)
  * go to the room through the adapter, so they reach every node. Without Redis nothing is forwarded.
  */
 import { z } from 'zod';
 import { clientRequests, type Reply, type RequestData } from '../../../lib/protocol';
+import type { NodeRequest, NodeRequests } from '../../cluster/nodeRequests';
 import type { Db } from '../../db';
 import { UserFacingError } from '../../errors';
 import { IDENTITY_PROBLEMS, requireGuest, type GuestIdentity } from '../../identity';
 import type { Actor } from '../../limits';
 import { actorOf } from '../actor';
-import { replyOf, type ParsedPayload, type PlaygroundServer, type PlaygroundSocket } from '../requests';
+import { replyOf, type ParsedPayload, type PlaygroundSocket } from '../requests';
 import type { VotingRooms } from './rooms';
 
 export const ROUND_REQUESTS = ['vote:join', 'vote:start', 'vote:cast', 'vote:close'] as const;
@@ -34,22 +34,17 @@ export type RoundHandlers = {
 
 export const OWNER_GONE = 'The node running this round is gone; start a new round.';
 
-const FORWARD_EVENT = 'vote:forward';
-const FORWARD_TIMEOUT_MS = 6000;
-
-const ForwardedSchema = z.object({
-  /** The owner node; the others answer null. */
-  to: z.string(),
-  name: z.enum(ROUND_REQUESTS),
-  payload: z.unknown(),
-  caller: z.object({
-    guest: z
-      .object({ id: z.string(), nickname: z.string(), createdAt: z.iso.datetime().transform((s) => new Date(s)) })
-      .nullable(),
-    refusal: z.string().nullable(),
-    actor: z.object({ guest: z.string().nullable(), connection: z.string().optional(), address: z.string() }),
-  }),
+/** A caller as it arrives from another node (guest.createdAt as an ISO string). */
+const CallerSchema = z.object({
+  guest: z
+    .object({ id: z.string(), nickname: z.string(), createdAt: z.iso.datetime().transform((s) => new Date(s)) })
+    .nullable(),
+  refusal: z.string().nullable(),
+  actor: z.object({ guest: z.string().nullable(), connection: z.string().optional(), address: z.string() }),
 });
+
+/** Requests to one named node and back (cluster/nodeRequests.ts). */
+export type RoundForwarding = Pick<NodeRequests, 'send' | 'detach'>;
 
 export function callerOf(socket: PlaygroundSocket): Caller {
   try {
@@ -71,63 +66,51 @@ const ROOMS_REMEMBERED = 2000;
 
 export class RoundRouter {
   private readonly roomOfRound = new Map<number, string>();
-  private readonly onForward = (message: unknown, ack: (reply: Reply<unknown> | null) => void): void => {
-    const owners = this.rooms.owners;
-    const parsed = ForwardedSchema.safeParse(message);
-    if (!owners || !parsed.success || parsed.data.to !== owners.node) {
-      ack(null);
-      return;
-    }
-    const { name, payload, caller } = parsed.data;
-    void replyOf(name, () => this.local(name, clientRequests[name].payload.parse(payload), caller)).then(ack);
-  };
+  private readonly requests: RoundForwarding | null;
 
   constructor(
-    private readonly io: PlaygroundServer,
     private readonly rooms: VotingRooms,
     private readonly handlers: RoundHandlers,
     private readonly getDb: () => Promise<Db>,
+    /** Several machines: serves the requests other nodes send this one, and sends this node's. */
+    forwarding: ((serve: (request: NodeRequest) => Promise<Reply<unknown>>) => RoundForwarding) | null,
   ) {
-    if (rooms.owners) (io as unknown as ServerSideEvents).on(FORWARD_EVENT, this.onForward);
+    this.requests = rooms.owners && forwarding ? forwarding((r) => this.received(r)) : null;
   }
 
   /** Serves a room's request here when its round is here (or nowhere), else on the node that holds it. */
   async serve<N extends RoundRequest>(name: N, payload: ParsedPayload<N>, caller: Caller): Promise<RequestData<N>> {
     const owners = this.rooms.owners;
-    const room = owners ? await this.roomOf(payload) : null;
-    if (!owners || room === null || this.rooms.openRound(room)) return this.local(name, payload, caller);
+    const room = owners && this.requests ? await this.roomOf(payload) : null;
+    if (!owners || !this.requests || room === null || this.rooms.openRound(room))
+      return this.local(name, payload, caller);
     const owner = await owners.ownerOf(room);
     if (!owner || owner === owners.node) return this.local(name, payload, caller);
 
-    const message: z.input<typeof ForwardedSchema> = {
-      to: owner,
-      name,
-      payload,
-      caller: {
-        ...caller,
-        guest: caller.guest && { ...caller.guest, createdAt: caller.guest.createdAt.toISOString() },
-      },
+    const sent: z.input<typeof CallerSchema> = {
+      ...caller,
+      guest: caller.guest && { ...caller.guest, createdAt: caller.guest.createdAt.toISOString() },
     };
-    // The adapter answers once every node has, or after 5 s with the answers it got (our own
-    // timer covers an adapter that never calls back, e.g. when Redis fails in between).
-    const replies = await new Promise<unknown[]>((resolve) => {
-      const timer = setTimeout(() => resolve([]), FORWARD_TIMEOUT_MS);
-      (this.io as unknown as ServerSideEvents).serverSideEmit(FORWARD_EVENT, message, (_err, responses) => {
-        clearTimeout(timer);
-        resolve(responses ?? []);
-      });
-    });
-    const reply = replies.find((r): r is Reply<RequestData<N>> => r !== null && typeof r === 'object');
+    const reply = await this.requests.send(owner, { name, payload, caller: sent });
     if (!reply) {
       await owners.forget(room, owner);
       throw new UserFacingError(OWNER_GONE);
     }
     if (!reply.ok) throw new UserFacingError(reply.error);
-    return reply.data;
+    return reply.data as RequestData<N>;
   }
 
   detach(): void {
-    (this.io as unknown as ServerSideEvents).off(FORWARD_EVENT, this.onForward);
+    this.requests?.detach();
+  }
+
+  /** A request another node sent here: it runs as if its socket were here. */
+  private received({ name, payload, caller }: NodeRequest): Promise<Reply<unknown>> {
+    return replyOf(name, () => {
+      const request = z.enum(ROUND_REQUESTS).parse(name);
+      const parsed = clientRequests[request].payload.parse(payload) as ParsedPayload<RoundRequest>;
+      return this.local(request, parsed, CallerSchema.parse(caller));
+    });
   }
 
   private local<N extends RoundRequest>(name: N, payload: ParsedPayload<N>, caller: Caller): Promise<RequestData<N>> {
@@ -149,11 +132,4 @@ export class RoundRouter {
     }
     return room;
   }
-}
-
-/** The server-to-server side of Socket.IO, which the playground's typed server does not declare. */
-interface ServerSideEvents {
-  on(event: string, listener: (message: unknown, ack: (reply: Reply<unknown> | null) => void) => void): void;
-  off(event: string, listener: (...args: never[]) => void): void;
-  serverSideEmit(event: string, message: unknown, ack: (err: Error | null, responses: unknown[]) => void): void;
 }

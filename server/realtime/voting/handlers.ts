@@ -12,6 +12,7 @@ import { Moderation } from '../../moderation';
 import type { CollectionView, GalleryItemSummary, RequestData } from '../../../lib/protocol';
 import { actorOf } from '../actor';
 import type { Redis } from '../../cluster/redis';
+import { NodeRequests } from '../../cluster/nodeRequests';
 import { RoundOwners } from '../../cluster/roundOwners';
 import type { Db } from '../../db';
 import { listAssessments } from '../../db/repositories/assessments';
@@ -180,7 +181,13 @@ export async function attachVoting(
     }),
     'vote:close': async ({ roundId }, caller) => ({ round: await rooms.close(roundId, requireCaller(caller)) }),
   };
-  const router = new RoundRouter(io, rooms, roundHandlers, getDb);
+  const owners = rooms.owners;
+  const router = new RoundRouter(
+    rooms,
+    roundHandlers,
+    getDb,
+    owners && ((serve) => new NodeRequests(io, 'vote:forward', owners.node, serve)),
+  );
 
   const onConnection = (socket: PlaygroundSocket): void => {
     onRequest(socket, 'vote:join', async (payload) => {
