@@ -9,7 +9,6 @@ import { z } from 'zod';
 import { UserFacingError } from '../errors';
 import {
   clientRequests,
-  type ClientToServerEvents,
   type Reply,
   type RequestData,
   type RequestName,

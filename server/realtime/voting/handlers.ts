@@ -26,7 +26,7 @@ import { collectionWrites, type CollectionWrite } from './collectionWrites';
 import { CandidateGenerator } from './generator';
 import { callerOf, requireCaller, RoundRouter, type Caller, type RoundHandlers } from './forwarding';
 import { DEFAULT_VOTING, publicIdOf, VotingRooms, type VotingSettings } from './rooms';
-import { collectionFor, collectionList, collectionView, galleryDetail, galleryPage } from './views';
+import { collectionFor, collectionList, galleryDetail, galleryPage } from './views';
 
 export interface VotingOptions {
   /** VAE folder; default `${MODELS_DIR}/vae`. */
