@@ -5,7 +5,7 @@
  */
 import { checkAdmin } from '../admin';
 import type { Moderation } from '../moderation';
-import { Limits } from '../limits';
+import type { Limits } from '../limits';
 import { actorOf } from './actor';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from './requests';
 

@@ -7,13 +7,7 @@
 import type { Socket } from 'socket.io';
 import { z } from 'zod';
 import { UserFacingError } from '../errors';
-import {
-  clientRequests,
-  type Reply,
-  type RequestData,
-  type RequestName,
-  type ServerToClientEvents,
-} from '../../lib/protocol';
+import { clientRequests, type Reply, type RequestData, type RequestName } from '../../lib/protocol';
 
 import type { PlaygroundServer, PlaygroundSocket } from '../sockets';
 
