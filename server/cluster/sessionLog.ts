@@ -144,10 +144,22 @@ export class RedisSessionLog implements SharedSessionLog {
     return entries.map(([, fields]) => parseEvent(fieldOf(fields, 'e')!));
   }
 
-  follow(handlers: Parameters<SharedSessionLog['follow']>[0]): void {
+  async follow(handlers: Parameters<SharedSessionLog['follow']>[0]): Promise<void> {
     if (this.following) throw new Error('the shared session log is already followed');
     this.following = true;
-    void this.tail(handlers);
+    // From the feed's newest entry as of now: what comes after is read here, what came before is
+    // in the sessions' own logs, which the caller loads once this resolves. Nothing falls between.
+    for (;;) {
+      try {
+        const [newest] = (await this.redis.xrevrange(this.feedKey, '+', '-', 'COUNT', 1)) as StreamEntries;
+        void this.tail(handlers, newest?.[0] ?? '0-0');
+        return;
+      } catch (err) {
+        // Redis is not there yet: keep trying (connectRedis logs it), a node must follow the log.
+        if (this.stopped) throw err;
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
   }
 
   async close(): Promise<void> {
@@ -156,8 +168,8 @@ export class RedisSessionLog implements SharedSessionLog {
   }
 
   /** Reads the feed from now on, for as long as the process runs; reconnects (ioredis) and goes on. */
-  private async tail(handlers: Parameters<SharedSessionLog['follow']>[0]): Promise<void> {
-    let last = '$';
+  private async tail(handlers: Parameters<SharedSessionLog['follow']>[0], from: string): Promise<void> {
+    let last = from;
     while (!this.stopped) {
       let reply: [string, StreamEntries][] | null;
       try {

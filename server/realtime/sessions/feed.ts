@@ -46,10 +46,13 @@ export interface SharedSessionLog extends SessionFeed {
   load(id: string): Promise<SharedSessionRecord | null>;
   /** Events of `id` after `seq`, in order (to fill a gap). */
   since(id: string, seq: number): Promise<SessionEvent[]>;
-  /** From now on: every session created and every event appended, by any process, in order. */
+  /**
+   * From now on: every session created and every event appended, by any process, in order.
+   * Resolves once following has begun (what came before is for `recent`/`load` to read).
+   */
   follow(handlers: {
     created(record: SharedSessionRecord): void;
     event(sessionId: string, event: SessionEvent): void;
-  }): void;
+  }): Promise<void>;
   close(): Promise<void>;
 }

@@ -93,7 +93,7 @@ export class SessionRegistry {
     this.restored ??= (async () => {
       const shared = this.options.shared;
       if (shared) {
-        shared.follow({
+        await shared.follow({
           created: (record) => this.adopt(record),
           event: (id, event) => this.deliver(id, event),
         });
