@@ -29,6 +29,9 @@ export const jobIdOf = (sessionId: string) => `session-${sessionId}`;
 export class QueueSlots implements TrainingSlots {
   private readonly queue: Queue;
   private readonly events: QueueEvents;
+  /** Sessions this node shows a queue position for. */
+  private readonly positioned = new Set<string>();
+  private refreshing: NodeJS.Timeout | undefined;
 
   constructor(redis: Redis, redisPrefix: string, registry: SessionRegistry) {
     const prefix = bullPrefix(redisPrefix);
@@ -39,6 +42,32 @@ export class QueueSlots implements TrainingSlots {
     this.events.on('failed', ({ jobId, failedReason }) => {
       void this.failed(registry, jobId, failedReason).catch(() => undefined);
     });
+    // Every node shows each waiting session's place in the queue, kept up as jobs come and go.
+    for (const event of ['waiting', 'active', 'removed', 'failed', 'completed'] as const)
+      this.events.on(event, () => this.refreshPositions(registry));
+  }
+
+  /** The waiting jobs' order (oldest first, as trainers take them) as queue positions, soon. */
+  private refreshPositions(registry: SessionRegistry): void {
+    this.refreshing ??= setTimeout(() => {
+      this.refreshing = undefined;
+      void this.queue
+        .getJobs(['waiting'], 0, -1, true)
+        .then((jobs) => {
+          const now = new Set<string>();
+          jobs.forEach((job, i) => {
+            const id = TrainingJobSchema.safeParse(job?.data).data?.sessionId;
+            const session = id ? registry.peek(id) : undefined;
+            if (!id || !session || session.state !== 'queued') return;
+            session.setQueuePosition(i + 1);
+            now.add(id);
+          });
+          for (const id of this.positioned) if (!now.has(id)) registry.peek(id)?.setQueuePosition(null);
+          this.positioned.clear();
+          for (const id of now) this.positioned.add(id);
+        })
+        .catch(() => undefined);
+    }, 200);
   }
 
   async start(session: TrainingSession, by: string): Promise<SessionState> {
@@ -63,6 +92,7 @@ export class QueueSlots implements TrainingSlots {
   }
 
   async close(): Promise<void> {
+    clearTimeout(this.refreshing);
     await Promise.all([this.events.close(), this.queue.close()]);
   }
 

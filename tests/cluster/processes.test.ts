@@ -251,19 +251,43 @@ describe('two web nodes and a trainer, as separate processes', () => {
     }
   });
 
-  it('counts a per-person limit across nodes: the fourth new session in 15 minutes is refused on either node', {
+  it('counts a per-person limit across nodes, and shows a session waiting for a trainer its place in the queue on every node', {
     timeout: 60_000,
   }, async () => {
     const on2 = await new Watcher(node2.url, hostCookie).connect();
     const on1 = await new Watcher(node1.url, hostCookie).connect();
     // The first was created through node 1 above; two more through node 2.
-    await ok(ask(on2.socket, 'session:create', { config: tiny('second') }));
-    await ok(ask(on2.socket, 'session:create', { config: tiny('third') }));
+    const second = (await ok(ask(on2.socket, 'session:create', { config: tiny('second', { epochs: 20 }) }))).sessionId;
+    const third = (await ok(ask(on2.socket, 'session:create', { config: tiny('third') }))).sessionId;
     const refused = await ask(on1.socket, 'session:create', { config: tiny('fourth') });
     expect(refused.ok).toBe(false);
     expect(refused.ok ? '' : refused.error).toMatch(
       /^Too many new training sessions: at most 3 per 15 minutes per person/,
     );
+
+    // The trainer has one slot: while it trains the second, the third waits, and node 1's lobby
+    // (the host started both on node 2) shows its place in the queue.
+    let lobby: { id: string; state: string; queuePosition: number | null }[] = [];
+    on1.socket.on('sessions:summary', (s) => {
+      lobby = [...lobby.filter((x) => x.id !== s.id), s];
+    });
+    lobby = (await ok(ask(on1.socket, 'sessions:watch', {}))).sessions;
+    for (const id of [second, third]) {
+      await ok(ask(on2.socket, 'session:join', { sessionId: id, since: null }));
+      await ok(ask(on2.socket, 'session:control', { sessionId: id, action: 'start' }));
+    }
+    const summary = (id: string) => lobby.find((s) => s.id === id);
+    await until(
+      'the second to train and the third to wait first in line',
+      () =>
+        summary(second)?.state === 'training' &&
+        summary(third)?.state === 'queued' &&
+        summary(third)?.queuePosition === 1,
+    );
+    await ok(ask(on2.socket, 'session:control', { sessionId: third, action: 'stop' }));
+    await ok(ask(on2.socket, 'session:control', { sessionId: second, action: 'stop' }));
+    await until('both to stop', () => summary(second)?.state === 'stopped' && summary(third)?.state === 'stopped');
+    expect(summary(third)?.queuePosition).toBeNull();
   });
 
   it('resumes a session at its last checkpoint when its trainer is killed, and a web node killed mid-session loses nobody', {
