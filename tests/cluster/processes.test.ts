@@ -297,7 +297,7 @@ describe('two web nodes and a trainer, as separate processes', () => {
     const host = await new Watcher(node1.url, cookie).connect();
     const moving = await new Watcher(node2.url).connect(); // its node will die
     const { sessionId } = await ok(
-      ask(host.socket, 'session:create', { config: tiny('survivor', { epochs: 4, trainLimit: 512 }) }),
+      ask(host.socket, 'session:create', { config: tiny('survivor', { epochs: 5, trainLimit: 512 }) }),
     );
     for (const w of [host, moving]) await w.join(sessionId);
     await ok(ask(host.socket, 'session:control', { sessionId, action: 'start' }));
@@ -311,15 +311,34 @@ describe('two web nodes and a trainer, as separate processes', () => {
       host.events.some((e) => e.seq > killedAt && e.type === 'started'),
     );
 
+    // A trainer stopped by its operator (SIGTERM) hands the job back; the next one resumes it.
+    const batchAfter = (seq: number) =>
+      host.events.find((e): e is Extract<SessionEvent, { type: 'batch' }> => e.type === 'batch' && e.seq > seq);
+    await until('a step of the new trainer', () => batchAfter(killedAt) !== undefined);
+    const resumedIn = batchAfter(killedAt)!.epoch;
+    // A step of the epoch after: the checkpoint of the one it resumed in is written.
+    await until('the next epoch', () => host.events.some((e) => e.type === 'batch' && e.epoch > resumedIn));
+    const stopped = trainer;
+    await new Promise<void>((resolve) => {
+      stopped.child.once('exit', () => resolve());
+      stopped.child.kill('SIGTERM');
+    });
+    expect(stopped.output.join('')).toMatch(/SIGTERM: handing the running sessions back to the queue/);
+    const stoppedAt = host.events.at(-1)!.seq;
+    trainer = await startTrainer();
+    await until('the third trainer to take over', () =>
+      host.events.some((e) => e.seq > stoppedAt && e.type === 'started'),
+    );
+
     await kill9(node2); // its two viewers lose their connection
     moving.url = node1.url; // the load balancer sends them to the surviving node
     await moving.connect();
     await moving.join(sessionId);
     await until('the end', () => host.ended() && moving.ended());
     expect(host.states().at(-1)).toBe('finished');
-    // The replacement resumed after epoch 1 instead of starting again: epochs 0..3 once each.
+    // Each replacement resumed at the last checkpoint instead of starting again: epochs 0..4 once each.
     expect(host.events.filter((e) => e.type === 'epoch').map((e) => (e as { epoch: number }).epoch)).toEqual([
-      0, 1, 2, 3,
+      0, 1, 2, 3, 4,
     ]);
     expectSameStreams([moving], host);
   });
