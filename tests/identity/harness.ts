@@ -88,6 +88,47 @@ export async function startTinyPlayground(models: TinyModels, options: TestServe
   return { ...server, voting: server.playground.voting };
 }
 
+/**
+ * Two web nodes of one playground (several machines): startTinyPlayground twice on one Redis
+ * (a key prefix of their own, deleted by `close`) and one database, returned once each node hears
+ * the other's broadcasts (a node reads the adapter's stream from a moment after it started).
+ */
+export async function startTinyNodes(
+  models: TinyModels,
+  options: TestServerOptions = {},
+): Promise<{ a: VotingServer; b: VotingServer; close(): Promise<void> }> {
+  const { deleteKeys, redisUrl, uniquePrefix, untilReady } = await import('../helpers/redis');
+  const shared = { redisUrl: redisUrl(), redisPrefix: uniquePrefix(), ...options };
+  const a = await startTinyPlayground(models, shared);
+  const b = await startTinyPlayground(models, { ...shared, database: a.database });
+  await untilReady(a.redis!, b.redis!);
+  await Promise.all([heard(a, b), heard(b, a)]);
+  return {
+    a,
+    b,
+    async close() {
+      await b.close();
+      await a.close();
+      await deleteKeys(shared.redisPrefix);
+    },
+  };
+}
+
+/** Resolves once a broadcast from `from` reaches a client of `to`. */
+async function heard(from: VotingServer, to: VotingServer): Promise<void> {
+  const { connectClient } = await import('../helpers/server');
+  const client = await connectClient(to.url);
+  const mark = `probe ${Math.random()}`;
+  const arrived = new Promise<void>((resolve) =>
+    client.on('status', (s: { serverTime: string }) => s.serverTime === mark && resolve()),
+  );
+  const emit = () => from.io.emit('status', { ...from.status.current(), serverTime: mark });
+  const timer = setInterval(emit, 50);
+  emit();
+  await arrived.finally(() => clearInterval(timer));
+  client.disconnect();
+}
+
 /** startTinyPlayground with voting settings, optionally on a database to restart on. */
 export function startVotingServer(
   models: TinyModels,

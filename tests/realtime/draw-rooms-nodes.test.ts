@@ -6,16 +6,16 @@
  * a room whose node is gone is refused with a sentence, then opens anew on the next join.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RoomDrawing, RoomState, Status } from '../../lib/protocol';
+import type { RoomDrawing, RoomState } from '../../lib/protocol';
 import { roomOwnerGone } from '../../server/realtime/draw/forwarding';
-import { deleteKeys, redisUrl, uniquePrefix, untilReady } from '../helpers/redis';
+import { uniquePrefix } from '../helpers/redis';
 import type { TestClient } from '../helpers/server';
 import {
   connectWithCookie,
   ok,
   pickNickname,
   request,
-  startTinyPlayground,
+  startTinyNodes,
   tinyModelFolders,
   type TinyModels,
   type VotingServer,
@@ -27,43 +27,25 @@ let nodeA: VotingServer;
 let nodeB: VotingServer;
 const clients: TestClient[] = [];
 
+let nodes: Awaited<ReturnType<typeof startTinyNodes>>;
+
 beforeAll(async () => {
   models = await tinyModelFolders();
   const { RELAXED_LIMITS } = await import('../../server/limits');
-  const shared = {
-    redisUrl: redisUrl(),
-    redisPrefix,
-    // One guess per guest every 3 s in a room (the default), to see the owner count it for the guest.
+  nodes = await startTinyNodes(models, {
+    redisPrefix, // One guess per guest every 3 s in a room (the default), to see the owner count it for the guest.
     limits: { ...RELAXED_LIMITS, roomGuess: { ...RELAXED_LIMITS.roomGuess, guest: { points: 1, seconds: 3 } } },
     draw: { playerCheckMs: 200 },
-  };
-  nodeA = await startTinyPlayground(models, shared);
-  nodeB = await startTinyPlayground(models, { ...shared, database: nodeA.database });
-  await untilReady(nodeA.redis!, nodeB.redis!);
-  await Promise.all([heard(nodeA, nodeB), heard(nodeB, nodeA)]);
+  });
+  nodeA = nodes.a;
+  nodeB = nodes.b;
 }, 60_000);
 
 afterAll(async () => {
   for (const c of clients) c.disconnect();
-  await nodeB?.close();
-  await nodeA?.close();
+  await nodes?.close();
   await models?.remove();
-  await deleteKeys(redisPrefix);
 });
-
-/** Resolves once a broadcast from `from` reaches a client of `to` (each node reads the adapter's stream from a moment after it started). */
-async function heard(from: VotingServer, to: VotingServer): Promise<void> {
-  const client = await connectWithCookie(to.url);
-  const mark = `probe ${Math.random()}`;
-  const arrived = new Promise<void>((resolve) =>
-    client.on('status', (s: Status) => s.serverTime === mark && resolve()),
-  );
-  const emit = () => from.io.emit('status', { ...from.status.current(), serverTime: mark });
-  const timer = setInterval(emit, 50);
-  emit();
-  await arrived.finally(() => clearInterval(timer));
-  client.disconnect();
-}
 
 /** A guest (nickname cookie) connected to `node`; `tab` connects the same guest again, anywhere. */
 async function person(node: VotingServer, nickname: string) {

@@ -6,17 +6,17 @@
  * the next round in its room closes it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Status, VoteRoundState, VoteTally } from '../../lib/protocol';
+import type { VoteRoundState, VoteTally } from '../../lib/protocol';
 import { roundTallies } from '../../server/db/repositories/votes';
 import { OWNER_GONE } from '../../server/realtime/voting/forwarding';
-import { deleteKeys, redisUrl, uniquePrefix, untilReady } from '../helpers/redis';
+import { uniquePrefix } from '../helpers/redis';
 import type { TestClient } from '../helpers/server';
 import {
   connectWithCookie,
   ok,
   pickNickname,
   request,
-  startTinyPlayground,
+  startTinyNodes,
   tinyModelFolders,
   type TinyModels,
   type VotingServer,
@@ -28,39 +28,20 @@ let nodeA: VotingServer;
 let nodeB: VotingServer;
 const clients: TestClient[] = [];
 
+let nodes: Awaited<ReturnType<typeof startTinyNodes>>;
+
 beforeAll(async () => {
   models = await tinyModelFolders();
-  const shared = { redisUrl: redisUrl(), redisPrefix, voting: { settings: { votesPerSecond: 20 } } };
-  nodeA = await startTinyPlayground(models, shared);
-  nodeB = await startTinyPlayground(models, { ...shared, database: nodeA.database });
-  await untilReady(nodeA.redis!, nodeB.redis!);
-  await Promise.all([heard(nodeA, nodeB), heard(nodeB, nodeA)]);
+  nodes = await startTinyNodes(models, { redisPrefix, voting: { settings: { votesPerSecond: 20 } } });
+  nodeA = nodes.a;
+  nodeB = nodes.b;
 }, 60_000);
 
 afterAll(async () => {
   for (const c of clients) c.disconnect();
-  await nodeB?.close();
-  await nodeA?.close();
+  await nodes?.close();
   await models?.remove();
-  await deleteKeys(redisPrefix);
 });
-
-/**
- * Resolves once a broadcast from `from` reaches a client of `to`: each node reads the adapter's
- * stream and channels from a moment after it started.
- */
-async function heard(from: VotingServer, to: VotingServer): Promise<void> {
-  const client = await connectWithCookie(to.url);
-  const mark = `probe ${Math.random()}`;
-  const arrived = new Promise<void>((resolve) =>
-    client.on('status', (s: Status) => s.serverTime === mark && resolve()),
-  );
-  const emit = () => from.io.emit('status', { ...from.status.current(), serverTime: mark });
-  const timer = setInterval(emit, 50);
-  emit();
-  await arrived.finally(() => clearInterval(timer));
-  client.disconnect();
-}
 
 async function person(node: VotingServer, nickname: string) {
   const { cookie, guest } = await pickNickname(node.url, nickname);
