@@ -126,8 +126,9 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     const own = await sources;
     closeSources = () => own.close?.() ?? Promise.resolve();
     // Several machines: the status panel also lists the trainer processes.
-    const { listTrainers } = await import('./cluster/trainers');
-    const resolved: StatusSources = redis ? { ...own, trainers: () => listTrainers(redis, redisPrefix) } : own;
+    const listTrainers = redis && (await import('./cluster/trainers')).listTrainers;
+    const resolved: StatusSources =
+      redis && listTrainers ? { ...own, trainers: () => listTrainers(redis, redisPrefix) } : own;
     status = createStatusService(resolved, { pollMs: options.statusPollMs });
     const { database } = await status.refresh(FIRST_DATABASE_CHECK_MS);
     if (options.requireDatabase && !database.ok) {

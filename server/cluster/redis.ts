@@ -44,3 +44,16 @@ export async function closeRedis(...connections: (Redis | undefined)[]): Promise
     }),
   );
 }
+
+/** Deletes every key under `prefix` (a bench's or a test's own keys) over a connection of its own. */
+export async function deleteKeys(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2 });
+  try {
+    await redis.connect();
+    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<string[]>) {
+      if (keys.length > 0) await redis.del(...keys);
+    }
+  } finally {
+    redis.disconnect();
+  }
+}

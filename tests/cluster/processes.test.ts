@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionEvent } from '../../lib/protocol';
 import { createFreshPostgres, type FreshPostgres } from '../helpers/freshDatabase';
 import { deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis';
-import { freePort } from '../helpers/ports';
+import { freePort } from '../../server/net';
 import { connectClient, pickNickname, type TestClient } from '../helpers/server';
 
 const TIMEOUT_MS = 240_000;

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SessionEvent } from '../../lib/protocol';
-import { freePort } from '../helpers/ports';
+import { freePort } from '../../server/net';
 import { connectClient, ok, pickNickname, startTestServer, type TestClient, type TestServer } from '../helpers/server';
 
 const FIXTURE = path.resolve('tests/fixtures/fashion-mnist');

@@ -4,7 +4,8 @@
  * under a prefix of its own and deletes them afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { deleteKeys as deleteKeysUnder } from '../../server/cluster/redis';
 
 export function redisUrl(): string {
   return process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -23,14 +24,6 @@ export function untilReady(...connections: Redis[]): Promise<unknown> {
 }
 
 /** Deletes every key under `prefix` (limit counters, the adapter's stream). */
-export async function deleteKeys(prefix: string): Promise<void> {
-  const redis = new Redis(redisUrl(), { lazyConnect: true });
-  try {
-    await redis.connect();
-    for await (const keys of redis.scanStream({ match: `${prefix}*`, count: 500 }) as AsyncIterable<string[]>) {
-      if (keys.length > 0) await redis.del(...keys);
-    }
-  } finally {
-    redis.disconnect();
-  }
+export function deleteKeys(prefix: string): Promise<void> {
+  return deleteKeysUnder(redisUrl(), prefix);
 }

@@ -2,26 +2,17 @@
  * A socket that connects while the server is still starting is refused with a sentence (and the
  * page's client connects again), never let in before the handlers exist and left unanswered.
  */
-import net from 'node:net';
 import { io as connect } from 'socket.io-client';
 import { afterAll, expect, it } from 'vitest';
 import { SERVER_STARTING } from '../../lib/protocol';
 import type { StatusSources } from '../../server/realtime/status';
+import { freePort } from '../../server/net';
 import { connectClient, ok, startTestServer, type TestServer } from '../helpers/server';
 
 let server: TestServer | undefined;
 afterAll(async () => {
   await server?.close();
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
 
 it('refuses sockets until every handler is attached, then answers them', async () => {
   const port = await freePort();

@@ -91,39 +91,22 @@ export function scheduledLearningRate(cfg: TrainingConfig, epoch: number, step: 
  * lengthened or cut short, and the schedule continues from where it is, over the new length.
  */
 export function resumeKey(cfg: TrainingConfig): string {
-  const {
-    task,
-    batchSize,
-    lr,
-    lrSchedule,
-    warmupEpochs,
-    seed,
-    trainLimit,
-    augment,
-    maxShift,
-    arch,
-    sketchFraction,
-    initFrom,
-  } = cfg;
+  // In this order: a key is compared as text with the keys stored in earlier checkpoints.
+  const fields = [
+    'task',
+    'batchSize',
+    'lr',
+    'lrSchedule',
+    'warmupEpochs',
+    'seed',
+    'trainLimit',
+    'augment',
+    'maxShift',
+    'arch',
+    'sketchFraction',
+    'initFrom',
+  ] as const;
   // initFrom and the later fields are left out of the JSON when unset (or 0), so keys of runs from before them still match.
-  const later = Object.fromEntries(
-    (['validationCount', 'labelSmoothing', 'eraseProb', 'ema'] as const)
-      .filter((k) => cfg[k] !== 0)
-      .map((k) => [k, cfg[k]]),
-  );
-  return JSON.stringify({
-    task,
-    batchSize,
-    lr,
-    lrSchedule,
-    warmupEpochs,
-    seed,
-    trainLimit,
-    augment,
-    maxShift,
-    arch,
-    sketchFraction,
-    initFrom,
-    ...later,
-  });
+  const later = (['validationCount', 'labelSmoothing', 'eraseProb', 'ema'] as const).filter((k) => cfg[k] !== 0);
+  return JSON.stringify(Object.fromEntries([...fields, ...later].map((k) => [k, cfg[k]])));
 }

@@ -123,7 +123,7 @@ export class SessionRegistry {
     // Before anyone can join, so every viewer's page gets the pictures the predictions refer to.
     const probes =
       config.kind === 'cnn'
-        ? await probeImages(this.trainingConfig({ id, config } as TrainingSession)).catch((err: unknown) => {
+        ? await probeImages(this.trainingConfig({ id, config })).catch((err: unknown) => {
             console.error(`[sessions] probe images of ${id}:`, err instanceof Error ? err.message : err);
             return [];
           })

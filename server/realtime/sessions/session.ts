@@ -155,6 +155,8 @@ export class TrainingSession extends EventEmitter<{ event: [SessionEvent] }> {
   }
 
   recordSaved(modelVersionId: number | null, modelPath: string | null, error: string | null): Promise<unknown> {
+    // Set here too, not only when the event comes back: with several machines it may come back
+    // after the runner has stored the session's final row.
     this.modelVersionId = modelVersionId;
     return this.publish({ type: 'saved', modelVersionId, modelPath, error });
   }

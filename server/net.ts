@@ -1,4 +1,4 @@
-/** A TCP port free on 127.0.0.1 now (for a process the test starts itself). */
+/** A TCP port free on 127.0.0.1 now, for a process about to be started on it (benches, tests). */
 import net from 'node:net';
 
 export function freePort(): Promise<number> {
