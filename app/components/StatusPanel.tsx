@@ -161,7 +161,8 @@ export function StatusPanel() {
                     </span>
                     <span className="min-w-0">
                       <span className="text-zinc-200">{t.host}</span> · {t.backend}
-                      {t.simd ? ' SIMD' : ''} · {t.running.length}/{t.slots} busy
+                      {t.simd ? ' SIMD' : ''}
+                      {t.training ? ` (${t.training})` : ''} · {t.running.length}/{t.slots} busy
                     </span>
                   </li>
                 ))}

@@ -37,6 +37,11 @@ export const TrainerStatusSchema = z.object({
   /** The TensorFlow.js backend its runs use (e.g. "wasm", "tfjs-node-gpu"). */
   backend: z.string(),
   simd: z.boolean().optional(),
+  /**
+   * Where its runs train: in its own main thread (a native backend loads in one thread per process)
+   * or in worker threads (wasm, cpu). Absent from trainers of earlier versions.
+   */
+  training: z.enum(['in-process', 'worker threads']).optional(),
   /** Sessions it trains at once, and the ids of those it trains now. */
   slots: z.number().int().positive(),
   running: z.array(z.string()),

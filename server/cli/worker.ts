@@ -1,5 +1,5 @@
 /**
- * npm run worker -- [--slots 1] [--lock-seconds 30]
+ * npm run worker -- [--slots 1] [--lock-seconds 30] [--training auto|in-process|threads]
  * A trainer process for several machines (README, "Several machines"): takes live training
  * sessions from the queue in Redis and trains them with the project's training loop; web nodes
  * (`npm start` with the same REDIS_URL, DATABASE_URL and DATA_DIR) show them to viewers. Needs
@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { runCli, UserFacingError } from '../errors';
 import { closeOnSignals } from '../signals';
 import { numberOption } from './options';
@@ -21,11 +21,24 @@ const program = new Command('worker')
     numberOption,
     30,
   )
-  .option('--no-assess', 'do not assess finished models (the quick assessment)');
+  .option('--no-assess', 'do not assess finished models (the quick assessment)')
+  .addOption(
+    new Option(
+      '--training <where>',
+      'where runs train: in this process (one session at a time; what a native backend needs) or in worker threads; auto: in-process with tfjs-node(-gpu), threads otherwise',
+    )
+      .choices(['auto', 'in-process', 'threads'])
+      .default('auto'),
+  );
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<{ slots: number; lockSeconds: number; assess: boolean }>();
+  const o = program.opts<{
+    slots: number;
+    lockSeconds: number;
+    assess: boolean;
+    training: 'auto' | 'in-process' | 'threads';
+  }>();
   if (!Number.isInteger(o.slots) || o.slots < 1 || o.slots > 64)
     throw new UserFacingError(`--slots must be a whole number from 1 to 64 (got ${o.slots}).`);
   if (!(o.lockSeconds >= 2 && o.lockSeconds <= 600))
@@ -37,7 +50,8 @@ await runCli(async () => {
     );
   const { initBackend } = await import('../ml/backend');
   const backend = await initBackend();
-  const { startTrainer } = await import('../cluster/trainer');
+  const { startTrainer, trainsInProcess } = await import('../cluster/trainer');
+  const inProcess = o.training === 'auto' ? trainsInProcess(backend.name) : o.training === 'in-process';
   const { getDb } = await import('../db');
   const trainer = await startTrainer({
     redisUrl: env.REDIS_URL,
@@ -48,9 +62,11 @@ await runCli(async () => {
     assess: o.assess,
     lockMs: o.lockSeconds * 1000,
     backend,
+    inProcess,
   });
   console.log(
-    `trainer on ${os.hostname()} (pid ${process.pid}): ${o.slots} slot(s), backend ${backend.name}${backend.simd ? ' (simd)' : ''}; ` +
+    `trainer on ${os.hostname()} (pid ${process.pid}): ${o.slots} slot(s), backend ${backend.name}${backend.simd ? ' (simd)' : ''}, ` +
+      `training ${inProcess ? 'in this process' : 'in worker threads'}; ` +
       `waiting for sessions in ${env.REDIS_URL.replace(/\/\/[^@/]*@/, '//***@')}`,
   );
   closeOnSignals('handing the running sessions back to the queue', () => trainer.close(), 15_000);

@@ -5,11 +5,16 @@
  * reads them; the host's pause, resume, stop and learning rate come back the same way, whichever
  * node the host is on. Each epoch leaves a checkpoint under the shared outRoot, so when a trainer
  * dies, the queue hands the job to another (or the restarted) trainer, which resumes there.
+ *
+ * With a native backend (tfjs-node, tfjs-node-gpu) the runs train in this process's main thread:
+ * the addon loads in one thread per process, and one accelerator wants one owning process. The
+ * wasm and cpu backends train in worker threads, as in the single-process mode.
  */
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { Worker } from 'bullmq';
+import { UserFacingError } from '../errors';
 import { startTraining, type TrainingRun } from '../ml/training/run';
 import type { Db } from '../db';
 import { SessionAssessor } from '../realtime/sessions/assessor';
@@ -39,6 +44,13 @@ export interface TrainerOptions {
   lockMs?: number;
   /** The backend this process's runs use, for the status panel. */
   backend: { name: string; simd?: boolean };
+  /** Train in this process's main thread (one session at a time) instead of worker threads. */
+  inProcess?: boolean;
+}
+
+/** A native backend trains in the process that loaded it; wasm and cpu in worker threads. */
+export function trainsInProcess(backend: string): boolean {
+  return backend === 'tfjs-node' || backend === 'tfjs-node-gpu';
 }
 
 export interface RunningTrainer {
@@ -48,6 +60,10 @@ export interface RunningTrainer {
 }
 
 export async function startTrainer(options: TrainerOptions): Promise<RunningTrainer> {
+  if (options.inProcess && options.slots !== 1)
+    throw new UserFacingError(
+      `A trainer that trains in its own process takes one session at a time (got ${options.slots} slots); start another trainer for more.`,
+    );
   const redis = connectRedis(options.redisUrl, { name: 'trainer' });
   const reader = connectRedis(options.redisUrl, { name: 'trainer: sessions feed' });
   const log = new RedisSessionLog(redis, reader, options.redisPrefix);
@@ -79,11 +95,14 @@ export async function startTrainer(options: TrainerOptions): Promise<RunningTrai
       const session = await registry.get(sessionId);
       if (!session) throw new Error(`there is no session ${sessionId} in the shared log`);
       if (session.ended) return { state: session.state }; // stopped while it waited
-      const run = startTraining({
-        ...registry.trainingConfig(session),
-        checkpointDir: path.join(options.outRoot, sessionId, 'checkpoint'),
-        resume: true,
-      });
+      const run = startTraining(
+        {
+          ...registry.trainingConfig(session),
+          checkpointDir: path.join(options.outRoot, sessionId, 'checkpoint'),
+          resume: true,
+        },
+        { inProcess: options.inProcess },
+      );
       runs.set(sessionId, run);
       const done = runSession(session, run, registry.runnerDeps());
       try {
@@ -125,6 +144,7 @@ export async function startTrainer(options: TrainerOptions): Promise<RunningTrai
       pid: process.pid,
       backend: options.backend.name,
       ...(options.backend.simd !== undefined && { simd: options.backend.simd }),
+      training: options.inProcess ? 'in-process' : 'worker threads',
       slots: options.slots,
       startedAt: new Date().toISOString(),
     },

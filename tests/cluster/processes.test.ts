@@ -4,7 +4,8 @@
  * Viewers split across both nodes get the same ordered stream with nothing missing; a host on node
  * 1 pauses, re-tunes and resumes a session trained by the trainer while viewers watch on node 2; a
  * per-person limit holds across nodes; a trainer killed with SIGKILL mid-session is replaced and
- * the run resumes at its last checkpoint; a web node killed with SIGKILL loses its viewers, who
+ * the run resumes at its last checkpoint (in a trainer that trains in its own main thread, as one
+ * with a native backend does); a web node killed with SIGKILL loses its viewers, who
  * reconnect to the other node and catch up from their last sequence number.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -87,11 +88,11 @@ const webNode = async (name: string) => {
   const port = await freePort();
   return start(name, 'server/main.ts', [], /Fashion-MNIST playground: http/, port);
 };
-const startTrainer = () =>
+const startTrainer = (training: 'auto' | 'in-process' = 'auto') =>
   start(
     'trainer',
     'server/cli/worker.ts',
-    ['--lock-seconds', '3', '--no-assess'],
+    ['--lock-seconds', '3', '--no-assess', '--training', training],
     /trainer on .* waiting for sessions/,
   );
 
@@ -242,12 +243,14 @@ describe('two web nodes and a trainer, as separate processes', () => {
   it("lists the trainer, its backend and its slots on every node's status panel", { timeout: 30_000 }, async () => {
     for (const node of [node1, node2]) {
       const socket = (await new Watcher(node.url).connect()).socket;
-      let trainers: { backend: string; slots: number; pid: number }[] | undefined;
+      let trainers: { backend: string; training?: string; slots: number; pid: number }[] | undefined;
       for (let i = 0; i < 40 && !(trainers?.length ?? 0); i++) {
         trainers = (await ok(ask(socket, 'status:get', {}))).trainers;
         if (!trainers?.length) await new Promise((r) => setTimeout(r, 500));
       }
-      expect(trainers).toEqual([expect.objectContaining({ backend: 'wasm', slots: 1, pid: trainer.child.pid })]);
+      expect(trainers).toEqual([
+        expect.objectContaining({ backend: 'wasm', training: 'worker threads', slots: 1, pid: trainer.child.pid }),
+      ]);
     }
   });
 
@@ -306,7 +309,10 @@ describe('two web nodes and a trainer, as separate processes', () => {
 
     await kill9(trainer);
     const killedAt = host.events.at(-1)!.seq;
-    trainer = await startTrainer();
+    // The replacement trains in its own main thread, as a trainer with a native backend does; it
+    // resumes the checkpoint a worker-thread run wrote, and hands it back to one.
+    trainer = await startTrainer('in-process');
+    expect(trainer.output.join('')).toMatch(/backend wasm.*, training in this process;/);
     await until('the new trainer to take over', () =>
       host.events.some((e) => e.seq > killedAt && e.type === 'started'),
     );

@@ -1,11 +1,16 @@
 /**
- * The training loop, written once. It runs inside a worker thread (never on the thread that serves
- * sockets); with several replicas each worker takes its shard of every batch and the gradients are
- * averaged through shared memory (sync.ts) before one identical update on every replica.
- * Replica 0 evaluates, checkpoints, saves and reports events.
+ * The training loop, written once. It runs inside a worker thread (replicaThread.ts), never on the
+ * thread that serves sockets; with several replicas each worker takes its shard of every batch and
+ * the gradients are averaged through shared memory (sync.ts) before one identical update on every
+ * replica. Replica 0 evaluates, checkpoints, saves and reports events.
+ *
+ * A trainer process with a native backend runs its one replica in its own main thread instead
+ * (`inProcess`: tfjs-node loads in one thread only, tensorflow/tfjs#8388): that thread serves no
+ * sockets, but it renews its queue lock and relays the events, so the loop then yields to the
+ * event loop after every step and waits out a pause without blocking.
  */
 import os from 'node:os';
-import { parentPort, workerData } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { initBackend, tf } from '../backend';
 import { holdOutLast, loadSplit, resolveDataDir, seededSubset } from '../data/fashionMnist';
@@ -34,13 +39,14 @@ export type ReplicaMessage =
 export interface ReplicaData {
   config: TrainingConfig;
   replica: number;
+  /** On a thread with an event loop to keep (a trainer's main thread): one replica, yielding every step. */
+  inProcess?: boolean;
 }
 
-const port = parentPort!;
-const { config: cfg, replica } = workerData as ReplicaData;
-const emit = (event: TrainingEvent): void => {
-  if (replica === 0) port.postMessage({ type: 'event', event } satisfies ReplicaMessage);
-};
+/** The replica's end of its channel to the coordinator (run.ts): a worker's parentPort, or a MessageChannel port. */
+export type ReplicaPort = Pick<MessagePort, 'postMessage' | 'once'>;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function flattenInto(tensors: tfTypes.Tensor[], out: Float32Array): number {
   let offset = 0;
@@ -81,7 +87,25 @@ function syncState(task: TrainingTask, sync: ReplicaSync, weights: number[]): vo
   tensors.forEach((t) => t.dispose());
 }
 
-async function main(): Promise<void> {
+/** Runs one replica to its end; failures are reported on the port as an `error` message. */
+export async function runReplica(data: ReplicaData, port: ReplicaPort): Promise<void> {
+  try {
+    await train(data, port);
+  } catch (err) {
+    const e = err as Error;
+    port.postMessage({
+      type: 'error',
+      replica: data.replica,
+      message: e?.message ?? String(err),
+      userFacing: e?.name === 'UserFacingError',
+    } satisfies ReplicaMessage);
+  }
+}
+
+async function train({ config: cfg, replica, inProcess = false }: ReplicaData, port: ReplicaPort): Promise<void> {
+  const emit = (event: TrainingEvent): void => {
+    if (replica === 0) port.postMessage({ type: 'event', event } satisfies ReplicaMessage);
+  };
   const backend = await initBackend();
   const dataDir = cfg.dataDir ?? resolveDataDir().dir;
   const fullTrain = await loadSplit('train', dataDir);
@@ -188,11 +212,13 @@ async function main(): Promise<void> {
     let windowStart = performance.now();
     let windowImages = 0;
     for (let step = 0; step < stepsPerEpoch; step++) {
+      if (inProcess) await yieldToEventLoop(); // the host's commands and the queue's lock renewals run here
       let command = sync.decide();
       if (command === Command.Pause) {
         emit({ type: 'paused', epoch, step });
         while (command === Command.Pause) {
-          sync.waitWhilePaused();
+          if (inProcess) await sync.whilePaused();
+          else sync.waitWhilePaused();
           command = sync.decide(); // replica 0's reading wins, so all replicas leave the pause together
         }
         if (command !== Command.Stop) emit({ type: 'resumed', epoch, step });
@@ -328,13 +354,3 @@ async function main(): Promise<void> {
   }
   port.postMessage({ type: 'done', replica } satisfies ReplicaMessage);
 }
-
-main().catch((err: unknown) => {
-  const e = err as Error;
-  port.postMessage({
-    type: 'error',
-    replica,
-    message: e?.message ?? String(err),
-    userFacing: e?.name === 'UserFacingError',
-  } satisfies ReplicaMessage);
-});

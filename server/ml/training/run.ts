@@ -1,16 +1,25 @@
 /**
  * Starts a training run in worker threads and exposes it as a stream of events plus controls.
  * This is the only entry to training: the CLI subscribes with a progress bar, the live sessions
- * broadcast the same events to viewers.
+ * broadcast the same events to viewers. A trainer process with a native backend runs its one
+ * replica in its own thread instead (`inProcess`); the events and controls are the same.
  */
 import { EventEmitter } from 'node:events';
-import type { Worker } from 'node:worker_threads';
+import { MessageChannel, type MessagePort, type Worker } from 'node:worker_threads';
 import { spawnTsWorker } from '../../threads/spawn';
 import { UserFacingError } from '../../errors';
 import { TrainingConfigSchema, type TrainingConfig, type TrainingConfigInput } from './config';
 import type { TrainingEvent, TrainingLog } from './events';
-import type { ReplicaMessage } from './replica';
+import { type ReplicaMessage, runReplica } from './replica';
 import { Command, createSharedMemory, TrainingControl } from './sync';
+
+export interface TrainingPlace {
+  /**
+   * Train in this thread rather than in worker threads: for a process that serves no sockets and
+   * owns a native backend (tfjs-node loads in one thread per process). One replica only.
+   */
+  inProcess?: boolean;
+}
 
 export interface TrainingResult {
   reason: 'completed' | 'stopped';
@@ -23,14 +32,15 @@ export class TrainingRun extends EventEmitter<{ event: [TrainingEvent] }> {
   readonly done: Promise<TrainingResult>;
   private control?: TrainingControl;
   private readonly workers: Worker[] = [];
+  private inProcess = false;
   private pendingCommand?: Command;
   private abort?: (message: string) => void;
   private pendingLr?: number;
 
-  constructor(input: TrainingConfigInput) {
+  constructor(input: TrainingConfigInput, place: TrainingPlace = {}) {
     super();
     this.config = TrainingConfigSchema.parse(input);
-    this.done = this.start();
+    this.done = place.inProcess ? this.startInProcess() : this.start();
     this.done.catch(() => undefined); // failures also arrive as a 'failed' event
   }
 
@@ -54,8 +64,37 @@ export class TrainingRun extends EventEmitter<{ event: [TrainingEvent] }> {
     else this.pendingCommand = c;
   }
 
-  private start(): Promise<TrainingResult> {
-    const n = this.config.replicas;
+  private startInProcess(): Promise<TrainingResult> {
+    if (this.config.replicas !== 1)
+      return Promise.reject(
+        new UserFacingError(
+          `A run in the trainer's own process has one replica (got ${this.config.replicas}); start more trainers instead.`,
+        ),
+      );
+    const { port1, port2 } = new MessageChannel();
+    this.inProcess = true;
+    const done = this.start([port1]);
+    // The replica runs on this thread's event loop, between the coordinator's own callbacks.
+    const replica = runReplica({ config: this.config, replica: 0, inProcess: true }, port2);
+    // Closed once both ends are through: messages still queued on the channel would be lost.
+    void Promise.allSettled([done, replica]).then(() => {
+      port1.close();
+      port2.close();
+    });
+    return done;
+  }
+
+  private spawnWorkers(): Worker[] {
+    for (let r = 0; r < this.config.replicas; r++) {
+      const w = spawnTsWorker(new URL('./replicaThread.ts', import.meta.url), { config: this.config, replica: r });
+      this.workers.push(w);
+    }
+    return this.workers;
+  }
+
+  /** Coordinates the replicas through their ports: worker threads by default. */
+  private start(ports: (Worker | MessagePort)[] = this.spawnWorkers()): Promise<TrainingResult> {
+    const n = ports.length;
     return new Promise<TrainingResult>((resolve, reject) => {
       const ready: Extract<ReplicaMessage, { type: 'ready' }>[] = [];
       let settled = false;
@@ -65,17 +104,19 @@ export class TrainingRun extends EventEmitter<{ event: [TrainingEvent] }> {
         if (settled) return;
         settled = true;
         this.workers.forEach((w) => void w.terminate());
+        // A replica on this thread cannot be terminated: it stops at its next step.
+        if (this.inProcess) this.send(Command.Stop);
         this.emit('event', { type: 'failed', message });
         reject(userFacing ? new UserFacingError(message) : new Error(message));
       };
       this.abort = (message) => fail(message, false);
-      for (let r = 0; r < n; r++) {
-        const w = spawnTsWorker(new URL('./replica.ts', import.meta.url), { config: this.config, replica: r });
-        this.workers.push(w);
-        w.on('error', (err) => fail(`training worker ${r} crashed: ${err.message}`, false));
-        w.on('exit', (code) => {
-          if (code !== 0 && !settled) fail(`training worker ${r} exited with code ${code}`, false);
-        });
+      ports.forEach((w, r) => {
+        if ('terminate' in w) {
+          w.on('error', (err) => fail(`training worker ${r} crashed: ${err.message}`, false));
+          w.on('exit', (code) => {
+            if (code !== 0 && !settled) fail(`training worker ${r} exited with code ${code}`, false);
+          });
+        }
         w.on('message', (m: ReplicaMessage) => {
           switch (m.type) {
             case 'ready': {
@@ -91,7 +132,7 @@ export class TrainingRun extends EventEmitter<{ event: [TrainingEvent] }> {
               this.control = new TrainingControl(memory);
               if (this.pendingLr !== undefined) this.control.learningRate = this.pendingLr;
               if (this.pendingCommand !== undefined) this.control.command = this.pendingCommand;
-              this.workers.forEach((x) => x.postMessage({ type: 'start', memory }));
+              ports.forEach((x) => x.postMessage({ type: 'start', memory }));
               return;
             }
             case 'event':
@@ -112,7 +153,7 @@ export class TrainingRun extends EventEmitter<{ event: [TrainingEvent] }> {
               return;
           }
         });
-      }
+      });
     });
   }
 
@@ -138,6 +179,6 @@ export function backendDisagreement(ready: readonly { replica: number; backend: 
   return `The training replicas run on different backends (${which}); train with one replica or set TFJS_BACKEND.`;
 }
 
-export function startTraining(config: TrainingConfigInput): TrainingRun {
-  return new TrainingRun(config);
+export function startTraining(config: TrainingConfigInput, place?: TrainingPlace): TrainingRun {
+  return new TrainingRun(config, place);
 }

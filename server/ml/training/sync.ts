@@ -124,6 +124,15 @@ export class ReplicaSync {
     return Atomics.load(this.control, COMMAND) as Command;
   }
 
+  /** The same without blocking the thread (a replica on a thread whose event loop must keep running). */
+  async whilePaused(): Promise<Command> {
+    while (Atomics.load(this.control, COMMAND) === Command.Pause) {
+      const wait = waitAsync(this.control, COMMAND, Command.Pause, 1000);
+      if (wait.async) await wait.value;
+    }
+    return Atomics.load(this.control, COMMAND) as Command;
+  }
+
   learningRateOverride(): number | undefined {
     const v = this.lr[0]!;
     return Number.isNaN(v) ? undefined : v;
@@ -162,3 +171,15 @@ export class ReplicaSync {
     return out;
   }
 }
+
+/** Atomics.waitAsync (Node 16+; in TypeScript's ES2024 lib, beyond this project's ES2022 target). */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(
+      array: Int32Array,
+      index: number,
+      value: number,
+      timeout: number,
+    ): { async: false; value: string } | { async: true; value: Promise<string> };
+  }
+).waitAsync;

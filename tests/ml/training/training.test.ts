@@ -1,6 +1,7 @@
 /**
  * The training loop on the committed real subset: a real run in worker threads (data-parallel),
- * control (pause, resume, stop), checkpoints and resume.
+ * control (pause, resume, stop), checkpoints and resume; and the same loop in this thread, as a
+ * trainer process with a native backend runs it.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -57,28 +58,36 @@ describe('training loop', () => {
     expect(log.epochs).toHaveLength(2);
   }, 180_000);
 
-  it('pauses, resumes and stops on command, and a stopped run saves no model', async () => {
-    const run = startTraining(tiny({ epochs: 5, outDir: path.join(tmp, 'stopped') }));
-    const events = collect(run);
-    let phase = 0;
-    run.on('event', (e) => {
-      if (e.type === 'batch' && phase === 0) {
-        phase = 1;
-        run.pause();
-      } else if (e.type === 'paused') {
-        setTimeout(() => run.resume(), 300);
-      } else if (e.type === 'resumed') {
-        run.stop();
-      }
-    });
-    const result = await run.done;
-    expect(result.reason).toBe('stopped');
-    const types = events.map((e) => e.type);
-    expect(types.indexOf('paused')).toBeGreaterThan(0);
-    expect(types.indexOf('resumed')).toBeGreaterThan(types.indexOf('paused'));
-    expect(types.at(-1)).toBe('finished');
-    await expect(readFile(path.join(tmp, 'stopped', 'model.json'))).rejects.toThrow();
-  }, 180_000);
+  it.each([
+    ['in a worker thread', false],
+    ['in this thread', true],
+  ])(
+    'pauses, resumes and stops on command %s, and a stopped run saves no model',
+    async (_, inProcess) => {
+      const outDir = path.join(tmp, inProcess ? 'stopped-here' : 'stopped');
+      const run = startTraining(tiny({ epochs: 5, outDir }), { inProcess });
+      const events = collect(run);
+      let phase = 0;
+      run.on('event', (e) => {
+        if (e.type === 'batch' && phase === 0) {
+          phase = 1;
+          run.pause();
+        } else if (e.type === 'paused') {
+          setTimeout(() => run.resume(), 300);
+        } else if (e.type === 'resumed') {
+          run.stop();
+        }
+      });
+      const result = await run.done;
+      expect(result.reason).toBe('stopped');
+      const types = events.map((e) => e.type);
+      expect(types.indexOf('paused')).toBeGreaterThan(0);
+      expect(types.indexOf('resumed')).toBeGreaterThan(types.indexOf('paused'));
+      expect(types.at(-1)).toBe('finished');
+      await expect(readFile(path.join(outDir, 'model.json'))).rejects.toThrow();
+    },
+    180_000,
+  );
 
   it('resumes from the last checkpoint, and the log records the resume', async () => {
     const checkpointDir = path.join(tmp, 'ckpt');
@@ -103,4 +112,32 @@ describe('training loop', () => {
     expect(err.message).toMatch(/does not exist/);
     expect(events.at(-1)).toMatchObject({ type: 'failed' });
   }, 60_000);
+
+  it('trains in this thread as in a worker, and lets the event loop run between steps', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const run = startTraining(tiny({ outDir: path.join(tmp, 'here') }), { inProcess: true });
+    const events = collect(run);
+    const ticksAtBatch: { step: number; ticks: number }[] = [];
+    run.on('event', (e) => e.type === 'batch' && e.epoch === 0 && ticksAtBatch.push({ step: e.step, ticks }));
+    const result = await run.done.finally(() => clearInterval(timer));
+    expect(result.reason).toBe('completed');
+    expect(events.find((e) => e.type === 'started')).toMatchObject({ replicas: 1, stepsPerEpoch: 16 });
+    const epochs = events.filter((e) => e.type === 'epoch');
+    expect(epochs.map((e) => e.epoch)).toEqual([0, 1]);
+    expect(epochs.at(-1)!.evaluation.headline).toBeGreaterThan(0.3); // ten classes: chance is 0.1
+    expect(epochs[1]!.trainLoss).toBeLessThan(epochs[0]!.trainLoss);
+    await expect(readFile(path.join(tmp, 'here', 'model.json'), 'utf8')).resolves.toContain('modelTopology');
+    // The loop gave way before each step: timers (a queue lock's renewal, a host's command) ran
+    // between one step's event and the next, not only once the epoch was over.
+    const first = ticksAtBatch[0]!;
+    const last = ticksAtBatch.at(-1)!;
+    expect(last.step - first.step).toBeGreaterThanOrEqual(8);
+    expect(last.ticks - first.ticks).toBeGreaterThanOrEqual(last.step - first.step);
+  }, 180_000);
+
+  it('refuses more than one replica in this thread, with a sentence', async () => {
+    const run = startTraining(tiny({ replicas: 2 }), { inProcess: true });
+    await expect(run.done).rejects.toThrow(/one replica \(got 2\); start more trainers instead/);
+  });
 });
