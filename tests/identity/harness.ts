@@ -11,7 +11,13 @@ import { afterAll, beforeAll } from 'vitest';
 import type { AttachedVoting } from '../../server/realtime/voting/handlers';
 import type { VotingSettings } from '../../server/realtime/voting/rooms';
 import type { FreshPostgres } from '../helpers/freshDatabase';
-import { startTestServer, type TestServer, type TestServerOptions } from '../helpers/server';
+import {
+  connectClient,
+  startTestServer,
+  type TestClient,
+  type TestServer,
+  type TestServerOptions,
+} from '../helpers/server';
 
 export { connectClient as connectWithCookie, ok, pickNickname, request } from '../helpers/server';
 
@@ -112,6 +118,45 @@ export async function startTinyNodes(
       await deleteKeys(shared.redisPrefix);
     },
   };
+}
+
+export interface TinyNodesFixture {
+  a: VotingServer;
+  b: VotingServer;
+  /** A client of `node` (as the guest of `cookie`), disconnected after the file's tests. */
+  connect(node: VotingServer, cookie?: string): Promise<TestClient>;
+}
+
+/**
+ * A test file's two nodes (startTinyNodes on fresh tiny models), started before its tests and
+ * closed after them with every client they connected. `options` may be computed once the server's
+ * modules can be imported (e.g. limits).
+ */
+export function withTinyNodes(options: TestServerOptions | (() => Promise<TestServerOptions>) = {}): TinyNodesFixture {
+  let models: TinyModels | undefined;
+  let nodes: Awaited<ReturnType<typeof startTinyNodes>> | undefined;
+  const clients: TestClient[] = [];
+  const fx: TinyNodesFixture = {
+    a: undefined as unknown as VotingServer,
+    b: undefined as unknown as VotingServer,
+    async connect(node, cookie) {
+      const client = await connectClient(node.url, cookie);
+      clients.push(client);
+      return client;
+    },
+  };
+  beforeAll(async () => {
+    models = await tinyModelFolders();
+    nodes = await startTinyNodes(models, typeof options === 'function' ? await options() : options);
+    fx.a = nodes.a;
+    fx.b = nodes.b;
+  }, 60_000);
+  afterAll(async () => {
+    for (const c of clients) c.disconnect();
+    await nodes?.close();
+    await models?.remove();
+  });
+  return fx;
 }
 
 /** Resolves once a broadcast from `from` reaches a client of `to`. */
