@@ -7,10 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { VoteRoundState, VoteTally } from '../../lib/protocol';
-import { roundTallies } from '../../server/db/repositories/votes';
 import { OWNER_GONE } from '../../server/realtime/voting/forwarding';
 import { uniquePrefix } from '../helpers/redis';
 import type { TestClient } from '../helpers/server';
+import { expectRejoinSeesVotes, expectStoredTallies, patternTallies } from '../helpers/votes';
 import { ok, pickNickname, request, type VotingServer, withTinyNodes } from '../identity/harness';
 
 const redisPrefix = uniquePrefix();
@@ -67,31 +67,16 @@ describe('a round opened on node A', () => {
         if (i % 3 === 0) await cast(p.other, a, 0);
       }),
     );
-    const expected = new Map(ids.map((id) => [id, { candidateId: id, up: 0, down: 0 }]));
-    people.forEach((_, i) => {
-      if (i % 3 !== 0) expected.get(ids[i % 6]!)!.up++;
-      expected.get(ids[(i + 1) % 6]!)!.up++;
-    });
-    const want = ids.map((id) => expected.get(id)!);
+    const want = patternTallies(ids, people.length);
 
-    expect(await roundTallies(nodes.a.db, round.id)).toEqual(want);
-    expect(await nodes.a.db.vote.count({ where: { candidate: { roundId: round.id } } })).toBe(
-      want.reduce((s, t) => s + t.up + t.down, 0),
-    );
+    await expectStoredTallies(nodes.a.db, round.id, want);
     await expect
       .poll(() =>
         watchers.every((c) => ids.every((id, k) => JSON.stringify(seen.get(c)!.get(id)) === JSON.stringify(want[k]))),
       )
       .toBe(true);
     // A guest of node B rejoining gets the owner's live state, with their own votes.
-    const rejoined = await ok(people[1]!.client, 'vote:join', { room: 'vote' });
-    expect(rejoined.round!.tallies).toEqual(want);
-    expect(rejoined.myVotes).toEqual(
-      expect.arrayContaining([
-        { candidateId: ids[1], value: 1 },
-        { candidateId: ids[2], value: 1 },
-      ]),
-    );
+    await expectRejoinSeesVotes(people[1]!.client, ids, want);
   }, 30_000);
 
   it("applies node A's rules to requests through node B: one round per room, the host's close", async () => {
