@@ -8,6 +8,7 @@
  */
 import { expect, it, vi } from 'vitest';
 import { clientRequests, type RequestName } from '../../lib/protocol';
+import { mulberry32 } from '../../server/ml/data/random';
 import { pickNickname } from '../helpers/server';
 import { withTinyPlayground } from '../identity/harness';
 
@@ -16,18 +17,6 @@ const SEED = Number(process.env.FUZZ_SEED ?? 21);
 
 const playground = withTinyPlayground();
 const errors = vi.spyOn(console, 'error');
-
-/** mulberry32, so a failing run can be replayed with its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const square = { points: [40, 40, 240, 40, 240, 240, 40, 240], width: 12 };
 
@@ -149,7 +138,7 @@ const internalErrors = () =>
 it(
   `answers ${ROUNDS} rounds of malformed payloads to every request with a reply and no internal error (seed ${SEED})`,
   async () => {
-    const random = rng(SEED);
+    const random = mulberry32(SEED); // seeded, so a failing run can be replayed with FUZZ_SEED
     const { cookie } = await pickNickname(playground.server.url, 'fuzzer');
     const guest = await playground.connect(cookie);
     const anonymous = await playground.connect();
