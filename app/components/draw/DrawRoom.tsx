@@ -14,6 +14,7 @@ import type { Recognition, RoomDrawing, RoomState } from '../../../lib/protocol'
 import { getSocket, request } from '../../realtime/socket';
 import { ensureNickname, useGuest } from '../../identity';
 import { CopyLink } from '../CopyLink';
+import { ErrorMessage } from '../Messages';
 import { DrawingCanvas } from './DrawingCanvas';
 import { ProbabilityBars } from './ProbabilityBars';
 import { RoomSidebar } from './RoomSidebar';
@@ -312,11 +313,7 @@ function JoinForm({
           name="nickname"
         />
       </label>
-      {error && (
-        <p role="alert" className="text-sm text-rose-300">
-          {error}
-        </p>
-      )}
+      <ErrorMessage message={error} />
       <button
         type="submit"
         className="rounded-lg bg-indigo-500 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-400"

@@ -10,6 +10,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { z } from 'zod';
 import { SESSION_LIMITS, SessionConfigSchema, type SessionKind } from '../../../lib/protocol';
 import { request } from '../../realtime/socket';
+import { ErrorMessage } from '../Messages';
 import { KIND_LABEL } from './format';
 import { defaultNickname, ensureNickname, useGuest } from '../../identity';
 
@@ -66,6 +67,32 @@ function Field({ label, hint, children }: { label: string; hint?: string; childr
       {children}
       {hint && <span className="text-[11px] text-zinc-500">{hint}</span>}
     </label>
+  );
+}
+
+/** An on/off option of the training (a checkbox with what it does and what it costs). */
+function Switch({
+  name,
+  label,
+  hint,
+  text,
+  checked,
+  onChange,
+}: {
+  name: string;
+  label: string;
+  hint: string;
+  text: string;
+  checked: boolean;
+  onChange: (on: boolean) => void;
+}) {
+  return (
+    <Field label={label} hint={hint}>
+      <span className="flex items-center gap-2 py-2 text-sm text-zinc-300">
+        <input name={name} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} />
+        {text}
+      </span>
+    </Field>
   );
 }
 
@@ -258,30 +285,24 @@ export function CreateSessionForm() {
           </Field>
         )}
         {kind === 'vae' && (
-          <Field label="Perceptual loss" hint="sharper samples, ~30 % slower">
-            <span className="flex items-center gap-2 py-2 text-sm text-zinc-300">
-              <input
-                name="perceptual"
-                type="checkbox"
-                checked={perceptual}
-                onChange={(e) => setPerceptual(e.target.checked)}
-              />
-              match a CNN&apos;s features
-            </span>
-          </Field>
+          <Switch
+            name="perceptual"
+            label="Perceptual loss"
+            hint="sharper samples, ~30 % slower"
+            text="match a CNN's features"
+            checked={perceptual}
+            onChange={setPerceptual}
+          />
         )}
         {kind === 'vae' && (
-          <Field label="Adversarial critic" hint="less blur, ~20 % slower">
-            <span className="flex items-center gap-2 py-2 text-sm text-zinc-300">
-              <input
-                name="adversarial"
-                type="checkbox"
-                checked={adversarial}
-                onChange={(e) => setAdversarial(e.target.checked)}
-              />
-              sharpen with a critic
-            </span>
-          </Field>
+          <Switch
+            name="adversarial"
+            label="Adversarial critic"
+            hint="less blur, ~20 % slower"
+            text="sharpen with a critic"
+            checked={adversarial}
+            onChange={setAdversarial}
+          />
         )}
       </div>
       <Field label="Your nickname" hint="the same on every page of the playground; you host the session under it">
@@ -293,11 +314,7 @@ export function CreateSessionForm() {
           onChange={(e) => setNick(e.target.value)}
         />
       </Field>
-      {error && (
-        <p role="alert" className="text-sm text-rose-300">
-          {error}
-        </p>
-      )}
+      <ErrorMessage message={error} />
       <button
         type="submit"
         disabled={busy}
