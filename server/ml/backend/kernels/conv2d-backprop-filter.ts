@@ -32,12 +32,7 @@ function conv2DBackpropFilterKernel(args: KernelArgs<Attrs>): TensorInfo {
   const { inputs, backend, attrs } = args;
   const x = inputs.x!;
   const dy = inputs.dy!;
-  const info = forwardConvInfo(
-    'Conv2DBackpropFilter',
-    attrs,
-    x.shape as [number, number, number, number],
-    attrs.filterShape,
-  );
+  const info = forwardConvInfo('Conv2DBackpropFilter', attrs, x.shape, attrs.filterShape);
   return info.filterHeight * info.filterWidth * info.inChannels <= IM2COL_MAX_REDUCTION
     ? filterGradIm2col(backend, x, dy, info)
     : filterGradAsConv(backend, x, dy, info);

@@ -48,12 +48,7 @@ function conv2DBackpropInputKernel(args: KernelArgs<Attrs>): TensorInfo {
   const { inputs, backend, attrs } = args;
   const dy = inputs.dy!;
   const filter = inputs.filter!;
-  const info = forwardConvInfo(
-    'Conv2DBackpropInput',
-    attrs,
-    attrs.inputShape,
-    filter.shape as [number, number, number, number],
-  );
+  const info = forwardConvInfo('Conv2DBackpropInput', attrs, attrs.inputShape, filter.shape);
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c } = info;
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
   const [dyH, dyW] = [dy.shape[1]!, dy.shape[2]!];

@@ -63,12 +63,15 @@ export type ConvAttrs = {
 
 type Shape4 = [number, number, number, number];
 
-/** The forward convolution's geometry, for the gradient kernel `kernel` (NHWC only, as tfjs-layers uses). */
-export function forwardConvInfo(kernel: string, attrs: ConvAttrs, xShape: Shape4, filterShape: Shape4) {
+/**
+ * The forward convolution's geometry (input [N,H,W,C], filter [KH,KW,C,CO]), for the gradient
+ * kernel `kernel`; NHWC only, as tfjs-layers uses.
+ */
+export function forwardConvInfo(kernel: string, attrs: ConvAttrs, xShape: number[], filterShape: number[]) {
   if (attrs.dataFormat === 'NCHW') throw new Error(`wasm ${kernel} supports dataFormat 'NHWC' only.`);
   return tf.backend_util.computeConv2DInfo(
-    xShape,
-    filterShape,
+    xShape as Shape4,
+    filterShape as Shape4,
     attrs.strides,
     1,
     attrs.pad,
