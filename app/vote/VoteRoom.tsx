@@ -8,7 +8,7 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { VoteRoundState, VoteTally } from '../../lib/protocol';
-import { getSocket, request } from '../realtime/socket';
+import { getSocket, listen, request } from '../realtime/socket';
 import { ClassSelect } from '../components/ClassSelect';
 import { GarmentImage } from '../components/GarmentImage';
 import { ErrorMessage } from '../components/Messages';
@@ -61,15 +61,11 @@ export function VoteRoom({ room, session }: { room: string; session?: SessionVot
         for (const t of changed) next.set(t.candidateId, t);
         return roundId ? next : old;
       });
-    socket.on('connect', join);
-    socket.on('vote:round', onRound);
-    socket.on('vote:tally', onTally);
+    const unlisten = listen({ connect: join, 'vote:round': onRound, 'vote:tally': onTally });
     if (socket.connected) void join();
     const tick = setInterval(() => setNow(Date.now()), 1000);
     return () => {
-      socket.off('connect', join);
-      socket.off('vote:round', onRound);
-      socket.off('vote:tally', onTally);
+      unlisten();
       void request('vote:leave', { room });
       clearInterval(tick);
     };

@@ -70,6 +70,35 @@ function Field({ label, hint, children }: { label: string; hint?: string; childr
   );
 }
 
+/** A number typed as text (checked by the schema on submit); `decimal` brings up a keypad with a point. */
+function NumberField({
+  name,
+  label,
+  hint,
+  decimal = false,
+  value,
+  onChange,
+}: {
+  name: string;
+  label: string;
+  hint?: string;
+  decimal?: boolean;
+  value: string;
+  onChange: (text: string) => void;
+}) {
+  return (
+    <Field label={label} hint={hint}>
+      <input
+        name={name}
+        className={field}
+        inputMode={decimal ? 'decimal' : 'numeric'}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </Field>
+  );
+}
+
 /** An on/off option of the training (a checkbox with what it does and what it costs). */
 function Switch({
   name,
@@ -225,15 +254,13 @@ export function CreateSessionForm() {
         />
       </Field>
       <div className="grid grid-cols-2 gap-3">
-        <Field label="Epochs" hint={`1-${SESSION_LIMITS.epochs}`}>
-          <input
-            name="epochs"
-            className={field}
-            inputMode="numeric"
-            value={epochs}
-            onChange={(e) => setEpochs(e.target.value)}
-          />
-        </Field>
+        <NumberField
+          name="epochs"
+          label="Epochs"
+          hint={`1-${SESSION_LIMITS.epochs}`}
+          value={epochs}
+          onChange={setEpochs}
+        />
         <Field label="Training images">
           <select
             name="trainLimit"
@@ -248,21 +275,17 @@ export function CreateSessionForm() {
             ))}
           </select>
         </Field>
-        <Field label="Batch size" hint={`${SESSION_LIMITS.minBatchSize}-${SESSION_LIMITS.maxBatchSize}`}>
-          <input
-            name="batchSize"
-            className={field}
-            inputMode="numeric"
-            value={batchSize}
-            onChange={(e) => {
-              setBatchSize(e.target.value);
-              setBatchEdited(true);
-            }}
-          />
-        </Field>
-        <Field label="Learning rate">
-          <input name="lr" className={field} inputMode="decimal" value={lr} onChange={(e) => setLr(e.target.value)} />
-        </Field>
+        <NumberField
+          name="batchSize"
+          label="Batch size"
+          hint={`${SESSION_LIMITS.minBatchSize}-${SESSION_LIMITS.maxBatchSize}`}
+          value={batchSize}
+          onChange={(v) => {
+            setBatchSize(v);
+            setBatchEdited(true);
+          }}
+        />
+        <NumberField name="lr" label="Learning rate" decimal value={lr} onChange={setLr} />
         <Field label="Schedule">
           <select
             className={field}
@@ -274,15 +297,14 @@ export function CreateSessionForm() {
           </select>
         </Field>
         {kind === 'vae' && (
-          <Field label="β (KL weight)" hint="1 = the true bound">
-            <input
-              name="beta"
-              className={field}
-              inputMode="decimal"
-              value={beta}
-              onChange={(e) => setBeta(e.target.value)}
-            />
-          </Field>
+          <NumberField
+            name="beta"
+            label="β (KL weight)"
+            hint="1 = the true bound"
+            decimal
+            value={beta}
+            onChange={setBeta}
+          />
         )}
         {kind === 'vae' && (
           <Switch
