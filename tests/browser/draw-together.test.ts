@@ -5,7 +5,7 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { CLASS_NAMES } from '../../lib/classes';
-import { artifactPath } from '../helpers/browser';
+import { artifactPath, drawShape } from '../helpers/browser';
 import { withBrowserPlayground } from '../identity/harness';
 
 const pg = withBrowserPlayground();
@@ -64,18 +64,14 @@ it('streams a drawing to a watcher, who guesses it', async () => {
   expect(target).toBeGreaterThanOrEqual(0);
   await expect.poll(() => bob.getByTestId('room-banner').innerText()).toContain('Ann is drawing');
 
-  const box = (await ann.getByTestId('sketch-canvas').boundingBox())!;
-  await ann.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2);
-  await ann.mouse.down();
-  for (const [fx, fy] of [
+  const square: [number, number][] = [
+    [0.2, 0.2],
     [0.8, 0.2],
     [0.8, 0.8],
     [0.2, 0.8],
     [0.2, 0.2],
-  ] as const) {
-    await ann.mouse.move(box.x + box.width * fx, box.y + box.height * fy, { steps: 8 });
-  }
-  await ann.mouse.up();
+  ];
+  await drawShape(ann, square, 8);
 
   await expect.poll(() => inkOnCanvas(bob), { timeout: 10_000 }).toBeGreaterThan(500);
   // The drawer sees the model's guess; the watcher only once the round is over (it would give the answer away).

@@ -6,19 +6,10 @@
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
 import { TSHIRT_OUTLINE } from '../../server/recognition/bench/drawings';
-import { artifactPath } from '../helpers/browser';
+import { artifactPath, drawShape, pageProblems } from '../helpers/browser';
 import { withBrowserPlayground } from '../identity/harness';
 
 const pg = withBrowserPlayground();
-
-async function drawShape(page: Page, shape: [number, number][]): Promise<void> {
-  const box = (await page.getByTestId('sketch-canvas').boundingBox())!;
-  const at = ([fx, fy]: [number, number]) => [box.x + fx * box.width, box.y + fy * box.height] as const;
-  await page.mouse.move(...at(shape[0]!));
-  await page.mouse.down();
-  for (const p of shape.slice(1)) await page.mouse.move(...at(p), { steps: 6 });
-  await page.mouse.up();
-}
 
 const barsSum = (page: Page) =>
   page.$$eval('[data-testid="probability-bars"] li', (items) =>
@@ -27,10 +18,7 @@ const barsSum = (page: Page) =>
 
 it('guesses while drawing, shows what the model sees, undoes, redoes and saves', async () => {
   const page = await pg.browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(err.message));
-  page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
-  page.on('response', (res) => res.status() >= 400 && problems.push(`${res.status()} ${res.url()}`));
+  const problems = pageProblems(page);
   const recognizeFrames: string[] = [];
   page.on('websocket', (ws) =>
     ws.on('framesent', (f) => String(f.payload).includes('draw:recognize') && recognizeFrames.push(String(f.payload))),
