@@ -4,9 +4,20 @@ import Link from 'next/link';
 import type { ReactNode } from 'react';
 import './globals.css';
 
+const description = 'Train, test and play with a small image classifier for Fashion-MNIST, live in the browser.';
+
+/**
+ * The social preview (a link shared in a chat or a post) is app/opengraph-image.png with its alt
+ * text beside it (npm run social-preview draws it); Next.js writes its og:image tags itself. It
+ * makes the picture's address absolute with `metadataBase`, which a build does not know (the site's
+ * address, PUBLIC_URL, is read when the server starts), so the tags name localhost until the pages
+ * are rendered per request or the build is given the address.
+ */
 export const metadata: Metadata = {
   title: 'Fashion-MNIST Playground',
-  description: 'Train, test and play with a small image classifier for Fashion-MNIST, live in the browser.',
+  description,
+  openGraph: { type: 'website', siteName: 'Fashion-MNIST Playground', title: 'Fashion-MNIST Playground', description },
+  twitter: { card: 'summary_large_image' },
 };
 
 export const viewport: Viewport = {

@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { RequestData } from '../../lib/protocol';
 import { CLASS_NAMES } from '../../lib/classes';
 import { request } from '../realtime/socket';
+import { NotLoaded } from '../components/Messages';
 import { figuresOf, type Figures } from './figures';
 
 type Row = RequestData<'assessments:list'>['assessments'][number];
@@ -96,13 +97,7 @@ export function AssessmentsView() {
     return [...m.values()];
   }, [rows]);
 
-  if (error)
-    return (
-      <p role="alert" className="mt-6 text-rose-400">
-        {error}
-      </p>
-    );
-  if (!rows) return <p className="mt-6 text-zinc-400">Loading…</p>;
+  if (error || !rows) return <NotLoaded error={error} />;
   if (rows.length === 0)
     return (
       <p className="mt-6 text-zinc-400">

@@ -4,7 +4,9 @@ import { useModerationVersion } from '../realtime/moderation';
 import { useEffect, useState } from 'react';
 import type { RequestData } from '../../lib/protocol';
 import { request } from '../realtime/socket';
+import { GarmentImage } from '../components/GarmentImage';
 import { NicknameForm, useGuest } from '../identity';
+import { CollectionTitleInput } from './CollectionTitleInput';
 
 type Listed = RequestData<'collections:list'>['collections'];
 
@@ -21,9 +23,8 @@ function CollectionList({ items, empty }: { items: Listed; empty: string }) {
             {c.count} items · by {c.owner} · {c.public ? 'public' : 'private'}
           </p>
           <div className="mt-2 flex gap-1">
-            {/* eslint-disable-next-line @next/next/no-img-element */}
             {c.preview.map((src, i) => (
-              <img key={i} src={src} alt="" width={42} height={42} className="[image-rendering:pixelated]" />
+              <GarmentImage key={i} src={src} alt="" size={42} />
             ))}
           </div>
         </li>
@@ -62,14 +63,7 @@ export function CollectionsIndex() {
             load();
           }}
         >
-          <input
-            aria-label="title"
-            maxLength={80}
-            value={title}
-            onChange={(e) => setTitle(e.target.value)}
-            placeholder="New collection title"
-            className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100"
-          />
+          <CollectionTitleInput value={title} onChange={setTitle} placeholder="New collection title" />
           <label className="text-zinc-400">
             <input type="checkbox" checked={isPublic} onChange={(e) => setPublic(e.target.checked)} /> public
           </label>

@@ -7,7 +7,7 @@
 
 import { useEffect, useState, type ReactNode } from 'react';
 import { StatusSchema, type Status } from '../../lib/protocol';
-import { getSocket, request } from '../realtime/socket';
+import { getSocket, listen, request } from '../realtime/socket';
 
 type Connection = 'connecting' | 'live' | 'offline';
 
@@ -37,17 +37,16 @@ export function StatusPanel() {
       else setError(reply.error);
     };
     const onDisconnect = () => setConnection('offline');
-    socket.on('connect', onConnect);
-    socket.on('disconnect', onDisconnect);
-    socket.on('connect_error', onDisconnect);
-    socket.on('status', accept);
+    const unlisten = listen({
+      connect: onConnect,
+      disconnect: onDisconnect,
+      connect_error: onDisconnect,
+      status: accept,
+    });
     if (socket.connected) void onConnect();
     const tick = setInterval(() => setNow(Date.now()), 1000);
     return () => {
-      socket.off('connect', onConnect);
-      socket.off('disconnect', onDisconnect);
-      socket.off('connect_error', onDisconnect);
-      socket.off('status', accept);
+      unlisten();
       clearInterval(tick);
     };
   }, []);

@@ -6,6 +6,9 @@
 import { useEffect, useState } from 'react';
 import type { GalleryItemSummary, RequestData } from '../../lib/protocol';
 import { CLASS_NAMES } from '../../lib/classes';
+import { ClassSelect } from '../components/ClassSelect';
+import { GarmentImage } from '../components/GarmentImage';
+import { ErrorMessage } from '../components/Messages';
 import { useGuest } from '../identity';
 import { useModerationVersion } from '../realtime/moderation';
 import { request } from '../realtime/socket';
@@ -52,22 +55,13 @@ export function GalleryBrowser() {
   return (
     <section className="mt-6">
       <div className="flex flex-wrap gap-3 text-sm">
-        <select
-          aria-label="class"
-          value={label ?? ''}
-          onChange={(e) => {
-            setLabel(e.target.value === '' ? null : Number(e.target.value));
+        <ClassSelect
+          value={label}
+          onChange={(l) => {
+            setLabel(l);
             setPage(1);
           }}
-          className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100"
-        >
-          <option value="">All classes</option>
-          {CLASS_NAMES.map((n, i) => (
-            <option key={n} value={i}>
-              {n}
-            </option>
-          ))}
-        </select>
+        />
         <select
           aria-label="sort"
           value={sort}
@@ -105,11 +99,7 @@ export function GalleryBrowser() {
           </a>
         )}
       </div>
-      {error && (
-        <p role="alert" className="mt-3 text-sm text-rose-400">
-          {error}
-        </p>
-      )}
+      <ErrorMessage message={error} className="mt-3 text-sm text-rose-400" />
       <ul className="mt-4 grid grid-cols-3 gap-3 sm:grid-cols-4 md:grid-cols-6">
         {data?.items.map((i) => (
           <li
@@ -118,14 +108,7 @@ export function GalleryBrowser() {
             className="rounded-lg border border-zinc-800 bg-zinc-900/40 p-2 text-center"
           >
             <a href={`/gallery/${i.id}`}>
-              {/* eslint-disable-next-line @next/next/no-img-element */}
-              <img
-                src={i.image}
-                alt={CLASS_NAMES[i.label]}
-                width={84}
-                height={84}
-                className="mx-auto [image-rendering:pixelated]"
-              />
+              <GarmentImage src={i.image} alt={CLASS_NAMES[i.label]} size={84} className="mx-auto" />
               <p className="mt-1 text-xs text-zinc-300">{CLASS_NAMES[i.label]}</p>
               <p className="text-xs text-zinc-500">
                 {i.score >= 0 ? '+' : ''}

@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import type { ModelVersionSummary } from '../../lib/protocol';
 import { request } from '../realtime/socket';
 import { headlineOf } from './headline';
+import { NotLoaded } from '../components/Messages';
 
 export function ModelsIndex() {
   const [versions, setVersions] = useState<ModelVersionSummary[] | null>(null);
@@ -12,8 +13,7 @@ export function ModelsIndex() {
   useEffect(() => {
     void request('models:list', { kind: null }).then((r) => (r.ok ? setVersions(r.data.versions) : setError(r.error)));
   }, []);
-  if (error) return <p role="alert" className="mt-6 text-rose-400">{error}</p>;
-  if (!versions) return <p className="mt-6 text-zinc-400">Loading…</p>;
+  if (error || !versions) return <NotLoaded error={error} />;
   if (versions.length === 0) return <p className="mt-6 text-zinc-400">No model versions yet: finish a training session or run <code>npm run eval:cnn -- --save</code>.</p>;
   return (
     <ul className="mt-6 divide-y divide-zinc-800 rounded-xl border border-zinc-800" data-testid="model-list">

@@ -6,17 +6,13 @@
  */
 import { useEffect, useState } from 'react';
 import type { PushPayload } from '../../lib/protocol';
-import { getSocket } from './socket';
+import { listen } from './socket';
 
 export function useModerationVersion(): number {
   const [version, setVersion] = useState(0);
   useEffect(() => {
-    const socket = getSocket();
     const onChange = (_: PushPayload<'moderation:changed'>) => setVersion((v) => v + 1);
-    socket.on('moderation:changed', onChange);
-    return () => {
-      socket.off('moderation:changed', onChange);
-    };
+    return listen({ 'moderation:changed': onChange });
   }, []);
   return version;
 }

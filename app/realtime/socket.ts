@@ -47,3 +47,27 @@ export async function request<N extends RequestName>(
     return { ok: false, error: `No answer from the server within ${timeoutMs / 1000} s.` };
   }
 }
+
+/** Listeners for the server's pushes and for the connection's own events, by event name. */
+export type SocketListeners = { [E in keyof ServerToClientEvents]?: ServerToClientEvents[E] } & {
+  connect?: () => void;
+  disconnect?: () => void;
+  connect_error?: () => void;
+};
+
+/**
+ * Adds `listeners` to the shared connection; returns what removes them again (for an effect's
+ * cleanup), so a page cannot add a listener and forget to remove it.
+ */
+export function listen(listeners: SocketListeners): () => void {
+  // Socket.IO's typed on/off cannot follow an event name taken from a map; SocketListeners holds the types.
+  const s = getSocket() as unknown as {
+    on(event: string, listener: (...args: never[]) => void): void;
+    off(event: string, listener: (...args: never[]) => void): void;
+  };
+  const entries = Object.entries(listeners).filter((e): e is [string, (...args: never[]) => void] => !!e[1]);
+  for (const [event, listener] of entries) s.on(event, listener);
+  return () => {
+    for (const [event, listener] of entries) s.off(event, listener);
+  };
+}

@@ -8,7 +8,10 @@
  */
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { VoteRoundState, VoteTally } from '../../lib/protocol';
-import { getSocket, request } from '../realtime/socket';
+import { getSocket, listen, request } from '../realtime/socket';
+import { ClassSelect } from '../components/ClassSelect';
+import { GarmentImage } from '../components/GarmentImage';
+import { ErrorMessage } from '../components/Messages';
 import { ModelPicker } from '../components/models/ModelPicker';
 import { CLASS_NAMES } from '../../lib/classes';
 import { NicknameForm, useGuest } from '../identity';
@@ -58,15 +61,11 @@ export function VoteRoom({ room, session }: { room: string; session?: SessionVot
         for (const t of changed) next.set(t.candidateId, t);
         return roundId ? next : old;
       });
-    socket.on('connect', join);
-    socket.on('vote:round', onRound);
-    socket.on('vote:tally', onTally);
+    const unlisten = listen({ connect: join, 'vote:round': onRound, 'vote:tally': onTally });
     if (socket.connected) void join();
     const tick = setInterval(() => setNow(Date.now()), 1000);
     return () => {
-      socket.off('connect', join);
-      socket.off('vote:round', onRound);
-      socket.off('vote:tally', onTally);
+      unlisten();
       void request('vote:leave', { room });
       clearInterval(tick);
     };
@@ -155,19 +154,7 @@ export function VoteRoom({ room, session }: { room: string; session?: SessionVot
                 ))}
               </select>
             )}
-            <select
-              aria-label="class"
-              value={label ?? ''}
-              onChange={(e) => setLabel(e.target.value === '' ? null : Number(e.target.value))}
-              className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100"
-            >
-              <option value="">All classes</option>
-              {CLASS_NAMES.map((n, i) => (
-                <option key={n} value={i}>
-                  {n}
-                </option>
-              ))}
-            </select>
+            <ClassSelect value={label} onChange={setLabel} />
             <ModelPicker kind="vae" value={modelVersionId} onChange={setModelVersionId} />
             <button
               disabled={busy || !guest}
@@ -190,11 +177,7 @@ export function VoteRoom({ room, session }: { room: string; session?: SessionVot
           </button>
         )}
       </div>
-      {message && (
-        <p role="alert" className="mt-3 text-sm text-rose-400">
-          {message}
-        </p>
-      )}
+      <ErrorMessage message={message} className="mt-3 text-sm text-rose-400" />
       {!round && !session && <p className="mt-6 text-zinc-400">No round yet: pick a nickname and start one.</p>}
       <ul className="mt-6 grid grid-cols-2 gap-4 sm:grid-cols-3 md:grid-cols-4">
         {round?.candidates.map((c) => {
@@ -205,14 +188,7 @@ export function VoteRoom({ room, session }: { room: string; session?: SessionVot
               data-testid={`candidate-${c.position}`}
               className={`rounded-xl border p-3 ${winners.has(c.id) ? 'border-amber-400' : 'border-zinc-800'} bg-zinc-900/40`}
             >
-              {/* eslint-disable-next-line @next/next/no-img-element */}
-              <img
-                src={c.image}
-                alt={CLASS_NAMES[c.label]}
-                width={112}
-                height={112}
-                className="mx-auto h-28 w-28 [image-rendering:pixelated]"
-              />
+              <GarmentImage src={c.image} alt={CLASS_NAMES[c.label]} size={112} className="mx-auto h-28 w-28" />
               <p className="mt-2 text-xs text-zinc-400">
                 {CLASS_NAMES[c.label]} · judge {(c.confidence * 100).toFixed(0)} %
               </p>
@@ -246,15 +222,12 @@ export function VoteRoom({ room, session }: { room: string; session?: SessionVot
                   {c.parentIds.map(
                     (id) =>
                       parents.get(id) && (
-                        // eslint-disable-next-line @next/next/no-img-element
-                        <img
+                        <GarmentImage
                           key={id}
                           src={parents.get(id)!.image}
                           alt="parent"
                           title={`round ${parents.get(id)!.roundNumber}`}
-                          width={28}
-                          height={28}
-                          className="[image-rendering:pixelated]"
+                          size={28}
                         />
                       ),
                   )}

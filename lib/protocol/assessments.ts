@@ -2,13 +2,13 @@
  * Stored quality assessments of model versions (the /assessments page).
  */
 import { z } from './zod';
+import { defineRequests, request } from './common';
 
-export const assessmentRequests = {
+export const assessmentRequests = defineRequests({
   /** Every stored assessment with its model version, newest first (the /assessments page). */
-  'assessments:list': {
-    delivery: 'ack',
-    payload: z.object({}).strict(),
-    reply: z.object({
+  'assessments:list': request(
+    {},
+    z.object({
       assessments: z.array(
         z.object({
           id: z.number().int(),
@@ -27,5 +27,5 @@ export const assessmentRequests = {
         }),
       ),
     }),
-  },
-} as const satisfies Record<string, { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType }>;
+  ),
+});

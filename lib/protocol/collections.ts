@@ -2,7 +2,7 @@
  * Personal collections of gallery items.
  */
 import { z } from './zod';
-import { ClassIndexSchema, IdSchema, TextSchema } from './common';
+import { ClassIndexSchema, defineRequests, IdSchema, request, TextSchema } from './common';
 import { VOTE_LIMITS } from './voting';
 
 export const CollectionTitleSchema = TextSchema('A title', VOTE_LIMITS.collectionTitle, 'Give the collection a title.');
@@ -23,54 +23,32 @@ export const CollectionSchema = z.object({
   ),
   updatedAt: z.string(),
 });
-
 export type CollectionView = z.infer<typeof CollectionSchema>;
 
-export const collectionRequests = {
+const GalleryItemIdSchema = IdSchema('A gallery item id');
+
+export const collectionRequests = defineRequests({
   /** The caller's collections (`mine`) or everyone's public ones. */
-  'collections:list': {
-    delivery: 'ack',
-    payload: z.object({ scope: z.enum(['mine', 'public']) }).strict(),
-    reply: z.object({
+  'collections:list': request(
+    { scope: z.enum(['mine', 'public']) },
+    z.object({
       collections: z.array(
         CollectionSchema.omit({ items: true }).extend({ count: z.number().int(), preview: z.array(z.string()) }),
       ),
     }),
-  },
-  'collection:get': {
-    delivery: 'ack',
-    payload: z.object({ id: CollectionIdSchema }).strict(),
-    reply: CollectionSchema,
-  },
-  'collection:create': {
-    delivery: 'ack',
-    payload: z.object({ title: CollectionTitleSchema, public: z.boolean().default(false) }).strict(),
-    reply: CollectionSchema,
-  },
+  ),
+  'collection:get': request({ id: CollectionIdSchema }, CollectionSchema),
+  'collection:create': request({ title: CollectionTitleSchema, public: z.boolean().default(false) }, CollectionSchema),
   /** Owner only, like every collection change below. */
-  'collection:update': {
-    delivery: 'ack',
-    payload: z
-      .object({ id: CollectionIdSchema, title: CollectionTitleSchema.optional(), public: z.boolean().optional() })
-      .strict(),
-    reply: CollectionSchema,
-  },
-  'collection:add': {
-    delivery: 'ack',
-    payload: z.object({ id: CollectionIdSchema, galleryItemId: IdSchema('A gallery item id') }).strict(),
-    reply: CollectionSchema,
-  },
-  'collection:remove': {
-    delivery: 'ack',
-    payload: z.object({ id: CollectionIdSchema, galleryItemId: IdSchema('A gallery item id') }).strict(),
-    reply: CollectionSchema,
-  },
-  'collection:reorder': {
-    delivery: 'ack',
-    payload: z
-      .object({ id: CollectionIdSchema, galleryItemIds: z.array(IdSchema('A gallery item id')).max(500) })
-      .strict(),
-    reply: CollectionSchema,
-  },
-  'collection:delete': { delivery: 'ack', payload: z.object({ id: CollectionIdSchema }).strict(), reply: z.object({}) },
-} as const satisfies Record<string, { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType }>;
+  'collection:update': request(
+    { id: CollectionIdSchema, title: CollectionTitleSchema.optional(), public: z.boolean().optional() },
+    CollectionSchema,
+  ),
+  'collection:add': request({ id: CollectionIdSchema, galleryItemId: GalleryItemIdSchema }, CollectionSchema),
+  'collection:remove': request({ id: CollectionIdSchema, galleryItemId: GalleryItemIdSchema }, CollectionSchema),
+  'collection:reorder': request(
+    { id: CollectionIdSchema, galleryItemIds: z.array(GalleryItemIdSchema).max(500) },
+    CollectionSchema,
+  ),
+  'collection:delete': request({ id: CollectionIdSchema }, z.object({})),
+});

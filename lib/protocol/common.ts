@@ -26,6 +26,26 @@ export const SERVER_STARTING = 'The playground is starting; connecting again in 
 /** The answer to every `ack` request. */
 export type Reply<T> = { ok: true; data: T } | { ok: false; error: string };
 
+/** An `ack` request: what the client sends (parsed at the server's edge) and what a reply's `data` holds. */
+export type AckRequest = { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType };
+/** A server push: what it carries and whether it may be dropped. */
+export type Push = { delivery: 'reliable' | 'volatile'; payload: z.ZodType };
+
+/**
+ * Declares an `ack` request from the fields of its payload and the schema of its reply. The payload
+ * is a strict object: a client that sends a field the request does not know is refused, not ignored.
+ */
+export const request = <P extends z.ZodRawShape, R extends z.ZodType>(payload: P, reply: R) =>
+  ({ delivery: 'ack', payload: z.object(payload).strict(), reply }) as const;
+
+/** Declares a server push and its delivery (see above: may it be dropped?). */
+export const push = <P extends z.ZodType, D extends Push['delivery']>(payload: P, delivery: D) =>
+  ({ delivery, payload }) as const;
+
+/** A feature's requests (or pushes), checked to be requests (pushes) and kept with their exact types. */
+export const defineRequests = <T extends Record<string, AckRequest>>(requests: T): T => requests;
+export const definePushes = <T extends Record<string, Push>>(pushes: T): T => pushes;
+
 /** A garment class, 0-9 (lib/classes names them). */
 export const ClassIndexSchema = z
   .number({ error: 'The label must be a class number 0-9.' })

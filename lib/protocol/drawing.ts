@@ -2,7 +2,7 @@
  * Drawing: recognize a garment while drawing, saved sketches, shared drawing rooms.
  */
 import { z } from './zod';
-import { ClassIndexSchema, IdSchema, NicknameSchema } from './common';
+import { ClassIndexSchema, definePushes, defineRequests, IdSchema, NicknameSchema, push, request } from './common';
 import { ModelVersionIdSchema } from './models';
 
 /** Bounds on a drawing sent by a client: recognition cost grows with points, so they are capped. */
@@ -33,6 +33,7 @@ export const StrokeSchema = z
     tool: z.enum(['pen', 'eraser']).default('pen'),
   })
   .strict();
+export type StrokeInput = z.input<typeof StrokeSchema>;
 
 export const StrokesSchema = z
   .array(StrokeSchema)
@@ -56,6 +57,7 @@ export const RecognitionSchema = z.object({
   /** Server time for preprocessing and inference, in ms. */
   elapsedMs: z.number(),
 });
+export type Recognition = z.infer<typeof RecognitionSchema>;
 
 export const SavedSketchSchema = z.object({
   id: z.number().int(),
@@ -66,6 +68,7 @@ export const SavedSketchSchema = z.object({
   author: z.string().nullable(),
   createdAt: z.string(),
 });
+export type SavedSketch = z.infer<typeof SavedSketchSchema>;
 
 export const RoomIdSchema = z
   .string()
@@ -80,6 +83,7 @@ export const RoomGuessSchema = z.object({
   /** Since the round started, in ms. */
   atMs: z.number(),
 });
+export type RoomGuess = z.infer<typeof RoomGuessSchema>;
 
 export const RoomStateSchema = z.object({
   roomId: RoomIdSchema,
@@ -95,6 +99,7 @@ export const RoomStateSchema = z.object({
   /** Who was right first (a player's name or "the model"), null while nobody is. */
   firstCorrect: RoomGuessSchema.nullable(),
 });
+export type RoomState = z.infer<typeof RoomStateSchema>;
 
 export const RoomDrawingSchema = z.object({
   roomId: RoomIdSchema,
@@ -103,92 +108,54 @@ export const RoomDrawingSchema = z.object({
   /** The model's current probabilities for the drawing, null while the canvas is empty. */
   recognition: RecognitionSchema.nullable(),
 });
-
-export type StrokeInput = z.input<typeof StrokeSchema>;
-export type Recognition = z.infer<typeof RecognitionSchema>;
-export type SavedSketch = z.infer<typeof SavedSketchSchema>;
-export type RoomState = z.infer<typeof RoomStateSchema>;
 export type RoomDrawing = z.infer<typeof RoomDrawingSchema>;
-export type RoomGuess = z.infer<typeof RoomGuessSchema>;
 
-export const drawingRequests = {
+/** A CNN version picked to answer; null: the one served by default. */
+const pickedModel = ModelVersionIdSchema.nullable().default(null);
+
+export const drawingRequests = defineRequests({
   /** The model's guess for a drawing. Rate-limited per connection (the page sends a few per second). */
-  'draw:recognize': {
-    delivery: 'ack',
-    /** `modelVersionId`: a CNN version to answer (the picker); null: the one served by default. */
-    payload: z
-      .object({ strokes: StrokesSchema, modelVersionId: ModelVersionIdSchema.nullable().default(null) })
-      .strict(),
-    reply: RecognitionSchema,
-  },
+  'draw:recognize': request({ strokes: StrokesSchema, modelVersionId: pickedModel }, RecognitionSchema),
   /**
    * Keeps a drawing with the label its author confirmed; the server re-computes image and guess.
    * The author is the connection's guest cookie (server/identity), never a claim in the payload.
    */
-  'draw:save': {
-    delivery: 'ack',
-    payload: z
-      .object({
-        strokes: StrokesSchema,
-        label: ClassIndexSchema,
-        modelVersionId: ModelVersionIdSchema.nullable().default(null),
-      })
-      .strict(),
-    reply: z.object({ id: z.number().int(), guess: ClassIndexSchema, modelVersion: z.string() }),
-  },
+  'draw:save': request(
+    { strokes: StrokesSchema, label: ClassIndexSchema, modelVersionId: pickedModel },
+    z.object({ id: z.number().int(), guess: ClassIndexSchema, modelVersion: z.string() }),
+  ),
   /** Saved drawings, newest first, optionally of one class; `beforeId` pages further back. */
-  'sketches:list': {
-    delivery: 'ack',
-    payload: z
-      .object({
-        label: ClassIndexSchema.nullable().default(null),
-        limit: z.number().int().min(1).max(60).default(24),
-        beforeId: IdSchema('beforeId').nullable().default(null),
-      })
-      .strict(),
-    reply: z.object({ sketches: z.array(SavedSketchSchema), hasMore: z.boolean() }),
-  },
+  'sketches:list': request(
+    {
+      label: ClassIndexSchema.nullable().default(null),
+      limit: z.number().int().min(1).max(60).default(24),
+      beforeId: IdSchema('beforeId').nullable().default(null),
+    },
+    z.object({ sketches: z.array(SavedSketchSchema), hasMore: z.boolean() }),
+  ),
   /** Enters a shared drawing room (created on first join); the reply is its state. */
-  'room:join': {
-    delivery: 'ack',
-    payload: z.object({ roomId: RoomIdSchema, nickname: NicknameSchema }).strict(),
-    reply: z.object({ playerId: z.string(), state: RoomStateSchema, drawing: RoomDrawingSchema }),
-  },
-  'room:leave': {
-    delivery: 'ack',
-    payload: z.object({ roomId: RoomIdSchema }).strict(),
-    reply: z.object({}),
-  },
+  'room:join': request(
+    { roomId: RoomIdSchema, nickname: NicknameSchema },
+    z.object({ playerId: z.string(), state: RoomStateSchema, drawing: RoomDrawingSchema }),
+  ),
+  'room:leave': request({ roomId: RoomIdSchema }, z.object({})),
   /** Makes the caller the drawer of a new round; only the drawer learns the garment to draw. */
-  'room:start': {
-    delivery: 'ack',
-    payload: z.object({ roomId: RoomIdSchema }).strict(),
-    reply: z.object({ round: z.number().int(), target: ClassIndexSchema }),
-  },
+  'room:start': request({ roomId: RoomIdSchema }, z.object({ round: z.number().int(), target: ClassIndexSchema })),
   /** The drawer's whole current drawing (sent while drawing); rate-limited like draw:recognize. */
-  'room:draw': {
-    delivery: 'ack',
-    /** `modelVersionId`: the drawer's pick of the CNN that guesses; null: the one served by default. */
-    payload: z
-      .object({
-        roomId: RoomIdSchema,
-        strokes: StrokesSchema,
-        modelVersionId: ModelVersionIdSchema.nullable().default(null),
-      })
-      .strict(),
-    reply: RecognitionSchema.nullable(),
-  },
+  'room:draw': request(
+    { roomId: RoomIdSchema, strokes: StrokesSchema, modelVersionId: pickedModel },
+    RecognitionSchema.nullable(),
+  ),
   /** A watcher's guess of the garment being drawn. */
-  'room:guess': {
-    delivery: 'ack',
-    payload: z.object({ roomId: RoomIdSchema, label: ClassIndexSchema }).strict(),
-    reply: z.object({ correct: z.boolean(), first: z.boolean() }),
-  },
-} as const satisfies Record<string, { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType }>;
+  'room:guess': request(
+    { roomId: RoomIdSchema, label: ClassIndexSchema },
+    z.object({ correct: z.boolean(), first: z.boolean() }),
+  ),
+});
 
-export const drawingPushes = {
+export const drawingPushes = definePushes({
   /** A room's players, drawer, round and guesses; sent to the room whenever they change. */
-  'room:state': { delivery: 'reliable', payload: RoomStateSchema },
+  'room:state': push(RoomStateSchema, 'reliable'),
   /** The drawer's current drawing and the model's guess, streamed to the room while drawing. */
-  'room:drawing': { delivery: 'reliable', payload: RoomDrawingSchema },
-} as const satisfies Record<string, { delivery: 'reliable' | 'volatile'; payload: z.ZodType }>;
+  'room:drawing': push(RoomDrawingSchema, 'reliable'),
+});

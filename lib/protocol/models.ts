@@ -3,6 +3,7 @@
  * one version's page, and the operator's choice of the default the server serves.
  */
 import { z } from './zod';
+import { defineRequests, request } from './common';
 
 export const ModelKindSchema = z.enum(['cnn', 'vae'], { error: 'A model kind is cnn or vae.' });
 
@@ -32,6 +33,7 @@ export const ModelVersionSummarySchema = z.object({
   session: z.object({ id: z.string(), name: z.string(), hostNickname: z.string(), createdAt: z.string() }).nullable(),
   assessments: z.number().int(),
 });
+export type ModelVersionSummary = z.infer<typeof ModelVersionSummarySchema>;
 
 export const ModelVersionDetailSchema = ModelVersionSummarySchema.extend({
   /** The training log as stored (config, per-epoch figures, ...). */
@@ -44,30 +46,22 @@ export const ModelVersionDetailSchema = ModelVersionSummarySchema.extend({
   /** A CNN's report card picture (PNG), null for a VAE. */
   reportCardUrl: z.string().nullable(),
 });
-
-export type ModelVersionSummary = z.infer<typeof ModelVersionSummarySchema>;
 export type ModelVersionDetail = z.infer<typeof ModelVersionDetailSchema>;
 
-export const modelRequests = {
+export const modelRequests = defineRequests({
   /** Every stored model version, newest first, optionally of one kind (the pickers ask for theirs). */
-  'models:list': {
-    delivery: 'ack',
-    payload: z.object({ kind: ModelKindSchema.nullable().default(null) }).strict(),
-    reply: z.object({ versions: z.array(ModelVersionSummarySchema) }),
-  },
+  'models:list': request(
+    { kind: ModelKindSchema.nullable().default(null) },
+    z.object({ versions: z.array(ModelVersionSummarySchema) }),
+  ),
   /** One version with its training log and assessments (the /models/<id> page). */
-  'models:get': {
-    delivery: 'ack',
-    payload: z.object({ id: ModelVersionIdSchema }).strict(),
-    reply: ModelVersionDetailSchema,
-  },
+  'models:get': request({ id: ModelVersionIdSchema }, ModelVersionDetailSchema),
   /**
    * Operator only: serve this version by default from now on (for its kind). Refused without the
    * server's ADMIN_TOKEN; guests cannot change what everyone gets.
    */
-  'models:serve': {
-    delivery: 'ack',
-    payload: z.object({ id: ModelVersionIdSchema, adminToken: z.string().max(512) }).strict(),
-    reply: z.object({ served: ModelVersionSummarySchema }),
-  },
-} as const satisfies Record<string, { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType }>;
+  'models:serve': request(
+    { id: ModelVersionIdSchema, adminToken: z.string().max(512) },
+    z.object({ served: ModelVersionSummarySchema }),
+  ),
+});

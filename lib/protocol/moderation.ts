@@ -4,7 +4,7 @@
  */
 import { z } from './zod';
 import { CollectionIdSchema } from './collections';
-import { NICKNAME_MAX } from './common';
+import { definePushes, defineRequests, NICKNAME_MAX, push, request } from './common';
 
 export const HIDEABLE_KINDS = ['galleryItem', 'drawing', 'collection', 'nickname'] as const;
 export const HideableKindSchema = z.enum(HIDEABLE_KINDS, {
@@ -41,25 +41,17 @@ const TokenSchema = z.string({ error: 'Send the operator token.' }).min(1, 'Send
 export const HiddenEntrySchema = z.object({ kind: HideableKindSchema, id: z.string(), hiddenAt: z.string() });
 export type HiddenEntry = z.infer<typeof HiddenEntrySchema>;
 
-export const moderationRequests = {
+export const moderationRequests = defineRequests({
   /** Operator only: hide (`hidden: true`) or show again (`false`) one thing; everyone gets `moderation:changed`. */
-  'admin:hide': {
-    delivery: 'ack',
-    payload: z.object({ token: TokenSchema, target: HiddenTargetSchema, hidden: z.boolean() }).strict(),
-    reply: z.object({ hidden: z.array(HiddenEntrySchema) }),
-  },
+  'admin:hide': request(
+    { token: TokenSchema, target: HiddenTargetSchema, hidden: z.boolean() },
+    z.object({ hidden: z.array(HiddenEntrySchema) }),
+  ),
   /** Operator only: everything hidden, newest first. */
-  'admin:hidden': {
-    delivery: 'ack',
-    payload: z.object({ token: TokenSchema }).strict(),
-    reply: z.object({ hidden: z.array(HiddenEntrySchema) }),
-  },
-} as const satisfies Record<string, { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType }>;
+  'admin:hidden': request({ token: TokenSchema }, z.object({ hidden: z.array(HiddenEntrySchema) })),
+});
 
-export const moderationPushes = {
+export const moderationPushes = definePushes({
   /** To everyone: something was hidden or shown again; pages drop (or reload) it. */
-  'moderation:changed': {
-    delivery: 'reliable',
-    payload: z.object({ kind: HideableKindSchema, id: z.string(), hidden: z.boolean() }),
-  },
-} as const satisfies Record<string, { delivery: 'reliable' | 'volatile'; payload: z.ZodType }>;
+  'moderation:changed': push(z.object({ kind: HideableKindSchema, id: z.string(), hidden: z.boolean() }), 'reliable'),
+});

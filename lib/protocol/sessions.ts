@@ -2,7 +2,7 @@
  * Live training sessions: configuration, events, presence, host controls.
  */
 import { z } from './zod';
-import { CountSchema, NicknameSchema, TextSchema } from './common';
+import { CountSchema, definePushes, defineRequests, NicknameSchema, push, request, TextSchema } from './common';
 
 /** Bounds on a session's hyperparameters: a session should take minutes on a small machine. */
 export const SESSION_LIMITS = {
@@ -18,12 +18,14 @@ export const SESSION_LIMITS = {
 } as const;
 
 export const SessionKindSchema = z.enum(['cnn', 'vae']);
+export type SessionKind = z.infer<typeof SessionKindSchema>;
 
 /**
  * waiting -> (queued ->) training <-> paused -> finished | stopped | failed. `queued`: the host
  * started it while every training slot was taken; it trains as soon as one frees.
  */
 export const SessionStateSchema = z.enum(['waiting', 'queued', 'training', 'paused', 'finished', 'stopped', 'failed']);
+export type SessionState = z.infer<typeof SessionStateSchema>;
 
 export const SessionIdSchema = z
   .string({ error: 'A session id is a string.' })
@@ -71,6 +73,8 @@ export const SessionConfigSchema = z
     message: 'The batch size must not be larger than the training subset.',
     path: ['batchSize'],
   });
+export type SessionConfig = z.output<typeof SessionConfigSchema>;
+export type SessionConfigInput = z.input<typeof SessionConfigSchema>;
 
 /** What an epoch's evaluation shows; the CNN and the VAE fill different optional fields. */
 export const SessionEvaluationSchema = z
@@ -98,6 +102,7 @@ export const SessionEvaluationSchema = z
     criticReconstructionScore: z.number().optional(),
   })
   .catchall(z.unknown());
+export type SessionEvaluation = z.infer<typeof SessionEvaluationSchema>;
 
 /** Every session event has a per-session sequence number (increasing; dropped batch metrics leave gaps) and a server time (ms). */
 const sessionEventBase = { seq: z.number().int().positive(), at: z.number() };
@@ -117,6 +122,7 @@ export const SessionBatchEventSchema = z.object({
   progress: z.number(),
   etaSeconds: z.number().nullable(),
 });
+export type SessionBatchEvent = z.infer<typeof SessionBatchEventSchema>;
 
 export const SessionEventSchema = z.discriminatedUnion('type', [
   z.object({
@@ -162,6 +168,7 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
     error: z.string().nullable(),
   }),
 ]);
+export type SessionEvent = z.infer<typeof SessionEventSchema>;
 
 export const SessionViewerSchema = z.object({
   /** Public id of a person in this session (not their clientId, which would let others act as them). */
@@ -169,12 +176,14 @@ export const SessionViewerSchema = z.object({
   nickname: z.string(),
   host: z.boolean(),
 });
+export type SessionViewer = z.infer<typeof SessionViewerSchema>;
 
 /** Presence changes, numbered: a client applies those newer than the version its list came with. */
 export const PresenceChangeSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('join'), version: z.number().int(), viewer: SessionViewerSchema }),
   z.object({ op: z.literal('leave'), version: z.number().int(), id: z.string() }),
 ]);
+export type PresenceChange = z.infer<typeof PresenceChangeSchema>;
 
 export const SessionSummarySchema = z.object({
   id: SessionIdSchema,
@@ -195,6 +204,7 @@ export const SessionSummarySchema = z.object({
   message: z.string().nullable(),
   createdAt: z.string(),
 });
+export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 
 export const SessionDetailSchema = SessionSummarySchema.extend({
   config: SessionConfigSchema,
@@ -204,105 +214,55 @@ export const SessionDetailSchema = SessionSummarySchema.extend({
   probeImages: z.array(z.string()),
   modelVersionId: z.number().int().nullable(),
 });
-
-export type SessionKind = z.infer<typeof SessionKindSchema>;
-export type SessionState = z.infer<typeof SessionStateSchema>;
-export type SessionConfig = z.output<typeof SessionConfigSchema>;
-export type SessionConfigInput = z.input<typeof SessionConfigSchema>;
-export type SessionEvaluation = z.infer<typeof SessionEvaluationSchema>;
-export type SessionEvent = z.infer<typeof SessionEventSchema>;
-export type SessionBatchEvent = z.infer<typeof SessionBatchEventSchema>;
-export type SessionViewer = z.infer<typeof SessionViewerSchema>;
-export type PresenceChange = z.infer<typeof PresenceChangeSchema>;
-export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 export type SessionDetail = z.infer<typeof SessionDetailSchema>;
 
-export const sessionRequests = {
+export const sessionRequests = defineRequests({
   /** The lobby: every session's summary; the caller then receives `sessions:summary` pushes. */
-  'sessions:watch': {
-    delivery: 'ack',
-    payload: z.object({}).strict(),
-    reply: z.object({ sessions: z.array(SessionSummarySchema) }),
-  },
-  'sessions:unwatch': {
-    delivery: 'ack',
-    payload: z.object({}).strict(),
-    reply: z.object({}),
-  },
+  'sessions:watch': request({}, z.object({ sessions: z.array(SessionSummarySchema) })),
+  'sessions:unwatch': request({}, z.object({})),
   /**
    * Creates a session in state waiting; the caller's guest (the signed cookie: pick a nickname
    * first) is its host, under every later nickname of theirs and in every tab.
    */
-  'session:create': {
-    delivery: 'ack',
-    payload: z.object({ config: SessionConfigSchema }).strict(),
-    reply: z.object({ sessionId: SessionIdSchema }),
-  },
+  'session:create': request({ config: SessionConfigSchema }, z.object({ sessionId: SessionIdSchema })),
   /**
    * Enters a session's room. The reply holds the events after `since` (null: all of them, batch
    * metrics downsampled) and `lastSeq`; live `session:event`/`session:batch` pushes follow without
    * a gap. A reconnecting client joins again with `since` = the last seq it saw. Others see the
    * caller under their guest nickname (the cookie), or as an anonymous visitor without one.
    */
-  'session:join': {
-    delivery: 'ack',
-    payload: z
-      .object({
-        sessionId: SessionIdSchema,
-        since: CountSchema('since').nullable().default(null),
-      })
-      .strict(),
-    reply: z.object({
+  'session:join': request(
+    { sessionId: SessionIdSchema, since: CountSchema('since').nullable().default(null) },
+    z.object({
       session: SessionDetailSchema,
       you: z.object({ viewerId: z.string(), host: z.boolean() }),
       events: z.array(SessionEventSchema),
       lastSeq: z.number().int().nonnegative(),
     }),
-  },
-  'session:leave': {
-    delivery: 'ack',
-    payload: z.object({ sessionId: SessionIdSchema }).strict(),
-    reply: z.object({}),
-  },
+  ),
+  'session:leave': request({ sessionId: SessionIdSchema }, z.object({})),
   /** Host only (refused with a reason otherwise); the reply is the state it led to. */
-  'session:control': {
-    delivery: 'ack',
-    payload: z.object({ sessionId: SessionIdSchema, action: z.enum(['start', 'pause', 'resume', 'stop']) }).strict(),
-    reply: z.object({ state: SessionStateSchema }),
-  },
+  'session:control': request(
+    { sessionId: SessionIdSchema, action: z.enum(['start', 'pause', 'resume', 'stop']) },
+    z.object({ state: SessionStateSchema }),
+  ),
   /** Host only, while training or paused: replaces the schedule's learning rate from the next step on. */
-  'session:lr': {
-    delivery: 'ack',
-    payload: z
-      .object({
-        sessionId: SessionIdSchema,
-        lr: between('The learning rate', SESSION_LIMITS.minLr, SESSION_LIMITS.maxLr),
-      })
-      .strict(),
-    reply: z.object({ lr: z.number() }),
-  },
-} as const satisfies Record<string, { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType }>;
+  'session:lr': request(
+    { sessionId: SessionIdSchema, lr: between('The learning rate', SESSION_LIMITS.minLr, SESSION_LIMITS.maxLr) },
+    z.object({ lr: z.number() }),
+  ),
+});
 
-export const sessionPushes = {
+export const sessionPushes = definePushes({
   /** To lobby watchers: a session's summary whenever it changes (progress at most once a second). */
-  'sessions:summary': { delivery: 'reliable', payload: SessionSummarySchema },
+  'sessions:summary': push(SessionSummarySchema, 'reliable'),
   /** To a session's room: every event but batch metrics (states, epochs, lr changes, saved model). */
-  'session:event': {
-    delivery: 'reliable',
-    payload: z.object({ sessionId: SessionIdSchema, event: SessionEventSchema }),
-  },
+  'session:event': push(z.object({ sessionId: SessionIdSchema, event: SessionEventSchema }), 'reliable'),
   /** To a session's room: per-batch metrics with progress and ETA, at most ~10 per second. */
-  'session:batch': {
-    delivery: 'volatile',
-    payload: z.object({ sessionId: SessionIdSchema, event: SessionBatchEventSchema }),
-  },
+  'session:batch': push(z.object({ sessionId: SessionIdSchema, event: SessionBatchEventSchema }), 'volatile'),
   /** To a session's room: who joined or left (batched, at most a few per second). */
-  'session:presence': {
-    delivery: 'reliable',
-    payload: z.object({
-      sessionId: SessionIdSchema,
-      viewers: z.number().int(),
-      changes: z.array(PresenceChangeSchema),
-    }),
-  },
-} as const satisfies Record<string, { delivery: 'reliable' | 'volatile'; payload: z.ZodType }>;
+  'session:presence': push(
+    z.object({ sessionId: SessionIdSchema, viewers: z.number().int(), changes: z.array(PresenceChangeSchema) }),
+    'reliable',
+  ),
+});

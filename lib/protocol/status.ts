@@ -2,6 +2,7 @@
  * The playground status (backend, served model, database) and its request and push.
  */
 import { z } from './zod';
+import { definePushes, defineRequests, push, request } from './common';
 
 export const BackendStatusSchema = z.object({
   /** The TensorFlow.js backend in use; null until the backend has been chosen. */
@@ -11,6 +12,7 @@ export const BackendStatusSchema = z.object({
   /** Every backend tried at start, in order, with why it was skipped. */
   tried: z.array(z.object({ name: z.string(), ok: z.boolean(), error: z.string().optional() })),
 });
+export type BackendStatus = z.infer<typeof BackendStatusSchema>;
 
 export const ModelStatusSchema = z.object({
   loaded: z.boolean(),
@@ -20,6 +22,7 @@ export const ModelStatusSchema = z.object({
   params: z.number().int().nonnegative().nullable(),
   version: z.string().optional(),
 });
+export type ModelStatus = z.infer<typeof ModelStatusSchema>;
 
 export const DatabaseStatusSchema = z.object({
   ok: z.boolean(),
@@ -28,6 +31,7 @@ export const DatabaseStatusSchema = z.object({
   where: z.string().optional(),
   error: z.string().optional(),
 });
+export type DatabaseStatus = z.infer<typeof DatabaseStatusSchema>;
 
 /** Several machines: a trainer process (`npm run worker`) that takes training sessions from the queue. */
 export const TrainerStatusSchema = z.object({
@@ -48,6 +52,7 @@ export const TrainerStatusSchema = z.object({
   /** When it started (ISO 8601); it reports every few seconds, and one silent for 15 s is not listed. */
   startedAt: z.string(),
 });
+export type TrainerStatus = z.infer<typeof TrainerStatusSchema>;
 
 export const StatusSchema = z.object({
   backend: BackendStatusSchema,
@@ -59,23 +64,14 @@ export const StatusSchema = z.object({
   /** ISO 8601 time on the server when this status was taken. */
   serverTime: z.string(),
 });
-
-export type BackendStatus = z.infer<typeof BackendStatusSchema>;
-export type ModelStatus = z.infer<typeof ModelStatusSchema>;
-export type DatabaseStatus = z.infer<typeof DatabaseStatusSchema>;
 export type Status = z.infer<typeof StatusSchema>;
-export type TrainerStatus = z.infer<typeof TrainerStatusSchema>;
 
-export const statusRequests = {
+export const statusRequests = defineRequests({
   /** The current status of the playground; answered from the server's last known state. */
-  'status:get': {
-    delivery: 'ack',
-    payload: z.object({}).strict(),
-    reply: StatusSchema,
-  },
-} as const satisfies Record<string, { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType }>;
+  'status:get': request({}, StatusSchema),
+});
 
-export const statusPushes = {
+export const statusPushes = definePushes({
   /** Sent to every client when the status changes (not for the ticking clock fields). */
-  status: { delivery: 'reliable', payload: StatusSchema },
-} as const satisfies Record<string, { delivery: 'reliable' | 'volatile'; payload: z.ZodType }>;
+  status: push(StatusSchema, 'reliable'),
+});

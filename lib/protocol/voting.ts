@@ -2,7 +2,7 @@
  * Voting rounds on VAE candidates and the community gallery.
  */
 import { z } from './zod';
-import { ClassIndexSchema, IdSchema } from './common';
+import { ClassIndexSchema, definePushes, defineRequests, IdSchema, push, request } from './common';
 import { SessionIdSchema } from './sessions';
 import { ModelVersionIdSchema } from './models';
 
@@ -28,6 +28,7 @@ export const VoteTallySchema = z.object({
   up: z.number().int(),
   down: z.number().int(),
 });
+export type VoteTally = z.infer<typeof VoteTallySchema>;
 
 export const VoteCandidateSchema = z.object({
   id: z.number().int(),
@@ -41,6 +42,7 @@ export const VoteCandidateSchema = z.object({
   /** The previous round's candidates it was bred from (see VoteRoundState.parents). */
   parentIds: z.array(z.number().int()),
 });
+export type VoteCandidate = z.infer<typeof VoteCandidateSchema>;
 
 export const VoteRoundStateSchema = z.object({
   id: z.number().int(),
@@ -66,6 +68,7 @@ export const VoteRoundStateSchema = z.object({
   /** A round opened in a live VAE session: the session and the epoch (1 = after the first) whose weights made the candidates. */
   session: z.object({ id: SessionIdSchema, epoch: z.number().int() }).nullable(),
 });
+export type VoteRoundState = z.infer<typeof VoteRoundStateSchema>;
 
 export const GalleryItemSummarySchema = z.object({
   id: z.number().int(),
@@ -78,79 +81,62 @@ export const GalleryItemSummarySchema = z.object({
   author: z.string().nullable(),
   createdAt: z.string(),
 });
-
-export type VoteTally = z.infer<typeof VoteTallySchema>;
-export type VoteCandidate = z.infer<typeof VoteCandidateSchema>;
-export type VoteRoundState = z.infer<typeof VoteRoundStateSchema>;
 export type GalleryItemSummary = z.infer<typeof GalleryItemSummarySchema>;
 
-export const votingRequests = {
+/** How a round is opened, on /vote and in a session: its class (null: every class), length, parents. */
+const roundOptions = {
+  label: ClassIndexSchema.nullable().default(null),
+  durationSeconds: z.number().int().min(VOTE_LIMITS.minDurationSeconds).max(VOTE_LIMITS.maxDurationSeconds).default(60),
+  breed: z.boolean().default(true),
+};
+
+const RoundReplySchema = z.object({ round: VoteRoundStateSchema });
+
+export const votingRequests = defineRequests({
   // Writes need the guest cookie (pick a nickname over POST /api/identity, then reconnect).
   /** Enters a voting room; `vote:round` and `vote:tally` pushes follow. */
-  'vote:join': {
-    delivery: 'ack',
-    payload: z.object({ room: VoteRoomSchema }).strict(),
-    reply: z.object({
+  'vote:join': request(
+    { room: VoteRoomSchema },
+    z.object({
       round: VoteRoundStateSchema.nullable(),
       you: z.object({ publicId: z.string(), nickname: z.string() }).nullable(),
       myVotes: z.array(z.object({ candidateId: z.number().int(), value: z.union([z.literal(1), z.literal(-1)]) })),
     }),
-  },
-  'vote:leave': { delivery: 'ack', payload: z.object({ room: VoteRoomSchema }).strict(), reply: z.object({}) },
+  ),
+  'vote:leave': request({ room: VoteRoomSchema }, z.object({})),
   /**
    * Starts a round when none is open; the caller hosts it. `breed`: children of the last round's
    * winners (when it had any), else fresh draws. Takes about a second (generated in a worker).
    */
-  'vote:start': {
-    delivery: 'ack',
-    payload: z
-      .object({
-        room: VoteRoomSchema,
-        label: ClassIndexSchema.nullable().default(null),
-        durationSeconds: z
-          .number()
-          .int()
-          .min(VOTE_LIMITS.minDurationSeconds)
-          .max(VOTE_LIMITS.maxDurationSeconds)
-          .default(60),
-        breed: z.boolean().default(true),
-        /** A VAE version to generate the candidates (the picker); null: the one served by default. */
-        modelVersionId: ModelVersionIdSchema.nullable().default(null),
-      })
-      .strict(),
-    reply: z.object({ round: VoteRoundStateSchema }),
-  },
+  'vote:start': request(
+    {
+      room: VoteRoomSchema,
+      ...roundOptions,
+      /** A VAE version to generate the candidates (the picker); null: the one served by default. */
+      modelVersionId: ModelVersionIdSchema.nullable().default(null),
+    },
+    RoundReplySchema,
+  ),
   /** One vote per person per candidate; a new value replaces the old; rate-limited per person. */
-  'vote:cast': {
-    delivery: 'ack',
-    payload: z
-      .object({ roundId: IdSchema('A round id'), candidateId: IdSchema('A candidate id'), value: VoteValueSchema })
-      .strict(),
-    reply: z.object({ tally: VoteTallySchema, value: VoteValueSchema }),
-  },
+  'vote:cast': request(
+    { roundId: IdSchema('A round id'), candidateId: IdSchema('A candidate id'), value: VoteValueSchema },
+    z.object({ tally: VoteTallySchema, value: VoteValueSchema }),
+  ),
   /** Host only: closes the round now; winners go to the gallery. */
-  'vote:close': {
-    delivery: 'ack',
-    payload: z.object({ roundId: IdSchema('A round id') }).strict(),
-    reply: z.object({ round: VoteRoundStateSchema }),
-  },
-  'gallery:list': {
-    delivery: 'ack',
-    payload: z
-      .object({
-        label: ClassIndexSchema.nullable().default(null),
-        sort: z.enum(['votes', 'newest']).default('newest'),
-        page: z.number().int().min(1).max(10_000).default(1),
-        pageSize: z.number().int().min(1).max(VOTE_LIMITS.pageSize).default(24),
-      })
-      .strict(),
-    reply: z.object({ items: z.array(GalleryItemSummarySchema), total: z.number().int() }),
-  },
+  'vote:close': request({ roundId: IdSchema('A round id') }, RoundReplySchema),
+  'gallery:list': request(
+    {
+      label: ClassIndexSchema.nullable().default(null),
+      sort: z.enum(['votes', 'newest']).default('newest'),
+      page: z.number().int().min(1).max(10_000).default(1),
+      pageSize: z.number().int().min(1).max(VOTE_LIMITS.pageSize).default(24),
+    },
+    z.object({ items: z.array(GalleryItemSummarySchema), total: z.number().int() }),
+  ),
   /** One item with its latent vector, model version, round and lineage. */
-  'gallery:item': {
-    delivery: 'ack',
-    payload: z.object({ id: IdSchema('A gallery item id') }).strict(),
-    reply: z.object({
+  'gallery:item': request(
+    { id: IdSchema('A gallery item id') },
+    z.object({
       item: GalleryItemSummarySchema.extend({
         latent: z.array(z.number()),
         modelVersion: z.object({ id: z.number().int(), name: z.string(), path: z.string() }).nullable(),
@@ -171,16 +157,13 @@ export const votingRequests = {
         }),
       ),
     }),
-  },
+  ),
   /** "More like this": fresh variations around an item's latent (not stored). */
-  'gallery:variations': {
-    delivery: 'ack',
-    payload: z
-      .object({ id: IdSchema('A gallery item id'), count: z.number().int().min(1).max(12).default(8) })
-      .strict(),
-    reply: z.object({ images: z.array(z.object({ image: z.string(), confidence: z.number() })) }),
-  },
-} as const satisfies Record<string, { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType }>;
+  'gallery:variations': request(
+    { id: IdSchema('A gallery item id'), count: z.number().int().min(1).max(12).default(8) },
+    z.object({ images: z.array(z.object({ image: z.string(), confidence: z.number() })) }),
+  ),
+});
 
 /**
  * Voting inside a live VAE session (its page, /sessions/<id>): the room is the session id, so
@@ -188,37 +171,14 @@ export const votingRequests = {
  * `vote:round`/`vote:tally` as on /vote. Only the session's host opens and closes its rounds, on
  * candidates from the session's current weights (its latest finished epoch), one open at a time.
  */
-export const sessionVotingRequests = {
-  'session:vote:open': {
-    delivery: 'ack',
-    payload: z
-      .object({
-        sessionId: SessionIdSchema,
-        label: ClassIndexSchema.nullable().default(null),
-        durationSeconds: z
-          .number()
-          .int()
-          .min(VOTE_LIMITS.minDurationSeconds)
-          .max(VOTE_LIMITS.maxDurationSeconds)
-          .default(60),
-        breed: z.boolean().default(true),
-      })
-      .strict(),
-    reply: z.object({ round: VoteRoundStateSchema }),
-  },
-  'session:vote:close': {
-    delivery: 'ack',
-    payload: z.object({ sessionId: SessionIdSchema }).strict(),
-    reply: z.object({ round: VoteRoundStateSchema }),
-  },
-} as const satisfies Record<string, { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType }>;
+export const sessionVotingRequests = defineRequests({
+  'session:vote:open': request({ sessionId: SessionIdSchema, ...roundOptions }, RoundReplySchema),
+  'session:vote:close': request({ sessionId: SessionIdSchema }, RoundReplySchema),
+});
 
-export const votingPushes = {
+export const votingPushes = definePushes({
   /** To a voting room: a round started or closed (with its winners). */
-  'vote:round': { delivery: 'reliable', payload: VoteRoundStateSchema },
+  'vote:round': push(VoteRoundStateSchema, 'reliable'),
   /** To a voting room: absolute tallies of the candidates whose votes changed (batched, in order, so the last one is exact). */
-  'vote:tally': {
-    delivery: 'reliable',
-    payload: z.object({ roundId: z.number().int(), tallies: z.array(VoteTallySchema) }),
-  },
-} as const satisfies Record<string, { delivery: 'reliable' | 'volatile'; payload: z.ZodType }>;
+  'vote:tally': push(z.object({ roundId: z.number().int(), tallies: z.array(VoteTallySchema) }), 'reliable'),
+});

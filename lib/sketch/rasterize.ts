@@ -242,6 +242,7 @@ export function rasterCost(strokes: readonly Stroke[], o: RasterizeOptions): num
  */
 export function rasterizeStrokes(strokes: readonly Stroke[], o: RasterizeOptions): InkBitmap {
   const ink = new Float32Array(o.width * o.height);
+  const bitmap: Paper = { width: o.width, height: o.height, ink };
   /** 1 while the whole bitmap is ink (a pen stroke then adds nothing), 0 while it is all paper. */
   let uniform: number | null = 0;
   for (const s of strokes) {
@@ -259,21 +260,9 @@ export function rasterizeStrokes(strokes: readonly Stroke[], o: RasterizeOptions
       paintByDistance(ink, o.width, o.height, p);
       continue;
     }
-    for (let i = 0; i < 4 * p.count; i += 4) {
-      paintSegment(
-        ink,
-        o.width,
-        o.height,
-        p.segments[i]!,
-        p.segments[i + 1]!,
-        p.segments[i + 2]!,
-        p.segments[i + 3]!,
-        p.r,
-        p.erase,
-      );
-    }
+    for (let i = 0; i < 4 * p.count; i += 4) paintSegment(bitmap, p, i);
   }
-  return { width: o.width, height: o.height, ink };
+  return bitmap;
 }
 
 /**
@@ -308,51 +297,31 @@ function coveringSegment(p: Prepared, w: number, h: number): boolean {
   return false;
 }
 
+/** The float bitmap a stroke is painted on. */
+type Paper = InkBitmap & { ink: Float32Array };
+
 /**
- * One capsule (segment with round ends, radius r). Long segments are cut into pieces about 2r long
- * so each piece only visits pixels near it, keeping the cost proportional to the inked area.
+ * Segment `i` of a stroke as capsules (segments with round ends, the pen's radius). Long segments
+ * are cut into pieces about 2r long so each piece only visits pixels near it, keeping the cost
+ * proportional to the inked area.
  */
-function paintSegment(
-  ink: Float32Array,
-  w: number,
-  h: number,
-  ax: number,
-  ay: number,
-  bx: number,
-  by: number,
-  r: number,
-  erase: boolean,
-): void {
-  const len = Math.hypot(bx - ax, by - ay);
-  const pieces = piecesOf(len, r);
+function paintSegment(paper: Paper, pen: Prepared, i: number): void {
+  const seg = pen.segments;
+  const ax = seg[i]!,
+    ay = seg[i + 1]!,
+    bx = seg[i + 2]!,
+    by = seg[i + 3]!;
+  const pieces = piecesOf(Math.hypot(bx - ax, by - ay), pen.r);
   for (let p = 0; p < pieces; p++) {
     const t0 = p / pieces;
     const t1 = (p + 1) / pieces;
-    paintCapsule(
-      ink,
-      w,
-      h,
-      ax + (bx - ax) * t0,
-      ay + (by - ay) * t0,
-      ax + (bx - ax) * t1,
-      ay + (by - ay) * t1,
-      r,
-      erase,
-    );
+    paintCapsule(paper, pen, ax + (bx - ax) * t0, ay + (by - ay) * t0, ax + (bx - ax) * t1, ay + (by - ay) * t1);
   }
 }
 
-function paintCapsule(
-  ink: Float32Array,
-  w: number,
-  h: number,
-  ax: number,
-  ay: number,
-  bx: number,
-  by: number,
-  r: number,
-  erase: boolean,
-): void {
+function paintCapsule(paper: Paper, pen: Prepared, ax: number, ay: number, bx: number, by: number): void {
+  const { ink, width: w, height: h } = paper;
+  const { r, erase } = pen;
   const reach = r + 1;
   const xMin = Math.max(0, Math.floor(Math.min(ax, bx) - reach));
   const xMax = Math.min(w - 1, Math.ceil(Math.max(ax, bx) + reach));

@@ -16,20 +16,10 @@ import { Command } from 'commander';
 import { runCli, UserFacingError } from '../errors';
 import { mulberry32 } from '../ml/data/random';
 import { benchDrawing } from '../recognition/bench/drawings';
+import { checkChromium, launchChromium, quantile, startLocalServer } from './bench';
 import { numberOption } from './options';
 
 const TARGET_P95_MS = 50;
-const CHROMIUM_PATH = '/usr/bin/chromium';
-/** The flags tests/helpers/browser.ts uses: no sandbox (root), no GPU, no network services. */
-const CHROMIUM_FLAGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Quiet time after pointer-up after which the bars count as settled. */
 const SETTLE_MS = 400;
 const STROKES_PER_GARMENT = 5;
@@ -45,12 +35,6 @@ const program = new Command('bench:draw')
   )
   .option('--json', 'print one JSON object on stdout');
 
-const quantile = (values: number[], q: number): number => {
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-};
-
 await runCli(async () => {
   program.parse();
   const o = program.opts<{ strokes: number; model: string; recognition: string; json?: boolean }>();
@@ -58,8 +42,7 @@ await runCli(async () => {
     throw new UserFacingError('--strokes must be a whole number from 1 to 1000.');
   if (o.recognition !== 'worker' && o.recognition !== 'inline')
     throw new UserFacingError('--recognition must be worker or inline.');
-  if (!existsSync(CHROMIUM_PATH))
-    throw new UserFacingError(`No Chromium at ${CHROMIUM_PATH}; install it with: apt-get install -y chromium`);
+  checkChromium();
   const modelDir = path.resolve(o.model);
   if (!existsSync(path.join(modelDir, 'model.json')))
     throw new UserFacingError(`No model at ${modelDir}: pass --model with a trained CNN folder.`);
@@ -73,16 +56,10 @@ await runCli(async () => {
   try {
     const { ensureNextBuild } = await import('../../scripts/start.mjs');
     await ensureNextBuild({ quiet: !!o.json });
-    const { startServer } = await import('../main');
-    const server = await startServer({
-      port: 0,
-      host: '127.0.0.1',
-      dev: false,
-      quiet: true,
+    const server = await startLocalServer({
       draw: { modelDir, recognition: { thread: o.recognition as 'worker' | 'inline' } },
     });
-    const { chromium } = await import('playwright-core');
-    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_FLAGS });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
       const problems: string[] = [];

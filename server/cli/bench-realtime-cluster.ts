@@ -7,8 +7,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { deleteKeys } from '../cluster/redis';
+import { createThrowawayPostgres, type ThrowawayPostgres } from '../db/throwawayPostgres';
 import { UserFacingError } from '../errors';
 import { freePort } from '../net';
 import type { LagFigures } from './bench-realtime-lag';
@@ -163,31 +163,11 @@ function stop(p: Proc): Promise<void> {
   });
 }
 
-async function admin<T>(serverUrl: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl, connectionTimeoutMillis: 5000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-  } catch (err) {
-    throw new UserFacingError(
-      `PostgreSQL at ${new URL(serverUrl).host} is not reachable (${(err as Error).message}); --nodes needs one (--postgres-url).`,
-    );
-  }
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-async function createDatabase(serverUrl: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+function createDatabase(serverUrl: string): Promise<ThrowawayPostgres> {
   const name = `bench_realtime_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
-  await admin(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(serverUrl);
-  url.pathname = `/${name}`;
-  return {
-    name,
-    url: url.toString(),
-    drop: () => admin(serverUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
-  };
+  return createThrowawayPostgres(serverUrl, name, (why) => {
+    return new UserFacingError(
+      `PostgreSQL at ${new URL(serverUrl).host} is not reachable (${why}); --nodes needs one (--postgres-url).`,
+    );
+  });
 }

@@ -16,6 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { Command } from 'commander';
 import { runCli, UserFacingError } from '../errors';
+import { startLocalServer } from './bench';
 import { type LagFigures, lagMonitor } from './bench-realtime-lag';
 import { numberOption } from './options';
 
@@ -132,12 +133,7 @@ async function main(): Promise<void> {
     if (o.nodes === 1) {
       const { ensureNextBuild } = await import('../../scripts/start.mjs');
       await ensureNextBuild({ quiet: false });
-      const { startServer } = await import('../main');
-      const server = await startServer({
-        port: 0,
-        host: '127.0.0.1',
-        dev: false,
-        quiet: true,
+      const server = await startLocalServer({
         sessions: { dataDir, maxTraining: 1 },
       });
       const lag = lagMonitor();

@@ -33,6 +33,7 @@ import type { PlaygroundServer } from '../sockets';
 import { Limits, RELAXED_LIMITS } from '../limits';
 import { attachDraw } from '../realtime/draw/handlers';
 import { spawnTsWorker } from '../threads/spawn';
+import { quantile } from './bench';
 import { numberOption } from './options';
 
 const PER_SECOND = 10;
@@ -62,11 +63,6 @@ const program = new Command('bench:sketch')
   )
   .option('--json', 'print one JSON object on stdout');
 
-const quantile = (values: number[], q: number): number => {
-  if (values.length === 0) return Number.NaN;
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))]!;
-};
 const ms = (v: number): string => `${v.toFixed(v < 10 ? 2 : 1)} ms`;
 
 interface Step {

@@ -2,38 +2,17 @@
  * Draw together in two real browser pages: the drawer's strokes appear on the watcher's canvas
  * with the model's guess, the watcher guesses right and the room says who was right first.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { tinyCnn } from '../helpers/models';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { CLASS_NAMES } from '../../lib/classes';
-import { artifactPath, launchBrowser } from '../helpers/browser';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { artifactPath, drawShape } from '../helpers/browser';
+import { withBrowserPlayground } from '../identity/harness';
 
-let server: TestServer;
-let browser: Browser;
-let modelDir: string;
-
-beforeAll(async () => {
-  modelDir = await mkdtemp(path.join(os.tmpdir(), 'draw-together-cnn-'));
-  [server, browser] = await Promise.all([startTestServer({ draw: { modelDir }, pages: true }), launchBrowser()]);
-  const { initBackend } = await import('../../server/ml/backend');
-  const { saveLayersModel } = await import('../../server/ml/models/storage');
-  await initBackend();
-  await saveLayersModel(await tinyCnn(11), modelDir);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await rm(modelDir, { recursive: true, force: true });
-});
+const pg = withBrowserPlayground();
 
 async function joinAs(nickname: string, width: number): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
-  await page.goto(server.url + '/draw/together?room=catwalk');
+  const page = await pg.browser.newPage({ viewport: { width, height: 900 } });
+  await page.goto(pg.server.url + '/draw/together?room=catwalk');
   await page.locator('input[name="nickname"]').fill(nickname);
   await page.getByRole('button', { name: 'Join the room' }).click();
   await page.getByTestId('players').waitFor();
@@ -60,7 +39,7 @@ it('streams a drawing to a watcher, who guesses it', async () => {
 
   // After joining, the room's name and invite link are on the page; without a clipboard the link is selected, with a message.
   expect(await bob.getByTestId('room-name').innerText()).toBe('catwalk');
-  expect(await bob.getByTestId('invite-link').inputValue()).toBe(`${server.url}/draw/together?room=catwalk`);
+  expect(await bob.getByTestId('invite-link').inputValue()).toBe(`${pg.server.url}/draw/together?room=catwalk`);
   await bob.evaluate(() => Object.defineProperty(navigator, 'clipboard', { value: undefined, configurable: true }));
   await bob.getByTestId('room-header').getByRole('button', { name: 'Copy link' }).click();
   await expect.poll(() => bob.getByTestId('invite-link-note').innerText()).toMatch(/the link is selected/);
@@ -69,9 +48,9 @@ it('streams a drawing to a watcher, who guesses it', async () => {
       const el = document.activeElement as HTMLInputElement;
       return el.value.slice(el.selectionStart ?? 0, el.selectionEnd ?? 0);
     }),
-  ).toBe(`${server.url}/draw/together?room=catwalk`);
+  ).toBe(`${pg.server.url}/draw/together?room=catwalk`);
   // The nickname typed to join is the one identity: /vote shows it.
-  await bob.goto(server.url + '/vote');
+  await bob.goto(pg.server.url + '/vote');
   await expect.poll(() => bob.getByTestId('nickname').innerText()).toBe('Bob');
   await bob.goBack();
   await expect.poll(() => bob.locator('input[name="nickname"]').inputValue()).toBe('Bob');
@@ -85,18 +64,14 @@ it('streams a drawing to a watcher, who guesses it', async () => {
   expect(target).toBeGreaterThanOrEqual(0);
   await expect.poll(() => bob.getByTestId('room-banner').innerText()).toContain('Ann is drawing');
 
-  const box = (await ann.getByTestId('sketch-canvas').boundingBox())!;
-  await ann.mouse.move(box.x + box.width * 0.2, box.y + box.height * 0.2);
-  await ann.mouse.down();
-  for (const [fx, fy] of [
+  const square: [number, number][] = [
+    [0.2, 0.2],
     [0.8, 0.2],
     [0.8, 0.8],
     [0.2, 0.8],
     [0.2, 0.2],
-  ] as const) {
-    await ann.mouse.move(box.x + box.width * fx, box.y + box.height * fy, { steps: 8 });
-  }
-  await ann.mouse.up();
+  ];
+  await drawShape(ann, square, 8);
 
   await expect.poll(() => inkOnCanvas(bob), { timeout: 10_000 }).toBeGreaterThan(500);
   // The drawer sees the model's guess; the watcher only once the round is over (it would give the answer away).

@@ -3,43 +3,13 @@
  * the probability bars and the 28x28 view; undo and redo work from the keyboard; a confirmed
  * drawing is saved; the page fits a phone. Screenshots land in tests/artifacts/.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { tinyCnn } from '../helpers/models';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import { TSHIRT_OUTLINE } from '../../server/recognition/bench/drawings';
-import { artifactPath, launchBrowser } from '../helpers/browser';
-import { startTestServer, type TestServer } from '../helpers/server';
+import { artifactPath, drawShape, pageProblems } from '../helpers/browser';
+import { withBrowserPlayground } from '../identity/harness';
 
-let server: TestServer;
-let browser: Browser;
-let modelDir: string;
-
-beforeAll(async () => {
-  modelDir = await mkdtemp(path.join(os.tmpdir(), 'draw-browser-cnn-'));
-  [server, browser] = await Promise.all([startTestServer({ draw: { modelDir }, pages: true }), launchBrowser()]);
-  const { initBackend } = await import('../../server/ml/backend');
-  const { saveLayersModel } = await import('../../server/ml/models/storage');
-  await initBackend();
-  await saveLayersModel(await tinyCnn(7), modelDir);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await rm(modelDir, { recursive: true, force: true });
-});
-
-async function drawShape(page: Page, shape: [number, number][]): Promise<void> {
-  const box = (await page.getByTestId('sketch-canvas').boundingBox())!;
-  const at = ([fx, fy]: [number, number]) => [box.x + fx * box.width, box.y + fy * box.height] as const;
-  await page.mouse.move(...at(shape[0]!));
-  await page.mouse.down();
-  for (const p of shape.slice(1)) await page.mouse.move(...at(p), { steps: 6 });
-  await page.mouse.up();
-}
+const pg = withBrowserPlayground();
 
 const barsSum = (page: Page) =>
   page.$$eval('[data-testid="probability-bars"] li', (items) =>
@@ -47,17 +17,14 @@ const barsSum = (page: Page) =>
   );
 
 it('guesses while drawing, shows what the model sees, undoes, redoes and saves', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(err.message));
-  page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
-  page.on('response', (res) => res.status() >= 400 && problems.push(`${res.status()} ${res.url()}`));
+  const page = await pg.browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems = pageProblems(page);
   const recognizeFrames: string[] = [];
   page.on('websocket', (ws) =>
     ws.on('framesent', (f) => String(f.payload).includes('draw:recognize') && recognizeFrames.push(String(f.payload))),
   );
 
-  await page.goto(server.url + '/draw');
+  await page.goto(pg.server.url + '/draw');
   await page.getByTestId('sketch-canvas').locator('canvas').first().waitFor();
   await expect.poll(() => page.getByTestId('top-guess').innerText()).toContain('Draw something');
   await page.waitForTimeout(500);
@@ -116,7 +83,7 @@ it('guesses while drawing, shows what the model sees, undoes, redoes and saves',
   const signed = await (await getDb()).drawing.findMany({ orderBy: { id: 'asc' }, include: { author: true } });
   expect(signed.map((d) => d.author?.nickname ?? null)).toEqual([null, 'Dana']);
 
-  await page.goto(server.url + '/sketches');
+  await page.goto(pg.server.url + '/sketches');
   await page.getByTestId('gallery').locator('img').first().waitFor({ timeout: 10_000 });
   await expect.poll(() => page.getByTestId('gallery').locator('li').count()).toBe(2);
   await page.screenshot({ path: artifactPath('sketches-desktop.png'), fullPage: true });
@@ -127,8 +94,12 @@ it('guesses while drawing, shows what the model sees, undoes, redoes and saves',
 });
 
 it('fits a phone screen and draws with touch-sized input', async () => {
-  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, hasTouch: true });
-  await page.goto(server.url + '/draw');
+  const page = await pg.browser.newPage({
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 2,
+    hasTouch: true,
+  });
+  await page.goto(pg.server.url + '/draw');
   await page.getByTestId('sketch-canvas').locator('canvas').first().waitFor();
   await drawShape(page, TSHIRT_OUTLINE);
   await expect
@@ -141,7 +112,7 @@ it('fits a phone screen and draws with touch-sized input', async () => {
 });
 
 it('sends the finished drawing the moment the pen lifts, not when the throttle next allows', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await pg.browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.clock.install();
   // Socket.IO packets the page sends, over WebSocket or (before the upgrade) HTTP long-polling.
   const frames: string[] = [];
@@ -149,7 +120,7 @@ it('sends the finished drawing the moment the pen lifts, not when the throttle n
     frames.push(...payload.split('\x1e').filter((p) => p.includes('draw:recognize')));
   page.on('websocket', (ws) => ws.on('framesent', (f) => collect(String(f.payload))));
   page.on('request', (r) => r.method() === 'POST' && r.url().includes('/socket.io/') && collect(r.postData() ?? ''));
-  await page.goto(server.url + '/draw');
+  await page.goto(pg.server.url + '/draw');
   await page.getByTestId('sketch-canvas').locator('canvas').first().waitFor();
   await expect.poll(() => page.getByTestId('top-guess').innerText()).toContain('Draw something');
   // From here the page's clock stands still: the throttle's timers never fire, so only a send made

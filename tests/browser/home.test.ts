@@ -1,6 +1,7 @@
 /**
  * The home page in a real browser: the status panel fills from the socket, follows a live change
- * pushed by the server, and fits a phone screen. Screenshots land in tests/artifacts/.
+ * pushed by the server, and fits a phone screen; a shared link gets the social preview picture.
+ * Screenshots land in tests/artifacts/.
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -64,4 +65,19 @@ it('fits a phone screen', async () => {
   expect(overflow).toBeLessThanOrEqual(0);
   await page.screenshot({ path: artifactPath('home-phone.png'), fullPage: true });
   await page.close();
+});
+
+it('has a social preview: og:image tags for the 1200x630 picture, which the server serves', async () => {
+  const html = await (await fetch(server.url + '/')).text();
+  const meta = (property: string) =>
+    new RegExp(`<meta (?:property|name)="${property}" content="([^"]*)"`).exec(html)?.[1] ?? null;
+  const image = meta('og:image');
+  expect(image).toMatch(/\/opengraph-image\.png/);
+  expect(meta('og:image:width')).toBe('1200');
+  expect(meta('og:image:height')).toBe('630');
+  expect(meta('og:image:alt')).toMatch(/Fashion-MNIST Playground/);
+  expect(meta('twitter:card')).toBe('summary_large_image');
+  const res = await fetch(server.url + new URL(image!).pathname + new URL(image!).search);
+  expect(res.status).toBe(200);
+  expect(res.headers.get('content-type')).toBe('image/png');
 });

@@ -7,10 +7,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { tinyCnn } from '../helpers/models';
-import { artifactPath, launchBrowser } from '../helpers/browser';
+import { artifactPath, drawShape, launchBrowser, pageProblems } from '../helpers/browser';
 import { connectClient, ok, pickNickname, startTestServer, type TestServer } from '../helpers/server';
 
 const FIXTURE = path.resolve('tests/fixtures/fashion-mnist');
@@ -62,17 +62,9 @@ afterAll(async () => {
   await rm(outRoot, { recursive: true, force: true });
 });
 
-function watch(page: Page): string[] {
-  const problems: string[] = [];
-  page.on('pageerror', (err) => problems.push(err.message));
-  page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
-  page.on('response', (res) => res.status() >= 400 && problems.push(`${res.status()} ${res.url()}`));
-  return problems;
-}
-
 it("lists the finished session's assessment on /assessments, aligned with the header", async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems = watch(page);
+  const problems = pageProblems(page);
   await page.goto(server.url + '/assessments');
   const link = page.getByTestId('assessment-session').first();
   await link.waitFor({ timeout: 15_000 });
@@ -96,7 +88,7 @@ it('picks the version named in the link from its page (/draw?model=<id>)', async
 
 it('answers on /draw with the picked session CNN', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems = watch(page);
+  const problems = pageProblems(page);
   const frames: string[] = [];
   page.on('websocket', (ws) =>
     ws.on('framesent', (f) => String(f.payload).includes('draw:recognize') && frames.push(String(f.payload))),
@@ -105,17 +97,13 @@ it('answers on /draw with the picked session CNN', async () => {
   const picker = page.getByTestId('model-picker-cnn');
   await picker.locator(`option[value="${versionId}"]`).waitFor({ state: 'attached', timeout: 15_000 });
   await picker.selectOption(String(versionId));
-  const box = (await page.getByTestId('sketch-canvas').boundingBox())!;
-  await page.mouse.move(box.x + box.width * 0.3, box.y + box.height * 0.2);
-  await page.mouse.down();
-  for (const [fx, fy] of [
+  await drawShape(page, [
+    [0.3, 0.2],
     [0.7, 0.2],
     [0.7, 0.8],
     [0.3, 0.8],
     [0.3, 0.2],
-  ] as const)
-    await page.mouse.move(box.x + fx * box.width, box.y + fy * box.height, { steps: 6 });
-  await page.mouse.up();
+  ]);
   await expect
     .poll(
       () =>
@@ -134,7 +122,7 @@ it('answers on /draw with the picked session CNN', async () => {
 
 it('shows the version page: who trained it, the download and the report card', async () => {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems = watch(page);
+  const problems = pageProblems(page);
   await page.goto(`${server.url}/models/${versionId}`);
   await page.getByTestId('model-origin').waitFor({ timeout: 15_000 });
   expect(await page.getByTestId('model-origin').innerText()).toContain('Trained by Ada');

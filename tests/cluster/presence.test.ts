@@ -1,29 +1,12 @@
 /**
  * Several machines: who watches a session is the same list on every web node. Two in-process
- * nodes of one playground (one Redis, one database): viewers joining through either node appear
- * on both, one leaving leaves on both, and a node that shuts down takes its viewers with it.
+ * nodes of one playground (one Redis, one database: withTinyNodes): viewers joining through either
+ * node appear on both, one leaving leaves on both, and a node that shuts down takes its viewers with it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { deleteKeys, redisUrl, uniquePrefix, untilReady } from '../helpers/redis';
-import { connectClient, ok, pickNickname, startTestServer, type TestClient, type TestServer } from '../helpers/server';
+import { describe, expect, it } from 'vitest';
+import { ok, pickNickname, type VotingServer, withTinyNodes } from '../identity/harness';
 
-const redisPrefix = uniquePrefix();
-let nodeA: TestServer;
-let nodeB: TestServer;
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  nodeA = await startTestServer({ redisUrl: redisUrl(), redisPrefix });
-  nodeB = await startTestServer({ redisUrl: redisUrl(), redisPrefix, database: nodeA.database });
-  await untilReady(nodeA.redis!, nodeB.redis!);
-});
-
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await nodeB?.close();
-  await nodeA?.close();
-  await deleteKeys(redisPrefix);
-});
+const nodes = withTinyNodes();
 
 async function until(what: string, check: () => boolean, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -34,9 +17,8 @@ async function until(what: string, check: () => boolean, timeoutMs = 20_000): Pr
 }
 
 /** A client that keeps the session's viewer count as its node reports it. */
-async function viewer(url: string, cookie?: string) {
-  const socket = await connectClient(url, cookie);
-  clients.push(socket);
+async function viewer(node: VotingServer, cookie?: string) {
+  const socket = await nodes.connect(node, cookie);
   const seen = { viewers: 0, names: new Set<string>() };
   socket.on('session:presence', ({ viewers, changes }) => {
     seen.viewers = viewers;
@@ -49,17 +31,17 @@ describe('presence across web nodes', () => {
   it('shows viewers of both nodes on both nodes, and drops those who leave or whose node goes', {
     timeout: 60_000,
   }, async () => {
-    const ada = await pickNickname(nodeA.url, 'Ada');
-    const bob = await pickNickname(nodeA.url, 'Bob');
-    const cyd = await pickNickname(nodeA.url, 'Cyd');
-    const onA = await viewer(nodeA.url, ada.cookie);
+    const ada = await pickNickname(nodes.a.url, 'Ada');
+    const bob = await pickNickname(nodes.a.url, 'Bob');
+    const cyd = await pickNickname(nodes.a.url, 'Cyd');
+    const onA = await viewer(nodes.a, ada.cookie);
     const { sessionId } = await ok(onA.socket, 'session:create', {
       config: { name: 'watched', kind: 'cnn', epochs: 1, batchSize: 32, trainLimit: 256 },
     });
     const joined = await ok(onA.socket, 'session:join', { sessionId, since: null });
     expect(joined.session.viewers).toBe(1);
-    const bobOnB = await viewer(nodeB.url, bob.cookie);
-    const cydOnB = await viewer(nodeB.url, cyd.cookie);
+    const bobOnB = await viewer(nodes.b, bob.cookie);
+    const cydOnB = await viewer(nodes.b, cyd.cookie);
     await ok(bobOnB.socket, 'session:join', { sessionId, since: null });
     await ok(cydOnB.socket, 'session:join', { sessionId, since: null });
 
@@ -76,7 +58,7 @@ describe('presence across web nodes', () => {
     bobOnB.socket.disconnect();
     await until('node A to see Bob leave', () => onA.seen.viewers === 2);
 
-    await nodeB.close(); // Cyd's node goes: Cyd is no longer watching
+    await nodes.b.close(); // Cyd's node goes: Cyd is no longer watching
     await until('node A to drop the viewers of the closed node', () => onA.seen.viewers === 1);
   });
 });

@@ -1,36 +1,42 @@
 /**
- * Launches Debian's Chromium (apt package `chromium`) through playwright-core, with the flags that
- * work on a machine without network, GPU or sandbox privileges. Playwright gives each launch a
- * fresh temporary profile. Screenshots go to tests/artifacts/ (not committed).
+ * The browser tests' Chromium (Debian's, launched as server/cli/bench.ts says) and where their
+ * screenshots go: tests/artifacts/ (not committed).
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
-
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-
-const CHROMIUM_FLAGS = [
-  '--no-sandbox', // the tests run as root, where Chromium's sandbox refuses to start
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../../server/cli/bench';
 
 export const ARTIFACTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
 
-export async function launchBrowser(): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`No Chromium at ${CHROMIUM_PATH}; install it with: apt-get install -y chromium`);
-  }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_FLAGS });
-}
+/** Headless Chromium as the benches launch it (server/cli/bench.ts). */
+export const launchBrowser = launchChromium;
 
 /** Where to save a screenshot named `name` (the folder is created). */
 export function artifactPath(name: string): string {
   mkdirSync(ARTIFACTS_DIR, { recursive: true });
   return path.join(ARTIFACTS_DIR, name);
+}
+
+/** Collects what went wrong in a page (script errors, console errors, HTTP errors): a test expects none. */
+export function pageProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (err) => problems.push(err.message));
+  page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
+  page.on('response', (res) => res.status() >= 400 && problems.push(`${res.status()} ${res.url()}`));
+  return problems;
+}
+
+/**
+ * Draws on the page's sketch canvas with the mouse: pen down at the first point, through the others
+ * (fractions of the canvas, [x, y]) in `steps` moves each, pen up.
+ */
+export async function drawShape(page: Page, shape: [number, number][], steps = 6): Promise<void> {
+  const box = (await page.getByTestId('sketch-canvas').boundingBox())!;
+  const at = ([fx, fy]: [number, number]) => [box.x + fx * box.width, box.y + fy * box.height] as const;
+  await page.mouse.move(...at(shape[0]!));
+  await page.mouse.down();
+  for (const p of shape.slice(1)) await page.mouse.move(...at(p), { steps });
+  await page.mouse.up();
 }

@@ -11,9 +11,9 @@
  *   ...; await close(); await pg.drop();
  */
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { z } from 'zod';
 import { throwawayPgliteDir, type ThrowawayPglite } from '../../server/db/pgliteTemplate';
+import { createThrowawayPostgres, type ThrowawayPostgres } from '../../server/db/throwawayPostgres';
 
 // A test-only setting: it stays out of server/env.ts, which describes the app's configuration.
 const TEST_SERVER_URL = z
@@ -26,41 +26,17 @@ const PREFIX = 'vt_';
 /** Databases a crashed run left behind are dropped by later runs once they are this old. */
 const STALE_AFTER_S = 6 * 3600;
 
-export interface FreshPostgres {
-  /** Connection URL of the new database. */
-  url: string;
-  name: string;
-  /** Drops the database, closing any connection still open on it. */
-  drop: () => Promise<void>;
-}
+export type FreshPostgres = ThrowawayPostgres;
 
-function withDatabase(serverUrl: string, database: string): string {
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
-}
+const unreachable = (why: string) =>
+  new Error(
+    `The test PostgreSQL at ${new URL(TEST_SERVER_URL).host} is not reachable (${why}): start it (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set TEST_DATABASE_URL.`,
+  );
 
-async function admin<T>(fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_SERVER_URL, connectionTimeoutMillis: 5000 });
-  client.on('error', () => {});
-  try {
-    await client.connect();
-  } catch (err) {
-    throw new Error(
-      `The test PostgreSQL at ${new URL(TEST_SERVER_URL).host} is not reachable (${(err as Error).message}): start it (pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start) or set TEST_DATABASE_URL.`,
-    );
-  }
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => {});
-  }
-}
-
-export async function createFreshPostgres(): Promise<FreshPostgres> {
+export function createFreshPostgres(): Promise<FreshPostgres> {
   const now = Math.floor(Date.now() / 1000);
   const name = `${PREFIX}${now}_${randomBytes(5).toString('hex')}`;
-  await admin(async (client) => {
+  return createThrowawayPostgres(TEST_SERVER_URL, name, unreachable, async (client) => {
     const { rows } = await client.query<{ datname: string }>(
       "SELECT datname FROM pg_database WHERE datname LIKE 'vt\\_%'",
     );
@@ -70,14 +46,7 @@ export async function createFreshPostgres(): Promise<FreshPostgres> {
         await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`).catch(() => {});
       }
     }
-    await client.query(`CREATE DATABASE "${name}"`);
   });
-  const url = withDatabase(TEST_SERVER_URL, name);
-  return {
-    url,
-    name,
-    drop: () => admin((client) => client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`)).then(() => {}),
-  };
 }
 
 export type FreshPglite = ThrowawayPglite;

@@ -48,16 +48,12 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       'server/env.ts was imported before startTestServer(); start the server first (import server modules lazily or as types).',
     );
   }
-  const { startServer } = await import('../../server/main');
+  const { startLocalServer } = await import('../../server/cli/bench');
   const { RELAXED_LIMITS } = await import('../../server/limits');
   try {
     // Other features' tests act fast from one address: limits relaxed and new guests may vote at
     // once, unless a test asks for the real ones (tests/server/security*.test.ts).
-    const server = await startServer({
-      port: 0,
-      host: '127.0.0.1',
-      dev: false,
-      quiet: true,
+    const server = await startLocalServer({
       limits: RELAXED_LIMITS,
       // Test files run in parallel on one Redis (when REDIS_URL or redisUrl is set): keys of their own.
       redisPrefix: uniquePrefix(),

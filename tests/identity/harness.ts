@@ -11,7 +11,14 @@ import { afterAll, beforeAll } from 'vitest';
 import type { AttachedVoting } from '../../server/realtime/voting/handlers';
 import type { VotingSettings } from '../../server/realtime/voting/rooms';
 import type { FreshPostgres } from '../helpers/freshDatabase';
-import { startTestServer, type TestServer, type TestServerOptions } from '../helpers/server';
+import {
+  connectClient,
+  pickNickname,
+  startTestServer,
+  type TestClient,
+  type TestServer,
+  type TestServerOptions,
+} from '../helpers/server';
 
 export { connectClient as connectWithCookie, ok, pickNickname, request } from '../helpers/server';
 
@@ -89,6 +96,69 @@ export async function startTinyPlayground(models: TinyModels, options: TestServe
 }
 
 /**
+ * A fixture's server options, or a function that makes them once the server's modules may be
+ * imported (e.g. limits), given the file's tiny models (their temp folder is the file's scratch
+ * space, removed after the servers close).
+ */
+type FixtureOptions = TestServerOptions | ((models: TinyModels) => Promise<TestServerOptions> | TestServerOptions);
+const resolveOptions = async (options: FixtureOptions, models: TinyModels) =>
+  typeof options === 'function' ? options(models) : options;
+
+/** A folder for the file's own files (e.g. sessions' output), inside the tiny models' temp folder. */
+export const scratchDir = (models: TinyModels, name: string) => path.join(path.dirname(models.vaeDir), name);
+
+/** Connects clients and remembers them, to disconnect them all before the servers close. */
+function clientList() {
+  const clients: TestClient[] = [];
+  return {
+    async connect(url: string, cookie?: string): Promise<TestClient> {
+      const client = await connectClient(url, cookie);
+      clients.push(client);
+      return client;
+    },
+    disconnectAll: () => {
+      for (const c of clients.splice(0)) c.disconnect();
+    },
+  };
+}
+
+export interface TinyPlaygroundFixture {
+  server: VotingServer;
+  models: TinyModels;
+  /** A client (as the guest of `cookie`), disconnected after the file's tests. */
+  connect(cookie?: string): Promise<TestClient>;
+  /** A guest who picked `nickname`, connected. */
+  guest(nickname: string): Promise<{ client: TestClient; cookie: string; id: string }>;
+}
+
+/**
+ * A test file's (or describe block's) playground: startTinyPlayground on fresh tiny models, started
+ * before its tests and closed after them with every client it connected.
+ */
+export function withTinyPlayground(options: FixtureOptions = {}): TinyPlaygroundFixture {
+  const clients = clientList();
+  const fx: TinyPlaygroundFixture = {
+    server: undefined as unknown as VotingServer,
+    models: undefined as unknown as TinyModels,
+    connect: (cookie) => clients.connect(fx.server.url, cookie),
+    async guest(nickname) {
+      const { cookie, guest } = await pickNickname(fx.server.url, nickname);
+      return { client: await fx.connect(cookie), cookie, id: guest.id };
+    },
+  };
+  beforeAll(async () => {
+    fx.models = await tinyModelFolders();
+    fx.server = await startTinyPlayground(fx.models, await resolveOptions(options, fx.models));
+  }, 120_000);
+  afterAll(async () => {
+    clients.disconnectAll();
+    await fx.server?.close();
+    await fx.models?.remove();
+  });
+  return fx;
+}
+
+/**
  * Two web nodes of one playground (several machines): startTinyPlayground twice on one Redis
  * (a key prefix of their own, deleted by `close`) and one database, returned once each node hears
  * the other's broadcasts (a node reads the adapter's stream from a moment after it started).
@@ -112,6 +182,40 @@ export async function startTinyNodes(
       await deleteKeys(shared.redisPrefix);
     },
   };
+}
+
+export interface TinyNodesFixture {
+  a: VotingServer;
+  b: VotingServer;
+  /** A client of `node` (as the guest of `cookie`), disconnected after the file's tests. */
+  connect(node: VotingServer, cookie?: string): Promise<TestClient>;
+}
+
+/**
+ * A test file's two nodes (startTinyNodes on fresh tiny models), started before its tests and
+ * closed after them with every client they connected.
+ */
+export function withTinyNodes(options: FixtureOptions = {}): TinyNodesFixture {
+  let models: TinyModels | undefined;
+  let nodes: Awaited<ReturnType<typeof startTinyNodes>> | undefined;
+  const clients = clientList();
+  const fx: TinyNodesFixture = {
+    a: undefined as unknown as VotingServer,
+    b: undefined as unknown as VotingServer,
+    connect: (node, cookie) => clients.connect(node.url, cookie),
+  };
+  beforeAll(async () => {
+    models = await tinyModelFolders();
+    nodes = await startTinyNodes(models, await resolveOptions(options, models));
+    fx.a = nodes.a;
+    fx.b = nodes.b;
+  }, 60_000);
+  afterAll(async () => {
+    clients.disconnectAll();
+    await nodes?.close();
+    await models?.remove();
+  });
+  return fx;
 }
 
 /** Resolves once a broadcast from `from` reaches a client of `to`. */

@@ -6,19 +6,9 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadCookieSecret, signGuestId, verifyGuestCookie } from '../../server/identity/cookie';
-import type { TestClient } from '../helpers/server';
-import {
-  connectWithCookie,
-  ok,
-  pickNickname,
-  request,
-  startVotingServer,
-  tinyModelFolders,
-  type TinyModels,
-  type VotingServer,
-} from './harness';
+import { ok, pickNickname, request, withTinyPlayground } from './harness';
 
 describe('the guest cookie', () => {
   const id = '3f1c2b4a-1111-4222-8333-444455556666';
@@ -47,22 +37,10 @@ describe('the guest cookie', () => {
 });
 
 describe('nicknames and collections over HTTP and the socket', () => {
-  let models: TinyModels;
-  let server: VotingServer;
-  const clients: TestClient[] = [];
-
-  beforeAll(async () => {
-    models = await tinyModelFolders();
-    server = await startVotingServer(models);
-  }, 60_000);
-  afterAll(async () => {
-    for (const c of clients) c.disconnect();
-    await server?.close();
-    await models?.remove();
-  });
+  const playground = withTinyPlayground();
 
   const post = (p: string, body: unknown, cookie?: string, method = 'POST') =>
-    fetch(`${server.url}/api${p}`, {
+    fetch(`${playground.server.url}/api${p}`, {
       method,
       headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
       body: JSON.stringify(body),
@@ -73,12 +51,12 @@ describe('nicknames and collections over HTTP and the socket', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('set-cookie')).toMatch(/^fmp_guest=[0-9a-f-]{36}\.[\w-]+; Path=\/; HttpOnly; SameSite=Lax/);
     const cookie = res.headers.get('set-cookie')!.split(';')[0]!;
-    const me = await (await fetch(`${server.url}/api/identity`, { headers: { cookie } })).json();
+    const me = await (await fetch(`${playground.server.url}/api/identity`, { headers: { cookie } })).json();
     expect(me.guest.nickname).toBe('<b>bold</b>'); // stored as typed; pages render it as text
     expect((await post('/identity', { nickname: 'x'.repeat(25) })).status).toBe(400);
     expect(await (await post('/identity', { nickname: '   ' })).json()).toEqual({ error: 'Choose a nickname.' });
     expect((await post('/identity', { nickname: 'a\u0000b' })).status).toBe(400);
-    const notJson = await fetch(`${server.url}/api/identity`, {
+    const notJson = await fetch(`${playground.server.url}/api/identity`, {
       method: 'POST',
       body: 'nickname=x',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -88,14 +66,14 @@ describe('nicknames and collections over HTTP and the socket', () => {
     const renamed = await (await post('/identity', { nickname: 'plain' }, cookie)).json();
     expect(renamed.guest.id).toBe(me.guest.id);
     const forged = await (
-      await fetch(`${server.url}/api/identity`, { headers: { cookie: cookie.slice(0, -3) + 'abc' } })
+      await fetch(`${playground.server.url}/api/identity`, { headers: { cookie: cookie.slice(0, -3) + 'abc' } })
     ).json();
     expect(forged).toMatchObject({ guest: null, problem: 'forged' });
   });
 
   it('lets only the owner change a collection (HTTP and socket); private ones stay hidden', async () => {
-    const owner = await pickNickname(server.url, 'owner');
-    const other = await pickNickname(server.url, 'other');
+    const owner = await pickNickname(playground.server.url, 'owner');
+    const other = await pickNickname(playground.server.url, 'other');
     const created = await post('/collections', { title: 'Dresses I like', public: true }, owner.cookie);
     expect(created.status).toBe(201);
     const col = await created.json();
@@ -108,12 +86,15 @@ describe('nicknames and collections over HTTP and the socket', () => {
     expect((await rename.json()).error).toMatch(/Only the owner/);
     expect((await post(`/collections/${col.id}`, { title: 'stolen' }, undefined, 'PATCH')).status).toBe(401);
     expect(
-      (await fetch(`${server.url}/api/collections/${col.id}`, { method: 'DELETE', headers: { cookie: other.cookie } }))
-        .status,
+      (
+        await fetch(`${playground.server.url}/api/collections/${col.id}`, {
+          method: 'DELETE',
+          headers: { cookie: other.cookie },
+        })
+      ).status,
     ).toBe(403);
 
-    const otherSocket = await connectWithCookie(server.url, other.cookie);
-    clients.push(otherSocket);
+    const otherSocket = await playground.connect(other.cookie);
     const viaSocket = await request(otherSocket, 'collection:update', { id: col.id, title: 'mine now' });
     expect(viaSocket).toEqual({ ok: false, error: expect.stringMatching(/Only the owner/) });
     expect((await request(otherSocket, 'collection:delete', { id: col.id })).ok).toBe(false);
@@ -123,20 +104,20 @@ describe('nicknames and collections over HTTP and the socket', () => {
     const renamed = await post(`/collections/${col.id}`, { title: 'Summer', public: false }, owner.cookie, 'PATCH');
     expect(await renamed.json()).toMatchObject({ title: 'Summer', public: false });
     // Private now: the other guest cannot see it at all.
-    expect((await fetch(`${server.url}/api/collections/${col.id}`, { headers: { cookie: other.cookie } })).status).toBe(
-      404,
-    );
+    expect(
+      (await fetch(`${playground.server.url}/api/collections/${col.id}`, { headers: { cookie: other.cookie } })).status,
+    ).toBe(404);
     expect(await request(otherSocket, 'collection:get', { id: col.id })).toEqual({
       ok: false,
       error: expect.stringMatching(/no collection/),
     });
-    expect((await server.db.collection.findUniqueOrThrow({ where: { id: col.id } })).title).toBe('Summer');
+    expect((await playground.server.db.collection.findUniqueOrThrow({ where: { id: col.id } })).title).toBe('Summer');
   });
 
   it('adds, reorders and removes items for the owner', async () => {
-    const owner = await pickNickname(server.url, 'curator');
-    const guest = await server.db.guest.findUniqueOrThrow({ where: { id: owner.guest.id } });
-    const round = await server.db.voteRound.create({
+    const owner = await pickNickname(playground.server.url, 'curator');
+    const guest = await playground.server.db.guest.findUniqueOrThrow({ where: { id: owner.guest.id } });
+    const round = await playground.server.db.voteRound.create({
       data: {
         room: 'r',
         number: 1,
@@ -160,7 +141,7 @@ describe('nicknames and collections over HTTP and the socket', () => {
     });
     const items = await Promise.all(
       round.candidates.map((c) =>
-        server.db.galleryItem.create({
+        playground.server.db.galleryItem.create({
           data: {
             candidateId: c.id,
             label: c.label,
@@ -174,8 +155,7 @@ describe('nicknames and collections over HTTP and the socket', () => {
         }),
       ),
     );
-    const socket = await connectWithCookie(server.url, owner.cookie);
-    clients.push(socket);
+    const socket = await playground.connect(owner.cookie);
     const col = await ok(socket, 'collection:create', { title: 'Order test' });
     for (const i of items) await ok(socket, 'collection:add', { id: col.id, galleryItemId: i.id });
     const order = [items[2]!.id, items[0]!.id, items[1]!.id];
@@ -184,7 +164,7 @@ describe('nicknames and collections over HTTP and the socket', () => {
     expect(
       (await post(`/collections/${col.id}/order`, { galleryItemIds: [items[0]!.id] }, owner.cookie, 'PUT')).status,
     ).toBe(400);
-    const removed = await fetch(`${server.url}/api/collections/${col.id}/items/${items[0]!.id}`, {
+    const removed = await fetch(`${playground.server.url}/api/collections/${col.id}/items/${items[0]!.id}`, {
       method: 'DELETE',
       headers: { cookie: owner.cookie },
     });

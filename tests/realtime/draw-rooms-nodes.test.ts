@@ -5,56 +5,27 @@
  * both nodes ends with the same guesses and winner. Players whose node went away are dropped, and
  * a room whose node is gone is refused with a sentence, then opens anew on the next join.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { RoomDrawing, RoomState } from '../../lib/protocol';
 import { roomOwnerGone } from '../../server/realtime/draw/forwarding';
 import { uniquePrefix } from '../helpers/redis';
 import type { TestClient } from '../helpers/server';
-import {
-  connectWithCookie,
-  ok,
-  pickNickname,
-  request,
-  startTinyNodes,
-  tinyModelFolders,
-  type TinyModels,
-  type VotingServer,
-} from '../identity/harness';
+import { ok, pickNickname, request, type VotingServer, withTinyNodes } from '../identity/harness';
 
 const redisPrefix = uniquePrefix();
-let models: TinyModels;
-let nodeA: VotingServer;
-let nodeB: VotingServer;
-const clients: TestClient[] = [];
-
-let nodes: Awaited<ReturnType<typeof startTinyNodes>>;
-
-beforeAll(async () => {
-  models = await tinyModelFolders();
+const nodes = withTinyNodes(async () => {
   const { RELAXED_LIMITS } = await import('../../server/limits');
-  nodes = await startTinyNodes(models, {
+  return {
     redisPrefix, // One guess per guest every 3 s in a room (the default), to see the owner count it for the guest.
     limits: { ...RELAXED_LIMITS, roomGuess: { ...RELAXED_LIMITS.roomGuess, guest: { points: 1, seconds: 3 } } },
     draw: { playerCheckMs: 200 },
-  });
-  nodeA = nodes.a;
-  nodeB = nodes.b;
-}, 60_000);
-
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await nodes?.close();
-  await models?.remove();
+  };
 });
 
 /** A guest (nickname cookie) connected to `node`; `tab` connects the same guest again, anywhere. */
 async function person(node: VotingServer, nickname: string) {
   const { cookie } = await pickNickname(node.url, nickname);
-  const tab = async (on: VotingServer) => {
-    const client = await connectWithCookie(on.url, cookie);
-    clients.push(client);
-    return client;
-  };
+  const tab = (on: VotingServer) => nodes.connect(on, cookie);
   return { client: await tab(node), tab };
 }
 
@@ -82,21 +53,21 @@ const stroke = { points: [10, 10, 200, 10, 200, 200], width: 6, tool: 'pen' as c
 
 describe('a drawing room opened on node A', () => {
   it("plays a round with guessers on node B: they see it drawn, node A's rules judge them, every client agrees", async () => {
-    const ann = await person(nodeA, 'Ann');
+    const ann = await person(nodes.a, 'Ann');
     const joined = await ok(ann.client, 'room:join', { roomId: 'atelier', nickname: 'ignored' });
-    const owner = await nodeA.redis!.get(ownerKey('atelier'));
+    const owner = await nodes.a.redis!.get(ownerKey('atelier'));
     expect(owner).toMatch(/^[0-9a-f]{12}$/);
 
     // Bob and Eve play through node B; Bob also has a tab on node A. The guest's nickname wins, as on one node.
-    const [bob, eve] = [await person(nodeB, 'Bob'), await person(nodeB, 'Eve')];
+    const [bob, eve] = [await person(nodes.b, 'Bob'), await person(nodes.b, 'Eve')];
     const annSeesBob = next(ann.client, 'room:state', (s) => s.players.length === 2);
     const bobJoined = await ok(bob.client, 'room:join', { roomId: 'atelier', nickname: 'typed' });
     expect(bobJoined.state.players.map((p) => p.nickname)).toEqual(['Ann', 'Bob']);
     expect((await annSeesBob).players.map((p) => p.nickname)).toEqual(['Ann', 'Bob']);
-    const bobOnA = await bob.tab(nodeA);
+    const bobOnA = await bob.tab(nodes.a);
     await ok(bobOnA, 'room:join', { roomId: 'atelier', nickname: 'Bob' });
     await ok(eve.client, 'room:join', { roomId: 'atelier', nickname: 'Eve' });
-    expect(await nodeA.redis!.get(ownerKey('atelier'))).toBe(owner);
+    expect(await nodes.a.redis!.get(ownerKey('atelier'))).toBe(owner);
     const everyone = [ann.client, bob.client, bobOnA, eve.client];
 
     // The round and the strokes reach node B; the garment and the model's guess do not.
@@ -149,9 +120,9 @@ describe('a drawing room opened on node A', () => {
   }, 30_000);
 
   it('loses a player of node B who leaves, disconnects, or whose node stops saying so', async () => {
-    const watcher = await person(nodeA, 'Watcher');
+    const watcher = await person(nodes.a, 'Watcher');
     await ok(watcher.client, 'room:join', { roomId: 'porch', nickname: 'Watcher' });
-    const [gus, hal, ivy] = [await person(nodeB, 'Gus'), await person(nodeB, 'Hal'), await person(nodeB, 'Ivy')];
+    const [gus, hal, ivy] = [await person(nodes.b, 'Gus'), await person(nodes.b, 'Hal'), await person(nodes.b, 'Ivy')];
     for (const p of [gus, hal, ivy]) await ok(p.client, 'room:join', { roomId: 'porch', nickname: 'x' });
     const players = (s: RoomState) => s.players.map((p) => p.nickname);
 
@@ -166,30 +137,30 @@ describe('a drawing room opened on node A', () => {
     // Ivy's node lets go of her connection without telling node A (as a crashed node would):
     // node A's check of its players finds her in the room's channel on no node.
     const ivyGone = next(watcher.client, 'room:state', (s) => !players(s).includes('Ivy'));
-    nodeB.io.in(ivy.client.id!).socketsLeave('draw-room:porch');
+    nodes.b.io.in(ivy.client.id!).socketsLeave('draw-room:porch');
     expect(players(await ivyGone)).toEqual(['Watcher']);
 
     // The last player out frees the room's name for every node.
     await ok(watcher.client, 'room:leave', { roomId: 'porch' });
-    expect(await nodeA.redis!.get(ownerKey('porch'))).toBeNull();
+    expect(await nodes.a.redis!.get(ownerKey('porch'))).toBeNull();
   }, 30_000);
 });
 
 describe('a drawing room whose node is gone', () => {
   it('is refused with a sentence and its key cleared; the next join opens it anew', async () => {
-    const host = await person(nodeB, 'Host');
-    const guest = await person(nodeA, 'Guest');
+    const host = await person(nodes.b, 'Host');
+    const guest = await person(nodes.a, 'Guest');
     await ok(host.client, 'room:join', { roomId: 'loft', nickname: 'Host' });
     await ok(guest.client, 'room:join', { roomId: 'loft', nickname: 'Guest' });
     await ok(host.client, 'room:start', { roomId: 'loft' });
 
     // Node B stops without freeing its room, as a crashed node would (once its model has loaded,
     // so that stopping interrupts nothing else).
-    const owner = await nodeA.redis!.get(ownerKey('loft'));
+    const owner = await nodes.a.redis!.get(ownerKey('loft'));
     expect(owner).not.toBeNull();
-    await nodeB.playground.recognizer.model();
-    await nodeB.close();
-    await nodeA.redis!.set(ownerKey('loft'), owner!, 'PX', 15_000);
+    await nodes.b.playground.recognizer.model();
+    await nodes.b.close();
+    await nodes.a.redis!.set(ownerKey('loft'), owner!, 'PX', 15_000);
 
     const startedAt = Date.now();
     expect(await request(guest.client, 'room:guess', { roomId: 'loft', label: 3 })).toEqual({
@@ -197,11 +168,11 @@ describe('a drawing room whose node is gone', () => {
       error: roomOwnerGone('loft'),
     });
     expect(Date.now() - startedAt).toBeLessThan(7000);
-    expect(await nodeA.redis!.get(ownerKey('loft'))).toBeNull();
+    expect(await nodes.a.redis!.get(ownerKey('loft'))).toBeNull();
 
     const reopened = await ok(guest.client, 'room:join', { roomId: 'loft', nickname: 'Guest' });
     expect(reopened.state).toMatchObject({ round: 0, status: 'waiting', players: [{ nickname: 'Guest' }] });
-    const ownerNow = await nodeA.redis!.get(ownerKey('loft'));
+    const ownerNow = await nodes.a.redis!.get(ownerKey('loft'));
     expect(ownerNow).not.toBeNull();
     expect(ownerNow).not.toBe(owner);
   }, 30_000);

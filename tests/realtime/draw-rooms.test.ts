@@ -2,45 +2,13 @@
  * Drawing together over real Socket.IO connections: a drawer's strokes reach the watchers with the
  * model's guess, watchers guess, and the room reports who was right first.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tinyCnn } from '../helpers/models';
-import type { Reply, RoomDrawing, RoomState } from '../../lib/protocol';
-import { connectClient, startTestServer, type TestClient, type TestServer } from '../helpers/server';
+import { describe, expect, it } from 'vitest';
+import type { RoomDrawing, RoomState } from '../../lib/protocol';
+import { ok, withTinyPlayground } from '../identity/harness';
+import type { TestClient } from '../helpers/server';
 
-let server: TestServer;
-let modelDir: string;
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  modelDir = await mkdtemp(path.join(os.tmpdir(), 'draw-rooms-cnn-'));
-  server = await startTestServer({ draw: { modelDir } });
-  const { initBackend } = await import('../../server/ml/backend');
-  const { saveLayersModel } = await import('../../server/ml/models/storage');
-  await initBackend();
-  await saveLayersModel(await tinyCnn(5), modelDir);
-});
-
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await server?.close();
-  await rm(modelDir, { recursive: true, force: true });
-});
-
-async function client(): Promise<TestClient> {
-  const c = await connectClient(server.url);
-  clients.push(c);
-  return c;
-}
-
-async function request<T = any>(c: TestClient, event: string, payload: unknown): Promise<T> {
-  const raw = c.timeout(10_000) as unknown as { emitWithAck(ev: string, p: unknown): Promise<Reply<T>> };
-  const reply = await raw.emitWithAck(event, payload);
-  if (!reply.ok) throw new Error(reply.error);
-  return reply.data;
-}
+/** The drawing rooms' guesser is the playground's tiny CNN. */
+const playground = withTinyPlayground();
 
 function next<T>(
   c: TestClient,
@@ -59,47 +27,47 @@ function next<T>(
 
 describe('drawing rooms', () => {
   it('streams the drawer strokes to watchers, the model guess only once the round ends; the first right guess wins', async () => {
-    const [ann, bob, cid] = [await client(), await client(), await client()];
-    const joined = await request(ann, 'room:join', { roomId: 'atelier', nickname: 'Ann' });
+    const [ann, bob, cid] = [await playground.connect(), await playground.connect(), await playground.connect()];
+    const joined = await ok(ann, 'room:join', { roomId: 'atelier', nickname: 'Ann' });
     expect(joined.state.players.map((p: { nickname: string }) => p.nickname)).toEqual(['Ann']);
     const bobSeesCid = next<RoomState>(bob, 'room:state', (s) => s.players.length === 3);
-    const bobId = (await request(bob, 'room:join', { roomId: 'atelier', nickname: 'Bob' })).playerId;
-    await request(cid, 'room:join', { roomId: 'atelier', nickname: 'Cid' });
+    const bobId = (await ok(bob, 'room:join', { roomId: 'atelier', nickname: 'Bob' })).playerId;
+    await ok(cid, 'room:join', { roomId: 'atelier', nickname: 'Cid' });
     expect((await bobSeesCid).players.map((p) => p.nickname)).toEqual(['Ann', 'Bob', 'Cid']);
 
     const bobSeesRound = next<RoomState>(bob, 'room:state', (s) => s.status === 'drawing');
-    const { round, target } = await request(ann, 'room:start', { roomId: 'atelier' });
+    const { round, target } = await ok(ann, 'room:start', { roomId: 'atelier' });
     const state = await bobSeesRound;
     expect(state).toMatchObject({ round, status: 'drawing', answer: null, drawerId: joined.playerId });
 
     // The watchers see the strokes as they are drawn, without the model's guess (it would give the answer away).
-    const stroke = { points: [10, 10, 200, 10, 200, 200], width: 6, tool: 'pen' };
+    const stroke = { points: [10, 10, 200, 10, 200, 200], width: 6, tool: 'pen' as const };
     const bobSeesStroke = next<RoomDrawing>(bob, 'room:drawing', (d) => d.strokes.length === 1);
-    const modelReply = await request(ann, 'room:draw', { roomId: 'atelier', strokes: [stroke] });
-    expect(modelReply.probabilities).toHaveLength(10);
+    const modelReply = await ok(ann, 'room:draw', { roomId: 'atelier', strokes: [stroke] });
+    expect(modelReply!.probabilities).toHaveLength(10);
     const seen = await bobSeesStroke;
     expect(seen.strokes).toEqual([stroke]);
     expect(seen.recognition).toBeNull();
-    const watcherState = await request(cid, 'room:join', { roomId: 'atelier', nickname: 'Cid' });
+    const watcherState = await ok(cid, 'room:join', { roomId: 'atelier', nickname: 'Cid' });
     expect(watcherState.drawing.recognition).toBeNull();
     expect(watcherState.state.guesses.filter((g: { playerId: string | null }) => g.playerId === null)).toEqual([]);
 
     // Only the drawer draws; the drawer does not guess.
-    await expect(request(bob, 'room:draw', { roomId: 'atelier', strokes: [stroke] })).rejects.toThrow(
+    await expect(ok(bob, 'room:draw', { roomId: 'atelier', strokes: [stroke] })).rejects.toThrow(
       'You are not drawing in this room right now',
     );
-    await expect(request(ann, 'room:guess', { roomId: 'atelier', label: target })).rejects.toThrow(
+    await expect(ok(ann, 'room:guess', { roomId: 'atelier', label: target })).rejects.toThrow(
       'You are the one drawing',
     );
 
     const wrong = (target + 1) % 10;
-    expect(await request(cid, 'room:guess', { roomId: 'atelier', label: wrong })).toEqual({
+    expect(await ok(cid, 'room:guess', { roomId: 'atelier', label: wrong })).toEqual({
       correct: false,
       first: false,
     });
     const cidSeesEnd = next<RoomState>(cid, 'room:state', (s) => s.status === 'over');
     const cidSeesGuess = next<RoomDrawing>(cid, 'room:drawing', (d) => d.recognition !== null);
-    const bobGuess = await request(bob, 'room:guess', { roomId: 'atelier', label: target });
+    const bobGuess = await ok(bob, 'room:guess', { roomId: 'atelier', label: target });
     const over = await cidSeesEnd;
     // Once the round is over the watchers see what the model made of it.
     expect((await cidSeesGuess).recognition?.probabilities.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
@@ -113,26 +81,26 @@ describe('drawing rooms', () => {
     // Who was right first: Bob, unless the untrained model happened to be confidently right before.
     expect(over.firstCorrect?.name).toBe(over.guesses.find((g) => g.correct)!.name);
     if (over.firstCorrect?.playerId !== null) expect(over.firstCorrect?.playerId).toBe(bobId);
-    await expect(request(cid, 'room:guess', { roomId: 'atelier', label: target })).rejects.toThrow(
+    await expect(ok(cid, 'room:guess', { roomId: 'atelier', label: target })).rejects.toThrow(
       'No round is being drawn',
     );
   });
 
   it('refuses a room name it cannot use and actions in rooms the caller has not joined', async () => {
-    const c = await client();
-    await expect(request(c, 'room:join', { roomId: 'Bad Name!', nickname: 'X' })).rejects.toThrow(
+    const c = await playground.connect();
+    await expect(ok(c, 'room:join', { roomId: 'Bad Name!', nickname: 'X' })).rejects.toThrow(
       'A room name is 1-32 lower-case letters',
     );
-    await expect(request(c, 'room:start', { roomId: 'elsewhere' })).rejects.toThrow(
+    await expect(ok(c, 'room:start', { roomId: 'elsewhere' })).rejects.toThrow(
       'You are not in room elsewhere: join it first.',
     );
   });
 
   it('ends the round when the drawer leaves', async () => {
-    const [dee, eve] = [await client(), await client()];
-    await request(dee, 'room:join', { roomId: 'studio', nickname: 'Dee' });
-    await request(eve, 'room:join', { roomId: 'studio', nickname: 'Eve' });
-    const { target } = await request(dee, 'room:start', { roomId: 'studio' });
+    const [dee, eve] = [await playground.connect(), await playground.connect()];
+    await ok(dee, 'room:join', { roomId: 'studio', nickname: 'Dee' });
+    await ok(eve, 'room:join', { roomId: 'studio', nickname: 'Eve' });
+    const { target } = await ok(dee, 'room:start', { roomId: 'studio' });
     const eveSeesEnd = next<RoomState>(eve, 'room:state', (s) => s.status === 'over');
     dee.disconnect();
     const end = await eveSeesEnd;

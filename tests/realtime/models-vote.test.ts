@@ -5,29 +5,18 @@
  */
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { TestClient } from '../helpers/server';
-import {
-  connectWithCookie,
-  ok,
-  pickNickname,
-  request,
-  startVotingServer,
-  tinyModelFolders,
-  type TinyModels,
-  type VotingServer,
-} from '../identity/harness';
+import { ok, request, withTinyPlayground } from '../identity/harness';
 
-let models: TinyModels;
-let server: VotingServer;
+const playground = withTinyPlayground();
 let client: TestClient;
 let pickedId = 0;
 let otherDir = '';
 let cnnId = 0;
 
 beforeAll(async () => {
-  models = await tinyModelFolders();
-  server = await startVotingServer(models);
+  const { server, models } = playground;
   const { saveVae, buildVae } = await import('../../server/ml/models/vae');
   const { registerModelVersion } = await import('../../server/db/repositories/modelVersions');
   const other = (otherDir = path.join(path.dirname(models.vaeDir), 'other-vae'));
@@ -54,15 +43,8 @@ beforeAll(async () => {
       trainingLog: { kind: 'cnn' },
     })
   ).id;
-  const { cookie } = await pickNickname(server.url, 'Grace');
-  client = await connectWithCookie(server.url, cookie);
+  client = (await playground.guest('Grace')).client;
 }, 60_000);
-
-afterAll(async () => {
-  client?.disconnect();
-  await server?.close();
-  await models?.remove();
-});
 
 describe('vote:start with a picked VAE version', () => {
   it('generates the round with the picked version and records it', { timeout: 60_000 }, async () => {
@@ -95,7 +77,7 @@ describe("a VAE version's quick assessment", () => {
       kind: 'vae',
       modelDir: otherDir,
       dataDir: path.resolve('tests/fixtures/fashion-mnist'),
-      judgeDir: models.judgeDir,
+      judgeDir: playground.models.judgeDir,
     })) as Record<string, any>;
     expect(r.quick).toBe(true);
     expect(r.testImages).toBe(Math.min(1000, QUICK_VAE.testImages)); // the fixture has 1000 test images

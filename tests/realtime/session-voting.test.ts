@@ -5,34 +5,16 @@
  * and epoch they came from; and the refusals: a non-host opening or closing, a second open round,
  * a vote in a closed round, a round on a CNN session, /vote's controls on a session's room.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SessionConfigInput, SessionEvent, VoteRoundState, VoteTally } from '../../lib/protocol';
-import { connectClient, ok, pickNickname, request, type TestClient, type TestServer } from '../helpers/server';
-import { startTinyPlayground, TEST_SECRET, tinyModelFolders, type TinyModels } from '../identity/harness';
+import { connectClient, ok, pickNickname, request, type TestClient } from '../helpers/server';
+import { scratchDir, startTinyPlayground, withTinyPlayground } from '../identity/harness';
 
 const FIXTURE = path.resolve('tests/fixtures/fashion-mnist');
-let server: TestServer;
-let models: TinyModels;
-let outRoot: string;
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  models = await tinyModelFolders();
-  outRoot = await mkdtemp(path.join(os.tmpdir(), 'session-voting-'));
-  server = await startTinyPlayground(models, {
-    sessions: { dataDir: FIXTURE, outRoot, testLimit: 200, maxTraining: 1 },
-  });
-}, 60_000);
-
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await server?.close();
-  await models?.remove();
-  await rm(outRoot, { recursive: true, force: true });
-});
+const playground = withTinyPlayground((models) => ({
+  sessions: { dataDir: FIXTURE, outRoot: scratchDir(models, 'sessions'), testLimit: 200, maxTraining: 1 },
+}));
 
 let finished: { sessionId: string; adaCookie: string } | null = null;
 
@@ -46,9 +28,7 @@ interface Person {
 }
 
 async function person(nickname: string): Promise<Person> {
-  const { cookie } = await pickNickname(server.url, nickname);
-  const client = await connectClient(server.url, cookie);
-  clients.push(client);
+  const { client, cookie } = await playground.guest(nickname);
   const p: Person = { client, cookie, nickname, events: [], tallies: new Map(), rounds: [] };
   client.on('session:event', ({ event }) => p.events.push(event));
   client.on('vote:tally', ({ tallies }) => tallies.forEach((t) => p.tallies.set(t.candidateId, t)));
@@ -192,22 +172,15 @@ describe('a voting round in a live VAE session', () => {
   }, async () => {
     expect(finished).not.toBeNull();
     const { sessionId, adaCookie } = finished!;
-    const { startServer } = await import('../../server/main');
-    const fresh = await startServer({
-      port: 0,
-      host: '127.0.0.1',
-      dev: false,
-      quiet: true,
-      pages: false,
-      identity: { secret: TEST_SECRET },
-      voting: { vaeDir: models.vaeDir, judgeDir: models.judgeDir, settings: { bestOf: 2, candidates: 6 } },
-      sessions: { dataDir: FIXTURE, outRoot },
+    // The same database and model folders, a new process's memory.
+    const fresh = await startTinyPlayground(playground.models, {
+      database: playground.server.database,
+      sessions: { dataDir: FIXTURE, outRoot: scratchDir(playground.models, 'sessions') },
     });
     try {
       const ada = await connectClient(fresh.url, adaCookie);
       const { cookie } = await pickNickname(fresh.url, 'Dan');
       const dan = await connectClient(fresh.url, cookie);
-      clients.push(ada, dan);
       expect(await request(dan, 'session:vote:open', { sessionId })).toEqual({
         ok: false,
         error: 'Only the host (Ada) can open a voting round in this session.',

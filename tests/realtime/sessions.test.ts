@@ -194,15 +194,8 @@ describe('a shared session', () => {
   it('replays a finished session from the database on a freshly started server', {
     timeout: TRAINING_TIMEOUT_MS,
   }, async () => {
-    const { startServer } = await import('../../server/main');
-    const fresh = await startServer({
-      port: 0,
-      host: '127.0.0.1',
-      dev: false,
-      quiet: true,
-      pages: false,
-      sessions: { dataDir: FIXTURE, outRoot },
-    });
+    // The same database and output folder, a new process's memory.
+    const fresh = await startTestServer({ database: server.database, sessions: { dataDir: FIXTURE, outRoot } });
     try {
       const c = await connectClient(fresh.url);
       clients.push(c);

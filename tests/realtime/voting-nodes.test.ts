@@ -5,55 +5,20 @@
  * which the stored votes match exactly. A round whose node is gone is refused with a sentence, and
  * the next round in its room closes it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { VoteRoundState, VoteTally } from '../../lib/protocol';
-import { roundTallies } from '../../server/db/repositories/votes';
 import { OWNER_GONE } from '../../server/realtime/voting/forwarding';
 import { uniquePrefix } from '../helpers/redis';
 import type { TestClient } from '../helpers/server';
-import {
-  connectWithCookie,
-  ok,
-  pickNickname,
-  request,
-  startTinyNodes,
-  tinyModelFolders,
-  type TinyModels,
-  type VotingServer,
-} from '../identity/harness';
+import { expectRejoinSeesVotes, expectStoredTallies, patternTallies } from '../helpers/votes';
+import { ok, pickNickname, request, type VotingServer, withTinyNodes } from '../identity/harness';
 
 const redisPrefix = uniquePrefix();
-let models: TinyModels;
-let nodeA: VotingServer;
-let nodeB: VotingServer;
-const clients: TestClient[] = [];
-
-let nodes: Awaited<ReturnType<typeof startTinyNodes>>;
-
-beforeAll(async () => {
-  models = await tinyModelFolders();
-  nodes = await startTinyNodes(models, { redisPrefix, voting: { settings: { votesPerSecond: 20 } } });
-  nodeA = nodes.a;
-  nodeB = nodes.b;
-}, 60_000);
-
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await nodes?.close();
-  await models?.remove();
-});
+const nodes = withTinyNodes({ redisPrefix, voting: { settings: { votesPerSecond: 20 } } });
 
 async function person(node: VotingServer, nickname: string) {
   const { cookie, guest } = await pickNickname(node.url, nickname);
-  const client = await connectWithCookie(node.url, cookie);
-  clients.push(client);
-  return { client, cookie, id: guest.id };
-}
-
-async function connectTo(node: VotingServer, cookie: string): Promise<TestClient> {
-  const client = await connectWithCookie(node.url, cookie);
-  clients.push(client);
-  return client;
+  return { client: await nodes.connect(node, cookie), cookie, id: guest.id };
 }
 
 const ownerKey = (room: string) => `${redisPrefix}vote:owner:${room}`;
@@ -62,18 +27,18 @@ describe('a round opened on node A', () => {
   let host: Awaited<ReturnType<typeof person>>;
 
   it('tallies votes cast through both nodes exactly, for every client and in the database', async () => {
-    host = await person(nodeA, 'host');
+    host = await person(nodes.a, 'host');
     const { round } = await ok(host.client, 'vote:start', { room: 'vote', durationSeconds: 120 });
-    expect(await nodeA.redis!.get(ownerKey('vote'))).toBe(nodeA.voting.rooms.owners!.node);
-    expect(nodeB.voting.rooms.openRound('vote')).toBeNull();
+    expect(await nodes.a.redis!.get(ownerKey('vote'))).toBe(nodes.a.voting.rooms.owners!.node);
+    expect(nodes.b.voting.rooms.openRound('vote')).toBeNull();
     const ids = round.candidates.map((c) => c.id);
 
     // Ten guests, every other one on node B; each also has a tab on the other node.
     const people = await Promise.all(
       Array.from({ length: 10 }, async (_, i) => {
-        const [home, away] = i % 2 === 0 ? [nodeA, nodeB] : [nodeB, nodeA];
+        const [home, away] = i % 2 === 0 ? [nodes.a, nodes.b] : [nodes.b, nodes.a];
         const p = await person(home, `voter ${i}`);
-        return { ...p, other: await connectTo(away, p.cookie) };
+        return { ...p, other: await nodes.connect(away, p.cookie) };
       }),
     );
     const watchers = [host.client, ...people.map((p) => p.client)];
@@ -102,36 +67,21 @@ describe('a round opened on node A', () => {
         if (i % 3 === 0) await cast(p.other, a, 0);
       }),
     );
-    const expected = new Map(ids.map((id) => [id, { candidateId: id, up: 0, down: 0 }]));
-    people.forEach((_, i) => {
-      if (i % 3 !== 0) expected.get(ids[i % 6]!)!.up++;
-      expected.get(ids[(i + 1) % 6]!)!.up++;
-    });
-    const want = ids.map((id) => expected.get(id)!);
+    const want = patternTallies(ids, people.length);
 
-    expect(await roundTallies(nodeA.db, round.id)).toEqual(want);
-    expect(await nodeA.db.vote.count({ where: { candidate: { roundId: round.id } } })).toBe(
-      want.reduce((s, t) => s + t.up + t.down, 0),
-    );
+    await expectStoredTallies(nodes.a.db, round.id, want);
     await expect
       .poll(() =>
         watchers.every((c) => ids.every((id, k) => JSON.stringify(seen.get(c)!.get(id)) === JSON.stringify(want[k]))),
       )
       .toBe(true);
     // A guest of node B rejoining gets the owner's live state, with their own votes.
-    const rejoined = await ok(people[1]!.client, 'vote:join', { room: 'vote' });
-    expect(rejoined.round!.tallies).toEqual(want);
-    expect(rejoined.myVotes).toEqual(
-      expect.arrayContaining([
-        { candidateId: ids[1], value: 1 },
-        { candidateId: ids[2], value: 1 },
-      ]),
-    );
+    await expectRejoinSeesVotes(people[1]!.client, ids, want);
   }, 30_000);
 
   it("applies node A's rules to requests through node B: one round per room, the host's close", async () => {
-    const round = nodeA.voting.rooms.openRound('vote')!;
-    const guestB = await person(nodeB, 'late');
+    const round = nodes.a.voting.rooms.openRound('vote')!;
+    const guestB = await person(nodes.b, 'late');
     expect(await request(guestB.client, 'vote:start', { room: 'vote' })).toEqual({
       ok: false,
       error: expect.stringMatching(/already open/),
@@ -144,8 +94,8 @@ describe('a round opened on node A', () => {
     expect(unknown).toEqual({ ok: false, error: expect.stringMatching(/not in round/) });
 
     // The host closes it from a tab on node B; clients of both nodes get the closed round.
-    const hostOnB = await connectTo(nodeB, host.cookie);
-    const watchA = await person(nodeA, 'watcher A');
+    const hostOnB = await nodes.connect(nodes.b, host.cookie);
+    const watchA = await person(nodes.a, 'watcher A');
     await ok(watchA.client, 'vote:join', { room: 'vote' });
     await ok(guestB.client, 'vote:join', { room: 'vote' });
     const pushed = [watchA.client, guestB.client].map(
@@ -155,8 +105,8 @@ describe('a round opened on node A', () => {
     expect(closed.state).toBe('closed');
     expect(closed.winners.length).toBeGreaterThan(0);
     for (const p of await Promise.all(pushed)) expect(p.winners).toEqual(closed.winners);
-    expect(await nodeA.redis!.get(ownerKey('vote'))).toBeNull();
-    expect(nodeA.voting.rooms.openRound('vote')).toBeNull();
+    expect(await nodes.a.redis!.get(ownerKey('vote'))).toBeNull();
+    expect(nodes.a.voting.rooms.openRound('vote')).toBeNull();
     const late = await request(guestB.client, 'vote:cast', {
       roundId: round.id,
       candidateId: round.stored.candidates[0]!.id,
@@ -168,29 +118,29 @@ describe('a round opened on node A', () => {
 
 describe('a round whose node is gone', () => {
   it('is refused with a sentence, and the next round in its room closes it with its votes', async () => {
-    const host = await person(nodeB, 'ghost host');
-    const voter = await person(nodeA, 'ghost voter');
+    const host = await person(nodes.b, 'ghost host');
+    const voter = await person(nodes.a, 'ghost voter');
     const { round } = await ok(host.client, 'vote:start', { room: 'ghost', durationSeconds: 120 });
     const candidateId = round.candidates[0]!.id;
     await ok(voter.client, 'vote:cast', { roundId: round.id, candidateId, value: 1 });
 
     // Node B stops without freeing its room, as a crashed node would.
-    const owner = await nodeA.redis!.get(ownerKey('ghost'));
-    expect(owner).toBe(nodeB.voting.rooms.owners!.node);
-    await nodeB.close();
-    await nodeA.redis!.set(ownerKey('ghost'), owner!, 'PX', 15_000);
+    const owner = await nodes.a.redis!.get(ownerKey('ghost'));
+    expect(owner).toBe(nodes.b.voting.rooms.owners!.node);
+    await nodes.b.close();
+    await nodes.a.redis!.set(ownerKey('ghost'), owner!, 'PX', 15_000);
 
     const startedAt = Date.now();
     const refused = await request(voter.client, 'vote:cast', { roundId: round.id, candidateId, value: -1 });
     expect(refused).toEqual({ ok: false, error: OWNER_GONE });
     expect(Date.now() - startedAt).toBeLessThan(7000);
-    expect(await nodeA.redis!.get(ownerKey('ghost'))).toBeNull();
+    expect(await nodes.a.redis!.get(ownerKey('ghost'))).toBeNull();
 
     const { round: next } = await ok(voter.client, 'vote:start', { room: 'ghost', durationSeconds: 60 });
     expect(next.number).toBe(round.number + 1);
-    const orphan = await nodeA.db.voteRound.findUniqueOrThrow({ where: { id: round.id } });
+    const orphan = await nodes.a.db.voteRound.findUniqueOrThrow({ where: { id: round.id } });
     expect(orphan.state).toBe('closed');
-    expect(await nodeA.db.galleryItem.findMany({ where: { candidateId } })).toHaveLength(1);
-    expect(await nodeA.redis!.get(ownerKey('ghost'))).toBe(nodeA.voting.rooms.owners!.node);
+    expect(await nodes.a.db.galleryItem.findMany({ where: { candidateId } })).toHaveLength(1);
+    expect(await nodes.a.redis!.get(ownerKey('ghost'))).toBe(nodes.a.voting.rooms.owners!.node);
   }, 30_000);
 });

@@ -6,30 +6,17 @@
  *
  * CI runs a bounded number of rounds; `npm run fuzz` runs many more (FUZZ_ROUNDS, FUZZ_SEED).
  */
-import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import { expect, it, vi } from 'vitest';
 import { clientRequests, type RequestName } from '../../lib/protocol';
-import { connectClient, pickNickname, type TestClient, type TestServer } from '../helpers/server';
-import { startTinyPlayground, tinyModelFolders, type TinyModels } from '../identity/harness';
+import { mulberry32 } from '../../server/ml/data/random';
+import { pickNickname } from '../helpers/server';
+import { withTinyPlayground } from '../identity/harness';
 
 const ROUNDS = Number(process.env.FUZZ_ROUNDS ?? 3);
 const SEED = Number(process.env.FUZZ_SEED ?? 21);
 
-let server: TestServer;
-let models: TinyModels;
-const clients: TestClient[] = [];
+const playground = withTinyPlayground();
 const errors = vi.spyOn(console, 'error');
-
-/** mulberry32, so a failing run can be replayed with its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const square = { points: [40, 40, 240, 40, 240, 240, 40, 240], width: 12 };
 
@@ -143,17 +130,6 @@ function mutate(value: unknown, random: () => number, depth = 0): unknown {
   return pick(INTERESTING);
 }
 
-beforeAll(async () => {
-  models = await tinyModelFolders();
-  server = await startTinyPlayground(models);
-}, 120_000);
-
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await server?.close();
-  await models?.remove();
-});
-
 const internalErrors = () =>
   errors.mock.calls
     .map((c) => c.map(String).join(' '))
@@ -162,11 +138,10 @@ const internalErrors = () =>
 it(
   `answers ${ROUNDS} rounds of malformed payloads to every request with a reply and no internal error (seed ${SEED})`,
   async () => {
-    const random = rng(SEED);
-    const { cookie } = await pickNickname(server.url, 'fuzzer');
-    const guest = await connectClient(server.url, cookie);
-    const anonymous = await connectClient(server.url);
-    clients.push(guest, anonymous);
+    const random = mulberry32(SEED); // seeded, so a failing run can be replayed with FUZZ_SEED
+    const { cookie } = await pickNickname(playground.server.url, 'fuzzer');
+    const guest = await playground.connect(cookie);
+    const anonymous = await playground.connect();
     const names = Object.keys(clientRequests) as RequestName[];
     let replies = 0;
     for (let round = 0; round < ROUNDS; round++) {
@@ -224,7 +199,7 @@ it(
     for (const [method, path] of routes) {
       for (const body of bodies) {
         if (process.env.FUZZ_VERBOSE) console.log(`[fuzz] ${method} ${path} ${body.slice(0, 30)}`);
-        const res = await fetch(server.url + path, {
+        const res = await fetch(playground.server.url + path, {
           method,
           headers: { 'content-type': 'application/json', cookie },
           body: method === 'GET' || method === 'DELETE' ? undefined : body,

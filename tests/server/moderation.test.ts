@@ -3,35 +3,16 @@
  * nickname over the socket; a second client is told at once and no longer gets them from any list;
  * nothing is deleted, and showing again brings them back.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HIDDEN_NICKNAME } from '../../lib/protocol';
-import { connectClient, ok, pickNickname, request, type TestClient, type TestServer } from '../helpers/server';
-import { startTinyPlayground, tinyModelFolders, type TinyModels } from '../identity/harness';
+import { ok, request, type TestClient } from '../helpers/server';
+import { withTinyPlayground } from '../identity/harness';
 
 const TOKEN = 'operator-token-for-tests-0123456789';
 process.env.ADMIN_TOKEN = TOKEN;
 
-let server: TestServer;
-let models: TinyModels;
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  models = await tinyModelFolders();
-  server = await startTinyPlayground(models);
-}, 120_000);
-
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await server?.close();
-  await models?.remove();
-});
-
-async function person(nickname: string): Promise<TestClient> {
-  const { cookie } = await pickNickname(server.url, nickname);
-  const c = await connectClient(server.url, cookie);
-  clients.push(c);
-  return c;
-}
+const playground = withTinyPlayground();
+const person = async (nickname: string): Promise<TestClient> => (await playground.guest(nickname)).client;
 
 const square = { points: [40, 40, 240, 40, 240, 240, 40, 240, 40, 40], width: 12 };
 
@@ -55,8 +36,7 @@ describe('moderation', () => {
     await ok(host, 'collection:add', { id: collection.id, galleryItemId: itemId });
 
     const viewer = await person('viewer');
-    const operator = await connectClient(server.url);
-    clients.push(operator);
+    const operator = await playground.connect();
     const pushes: unknown[] = [];
     viewer.on('moderation:changed', (change) => pushes.push(change));
     const galleryIds = async () => (await ok(viewer, 'gallery:list', { sort: 'newest' })).items.map((i) => i.id);
@@ -78,7 +58,7 @@ describe('moderation', () => {
     );
 
     // Nobody can take the hidden nickname again.
-    const taken = await fetch(`${server.url}/api/identity`, {
+    const taken = await fetch(`${playground.server.url}/api/identity`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ nickname: 'RUDE NAME ' }),
@@ -88,8 +68,7 @@ describe('moderation', () => {
       'That nickname was hidden by a moderator; choose another one.',
     );
     // In a drawing room a guest is their cookie's nickname; a visitor without one types it.
-    const visitor = await connectClient(server.url);
-    clients.push(visitor);
+    const visitor = await playground.connect();
     expect(await request(visitor, 'room:join', { roomId: 'r1', nickname: 'Rude name' })).toEqual({
       ok: false,
       error: 'That nickname was hidden by a moderator; choose another one.',
@@ -116,7 +95,7 @@ describe('moderation', () => {
       ok: false,
       error: `There is no collection ${collection.id}; check the link.`,
     });
-    expect((await fetch(`${server.url}/api/collections/${collection.id}`)).status).toBe(404);
+    expect((await fetch(`${playground.server.url}/api/collections/${collection.id}`)).status).toBe(404);
     // Its owner still sees it (nothing is deleted).
     expect((await ok(host, 'collections:list', { scope: 'mine' })).collections.map((c) => c.id)).toContain(
       collection.id,
@@ -126,8 +105,8 @@ describe('moderation', () => {
     expect(hidden.map((h) => `${h.kind}:${h.id}`).sort()).toEqual(
       [`collection:${collection.id}`, `drawing:${drawingId}`, `galleryItem:${itemId}`, 'nickname:rude name'].sort(),
     );
-    expect(await server.db.galleryItem.count({ where: { id: itemId } })).toBe(1);
-    expect(await server.db.drawing.count({ where: { id: drawingId } })).toBe(1);
+    expect(await playground.server.db.galleryItem.count({ where: { id: itemId } })).toBe(1);
+    expect(await playground.server.db.drawing.count({ where: { id: drawingId } })).toBe(1);
 
     // Showing again brings everything back.
     for (const [kind, id] of [

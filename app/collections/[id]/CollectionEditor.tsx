@@ -5,6 +5,8 @@ import type { CollectionView } from '../../../lib/protocol';
 import { CLASS_NAMES } from '../../../lib/classes';
 import { request } from '../../realtime/socket';
 import { CopyLink } from '../../components/CopyLink';
+import { GarmentImage } from '../../components/GarmentImage';
+import { CollectionTitleInput } from '../CollectionTitleInput';
 
 export function CollectionEditor({ id }: { id: string }) {
   const [c, setC] = useState<CollectionView | null>(null);
@@ -58,13 +60,7 @@ export function CollectionEditor({ id }: { id: string }) {
             void request('collection:update', { id, title }).then(apply);
           }}
         >
-          <input
-            aria-label="title"
-            maxLength={80}
-            value={title}
-            onChange={(e) => setTitle(e.target.value)}
-            className="rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-zinc-100"
-          />
+          <CollectionTitleInput value={title} onChange={setTitle} />
           <button className="rounded bg-indigo-500 px-3 py-1 font-semibold text-white">Rename</button>
           <button
             type="button"
@@ -93,14 +89,7 @@ export function CollectionEditor({ id }: { id: string }) {
             className="rounded-lg border border-zinc-800 bg-zinc-900/40 p-2 text-center text-xs text-zinc-400"
           >
             <a href={`/gallery/${i.galleryItemId}`}>
-              {/* eslint-disable-next-line @next/next/no-img-element */}
-              <img
-                src={i.image}
-                alt={CLASS_NAMES[i.label]}
-                width={84}
-                height={84}
-                className="mx-auto [image-rendering:pixelated]"
-              />
+              <GarmentImage src={i.image} alt={CLASS_NAMES[i.label]} size={84} className="mx-auto" />
               {CLASS_NAMES[i.label]} ({i.score >= 0 ? '+' : ''}
               {i.score})
             </a>

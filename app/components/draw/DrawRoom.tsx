@@ -7,13 +7,14 @@
  */
 'use client';
 
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { CLASS_NAMES } from '../../../lib/classes';
-import { sketchToImage28, type Stroke } from '../../../lib/sketch/preprocess';
+import type { Stroke } from '../../../lib/sketch/preprocess';
 import type { Recognition, RoomDrawing, RoomState } from '../../../lib/protocol';
-import { getSocket, request } from '../../realtime/socket';
+import { listen, request } from '../../realtime/socket';
 import { ensureNickname, useGuest } from '../../identity';
 import { CopyLink } from '../CopyLink';
+import { ErrorMessage } from '../Messages';
 import { DrawingCanvas } from './DrawingCanvas';
 import { ProbabilityBars } from './ProbabilityBars';
 import { RoomSidebar } from './RoomSidebar';
@@ -21,7 +22,7 @@ import { DrawingSurface } from './DrawingSurface';
 import { Button } from './Toolbar';
 import { useRecognition } from './useRecognition';
 import { ModelPicker } from '../models/ModelPicker';
-import { useStrokeHistory, type Tool } from './useStrokeHistory';
+import { useSketchPad } from './useSketchPad';
 
 interface Joined {
   roomId: string;
@@ -55,32 +56,22 @@ export function DrawRoom({ initialRoom }: { initialRoom: string }) {
   }, []);
 
   useEffect(() => {
-    const socket = getSocket();
     const onState = (s: RoomState) => setRoom((old) => (old && old.roomId !== s.roomId ? old : s));
     const onDrawing = (d: RoomDrawing) => setDrawing(d);
-    socket.on('room:state', onState);
-    socket.on('room:drawing', onDrawing);
-    return () => {
-      socket.off('room:state', onState);
-      socket.off('room:drawing', onDrawing);
-    };
+    return listen({ 'room:state': onState, 'room:drawing': onDrawing });
   }, []);
 
   // After a reconnect (a dropped connection, or a new nickname picked on any page) the server has
   // forgotten this socket: join again, under the cookie's nickname.
   useEffect(() => {
     if (!joined) return;
-    const socket = getSocket();
     const onReconnect = async () => {
       const reply = await request('room:join', { roomId: joined.roomId, nickname: joined.nickname });
       if (!reply.ok) return setMessage({ text: reply.error, tone: 'error' });
       setRoom(reply.data.state);
       setDrawing(reply.data.drawing);
     };
-    socket.on('connect', onReconnect);
-    return () => {
-      socket.off('connect', onReconnect);
-    };
+    return listen({ connect: onReconnect });
   }, [joined]);
 
   if (!joined || !room)
@@ -203,10 +194,7 @@ function DrawerCanvas({
   roomId: string;
   onDrawn: (strokes: Stroke[], recognition: Recognition | null) => void;
 }) {
-  const history = useStrokeHistory();
-  const [tool, setTool] = useState<Tool>('pen');
-  const [penWidth, setPenWidth] = useState(12);
-  const image = useMemo(() => sketchToImage28(history.strokes), [history.strokes]);
+  const { history, tool, setTool, penWidth, setPenWidth, image } = useSketchPad();
   // The room needs every change, an empty canvas included, so watchers see a clear too.
   const [modelVersionId, setModelVersionId] = useState<number | null>(null);
   const send = useCallback(
@@ -312,11 +300,7 @@ function JoinForm({
           name="nickname"
         />
       </label>
-      {error && (
-        <p role="alert" className="text-sm text-rose-300">
-          {error}
-        </p>
-      )}
+      <ErrorMessage message={error} />
       <button
         type="submit"
         className="rounded-lg bg-indigo-500 px-4 py-2 text-sm font-medium text-white hover:bg-indigo-400"

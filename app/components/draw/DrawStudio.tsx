@@ -5,24 +5,20 @@
  */
 'use client';
 
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useState } from 'react';
 import type { Stroke } from '../../../lib/sketch/preprocess';
 import { request } from '../../realtime/socket';
 import { ModelPicker } from '../models/ModelPicker';
-import { sketchToImage28 } from '../../../lib/sketch/preprocess';
 import { DrawingSurface } from './DrawingSurface';
 import { GuessHeadline } from './GuessHeadline';
 import { ModelView } from './ModelView';
 import { ProbabilityBars } from './ProbabilityBars';
 import { SavePanel } from './SavePanel';
 import { useRecognition } from './useRecognition';
-import { useStrokeHistory, type Tool } from './useStrokeHistory';
+import { useSketchPad } from './useSketchPad';
 
 export function DrawStudio() {
-  const history = useStrokeHistory();
-  const [tool, setTool] = useState<Tool>('pen');
-  const [penWidth, setPenWidth] = useState(12);
-  const image = useMemo(() => sketchToImage28(history.strokes), [history.strokes]);
+  const { history, tool, setTool, penWidth, setPenWidth, image } = useSketchPad();
   const [modelVersionId, setModelVersionId] = useState<number | null>(null);
   const send = useCallback(
     (strokes: Stroke[]) => request('draw:recognize', { strokes, modelVersionId }),
@@ -49,7 +45,7 @@ export function DrawStudio() {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [history.undo, history.redo, history.clear]);
+  }, [history.undo, history.redo, history.clear, setTool, setPenWidth]);
 
   const empty = image === null;
   return (

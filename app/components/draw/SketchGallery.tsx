@@ -8,7 +8,7 @@ import { useModerationVersion } from '../../realtime/moderation';
 import { useCallback, useEffect, useState } from 'react';
 import { CLASS_NAMES } from '../../../lib/classes';
 import type { SavedSketch } from '../../../lib/protocol';
-import { getSocket, request } from '../../realtime/socket';
+import { getSocket, listen, request } from '../../realtime/socket';
 
 const PAGE = 30;
 
@@ -37,11 +37,9 @@ export function SketchGallery() {
   useEffect(() => {
     const socket = getSocket();
     const onConnect = () => void load(label, null);
-    socket.on('connect', onConnect);
+    const unlisten = listen({ connect: onConnect });
     if (socket.connected) onConnect();
-    return () => {
-      socket.off('connect', onConnect);
-    };
+    return unlisten;
   }, [label, load, moderation]);
 
   return (

@@ -10,6 +10,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { z } from 'zod';
 import { SESSION_LIMITS, SessionConfigSchema, type SessionKind } from '../../../lib/protocol';
 import { request } from '../../realtime/socket';
+import { ErrorMessage } from '../Messages';
 import { KIND_LABEL } from './format';
 import { defaultNickname, ensureNickname, useGuest } from '../../identity';
 
@@ -66,6 +67,61 @@ function Field({ label, hint, children }: { label: string; hint?: string; childr
       {children}
       {hint && <span className="text-[11px] text-zinc-500">{hint}</span>}
     </label>
+  );
+}
+
+/** A number typed as text (checked by the schema on submit); `decimal` brings up a keypad with a point. */
+function NumberField({
+  name,
+  label,
+  hint,
+  decimal = false,
+  value,
+  onChange,
+}: {
+  name: string;
+  label: string;
+  hint?: string;
+  decimal?: boolean;
+  value: string;
+  onChange: (text: string) => void;
+}) {
+  return (
+    <Field label={label} hint={hint}>
+      <input
+        name={name}
+        className={field}
+        inputMode={decimal ? 'decimal' : 'numeric'}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    </Field>
+  );
+}
+
+/** An on/off option of the training (a checkbox with what it does and what it costs). */
+function Switch({
+  name,
+  label,
+  hint,
+  text,
+  checked,
+  onChange,
+}: {
+  name: string;
+  label: string;
+  hint: string;
+  text: string;
+  checked: boolean;
+  onChange: (on: boolean) => void;
+}) {
+  return (
+    <Field label={label} hint={hint}>
+      <span className="flex items-center gap-2 py-2 text-sm text-zinc-300">
+        <input name={name} type="checkbox" checked={checked} onChange={(e) => onChange(e.target.checked)} />
+        {text}
+      </span>
+    </Field>
   );
 }
 
@@ -198,15 +254,13 @@ export function CreateSessionForm() {
         />
       </Field>
       <div className="grid grid-cols-2 gap-3">
-        <Field label="Epochs" hint={`1-${SESSION_LIMITS.epochs}`}>
-          <input
-            name="epochs"
-            className={field}
-            inputMode="numeric"
-            value={epochs}
-            onChange={(e) => setEpochs(e.target.value)}
-          />
-        </Field>
+        <NumberField
+          name="epochs"
+          label="Epochs"
+          hint={`1-${SESSION_LIMITS.epochs}`}
+          value={epochs}
+          onChange={setEpochs}
+        />
         <Field label="Training images">
           <select
             name="trainLimit"
@@ -221,21 +275,17 @@ export function CreateSessionForm() {
             ))}
           </select>
         </Field>
-        <Field label="Batch size" hint={`${SESSION_LIMITS.minBatchSize}-${SESSION_LIMITS.maxBatchSize}`}>
-          <input
-            name="batchSize"
-            className={field}
-            inputMode="numeric"
-            value={batchSize}
-            onChange={(e) => {
-              setBatchSize(e.target.value);
-              setBatchEdited(true);
-            }}
-          />
-        </Field>
-        <Field label="Learning rate">
-          <input name="lr" className={field} inputMode="decimal" value={lr} onChange={(e) => setLr(e.target.value)} />
-        </Field>
+        <NumberField
+          name="batchSize"
+          label="Batch size"
+          hint={`${SESSION_LIMITS.minBatchSize}-${SESSION_LIMITS.maxBatchSize}`}
+          value={batchSize}
+          onChange={(v) => {
+            setBatchSize(v);
+            setBatchEdited(true);
+          }}
+        />
+        <NumberField name="lr" label="Learning rate" decimal value={lr} onChange={setLr} />
         <Field label="Schedule">
           <select
             className={field}
@@ -247,41 +297,34 @@ export function CreateSessionForm() {
           </select>
         </Field>
         {kind === 'vae' && (
-          <Field label="β (KL weight)" hint="1 = the true bound">
-            <input
-              name="beta"
-              className={field}
-              inputMode="decimal"
-              value={beta}
-              onChange={(e) => setBeta(e.target.value)}
-            />
-          </Field>
+          <NumberField
+            name="beta"
+            label="β (KL weight)"
+            hint="1 = the true bound"
+            decimal
+            value={beta}
+            onChange={setBeta}
+          />
         )}
         {kind === 'vae' && (
-          <Field label="Perceptual loss" hint="sharper samples, ~30 % slower">
-            <span className="flex items-center gap-2 py-2 text-sm text-zinc-300">
-              <input
-                name="perceptual"
-                type="checkbox"
-                checked={perceptual}
-                onChange={(e) => setPerceptual(e.target.checked)}
-              />
-              match a CNN&apos;s features
-            </span>
-          </Field>
+          <Switch
+            name="perceptual"
+            label="Perceptual loss"
+            hint="sharper samples, ~30 % slower"
+            text="match a CNN's features"
+            checked={perceptual}
+            onChange={setPerceptual}
+          />
         )}
         {kind === 'vae' && (
-          <Field label="Adversarial critic" hint="less blur, ~20 % slower">
-            <span className="flex items-center gap-2 py-2 text-sm text-zinc-300">
-              <input
-                name="adversarial"
-                type="checkbox"
-                checked={adversarial}
-                onChange={(e) => setAdversarial(e.target.checked)}
-              />
-              sharpen with a critic
-            </span>
-          </Field>
+          <Switch
+            name="adversarial"
+            label="Adversarial critic"
+            hint="less blur, ~20 % slower"
+            text="sharpen with a critic"
+            checked={adversarial}
+            onChange={setAdversarial}
+          />
         )}
       </div>
       <Field label="Your nickname" hint="the same on every page of the playground; you host the session under it">
@@ -293,11 +336,7 @@ export function CreateSessionForm() {
           onChange={(e) => setNick(e.target.value)}
         />
       </Field>
-      {error && (
-        <p role="alert" className="text-sm text-rose-300">
-          {error}
-        </p>
-      )}
+      <ErrorMessage message={error} />
       <button
         type="submit"
         disabled={busy}

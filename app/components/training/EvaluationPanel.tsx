@@ -2,23 +2,14 @@
  * One epoch's evaluation, as pictures: for the CNN the confusion matrix and its guesses on the
  * probe images, for the VAE its reconstructions of test images and a class-by-class sample grid.
  */
-import type { ReactNode } from 'react';
 import type { SessionEvent, SessionKind } from '../../../lib/protocol';
 import { ConfusionMatrix } from './ConfusionMatrix';
+import { Figure } from './Figure';
 import { formatPercent } from './format';
 import { PixelCanvas } from './PixelCanvas';
 import { ProbeGrid } from './ProbeGrid';
 
 type EpochEvent = Extract<SessionEvent, { type: 'epoch' }>;
-
-function Figure({ label, children }: { label: string; children: ReactNode }) {
-  return (
-    <figure className="min-w-0">
-      <figcaption className="mb-2 text-xs font-medium uppercase tracking-wider text-zinc-500">{label}</figcaption>
-      {children}
-    </figure>
-  );
-}
 
 export function EvaluationPanel({
   kind,
@@ -66,12 +57,12 @@ export function EvaluationPanel({
       {kind === 'cnn' ? (
         <div className="grid gap-6 xl:grid-cols-2">
           {e.confusionMatrix && (
-            <Figure label="Confusion matrix">
+            <Figure caption="Confusion matrix">
               <ConfusionMatrix matrix={e.confusionMatrix} />
             </Figure>
           )}
           {probeImages.length > 0 && (
-            <Figure label="Guesses on the same test images every epoch">
+            <Figure caption="Guesses on the same test images every epoch">
               <ProbeGrid images={probeImages} probes={e.probes} />
             </Figure>
           )}
@@ -79,7 +70,7 @@ export function EvaluationPanel({
       ) : (
         <div className="flex flex-col gap-6">
           {e.reconstructions && (
-            <Figure label="Test images (top) and how the VAE redraws them">
+            <Figure caption="Test images (top) and how the VAE redraws them">
               <PixelCanvas
                 testId="reconstructions"
                 src={e.reconstructions}
@@ -89,7 +80,7 @@ export function EvaluationPanel({
             </Figure>
           )}
           {e.samples && (
-            <Figure label="New garments it draws, four per class (the same random seeds every epoch)">
+            <Figure caption="New garments it draws, four per class (the same random seeds every epoch)">
               <PixelCanvas
                 testId="samples"
                 src={e.samples}

@@ -7,6 +7,7 @@
 import { useState } from 'react';
 import type { SessionState } from '../../../lib/protocol';
 import { canDo } from '../../../lib/sessions/stateMachine';
+import { ErrorMessage } from '../Messages';
 
 type HostAction = 'start' | 'pause' | 'resume' | 'stop';
 
@@ -98,11 +99,7 @@ export function HostControls({ state, isHost, hostNickname, currentLr, onControl
         )}
         {visible.length === 0 && <p className="text-sm text-zinc-400">You host this session; it has ended.</p>}
       </div>
-      {error && (
-        <p role="alert" className="text-sm text-rose-300">
-          {error}
-        </p>
-      )}
+      <ErrorMessage message={error} />
     </div>
   );
 }

@@ -6,7 +6,7 @@
 
 import { useEffect, useState } from 'react';
 import type { SessionState, SessionSummary } from '../../../lib/protocol';
-import { getSocket, request } from '../../realtime/socket';
+import { getSocket, listen, request } from '../../realtime/socket';
 import { CreateSessionForm } from './CreateSessionForm';
 import { SessionCard } from './SessionCard';
 
@@ -33,12 +33,10 @@ export function SessionLobby() {
       setError(null);
       setSessions(new Map(reply.data.sessions.map((s) => [s.id, s])));
     };
-    socket.on('sessions:summary', onSummary);
-    socket.on('connect', watch);
+    const unlisten = listen({ 'sessions:summary': onSummary, connect: watch });
     if (socket.connected) void watch();
     return () => {
-      socket.off('sessions:summary', onSummary);
-      socket.off('connect', watch);
+      unlisten();
       if (socket.connected) void request('sessions:unwatch', {});
     };
   }, []);

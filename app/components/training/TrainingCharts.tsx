@@ -7,6 +7,7 @@
 import { useMemo } from 'react';
 import type uPlot from 'uplot';
 import type { SessionBatchEvent, SessionEvent, SessionKind } from '../../../lib/protocol';
+import { Figure } from './Figure';
 import { formatPercent } from './format';
 import { LineChart, type SeriesSpec } from './LineChart';
 
@@ -84,33 +85,29 @@ export function TrainingCharts({ kind, batches, epochs, version, selectedEpoch }
           },
         ];
 
+  // Both charts run along the same epochs, with the same inspected-epoch marker.
+  const epochAxis = { xLabel: 'epoch', marker };
   return (
     <div className="grid gap-4 lg:grid-cols-2">
-      <figure className="min-w-0 rounded-xl border border-zinc-800 bg-zinc-900/40 p-3">
-        <figcaption className="mb-2 text-sm font-medium text-zinc-300">Loss</figcaption>
+      <Figure card caption="Loss">
         <LineChart
           testId="loss-chart"
           data={loss}
           series={lossSeries}
-          xLabel="epoch"
           yLabel={kind === 'cnn' ? 'cross-entropy' : 'nats / image'}
-          marker={marker}
+          {...epochAxis}
         />
-      </figure>
-      <figure className="min-w-0 rounded-xl border border-zinc-800 bg-zinc-900/40 p-3">
-        <figcaption className="mb-2 text-sm font-medium text-zinc-300">
-          {kind === 'cnn' ? 'Accuracy' : 'Test bound (−ELBO)'}
-        </figcaption>
+      </Figure>
+      <Figure card caption={kind === 'cnn' ? 'Accuracy' : 'Test bound (−ELBO)'}>
         <LineChart
           testId="quality-chart"
           data={quality}
           series={qualitySeries}
-          xLabel="epoch"
           yLabel={kind === 'cnn' ? 'accuracy' : 'nats / image'}
           yRange={kind === 'cnn' ? [0, 1] : undefined}
-          marker={marker}
+          {...epochAxis}
         />
-      </figure>
+      </Figure>
     </div>
   );
 }

@@ -1,5 +1,6 @@
 /** How the training pages write figures, durations and states for people. */
 import type { SessionKind, SessionState } from '../../../lib/protocol';
+import { CLASS_NAMES, type ClassName } from '../../../lib/classes';
 
 export function formatDuration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '';
@@ -42,16 +43,6 @@ export const STATE_TONE: Record<SessionState, string> = {
   failed: 'bg-rose-500/10 text-rose-300 ring-rose-500/30',
 };
 
-/** Short class names that fit a confusion-matrix axis on a phone. */
-export const SHORT_CLASS_NAMES = [
-  'T-shirt',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Boot',
-] as const;
+/** Class names short enough for a confusion-matrix axis on a phone: two are shortened, the rest fit. */
+const SHORTER: Partial<Record<ClassName, string>> = { 'T-shirt/top': 'T-shirt', 'Ankle boot': 'Boot' };
+export const SHORT_CLASS_NAMES: readonly string[] = CLASS_NAMES.map((name) => SHORTER[name] ?? name);

@@ -8,7 +8,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { PresenceChange, SessionBatchEvent, SessionEvent } from '../../../lib/protocol';
 import { SessionTimeline } from '../../../lib/sessions/timeline';
-import { getSocket, request } from '../../realtime/socket';
+import { getSocket, listen, request } from '../../realtime/socket';
 
 export type Connection = 'connecting' | 'live' | 'offline';
 type HostAction = 'start' | 'pause' | 'resume' | 'stop';
@@ -57,21 +57,19 @@ export function useSession(sessionId: string) {
       }
     };
     const onDisconnect = () => setConnection('offline');
-    socket.on('session:event', onEvent);
-    socket.on('session:batch', onEvent);
-    socket.on('session:presence', onPresence);
-    socket.on('connect', join);
-    socket.on('disconnect', onDisconnect);
+    const unlisten = listen({
+      'session:event': onEvent,
+      'session:batch': onEvent,
+      'session:presence': onPresence,
+      connect: join,
+      disconnect: onDisconnect,
+    });
     if (socket.connected) void join();
     return () => {
       active = false;
       clearTimeout(retry);
       cancelAnimationFrame(frame);
-      socket.off('session:event', onEvent);
-      socket.off('session:batch', onEvent);
-      socket.off('session:presence', onPresence);
-      socket.off('connect', join);
-      socket.off('disconnect', onDisconnect);
+      unlisten();
       if (socket.connected) void request('session:leave', { sessionId });
     };
   }, [sessionId, timeline]);

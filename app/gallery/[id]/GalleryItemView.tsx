@@ -5,6 +5,8 @@ import type { RequestData } from '../../../lib/protocol';
 import { CLASS_NAMES } from '../../../lib/classes';
 import { request } from '../../realtime/socket';
 import { NicknameForm, useGuest } from '../../identity';
+import { GarmentImage } from '../../components/GarmentImage';
+import { NotLoaded } from '../../components/Messages';
 
 type Detail = RequestData<'gallery:item'>;
 
@@ -25,13 +27,7 @@ export function GalleryItemView({ id }: { id: number }) {
       void request('collections:list', { scope: 'mine' }).then((r) => r.ok && setCollections(r.data.collections));
   }, [guest]);
 
-  if (error)
-    return (
-      <p role="alert" className="mt-6 text-rose-400">
-        {error}
-      </p>
-    );
-  if (!detail) return <p className="mt-6 text-zinc-400">Loading…</p>;
+  if (error || !detail) return <NotLoaded error={error} />;
   const { item, lineage } = detail;
   return (
     <article className="mt-4">
@@ -39,13 +35,11 @@ export function GalleryItemView({ id }: { id: number }) {
         {CLASS_NAMES[item.label]} #{item.id}
       </h1>
       <div className="mt-4 flex flex-wrap gap-6">
-        {/* eslint-disable-next-line @next/next/no-img-element */}
-        <img
+        <GarmentImage
           src={item.image}
           alt={CLASS_NAMES[item.label]}
-          width={280}
-          height={280}
-          className="rounded border border-zinc-800 [image-rendering:pixelated]"
+          size={280}
+          className="rounded border border-zinc-800"
         />
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-1 text-sm text-zinc-300">
           <dt className="text-zinc-500">Votes</dt>
@@ -93,8 +87,7 @@ export function GalleryItemView({ id }: { id: number }) {
         <ul className="mt-2 flex flex-wrap gap-3">
           {lineage.map((a) => (
             <li key={a.candidateId} className="text-center text-xs text-zinc-400">
-              {/* eslint-disable-next-line @next/next/no-img-element */}
-              <img src={a.image} alt="ancestor" width={56} height={56} className="[image-rendering:pixelated]" />
+              <GarmentImage src={a.image} alt="ancestor" size={56} />
               {a.generation === 1 ? 'parent' : `${a.generation} back`} · r{a.roundNumber}
               {a.galleryItemId && (
                 <a className="block text-indigo-300 underline" href={`/gallery/${a.galleryItemId}`}>
@@ -118,15 +111,12 @@ export function GalleryItemView({ id }: { id: number }) {
       </button>
       <ul className="mt-3 flex flex-wrap gap-2">
         {variations.map((v, i) => (
-          // eslint-disable-next-line @next/next/no-img-element
           <li key={i}>
-            <img
+            <GarmentImage
               src={v.image}
               alt="variation"
-              width={84}
-              height={84}
+              size={84}
               title={`judge ${(v.confidence * 100).toFixed(0)} %`}
-              className="[image-rendering:pixelated]"
             />
           </li>
         ))}

@@ -12,7 +12,7 @@ import { loadSplit, type DatasetSplit } from '../data/fashionMnist';
 import { loadClassPriors } from '../models/classPrior';
 import { countParams, loadLayersModel } from '../models/storage';
 import { loadVae } from '../models/vae';
-import { imagesToTensor, predictProbabilities, type ClassifierReport } from '../models/classifier';
+import { classifierReport, imagesToTensor, predictProbabilities, type ClassifierReport } from '../models/classifier';
 import { loadJudge } from '../models/judge';
 import { assessVae } from './quality';
 
@@ -74,16 +74,8 @@ export function evaluateWithMistakes(
       if (best !== label) found.push({ index: start + i, label, predicted: best, confidence: probs[i * 10 + best]! });
     }
   }
-  const n = labels.length;
   return {
-    accuracy: confusion.reduce((s, row, c) => s + row[c]!, 0) / n,
-    loss: lossSum / n,
-    perClassAccuracy: confusion.map((row, c) => {
-      const total = row.reduce((a, b) => a + b, 0);
-      return total === 0 ? 0 : row[c]! / total;
-    }),
-    confusionMatrix: confusion,
-    count: n,
+    ...classifierReport(confusion, lossSum),
     mistakes: found.sort((a, b) => b.confidence - a.confidence).slice(0, keep),
   };
 }

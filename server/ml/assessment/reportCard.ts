@@ -47,17 +47,21 @@ export function drawReportCard(input: ReportCardInput): Buffer {
   g.fillStyle = BG;
   g.fillRect(0, 0, width, height);
 
-  g.fillStyle = FG;
-  g.font = `bold 26px ${FONT}`;
-  g.fillText(input.title, 40, 46);
-  g.fillStyle = MUTED;
-  g.font = `17px ${FONT}`;
-  g.fillText(`Test accuracy ${pct(input.accuracy, 2)} on ${input.testImages.toLocaleString('en')} test images`, 40, 74);
+  write(g, input.title, 40, 46, FG, 26, true);
+  const testImages = input.testImages.toLocaleString('en');
+  write(g, `Test accuracy ${pct(input.accuracy, 2)} on ${testImages} test images`, 40, 74, MUTED, 17);
 
   confusion(g, input.confusionMatrix, 130, 150, 42);
   bars(g, input.perClassAccuracy, 720, 150);
   mistakes(g, input.mistakes.slice(0, 24), 40, gridTop, cols, cellW, thumb);
   return canvas.toBuffer('image/png');
+}
+
+/** Writes `text` at (x, y) in `color`, `size` pixels high (bold for headings). */
+function write(g: SKRSContext2D, text: string, x: number, y: number, color: string, size: number, bold = false) {
+  g.fillStyle = color;
+  g.font = `${bold ? 'bold ' : ''}${size}px ${FONT}`;
+  g.fillText(text, x, y);
 }
 
 function confusion(
@@ -67,12 +71,8 @@ function confusion(
   y0: number,
   cell: number,
 ): void {
-  g.fillStyle = FG;
-  g.font = `bold 18px ${FONT}`;
-  g.fillText('Confusion matrix', x0 - 90, y0 - 40);
-  g.font = `12px ${FONT}`;
-  g.fillStyle = MUTED;
-  g.fillText('rows: true class · columns: the model’s guess · shade: share of the row', x0 - 90, y0 - 20);
+  write(g, 'Confusion matrix', x0 - 90, y0 - 40, FG, 18, true);
+  write(g, 'rows: true class · columns: the model’s guess · shade: share of the row', x0 - 90, y0 - 20, MUTED, 12);
   for (let i = 0; i < 10; i++) {
     const row = matrix[i] ?? [];
     const total = row.reduce((a, b) => a + b, 0);
@@ -111,15 +111,11 @@ function bars(g: SKRSContext2D, perClass: readonly number[], x0: number, y0: num
   const labelW = 110;
   const barW = 300;
   const rowH = 42;
-  g.fillStyle = FG;
-  g.font = `bold 18px ${FONT}`;
-  g.fillText('Accuracy per class', x0, y0 - 40);
+  write(g, 'Accuracy per class', x0, y0 - 40, FG, 18, true);
   for (let c = 0; c < 10; c++) {
     const v = Math.max(0, Math.min(1, perClass[c] ?? 0));
     const y = y0 + c * rowH;
-    g.fillStyle = MUTED;
-    g.font = `13px ${FONT}`;
-    g.fillText(CLASS_NAMES[c]!, x0, y + rowH / 2 + 2);
+    write(g, CLASS_NAMES[c]!, x0, y + rowH / 2 + 2, MUTED, 13);
     g.fillStyle = '#27272a';
     g.fillRect(x0 + labelW, y + 8, barW, rowH - 18);
     g.fillStyle = v >= 0.9 ? '#34d399' : v >= 0.75 ? '#fbbf24' : '#fb7185';
@@ -138,13 +134,9 @@ function mistakes(
   cellW: number,
   thumb: number,
 ): void {
-  g.fillStyle = FG;
-  g.font = `bold 18px ${FONT}`;
-  g.fillText('The most confident mistakes', x0, y0);
+  write(g, 'The most confident mistakes', x0, y0, FG, 18, true);
   if (list.length === 0) {
-    g.fillStyle = MUTED;
-    g.font = `14px ${FONT}`;
-    g.fillText('No mistakes on this test set.', x0, y0 + 30);
+    write(g, 'No mistakes on this test set.', x0, y0 + 30, MUTED, 14);
     return;
   }
   const scale = thumb / 28;

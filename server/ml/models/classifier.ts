@@ -51,9 +51,14 @@ export async function evaluateClassifier(
     loss.dispose();
     for (let i = 0; i < size; i++) confusion[labels[start + i]!]![predicted[i]!]!++;
   }
-  const correct = confusion.reduce((s, row, c) => s + row[c]!, 0);
+  return classifierReport(confusion, lossSum);
+}
+
+/** The report of `confusion` ([true class][predicted class] counts) and the summed loss over its images. */
+export function classifierReport(confusion: number[][], lossSum: number): ClassifierReport {
+  const n = confusion.reduce((s, row) => s + row.reduce((a, b) => a + b, 0), 0);
   return {
-    accuracy: correct / n,
+    accuracy: confusion.reduce((s, row, c) => s + row[c]!, 0) / n,
     loss: lossSum / n,
     perClassAccuracy: confusion.map((row, c) => {
       const total = row.reduce((a, b) => a + b, 0);

@@ -17,18 +17,14 @@ import {
   run,
   transpose,
   type Backend,
+  type ConvAttrs,
+  forwardConvInfo,
   type KernelArgs,
   type TensorInfo,
   wasmKernel,
 } from './wasm-calls';
 
-type Attrs = {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape: [number, number, number, number];
-};
+type Attrs = ConvAttrs & { filterShape: [number, number, number, number] };
 
 const IM2COL_MAX_REDUCTION = 64;
 
@@ -36,19 +32,7 @@ function conv2DBackpropFilterKernel(args: KernelArgs<Attrs>): TensorInfo {
   const { inputs, backend, attrs } = args;
   const x = inputs.x!;
   const dy = inputs.dy!;
-  if (attrs.dataFormat === 'NCHW') {
-    throw new Error("wasm Conv2DBackpropFilter supports dataFormat 'NHWC' only.");
-  }
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = forwardConvInfo('Conv2DBackpropFilter', attrs, x.shape, attrs.filterShape);
   return info.filterHeight * info.filterWidth * info.inChannels <= IM2COL_MAX_REDUCTION
     ? filterGradIm2col(backend, x, dy, info)
     : filterGradAsConv(backend, x, dy, info);

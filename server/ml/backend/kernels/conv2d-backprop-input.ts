@@ -15,18 +15,14 @@ import {
   f32,
   free,
   type Backend,
+  type ConvAttrs,
+  forwardConvInfo,
   type KernelArgs,
   type TensorInfo,
   wasmKernel,
 } from './wasm-calls';
 
-type Attrs = {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  inputShape: [number, number, number, number];
-};
+type Attrs = ConvAttrs & { inputShape: [number, number, number, number] };
 
 /** How one phase r of one spatial axis maps onto a stride-1 conv. */
 type Phase = {
@@ -52,19 +48,7 @@ function conv2DBackpropInputKernel(args: KernelArgs<Attrs>): TensorInfo {
   const { inputs, backend, attrs } = args;
   const dy = inputs.dy!;
   const filter = inputs.filter!;
-  if (attrs.dataFormat === 'NCHW') {
-    throw new Error("wasm Conv2DBackpropInput supports dataFormat 'NHWC' only.");
-  }
-  const info = tf.backend_util.computeConv2DInfo(
-    attrs.inputShape,
-    filter.shape as [number, number, number, number],
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
+  const info = forwardConvInfo('Conv2DBackpropInput', attrs, attrs.inputShape, filter.shape);
   const { batchSize: n, inHeight: h, inWidth: w, inChannels: c } = info;
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
   const [dyH, dyW] = [dy.shape[1]!, dy.shape[2]!];

@@ -35,28 +35,50 @@ export function wasmKernel<A>(kernelName: string, kernelFunc: (args: KernelArgs<
   return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc };
 }
 
+type Inputs = Record<string, TensorInfo>;
+type Attrs = Record<string, unknown>;
+
+function call(fn: tf.KernelFunc | undefined, name: string, backend: Backend, inputs: Inputs, attrs: Attrs) {
+  if (!fn) throw new Error(`wasm kernel ${name} is not registered`);
+  return fn({ inputs, backend, attrs } as never) as TensorInfo;
+}
+
 /** Runs a kernel of the wasm backend: our replacement if registered, else the stock one. */
-export function run(
-  backend: Backend,
-  name: string,
-  inputs: Record<string, TensorInfo>,
-  attrs: Record<string, unknown> = {},
-): TensorInfo {
-  const config = tf.getKernel(name, 'wasm');
-  if (!config) throw new Error(`wasm kernel ${name} is not registered`);
-  return config.kernelFunc({ inputs, backend, attrs } as never) as TensorInfo;
+export function run(backend: Backend, name: string, inputs: Inputs, attrs: Attrs = {}): TensorInfo {
+  return call(tf.getKernel(name, 'wasm')?.kernelFunc, name, backend, inputs, attrs);
 }
 
 /** Runs the stock wasm implementation of a kernel we replaced. */
-export function runStock(
-  backend: Backend,
-  name: string,
-  inputs: Record<string, TensorInfo>,
-  attrs: Record<string, unknown> = {},
-): TensorInfo {
-  const fn = stock.get(name) ?? tf.getKernel(name, 'wasm')?.kernelFunc;
-  if (!fn) throw new Error(`wasm kernel ${name} is not registered`);
-  return fn({ inputs, backend, attrs } as never) as TensorInfo;
+export function runStock(backend: Backend, name: string, inputs: Inputs, attrs: Attrs = {}): TensorInfo {
+  return call(stock.get(name) ?? tf.getKernel(name, 'wasm')?.kernelFunc, name, backend, inputs, attrs);
+}
+
+/** The attributes of a 2-D convolution that its gradient kernels receive. */
+export type ConvAttrs = {
+  strides: number | [number, number];
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+};
+
+type Shape4 = [number, number, number, number];
+
+/**
+ * The forward convolution's geometry (input [N,H,W,C], filter [KH,KW,C,CO]), for the gradient
+ * kernel `kernel`; NHWC only, as tfjs-layers uses.
+ */
+export function forwardConvInfo(kernel: string, attrs: ConvAttrs, xShape: number[], filterShape: number[]) {
+  if (attrs.dataFormat === 'NCHW') throw new Error(`wasm ${kernel} supports dataFormat 'NHWC' only.`);
+  return tf.backend_util.computeConv2DInfo(
+    xShape as Shape4,
+    filterShape as Shape4,
+    attrs.strides,
+    1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    false,
+    'channelsLast',
+  );
 }
 
 export function free(backend: Backend, t: TensorInfo): void {
