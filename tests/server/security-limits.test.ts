@@ -91,6 +91,11 @@ describe('finding 4: ids beyond the 32-bit columns', () => {
       request(c, 'sketches:list', { beforeId: big }),
       request(c, 'collection:add', { id: 'abcdefgh', galleryItemId: big }),
       request(c, 'collection:reorder', { id: 'abcdefgh', galleryItemIds: [1, big] }),
+      // Model versions (found by npm run fuzz: models:get reached the database and logged P2020).
+      request(c, 'models:get', { id: big }),
+      request(c, 'models:serve', { id: big, adminToken: 'not-the-token-0123456789' }),
+      request(c, 'draw:recognize', { strokes: [{ points: [1, 1, 2, 2], width: 4 }], modelVersionId: big }),
+      request(c, 'vote:start', { room: 'big', modelVersionId: big }),
     ]);
     for (const r of replies) {
       expect(r.ok).toBe(false);
