@@ -105,11 +105,12 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
     () => options.status.refresh(),
     (err: unknown) => console.error(`[model] ${(err as Error).message}`),
   );
-  const detachModeration = attachModeration(io, moderation, env.ADMIN_TOKEN, limits);
+  const detachModeration = attachModeration(io, moderation, env.ADMIN_TOKEN, limits, options.redis !== undefined);
   const sessions = await (await import('./realtime/sessions/handlers')).attachSessions(
     io,
     {
       limits,
+      moderation,
       // Several machines: sessions in the shared log; trainers behind a queue unless TRAINERS=local.
       cluster: options.redis
         ? (await import('./cluster/sessions')).clusterSessions(

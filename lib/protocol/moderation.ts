@@ -57,7 +57,10 @@ export const moderationRequests = {
 } as const satisfies Record<string, { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType }>;
 
 export const moderationPushes = {
-  /** To everyone: something was hidden or shown again; pages drop (or reload) it. */
+  /**
+   * To everyone: something was hidden or shown again; pages drop (or reload) it. For a nickname
+   * `id` is empty (its text is not repeated to everyone): the live views that show it are sent again.
+   */
   'moderation:changed': {
     delivery: 'reliable',
     payload: z.object({ kind: HideableKindSchema, id: z.string(), hidden: z.boolean() }),

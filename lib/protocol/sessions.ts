@@ -284,7 +284,7 @@ export const sessionRequests = {
 } as const satisfies Record<string, { delivery: 'ack'; payload: z.ZodType; reply: z.ZodType }>;
 
 export const sessionPushes = {
-  /** To lobby watchers: a session's summary whenever it changes (progress at most once a second). */
+  /** To lobby watchers: a session's summary whenever it changes (progress at most once a second); to its room too when a moderator hid or showed its host's nickname. */
   'sessions:summary': { delivery: 'reliable', payload: SessionSummarySchema },
   /** To a session's room: every event but batch metrics (states, epochs, lr changes, saved model). */
   'session:event': {

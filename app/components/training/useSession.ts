@@ -6,7 +6,7 @@
 'use client';
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { PresenceChange, SessionBatchEvent, SessionEvent } from '../../../lib/protocol';
+import type { PresenceChange, SessionBatchEvent, SessionEvent, SessionSummary } from '../../../lib/protocol';
 import { SessionTimeline } from '../../../lib/sessions/timeline';
 import { getSocket, request } from '../../realtime/socket';
 
@@ -39,6 +39,12 @@ export function useSession(sessionId: string) {
       timeline.presence(changes);
       redraw();
     };
+    // Sent to the session's page when a moderator hid the host's nickname or showed it again.
+    const onSummary = (summary: SessionSummary) => {
+      if (summary.id !== sessionId) return;
+      timeline.applySummary(summary);
+      redraw();
+    };
     const join = async () => {
       clearTimeout(retry);
       setConnection('live');
@@ -60,6 +66,7 @@ export function useSession(sessionId: string) {
     socket.on('session:event', onEvent);
     socket.on('session:batch', onEvent);
     socket.on('session:presence', onPresence);
+    socket.on('sessions:summary', onSummary);
     socket.on('connect', join);
     socket.on('disconnect', onDisconnect);
     if (socket.connected) void join();
@@ -70,6 +77,7 @@ export function useSession(sessionId: string) {
       socket.off('session:event', onEvent);
       socket.off('session:batch', onEvent);
       socket.off('session:presence', onPresence);
+      socket.off('sessions:summary', onSummary);
       socket.off('connect', join);
       socket.off('disconnect', onDisconnect);
       if (socket.connected) void request('session:leave', { sessionId });

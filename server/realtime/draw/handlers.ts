@@ -58,8 +58,8 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
         recognize: { ...given.rules.recognize, guest: { points: options.requestsPerSecond, seconds: 1 } },
       })
     : given;
-  const rooms = new DrawingRooms();
   const moderation = options.moderation ?? new Moderation(getDb);
+  const rooms = new DrawingRooms(Math.random, Date.now, (name) => moderation.nickname(name));
   const roomRequests = attachRoomHandlers(io, {
     rooms,
     limits,

@@ -6,7 +6,7 @@
  */
 import { UserFacingError } from '../../errors';
 import type { Limits } from '../../limits';
-import type { Moderation } from '../../moderation';
+import { Moderation, type ModerationChange } from '../../moderation';
 import type { RecognizerChoice } from '../../recognition/versions';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
 import { callerOf, RoomRouter, type ClusterRooms, type RoomHandlers } from './forwarding';
@@ -101,6 +101,14 @@ export function attachRoomHandlers(io: PlaygroundServer, services: RoomServices)
   };
   const router = new RoomRouter(io, rooms, handlers, cluster);
 
+  // A moderator hid a nickname or showed it again: the rooms held here that show it are sent again.
+  const onModeration = (change: ModerationChange) => {
+    if (change.kind !== 'nickname') return;
+    for (const state of rooms.statesNaming((name) => Moderation.concerns(change, name)))
+      toRoom(state.roomId).emit('room:state', state);
+  };
+  moderation.on('changed', onModeration);
+
   // Several machines: a player's node says when they leave, but a node that stops or crashes may
   // not; the room's node then finds their connection in the room's channel on no node.
   let checking = false;
@@ -165,6 +173,7 @@ export function attachRoomHandlers(io: PlaygroundServer, services: RoomServices)
       });
     },
     detach() {
+      moderation.off('changed', onModeration);
       if (checkTimer) clearInterval(checkTimer);
       // Frees this node's rooms in Redis; their players on other nodes are told to join again.
       void router.detach();
