@@ -82,6 +82,37 @@ describe('a hidden nickname in live views', () => {
     expect(round.hostNickname).toBe(RUDE);
     await ok(viewer, 'vote:join', { room: 'moderated-vote' });
 
+    // A model version Rude's (earlier) session trained, as /models lists it.
+    const version = await server.db.modelVersion.create({
+      data: {
+        kind: 'cnn',
+        name: 'rude model',
+        path: 'models/rude',
+        params: 1,
+        trainingLog: {},
+        trainingLogHash: 'rude',
+      },
+    });
+    await server.db.trainingSessionRecord.create({
+      data: {
+        id: 'rudesession1',
+        name: 'rude training',
+        kind: 'cnn',
+        state: 'finished',
+        config: { name: 'rude training', kind: 'cnn', epochs: 1, batchSize: 32, trainLimit: 256 },
+        hostNickname: RUDE,
+        history: [],
+        probeImages: [],
+        modelVersionId: version.id,
+      },
+    });
+    const trainedBy = async () => ({
+      get: (await ok(viewer, 'models:get', { id: version.id })).session?.hostNickname,
+      list: (await ok(viewer, 'models:list', { kind: 'cnn' })).versions.find((v) => v.id === version.id)?.session
+        ?.hostNickname,
+    });
+    expect(await trainedBy()).toEqual({ get: RUDE, list: RUDE });
+
     const seen = recorder(viewer);
     const lobby = recorder(lobbyWatcher);
     // Wait out the presence batch of the joins above, so what follows is moderation's doing.
@@ -126,6 +157,8 @@ describe('a hidden nickname in live views', () => {
     expect((await ok(late, 'vote:join', { room: 'moderated-vote' })).round!.hostNickname).toBe(HIDDEN_NICKNAME);
     const lateRoom = await ok(late, 'room:join', { roomId: 'moderated', nickname: 'late viewer' });
     expect(JSON.stringify(lateRoom.state).toLowerCase()).not.toContain('rude name');
+    // The model pages (they reload on moderation:changed).
+    expect(await trainedBy()).toEqual({ get: HIDDEN_NICKNAME, list: HIDDEN_NICKNAME });
 
     // Shown again: every view gets the name back, live.
     for (const list of [...Object.values(seen), ...Object.values(lobby)]) list.length = 0;
@@ -138,5 +171,6 @@ describe('a hidden nickname in live views', () => {
     await expect.poll(() => seen.room.at(-1)?.players.map((p) => p.nickname)).toContain(RUDE);
     expect(seen.room.at(-1)!.guesses.map((g) => g.name)).toEqual([RUDE]);
     await expect.poll(() => seen.round.at(-1)).toMatchObject({ id: round.id, hostNickname: RUDE });
+    expect(await trainedBy()).toEqual({ get: RUDE, list: RUDE });
   }, 60_000);
 });
