@@ -67,6 +67,22 @@ export const DEFAULT_LIMITS: LimitRules = {
   collectionWrite: { what: 'collection changes', guest: per(30, 60), address: per(60, 60) },
 };
 
+/**
+ * Socket.IO messages of any kind a connection, and a client address, may send (server/realtime/
+ * messageBudget.ts): counted in this process before any handler parses them, so a flood of cheap or
+ * malformed requests costs the server little more than reading it. A page sends a few a second (about
+ * 8 while drawing); the address budget leaves room for many people behind one NAT.
+ */
+export interface MessageBudget {
+  connection: Rate;
+  address: Rate;
+}
+
+export const DEFAULT_MESSAGE_BUDGET: MessageBudget = { connection: per(100, 5), address: per(1000, 5) };
+
+/** A budget that never refuses (tests of other features). */
+export const RELAXED_MESSAGE_BUDGET: MessageBudget = { connection: per(1e9, 1), address: per(1e9, 1) };
+
 /** Limits high enough never to refuse (tests of other features, which act fast from one address). */
 export const RELAXED_LIMITS: LimitRules = Object.fromEntries(
   LIMIT_ACTIONS.map((a) => [a, { what: DEFAULT_LIMITS[a].what, guest: per(1e9, 1), address: per(1e9, 1) }]),

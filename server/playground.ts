@@ -7,7 +7,8 @@
 import type { Redis } from './cluster/redis';
 import type { ClientNetwork } from './http/client';
 import { createHttpApi, type HttpApi, type IdentityOptions } from './identity';
-import { Limits, type LimitRules } from './limits';
+import { DEFAULT_MESSAGE_BUDGET, Limits, type LimitRules, type MessageBudget } from './limits';
+import { limitMessages } from './realtime/messageBudget';
 import { recordAddresses } from './realtime/actor';
 import { limitSendBuffers } from './realtime/backpressure';
 import { attachModeration } from './realtime/moderation';
@@ -37,6 +38,8 @@ export interface PlaygroundOptions {
   models?: ModelsOptions;
   /** Rate limits replacing the defaults of server/limits.ts (tests relax them). */
   limits?: Partial<LimitRules>;
+  /** Socket.IO messages per connection and per address; default DEFAULT_MESSAGE_BUDGET (tests relax it). */
+  messageBudget?: MessageBudget;
   /**
    * Several machines: the Redis every web node shares (rate limits, sessions, presence, voting rounds,
    * drawing rooms; server/cluster). Without it, all state stays in this process.
@@ -78,6 +81,8 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
     originAllowed(socket.request, network, env.ALLOWED_ORIGINS) ? next() : next(new Error(FOREIGN_ORIGIN)),
   );
   recordAddresses(io, network);
+  // A flood of messages is refused before any handler parses it; a connection that keeps on is cut.
+  const stopMessageBudget = limitMessages(io, options.messageBudget ?? DEFAULT_MESSAGE_BUDGET);
   // A client that stops reading is cut before its unsent data grows without bound.
   const stopBackPressure = limitSendBuffers(io, env.MAX_SEND_BUFFER_BYTES, env.SEND_STALL_MS);
   const identity = await (await import('./identity')).attachIdentity(io, { limits, moderation, ...options.identity });
@@ -155,6 +160,7 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
     modelsImported: models.imported,
     async detach() {
       stopBackPressure();
+      stopMessageBudget();
       detachModeration();
       detachStatus();
       models.detach();

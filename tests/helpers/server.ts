@@ -49,16 +49,17 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     );
   }
   const { startServer } = await import('../../server/main');
-  const { RELAXED_LIMITS } = await import('../../server/limits');
+  const { RELAXED_LIMITS, RELAXED_MESSAGE_BUDGET } = await import('../../server/limits');
   try {
-    // Other features' tests act fast from one address: limits relaxed and new guests may vote at
-    // once, unless a test asks for the real ones (tests/server/security*.test.ts).
+    // Other features' tests act fast from one address: limits and the message budget relaxed and
+    // new guests may vote at once, unless a test asks for the real ones (tests/server/security*.test.ts).
     const server = await startServer({
       port: 0,
       host: '127.0.0.1',
       dev: false,
       quiet: true,
       limits: RELAXED_LIMITS,
+      messageBudget: RELAXED_MESSAGE_BUDGET,
       // Test files run in parallel on one Redis (when REDIS_URL or redisUrl is set): keys of their own.
       redisPrefix: uniquePrefix(),
       ...serverOptions,
