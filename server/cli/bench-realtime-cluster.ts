@@ -180,7 +180,8 @@ async function admin<T>(serverUrl: string, fn: (client: pg.Client) => Promise<T>
   }
 }
 
-async function createDatabase(serverUrl: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
+/** A throw-away database on the PostgreSQL server of `serverUrl`; drop() removes it. */
+export async function createDatabase(serverUrl: string): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `bench_realtime_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
   await admin(serverUrl, (c) => c.query(`CREATE DATABASE "${name}"`));
   const url = new URL(serverUrl);
