@@ -157,6 +157,30 @@ describe('finding 1: draw:save', () => {
   }, 60_000);
 });
 
+describe('finding 1: expensive drawings', () => {
+  it('weighs recognition by points: 6,000-point drawings pass 5 a second per connection, small ones 20', async () => {
+    const c = await client(newAddress());
+    const pile: number[] = [];
+    for (let i = 0; i < 6000; i++) pile.push(200 + ((i * 37) % 100) / 100, 200 + ((i * 53) % 100) / 100);
+    const heavy = await Promise.all(
+      Array.from({ length: 7 }, () => request(c, 'draw:recognize', { strokes: [{ points: pile, width: 200 }] })),
+    );
+    expect(heavy.filter((r) => r.ok)).toHaveLength(5);
+    expect(heavy.filter((r) => !r.ok)[0]).toEqual({
+      ok: false,
+      error: expect.stringMatching(
+        /^Too many drawn points to recognize: at most 30000 per second per connection; wait \d+ s/,
+      ),
+    });
+    // A page drawing ordinary strokes is held by the request count only.
+    const other = await client(newAddress());
+    const small = await Promise.all(
+      Array.from({ length: 20 }, () => request(other, 'draw:recognize', { strokes: [square] })),
+    );
+    expect(small.every((r) => r.ok)).toBe(true);
+  }, 60_000);
+});
+
 describe('finding 2: guest identities and votes', () => {
   it('mints a few guests per minute per address (429 with a sentence), others unaffected', async () => {
     const address = newAddress();

@@ -15,7 +15,7 @@ import { guestOf } from '../../identity';
 import { listSketches, saveConfirmedDrawing } from '../../recognition/sketches';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
 import type { ClusterRooms } from './forwarding';
-import { attachRoomHandlers } from './roomHandlers';
+import { attachRoomHandlers, pointsIn } from './roomHandlers';
 import { DrawingRooms } from './rooms';
 
 export interface DrawOptions {
@@ -73,6 +73,7 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
     // Recognition per guest (or connection) and per address; saving, rounds and guesses likewise.
     onRequest(socket, 'draw:recognize', async ({ strokes, modelVersionId }) => {
       await limits.take('recognize', actorOf(socket));
+      await limits.take('recognizePoints', actorOf(socket), undefined, pointsIn(strokes));
       const picked = await choice.pick(modelVersionId);
       const { probabilities, guess, modelVersion, elapsedMs } = await picked.recognizer.recognize(strokes, {
         key: socket.id,
