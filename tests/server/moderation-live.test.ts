@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HIDDEN_NICKNAME, type PushPayload } from '../../lib/protocol';
-import { connectClient, ok, pickNickname, type TestClient, type TestServer } from '../helpers/server';
+import { connectClient, ok, pickNickname, request, type TestClient, type TestServer } from '../helpers/server';
 import { startTinyPlayground, tinyModelFolders, type TinyModels } from '../identity/harness';
 
 const TOKEN = 'operator-token-for-tests-0123456789';
@@ -157,6 +157,11 @@ describe('a hidden nickname in live views', () => {
     expect((await ok(late, 'vote:join', { room: 'moderated-vote' })).round!.hostNickname).toBe(HIDDEN_NICKNAME);
     const lateRoom = await ok(late, 'room:join', { roomId: 'moderated', nickname: 'late viewer' });
     expect(JSON.stringify(lateRoom.state).toLowerCase()).not.toContain('rude name');
+    // Sentences name the host as others see them.
+    expect(await request(late, 'session:control', { sessionId, action: 'start' })).toEqual({
+      ok: false,
+      error: `Only the host (${HIDDEN_NICKNAME}) can start this session.`,
+    });
     // The model pages (they reload on moderation:changed).
     expect(await trainedBy()).toEqual({ get: HIDDEN_NICKNAME, list: HIDDEN_NICKNAME });
 

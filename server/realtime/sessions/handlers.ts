@@ -138,6 +138,7 @@ export async function attachSessions(
     shared: cluster?.log,
     slots: cluster?.slots,
   });
+  registry.shownNickname = (name) => moderation.nickname(name);
   void registry.ready();
 
   /** Per connection: the sessions it joined, as whom. */
