@@ -4,6 +4,7 @@
  * parts ask it who a socket is). server/main.ts serves it beside the pages; tests serve it alone,
  * without a page build (tests/helpers/server.ts).
  */
+import { getDbLazily } from './db/lazy';
 import type { Redis } from './cluster/redis';
 import type { ClientNetwork } from './http/client';
 import { createHttpApi, type HttpApi, type IdentityOptions } from './identity';
@@ -74,7 +75,7 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
   // One set of limiters for every feature (per guest and per client address).
   const redisPrefix = options.redisPrefix ?? DEFAULT_REDIS_PREFIX;
   const limits = new Limits(options.limits, { redis: options.redis, keyPrefix: `${redisPrefix}limit:` });
-  const getDb = async () => (await import('./db')).getDb();
+  const getDb = getDbLazily;
   const moderation = new Moderation(options.voting?.getDb ?? getDb);
   // Other sites' pages may not open a connection with a visitor's cookie (cross-site WebSocket hijacking).
   io.use((socket, next) =>

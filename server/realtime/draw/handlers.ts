@@ -4,6 +4,7 @@
  * Payloads arrive parsed by the protocol's schemas (requests.ts); this module only decides and
  * answers. Recognition is stateless: it runs on the node the request reached.
  */
+import { getDbLazily } from '../../db/lazy';
 import path from 'node:path';
 import type { Db } from '../../db';
 import { Limits } from '../../limits';
@@ -49,7 +50,7 @@ export interface AttachedDraw {
 export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}): Promise<AttachedDraw> {
   const { env } = await import('../../env');
   const recognizer = new Recognizer(options.modelDir ?? path.join(env.MODELS_DIR, 'cnn'), options.recognition);
-  const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
+  const getDb = options.getDb ?? getDbLazily;
   const choice = new RecognizerChoice(recognizer, getDb);
   const given = options.limits ?? new Limits();
   const limits = options.requestsPerSecond

@@ -4,6 +4,7 @@
  * HTTP routes that download a version's files as one archive and its report card picture. On
  * attach, the committed models and their assessments are imported once (importCommitted.ts).
  */
+import { getDbLazily } from '../../db/lazy';
 import path from 'node:path';
 import { checkAdmin } from '../../admin';
 import type { Db, ModelKind } from '../../db';
@@ -41,7 +42,7 @@ export interface AttachedModels {
 
 export async function attachModels(io: PlaygroundServer, options: ModelsOptions = {}): Promise<AttachedModels> {
   const { env } = await import('../../env');
-  const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
+  const getDb = options.getDb ?? getDbLazily;
   const defaultDirs: Record<ModelKind, string> = {
     cnn: options.defaultDirs?.cnn ?? path.join(env.MODELS_DIR, 'cnn'),
     vae: options.defaultDirs?.vae ?? path.join(env.MODELS_DIR, 'vae'),

@@ -4,6 +4,7 @@
  * rate, and presence. Payloads arrive parsed by the protocol's schemas (requests.ts); this module
  * decides who may do what and broadcasts what sessions produce to their Socket.IO rooms.
  */
+import { getDbLazily } from '../../db/lazy';
 import path from 'node:path';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { UserFacingError } from '../../errors';
@@ -89,7 +90,7 @@ export async function attachSessions(
   voting?: Pick<AttachedVoting, 'rooms' | 'closeRound'>,
 ): Promise<AttachedSessions> {
   const { dataDir } = await import('../../env');
-  const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
+  const getDb = options.getDb ?? getDbLazily;
   const limits = options.limits ?? new Limits();
   const controls = new RateLimiterMemory({ points: CONTROLS_PER_SECOND, duration: 1 });
   const moderation = options.moderation ?? new Moderation(getDb);

@@ -5,6 +5,7 @@
  * per room, in order, so the last push a client receives is exact. With several web nodes, the
  * requests on a room's open round run on the node that holds it (forwarding.ts).
  */
+import { getDbLazily } from '../../db/lazy';
 import path from 'node:path';
 import { UserFacingError } from '../../errors';
 import { Limits } from '../../limits';
@@ -63,7 +64,7 @@ export async function attachVoting(
   options: VotingOptions = {},
 ): Promise<AttachedVoting> {
   const { env } = await import('../../env');
-  const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
+  const getDb = options.getDb ?? getDbLazily;
   const generator = new CandidateGenerator(
     options.vaeDir ?? path.join(env.MODELS_DIR, 'vae'),
     options.judgeDir ?? path.join(env.MODELS_DIR, 'cnn'),
