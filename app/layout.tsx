@@ -1,6 +1,7 @@
 /** The root layout: document shell, global styles and the site header shared by every page. */
 import type { Metadata, Viewport } from 'next';
 import Link from 'next/link';
+import { connection } from 'next/server';
 import type { ReactNode } from 'react';
 import './globals.css';
 
@@ -37,7 +38,10 @@ const NAV = [
   { href: '/assessments', label: 'Assessments' },
 ];
 
-export default function RootLayout({ children }: { children: ReactNode }) {
+export default async function RootLayout({ children }: { children: ReactNode }) {
+  // Every page is rendered per request: its scripts carry that response's CSP nonce
+  // (server/http/security.ts), which a page prerendered at build time could not have.
+  await connection();
   return (
     <html lang="en">
       <body className="min-h-dvh font-sans">

@@ -27,6 +27,7 @@ export interface LimitRule {
 
 export const LIMIT_ACTIONS = [
   'recognize',
+  'recognizePoints',
   'drawSave',
   'roomStart',
   'roomGuess',
@@ -49,6 +50,9 @@ const per = (points: number, seconds: number): Rate => ({ points, seconds });
 export const DEFAULT_LIMITS: LimitRules = {
   // draw:recognize and room:draw together; the page sends about 8 a second while drawing.
   recognize: { what: 'recognition requests', guest: per(20, 1), address: per(40, 1) },
+  // The same requests weighed by their points (their cost): a drawing of 1,000 points 8 times a
+  // second fits; 6,000-point drawings built to be slow pass 5 a second per person.
+  recognizePoints: { what: 'drawn points to recognize', guest: per(30_000, 1), address: per(60_000, 1) },
   drawSave: { what: 'saved drawings', guest: per(10, 60), address: per(30, 60) },
   roomStart: { what: 'new drawing rounds', guest: per(6, 60), address: per(20, 60) },
   // One guess per few seconds: a guesser cannot send all ten labels.
@@ -66,6 +70,22 @@ export const DEFAULT_LIMITS: LimitRules = {
   // Every collection create/update/add/remove/reorder/delete, socket and HTTP together.
   collectionWrite: { what: 'collection changes', guest: per(30, 60), address: per(60, 60) },
 };
+
+/**
+ * Socket.IO messages of any kind a connection, and a client address, may send (server/realtime/
+ * messageBudget.ts): counted in this process before any handler parses them, so a flood of cheap or
+ * malformed requests costs the server little more than reading it. A page sends a few a second (about
+ * 8 while drawing); the address budget leaves room for many people behind one NAT.
+ */
+export interface MessageBudget {
+  connection: Rate;
+  address: Rate;
+}
+
+export const DEFAULT_MESSAGE_BUDGET: MessageBudget = { connection: per(100, 5), address: per(1000, 5) };
+
+/** A budget that never refuses (tests of other features). */
+export const RELAXED_MESSAGE_BUDGET: MessageBudget = { connection: per(1e9, 1), address: per(1e9, 1) };
 
 /** Limits high enough never to refuse (tests of other features, which act fast from one address). */
 export const RELAXED_LIMITS: LimitRules = Object.fromEntries(
@@ -142,14 +162,23 @@ export class Limits {
    * Counts one `action` of `actor` (and `subject`, e.g. a candidate id, when the limit is per thing);
    * refuses with a sentence saying which limit and how long to wait.
    */
-  async take(action: LimitAction, actor: Actor, subject?: string | number): Promise<void> {
+  /** `cost`: how many of the rule's points this action takes (default 1). */
+  async take(action: LimitAction, actor: Actor, subject?: string | number, cost = 1): Promise<void> {
     const rule = this.rules[action];
     const suffix = subject === undefined ? '' : `|${subject}`;
     const own = actor.guest ? `g:${actor.guest}` : actor.connection ? `c:${actor.connection}` : null;
     if (rule.guest && own)
-      await this.consume(action, 'guest', rule.guest, own + suffix, rule.what, actor.guest ? 'person' : 'connection');
+      await this.consume(
+        action,
+        'guest',
+        rule.guest,
+        own + suffix,
+        rule.what,
+        actor.guest ? 'person' : 'connection',
+        cost,
+      );
     if (rule.address)
-      await this.consume(action, 'address', rule.address, actor.address + suffix, rule.what, 'network address');
+      await this.consume(action, 'address', rule.address, actor.address + suffix, rule.what, 'network address', cost);
   }
 
   private async consume(
@@ -159,12 +188,13 @@ export class Limits {
     key: string,
     what: string,
     whose: string,
+    cost: number,
   ): Promise<void> {
     const name = `${action}:${scope}`;
     let limiter = this.limiters.get(name);
     if (!limiter) this.limiters.set(name, (limiter = makeLimiter(name, rate, this.store)));
     try {
-      await limiter.consume(key);
+      await limiter.consume(key, cost);
     } catch (err) {
       if (!(err instanceof RateLimiterRes)) throw err;
       const wait = Math.max(1, Math.ceil(err.msBeforeNext / 1000));

@@ -4,10 +4,12 @@
  * parts ask it who a socket is). server/main.ts serves it beside the pages; tests serve it alone,
  * without a page build (tests/helpers/server.ts).
  */
+import { getDbLazily } from './db/lazy';
 import type { Redis } from './cluster/redis';
 import type { ClientNetwork } from './http/client';
 import { createHttpApi, type HttpApi, type IdentityOptions } from './identity';
-import { Limits, type LimitRules } from './limits';
+import { DEFAULT_MESSAGE_BUDGET, Limits, type LimitRules, type MessageBudget } from './limits';
+import { limitMessages } from './realtime/messageBudget';
 import { recordAddresses } from './realtime/actor';
 import { limitSendBuffers } from './realtime/backpressure';
 import { attachModeration } from './realtime/moderation';
@@ -37,6 +39,8 @@ export interface PlaygroundOptions {
   models?: ModelsOptions;
   /** Rate limits replacing the defaults of server/limits.ts (tests relax them). */
   limits?: Partial<LimitRules>;
+  /** Socket.IO messages per connection and per address; default DEFAULT_MESSAGE_BUDGET (tests relax it). */
+  messageBudget?: MessageBudget;
   /**
    * Several machines: the Redis every web node shares (rate limits, sessions, presence, voting rounds,
    * drawing rooms; server/cluster). Without it, all state stays in this process.
@@ -71,13 +75,15 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
   // One set of limiters for every feature (per guest and per client address).
   const redisPrefix = options.redisPrefix ?? DEFAULT_REDIS_PREFIX;
   const limits = new Limits(options.limits, { redis: options.redis, keyPrefix: `${redisPrefix}limit:` });
-  const getDb = async () => (await import('./db')).getDb();
+  const getDb = getDbLazily;
   const moderation = new Moderation(options.voting?.getDb ?? getDb);
   // Other sites' pages may not open a connection with a visitor's cookie (cross-site WebSocket hijacking).
   io.use((socket, next) =>
     originAllowed(socket.request, network, env.ALLOWED_ORIGINS) ? next() : next(new Error(FOREIGN_ORIGIN)),
   );
   recordAddresses(io, network);
+  // A flood of messages is refused before any handler parses it; a connection that keeps on is cut.
+  const stopMessageBudget = limitMessages(io, options.messageBudget ?? DEFAULT_MESSAGE_BUDGET);
   // A client that stops reading is cut before its unsent data grows without bound.
   const stopBackPressure = limitSendBuffers(io, env.MAX_SEND_BUFFER_BYTES, env.SEND_STALL_MS);
   const identity = await (await import('./identity')).attachIdentity(io, { limits, moderation, ...options.identity });
@@ -105,11 +111,12 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
     () => options.status.refresh(),
     (err: unknown) => console.error(`[model] ${(err as Error).message}`),
   );
-  const detachModeration = attachModeration(io, moderation, env.ADMIN_TOKEN, limits);
+  const detachModeration = attachModeration(io, moderation, env.ADMIN_TOKEN, limits, options.redis !== undefined);
   const sessions = await (await import('./realtime/sessions/handlers')).attachSessions(
     io,
     {
       limits,
+      moderation,
       // Several machines: sessions in the shared log; trainers behind a queue unless TRAINERS=local.
       cluster: options.redis
         ? (await import('./cluster/sessions')).clusterSessions(
@@ -123,6 +130,7 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
     voting,
   );
   const models = await (await import('./realtime/models/handlers')).attachModels(io, {
+    moderation,
     ...options.models,
     defaultDirs: { cnn: draw.recognizer.modelDir, vae: voting.generator.vaeDir, ...options.models?.defaultDirs },
     dataDir: options.models?.dataDir ?? options.sessions?.dataDir,
@@ -153,6 +161,7 @@ export async function attachPlayground(io: PlaygroundServer, options: Playground
     modelsImported: models.imported,
     async detach() {
       stopBackPressure();
+      stopMessageBudget();
       detachModeration();
       detachStatus();
       models.detach();

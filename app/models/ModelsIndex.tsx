@@ -3,6 +3,7 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { ModelVersionSummary } from '../../lib/protocol';
+import { useModerationVersion } from '../realtime/moderation';
 import { request } from '../realtime/socket';
 import { headlineOf } from './headline';
 import { NotLoaded } from '../components/Messages';
@@ -10,9 +11,11 @@ import { NotLoaded } from '../components/Messages';
 export function ModelsIndex() {
   const [versions, setVersions] = useState<ModelVersionSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Reloaded when a moderator hides a nickname (a session's host) or shows it again.
+  const moderation = useModerationVersion();
   useEffect(() => {
     void request('models:list', { kind: null }).then((r) => (r.ok ? setVersions(r.data.versions) : setError(r.error)));
-  }, []);
+  }, [moderation]);
   if (error || !versions) return <NotLoaded error={error} />;
   if (versions.length === 0) return <p className="mt-6 text-zinc-400">No model versions yet: finish a training session or run <code>npm run eval:cnn -- --save</code>.</p>;
   return (

@@ -3,7 +3,7 @@
  * one version's page, and the operator's choice of the default the server serves.
  */
 import { z } from './zod';
-import { defineRequests, request } from './common';
+import { defineRequests, MAX_ID, request } from './common';
 
 export const ModelKindSchema = z.enum(['cnn', 'vae'], { error: 'A model kind is cnn or vae.' });
 
@@ -11,7 +11,8 @@ export const ModelKindSchema = z.enum(['cnn', 'vae'], { error: 'A model kind is 
 export const ModelVersionIdSchema = z
   .number({ error: 'A model version is a number from the list on /models.' })
   .int('A model version is a whole number from the list on /models.')
-  .positive('A model version is a positive number from the list on /models.');
+  .positive('A model version is a positive number from the list on /models.')
+  .max(MAX_ID, `A model version must be at most ${MAX_ID}; pick one from the list on /models.`);
 
 export const ModelVersionSummarySchema = z.object({
   id: z.number().int(),

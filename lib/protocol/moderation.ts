@@ -52,6 +52,9 @@ export const moderationRequests = defineRequests({
 });
 
 export const moderationPushes = definePushes({
-  /** To everyone: something was hidden or shown again; pages drop (or reload) it. */
+  /**
+   * To everyone: something was hidden or shown again; pages drop (or reload) it. For a nickname
+   * `id` is empty (its text is not repeated to everyone): the live views that show it are sent again.
+   */
   'moderation:changed': push(z.object({ kind: HideableKindSchema, id: z.string(), hidden: z.boolean() }), 'reliable'),
 });

@@ -254,7 +254,7 @@ export const sessionRequests = defineRequests({
 });
 
 export const sessionPushes = definePushes({
-  /** To lobby watchers: a session's summary whenever it changes (progress at most once a second). */
+  /** To lobby watchers: a session's summary whenever it changes (progress at most once a second); to its room too when a moderator hid or showed its host's nickname. */
   'sessions:summary': push(SessionSummarySchema, 'reliable'),
   /** To a session's room: every event but batch metrics (states, epochs, lr changes, saved model). */
   'session:event': push(z.object({ sessionId: SessionIdSchema, event: SessionEventSchema }), 'reliable'),

@@ -60,6 +60,15 @@ export class Presence<M extends { id: string }> {
     this.record({ op: 'join', version: ++this.versionCounter, viewer: member });
   }
 
+  /**
+   * Announces the members `which` picks again, as if they joined now, so lists built from the
+   * changes show them as they are shown now (a moderator hid a nickname or showed it again).
+   */
+  announceAgain(which: (member: M) => boolean): void {
+    for (const { member } of this.entries.values())
+      if (which(member)) this.record({ op: 'join', version: ++this.versionCounter, viewer: member });
+  }
+
   /** Removes a connection; the person leaves with their last one. */
   leave(memberId: string, connectionId: string): void {
     const entry = this.entries.get(memberId);

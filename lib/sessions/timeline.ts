@@ -12,6 +12,7 @@ import type {
   SessionDetail,
   SessionEvent,
   SessionState,
+  SessionSummary,
   SessionViewer,
 } from '../protocol';
 
@@ -41,6 +42,17 @@ export class SessionTimeline {
   /** Call before (re)sending session:join: live events wait until its reply is applied. */
   beginJoin(): void {
     this.joining = true;
+  }
+
+  /**
+   * A summary pushed to the session's page (`sessions:summary`, sent when a moderator hid the
+   * host's nickname or showed it again): its host name replaces the joined one. State and progress
+   * keep following the numbered events, which a summary may be older or newer than.
+   */
+  applySummary(summary: SessionSummary): void {
+    if (!this.detail || summary.id !== this.detail.id || summary.hostNickname === this.detail.hostNickname) return;
+    this.detail = { ...this.detail, hostNickname: summary.hostNickname };
+    this.version++;
   }
 
   applyJoin(reply: JoinReply): void {

@@ -109,7 +109,15 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     const name = `node ${i + 1}`;
     const ready = /Fashion-MNIST playground: (http:\S+)/;
     const port = String(await freePort());
-    const { child, match } = await start(name, SCRIPT('./bench-realtime-node.ts'), [], ready, { PORT: port });
+    const { child, match } = await start(
+      name,
+      SCRIPT('./bench-realtime-node.ts'),
+      ['--relaxed-message-budget'],
+      ready,
+      {
+        PORT: port,
+      },
+    );
     return {
       name,
       url: match[1]!,
@@ -141,7 +149,7 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
     const first = await webNode(0);
     const [rest, trainer] = await Promise.all([
       Promise.all(Array.from({ length: o.nodes - 1 }, (_, i) => webNode(i + 1))),
-      start('trainer', SCRIPT('./worker.ts'), ['--no-assess'], /backend (\S+(?: \(simd\))?);/, {}),
+      start('trainer', SCRIPT('./worker.ts'), ['--no-assess'], /backend (\S+(?: \(simd\))?),/, {}),
     ]);
     return { nodes: [first, ...rest], trainerBackend: trainer.match[1]!, close };
   } catch (err) {
@@ -163,6 +171,7 @@ function stop(p: Proc): Promise<void> {
   });
 }
 
+/** A throw-away database on the PostgreSQL server of `serverUrl`; drop() removes it. */
 function createDatabase(serverUrl: string): Promise<ThrowawayPostgres> {
   const name = `bench_realtime_${Math.floor(Date.now() / 1000)}_${randomBytes(4).toString('hex')}`;
   return createThrowawayPostgres(serverUrl, name, (why) => {

@@ -6,6 +6,7 @@
  *   const identity = await attachIdentity(io);
  *   requireGuest(socket)  // in a write handler: the guest, or refused with the reason
  */
+import { getDbLazily } from '../db/lazy';
 import type { Db } from '../db';
 import type { Limits } from '../limits';
 import type { Moderation } from '../moderation';
@@ -40,7 +41,7 @@ export interface AttachedIdentity {
 export async function attachIdentity(io: PlaygroundServer, options: IdentityOptions = {}): Promise<AttachedIdentity> {
   const { env, dataDir } = await import('../env');
   const secret = options.secret ?? (await loadCookieSecret(env.COOKIE_SECRET, dataDir()));
-  const getDb = options.getDb ?? (async () => (await import('../db')).getDb());
+  const getDb = options.getDb ?? getDbLazily;
   const guests = new Guests(getDb, secret, options.limits, options.moderation);
   const detach = authenticateSockets(io, guests);
   return { guests, routes: identityRoutes(guests), detach };

@@ -15,6 +15,7 @@ import { penBounds } from '../../lib/sketch/rasterize';
 import { spawnTsWorker } from '../threads/spawn';
 import type { CompileOptions } from './inference';
 import type { RecognizerWorkerData, WorkerReply, WorkerRequest } from './recognizerWorker';
+import { packStrokes, transferablesOf } from './packedStrokes';
 import { infoOf, ServedModel, type ModelInfo } from './servedModel';
 
 export type { ModelInfo } from './servedModel';
@@ -100,7 +101,7 @@ export class Recognizer {
       const reply = await this.call({
         id: 0,
         key: options.key ?? '',
-        strokes: strokes as Stroke[],
+        strokes: packStrokes(strokes),
         image: options.image,
       });
       if (!('answer' in reply)) throw new Error('the recognition worker answered the wrong request');
@@ -130,7 +131,7 @@ export class Recognizer {
     const id = this.nextId++;
     return new Promise<WorkerReply>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ ...request, id });
+      worker.postMessage({ ...request, id }, 'strokes' in request ? transferablesOf(request.strokes) : []);
     });
   }
 

@@ -2,13 +2,14 @@
  * The recognition worker thread: holds the served CNN (servedModel.ts) and micro-batches the
  * drawings the socket thread forwards (batcher.ts): rasterizing and inference both happen here, so
  * the socket thread only parses, rate-limits and forwards. Messages:
- *   in  { id, key, strokes, image? }  -> out { id, answer }  or { id, error, userFacing }
+ *   in  { id, key, strokes (packedStrokes.ts), image? }  -> out { id, answer }  or { id, error, userFacing }
  *   in  { id, info: true }            -> out { id, info }    or { id, error, userFacing }
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { UserFacingError } from '../errors';
 import type { Stroke } from '../../lib/sketch/preprocess';
 import { MicroBatcher } from './batcher';
+import { type PackedStrokes, unpackStrokes } from './packedStrokes';
 import { infoOf, ServedModel, type Answer } from './servedModel';
 
 export interface RecognizerWorkerData {
@@ -19,7 +20,7 @@ export interface RecognizerWorkerData {
 }
 
 export type WorkerRequest =
-  | { id: number; key: string; strokes: Stroke[]; image?: boolean }
+  | { id: number; key: string; strokes: PackedStrokes; image?: boolean }
   | { id: number; info: true };
 export type WorkerReply =
   | {
@@ -57,7 +58,7 @@ port.on('message', (msg: WorkerRequest) => {
     );
     return;
   }
-  batcher.submit(msg.key, msg.strokes).then(
+  batcher.submit(msg.key, unpackStrokes(msg.strokes)).then(
     (a) => {
       const batch = lastBatch;
       const image = msg.image && a.image ? a.image : undefined;

@@ -40,14 +40,32 @@ afterAll(async () => {
   await server?.close();
 });
 
-it('serves every page with the security headers', async () => {
+/** The script-src directive of a policy, and the nonce in it. */
+function scriptSource(csp: string): { directive: string; nonce: string | undefined } {
+  const directive =
+    csp
+      .split(';')
+      .map((d) => d.trim())
+      .find((d) => d.startsWith('script-src ')) ?? '';
+  return { directive, nonce: /'nonce-([A-Za-z0-9+/=]+)'/.exec(directive)?.[1] };
+}
+
+it('serves every page with the security headers, scripts allowed by a fresh nonce, never inline', async () => {
   for (const path of PAGES) {
     const res = await fetch(server.url + path);
     expect(res.status, path).toBeLessThan(500);
     const csp = res.headers.get('content-security-policy') ?? '';
     expect(csp, path).toContain("frame-ancestors 'none'");
-    expect(csp, path).toContain("script-src 'self' 'unsafe-inline'");
+    const { directive, nonce } = scriptSource(csp);
+    expect(directive, path).not.toContain("'unsafe-inline'");
+    expect(directive, path).toContain("'strict-dynamic'");
+    expect(nonce, path).toMatch(/^[A-Za-z0-9+/]{22}==$/);
     expect(csp, path).not.toContain('unsafe-eval');
+    // Every script of the page carries this response's nonce (the page was rendered for it).
+    const html = await res.text();
+    const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+    expect(scripts.length, path).toBeGreaterThan(0);
+    for (const tag of scripts) expect(tag, path).toContain(`nonce="${nonce}"`);
     expect(res.headers.get('x-frame-options'), path).toBe('DENY');
     expect(res.headers.get('x-content-type-options'), path).toBe('nosniff');
     expect(res.headers.get('referrer-policy'), path).toBe('strict-origin-when-cross-origin');
@@ -57,6 +75,44 @@ it('serves every page with the security headers', async () => {
   const asset = /\/_next\/static\/[^"]+\.js/.exec(html)?.[0];
   expect(asset).toBeTruthy();
   expect((await fetch(server.url + asset!)).headers.get('x-content-type-options')).toBe('nosniff');
+  // A nonce is good for one response: two requests of one page get two.
+  const nonces = await Promise.all(
+    [1, 2].map(async () => scriptSource((await fetch(server.url + '/')).headers.get('content-security-policy')!).nonce),
+  );
+  expect(nonces[0]).not.toBe(nonces[1]);
+  // A nonce a client sends in its own request header is not the one used.
+  const forged = await fetch(server.url + '/', {
+    headers: { 'content-security-policy': "script-src 'nonce-AAAAAAAAAAAAAAAAAAAAAA=='" },
+  });
+  expect(scriptSource(forged.headers.get('content-security-policy')!).nonce).not.toBe('AAAAAAAAAAAAAAAAAAAAAA==');
+  expect(await forged.text()).not.toContain('AAAAAAAAAAAAAAAAAAAAAA==');
+});
+
+it('does not run markup injected into a page without the nonce', async () => {
+  const page = await browser.newPage();
+  const violations: string[] = [];
+  page.on('console', (msg) => {
+    if (/Content Security Policy/i.test(msg.text())) violations.push(msg.text());
+  });
+  // What a stored injection would put into the server's HTML: an inline script and an inline
+  // event handler, served with the page's own headers (its policy and nonce).
+  await page.route(`${server.url}/`, async (route) => {
+    const response = await route.fetch();
+    const body = (await response.text()).replace(
+      /<body[^>]*>/,
+      (tag) =>
+        `${tag}<script>window.injected = "script"</script><img hidden src="data:," onerror="window.injected = 'handler'">`,
+    );
+    await route.fulfill({ response, body });
+  });
+  await page.goto(server.url + '/');
+  // The page's own scripts ran (its socket went live); the injected ones did not.
+  await expect
+    .poll(() => page.getByTestId('connection').getAttribute('data-connection'), { timeout: 15_000 })
+    .toBe('live');
+  expect(await page.evaluate(() => (window as unknown as { injected?: string }).injected)).toBeUndefined();
+  expect(violations.length).toBeGreaterThanOrEqual(2);
+  await page.close();
 });
 
 it('keeps every page working under its policy: no violation, no error, the socket goes live', async () => {

@@ -49,12 +49,13 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     );
   }
   const { startLocalServer } = await import('../../server/cli/bench');
-  const { RELAXED_LIMITS } = await import('../../server/limits');
+  const { RELAXED_LIMITS, RELAXED_MESSAGE_BUDGET } = await import('../../server/limits');
   try {
-    // Other features' tests act fast from one address: limits relaxed and new guests may vote at
-    // once, unless a test asks for the real ones (tests/server/security*.test.ts).
+    // Other features' tests act fast from one address: limits and the message budget relaxed and
+    // new guests may vote at once, unless a test asks for the real ones (tests/server/security*.test.ts).
     const server = await startLocalServer({
       limits: RELAXED_LIMITS,
+      messageBudget: RELAXED_MESSAGE_BUDGET,
       // Test files run in parallel on one Redis (when REDIS_URL or redisUrl is set): keys of their own.
       redisPrefix: uniquePrefix(),
       ...serverOptions,

@@ -91,6 +91,11 @@ describe('finding 4: ids beyond the 32-bit columns', () => {
       request(c, 'sketches:list', { beforeId: big }),
       request(c, 'collection:add', { id: 'abcdefgh', galleryItemId: big }),
       request(c, 'collection:reorder', { id: 'abcdefgh', galleryItemIds: [1, big] }),
+      // Model versions (found by npm run fuzz: models:get reached the database and logged P2020).
+      request(c, 'models:get', { id: big }),
+      request(c, 'models:serve', { id: big, adminToken: 'not-the-token-0123456789' }),
+      request(c, 'draw:recognize', { strokes: [{ points: [1, 1, 2, 2], width: 4 }], modelVersionId: big }),
+      request(c, 'vote:start', { room: 'big', modelVersionId: big }),
     ]);
     for (const r of replies) {
       expect(r.ok).toBe(false);
@@ -149,6 +154,30 @@ describe('finding 1: draw:save', () => {
     expect(await server.db.drawing.count()).toBe(30);
     // Another address still saves.
     expect((await request(await client(newAddress()), 'draw:save', { strokes: [square], label: 1 })).ok).toBe(true);
+  }, 60_000);
+});
+
+describe('finding 1: expensive drawings', () => {
+  it('weighs recognition by points: 6,000-point drawings pass 5 a second per connection, small ones 20', async () => {
+    const c = await client(newAddress());
+    const pile: number[] = [];
+    for (let i = 0; i < 6000; i++) pile.push(200 + ((i * 37) % 100) / 100, 200 + ((i * 53) % 100) / 100);
+    const heavy = await Promise.all(
+      Array.from({ length: 7 }, () => request(c, 'draw:recognize', { strokes: [{ points: pile, width: 200 }] })),
+    );
+    expect(heavy.filter((r) => r.ok)).toHaveLength(5);
+    expect(heavy.filter((r) => !r.ok)[0]).toEqual({
+      ok: false,
+      error: expect.stringMatching(
+        /^Too many drawn points to recognize: at most 30000 per second per connection; wait \d+ s/,
+      ),
+    });
+    // A page drawing ordinary strokes is held by the request count only.
+    const other = await client(newAddress());
+    const small = await Promise.all(
+      Array.from({ length: 20 }, () => request(other, 'draw:recognize', { strokes: [square] })),
+    );
+    expect(small.every((r) => r.ok)).toBe(true);
   }, 60_000);
 });
 

@@ -6,7 +6,7 @@
 'use client';
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { PresenceChange, SessionBatchEvent, SessionEvent } from '../../../lib/protocol';
+import type { PresenceChange, SessionBatchEvent, SessionEvent, SessionSummary } from '../../../lib/protocol';
 import { SessionTimeline } from '../../../lib/sessions/timeline';
 import { getSocket, listen, request } from '../../realtime/socket';
 
@@ -39,6 +39,12 @@ export function useSession(sessionId: string) {
       timeline.presence(changes);
       redraw();
     };
+    // Sent to the session's page when a moderator hid the host's nickname or showed it again.
+    const onSummary = (summary: SessionSummary) => {
+      if (summary.id !== sessionId) return;
+      timeline.applySummary(summary);
+      redraw();
+    };
     const join = async () => {
       clearTimeout(retry);
       setConnection('live');
@@ -61,6 +67,7 @@ export function useSession(sessionId: string) {
       'session:event': onEvent,
       'session:batch': onEvent,
       'session:presence': onPresence,
+      'sessions:summary': onSummary,
       connect: join,
       disconnect: onDisconnect,
     });

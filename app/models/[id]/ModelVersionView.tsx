@@ -6,6 +6,7 @@
  */
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
+import { useModerationVersion } from '../../realtime/moderation';
 import type { ModelVersionDetail, SessionEvent } from '../../../lib/protocol';
 import { ConfusionMatrix } from '../../components/training/ConfusionMatrix';
 import { TrainingCharts } from '../../components/training/TrainingCharts';
@@ -49,10 +50,12 @@ function OperatorServe({ id, kind, onServed }: { id: number; kind: 'cnn' | 'vae'
 export function ModelVersionView({ id }: { id: number }) {
   const [v, setV] = useState<ModelVersionDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // Reloaded when a moderator hides a nickname (the session's host) or shows it again.
+  const moderation = useModerationVersion();
   useEffect(() => {
     if (!Number.isInteger(id) || id <= 0) return setError('A model version is a positive whole number; pick one from the list.');
     void request('models:get', { id }).then((r) => (r.ok ? setV(r.data) : setError(r.error)));
-  }, [id]);
+  }, [id, moderation]);
   if (error) return <p role="alert" className="text-rose-400">{error} <Link href="/models" className="text-indigo-300 hover:underline">All models</Link></p>;
   if (!v) return <p className="text-zinc-400">Loading…</p>;
   const epochs = epochsOf(v.trainingLog);

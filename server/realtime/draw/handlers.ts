@@ -4,6 +4,7 @@
  * Payloads arrive parsed by the protocol's schemas (requests.ts); this module only decides and
  * answers. Recognition is stateless: it runs on the node the request reached.
  */
+import { getDbLazily } from '../../db/lazy';
 import path from 'node:path';
 import type { Db } from '../../db';
 import { Limits } from '../../limits';
@@ -15,7 +16,7 @@ import { guestOf } from '../../identity';
 import { listSketches, saveConfirmedDrawing } from '../../recognition/sketches';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
 import type { ClusterRooms } from './forwarding';
-import { attachRoomHandlers } from './roomHandlers';
+import { attachRoomHandlers, pointsIn } from './roomHandlers';
 import { DrawingRooms } from './rooms';
 
 export interface DrawOptions {
@@ -49,7 +50,7 @@ export interface AttachedDraw {
 export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}): Promise<AttachedDraw> {
   const { env } = await import('../../env');
   const recognizer = new Recognizer(options.modelDir ?? path.join(env.MODELS_DIR, 'cnn'), options.recognition);
-  const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
+  const getDb = options.getDb ?? getDbLazily;
   const choice = new RecognizerChoice(recognizer, getDb);
   const given = options.limits ?? new Limits();
   const limits = options.requestsPerSecond
@@ -58,8 +59,8 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
         recognize: { ...given.rules.recognize, guest: { points: options.requestsPerSecond, seconds: 1 } },
       })
     : given;
-  const rooms = new DrawingRooms();
   const moderation = options.moderation ?? new Moderation(getDb);
+  const rooms = new DrawingRooms(Math.random, Date.now, (name) => moderation.nickname(name));
   const roomRequests = attachRoomHandlers(io, {
     rooms,
     limits,
@@ -73,6 +74,7 @@ export async function attachDraw(io: PlaygroundServer, options: DrawOptions = {}
     // Recognition per guest (or connection) and per address; saving, rounds and guesses likewise.
     onRequest(socket, 'draw:recognize', async ({ strokes, modelVersionId }) => {
       await limits.take('recognize', actorOf(socket));
+      await limits.take('recognizePoints', actorOf(socket), undefined, pointsIn(strokes));
       const picked = await choice.pick(modelVersionId);
       const { probabilities, guess, modelVersion, elapsedMs } = await picked.recognizer.recognize(strokes, {
         key: socket.id,

@@ -6,8 +6,9 @@
  */
 import { UserFacingError } from '../../errors';
 import type { Limits } from '../../limits';
-import type { Moderation } from '../../moderation';
+import { Moderation, type ModerationChange } from '../../moderation';
 import type { RecognizerChoice } from '../../recognition/versions';
+import type { Stroke } from '../../../lib/sketch/preprocess';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
 import { callerOf, RoomRouter, type ClusterRooms, type RoomHandlers } from './forwarding';
 import type { DrawingRooms } from './rooms';
@@ -34,6 +35,13 @@ export interface AttachedRooms {
 }
 
 const roomChannel = (roomId: string): string => `draw-room:${roomId}`;
+
+/** A drawing's points, what its recognition costs (counted by the `recognizePoints` limit); at least 1. */
+export const pointsIn = (strokes: readonly Stroke[]): number =>
+  Math.max(
+    1,
+    strokes.reduce((n, s) => n + s.points.length / 2, 0),
+  );
 
 export function attachRoomHandlers(io: PlaygroundServer, services: RoomServices): AttachedRooms {
   const { rooms, limits, moderation, choice, cluster } = services;
@@ -74,6 +82,7 @@ export function attachRoomHandlers(io: PlaygroundServer, services: RoomServices)
       rooms.assertDrawer(roomId, caller.socketId);
       // Counted with draw:recognize (handlers.ts): both are recognition.
       await limits.take('recognize', caller.actor);
+      await limits.take('recognizePoints', caller.actor, undefined, pointsIn(strokes));
       // An empty or fully erased canvas is a drawing too: watchers see it cleared, without a guess.
       const picked = await choice.pick(modelVersionId);
       const found = await picked.recognizer.tryRecognize(strokes, { key: caller.socketId });
@@ -100,6 +109,14 @@ export function attachRoomHandlers(io: PlaygroundServer, services: RoomServices)
     },
   };
   const router = new RoomRouter(io, rooms, handlers, cluster);
+
+  // A moderator hid a nickname or showed it again: the rooms held here that show it are sent again.
+  const onModeration = (change: ModerationChange) => {
+    if (change.kind !== 'nickname') return;
+    for (const state of rooms.statesNaming((name) => Moderation.concerns(change, name)))
+      toRoom(state.roomId).emit('room:state', state);
+  };
+  moderation.on('changed', onModeration);
 
   // Several machines: a player's node says when they leave, but a node that stops or crashes may
   // not; the room's node then finds their connection in the room's channel on no node.
@@ -165,6 +182,7 @@ export function attachRoomHandlers(io: PlaygroundServer, services: RoomServices)
       });
     },
     detach() {
+      moderation.off('changed', onModeration);
       if (checkTimer) clearInterval(checkTimer);
       // Frees this node's rooms in Redis; their players on other nodes are told to join again.
       void router.detach();

@@ -46,9 +46,11 @@ interface Room {
 export class DrawingRooms {
   private readonly rooms = new Map<string, Room>();
 
+  /** `shownName`: a player's nickname as others see it (a moderator may have hidden it). */
   constructor(
     private readonly random: () => number = Math.random,
     private readonly now: () => number = Date.now,
+    private readonly shownName: (nickname: string) => string = (n) => n,
   ) {}
 
   join(
@@ -119,7 +121,8 @@ export class DrawingRooms {
     const room = this.member(roomId, socketId);
     if (room.status === 'drawing' && room.drawerSocket !== socketId) {
       const drawer = room.drawerSocket ? room.players.get(room.drawerSocket)?.nickname : undefined;
-      throw new UserFacingError(`${drawer ?? 'Someone'} is drawing this round; guess, or wait for the round to end.`);
+      const shown = drawer === undefined ? undefined : this.shownName(drawer);
+      throw new UserFacingError(`${shown ?? 'Someone'} is drawing this round; guess, or wait for the round to end.`);
     }
     room.round++;
     room.drawerSocket = socketId;
@@ -202,16 +205,32 @@ export class DrawingRooms {
    */
   private state(room: Room): RoomState {
     const hide = room.status === 'drawing';
+    const shown = (g: RoomGuess): RoomGuess => (g.playerId === null ? g : { ...g, name: this.shownName(g.name) });
+    const firstCorrect = hide && room.firstCorrect?.playerId === null ? null : room.firstCorrect;
     return {
       roomId: room.id,
-      players: [...room.players.values()].map((p) => ({ id: p.id, nickname: p.nickname })),
+      players: [...room.players.values()].map((p) => ({ id: p.id, nickname: this.shownName(p.nickname) })),
       drawerId: room.drawerSocket ? (room.players.get(room.drawerSocket)?.id ?? null) : null,
       round: room.round,
       status: room.status,
       answer: room.status === 'over' ? room.target : null,
-      guesses: hide ? room.guesses.filter((g) => g.playerId !== null) : [...room.guesses],
-      firstCorrect: hide && room.firstCorrect?.playerId === null ? null : room.firstCorrect,
+      guesses: (hide ? room.guesses.filter((g) => g.playerId !== null) : room.guesses).map(shown),
+      firstCorrect: firstCorrect && shown(firstCorrect),
     };
+  }
+
+  /**
+   * What everyone sees now in the rooms held here where a player or a person's guess goes by a
+   * nickname `named` picks (a moderator hid it or showed it again: the rooms are sent again).
+   */
+  statesNaming(named: (nickname: string) => boolean): RoomState[] {
+    return [...this.rooms.values()]
+      .filter(
+        (room) =>
+          [...room.players.values()].some((p) => named(p.nickname)) ||
+          room.guesses.some((g) => g.playerId !== null && named(g.name)),
+      )
+      .map((room) => this.state(room));
   }
 
   /** The drawing as the watchers see it: the model's guess only once the round is over (see state). */

@@ -4,6 +4,7 @@
  * HTTP routes that download a version's files as one archive and its report card picture. On
  * attach, the committed models and their assessments are imported once (importCommitted.ts).
  */
+import { getDbLazily } from '../../db/lazy';
 import path from 'node:path';
 import { checkAdmin } from '../../admin';
 import type { Db, ModelKind } from '../../db';
@@ -12,6 +13,8 @@ import { versionArchive } from '../../modelVersions/archive';
 import { findVersion, listVersions, setServed, versionFilesExist } from '../../modelVersions/catalog';
 import { importCommittedModels } from '../../modelVersions/importCommitted';
 import { ReportCards } from '../../modelVersions/reportCard';
+import { Moderation } from '../../moderation';
+import type { ModelVersionSummary } from '../../../lib/protocol';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
 
 export interface ModelsOptions {
@@ -26,6 +29,8 @@ export interface ModelsOptions {
   onServedChange?: (kind: ModelKind) => void;
   /** Folder with the t10k files the report cards are drawn from; unset: the usual resolution. */
   dataDir?: string;
+  /** What an operator hid (server/moderation.ts): a session host's hidden nickname; default nothing is hidden. */
+  moderation?: Moderation;
 }
 
 export interface AttachedModels {
@@ -37,7 +42,7 @@ export interface AttachedModels {
 
 export async function attachModels(io: PlaygroundServer, options: ModelsOptions = {}): Promise<AttachedModels> {
   const { env } = await import('../../env');
-  const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
+  const getDb = options.getDb ?? getDbLazily;
   const defaultDirs: Record<ModelKind, string> = {
     cnn: options.defaultDirs?.cnn ?? path.join(env.MODELS_DIR, 'cnn'),
     vae: options.defaultDirs?.vae ?? path.join(env.MODELS_DIR, 'vae'),
@@ -57,10 +62,17 @@ export async function attachModels(io: PlaygroundServer, options: ModelsOptions 
 
   const summaryOf = async (db: Db, id: number) => (await listVersions(db, null, defaultDirs)).find((v) => v.id === id)!;
 
+  const moderation = options.moderation ?? new Moderation(getDb);
+  /** A version as others see it: its session host's nickname may be hidden. */
+  const shown = async <V extends ModelVersionSummary>(v: V): Promise<V> => {
+    await moderation.ready();
+    return v.session ? { ...v, session: { ...v.session, hostNickname: moderation.nickname(v.session.hostNickname) } } : v;
+  };
+
   const onConnection = (socket: PlaygroundSocket): void => {
     onRequest(socket, 'models:list', async ({ kind }) => {
       await imported;
-      return { versions: await listVersions(await getDb(), kind, defaultDirs) };
+      return { versions: await Promise.all((await listVersions(await getDb(), kind, defaultDirs)).map(shown)) };
     });
 
     onRequest(socket, 'models:get', async ({ id }) => {
@@ -70,7 +82,7 @@ export async function attachModels(io: PlaygroundServer, options: ModelsOptions 
         include: { assessments: { orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: 50 } },
       });
       if (!version) throw new ApiError(404, `There is no model version ${id}; pick one from the list on /models.`);
-      const summary = await summaryOf(db, id);
+      const summary = await shown(await summaryOf(db, id));
       return {
         ...summary,
         trainingLog: version.trainingLog,

@@ -4,6 +4,7 @@
  * rate, and presence. Payloads arrive parsed by the protocol's schemas (requests.ts); this module
  * decides who may do what and broadcasts what sessions produce to their Socket.IO rooms.
  */
+import { getDbLazily } from '../../db/lazy';
 import path from 'node:path';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { UserFacingError } from '../../errors';
@@ -19,7 +20,8 @@ import { SessionRegistry, type SessionRegistryOptions } from './registry';
 import type { SharedSessionLog } from './feed';
 import type { TrainingSlots } from './slots';
 import type { SessionListener, TrainingSession } from './session';
-import type { SessionViewer } from '../../../lib/protocol';
+import type { SessionDetail, SessionEvent, SessionSummary, SessionViewer } from '../../../lib/protocol';
+import { Moderation, type ModerationChange } from '../../moderation';
 import type { AttachedVoting } from '../voting/handlers';
 import { attachSessionVoting } from './voting';
 
@@ -30,6 +32,8 @@ export interface SessionsOptions extends Partial<Omit<SessionRegistryOptions, 's
   assess?: boolean;
   /** The playground's limits (server/limits.ts: sessionCreate per guest and per address); default the defaults. */
   limits?: Limits;
+  /** What an operator hid (server/moderation.ts): hidden nicknames of hosts and viewers; default nothing is hidden. */
+  moderation?: Moderation;
   /**
    * Several machines (server/cluster/sessions.ts): sessions live in a shared log every web node
    * follows, viewers count on every node, and (with trainer processes) sessions train elsewhere.
@@ -86,10 +90,12 @@ export async function attachSessions(
   voting?: Pick<AttachedVoting, 'rooms' | 'closeRound'>,
 ): Promise<AttachedSessions> {
   const { dataDir } = await import('../../env');
-  const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
+  const getDb = options.getDb ?? getDbLazily;
   const limits = options.limits ?? new Limits();
   const controls = new RateLimiterMemory({ points: CONTROLS_PER_SECOND, duration: 1 });
-  const lobby = new LobbyFeed(io);
+  const moderation = options.moderation ?? new Moderation(getDb);
+  const shown = new ShownSessions(moderation);
+  const lobby = new LobbyFeed(io, shown);
 
   const broadcasters = new WeakMap<TrainingSession, SessionBroadcaster>();
   const broadcaster = (session: TrainingSession): SessionBroadcaster => {
@@ -105,13 +111,16 @@ export async function attachSessions(
       const sessionId = session.id;
       if (event.type === 'batch')
         broadcaster(session).send((room) => io.local.to(room).volatile.emit('session:batch', { sessionId, event }));
-      else broadcaster(session).send((room) => io.local.to(room).emit('session:event', { sessionId, event }));
+      else {
+        const shownEvent = shown.event(event);
+        broadcaster(session).send((room) => io.local.to(room).emit('session:event', { sessionId, event: shownEvent }));
+      }
     },
     presence(session, changes) {
       io.local.to(sessionChannel(session.id)).emit('session:presence', {
         sessionId: session.id,
         viewers: session.presence.size,
-        changes,
+        changes: changes.map((c) => (c.op === 'join' ? { ...c, viewer: shown.viewer(c.viewer) } : c)),
       });
       lobby.update(session, false);
     },
@@ -130,6 +139,7 @@ export async function attachSessions(
     shared: cluster?.log,
     slots: cluster?.slots,
   });
+  registry.shownNickname = (name) => moderation.nickname(name);
   void registry.ready();
 
   /** Per connection: the sessions it joined, as whom. */
@@ -198,7 +208,8 @@ export async function attachSessions(
     onRequest(socket, 'sessions:watch', async () => {
       await registry.ready();
       await socket.join(LOBBY_CHANNEL);
-      return { sessions: registry.list() };
+      await moderation.ready();
+      return { sessions: registry.list().map((s) => shown.summary(s)) };
     });
 
     onRequest(socket, 'sessions:unwatch', async () => {
@@ -215,6 +226,7 @@ export async function attachSessions(
 
     onRequest(socket, 'session:join', async ({ sessionId, since }) => {
       const session = await find(sessionId);
+      await moderation.ready();
       const mine = membershipsOf(socket);
       if (!mine.has(sessionId) && mine.size >= MAX_SESSIONS_PER_CONNECTION) {
         throw new UserFacingError(
@@ -238,9 +250,9 @@ export async function attachSessions(
       presence?.joined(sessionId, viewer, socket.id);
       const after = since !== null && since <= session.log.lastSeq ? since : null; // a newer seq: another history
       return {
-        session: session.detail(),
+        session: shown.detail(session.detail()),
         you: { viewerId: viewer.id, host: viewer.host },
-        events: session.log.since(after),
+        events: session.log.since(after).map((e) => shown.event(e)),
         lastSeq: session.log.lastSeq,
       };
     });
@@ -269,12 +281,30 @@ export async function attachSessions(
     });
   };
 
+  // A moderator hid a nickname or showed it again: the sessions here that show it (as host or
+  // viewer) send their summary (lobby and session page) and those viewers again, to this node's
+  // connections (every node does the same for its own).
+  const onModeration = (change: ModerationChange) => {
+    if (change.kind !== 'nickname') return;
+    for (const summary of registry.list()) {
+      const session = registry.peek(summary.id);
+      if (!session) continue;
+      if (Moderation.concerns(change, session.hostNickname))
+        io.local
+          .to([LOBBY_CHANNEL, sessionChannel(session.id)])
+          .emit('sessions:summary', shown.summary(session.summary()));
+      session.presence.announceAgain((viewer) => Moderation.concerns(change, viewer.nickname));
+    }
+  };
+  moderation.on('changed', onModeration);
+
   io.on('connection', onConnection);
   const detachVoting = voting ? attachSessionVoting(io, registry, voting) : () => undefined;
   return {
     registry,
     async detach() {
       io.off('connection', onConnection);
+      moderation.off('changed', onModeration);
       detachVoting();
       lobby.close();
       await registry.close();
@@ -289,7 +319,10 @@ class LobbyFeed {
   private readonly lastSent = new Map<string, number>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly io: PlaygroundServer) {}
+  constructor(
+    private readonly io: PlaygroundServer,
+    private readonly shown: ShownSessions,
+  ) {}
 
   update(session: TrainingSession, urgent: boolean): void {
     const wait = LOBBY_PROGRESS_MS - (Date.now() - (this.lastSent.get(session.id) ?? 0));
@@ -313,6 +346,27 @@ class LobbyFeed {
     clearTimeout(this.timers.get(session.id));
     this.timers.delete(session.id);
     this.lastSent.set(session.id, Date.now());
-    this.io.local.to(LOBBY_CHANNEL).emit('sessions:summary', session.summary());
+    this.io.local.to(LOBBY_CHANNEL).emit('sessions:summary', this.shown.summary(session.summary()));
+  }
+}
+
+/** Sessions as others see them: nicknames a moderator hid (hosts, viewers, who did what) shown as such. */
+class ShownSessions {
+  constructor(private readonly moderation: Moderation) {}
+
+  viewer(v: SessionViewer): SessionViewer {
+    return { ...v, nickname: this.moderation.nickname(v.nickname) };
+  }
+
+  summary<S extends SessionSummary>(s: S): S {
+    return { ...s, hostNickname: this.moderation.nickname(s.hostNickname) };
+  }
+
+  detail(d: SessionDetail): SessionDetail {
+    return { ...this.summary(d), viewerList: d.viewerList.map((v) => this.viewer(v)) };
+  }
+
+  event(e: SessionEvent): SessionEvent {
+    return 'by' in e && e.by !== null ? { ...e, by: this.moderation.nickname(e.by) } : e;
   }
 }

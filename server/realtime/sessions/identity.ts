@@ -33,14 +33,18 @@ export function isHost(session: { hostIdentity: string }, identity: string): boo
   return session.hostIdentity === identity;
 }
 
-/** Refuses a host-only action of anyone else, naming the host. */
+/**
+ * Refuses a host-only action of anyone else, naming the host as others see them (`shown`: a
+ * moderator may have hidden the nickname).
+ */
 export function assertHost(
   session: { hostIdentity: string; hostNickname: string },
   identity: string,
   what: string,
+  shown: (nickname: string) => string = (name) => name,
 ): void {
   if (!isHost(session, identity)) {
-    throw new UserFacingError(`Only the host (${session.hostNickname}) can ${what} this session.`);
+    throw new UserFacingError(`Only the host (${shown(session.hostNickname)}) can ${what} this session.`);
   }
 }
 

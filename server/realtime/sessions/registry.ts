@@ -56,6 +56,8 @@ export class SessionRegistry {
   private readonly slots: TrainingSlots;
   private closed = false;
   private restored: Promise<void> | undefined;
+  /** A host's nickname as others see it in sentences (a moderator may have hidden it); default as it is. */
+  shownNickname: (nickname: string) => string = (name) => name;
   private readonly sweeper: NodeJS.Timeout;
 
   constructor(
@@ -173,7 +175,7 @@ export class SessionRegistry {
     identity: string,
     by: string,
   ): Promise<TrainingSession['state']> {
-    assertHost(session, identity, action);
+    assertHost(session, identity, action, this.shownNickname);
     switch (action) {
       case 'start':
         nextState(session.state, 'start'); // refuses with the reason when it cannot start
@@ -194,7 +196,7 @@ export class SessionRegistry {
 
   /** The host replaces the learning rate (from the next step on) while training or paused. */
   async setLearningRate(session: TrainingSession, lr: number, identity: string, by: string): Promise<number> {
-    assertHost(session, identity, 'change the learning rate of');
+    assertHost(session, identity, 'change the learning rate of', this.shownNickname);
     if (session.state !== 'training' && session.state !== 'paused') {
       throw new UserFacingError('The learning rate can be changed only while the session is training or paused.');
     }

@@ -43,7 +43,7 @@ export function attachSessionVoting(
         );
       }
       const guest = requireGuest(socket);
-      assertHost(session, guestIdentity(guest.id), 'open a voting round in');
+      assertHost(session, guestIdentity(guest.id), 'open a voting round in', registry.shownNickname);
       const snapshot = await registry.latestSnapshot(session);
       if (!snapshot)
         throw new UserFacingError(
@@ -61,7 +61,7 @@ export function attachSessionVoting(
     onRequest(socket, 'session:vote:close', async ({ sessionId }) => {
       const session = await find(sessionId);
       const guest = requireGuest(socket);
-      assertHost(session, guestIdentity(guest.id), 'close the voting round of');
+      assertHost(session, guestIdentity(guest.id), 'close the voting round of', registry.shownNickname);
       // With several machines the round may be held by another node: closed there (voting/forwarding.ts).
       const open = await rooms.openRoundId(sessionId);
       if (open === null) throw new UserFacingError('There is no open voting round in this session.');

@@ -5,11 +5,12 @@
  * per room, in order, so the last push a client receives is exact. With several web nodes, the
  * requests on a room's open round run on the node that holds it (forwarding.ts).
  */
+import { getDbLazily } from '../../db/lazy';
 import path from 'node:path';
 import { UserFacingError } from '../../errors';
 import { Limits } from '../../limits';
-import { Moderation } from '../../moderation';
-import type { CollectionView, GalleryItemSummary, RequestData } from '../../../lib/protocol';
+import { Moderation, type ModerationChange } from '../../moderation';
+import { HIDDEN_NICKNAME, type CollectionView, type GalleryItemSummary, type RequestData } from '../../../lib/protocol';
 import { actorOf } from '../actor';
 import type { Redis } from '../../cluster/redis';
 import { NodeRequests } from '../../cluster/nodeRequests';
@@ -63,7 +64,7 @@ export async function attachVoting(
   options: VotingOptions = {},
 ): Promise<AttachedVoting> {
   const { env } = await import('../../env');
-  const getDb = options.getDb ?? (async () => (await import('../../db')).getDb());
+  const getDb = options.getDb ?? getDbLazily;
   const generator = new CandidateGenerator(
     options.vaeDir ?? path.join(env.MODELS_DIR, 'vae'),
     options.judgeDir ?? path.join(env.MODELS_DIR, 'cnn'),
@@ -135,6 +136,28 @@ export async function attachVoting(
     if (moderation.isHidden('galleryItem', id))
       throw new UserFacingError(`There is no gallery item ${id}; pick one from the gallery.`);
   };
+  rooms.shownNickname = (name) => moderation.nickname(name);
+  // A moderator hid a nickname or showed it again: the rounds this node's connections watch that
+  // name it as host are sent to them again (each node serves its own connections).
+  const onModeration = (change: ModerationChange) => {
+    if (change.kind !== 'nickname') return;
+    const watched = [...io.sockets.adapter.rooms.keys()].filter((c) => c.startsWith(channel('')));
+    for (const name of watched) {
+      const room = name.slice(channel('').length);
+      void rooms
+        .state(room)
+        .then((state) => {
+          const concerned = change.hidden
+            ? state?.hostNickname === HIDDEN_NICKNAME
+            : Moderation.concerns(change, state?.hostNickname ?? null);
+          if (state && concerned) io.local.to(name).emit('vote:round', state);
+        })
+        .catch((err: unknown) =>
+          console.error(`[voting] sending room ${room} again failed: ${(err as Error).message}`),
+        );
+    }
+  };
+  moderation.on('changed', onModeration);
   const shownItem = <T extends GalleryItemSummary>(i: T): T => ({ ...i, author: moderation.nickname(i.author) });
   const shownCollection = (c: CollectionView): CollectionView => {
     if (!c.yours && moderation.isHidden('collection', c.id))
@@ -284,6 +307,7 @@ export async function attachVoting(
     routes: collectionRoutes(guests, getDb, limits, moderation),
     async detach() {
       io.off('connection', onConnection);
+      moderation.off('changed', onModeration);
       router.detach();
       await rooms.dispose();
       await generator.dispose();

@@ -129,6 +129,9 @@ export class VotingRooms {
    */
   reservedRoom: (room: string) => Promise<string | null> = async () => null;
 
+  /** A host's nickname as others see it (a moderator may have hidden it); default as it is. */
+  shownNickname: (nickname: string) => string = (name) => name;
+
   /**
    * Opens a round in `room`, hosted by `host`. Without `source` from the served VAE; with it from a
    * live session's snapshot (the caller has checked that `host` hosts the session).
@@ -277,7 +280,7 @@ export class VotingRooms {
     }
     if (by && by.id !== round.stored.hostId) {
       throw new UserFacingError(
-        `Only the host (${round.stored.host.nickname}) can close this round early; it closes by itself when its time is up.`,
+        `Only the host (${this.shownNickname(round.stored.host.nickname)}) can close this round early; it closes by itself when its time is up.`,
       );
     }
     round.cancelTimer();
@@ -339,7 +342,7 @@ export class VotingRooms {
       number: stored.number,
       label: stored.label,
       state: stored.state === 'closed' ? 'closed' : 'open',
-      hostNickname: stored.host.nickname,
+      hostNickname: this.shownNickname(stored.host.nickname),
       hostPublicId: publicIdOf(stored.hostId),
       closesAt: stored.closesAt.toISOString(),
       closedAt: stored.closedAt?.toISOString() ?? null,
