@@ -1,7 +1,9 @@
 /** The root layout: document shell, global styles and the site header shared by every page. */
 import type { Metadata, Viewport } from 'next';
 import Link from 'next/link';
+import { headers } from 'next/headers';
 import { connection } from 'next/server';
+import { PAGE_ORIGIN_HEADER } from '../lib/pages';
 import type { ReactNode } from 'react';
 import './globals.css';
 
@@ -10,16 +12,24 @@ const description = 'Train, test and play with a small image classifier for Fash
 /**
  * The social preview (a link shared in a chat or a post) is app/opengraph-image.png with its alt
  * text beside it (npm run social-preview draws it); Next.js writes its og:image tags itself. It
- * makes the picture's address absolute with `metadataBase`, which a build does not know (the site's
- * address, PUBLIC_URL, is read when the server starts), so the tags name localhost until the pages
- * are rendered per request or the build is given the address.
+ * makes the picture's address absolute with `metadataBase`: the origin the server says the page is
+ * served from (PUBLIC_URL's, else the request's Host), as pages are rendered per request.
  */
-export const metadata: Metadata = {
-  title: 'Fashion-MNIST Playground',
-  description,
-  openGraph: { type: 'website', siteName: 'Fashion-MNIST Playground', title: 'Fashion-MNIST Playground', description },
-  twitter: { card: 'summary_large_image' },
-};
+export async function generateMetadata(): Promise<Metadata> {
+  const origin = (await headers()).get(PAGE_ORIGIN_HEADER);
+  return {
+    ...(origin && { metadataBase: new URL(origin) }),
+    title: 'Fashion-MNIST Playground',
+    description,
+    openGraph: {
+      type: 'website',
+      siteName: 'Fashion-MNIST Playground',
+      title: 'Fashion-MNIST Playground',
+      description,
+    },
+    twitter: { card: 'summary_large_image' },
+  };
+}
 
 export const viewport: Viewport = {
   width: 'device-width',

@@ -21,6 +21,7 @@ import { MAX_PAYLOAD_BYTES, SERVER_STARTING } from '../lib/protocol';
 import type { PlaygroundServer } from './sockets';
 import { createStatusService, type StatusService, type StatusSources } from './realtime/status';
 import { attachPlayground, DEFAULT_REDIS_PREFIX, type Playground, type PlaygroundOptions } from './playground';
+import { passOriginToPages } from './http/client';
 import { applySecurityHeaders, type SecurityOptions } from './http/security';
 
 /** The first database check opens and migrates it; PGlite's first start alone takes seconds. */
@@ -88,6 +89,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     },
     (req, res) => {
       applySecurityHeaders(req, res, security);
+      passOriginToPages(req, security);
       handleRequest(req, res);
     },
   );

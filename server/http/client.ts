@@ -6,6 +6,7 @@
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
+import { PAGE_ORIGIN_HEADER } from '../../lib/pages';
 
 export interface ClientNetwork {
   /** Proxies in front of the server that append to X-Forwarded-For; 0: none, use the TCP peer. */
@@ -65,6 +66,16 @@ export function isSecureRequest(req: IncomingMessage, network: ClientNetwork): b
     return proto === 'https';
   }
   return false;
+}
+
+/**
+ * Tells the pages the origin they are served from (`PAGE_ORIGIN_HEADER` on the request, replacing
+ * any a client sent), for absolute addresses such as the social preview's og:image.
+ */
+export function passOriginToPages(req: IncomingMessage, network: ClientNetwork): void {
+  const origin = ownOrigin(req, network);
+  if (origin) req.headers[PAGE_ORIGIN_HEADER] = origin;
+  else delete req.headers[PAGE_ORIGIN_HEADER];
 }
 
 /** The origin a browser shows for this server when it sent `req` (PUBLIC_URL's, else from Host). */

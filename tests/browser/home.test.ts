@@ -68,11 +68,16 @@ it('fits a phone screen', async () => {
 });
 
 it('has a social preview: og:image tags for the 1200x630 picture, which the server serves', async () => {
-  const html = await (await fetch(server.url + '/')).text();
+  // The origin the pages are told is the server's own: one a client sends is replaced.
+  const html = await (
+    await fetch(server.url + '/', { headers: { 'x-playground-origin': 'https://evil.example' } })
+  ).text();
   const meta = (property: string) =>
     new RegExp(`<meta (?:property|name)="${property}" content="([^"]*)"`).exec(html)?.[1] ?? null;
   const image = meta('og:image');
-  expect(image).toMatch(/\/opengraph-image\.png/);
+  // Absolute, on the address the page was served from (no PUBLIC_URL here: the request's Host).
+  expect(html).not.toContain('evil.example');
+  expect(image).toMatch(new RegExp(`^${server.url}/opengraph-image\\.png`));
   expect(meta('og:image:width')).toBe('1200');
   expect(meta('og:image:height')).toBe('630');
   expect(meta('og:image:alt')).toMatch(/Fashion-MNIST Playground/);
