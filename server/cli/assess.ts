@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command } from '@commander-js/extra-typings';
 import { runCli, UserFacingError } from '../errors';
 import { initBackend } from '../ml/backend';
 import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
@@ -57,26 +57,6 @@ const program = new Command('assess')
   )
   .option('--cas-replicas <n>', 'worker threads for --cas', numberOption, Math.max(1, os.availableParallelism()));
 
-interface Options {
-  model: string;
-  judge: string;
-  nPerClass: number;
-  bestOf: number;
-  filteredPerClass?: number;
-  seed: number;
-  temperature: number;
-  frechetSplits: number;
-  dataDir?: string;
-  out: string;
-  json?: boolean;
-  save: boolean;
-  cas?: boolean;
-  casPerClass: number;
-  casEpochs: number;
-  casRuns: number;
-  casReplicas: number;
-}
-
 function checkRange(name: string, value: number, min: number, max: number): void {
   if (!Number.isInteger(value) || value < min || value > max) {
     throw new UserFacingError(`--${name} must be a whole number from ${min} to ${max} (got ${value}).`);
@@ -119,7 +99,7 @@ function summary(a: VaeAssessment, cas?: CasSummary): string {
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<Options>();
+  const o = program.opts();
   checkRange('n-per-class', o.nPerClass, 2, 5000);
   checkRange('best-of', o.bestOf, 1, MAX_CANDIDATES);
   const filteredPerClass = o.filteredPerClass ?? Math.min(o.nPerClass, 50);

@@ -17,7 +17,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
+import { Command } from '@commander-js/extra-typings';
 import { createThrowawayPostgres } from '../db/throwawayPostgres';
 import { runCli, UserFacingError } from '../errors';
 import { freePort } from '../net';
@@ -101,16 +101,7 @@ interface PhaseFigures {
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<{
-    seconds: number;
-    drawers: number;
-    flooders: number;
-    minters: number;
-    stalled: number;
-    addresses: number;
-    postgresUrl: string;
-    json?: boolean;
-  }>();
+  const o = program.opts();
   if (!Number.isInteger(o.seconds) || o.seconds < 2 || o.seconds > 600)
     throw new UserFacingError('--seconds must be a whole number from 2 to 600.');
   for (const name of ['drawers', 'flooders', 'minters', 'stalled'] as const)

@@ -12,7 +12,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command } from '@commander-js/extra-typings';
 import { runCli, UserFacingError } from '../errors';
 import { mulberry32 } from '../ml/data/random';
 import { benchDrawing } from '../recognition/bench/drawings';
@@ -37,7 +37,7 @@ const program = new Command('bench:draw')
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<{ strokes: number; model: string; recognition: string; json?: boolean }>();
+  const o = program.opts();
   if (!Number.isInteger(o.strokes) || o.strokes < 1 || o.strokes > 1000)
     throw new UserFacingError('--strokes must be a whole number from 1 to 1000.');
   if (o.recognition !== 'worker' && o.recognition !== 'inline')

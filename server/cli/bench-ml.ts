@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import { Command } from 'commander';
+import { Command } from '@commander-js/extra-typings';
 import { IMAGE_SIZE } from '../../lib/image';
 import { runCli } from '../errors';
 import { initBackend, tf } from '../ml/backend';
@@ -53,14 +53,7 @@ function committedArch(dir: string): Record<string, unknown> {
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<{
-    steps: number;
-    batchSize: number;
-    model: string;
-    vaeModel: string;
-    vae: boolean;
-    json?: boolean;
-  }>();
+  const o = program.opts();
   const backend = await initBackend();
   const cores = os.availableParallelism();
   const say = (s: string): void => void (o.json ? process.stderr : process.stdout).write(s + '\n');

@@ -15,7 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import { Command } from 'commander';
+import { Command } from '@commander-js/extra-typings';
 import { runCli, UserFacingError } from '../errors';
 import { startLocalServer } from './bench';
 import { type LagFigures, lagMonitor } from './bench-realtime-lag';
@@ -85,17 +85,7 @@ async function main(): Promise<void> {
       'postgresql://postgres@127.0.0.1:5432/postgres',
     )
     .parse();
-  const o = program.opts<{
-    clients: number;
-    nodes: number;
-    trainLimit: number;
-    epochs: number;
-    batchSize: number;
-    maxSeconds: number;
-    dataDir?: string;
-    redisUrl: string;
-    postgresUrl: string;
-  }>();
+  const o = program.opts();
   if (!Number.isInteger(o.clients) || o.clients < 1 || o.clients > 10_000)
     throw new UserFacingError('--clients must be a whole number from 1 to 10000.');
   if (!Number.isInteger(o.nodes) || o.nodes < 1 || o.nodes > 8)

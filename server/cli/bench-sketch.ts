@@ -15,7 +15,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command } from '@commander-js/extra-typings';
 import { Server } from 'socket.io';
 import { env } from '../env';
 import { runCli, UserFacingError } from '../errors';
@@ -78,14 +78,7 @@ interface Step {
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<{
-    model: string;
-    requests: number;
-    seconds: number;
-    maxDrawers: number;
-    modes: string;
-    json?: boolean;
-  }>();
+  const o = program.opts();
   const modes = o.modes.split(',').map((m) => m.trim());
   for (const m of modes)
     if (!MODES[m])

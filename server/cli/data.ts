@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import { Command } from 'commander';
+import { Command } from '@commander-js/extra-typings';
 import { runCli, UserFacingError } from '../errors';
 import { downloadVerified } from '../ml/data/download';
 import { DEBIAN_DIR, findDataDir, LOCAL_DIR, type ResolvedDataDir } from '../ml/data/fashionMnist';
@@ -85,7 +85,7 @@ const program = new Command('data')
 
 await runCli(async () => {
   program.parse();
-  const { download } = program.opts<{ download?: boolean }>();
+  const { download } = program.opts();
   const found = findDataDir();
   if (found) return verify(found);
 

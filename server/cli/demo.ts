@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command } from '@commander-js/extra-typings';
 import { runCli, UserFacingError } from '../errors';
 import { initBackend } from '../ml/backend';
 import { NUM_CLASSES } from '../../lib/classes';
@@ -30,14 +30,7 @@ const program = new Command('demo')
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<{
-    perClass: number;
-    bestOf: number;
-    seed: number;
-    model: string;
-    judge: string;
-    out: string;
-  }>();
+  const o = program.opts();
   checkCounts(o.perClass, Math.max(o.bestOf, o.perClass));
   if (o.perClass > 20) throw new UserFacingError(`--per-class must be at most 20 (got ${o.perClass}).`);
   if (!Number.isInteger(o.bestOf) || o.bestOf < 1)

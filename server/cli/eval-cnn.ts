@@ -10,7 +10,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command } from '@commander-js/extra-typings';
 import { imageAt } from '../../lib/image';
 import { runCli, UserFacingError } from '../errors';
 import { backendInfo, initBackend } from '../ml/backend';
@@ -30,14 +30,7 @@ const program = new Command('eval:cnn')
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<{
-    model: string;
-    dataDir?: string;
-    json?: boolean;
-    save?: boolean;
-    drawings?: boolean;
-    out?: string;
-  }>();
+  const o = program.opts();
   await initBackend();
   const model = await loadLayersModel(o.model);
   const outShape = model.outputs[0]?.shape;

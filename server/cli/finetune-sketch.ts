@@ -8,7 +8,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { Command } from 'commander';
+import { Command } from '@commander-js/extra-typings';
 import { env } from '../env';
 import { runCli, UserFacingError } from '../errors';
 import { evaluateClassifier } from '../ml/models/classifier';
@@ -17,7 +17,7 @@ import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
 import { countParams, loadLayersModel, saveLayersModel } from '../ml/models/storage';
 import { ensureDrawingSet } from '../ml/sketch/drawingSet';
 import { PIXELS, sketchToImage28, type Stroke } from '../../lib/sketch/preprocess';
-import { fineTune, isHeldOut, type FineTuneOptions, type LabelledImages } from '../recognition/finetune';
+import { fineTune, isHeldOut, type LabelledImages } from '../recognition/finetune';
 import { numberOption } from './options';
 
 const program = new Command('finetune:sketch')
@@ -32,11 +32,9 @@ const program = new Command('finetune:sketch')
   .option('--seed <n>', 'random seed', numberOption, 1)
   .option('--json', 'print one JSON object on stdout');
 
-type Options = Omit<FineTuneOptions, 'onStep'> & { model: string; out: string; json?: boolean };
-
 await runCli(async () => {
   program.parse();
-  const o = program.opts<Options>();
+  const o = program.opts();
   for (const [name, v] of [
     ['--lr', o.lr],
     ['--drawing-share', o.drawingShare],

@@ -4,7 +4,7 @@
  * candidates, lets the judge CNN score them and keeps the n most confident that are not
  * near-duplicates; the latents and confidences go to <out>.json beside the picture.
  */
-import { Command } from 'commander';
+import { Command } from '@commander-js/extra-typings';
 import { runCli, UserFacingError } from '../errors';
 import { initBackend } from '../ml/backend';
 import { CLASS_NAMES, parseClass } from '../ml/data/fashionMnist';
@@ -39,18 +39,7 @@ const program = new Command('generate')
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<{
-    class: string;
-    n: number;
-    bestOf?: number;
-    diversity: number;
-    seed: number;
-    temperature: number;
-    cols?: number;
-    model: string;
-    judge: string;
-    out?: string;
-  }>();
+  const o = program.opts();
   const label = parseClass(o.class);
   if (!Number.isInteger(o.n) || o.n < 1 || (o.bestOf === undefined && o.n > MAX_PLAIN_SAMPLES)) {
     throw new UserFacingError(`--n must be a whole number from 1 to ${MAX_PLAIN_SAMPLES} (got ${o.n}).`);

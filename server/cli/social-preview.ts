@@ -9,7 +9,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createCanvas } from '@napi-rs/canvas';
-import { Command } from 'commander';
+import { Command } from '@commander-js/extra-typings';
 import { CLASS_NAMES, NUM_CLASSES } from '../../lib/classes';
 import { IMAGE_PIXELS, IMAGE_SIZE } from '../../lib/image';
 import { runCli } from '../errors';
@@ -26,7 +26,7 @@ const program = new Command('social-preview')
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<{ dataDir: string; out: string }>();
+  const o = program.opts();
   const test = await loadSplit('test', path.resolve(o.dataDir));
   const canvas = createCanvas(WIDTH, HEIGHT);
   const g = canvas.getContext('2d');

@@ -7,7 +7,7 @@
  */
 import os from 'node:os';
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Command, Option } from '@commander-js/extra-typings';
 import { runCli, UserFacingError } from '../errors';
 import { closeOnSignals } from '../signals';
 import { numberOption } from './options';
@@ -33,12 +33,7 @@ const program = new Command('worker')
 
 await runCli(async () => {
   program.parse();
-  const o = program.opts<{
-    slots: number;
-    lockSeconds: number;
-    assess: boolean;
-    training: 'auto' | 'in-process' | 'threads';
-  }>();
+  const o = program.opts();
   if (!Number.isInteger(o.slots) || o.slots < 1 || o.slots > 64)
     throw new UserFacingError(`--slots must be a whole number from 1 to 64 (got ${o.slots}).`);
   if (!(o.lockSeconds >= 2 && o.lockSeconds <= 600))
