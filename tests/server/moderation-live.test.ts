@@ -4,34 +4,18 @@
  * the session page's host, a drawing room's players and guesses, a voting round's host. Showing it
  * again brings it back the same way. The pushes carry no hidden nickname.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HIDDEN_NICKNAME, type PushPayload } from '../../lib/protocol';
-import { connectClient, ok, pickNickname, request, type TestClient, type TestServer } from '../helpers/server';
-import { startTinyPlayground, tinyModelFolders, type TinyModels } from '../identity/harness';
+import { ok, request, type TestClient } from '../helpers/server';
+import { withTinyPlayground } from '../identity/harness';
 
 const TOKEN = 'operator-token-for-tests-0123456789';
 process.env.ADMIN_TOKEN = TOKEN;
 
-let server: TestServer;
-let models: TinyModels;
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  models = await tinyModelFolders();
-  server = await startTinyPlayground(models);
-}, 120_000);
-
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await server?.close();
-  await models?.remove();
-});
+const fx = withTinyPlayground();
 
 async function person(nickname?: string): Promise<TestClient> {
-  const cookie = nickname ? (await pickNickname(server.url, nickname)).cookie : undefined;
-  const c = await connectClient(server.url, cookie);
-  clients.push(c);
-  return c;
+  return nickname ? (await fx.guest(nickname)).client : fx.connect();
 }
 
 /** Every push of the kinds that carry nicknames, as received, in order. */
@@ -83,7 +67,7 @@ describe('a hidden nickname in live views', () => {
     await ok(viewer, 'vote:join', { room: 'moderated-vote' });
 
     // A model version Rude's (earlier) session trained, as /models lists it.
-    const version = await server.db.modelVersion.create({
+    const version = await fx.server.db.modelVersion.create({
       data: {
         kind: 'cnn',
         name: 'rude model',
@@ -93,7 +77,7 @@ describe('a hidden nickname in live views', () => {
         trainingLogHash: 'rude',
       },
     });
-    await server.db.trainingSessionRecord.create({
+    await fx.server.db.trainingSessionRecord.create({
       data: {
         id: 'rudesession1',
         name: 'rude training',

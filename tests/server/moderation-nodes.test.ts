@@ -4,43 +4,19 @@
  * cache, `moderation:sync`) and sends them again, so a viewer on node A sees it hidden at once and
  * node A refuses the nickname too. Showing it again works the same way.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { HIDDEN_NICKNAME, type PushPayload } from '../../lib/protocol';
 import type { TestClient } from '../helpers/server';
-import {
-  connectWithCookie,
-  ok,
-  pickNickname,
-  request,
-  startTinyNodes,
-  tinyModelFolders,
-  type TinyModels,
-  type VotingServer,
-} from '../identity/harness';
+import { ok, pickNickname, request, type VotingServer, withTinyNodes } from '../identity/harness';
 
 const TOKEN = 'operator-token-for-tests-0123456789';
 process.env.ADMIN_TOKEN = TOKEN;
 
-let models: TinyModels;
-let nodes: Awaited<ReturnType<typeof startTinyNodes>>;
-const clients: TestClient[] = [];
-
-beforeAll(async () => {
-  models = await tinyModelFolders();
-  nodes = await startTinyNodes(models);
-}, 60_000);
-
-afterAll(async () => {
-  for (const c of clients) c.disconnect();
-  await nodes?.close();
-  await models?.remove();
-});
+const nodes = withTinyNodes();
 
 async function person(node: VotingServer, nickname?: string): Promise<TestClient> {
   const cookie = nickname ? (await pickNickname(node.url, nickname)).cookie : undefined;
-  const client = await connectWithCookie(node.url, cookie);
-  clients.push(client);
-  return client;
+  return nodes.connect(node, cookie);
 }
 
 describe('a nickname hidden through another node', () => {
