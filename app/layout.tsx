@@ -19,7 +19,8 @@ export async function generateMetadata(): Promise<Metadata> {
   const origin = (await headers()).get(PAGE_ORIGIN_HEADER);
   return {
     ...(origin && { metadataBase: new URL(origin) }),
-    title: 'Fashion-MNIST Playground',
+    // A page's own title reads "Draw a garment · Fashion-MNIST Playground"; the home page's is the name alone.
+    title: { default: 'Fashion-MNIST Playground', template: '%s · Fashion-MNIST Playground' },
     description,
     openGraph: {
       type: 'website',

@@ -1,13 +1,13 @@
 /** /collections: your collections (create one) and everyone's public ones. */
+import { Page } from '../components/Page';
 import { CollectionsIndex } from './CollectionsIndex';
 
 export const metadata = { title: 'Collections' };
 
 export default function CollectionsPage() {
   return (
-    <main className="mx-auto max-w-5xl px-4 pb-16 pt-8 sm:px-6">
-      <h1 className="text-2xl font-semibold text-zinc-50">Collections</h1>
+    <Page title="Collections">
       <CollectionsIndex />
-    </main>
+    </Page>
   );
 }

@@ -2,7 +2,7 @@
 import type { Metadata } from 'next';
 import { SessionView } from '../../components/training/SessionView';
 
-export const metadata: Metadata = { title: 'Training session · Fashion-MNIST Playground' };
+export const metadata: Metadata = { title: 'Training session' };
 
 export default async function SessionPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
