@@ -57,9 +57,16 @@ function pytorchReference(
     );
     return recorded;
   }
-  const parsed = JSON.parse(r.stdout.trim()) as { torch: string; threads: Record<string, number>; vae?: PytorchVae };
+  const parsed = JSON.parse(r.stdout.trim()) as {
+    torch: string;
+    blas: string;
+    threads: Record<string, number>;
+    vae?: PytorchVae;
+  };
+  // Debian links PyTorch to whichever libblas.so.3 is chosen: the reference BLAS makes its dense layers ~30x slower.
+  const blas = parsed.blas.includes('openblas') ? 'OpenBLAS' : `BLAS ${parsed.blas}`;
   return {
-    source: `measured now: PyTorch ${parsed.torch} (Debian python3-torch)`,
+    source: `measured now: PyTorch ${parsed.torch} (Debian python3-torch, ${blas})`,
     threads: parsed.threads,
     ...(parsed.vae ? { vae: parsed.vae } : {}),
   };
