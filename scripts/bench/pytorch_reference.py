@@ -28,9 +28,10 @@ IMAGE_SIZE = 28
 
 
 def loaded_blas():
-    """The BLAS library PyTorch's matrix products run on (Debian links it through the libblas.so.3
-    alternative: OpenBLAS where libopenblas0 is installed, which apt does by default as
-    libtorch's recommendation; else the slow reference BLAS)."""
+    """The BLAS library PyTorch's matrix products run on. Debian links it through the libblas.so.3
+    alternative: OpenBLAS where a libopenblas0 package is installed, else the reference BLAS, ~30x
+    slower on dense layers (libtorch recommends "libopenblas0 | libblas3", which an installed
+    libblas3 already satisfies)."""
     with open("/proc/self/maps") as f:
         paths = sorted({line.split()[-1] for line in f if "/libblas.so" in line or "openblas" in line})
     return paths[0] if paths else "unknown"
