@@ -1,23 +1,28 @@
 /**
  * Micro-benchmark of the training backends: trains the reference small CNN on random data and
- * prints steady-state images/s, times one step of a medium CNN (BatchNorm, dropout) and, with
- * --profile, prints its per-kernel time breakdown. Usage:
+ * prints steady-state images/s, times one step of a medium CNN (BatchNorm, dropout) or of the
+ * committed conditional VAE (models/vae's architecture and losses, through its training task) and,
+ * with --profile, prints its per-kernel time breakdown. Usage:
  *   tsx server/cli/bench-kernels.ts [--batches 20] [--warmup 2] [--batch-size 128] [--profile]
- *     [--model small|medium|both]
+ *     [--model small|medium|vae|both]
  * The backend comes from TFJS_BACKEND like everywhere else (e.g. TFJS_BACKEND=cpu for contrast).
  */
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { Command } from 'commander';
 import { z } from 'zod';
 import { runCli } from '../errors';
 import { initBackend, tf } from '../ml/backend';
+import { loadFeatureExtractor } from '../ml/models/perceptual';
+import { VaeArchSchema } from '../ml/models/vae';
+import { VaeTask } from '../ml/training/vaeTask';
 
 const Options = z.object({
   batches: z.coerce.number().int().min(1),
   warmup: z.coerce.number().int().min(0),
   batchSize: z.coerce.number().int().min(1),
   profile: z.boolean(),
-  model: z.enum(['small', 'medium', 'both']),
+  model: z.enum(['small', 'medium', 'vae', 'both']),
 });
 
 function smallCnn(): tf.LayersModel {
@@ -68,31 +73,74 @@ const cpuMs = (): number => {
   return (u.user + u.system) / 1000;
 };
 
+/** One training step of a benchmarked model, and what to free afterwards. */
+interface Trainer {
+  step(): Promise<unknown>;
+  dispose(): void;
+}
+
+function cnnTrainer(model: tf.LayersModel, batchSize: number): Trainer {
+  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
+  const { xs, ys } = randomBatch(batchSize);
+  return {
+    step: () => model.trainOnBatch(xs, ys),
+    dispose: () => {
+      tf.dispose([xs, ys]);
+      model.dispose();
+    },
+  };
+}
+
+/** The committed VAE's step as the training loop takes it: the task's loss, its gradients, one Adam update. */
+async function vaeTrainer(batchSize: number): Promise<Trainer> {
+  const arch = VaeArchSchema.parse(
+    (JSON.parse(readFileSync('models/vae/training-log.json', 'utf8')) as { config: { arch: object } }).config.arch,
+  );
+  const features =
+    arch.perceptualWeight > 0 ? await loadFeatureExtractor(arch.perceptualModel!, arch.perceptualLayers) : undefined;
+  const task = new VaeTask(arch, 1, undefined, features);
+  const variables = task.variables();
+  const optimizer = tf.train.adam(1e-3);
+  const images = Float32Array.from({ length: batchSize * 784 }, () => Math.random());
+  const labels = Uint8Array.from({ length: batchSize }, (_, i) => i % 10);
+  let step = 0;
+  return {
+    step: async () => {
+      const { value, grads } = tf.variableGrads(
+        () => task.step({ images, labels, size: batchSize }, { epoch: 0, step: step++, stepsPerEpoch: 100 }).loss,
+        variables,
+      );
+      value.dataSync();
+      optimizer.applyGradients(variables.map((v) => ({ name: v.name, tensor: grads[v.name]! })));
+      tf.dispose([value, ...Object.values(grads)]);
+    },
+    dispose: () => {
+      optimizer.dispose();
+      task.model.dispose();
+    },
+  };
+}
+
 /**
  * Wall and CPU milliseconds of each of `batches` training steps after `warmup` untimed ones. On a
  * shared machine the CPU time is the steadier figure: the step's cost on an otherwise idle core.
  */
 async function timeSteps(
-  model: tf.LayersModel,
+  trainer: Trainer,
   batches: number,
   warmup: number,
-  batchSize: number,
 ): Promise<{ wall: number[]; cpu: number[] }> {
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
-  const { xs, ys } = randomBatch(batchSize);
   const wall: number[] = [];
   const cpu: number[] = [];
   for (let i = 0; i < batches + warmup; i++) {
     const t0 = performance.now();
     const c0 = cpuMs();
-    await model.trainOnBatch(xs, ys);
+    await trainer.step();
     if (i >= warmup) {
       wall.push(performance.now() - t0);
       cpu.push(cpuMs() - c0);
     }
   }
-  xs.dispose();
-  ys.dispose();
   return { wall, cpu };
 }
 
@@ -139,16 +187,13 @@ async function cpuTimePerKernel(f: () => Promise<unknown>): Promise<Map<string, 
   return byKernel;
 }
 
-async function profileStep(model: tf.LayersModel, batchSize: number): Promise<void> {
-  const { xs, ys } = randomBatch(batchSize);
+async function profileStep(trainer: Trainer): Promise<void> {
   const steps = 3;
   const c0 = cpuMs();
   const byKernel = await cpuTimePerKernel(async () => {
-    for (let i = 0; i < steps; i++) await model.trainOnBatch(xs, ys);
+    for (let i = 0; i < steps; i++) await trainer.step();
   });
   const stepMs = (cpuMs() - c0) / steps;
-  xs.dispose();
-  ys.dispose();
   const rows = [...byKernel].sort((a, b) => b[1].ms - a[1].ms);
   const total = rows.reduce((acc, [, v]) => acc + v.ms, 0) / steps;
   console.log(
@@ -169,25 +214,28 @@ async function main(): Promise<void> {
     .option('--warmup <n>', 'untimed steps first (JIT, XNNPACK caches)', '2')
     .option('--batch-size <n>', 'images per step', '128')
     .option('--profile', 'per-kernel time breakdown of each model', false)
-    .option('--model <which>', 'small | medium | both', 'both')
+    .option('--model <which>', 'small | medium | vae | both (small and medium)', 'both')
     .parse();
   const opts = Options.parse(program.opts());
   const info = await initBackend();
   const models = opts.model === 'both' ? (['small', 'medium'] as const) : [opts.model];
   for (const which of models) {
-    const model = which === 'small' ? smallCnn() : mediumCnn();
-    const { wall, cpu } = await timeSteps(model, opts.batches, opts.warmup, opts.batchSize);
+    const trainer =
+      which === 'vae'
+        ? await vaeTrainer(opts.batchSize)
+        : cnnTrainer(which === 'small' ? smallCnn() : mediumCnn(), opts.batchSize);
+    const { wall, cpu } = await timeSteps(trainer, opts.batches, opts.warmup);
     const rate = (ms: number): string => {
       const r = (1000 * opts.batchSize) / ms;
       return r < 10 ? r.toFixed(2) : r.toFixed(0);
     };
     console.log(
-      `${info.name} ${which} CNN, batch ${opts.batchSize}, median of ${wall.length} steps: ` +
+      `${info.name} ${which === 'vae' ? 'committed VAE' : `${which} CNN`}, batch ${opts.batchSize}, median of ${wall.length} steps: ` +
         `${median(wall).toFixed(1)} ms/step wall = ${rate(median(wall))} img/s; ` +
         `${median(cpu).toFixed(1)} ms/step CPU = ${rate(median(cpu))} img/s (load average ${os.loadavg()[0]!.toFixed(1)})`,
     );
-    if (opts.profile) await profileStep(model, opts.batchSize);
-    model.dispose();
+    if (opts.profile) await profileStep(trainer);
+    trainer.dispose();
   }
 }
 

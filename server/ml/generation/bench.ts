@@ -11,6 +11,7 @@ import { judgeFromClassifier } from '../models/judge';
 import { buildCnn } from '../models/cnn';
 import { buildVae, VaeArchSchema } from '../models/vae';
 import { countParams } from '../models/storage';
+import { loadFeatureExtractor } from '../models/perceptual';
 import { measureTrainingSpeed, quantile } from '../training/speed';
 import { qualityGuided } from './select';
 
@@ -19,6 +20,8 @@ export interface VaeBenchmarks {
   params: number;
   /** the adversarial critic's parameters, trained beside it and not saved with the model */
   criticParams?: number;
+  /** weights of the frozen feature network of the perceptual loss (batch-norm statistics included), when it has one */
+  featureParams?: number;
   batchSize: number;
   /** median training images/s keyed by worker count */
   trainImagesPerSec: Record<string, number>;
@@ -72,9 +75,14 @@ export async function vaeBenchmarks(
   const generateAndJudge100Ms = Math.round(quantile(times, 0.5));
   say(`generate + judge 100 candidates, keep 10: ${generateAndJudge100Ms} ms`);
   const criticParams = vae.critic ? countParams(vae.critic) : undefined;
+  const features = perceptual
+    ? await loadFeatureExtractor(parsed.perceptualModel!, parsed.perceptualLayers)
+    : undefined;
+  const featureParams = features?.weights.reduce((n, w) => n + w.shape.reduce<number>((a, b) => a * (b ?? 1), 1), 0);
   return {
     params: countParams(vae.combined) - (criticParams ?? 0),
     ...(criticParams ? { criticParams } : {}),
+    ...(featureParams ? { featureParams } : {}),
     batchSize,
     trainImagesPerSec,
     trainImagesPerSecWithoutPerceptual,

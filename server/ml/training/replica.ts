@@ -13,6 +13,7 @@ import os from 'node:os';
 import type { MessagePort } from 'node:worker_threads';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { initBackend, tf } from '../backend';
+import { copyInto } from '../backend/copy';
 import { holdOutLast, loadSplit, resolveDataDir, seededSubset } from '../data/fashionMnist';
 import { mulberry32, shuffledIndices } from '../data/random';
 import { saveLayersModel, countParams } from '../models/storage';
@@ -48,16 +49,6 @@ export type ReplicaPort = Pick<MessagePort, 'postMessage' | 'once'>;
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-function flattenInto(tensors: tfTypes.Tensor[], out: Float32Array): number {
-  let offset = 0;
-  for (const t of tensors) {
-    const data = t.dataSync() as Float32Array;
-    out.set(data, offset);
-    offset += data.length;
-  }
-  return offset;
-}
-
 function unflatten(flat: Float32Array, like: { shape: number[] }[]): tfTypes.Tensor[] {
   let offset = 0;
   return like.map((v) => {
@@ -72,7 +63,7 @@ function unflatten(flat: Float32Array, like: { shape: number[] }[]): tfTypes.Ten
 function syncState(task: TrainingTask, sync: ReplicaSync, weights: number[]): void {
   const state = task.stateVariables();
   if (state.length === 0 || weights.length === 1) return;
-  const length = flattenInto(
+  const length = copyInto(
     state.map((v) => v.read()),
     sync.mySlot,
   );
@@ -257,13 +248,15 @@ async function train({ config: cfg, replica, inProcess = false }: ReplicaData, p
       }
       const gradList = variables.map((v) => grads[v.name]!);
       if (replicas > 1) {
-        flattenInto(gradList, sync.mySlot);
+        copyInto(gradList, sync.mySlot);
         sync.writeStats(loss * mySize, correct, mySize);
         sync.barrier();
-        const avg = sync.average(shardWeights);
+        sync.averageShare(shardWeights);
         const stats = sync.totalStats();
-        sync.barrier(); // slots may be rewritten only after everyone has read them
-        const averaged = unflatten(avg, variables);
+        // The average is complete once all shares are in; it and the slots are rewritten only in
+        // the next step, after decide()'s barriers, which nobody passes before all have read it.
+        sync.barrier();
+        const averaged = unflatten(sync.averaged, variables);
         optimizer.applyGradients(variables.map((v, i) => ({ name: v.name, tensor: averaged[i]! })));
         averaged.forEach((t) => t.dispose());
         lossSum += stats.lossSum;

@@ -1,8 +1,10 @@
 /**
  * Shared memory that keeps data-parallel replicas in lock step. Each replica (a worker thread)
  * computes the gradient of its shard of a batch, writes it into its own slot, meets the others at a
- * barrier, then every replica averages all slots and applies the same update, so the weights stay
- * identical without a parameter server. Control (pause/stop/learning-rate) also travels through
+ * barrier, averages its share of the parameters over all slots into one shared result (a
+ * reduce-scatter: each replica does 1/n of the averaging, not all of it), meets them again, and
+ * every replica applies the same update from that result, so the weights stay identical without a
+ * parameter server. Control (pause/stop/learning-rate) also travels through
  * here: the worker loops never yield to their event loop between steps, so messages could not reach
  * them in time.
  */
@@ -22,6 +24,8 @@ export interface SharedTrainingMemory {
   lr: SharedArrayBuffer;
   /** replicas x paramCount floats: each replica's gradient (or, at epoch ends, its weights) */
   slots: SharedArrayBuffer;
+  /** paramCount floats: the averaged gradient, each replica writing its share */
+  averaged: SharedArrayBuffer;
   /** replicas x 4 floats: [lossSum, correct, count, unused] of the current step */
   stats: SharedArrayBuffer;
   paramCount: number;
@@ -35,6 +39,7 @@ export function createSharedMemory(replicas: number, paramCount: number): Shared
     control: new SharedArrayBuffer(4 * 4),
     lr,
     slots: new SharedArrayBuffer(4 * replicas * paramCount),
+    averaged: new SharedArrayBuffer(4 * paramCount),
     stats: new SharedArrayBuffer(4 * replicas * 4),
     paramCount,
   };
@@ -76,6 +81,8 @@ export class ReplicaSync {
   private readonly slots: Float32Array;
   private readonly stats: Float32Array;
   readonly mySlot: Float32Array;
+  /** the result of averageShare, complete once every replica has averaged its share and met at the barrier */
+  readonly averaged: Float32Array;
 
   constructor(
     private readonly memory: SharedTrainingMemory,
@@ -86,6 +93,7 @@ export class ReplicaSync {
     this.slots = new Float32Array(memory.slots);
     this.stats = new Float32Array(memory.stats);
     this.mySlot = this.slots.subarray(replica * memory.paramCount, (replica + 1) * memory.paramCount);
+    this.averaged = new Float32Array(memory.averaged);
   }
 
   /** A sense-reversing barrier: returns when every replica has called it. */
@@ -169,6 +177,29 @@ export class ReplicaSync {
       for (let i = 0; i < length; i++) out[i] = out[i]! + w * this.slots[base + i]!;
     }
     return out;
+  }
+
+  /**
+   * This replica's share of the weighted mean of every slot's first `length` floats, written into
+   * `averaged`: call after the barrier that follows writing the slots, then meet at a barrier again
+   * before reading `averaged`. Replicas' shares are contiguous and about equal.
+   */
+  averageShare(weights: number[], length = this.memory.paramCount): void {
+    const n = this.memory.replicas;
+    const start = Math.floor((this.replica * length) / n);
+    const end = Math.floor(((this.replica + 1) * length) / n);
+    const p = this.memory.paramCount;
+    const out = this.averaged.subarray(start, end);
+    let written = false;
+    for (let r = 0; r < n; r++) {
+      const w = weights[r]!;
+      if (w === 0) continue;
+      const slot = this.slots.subarray(r * p + start, r * p + end);
+      if (written) for (let i = 0; i < out.length; i++) out[i] = out[i]! + w * slot[i]!;
+      else for (let i = 0; i < out.length; i++) out[i] = w * slot[i]!;
+      written = true;
+    }
+    if (!written) out.fill(0);
   }
 }
 
