@@ -208,6 +208,7 @@ export type SessionSummary = z.infer<typeof SessionSummarySchema>;
 
 export const SessionDetailSchema = SessionSummarySchema.extend({
   config: SessionConfigSchema,
+  /** Up to 100 of the viewers, the host first (`viewers` is how many there are); presence changes follow. */
   viewerList: z.array(SessionViewerSchema),
   presenceVersion: z.number().int(),
   /** The CNN's fixed probe images (PNG data URLs), whose predictions every epoch reports. */

@@ -43,6 +43,14 @@ export class Presence<M extends { id: string }> {
     return [...this.entries.values()].map((e) => e.member);
   }
 
+  /** At most `limit` members, those `first` picks ahead of the others (in order of arrival otherwise). */
+  sample(limit: number, first: (member: M) => boolean): M[] {
+    const out: M[] = [];
+    for (const e of this.entries.values()) if (out.length < limit && first(e.member)) out.push(e.member);
+    for (const e of this.entries.values()) if (out.length < limit && !first(e.member)) out.push(e.member);
+    return out;
+  }
+
   has(memberId: string): boolean {
     return this.entries.has(memberId);
   }

@@ -31,7 +31,10 @@ export class SessionTimeline {
   state: SessionState | null = null;
   message: string | null = null;
   lastSeq = 0;
+  /** The viewers this page knows by name (a join names up to 100; presence changes add and remove). */
   viewers: SessionViewer[] = [];
+  /** How many watch, from the join and every presence push. */
+  viewerCount = 0;
   presenceVersion = 0;
   /** Bumped on every change, so a UI can tell cheaply that it must redraw. */
   version = 0;
@@ -64,6 +67,7 @@ export class SessionTimeline {
     this.state = reply.session.state;
     this.message = reply.session.message;
     this.viewers = reply.session.viewerList;
+    this.viewerCount = reply.session.viewers;
     this.presenceVersion = reply.session.presenceVersion;
     this.joining = false;
     const waiting = this.buffered;
@@ -85,7 +89,8 @@ export class SessionTimeline {
     return added;
   }
 
-  presence(changes: PresenceChange[]): void {
+  presence(changes: PresenceChange[], viewerCount?: number): void {
+    if (viewerCount !== undefined) this.viewerCount = viewerCount;
     if (this.joining) {
       this.bufferedPresence.push(...changes);
       return;

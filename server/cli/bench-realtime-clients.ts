@@ -81,9 +81,9 @@ export async function runClients(s: BenchSettings, post: (m: BenchMessage) => vo
       w.arrivals.push(event.seq);
       w.timeline.live(event);
     });
-    socket.on('session:presence', ({ changes }) => {
+    socket.on('session:presence', ({ changes, viewers }) => {
       lastPresence = Date.now();
-      w.timeline.presence(changes);
+      w.timeline.presence(changes, viewers);
     });
     watchers.push(w);
     return w;

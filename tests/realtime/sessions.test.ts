@@ -84,7 +84,7 @@ class Viewer {
     clients.push(this.socket);
     this.socket.on('session:event', ({ event }) => this.timeline.live(event));
     this.socket.on('session:batch', ({ event }) => this.timeline.live(event));
-    this.socket.on('session:presence', ({ changes }) => this.timeline.presence(changes));
+    this.socket.on('session:presence', ({ changes, viewers }) => this.timeline.presence(changes, viewers));
     return this;
   }
 
@@ -296,6 +296,25 @@ describe('who the host is', () => {
       error: 'Only the host (Guest 4821) can stop this session.',
     });
     expect(await tab2.control(id, 'stop')).toEqual({ ok: true, data: { state: 'stopped' } });
+  });
+});
+
+describe('a crowd', () => {
+  it('names up to 100 viewers in a join, the host first, and counts them all, live', async () => {
+    const host = await new Viewer('Crowd host').connect();
+    const sessionId = await host.create({ ...tiny, name: 'crowded' });
+    await host.join(sessionId);
+    const crowd = await Promise.all(Array.from({ length: 110 }, (_, i) => new Viewer(`v${i}`, true).connect()));
+    await Promise.all(crowd.map((v) => v.join(sessionId)));
+    const late = await new Viewer('Late', true).connect();
+    await late.join(sessionId);
+    expect(late.timeline.viewerCount).toBe(112);
+    expect(late.timeline.viewers).toHaveLength(100);
+    expect(late.timeline.viewers[0]).toMatchObject({ nickname: 'Crowd host', host: true });
+    // The count follows the crowd as it changes, whoever the page knows by name.
+    crowd[0]!.socket.disconnect();
+    await expect.poll(() => late.timeline.viewerCount).toBe(111);
+    await expect.poll(() => host.timeline.viewerCount).toBe(111);
   });
 });
 

@@ -6,7 +6,16 @@ import type { SessionViewer } from '../../../lib/protocol';
 
 const MAX_SHOWN = 24;
 
-export function PresenceList({ viewers, youId }: { viewers: SessionViewer[]; youId: string | null }) {
+export function PresenceList({
+  viewers,
+  count,
+  youId,
+}: {
+  viewers: SessionViewer[];
+  /** How many watch: a crowd's page knows only some of them by name. */
+  count: number;
+  youId: string | null;
+}) {
   const sorted = [...viewers].sort(
     (a, b) =>
       Number(b.host) - Number(a.host) ||
@@ -22,7 +31,7 @@ export function PresenceList({ viewers, youId }: { viewers: SessionViewer[]; you
           data-testid="viewer-count"
           className="rounded-full bg-zinc-800 px-2 py-0.5 text-xs font-medium text-zinc-300"
         >
-          {viewers.length}
+          {Math.max(count, viewers.length)}
         </span>
       </h2>
       <ul data-testid="presence" className="flex flex-wrap gap-1.5 md:flex-col md:flex-nowrap">
@@ -40,8 +49,10 @@ export function PresenceList({ viewers, youId }: { viewers: SessionViewer[]; you
             {v.id === youId && <span className="text-[10px] uppercase tracking-wide text-zinc-500">you</span>}
           </li>
         ))}
-        {sorted.length > shown.length && (
-          <li className="px-2.5 py-1 text-sm text-zinc-500">and {sorted.length - shown.length} more</li>
+        {Math.max(count, sorted.length) > shown.length && (
+          <li className="px-2.5 py-1 text-sm text-zinc-500">
+            and {Math.max(count, sorted.length) - shown.length} more
+          </li>
         )}
       </ul>
     </section>

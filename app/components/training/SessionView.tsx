@@ -130,7 +130,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
           )}
         </section>
         <aside className="flex flex-col gap-2">
-          <PresenceList viewers={t.viewers} youId={t.you?.viewerId ?? null} />
+          <PresenceList viewers={t.viewers} count={t.viewerCount} youId={t.you?.viewerId ?? null} />
           <NicknameForm why="Pick a nickname to appear by name (and to vote)" />
         </aside>
       </div>

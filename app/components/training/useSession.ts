@@ -34,9 +34,17 @@ export function useSession(sessionId: string) {
     const onEvent = ({ sessionId: id, event }: { sessionId: string; event: SessionEvent | SessionBatchEvent }) => {
       if (id === sessionId && timeline.live(event)) redraw();
     };
-    const onPresence = ({ sessionId: id, changes }: { sessionId: string; changes: PresenceChange[] }) => {
+    const onPresence = ({
+      sessionId: id,
+      viewers,
+      changes,
+    }: {
+      sessionId: string;
+      viewers: number;
+      changes: PresenceChange[];
+    }) => {
       if (id !== sessionId) return;
-      timeline.presence(changes);
+      timeline.presence(changes, viewers);
       redraw();
     };
     // Sent to the session's page when a moderator hid the host's nickname or showed it again.

@@ -29,6 +29,12 @@ import { localFeed, type SessionFeed, type SharedSessionRecord } from './feed';
 import { isHost, publicViewerId } from './identity';
 import { isTerminal, nextState, type SessionAction } from '../../../lib/sessions/stateMachine';
 
+/**
+ * Viewers named in a join reply (the host first); the count is exact and later joins and leaves
+ * arrive as presence changes. Every join sending the whole list made a crowd's joins quadratic:
+ * 4,000 viewers joining took minutes (bench:realtime), for a page that shows 24 names.
+ */
+export const VIEWER_LIST_LIMIT = 100;
 export interface SessionListener {
   /** A new event (batch metrics may be sent volatile; everything else must arrive). */
   event(session: TrainingSession, event: SessionEvent): void;
@@ -204,7 +210,7 @@ export class TrainingSession extends EventEmitter<{ event: [SessionEvent] }> {
     return {
       ...this.summary(),
       config: this.config,
-      viewerList: this.presence.members(),
+      viewerList: this.presence.sample(VIEWER_LIST_LIMIT, (v) => v.host),
       presenceVersion: this.presence.version,
       probeImages: this.probeImages,
       modelVersionId: this.modelVersionId,
