@@ -38,6 +38,8 @@ import { numberOption } from './options';
 
 const PER_SECOND = 10;
 const P95_LIMIT_MS = 50;
+/** Drawing before a mode's search, unmeasured (the model's first load and compile). */
+const WARM_UP_SECONDS = 2;
 const MODES: Record<string, { label: string; recognition: RecognizerOptions }> = {
   inline: {
     label: 'inline on the socket thread, batch 1, layers predict (before)',
@@ -226,6 +228,9 @@ async function startMode(
   const info = await draw.recognizer.model();
   const url = `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`;
   log(`  ${mode}: ${MODES[mode]!.label}, model ${info.version} (${info.inference})`);
+  // Unmeasured: the first recognitions load and compile the model (in the worker: seconds), which
+  // would fail the first step and end the search at 0 drawers.
+  await runDrawers({ url, drawers: 1, perSecond: PER_SECOND, seconds: WARM_UP_SECONDS });
   const search: Search = {
     mode,
     steps: [],
