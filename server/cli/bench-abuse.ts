@@ -25,7 +25,7 @@ import { spawnTsWorker } from '../threads/spawn';
 import { type AttackCounts, type AttackSettings, RATE_PER_DRAWER, startAttacks } from './bench-abuse-attacks';
 import type { PageSample, ProbeData, ProbeMessage } from './bench-abuse-probe';
 import type { LagFigures } from './bench-realtime-lag';
-import type { NodeReply, NodeRequest } from './bench-realtime-node';
+import { lagControls, stopChild } from './bench-realtime-cluster';
 import { numberOption } from './options';
 
 const PAGES = ['/', '/gallery'];
@@ -273,22 +273,7 @@ async function startServerProcess(o: { databaseUrl: string; scratch: string }): 
   return {
     pid: child.pid!,
     url,
-    startLag: () => child.send({ type: 'lag:start' } satisfies NodeRequest),
-    stopLag: () =>
-      new Promise<LagFigures>((resolve, reject) => {
-        child.once('message', (m: NodeReply) => resolve(m.lag));
-        child.once('exit', () => reject(new Error('the server exited before it reported its lag')));
-        child.send({ type: 'lag:stop' } satisfies NodeRequest);
-      }),
-    stop: () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
-        child.once('exit', () => {
-          clearTimeout(kill);
-          resolve();
-        });
-        child.kill('SIGTERM');
-      }),
+    ...lagControls(child, 'the server'),
+    stop: () => stopChild(child),
   };
 }

@@ -118,23 +118,13 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
         PORT: port,
       },
     );
-    return {
-      name,
-      url: match[1]!,
-      startLag: () => child.send({ type: 'lag:start' } satisfies NodeRequest),
-      stopLag: () =>
-        new Promise<LagFigures>((resolve, reject) => {
-          child.once('message', (m: NodeReply) => resolve(m.lag));
-          child.once('exit', () => reject(new Error(`${name} exited before it reported its lag`)));
-          child.send({ type: 'lag:stop' } satisfies NodeRequest);
-        }),
-    };
+    return { name, url: match[1]!, ...lagControls(child, name) };
   };
 
   let closing: Promise<void> | undefined;
   const close = () =>
     (closing ??= (async () => {
-      await Promise.all(procs.map(stop));
+      await Promise.all(procs.map((p) => stopChild(p.child)));
       await deleteKeys(o.redisUrl, prefix).catch((err: unknown) =>
         console.error(`  could not delete the Redis keys ${prefix}*: ${(err as Error).message}`),
       );
@@ -158,16 +148,29 @@ export async function startCluster(o: ClusterOptions): Promise<Cluster> {
   }
 }
 
+/** The lag measurement of a bench-realtime-node child, over the IPC channel it was spawned with. */
+export function lagControls(child: ChildProcess, name: string): Pick<WebNode, 'startLag' | 'stopLag'> {
+  return {
+    startLag: () => child.send({ type: 'lag:start' } satisfies NodeRequest),
+    stopLag: () =>
+      new Promise<LagFigures>((resolve, reject) => {
+        child.once('message', (m: NodeReply) => resolve(m.lag));
+        child.once('exit', () => reject(new Error(`${name} exited before it reported its lag`)));
+        child.send({ type: 'lag:stop' } satisfies NodeRequest);
+      }),
+  };
+}
+
 /** SIGTERM (a clean close), SIGKILL if it takes too long. */
-function stop(p: Proc): Promise<void> {
+export function stopChild(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
-    if (p.child.exitCode !== null || p.child.signalCode !== null) return resolve();
-    const kill = setTimeout(() => p.child.kill('SIGKILL'), 15_000);
-    p.child.once('exit', () => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+    child.once('exit', () => {
       clearTimeout(kill);
       resolve();
     });
-    p.child.kill('SIGTERM');
+    child.kill('SIGTERM');
   });
 }
 
