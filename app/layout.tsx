@@ -5,6 +5,7 @@ import { headers } from 'next/headers';
 import { connection } from 'next/server';
 import { PAGE_ORIGIN_HEADER } from '../lib/pages';
 import type { ReactNode } from 'react';
+import { MENU } from './rooms';
 import './globals.css';
 
 const description = 'Train, test and play with a small image classifier for Fashion-MNIST, live in the browser.';
@@ -38,17 +39,6 @@ export const viewport: Viewport = {
   themeColor: '#09090b',
 };
 
-const NAV = [
-  { href: '/sessions', label: 'Train' },
-  { href: '/draw', label: 'Draw' },
-  { href: '/vote', label: 'Vote' },
-  { href: '/gallery', label: 'Gallery' },
-  { href: '/collections', label: 'Collections' },
-  { href: '/sketches', label: 'Sketches' },
-  { href: '/models', label: 'Models' },
-  { href: '/assessments', label: 'Assessments' },
-];
-
 export default async function RootLayout({ children }: { children: ReactNode }) {
   // Every page is rendered per request: its scripts carry that response's CSP nonce
   // (server/http/security.ts), which a page prerendered at build time could not have.
@@ -63,9 +53,9 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
               Fashion-MNIST Playground
             </Link>
             <nav aria-label="Main" className="flex flex-wrap gap-x-4 gap-y-1 text-sm text-zinc-400">
-              {NAV.map((item) => (
-                <Link key={item.href} href={item.href} className="hover:text-zinc-100">
-                  {item.label}
+              {MENU.map((room) => (
+                <Link key={room.href} href={room.href} className="hover:text-zinc-100">
+                  {room.menu}
                 </Link>
               ))}
             </nav>

@@ -1,6 +1,7 @@
 /** The home page: what the playground is, and the live status of the server behind it. */
 import Link from 'next/link';
 import { StatusPanel } from './components/StatusPanel';
+import { MENU, ROOMS } from './rooms';
 
 const facts = [
   {
@@ -29,38 +30,27 @@ export default function HomePage() {
           The Fashion-MNIST Playground trains a neural network to recognise clothing in small pictures and shows how
           well it does. Everything runs on this server: no cloud, no GPU needed.
         </p>
-        <nav className="mt-6 flex flex-wrap gap-3 text-sm">
-          <Link
-            href="/sessions"
-            className="rounded-lg bg-indigo-500 px-4 py-2 font-semibold text-white hover:bg-indigo-400"
-          >
-            Train together, live →
-          </Link>
-          <Link
-            href="/draw"
-            className="rounded-lg border border-zinc-700 px-4 py-2 text-zinc-200 hover:border-zinc-500"
-          >
-            Draw a garment
-          </Link>
-          <Link
-            href="/vote"
-            className="rounded-lg border border-zinc-700 px-4 py-2 text-zinc-200 hover:border-zinc-500"
-          >
-            Vote on generated garments
-          </Link>
-          <Link
-            href="/gallery"
-            className="rounded-lg border border-zinc-700 px-4 py-2 text-zinc-200 hover:border-zinc-500"
-          >
-            Community gallery
-          </Link>
-          <Link
-            href="/assessments"
-            className="rounded-lg border border-zinc-700 px-4 py-2 text-zinc-200 hover:border-zinc-500"
-          >
-            Assessments
-          </Link>
-        </nav>
+        <Link
+          href={ROOMS.sessions.href}
+          className="mt-6 inline-block rounded-lg bg-indigo-500 px-4 py-2 text-sm font-semibold text-white hover:bg-indigo-400"
+        >
+          {ROOMS.sessions.title}, live →
+        </Link>
+      </section>
+
+      <section aria-label="Rooms" className="mt-10">
+        <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4">
+          {MENU.map((room) => (
+            <li key={room.href} className="rounded-xl border border-zinc-800 bg-zinc-900/40 p-4">
+              <h2 className="text-sm font-semibold">
+                <Link href={room.href} className="text-indigo-300 hover:underline">
+                  {room.title}
+                </Link>
+              </h2>
+              <p className="mt-1 text-sm leading-relaxed text-zinc-400">{room.intro}</p>
+            </li>
+          ))}
+        </ul>
       </section>
 
       <ul className="mt-10 grid gap-4 sm:grid-cols-3">

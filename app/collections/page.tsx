@@ -1,13 +1,7 @@
 /** /collections: your collections (create one) and everyone's public ones. */
-import { Page } from '../components/Page';
 import { CollectionsIndex } from './CollectionsIndex';
+import { roomPage } from '../rooms';
 
-export const metadata = { title: 'Collections' };
-
-export default function CollectionsPage() {
-  return (
-    <Page title="Collections">
-      <CollectionsIndex />
-    </Page>
-  );
-}
+const room = roomPage('collections', { children: <CollectionsIndex /> });
+export const metadata = room.metadata;
+export default room.Page;

@@ -4,14 +4,7 @@
  */
 import type { ReactNode } from 'react';
 
-export function Page({
-  title,
-  intro,
-  actions,
-  back,
-  narrow = false,
-  children,
-}: {
+export type PageFrame = {
   title?: ReactNode;
   intro?: ReactNode;
   actions?: ReactNode;
@@ -19,7 +12,9 @@ export function Page({
   back?: { href: string; label: string };
   narrow?: boolean;
   children: ReactNode;
-}) {
+};
+
+export function Page({ title, intro, actions, back, narrow = false, children }: PageFrame) {
   return (
     <main className={`mx-auto px-4 pb-16 pt-8 sm:px-6 ${narrow ? 'max-w-3xl' : 'max-w-5xl'}`}>
       {back && (

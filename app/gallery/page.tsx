@@ -1,27 +1,7 @@
 /** /gallery: the community gallery of voting winners. */
-import { Page } from '../components/Page';
 import { GalleryBrowser } from './GalleryBrowser';
+import { roomPage } from '../rooms';
 
-export const metadata = { title: 'Community gallery' };
-
-export default function GalleryPage() {
-  return (
-    <Page
-      title="Community gallery"
-      intro={
-        <>
-          Garments the community voted into the gallery.{' '}
-          <a className="text-indigo-300 underline" href="/vote">
-            Vote on new ones
-          </a>{' '}
-          ·{' '}
-          <a className="text-indigo-300 underline" href="/collections">
-            collections
-          </a>
-        </>
-      }
-    >
-      <GalleryBrowser />
-    </Page>
-  );
-}
+const room = roomPage('gallery', { children: <GalleryBrowser /> });
+export const metadata = room.metadata;
+export default room.Page;

@@ -1,17 +1,7 @@
 /** /sessions: the lobby of live training sessions, and where to start one. */
-import type { Metadata } from 'next';
-import { Page } from '../components/Page';
 import { SessionLobby } from '../components/training/SessionLobby';
+import { roomPage } from '../rooms';
 
-export const metadata: Metadata = { title: 'Train together' };
-
-export default function SessionsPage() {
-  return (
-    <Page
-      title="Train together"
-      intro="Start a training session and share its link: everyone who opens it watches the same model learn, live, batch by batch. The host starts, pauses and stops it; when it finishes, the model is kept and the session can be replayed."
-    >
-      <SessionLobby />
-    </Page>
-  );
-}
+const room = roomPage('sessions', { children: <SessionLobby /> });
+export const metadata = room.metadata;
+export default room.Page;

@@ -57,6 +57,13 @@ it('guesses while drawing, shows what the model sees, undoes, redoes and saves',
   await expect.poll(() => page.getByTestId('probability-bars').getAttribute('data-filled')).toBe('yes');
 
   await page.getByRole('radio', { name: /T-shirt\/top/ }).click();
+  // The label choice is a radio group: the arrow keys move the choice and the focus with it.
+  const checked = (name: RegExp) => page.getByRole('radio', { name }).getAttribute('aria-checked');
+  await page.keyboard.press('ArrowRight');
+  await expect.poll(() => checked(/Trouser/)).toBe('true');
+  expect(await page.evaluate(() => document.activeElement?.textContent)).toContain('Trouser');
+  await page.keyboard.press('ArrowLeft');
+  await expect.poll(() => checked(/T-shirt\/top/)).toBe('true');
   const saveButton = page.getByTestId('save-panel').getByRole('button', { name: /save it|save as/i });
   await saveButton.click();
   await expect

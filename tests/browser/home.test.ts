@@ -5,6 +5,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { MENU } from '../../app/rooms';
 import { artifactPath, launchBrowser } from '../helpers/browser';
 import { startTestServer, type TestServer } from '../helpers/server';
 
@@ -86,3 +87,19 @@ it('has a social preview: og:image tags for the 1200x630 picture, which the serv
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toBe('image/png');
 });
+
+it('names every room once: the menu and the home page link to it, and its page carries the same title', async () => {
+  const home = await (await fetch(server.url + '/')).text();
+  expect(MENU.length).toBeGreaterThanOrEqual(8);
+  for (const room of MENU) {
+    // In the menu (its short word) and on the home page (its title), both linking to it.
+    expect(home).toContain(`href="${room.href}"`);
+    expect(home).toContain(`>${room.menu}</a>`);
+    expect(home).toContain(`>${room.title.replace(/'/g, '&#x27;')}</a>`);
+    const page = await fetch(server.url + room.href);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    expect(html).toContain(`<title>${room.title} · Fashion-MNIST Playground</title>`);
+    expect(/<h1[^>]*>([^<]*)<\/h1>/.exec(html)?.[1]).toBe(room.title);
+  }
+}, 60_000);

@@ -7,10 +7,10 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { tinyCnn } from '../helpers/models';
-import { artifactPath, drawShape, launchBrowser, pageProblems } from '../helpers/browser';
+import { artifactPath, drawShape, inPage, launchBrowser } from '../helpers/browser';
 import { connectClient, ok, pickNickname, startTestServer, type TestServer } from '../helpers/server';
 
 const FIXTURE = path.resolve('tests/fixtures/fashion-mnist');
@@ -56,15 +56,17 @@ beforeAll(async () => {
   c.disconnect();
 }, 600_000);
 
+/** A test in a fresh desktop page that must see no page problems (see inPage). */
+const pageTest = (name: string, use: (page: Page) => Promise<void>, timeout = 60_000) =>
+  it(name, { timeout }, () => inPage(browser, use));
+
 afterAll(async () => {
   await browser?.close();
   await server?.close();
   await rm(outRoot, { recursive: true, force: true });
 });
 
-it("lists the finished session's assessment on /assessments, aligned with the header", async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems = pageProblems(page);
+pageTest("lists the finished session's assessment on /assessments, aligned with the header", async (page) => {
   await page.goto(server.url + '/assessments');
   const link = page.getByTestId('assessment-session').first();
   await link.waitFor({ timeout: 15_000 });
@@ -73,22 +75,16 @@ it("lists the finished session's assessment on /assessments, aligned with the he
   const contentLeft = (await page.locator('main h1').boundingBox())!.x;
   expect(contentLeft).toBeGreaterThanOrEqual(headerLeft - 1);
   await page.screenshot({ path: artifactPath('assessments-desktop.png'), fullPage: true });
-  expect(problems).toEqual([]);
-  await page.close();
-}, 60_000);
+});
 
-it('picks the version named in the link from its page (/draw?model=<id>)', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+pageTest('picks the version named in the link from its page (/draw?model=<id>)', async (page) => {
   await page.goto(`${server.url}/draw?model=${versionId}`);
   await expect
     .poll(() => page.getByTestId('model-picker-cnn').inputValue(), { timeout: 15_000 })
     .toBe(String(versionId));
-  await page.close();
-}, 60_000);
+});
 
-it('answers on /draw with the picked session CNN', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems = pageProblems(page);
+pageTest('answers on /draw with the picked session CNN', async (page) => {
   const frames: string[] = [];
   page.on('websocket', (ws) =>
     ws.on('framesent', (f) => String(f.payload).includes('draw:recognize') && frames.push(String(f.payload))),
@@ -116,44 +112,45 @@ it('answers on /draw with the picked session CNN', async () => {
     .toBe(tag);
   expect(frames.some((f) => f.includes(`"modelVersionId":${versionId}`))).toBe(true);
   await page.screenshot({ path: artifactPath('draw-picked-model.png'), fullPage: true });
-  expect(problems).toEqual([]);
-  await page.close();
-}, 60_000);
+});
 
-it('shows the version page: who trained it, the download and the report card', async () => {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  const problems = pageProblems(page);
-  await page.goto(`${server.url}/models/${versionId}`);
-  await page.getByTestId('model-origin').waitFor({ timeout: 15_000 });
-  expect(await page.getByTestId('model-origin').innerText()).toContain('Trained by Ada');
-  expect(await page.getByTestId('download').getAttribute('href')).toBe(`/api/models/${versionId}/archive`);
-  await expect
-    .poll(() => page.getByTestId('report-card').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), {
-      timeout: 60_000,
-    })
-    .toBe(1200);
-  expect(await page.getByTestId('model-assessment').count()).toBeGreaterThan(0);
-  expect(await page.getByRole('link', { name: 'Try it on Draw' }).getAttribute('href')).toBe(
-    `/draw?model=${versionId}`,
-  );
-  await page.screenshot({ path: artifactPath('model-version.png'), fullPage: true });
-  // Without ADMIN_TOKEN on the server, nobody (this visitor included) can change the default.
-  await page.getByText(/Operator: serve this CNN by default/).click();
-  await page.getByPlaceholder(/operator token/).fill('a-guess-at-the-operator-token');
-  await page.getByRole('button', { name: 'Serve by default' }).click();
-  await expect
-    .poll(
-      () =>
-        page
-          .getByTestId('operator-message')
-          .innerText()
-          .catch(() => ''),
-      { timeout: 10_000 },
-    )
-    .toContain('started without ADMIN_TOKEN');
-  await page.goto(`${server.url}/models`);
-  await page.getByTestId('model-list').waitFor();
-  expect(await page.getByTestId('model-list').innerText()).toContain('browser test');
-  expect(problems).toEqual([]);
-  await page.close();
-}, 120_000);
+pageTest(
+  'shows the version page: who trained it, the download and the report card',
+  async (page) => {
+    await page.goto(`${server.url}/models/${versionId}`);
+    await page.getByTestId('model-origin').waitFor({ timeout: 15_000 });
+    expect(await page.getByTestId('model-origin').innerText()).toContain('Trained by Ada');
+    expect(await page.getByTestId('download').getAttribute('href')).toBe(`/api/models/${versionId}/archive`);
+    await expect
+      .poll(
+        () => page.getByTestId('report-card').evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth),
+        {
+          timeout: 60_000,
+        },
+      )
+      .toBe(1200);
+    expect(await page.getByTestId('model-assessment').count()).toBeGreaterThan(0);
+    expect(await page.getByRole('link', { name: 'Try it on Draw' }).getAttribute('href')).toBe(
+      `/draw?model=${versionId}`,
+    );
+    await page.screenshot({ path: artifactPath('model-version.png'), fullPage: true });
+    // Without ADMIN_TOKEN on the server, nobody (this visitor included) can change the default.
+    await page.getByText(/Operator: serve this CNN by default/).click();
+    await page.getByPlaceholder(/operator token/).fill('a-guess-at-the-operator-token');
+    await page.getByRole('button', { name: 'Serve by default' }).click();
+    await expect
+      .poll(
+        () =>
+          page
+            .getByTestId('operator-message')
+            .innerText()
+            .catch(() => ''),
+        { timeout: 10_000 },
+      )
+      .toContain('started without ADMIN_TOKEN');
+    await page.goto(`${server.url}/models`);
+    await page.getByTestId('model-list').waitFor();
+    expect(await page.getByTestId('model-list').innerText()).toContain('browser test');
+  },
+  120_000,
+);

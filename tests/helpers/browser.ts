@@ -5,7 +5,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { launchChromium } from '../../server/cli/bench';
 
 export const ARTIFACTS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'artifacts');
@@ -26,6 +27,21 @@ export function pageProblems(page: Page): string[] {
   page.on('console', (msg) => msg.type() === 'error' && problems.push(msg.text()));
   page.on('response', (res) => res.status() >= 400 && problems.push(`${res.status()} ${res.url()}`));
   return problems;
+}
+
+/**
+ * Opens a desktop-sized page, hands it to `use`, then expects the page to have had no problems
+ * (`pageProblems`) and closes it, also when `use` failed.
+ */
+export async function inPage(browser: Browser, use: (page: Page) => Promise<void>): Promise<void> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const problems = pageProblems(page);
+  try {
+    await use(page);
+    expect(problems).toEqual([]);
+  } finally {
+    await page.close();
+  }
 }
 
 /**

@@ -15,6 +15,8 @@ import { connectClient, pickNickname, startTestServer, type TestClient, type Tes
 
 /** A tiny run takes seconds, but a loaded 2-core CI machine running other test files can stretch it. */
 const TRAINING_TIMEOUT_MS = 150_000;
+/** A test that trains a tiny model in a session, with the time that takes on a busy machine. */
+const trainingTest = (name: string, fn: () => Promise<void>) => it(name, { timeout: TRAINING_TIMEOUT_MS }, fn);
 const FIXTURE = path.resolve('tests/fixtures/fashion-mnist');
 let server: TestServer;
 let outRoot: string;
@@ -105,79 +107,84 @@ class Viewer {
 }
 
 const tiny: SessionConfigInput = { name: 'tiny CNN', kind: 'cnn', epochs: 3, batchSize: 32, trainLimit: 256 };
+const tinyVae: SessionConfigInput = { name: 'tiny VAE', kind: 'vae', epochs: 1, batchSize: 32, trainLimit: 256 };
 let finishedId = '';
 let finishedEvents: unknown[] = [];
 
 describe('a shared session', () => {
-  it('gives three viewers, a late joiner and a reconnecting viewer the same events in the same order', {
-    timeout: TRAINING_TIMEOUT_MS,
-  }, async () => {
-    const host = await new Viewer('Ada').connect();
-    const v1 = await new Viewer('Bob').connect();
-    const v2 = await new Viewer('Cyd').connect();
-    const id = await host.create(tiny);
-    for (const v of [host, v1, v2]) await v.join(id);
-    expect(host.timeline.you?.host).toBe(true);
-    expect(v1.timeline.you?.host).toBe(false);
-    await until('presence of all three', () => host.timeline.viewers.length === 3);
-    expect(host.timeline.viewers.map((v) => [v.nickname, v.host]).sort()).toEqual([
-      ['Ada', true],
-      ['Bob', false],
-      ['Cyd', false],
-    ]);
+  trainingTest(
+    'gives three viewers, a late joiner and a reconnecting viewer the same events in the same order',
+    async () => {
+      const host = await new Viewer('Ada').connect();
+      const v1 = await new Viewer('Bob').connect();
+      const v2 = await new Viewer('Cyd').connect();
+      const id = await host.create(tiny);
+      for (const v of [host, v1, v2]) await v.join(id);
+      expect(host.timeline.you?.host).toBe(true);
+      expect(v1.timeline.you?.host).toBe(false);
+      await until('presence of all three', () => host.timeline.viewers.length === 3);
+      expect(host.timeline.viewers.map((v) => [v.nickname, v.host]).sort()).toEqual([
+        ['Ada', true],
+        ['Bob', false],
+        ['Cyd', false],
+      ]);
 
-    expect(await v1.control(id, 'start')).toEqual({ ok: false, error: 'Only the host (Ada) can start this session.' });
-    expect(await host.control(id, 'start')).toEqual({ ok: true, data: { state: 'training' } });
+      expect(await v1.control(id, 'start')).toEqual({
+        ok: false,
+        error: 'Only the host (Ada) can start this session.',
+      });
+      expect(await host.control(id, 'start')).toEqual({ ok: true, data: { state: 'training' } });
 
-    // v2 drops its connection after the first batch metrics and comes back after the first epoch.
-    await until('a batch at v2', () => v2.timeline.batches.length > 0);
-    v2.socket.disconnect();
-    await until('the first epoch at the host', () => host.timeline.epochs.length >= 1);
-    await v2.connect();
-    await v2.join(id);
-    const late = await new Viewer('Dee').connect();
-    await late.join(id);
-    expect(late.timeline.epochs.length).toBeGreaterThanOrEqual(1); // the snapshot brought the past
+      // v2 drops its connection after the first batch metrics and comes back after the first epoch.
+      await until('a batch at v2', () => v2.timeline.batches.length > 0);
+      v2.socket.disconnect();
+      await until('the first epoch at the host', () => host.timeline.epochs.length >= 1);
+      await v2.connect();
+      await v2.join(id);
+      const late = await new Viewer('Dee').connect();
+      await late.join(id);
+      expect(late.timeline.epochs.length).toBeGreaterThanOrEqual(1); // the snapshot brought the past
 
-    const all = [host, v1, v2, late];
-    await until('everyone sees the saved model', () =>
-      all.every((v) => v.timeline.events.some((e) => e.type === 'saved')),
-    );
-    const reference = host.timeline.reliableEvents();
-    expect(reference.map((e) => (e.type === 'state' ? e.state : e.type))).toEqual([
-      'training',
-      'started',
-      'epoch',
-      'epoch',
-      'epoch',
-      'saved',
-      'finished',
-    ]);
-    for (const v of all) {
-      expect(v.timeline.reliableEvents()).toEqual(reference);
-      const seqs = v.timeline.events.map((e) => e.seq);
-      expect(seqs).toEqual([...new Set(seqs)].sort((a, b) => a - b)); // no duplicate, in order
-      expect(v.timeline.state).toBe('finished');
-    }
-    // Batch metrics a late joiner got from the snapshot are the very events the host saw live.
-    const hostBatches = new Map(host.timeline.batches.map((b) => [b.seq, b]));
-    for (const b of late.timeline.batches) if (hostBatches.has(b.seq)) expect(b).toEqual(hostBatches.get(b.seq));
-    expect(late.timeline.batches.length).toBeGreaterThan(0);
+      const all = [host, v1, v2, late];
+      await until('everyone sees the saved model', () =>
+        all.every((v) => v.timeline.events.some((e) => e.type === 'saved')),
+      );
+      const reference = host.timeline.reliableEvents();
+      expect(reference.map((e) => (e.type === 'state' ? e.state : e.type))).toEqual([
+        'training',
+        'started',
+        'epoch',
+        'epoch',
+        'epoch',
+        'saved',
+        'finished',
+      ]);
+      for (const v of all) {
+        expect(v.timeline.reliableEvents()).toEqual(reference);
+        const seqs = v.timeline.events.map((e) => e.seq);
+        expect(seqs).toEqual([...new Set(seqs)].sort((a, b) => a - b)); // no duplicate, in order
+        expect(v.timeline.state).toBe('finished');
+      }
+      // Batch metrics a late joiner got from the snapshot are the very events the host saw live.
+      const hostBatches = new Map(host.timeline.batches.map((b) => [b.seq, b]));
+      for (const b of late.timeline.batches) if (hostBatches.has(b.seq)) expect(b).toEqual(hostBatches.get(b.seq));
+      expect(late.timeline.batches.length).toBeGreaterThan(0);
 
-    const last = host.timeline.epochs.at(-1)!;
-    expect(last.progress).toBe(1);
-    for (const b of host.timeline.batches) {
-      expect(Number.isFinite(b.loss)).toBe(true);
-      if (b.etaSeconds !== null) expect(b.etaSeconds).toBeLessThan(300); // seconds left of a run of seconds
-    }
-    const saved = reference.find((e) => e.type === 'saved');
-    expect(saved?.type === 'saved' && saved.modelPath).toBe(path.join(outRoot, id, 'model'));
-    expect(existsSync(path.join(outRoot, id, 'model', 'model.json'))).toBe(true);
-    expect(last.evaluation.confusionMatrix?.flat().reduce((a, b) => a + b, 0)).toBe(200);
-    expect(host.timeline.detail?.probeImages).toHaveLength(16);
-    finishedId = id;
-    finishedEvents = reference;
-  });
+      const last = host.timeline.epochs.at(-1)!;
+      expect(last.progress).toBe(1);
+      for (const b of host.timeline.batches) {
+        expect(Number.isFinite(b.loss)).toBe(true);
+        if (b.etaSeconds !== null) expect(b.etaSeconds).toBeLessThan(300); // seconds left of a run of seconds
+      }
+      const saved = reference.find((e) => e.type === 'saved');
+      expect(saved?.type === 'saved' && saved.modelPath).toBe(path.join(outRoot, id, 'model'));
+      expect(existsSync(path.join(outRoot, id, 'model', 'model.json'))).toBe(true);
+      expect(last.evaluation.confusionMatrix?.flat().reduce((a, b) => a + b, 0)).toBe(200);
+      expect(host.timeline.detail?.probeImages).toHaveLength(16);
+      finishedId = id;
+      finishedEvents = reference;
+    },
+  );
 
   it('stores the finished session and registers its model as a model version', async () => {
     const { getDb } = await import('../../server/db');
@@ -191,9 +198,7 @@ describe('a shared session', () => {
     expect(version.path).toContain(path.join(finishedId, 'model').split(path.sep).join('/'));
   });
 
-  it('replays a finished session from the database on a freshly started server', {
-    timeout: TRAINING_TIMEOUT_MS,
-  }, async () => {
+  trainingTest('replays a finished session from the database on a freshly started server', async () => {
     // The same database and output folder, a new process's memory.
     const fresh = await startTestServer({ database: server.database, sessions: { dataDir: FIXTURE, outRoot } });
     try {
@@ -213,9 +218,7 @@ describe('a shared session', () => {
 });
 
 describe('host controls', () => {
-  it('pause, resume and stop work for the host and are refused for others', {
-    timeout: TRAINING_TIMEOUT_MS,
-  }, async () => {
+  trainingTest('pause, resume and stop work for the host and are refused for others', async () => {
     const host = await new Viewer('Ada').connect();
     const other = await new Viewer('Bob').connect();
     const id = await host.create({ ...tiny, name: 'controls', epochs: 20 });
@@ -364,18 +367,9 @@ describe('bad input', () => {
 });
 
 describe('a VAE session', () => {
-  it('streams reconstructions and a class-by-class sample grid every epoch', {
-    timeout: TRAINING_TIMEOUT_MS,
-  }, async () => {
+  trainingTest('streams reconstructions and a class-by-class sample grid every epoch', async () => {
     const host = await new Viewer('Ada').connect();
-    const id = await host.create({
-      name: 'tiny VAE',
-      kind: 'vae',
-      epochs: 1,
-      batchSize: 32,
-      trainLimit: 256,
-      beta: 0.5,
-    });
+    const id = await host.create({ ...tinyVae, beta: 0.5 });
     await host.join(id);
     expect(host.timeline.detail?.config).toMatchObject({ kind: 'vae', beta: 0.5 });
     expect((await host.control(id, 'start')).ok).toBe(true);
@@ -416,21 +410,11 @@ describe('a VAE session', () => {
 });
 
 describe('a session that fails mid-training', () => {
-  it('shows every viewer the failed state and why, and the server keeps serving', {
-    timeout: TRAINING_TIMEOUT_MS,
-  }, async () => {
+  trainingTest('shows every viewer the failed state and why, and the server keeps serving', async () => {
     const host = await new Viewer('Ada').connect();
     const viewer = await new Viewer('Bob').connect();
     // A learning rate of 1 makes this VAE's loss overflow within its first steps (seeded, so every time).
-    const id = await host.create({
-      name: 'too fast',
-      kind: 'vae',
-      epochs: 2,
-      batchSize: 32,
-      trainLimit: 256,
-      lr: 1,
-      lrSchedule: 'constant',
-    });
+    const id = await host.create({ ...tinyVae, name: 'too fast', epochs: 2, lr: 1, lrSchedule: 'constant' });
     await host.join(id);
     await viewer.join(id);
     expect((await host.control(id, 'start')).ok).toBe(true);

@@ -8,6 +8,7 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import { CLASS_NAMES } from '../../../lib/classes';
+import { RadioChoices } from '../RadioChoices';
 import type { Stroke } from '../../../lib/sketch/preprocess';
 import { request } from '../../realtime/socket';
 import { NicknameForm, useGuest } from '../../identity';
@@ -64,25 +65,22 @@ export function SavePanel({
   return (
     <section className="rounded-xl border border-zinc-800 bg-zinc-900/40 p-4" data-testid="save-panel">
       <h2 className="text-sm font-semibold text-zinc-200">What did you draw?</h2>
-      <div className="mt-3 flex flex-wrap gap-1.5" role="radiogroup" aria-label="Label">
-        {CLASS_NAMES.map((name, c) => (
-          <button
-            key={name}
-            type="button"
-            role="radio"
-            aria-checked={chosen === c}
-            onClick={() => setLabel(c)}
-            className={`rounded-full border px-2.5 py-1 text-xs transition-colors ${
-              chosen === c
-                ? 'border-indigo-400 bg-indigo-500/20 text-indigo-100'
-                : 'border-zinc-700 text-zinc-400 hover:border-zinc-500 hover:text-zinc-200'
-            }`}
-          >
-            {name}
-            {c === guess && <span className="ml-1 text-zinc-500">(guess)</span>}
-          </button>
-        ))}
-      </div>
+      <RadioChoices
+        label="Label"
+        look="pills"
+        className="mt-3"
+        value={chosen}
+        onChange={setLabel}
+        options={CLASS_NAMES.map((name, c) => ({
+          value: c,
+          content: (
+            <>
+              {name}
+              {c === guess && <span className="ml-1 text-zinc-500">(guess)</span>}
+            </>
+          ),
+        }))}
+      />
       <div className="mt-4 flex items-center gap-3">
         <Button primary onClick={() => void save()} disabled={state.kind === 'saving' || state.kind === 'saved'}>
           {chosen === guess ? 'Yes, save it' : `Save as ${CLASS_NAMES[chosen!]}`}

@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { SESSION_LIMITS, SessionConfigSchema, type SessionKind } from '../../../lib/protocol';
 import { request } from '../../realtime/socket';
 import { ErrorMessage } from '../Messages';
+import { RadioChoices } from '../RadioChoices';
 import { KIND_LABEL } from './format';
 import { defaultNickname, ensureNickname, useGuest } from '../../identity';
 
@@ -207,20 +208,13 @@ export function CreateSessionForm() {
       }}
     >
       <h2 className="text-sm font-semibold text-zinc-200">Start a session</h2>
-      <div role="radiogroup" aria-label="Model" className="grid grid-cols-2 gap-1 rounded-lg bg-zinc-800/60 p-1">
-        {(['cnn', 'vae'] as const).map((k) => (
-          <button
-            key={k}
-            type="button"
-            role="radio"
-            aria-checked={kind === k}
-            onClick={() => setKind(k)}
-            className={`rounded-md px-2 py-1.5 text-xs font-medium transition ${kind === k ? 'bg-indigo-500 text-white' : 'text-zinc-300 hover:bg-zinc-700/60'}`}
-          >
-            {KIND_LABEL[k]}
-          </button>
-        ))}
-      </div>
+      <RadioChoices
+        label="Model"
+        look="segmented"
+        value={kind}
+        onChange={setKind}
+        options={(['cnn', 'vae'] as const).map((k) => ({ value: k, content: KIND_LABEL[k] }))}
+      />
       <p className="-mt-2 text-[11px] leading-relaxed text-zinc-500">
         {kind === 'cnn'
           ? 'Learns to tell the ten garments apart; watch its accuracy and its mistakes.'
@@ -297,34 +291,36 @@ export function CreateSessionForm() {
           </select>
         </Field>
         {kind === 'vae' && (
-          <NumberField
-            name="beta"
-            label="β (KL weight)"
-            hint="1 = the true bound"
-            decimal
-            value={beta}
-            onChange={setBeta}
-          />
-        )}
-        {kind === 'vae' && (
-          <Switch
-            name="perceptual"
-            label="Perceptual loss"
-            hint="sharper samples, ~30 % slower"
-            text="match a CNN's features"
-            checked={perceptual}
-            onChange={setPerceptual}
-          />
-        )}
-        {kind === 'vae' && (
-          <Switch
-            name="adversarial"
-            label="Adversarial critic"
-            hint="less blur, ~20 % slower"
-            text="sharpen with a critic"
-            checked={adversarial}
-            onChange={setAdversarial}
-          />
+          <>
+            <NumberField
+              name="beta"
+              label="β (KL weight)"
+              hint="1 = the true bound"
+              decimal
+              value={beta}
+              onChange={setBeta}
+            />
+            {[
+              {
+                name: 'perceptual',
+                label: 'Perceptual loss',
+                hint: 'sharper samples, ~30 % slower',
+                text: "match a CNN's features",
+                checked: perceptual,
+                onChange: setPerceptual,
+              },
+              {
+                name: 'adversarial',
+                label: 'Adversarial critic',
+                hint: 'less blur, ~20 % slower',
+                text: 'sharpen with a critic',
+                checked: adversarial,
+                onChange: setAdversarial,
+              },
+            ].map((option) => (
+              <Switch key={option.name} {...option} />
+            ))}
+          </>
         )}
       </div>
       <Field label="Your nickname" hint="the same on every page of the playground; you host the session under it">

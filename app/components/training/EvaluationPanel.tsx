@@ -11,6 +11,22 @@ import { ProbeGrid } from './ProbeGrid';
 
 type EpochEvent = Extract<SessionEvent, { type: 'epoch' }>;
 
+/** The VAE's pictures of an epoch, in the order shown. */
+const vaeFigures = [
+  {
+    key: 'reconstructions',
+    caption: 'Test images (top) and how the VAE redraws them',
+    alt: "Test images and the VAE's reconstructions",
+    maxScale: 3,
+  },
+  {
+    key: 'samples',
+    caption: 'New garments it draws, four per class (the same random seeds every epoch)',
+    alt: 'Garments the VAE generated, four per class',
+    maxScale: 2,
+  },
+] as const;
+
 export function EvaluationPanel({
   kind,
   epoch,
@@ -69,25 +85,13 @@ export function EvaluationPanel({
         </div>
       ) : (
         <div className="flex flex-col gap-6">
-          {e.reconstructions && (
-            <Figure caption="Test images (top) and how the VAE redraws them">
-              <PixelCanvas
-                testId="reconstructions"
-                src={e.reconstructions}
-                alt="Test images and the VAE's reconstructions"
-                maxScale={3}
-              />
-            </Figure>
-          )}
-          {e.samples && (
-            <Figure caption="New garments it draws, four per class (the same random seeds every epoch)">
-              <PixelCanvas
-                testId="samples"
-                src={e.samples}
-                alt="Garments the VAE generated, four per class"
-                maxScale={2}
-              />
-            </Figure>
+          {vaeFigures.map(
+            ({ key, caption, alt, maxScale }) =>
+              e[key] && (
+                <Figure key={key} caption={caption}>
+                  <PixelCanvas testId={key} src={e[key]} alt={alt} maxScale={maxScale} />
+                </Figure>
+              ),
           )}
         </div>
       )}

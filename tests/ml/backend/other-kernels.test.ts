@@ -63,55 +63,19 @@ describe('matMul with transposes on wasm matches the cpu backend', () => {
 
 describe('transpose on wasm matches the cpu backend', () => {
   it.each([
-    [
-      [4, 5],
-      [1, 0],
-    ],
-    [
-      [40, 70],
-      [1, 0],
-    ],
-    [
-      [2, 3, 4],
-      [0, 2, 1],
-    ],
-    [
-      [2, 3, 4],
-      [2, 0, 1],
-    ],
-    [
-      [2, 3, 4],
-      [1, 0, 2],
-    ],
-    [
-      [5, 6, 7, 8],
-      [3, 1, 2, 0],
-    ],
-    [
-      [5, 6, 7, 8],
-      [1, 2, 0, 3],
-    ],
-    [
-      [5, 6, 7, 8],
-      [0, 2, 1, 3],
-    ],
-    [
-      [5, 6, 7, 80],
-      [2, 3, 0, 1],
-    ],
-    [
-      [2, 1, 4, 5],
-      [3, 2, 1, 0],
-    ],
-    [
-      [70, 3, 65, 2],
-      [2, 1, 0, 3],
-    ],
-    [
-      [3, 4, 5, 6],
-      [0, 1, 2, 3],
-    ],
-  ])('shape %j, perm %j', async (shape, perm) => {
+    { shape: [4, 5], perm: [1, 0] },
+    { shape: [40, 70], perm: [1, 0] },
+    { shape: [2, 3, 4], perm: [0, 2, 1] },
+    { shape: [2, 3, 4], perm: [2, 0, 1] },
+    { shape: [2, 3, 4], perm: [1, 0, 2] },
+    { shape: [5, 6, 7, 8], perm: [3, 1, 2, 0] },
+    { shape: [5, 6, 7, 8], perm: [1, 2, 0, 3] },
+    { shape: [5, 6, 7, 8], perm: [0, 2, 1, 3] },
+    { shape: [5, 6, 7, 80], perm: [2, 3, 0, 1] },
+    { shape: [2, 1, 4, 5], perm: [3, 2, 1, 0] },
+    { shape: [70, 3, 65, 2], perm: [2, 1, 0, 3] },
+    { shape: [3, 4, 5, 6], perm: [0, 1, 2, 3] },
+  ])('shape $shape, perm $perm', async ({ shape, perm }) => {
     const [e] = await wasmVersusCpu(() => [tf.transpose(random(shape, 1), perm)]);
     expect(e).toBe(0);
   });
@@ -144,28 +108,13 @@ describe('sum and mean on wasm match the cpu backend', () => {
 
 describe('tile on wasm matches the cpu backend', () => {
   it.each([
-    [
-      [1, 1, 1, 5],
-      [3, 4, 2, 1],
-    ],
-    [
-      [2, 3],
-      [3, 2],
-    ],
-    [
-      [2, 1, 3],
-      [1, 5, 1],
-    ],
-    [[4], [7]],
-    [
-      [2, 3, 4, 5],
-      [1, 1, 1, 1],
-    ],
-    [
-      [2, 3, 1, 2],
-      [2, 1, 3, 2],
-    ],
-  ])('shape %j, reps %j', async (shape, reps) => {
+    { shape: [1, 1, 1, 5], reps: [3, 4, 2, 1] },
+    { shape: [2, 3], reps: [3, 2] },
+    { shape: [2, 1, 3], reps: [1, 5, 1] },
+    { shape: [4], reps: [7] },
+    { shape: [2, 3, 4, 5], reps: [1, 1, 1, 1] },
+    { shape: [2, 3, 1, 2], reps: [2, 1, 3, 2] },
+  ])('shape $shape, reps $reps', async ({ shape, reps }) => {
     const [e] = await wasmVersusCpu(() => [tf.tile(random(shape, 1), reps)]);
     expect(e).toBe(0);
   });

@@ -4,18 +4,9 @@ import { CLASS_NAMES, className, parseClass } from '../../../lib/classes';
 
 describe('Fashion-MNIST classes', () => {
   it('has the ten classes in label order', () => {
-    expect(CLASS_NAMES).toEqual([
-      'T-shirt/top',
-      'Trouser',
-      'Pullover',
-      'Dress',
-      'Coat',
-      'Sandal',
-      'Shirt',
-      'Sneaker',
-      'Bag',
-      'Ankle boot',
-    ]);
+    expect(CLASS_NAMES.join(', ')).toBe(
+      'T-shirt/top, Trouser, Pullover, Dress, Coat, Sandal, Shirt, Sneaker, Bag, Ankle boot',
+    );
     expect(className(9)).toBe('Ankle boot');
   });
 

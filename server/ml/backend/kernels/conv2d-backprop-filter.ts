@@ -8,21 +8,8 @@
  * channel) an im2col patch matrix times dy in one BatchMatMul is faster.
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  alloc,
-  conv2dPadded,
-  f32,
-  free,
-  reshape,
-  run,
-  transpose,
-  type Backend,
-  type ConvAttrs,
-  forwardConvInfo,
-  type KernelArgs,
-  type TensorInfo,
-  wasmKernel,
-} from './wasm-calls';
+import { alloc, conv2dPadded, f32, free, reshape, run, transpose, forwardConvInfo, wasmKernel } from './wasm-calls';
+import type { Backend, ConvAttrs, KernelArgs, TensorInfo } from './wasm-calls';
 
 type Attrs = ConvAttrs & { filterShape: [number, number, number, number] };
 

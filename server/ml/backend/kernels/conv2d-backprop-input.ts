@@ -9,18 +9,8 @@
  * columns of dx. That avoids convolving a zero-dilated dy, which wastes s*s of the work.
  */
 import * as tf from '@tensorflow/tfjs';
-import {
-  alloc,
-  conv2dPadded,
-  f32,
-  free,
-  type Backend,
-  type ConvAttrs,
-  forwardConvInfo,
-  type KernelArgs,
-  type TensorInfo,
-  wasmKernel,
-} from './wasm-calls';
+import { alloc, conv2dPadded, f32, free, forwardConvInfo, wasmKernel } from './wasm-calls';
+import type { Backend, ConvAttrs, KernelArgs, TensorInfo } from './wasm-calls';
 
 type Attrs = ConvAttrs & { inputShape: [number, number, number, number] };
 
