@@ -104,11 +104,21 @@ export function attachProgress(run: TrainingRun, out: NodeJS.WriteStream = proce
   });
 }
 
-/** The weight average's figures of an epoch (train --ema), with the test accuracy beside a validation headline. */
+/**
+ * Beside a validation headline, the test figure; and the weight average's figures of the epoch
+ * (train --ema): accuracy for the classifier, the ELBO (nats/image) for the VAE.
+ */
 function averageText(ev: Record<string, unknown>): string {
   const p = (x: unknown) => (typeof x === 'number' ? `${(100 * x).toFixed(2)}%` : '-');
-  const test = ev.headlineName === 'validation accuracy' ? ` | test ${p(ev.testAccuracy)}` : '';
+  const n = (x: unknown) => (typeof x === 'number' ? x.toFixed(2) : '-');
+  const vae = typeof ev.testElbo === 'number';
+  const [fmt, key] = vae ? [n, 'Elbo'] : [p, 'Accuracy'];
+  const validated = typeof ev[`validation${key}`] === 'number';
+  const test = validated ? ` | test ${vae ? 'ELBO ' : ''}${fmt(ev[`test${key}`])}` : '';
   const a = ev.average as Record<string, unknown> | undefined;
   if (!a) return test;
-  return `${test} | average: ${ev.headlineName === 'validation accuracy' ? `validation ${p(a.validationAccuracy)}, test ${p(a.testAccuracy)}` : `test ${p(a.testAccuracy)}`}${typeof a.drawingAccuracy === 'number' ? `, drawings ${p(a.drawingAccuracy)}` : ''}`;
+  const figures = validated
+    ? `validation ${fmt(a[`validation${key}`])}, test ${fmt(a[`test${key}`])}`
+    : `test ${fmt(a[`test${key}`])}`;
+  return `${test} | average: ${figures}${typeof a.drawingAccuracy === 'number' ? `, drawings ${p(a.drawingAccuracy)}` : ''}`;
 }

@@ -39,22 +39,10 @@ const program = addTrainingOptions(
     v.split(',').map(Number),
   )
   .option('--dense <n>', 'units of the penultimate dense layer', numberOption)
-  .option(
-    '--validation <n>',
-    'hold out the last N training images as a validation set: every epoch is scored on it and the saved model is the epoch (or weight average) best on it (default 0: none)',
-    numberOption,
-    0,
-  )
   .option('--label-smoothing <x>', 'label smoothing of the cross-entropy', numberOption, 0)
   .option(
     '--erase-prob <p>',
     'probability of random erasing (a noise rectangle of 2-25 % of the image) per training image',
-    numberOption,
-    0,
-  )
-  .option(
-    '--ema <decay>',
-    'keep an exponential moving average of the weights with this decay per step (e.g. 0.998), scored every epoch',
     numberOption,
     0,
   )
@@ -117,10 +105,8 @@ await runCli(async () => {
     maxShift: o.maxShift,
     sketchFraction: o.sketchFraction,
     drawingEvalCount: o.drawingEval,
-    validationCount: o.validation,
     labelSmoothing: o.labelSmoothing,
     eraseProb: o.eraseProb,
-    ema: o.ema,
     arch: Object.fromEntries(
       Object.entries({ dropout: o.dropout, filters: o.filters, convs: o.convs, dense: o.dense }).filter(
         ([, v]) => v !== undefined,

@@ -14,7 +14,7 @@ import { loadLayersModel } from '../ml/models/storage';
 import { averageVaes, loadVae, saveVae, splitCombined, splitVaeFolder, VaeArchSchema } from '../ml/models/vae';
 import { ADVERSARIAL_WEIGHT } from '../ml/models/critic';
 import { loadFeatureExtractor, PERCEPTUAL_LAYERS, PERCEPTUAL_MODEL, PERCEPTUAL_WEIGHT } from '../ml/models/perceptual';
-import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
+import { holdOutLast, loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
 import { fitClassPriors, PRIOR_FILE, saveClassPriors } from '../ml/models/classPrior';
 import type { TrainingLog } from '../ml/training/events';
 import { TrainingConfigSchema } from '../ml/training/config';
@@ -115,11 +115,19 @@ function checkComponents(components: number): void {
  * Fits and writes the per-class latent densities generation samples from (see classPrior.ts), and
  * records how in the model's training-log.json (latentPrior), so the folder stays reproducible.
  */
-async function fitPrior(out: string, dataDir: string | undefined, components: number, seed: number): Promise<void> {
+async function fitPrior(
+  out: string,
+  dataDir: string | undefined,
+  components: number,
+  seed: number,
+  /** the last this many training images are the validation set: the prior is fitted without them */
+  validationCount: number,
+): Promise<void> {
   checkComponents(components);
   await initBackend();
   const vae = await loadVae(out);
-  const train = await loadSplit('train', dataDir ?? resolveDataDir('train').dir);
+  const all = await loadSplit('train', dataDir ?? resolveDataDir('train').dir);
+  const train = validationCount > 0 ? holdOutLast(all, validationCount).rest : all;
   const t0 = performance.now();
   await saveClassPriors(fitClassPriors(vae.encoder, train, { components, seed }), out);
   const seconds = (performance.now() - t0) / 1000;
@@ -127,6 +135,7 @@ async function fitPrior(out: string, dataDir: string | undefined, components: nu
     components,
     seed,
     fittedOn: train.count,
+    ...(validationCount > 0 ? { heldOut: `the last ${validationCount} training images (validation)` } : {}),
     seconds,
     fittedAt: new Date().toISOString(),
     command: commandLine('train:vae'),
@@ -220,7 +229,13 @@ await runCli(async () => {
       checkComponents(o.priorComponents as number);
       await writeAverage(o.average as string[], o.out as string);
     }
-    await fitPrior(o.out as string, o.dataDir as string | undefined, o.priorComponents as number, o.seed as number);
+    await fitPrior(
+      o.out as string,
+      o.dataDir as string | undefined,
+      o.priorComponents as number,
+      o.seed as number,
+      o.validation as number,
+    );
     process.exit(0);
   }
   // Flags without a CLI default are left out when not given, so the architecture's defaults apply
@@ -275,7 +290,7 @@ await runCli(async () => {
     await initBackend();
     await splitVaeFolder(result.outDir);
     if (initLog) await recordInTrainingLog(result.outDir, 'initialisedFrom', { dir: o.initFrom, log: initLog });
-    await fitPrior(result.outDir, config.dataDir, o.priorComponents as number, config.seed);
+    await fitPrior(result.outDir, config.dataDir, o.priorComponents as number, config.seed, config.validationCount);
   }
   const last = result.log.epochs.at(-1);
   if (last) {
@@ -284,6 +299,12 @@ await runCli(async () => {
         `${(result.log.trainSeconds / 60).toFixed(1)} min of training` +
         (result.outDir ? `; model in ${result.outDir}/encoder and ${result.outDir}/decoder\n` : '\n'),
     );
+    const best = result.log.selection?.best;
+    if (best?.validationElbo !== undefined) {
+      process.stderr.write(
+        `saved: the ${best.weights === 'average' ? 'weight average' : 'trained weights'} after epoch ${best.epoch + 1}, chosen on validation ELBO ${best.validationElbo.toFixed(2)} nats/image (test ${best.testElbo?.toFixed(2)})\n`,
+      );
+    }
   }
   process.exit(0);
 });

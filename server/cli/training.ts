@@ -35,7 +35,19 @@ export function addTrainingOptions(program: Command, d: TrainingDefaults): Comma
     .option('--data-dir <dir>', 'folder with the Fashion-MNIST IDX files')
     .option('--out <dir>', 'where the trained model and training-log.json go', d.out)
     .option('--checkpoint-dir <dir>', 'per-epoch checkpoints (default: checkpoints/<out folder name>)')
-    .option('--no-resume', 'start afresh even if a matching checkpoint exists');
+    .option('--no-resume', 'start afresh even if a matching checkpoint exists')
+    .option(
+      '--validation <n>',
+      'hold out the last N training images as a validation set: never trained on, every epoch is scored on it, and the saved model is the epoch (or weight average) best on it: validation accuracy for the CNN, validation ELBO for the VAE (0: none)',
+      numberOption,
+      0,
+    )
+    .option(
+      '--ema <decay>',
+      'keep an exponential moving average of the weights with this decay per step (e.g. 0.998), scored every epoch',
+      numberOption,
+      0,
+    );
 }
 
 /** The config fields of the common flags (validated later by the config schema). */
@@ -53,6 +65,8 @@ export function trainingFields(o: Record<string, unknown>, script: string): Reco
     outDir: o.out,
     checkpointDir: o.checkpointDir ?? path.join('checkpoints', path.basename(path.resolve(o.out as string))),
     resume: o.resume,
+    validationCount: o.validation,
+    ema: o.ema,
     command: commandLine(script),
   };
 }

@@ -42,15 +42,18 @@ export interface TrainingLog {
 export interface SelectionSummary {
   /** decay per step of the weight average (0: none) */
   ema: number;
-  /** what the choice is made on */
-  chosenOn: 'validation accuracy' | 'none (no validation set: the last epoch is saved)';
+  /** what the choice is made on: the classifier's validation accuracy, the VAE's validation ELBO */
+  chosenOn: 'validation accuracy' | 'validation ELBO' | 'none (no validation set: the last epoch is saved)';
   /** the best so far: which weights, after which epoch (0-based), with their figures */
   best?: {
     weights: 'trained' | 'average';
     epoch: number;
-    validationAccuracy: number;
-    testAccuracy: number;
+    validationAccuracy?: number;
+    testAccuracy?: number;
     drawingAccuracy?: number;
+    /** the VAE's: nats/image, higher is better */
+    validationElbo?: number;
+    testElbo?: number;
   };
 }
 

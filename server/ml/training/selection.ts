@@ -1,8 +1,9 @@
 /**
  * Which weights a run saves. An exponential moving average of the weights (all of them, batch-norm
  * statistics included) is kept beside the trained ones when `ema` > 0 and scored every epoch; with
- * a validation set, the weights (trained or average, of any epoch) with the best validation
- * accuracy are kept and are what the run saves. Lives in replica 0 only: every replica holds the
+ * a validation set, the weights (trained or average, of any epoch) best on it are kept and are
+ * what the run saves: the classifier's highest validation accuracy, the VAE's highest validation
+ * ELBO. Lives in replica 0 only: every replica holds the
  * same weights. Checkpointed with the run (selection.json + selection.bin in the checkpoint folder)
  * so a resumed run continues the same average and remembers the best so far.
  */
@@ -14,6 +15,18 @@ import type { SelectionSummary } from './events';
 import type { EpochEvaluation } from './task';
 
 type Best = NonNullable<SelectionSummary['best']>;
+
+/** What the choice is made on, higher is better: a classifier's validation accuracy, a VAE's validation ELBO. */
+function validationScore(e: Record<string, unknown>): number | undefined {
+  const v = e.validationAccuracy ?? e.validationElbo;
+  return typeof v === 'number' ? v : undefined;
+}
+
+/** The figures of the chosen weights kept in the log's selection line. */
+function bestFigures(e: EpochEvaluation): Omit<Best, 'weights' | 'epoch'> {
+  const keys = ['validationAccuracy', 'testAccuracy', 'drawingAccuracy', 'validationElbo', 'testElbo'] as const;
+  return Object.fromEntries(keys.filter((k) => typeof e[k] === 'number').map((k) => [k, e[k]]));
+}
 
 interface SelectionState {
   steps: number;
@@ -29,6 +42,8 @@ function figures(e: EpochEvaluation): Record<string, unknown> {
     'validationLoss',
     'testAccuracy',
     'testLoss',
+    'validationElbo',
+    'testElbo',
     'drawingAccuracy',
     'perClassAccuracy',
   ];
@@ -41,6 +56,7 @@ export class WeightSelection {
   private steps = 0;
   private bestWeights?: tfTypes.Tensor[];
   private best?: Best;
+  private chosenOn: SelectionSummary['chosenOn'] = 'none (no validation set: the last epoch is saved)';
 
   constructor(
     model: tfTypes.LayersModel,
@@ -95,18 +111,14 @@ export class WeightSelection {
       ];
       if (averaged) candidates.push(['average', averaged, () => this.average!.map((t) => t.clone())]);
       for (const [weights, e, copy] of candidates) {
-        const v = e.validationAccuracy as number;
+        const v = validationScore(e);
+        if (v === undefined) throw new Error('a validation set was given but the evaluation has no validation figure');
         // >=: on a tie the later (further trained) weights win
-        if (!this.best || v >= this.best.validationAccuracy) {
+        if (!this.best || v >= validationScore(this.best)!) {
           this.bestWeights?.forEach((t) => t.dispose());
           this.bestWeights = copy().map((t) => tf.keep(t));
-          this.best = {
-            weights,
-            epoch,
-            validationAccuracy: v,
-            testAccuracy: e.testAccuracy as number,
-            ...(typeof e.drawingAccuracy === 'number' ? { drawingAccuracy: e.drawingAccuracy } : {}),
-          };
+          this.best = { weights, epoch, ...bestFigures(e) };
+          this.chosenOn = typeof e.validationAccuracy === 'number' ? 'validation accuracy' : 'validation ELBO';
         }
       }
     }
@@ -116,7 +128,7 @@ export class WeightSelection {
   summary(): SelectionSummary {
     return {
       ema: this.decay,
-      chosenOn: this.bestWeights ? 'validation accuracy' : 'none (no validation set: the last epoch is saved)',
+      chosenOn: this.chosenOn,
       ...(this.best ? { best: this.best } : {}),
     };
   }
@@ -159,6 +171,8 @@ export class WeightSelection {
     this.average = this.decay > 0 ? take('average') : undefined;
     this.bestWeights = take('best');
     this.best = this.bestWeights ? (state.best ?? logged?.best) : undefined;
+    if (this.best)
+      this.chosenOn = this.best.validationAccuracy !== undefined ? 'validation accuracy' : 'validation ELBO';
   }
 
   private write(tensors: tfTypes.Tensor[]): void {

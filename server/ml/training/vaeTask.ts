@@ -17,7 +17,7 @@ import { decodeLatents, sample } from '../models/sample';
 import { encodePosteriors, fitClassPriors, saveClassPriors, type ClassPriors } from '../models/classPrior';
 import { perceptualDistance } from '../models/perceptual';
 import { adversarialTerms } from '../models/critic';
-import type { Batch, EpochEvaluation, StepContext, StepResult, TrainingTask } from './task';
+import type { Batch, EpochEvaluation, EvaluationSets, StepContext, StepResult, TrainingTask } from './task';
 import { imageAt, imagesFrom } from '../../../lib/image';
 
 const RECONSTRUCTION_COUNT = 8;
@@ -168,8 +168,9 @@ export class VaeTask implements TrainingTask {
     return { loss: tf.mean(perImage) as tfTypes.Scalar };
   }
 
-  async evaluate(test: DatasetSplit): Promise<EpochEvaluation> {
+  async evaluate(test: DatasetSplit, _epoch = 0, extra: EvaluationSets = {}): Promise<EpochEvaluation> {
     const report = evaluateElbo(this.vae, test.images, test.labels);
+    const validation = extra.validation && evaluateElbo(this.vae, extra.validation.images, extra.validation.labels);
     const k = Math.min(RECONSTRUCTION_COUNT, test.count);
     const originals = Float32Array.from(imagesFrom(test.images, 0, k), (v) => v / 255);
     const recon = reconstruct(this.vae, imagesFrom(test.images, 0, k), test.labels.subarray(0, k));
@@ -181,14 +182,24 @@ export class VaeTask implements TrainingTask {
     const classes = Array.from({ length: NUM_CLASSES * SAMPLES_PER_CLASS }, (_, i) =>
       Math.floor(i / SAMPLES_PER_CLASS),
     );
-    // Latents from per-class Gaussians fitted on these test images, as generation does with the
-    // training images: from N(0, I) the decoder largely ignores the requested class.
-    this.lastPrior = fitClassPriors(this.vae.encoder, test);
+    // Latents from per-class Gaussians fitted on held-out images (the validation set when there is
+    // one, else these test images), as generation does with the training images: from N(0, I) the
+    // decoder largely ignores the requested class.
+    this.lastPrior = fitClassPriors(this.vae.encoder, extra.validation ?? test);
     const grid = sample(this.vae.decoder, classes, classes.length, GRID_SEED, 1, this.lastPrior);
     const samplesPng = encodeGridPng(grid.images, { cols: SAMPLES_PER_CLASS, rowCaptions: [...CLASS_NAMES] });
     return {
-      headline: -report.elbo,
-      headlineName: 'test -ELBO',
+      // With a validation set its bound is the headline (what the run's choices are made on).
+      ...(validation
+        ? {
+            headline: -validation.elbo,
+            headlineName: 'validation -ELBO',
+            validationElbo: validation.elbo,
+            validationReconstruction: validation.reconstruction,
+            validationKl: validation.kl,
+            validationImages: extra.validation!.count,
+          }
+        : { headline: -report.elbo, headlineName: 'test -ELBO' }),
       headlineUnit: 'nats/image',
       testElbo: report.elbo,
       testReconstruction: report.reconstruction,
@@ -196,7 +207,7 @@ export class VaeTask implements TrainingTask {
       klWeight: this.arch.beta,
       reconstructions: pngDataUrl(reconPng),
       samples: pngDataUrl(samplesPng),
-      samplesLatents: 'per-class Gaussians fitted on the test images',
+      samplesLatents: `per-class Gaussians fitted on the ${extra.validation ? 'validation' : 'test'} images`,
       // Whether the critic still tells them apart (near 0.5 / 0.5: fooled or collapsed; 1 / 0: winning)
       ...(critic ? { criticRealScore: critic.real, criticReconstructionScore: critic.fake } : {}),
     };

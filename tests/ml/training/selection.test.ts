@@ -129,7 +129,7 @@ describe('choosing on validation', () => {
     const model = await loadLayersModel(path.join(tmp, 'out'));
     const { heldOut } = holdOutLast(train, 500);
     const report = await evaluateClassifier(model, heldOut.images, heldOut.labels);
-    expect(report.accuracy).toBeCloseTo(best.validationAccuracy, 6);
+    expect(report.accuracy).toBeCloseTo(best.validationAccuracy!, 6);
     expect(best.validationAccuracy).toBeGreaterThan(0.3);
   }, 300_000);
 });
