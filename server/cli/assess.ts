@@ -10,9 +10,9 @@ import path from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import { runCli, UserFacingError } from '../errors';
 import { initBackend } from '../ml/backend';
-import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
+import { holdOutLast, loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
 import { loadJudge } from '../ml/models/judge';
-import { assessVae, DEFAULT_FRECHET_SPLITS, type VaeAssessment } from '../ml/assessment/quality';
+import { assessVae, DEFAULT_FRECHET_SPLITS, type RealSplit, type VaeAssessment } from '../ml/assessment/quality';
 import { assessmentChart } from '../ml/assessment/chart';
 import { casOverRuns, type CasSummary } from '../ml/assessment/cas';
 import { MAX_CANDIDATES } from '../ml/generation/select';
@@ -30,6 +30,17 @@ const program = new Command('assess')
   .option('--best-of <N>', 'candidates behind each filtered sample', numberOption, 100)
   .option('--filtered-per-class <count>', 'filtered samples per class (default: min(n-per-class, 50))', numberOption)
   .option('--seed <n>', 'random seed', numberOption, 1)
+  .option(
+    '--seeds <list>',
+    'assess once per sampling seed, comma-separated (e.g. 1,2,3), and report each and their mean; overrides --seed',
+    (v: string) => v.split(',').map((x) => numberOption(x)),
+  )
+  .option(
+    '--split <which>',
+    'real images to measure against: test (the report) or validation (the last --validation training images, for choices, with a judge trained without them, i.e. train:cnn --validation; not stored in the database)',
+    'test',
+  )
+  .option('--validation <n>', 'size of the validation hold-out for --split validation', numberOption, 5000)
   .option(
     '--frechet-splits <n>',
     'random halvings of the real test set the Fréchet figures are averaged over (fixed seeds, the same for every model)',
@@ -69,7 +80,7 @@ function summary(a: VaeAssessment, cas?: CasSummary): string {
   const u = a.overall.unfiltered;
   const f = a.overall.filtered;
   return [
-    `judge ${a.judge.dir} (test accuracy ${pct(a.judge.testAccuracy)}); latents from ${a.prior === 'class-fitted' ? `the per-class latent densities fitted after training (${a.priorComponents?.join('/')} Gaussians)` : 'N(0, I)'}`,
+    `measured against the real ${a.split === 'test' ? 'test' : 'validation (held-out training)'} images; judge ${a.judge.dir} (accuracy on them ${pct(a.judge.testAccuracy)}); latents from ${a.prior === 'class-fitted' ? `the per-class latent densities fitted after training (${a.priorComponents?.join('/')} Gaussians)` : 'N(0, I)'}`,
     ...(a.standardPriorUnfiltered
       ? [
           `plain samples with latents from N(0, I) instead: judge accuracy ${pct(a.standardPriorUnfiltered.accuracy)}, mean confidence ${a.standardPriorUnfiltered.meanConfidence.toFixed(4)}`,
@@ -77,10 +88,10 @@ function summary(a: VaeAssessment, cas?: CasSummary): string {
       : []),
     `plain samples (best of 1, ${u.count}): judge accuracy ${pct(u.accuracy)}, mean confidence ${u.meanConfidence.toFixed(4)}, confidence > 0.95: ${pct(u.shareConfident)}`,
     `filtered (best of ${a.bestOf}, ${f.count}): judge accuracy ${pct(f.accuracy)}, mean confidence ${f.meanConfidence.toFixed(4)}, confidence > 0.95: ${pct(f.shareConfident)}`,
-    `Fréchet distance (judge features, ${a.frechet.sampleSize} vs ${a.frechet.sampleSize} images, mean of ${a.frechet.splits} real splits): ${a.frechet.generatedVsReal.toFixed(3)}; real vs real ${a.frechet.realVsReal.toFixed(3)} (ratio ${a.frechet.ratio.toFixed(2)}; real vs real by split ${a.frechet.perSplit.map((s) => s.realVsReal.toFixed(2)).join(', ')}); reconstructions of real test images vs real ${a.frechet.reconstructionVsReal.toFixed(3)} (the floor for any latent prior with this decoder)`,
+    `Fréchet distance (judge features, ${a.frechet.sampleSize} vs ${a.frechet.sampleSize} images, mean of ${a.frechet.splits} real splits): ${a.frechet.generatedVsReal.toFixed(3)}; real vs real ${a.frechet.realVsReal.toFixed(3)} (ratio ${a.frechet.ratio.toFixed(2)}; real vs real by split ${a.frechet.perSplit.map((s) => s.realVsReal.toFixed(2)).join(', ')}); reconstructions of real images vs real ${a.frechet.reconstructionVsReal.toFixed(3)} (the floor for any latent prior with this decoder)`,
     `precision ${pct(a.precisionRecall.precision)}, recall ${pct(a.precisionRecall.recall)} (k = ${a.precisionRecall.k})`,
     `diversity (mean within-class feature distance): generated ${a.diversity.generated.toFixed(3)}, real ${a.diversity.real.toFixed(3)}`,
-    `test ELBO ${a.testElbo.elbo.toFixed(2)} nats/image (reconstruction ${a.testElbo.reconstruction.toFixed(2)}, KL ${a.testElbo.kl.toFixed(2)})`,
+    `${a.split} ELBO ${a.testElbo.elbo.toFixed(2)} nats/image (reconstruction ${a.testElbo.reconstruction.toFixed(2)}, KL ${a.testElbo.kl.toFixed(2)})`,
     ...a.perClass.map(
       (c) =>
         `  ${c.name.padEnd(12)} plain ${pct(c.unfiltered.accuracy).padStart(7)} (p ${c.unfiltered.meanConfidence.toFixed(3)})  filtered ${pct(c.filtered.accuracy).padStart(7)} (p ${c.filtered.meanConfidence.toFixed(3)})  diversity ${c.diversity.toFixed(2)}/${c.realDiversity.toFixed(2)}`,
@@ -94,6 +105,43 @@ function summary(a: VaeAssessment, cas?: CasSummary): string {
           ),
         ]
       : []),
+  ].join('\n');
+}
+
+/** The headline figures of one seed's assessment, for the comparison over seeds. */
+function seedFigures(a: VaeAssessment) {
+  return {
+    seed: a.seed,
+    frechetRatio: a.frechet.ratio,
+    generatedVsReal: a.frechet.generatedVsReal,
+    realVsReal: a.frechet.realVsReal,
+    plainAccuracy: a.overall.unfiltered.accuracy,
+    filteredAccuracy: a.overall.filtered.accuracy,
+    precision: a.precisionRecall.precision,
+    recall: a.precisionRecall.recall,
+  };
+}
+type SeedFigures = ReturnType<typeof seedFigures>;
+
+function overSeeds(perSeed: SeedFigures[]) {
+  const mean = (k: keyof SeedFigures) => perSeed.reduce((a, f) => a + f[k], 0) / perSeed.length;
+  return {
+    seeds: perSeed.map((f) => f.seed),
+    frechetRatio: mean('frechetRatio'),
+    generatedVsReal: mean('generatedVsReal'),
+    plainAccuracy: mean('plainAccuracy'),
+    filteredAccuracy: mean('filteredAccuracy'),
+    precision: mean('precision'),
+    recall: mean('recall'),
+  };
+}
+
+function seedsSummary(perSeed: SeedFigures[]): string {
+  const m = overSeeds(perSeed);
+  return [
+    `over seeds ${m.seeds.join(', ')}: Fréchet ratio mean ${m.frechetRatio.toFixed(2)} (${perSeed.map((f) => `seed ${f.seed}: ${f.frechetRatio.toFixed(2)}`).join(', ')}); ` +
+      `plain judge accuracy mean ${pct(m.plainAccuracy)} (${perSeed.map((f) => pct(f.plainAccuracy)).join(', ')}); ` +
+      `precision ${pct(m.precision)}, recall ${pct(m.recall)}`,
   ].join('\n');
 }
 
@@ -114,23 +162,44 @@ await runCli(async () => {
     checkRange('cas-runs', o.casRuns, 1, 10);
     checkRange('cas-replicas', o.casReplicas, 1, 16);
   }
+  const split = o.split as RealSplit;
+  if (split !== 'test' && split !== 'validation')
+    throw new UserFacingError(`--split must be test or validation (got ${o.split}).`);
+  if (split === 'validation' && o.cas)
+    throw new UserFacingError('--cas scores on the real test set: leave it out with --split validation.');
+  checkRange('validation', o.validation, 100, 30000);
+  const seeds = o.seeds ?? [o.seed];
+  for (const seed of seeds) checkRange('seeds', seed, 0, 2 ** 31 - 1 - 7919 * 10);
   const say = (s: string): void => void process.stderr.write(s + '\n');
   await initBackend();
   const vae = await loadVae(o.model);
   const prior = await loadClassPriors(o.model);
   const judge = await loadJudge(o.judge);
-  const dataDir = o.dataDir ?? resolveDataDir('test').dir;
-  const test = await loadSplit('test', dataDir);
-  const assessment = await assessVae(vae, judge, test, {
-    nPerClass: o.nPerClass,
-    bestOf: o.bestOf,
-    filteredPerClass,
-    seed: o.seed,
-    temperature: o.temperature,
-    frechetSplits: o.frechetSplits,
-    prior,
-    onProgress: say,
-  });
+  const dataDir = o.dataDir ?? resolveDataDir(split === 'test' ? 'test' : 'train').dir;
+  // The validation images are those train --validation holds out: the last N of the training set.
+  const real =
+    split === 'test'
+      ? await loadSplit('test', dataDir)
+      : holdOutLast(await loadSplit('train', dataDir), o.validation).heldOut;
+  const assessments: VaeAssessment[] = [];
+  for (const seed of seeds) {
+    if (seeds.length > 1) say(`seed ${seed} (${assessments.length + 1} of ${seeds.length})`);
+    assessments.push(
+      await assessVae(vae, judge, real, {
+        split,
+        nPerClass: o.nPerClass,
+        bestOf: o.bestOf,
+        filteredPerClass,
+        seed,
+        temperature: o.temperature,
+        frechetSplits: o.frechetSplits,
+        prior,
+        onProgress: say,
+      }),
+    );
+  }
+  const assessment = assessments[0]!;
+  const perSeed = seeds.length > 1 ? assessments.map(seedFigures) : undefined;
 
   let cas: CasSummary | undefined;
   if (o.cas) {
@@ -140,7 +209,7 @@ await runCli(async () => {
         prior,
         temperature: o.temperature,
         perClass: o.casPerClass,
-        seed: o.seed,
+        seed: seeds[0]!,
         realDataDir: dataDir,
         workDir: path.join(o.out, 'cas'),
         epochs: o.casEpochs,
@@ -156,12 +225,19 @@ await runCli(async () => {
         ),
     );
   }
-  const result = { model: o.model, params: countParams(vae.combined), dataDir, ...assessment, cas };
+  const result = {
+    model: o.model,
+    params: countParams(vae.combined),
+    dataDir,
+    ...assessment,
+    cas,
+    ...(perSeed ? { perSeed, overSeeds: overSeeds(perSeed) } : {}),
+  };
   await writeOutput(path.join(o.out, 'assessment.png'), assessmentChart(assessment, cas));
   await writeOutput(path.join(o.out, 'assessment.json'), JSON.stringify(result, null, 1) + '\n');
   say(`wrote ${path.join(o.out, 'assessment.png')} and assessment.json`);
 
-  if (o.save) {
+  if (o.save && split === 'test') {
     const { getDb, closeDb } = await import('../db');
     const { storeVaeAssessment } = await import('../ml/assessment/store');
     try {
@@ -174,6 +250,12 @@ await runCli(async () => {
       );
     }
   }
-  process.stdout.write(o.json ? JSON.stringify(result) + '\n' : summary(assessment, cas) + '\n');
+  const text = [
+    ...assessments.map(
+      (a) => (seeds.length > 1 ? `seed ${a.seed}:\n` : '') + summary(a, a === assessment ? cas : undefined),
+    ),
+    ...(perSeed ? [seedsSummary(perSeed)] : []),
+  ].join('\n');
+  process.stdout.write(o.json ? JSON.stringify(result) + '\n' : text + '\n');
   process.exit(0);
 });

@@ -44,6 +44,8 @@ export interface ClassAssessment {
 }
 
 export interface VaeAssessment {
+  /** the real images everything is measured against ("test" unless assess --split validation) */
+  split: RealSplit;
   nPerClass: number;
   bestOf: number;
   filteredPerClass: number;
@@ -81,7 +83,12 @@ export interface VaeAssessment {
   seconds: number;
 }
 
+/** Which real images an assessment measures against: the test set (reports) or the validation hold-out (choices). */
+export type RealSplit = 'test' | 'validation';
+
 export interface AssessOptions {
+  /** what `test` passed to assessVae is (default 'test'); the figures keep their test* names either way */
+  split?: RealSplit;
   nPerClass: number;
   bestOf: number;
   /** samples per class for the filtered figures, each the best of `bestOf` fresh candidates */
@@ -131,7 +138,7 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
   const temperature = o.temperature ?? 1;
   const dim = judge.featureSize;
 
-  say('judging the real test images');
+  say(`judging the real ${o.split ?? 'test'} images`);
   const real = judgeImages(judge, test.images);
   const realPredicted = predictedClasses(real);
   const judgeTestAccuracy = realPredicted.reduce((n, p, i) => n + (p === test.labels[i] ? 1 : 0), 0) / test.count;
@@ -231,6 +238,7 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
   say('test ELBO');
   const testElbo = evaluateElbo(vae, test.images, test.labels);
   return {
+    split: o.split ?? 'test',
     nPerClass: o.nPerClass,
     bestOf: o.bestOf,
     filteredPerClass: o.filteredPerClass,

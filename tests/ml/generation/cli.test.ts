@@ -7,7 +7,7 @@ import { decodePng } from '../../../server/ml/image';
 import { buildCnn } from '../../../server/ml/models/cnn';
 import { saveLayersModel } from '../../../server/ml/models/storage';
 import { buildVae, saveVae } from '../../../server/ml/models/vae';
-import { tempDir } from '../data/fixture';
+import { FIXTURE_DIR, tempDir } from '../data/fixture';
 import { errorLines, runCliScript as run } from '../../helpers/cli';
 
 let tmp: { dir: string; remove: () => Promise<void> };
@@ -56,4 +56,44 @@ describe('generate and assess command lines', () => {
       expect(errorLines(r.stderr)[0]).toMatch(pattern);
     }
   }, 90_000);
+
+  it('assess --seeds measures once per seed against the same real images and reports each and the mean; --split validation uses the held-out training images', async () => {
+    const out = path.join(tmp.dir, 'assessed');
+    const [r, badSplit, casOnValidation] = await Promise.all([
+      run('assess', [
+        ...['--model', path.join(tmp.dir, 'vae'), '--judge', path.join(tmp.dir, 'cnn'), '--data-dir', FIXTURE_DIR],
+        ...['--split', 'validation', '--validation', '300', '--seeds', '1,2'],
+        ...['--n-per-class', '20', '--best-of', '2', '--filtered-per-class', '2', '--frechet-splits', '2'],
+        ...['--out', out, '--json', '--no-save'],
+      ]),
+      run('assess', ['--model', path.join(tmp.dir, 'vae'), '--split', 'train']),
+      run('assess', ['--model', path.join(tmp.dir, 'vae'), '--split', 'validation', '--cas']),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const result = JSON.parse(r.stdout) as {
+      split: string;
+      seed: number;
+      frechet: { sampleSize: number; ratio: number };
+      perSeed: { seed: number; frechetRatio: number; realVsReal: number }[];
+      overSeeds: { seeds: number[]; frechetRatio: number };
+    };
+    expect(result.split).toBe('validation');
+    expect(result.frechet.sampleSize).toBe(150); // half of the 300 held-out images
+    expect(result.perSeed.map((s) => s.seed)).toEqual([1, 2]);
+    expect(result.perSeed[0]!.frechetRatio).toBe(result.frechet.ratio);
+    expect(result.perSeed[0]!.frechetRatio).not.toBe(result.perSeed[1]!.frechetRatio);
+    expect(result.perSeed[0]!.realVsReal).toBe(result.perSeed[1]!.realVsReal); // the same real scale for every seed
+    expect(result.overSeeds.frechetRatio).toBeCloseTo(
+      (result.perSeed[0]!.frechetRatio + result.perSeed[1]!.frechetRatio) / 2,
+      10,
+    );
+    expect(JSON.parse(await readFile(path.join(out, 'assessment.json'), 'utf8')).overSeeds).toEqual(result.overSeeds);
+    for (const [bad, pattern] of [
+      [badSplit, /--split must be test or validation/],
+      [casOnValidation, /--cas scores on the real test set/],
+    ] as const) {
+      expect(bad.code).toBe(1);
+      expect(errorLines(bad.stderr)).toEqual([expect.stringMatching(pattern)]);
+    }
+  }, 120_000);
 });
