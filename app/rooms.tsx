@@ -20,7 +20,7 @@ type Room = {
 };
 
 const link = (href: string, text: string) => (
-  <a className="text-indigo-300 hover:underline" href={href}>
+  <a className="text-indigo-300 underline" href={href}>
     {text}
   </a>
 );

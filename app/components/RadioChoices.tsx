@@ -52,7 +52,8 @@ export function RadioChoices<T extends string | number>({
   const chosen = options.findIndex((o) => o.value === value);
   const onKeyDown = (e: KeyboardEvent, i: number) => {
     const step = STEP[e.key];
-    if (!step) return;
+    // Alt+Left (back) and Ctrl/Cmd+Home/End stay the browser's.
+    if (!step || e.altKey || e.ctrlKey || e.metaKey) return;
     e.preventDefault();
     const next = step(i, options.length);
     onChange(options[next]!.value);

@@ -20,6 +20,7 @@ import { writeOutput } from '../ml/generation/render';
 import { countParams } from '../ml/models/storage';
 import { loadVae } from '../ml/models/vae';
 import { loadClassPriors } from '../ml/models/classPrior';
+import { heldOutCountOf, validationSplitText } from '../ml/training/heldOut';
 import { checkTemperature, numberOption } from './options';
 
 const program = new Command('assess')
@@ -40,7 +41,11 @@ const program = new Command('assess')
     'real images to measure against: test (the report) or validation (the last --validation training images, for choices, with a judge trained without them, i.e. train:cnn --validation; not stored in the database)',
     'test',
   )
-  .option('--validation <n>', 'size of the validation hold-out for --split validation', numberOption, 5000)
+  .option(
+    '--validation <n>',
+    "size of the validation hold-out for --split validation (default: the judge's, from its training log); the judge and the VAE must both have held out exactly these images",
+    numberOption,
+  )
   .option(
     '--frechet-splits <n>',
     'random halvings of the real test set the Fréchet figures are averaged over (fixed seeds, the same for every model)',
@@ -91,7 +96,7 @@ function summary(a: VaeAssessment, cas?: CasSummary): string {
     `Fréchet distance (judge features, ${a.frechet.sampleSize} vs ${a.frechet.sampleSize} images, mean of ${a.frechet.splits} real splits): ${a.frechet.generatedVsReal.toFixed(3)}; real vs real ${a.frechet.realVsReal.toFixed(3)} (ratio ${a.frechet.ratio.toFixed(2)}; real vs real by split ${a.frechet.perSplit.map((s) => s.realVsReal.toFixed(2)).join(', ')}); reconstructions of real images vs real ${a.frechet.reconstructionVsReal.toFixed(3)} (the floor for any latent prior with this decoder)`,
     `precision ${pct(a.precisionRecall.precision)}, recall ${pct(a.precisionRecall.recall)} (k = ${a.precisionRecall.k})`,
     `diversity (mean within-class feature distance): generated ${a.diversity.generated.toFixed(3)}, real ${a.diversity.real.toFixed(3)}`,
-    `${a.split} ELBO ${a.testElbo.elbo.toFixed(2)} nats/image (reconstruction ${a.testElbo.reconstruction.toFixed(2)}, KL ${a.testElbo.kl.toFixed(2)})`,
+    `${a.split ?? 'test'} ELBO ${a.testElbo.elbo.toFixed(2)} nats/image (reconstruction ${a.testElbo.reconstruction.toFixed(2)}, KL ${a.testElbo.kl.toFixed(2)})`,
     ...a.perClass.map(
       (c) =>
         `  ${c.name.padEnd(12)} plain ${pct(c.unfiltered.accuracy).padStart(7)} (p ${c.unfiltered.meanConfidence.toFixed(3)})  filtered ${pct(c.filtered.accuracy).padStart(7)} (p ${c.filtered.meanConfidence.toFixed(3)})  diversity ${c.diversity.toFixed(2)}/${c.realDiversity.toFixed(2)}`,
@@ -106,6 +111,29 @@ function summary(a: VaeAssessment, cas?: CasSummary): string {
         ]
       : []),
   ].join('\n');
+}
+
+/**
+ * The validation hold-out of --split validation: --validation, else the judge's; refused unless
+ * the judge and the VAE both held out exactly those images (their training logs, every run behind
+ * them), since a model that trained on them would flatter itself.
+ */
+async function checkedValidation(given: number | undefined, judgeDir: string, vaeDir: string): Promise<number> {
+  const [judge, vae] = await Promise.all([heldOutCountOf(judgeDir), heldOutCountOf(vaeDir)]);
+  const count = given ?? judge;
+  if (given !== undefined) checkRange('validation', given, 100, 30000);
+  const why = (dir: string, held: number) =>
+    held === 0 ? `${dir} trained on all training images` : `${dir} held out ${validationSplitText(held)}`;
+  for (const [dir, held] of [
+    [judgeDir, judge],
+    [vaeDir, vae],
+  ] as const) {
+    if (held === 0 || held !== count)
+      throw new UserFacingError(
+        `--split validation needs a judge and a VAE that never saw the validation images, but ${why(dir, held)}: train them with --validation ${count || 5000}, or assess on --split test.`,
+      );
+  }
+  return count;
 }
 
 /** The headline figures of one seed's assessment, for the comparison over seeds. */
@@ -155,7 +183,8 @@ await runCli(async () => {
   checkTemperature(o.temperature);
   checkRange('frechet-splits', o.frechetSplits, 1, 50);
   // CAS run i trains from seed + 7919 i; every run's seed must be one the training config accepts.
-  checkRange('seed', o.seed, 0, 2 ** 31 - 1 - 7919 * 10);
+  const seeds = o.seeds ?? [o.seed];
+  for (const seed of seeds) checkRange(o.seeds ? 'seeds' : 'seed', seed, 0, 2 ** 31 - 1 - 7919 * 10);
   if (o.cas) {
     checkRange('cas-per-class', o.casPerClass, 10, 20000);
     checkRange('cas-epochs', o.casEpochs, 1, 100);
@@ -167,9 +196,7 @@ await runCli(async () => {
     throw new UserFacingError(`--split must be test or validation (got ${o.split}).`);
   if (split === 'validation' && o.cas)
     throw new UserFacingError('--cas scores on the real test set: leave it out with --split validation.');
-  checkRange('validation', o.validation, 100, 30000);
-  const seeds = o.seeds ?? [o.seed];
-  for (const seed of seeds) checkRange('seeds', seed, 0, 2 ** 31 - 1 - 7919 * 10);
+  const validation = split === 'validation' ? await checkedValidation(o.validation, o.judge, o.model) : 0;
   const say = (s: string): void => void process.stderr.write(s + '\n');
   await initBackend();
   const vae = await loadVae(o.model);
@@ -180,7 +207,7 @@ await runCli(async () => {
   const real =
     split === 'test'
       ? await loadSplit('test', dataDir)
-      : holdOutLast(await loadSplit('train', dataDir), o.validation).heldOut;
+      : holdOutLast(await loadSplit('train', dataDir), validation).heldOut;
   const assessments: VaeAssessment[] = [];
   for (const seed of seeds) {
     if (seeds.length > 1) say(`seed ${seed} (${assessments.length + 1} of ${seeds.length})`);
@@ -237,7 +264,10 @@ await runCli(async () => {
   await writeOutput(path.join(o.out, 'assessment.json'), JSON.stringify(result, null, 1) + '\n');
   say(`wrote ${path.join(o.out, 'assessment.png')} and assessment.json`);
 
+  if (o.save && split === 'validation')
+    say('not stored in the database: --split validation is for choices, not a report');
   if (o.save && split === 'test') {
+    if (perSeed) say(`storing seed ${seeds[0]}'s whole assessment, with every seed's figures and their mean`);
     const { getDb, closeDb } = await import('../db');
     const { storeVaeAssessment } = await import('../ml/assessment/store');
     try {

@@ -18,7 +18,14 @@ export function checkTemperature(value: number): void {
     throw new UserFacingError(`--temperature must be above 0 and at most 3 (got ${value}).`);
 }
 
-const flag = (key: string): string => '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
+/** Config fields whose flag is not their name in kebab case. */
+const FLAG_OF: Record<string, string> = {
+  validationCount: '--validation',
+  drawingEvalCount: '--drawing-eval',
+  outDir: '--out',
+};
+
+const flag = (key: string): string => FLAG_OF[key] ?? '--' + key.replace(/[A-Z]/g, (c) => '-' + c.toLowerCase());
 
 export function configFromOptions<S extends z.ZodType>(schema: S, values: Record<string, unknown>): z.infer<S> {
   const clean = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));

@@ -106,15 +106,16 @@ export function attachProgress(run: TrainingRun, out: NodeJS.WriteStream = proce
 
 /**
  * Beside a validation headline, the test figure; and the weight average's figures of the epoch
- * (train --ema): accuracy for the classifier, the ELBO (nats/image) for the VAE.
+ * (train --ema): accuracy for the classifier, -ELBO (nats/image) for the VAE.
  */
 function averageText(ev: Record<string, unknown>): string {
   const p = (x: unknown) => (typeof x === 'number' ? `${(100 * x).toFixed(2)}%` : '-');
-  const n = (x: unknown) => (typeof x === 'number' ? x.toFixed(2) : '-');
+  // The VAE's figures as its headline shows them: -ELBO, nats/image, lower is better.
+  const n = (x: unknown) => (typeof x === 'number' ? (-x).toFixed(2) : '-');
   const vae = typeof ev.testElbo === 'number';
   const [fmt, key] = vae ? [n, 'Elbo'] : [p, 'Accuracy'];
   const validated = typeof ev[`validation${key}`] === 'number';
-  const test = validated ? ` | test ${vae ? 'ELBO ' : ''}${fmt(ev[`test${key}`])}` : '';
+  const test = validated ? ` | test ${vae ? '-ELBO ' : ''}${fmt(ev[`test${key}`])}` : '';
   const a = ev.average as Record<string, unknown> | undefined;
   if (!a) return test;
   const figures = validated

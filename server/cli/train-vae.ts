@@ -18,6 +18,7 @@ import { holdOutLast, loadSplit, resolveDataDir } from '../ml/data/fashionMnist'
 import { fitClassPriors, PRIOR_FILE, saveClassPriors } from '../ml/models/classPrior';
 import type { TrainingLog } from '../ml/training/events';
 import { TrainingConfigSchema } from '../ml/training/config';
+import { heldOutCountOf, validationSplitText } from '../ml/training/heldOut';
 import { configFromOptions, numberOption } from './options';
 import { addTrainingOptions, commandLine, recordInTrainingLog, trainingFields, trainWithProgress } from './training';
 
@@ -135,7 +136,7 @@ async function fitPrior(
     components,
     seed,
     fittedOn: train.count,
-    ...(validationCount > 0 ? { heldOut: `the last ${validationCount} training images (validation)` } : {}),
+    ...(validationCount > 0 ? { heldOut: `${validationSplitText(validationCount)} (validation)` } : {}),
     seconds,
     fittedAt: new Date().toISOString(),
     command: commandLine('train:vae'),
@@ -229,12 +230,16 @@ await runCli(async () => {
       checkComponents(o.priorComponents as number);
       await writeAverage(o.average as string[], o.out as string);
     }
+    // Without --validation, the images the model itself held out (its training log) stay out of the prior.
+    const validation = (o.validation as number | undefined) ?? (await heldOutCountOf(o.out as string));
+    if (!Number.isInteger(validation) || validation < 0)
+      throw new UserFacingError(`--validation must be a whole number of images, 0 or more (got ${validation}).`);
     await fitPrior(
       o.out as string,
       o.dataDir as string | undefined,
       o.priorComponents as number,
       o.seed as number,
-      o.validation as number,
+      validation,
     );
     process.exit(0);
   }

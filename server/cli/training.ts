@@ -38,9 +38,8 @@ export function addTrainingOptions(program: Command, d: TrainingDefaults): Comma
     .option('--no-resume', 'start afresh even if a matching checkpoint exists')
     .option(
       '--validation <n>',
-      'hold out the last N training images as a validation set: never trained on, every epoch is scored on it, and the saved model is the epoch (or weight average) best on it: validation accuracy for the CNN, validation ELBO for the VAE (0: none)',
+      'hold out the last N training images as a validation set: never trained on, every epoch is scored on it, and the saved model is the epoch (or weight average) best on it: validation accuracy for the CNN, validation ELBO for the VAE (default: none)',
       numberOption,
-      0,
     )
     .option(
       '--ema <decay>',

@@ -90,12 +90,15 @@ it('has a social preview: og:image tags for the 1200x630 picture, which the serv
 
 it('names every room once: the menu and the home page link to it, and its page carries the same title', async () => {
   const home = await (await fetch(server.url + '/')).text();
+  const menu = /<nav aria-label="Main"[\s\S]*?<\/nav>/.exec(home)?.[0] ?? '';
+  const cards = /<section aria-label="Rooms"[\s\S]*?<\/section>/.exec(home)?.[0] ?? '';
   expect(MENU.length).toBeGreaterThanOrEqual(8);
   for (const room of MENU) {
-    // In the menu (its short word) and on the home page (its title), both linking to it.
-    expect(home).toContain(`href="${room.href}"`);
-    expect(home).toContain(`>${room.menu}</a>`);
-    expect(home).toContain(`>${room.title.replace(/'/g, '&#x27;')}</a>`);
+    // In the menu (its short word) and among the home page's room cards (its title), both linking to it.
+    const link = (text: string) =>
+      new RegExp(`<a[^>]*href="${room.href}"[^>]*>${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}</a>`);
+    expect(menu).toMatch(link(room.menu));
+    expect(cards).toMatch(link(room.title.replace(/'/g, '&#x27;')));
     const page = await fetch(server.url + room.href);
     expect(page.status).toBe(200);
     const html = await page.text();

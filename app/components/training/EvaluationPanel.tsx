@@ -46,7 +46,7 @@ export function EvaluationPanel({
           ['speed', `${Math.round(epoch.imagesPerSec)} img/s`],
         ]
       : [
-          ['test −ELBO', `${e.headline.toFixed(1)} nats`],
+          ['test −ELBO', `${(typeof e.testElbo === 'number' ? -e.testElbo : e.headline).toFixed(1)} nats`],
           ['train loss', epoch.trainLoss.toFixed(1)],
           ['KL weight (beta)', String(e.klWeight ?? '–')],
           ['speed', `${Math.round(epoch.imagesPerSec)} img/s`],

@@ -47,7 +47,7 @@ export function assessmentChart(a: VaeAssessment, cas?: CasSummary): Buffer {
   const lines = [
     `FRECHET (JUDGE FEATURES, MEAN OF ${a.frechet.splits} REAL SPLITS): ${a.frechet.generatedVsReal.toFixed(2)}, REAL VS REAL ${a.frechet.realVsReal.toFixed(2)} (${a.frechet.ratio.toFixed(1)}X)`,
     `PRECISION ${pct(a.precisionRecall.precision)}  RECALL ${pct(a.precisionRecall.recall)}  DIVERSITY ${a.diversity.generated.toFixed(2)} (REAL ${a.diversity.real.toFixed(2)})`,
-    `TEST ELBO ${a.testElbo.elbo.toFixed(1)} NATS/IMAGE; BEST OF ${a.bestOf}; ${a.nPerClass} PLAIN, ${a.filteredPerClass} FILTERED PER CLASS`,
+    `${(a.split ?? 'test').toUpperCase()} ELBO ${a.testElbo.elbo.toFixed(1)} NATS/IMAGE; BEST OF ${a.bestOf}; ${a.nPerClass} PLAIN, ${a.filteredPerClass} FILTERED PER CLASS`,
     `OVERALL ACCURACY: PLAIN ${pct(a.overall.unfiltered.accuracy)}, FILTERED ${pct(a.overall.filtered.accuracy)}`,
     ...(cas
       ? [

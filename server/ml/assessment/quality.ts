@@ -44,8 +44,8 @@ export interface ClassAssessment {
 }
 
 export interface VaeAssessment {
-  /** the real images everything is measured against ("test" unless assess --split validation) */
-  split: RealSplit;
+  /** the real images everything is measured against ("test" unless assess --split validation; absent in older assessments: test) */
+  split?: RealSplit;
   nPerClass: number;
   bestOf: number;
   filteredPerClass: number;

@@ -9,6 +9,7 @@
  * sockets, but it renews its queue lock and relays the events, so the loop then yields to the
  * event loop after every step and waits out a pause without blocking.
  */
+import { validationSplitText } from './heldOut';
 import os from 'node:os';
 import type { MessagePort } from 'node:worker_threads';
 import type * as tfTypes from '@tensorflow/tfjs';
@@ -155,7 +156,7 @@ async function train({ config: cfg, replica, inProcess = false }: ReplicaData, p
     ...(validation
       ? {
           validationImages: validation.count,
-          validationSplit: `the last ${validation.count} images of the training set`,
+          validationSplit: validationSplitText(validation.count),
         }
       : {}),
     startedAt: new Date().toISOString(),

@@ -22,6 +22,10 @@ function validationScore(e: Record<string, unknown>): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
+/** What a choice by these figures is made on. */
+const chosenOnOf = (figures: Record<string, unknown>): SelectionSummary['chosenOn'] =>
+  typeof figures.validationAccuracy === 'number' ? 'validation accuracy' : 'validation ELBO';
+
 /** The figures of the chosen weights kept in the log's selection line. */
 function bestFigures(e: EpochEvaluation): Omit<Best, 'weights' | 'epoch'> {
   const keys = ['validationAccuracy', 'testAccuracy', 'drawingAccuracy', 'validationElbo', 'testElbo'] as const;
@@ -118,7 +122,7 @@ export class WeightSelection {
           this.bestWeights?.forEach((t) => t.dispose());
           this.bestWeights = copy().map((t) => tf.keep(t));
           this.best = { weights, epoch, ...bestFigures(e) };
-          this.chosenOn = typeof e.validationAccuracy === 'number' ? 'validation accuracy' : 'validation ELBO';
+          this.chosenOn = chosenOnOf(e);
         }
       }
     }
@@ -171,8 +175,7 @@ export class WeightSelection {
     this.average = this.decay > 0 ? take('average') : undefined;
     this.bestWeights = take('best');
     this.best = this.bestWeights ? (state.best ?? logged?.best) : undefined;
-    if (this.best)
-      this.chosenOn = this.best.validationAccuracy !== undefined ? 'validation accuracy' : 'validation ELBO';
+    if (this.best) this.chosenOn = chosenOnOf(this.best);
   }
 
   private write(tensors: tfTypes.Tensor[]): void {

@@ -14,7 +14,7 @@ import { NUM_CLASSES } from '../models/cnn';
 import { buildVae, saveVae, splitCombined, VaeArchSchema, type Vae, type VaeArch } from '../models/vae';
 import { countParams } from '../models/storage';
 import { decodeLatents, sample } from '../models/sample';
-import { encodePosteriors, fitClassPriors, saveClassPriors, type ClassPriors } from '../models/classPrior';
+import { encodePosteriors, fitClassPriors, saveClassPriors } from '../models/classPrior';
 import { perceptualDistance } from '../models/perceptual';
 import { adversarialTerms } from '../models/critic';
 import type { Batch, EpochEvaluation, EvaluationSets, StepContext, StepResult, TrainingTask } from './task';
@@ -108,8 +108,8 @@ export class VaeTask implements TrainingTask {
   private readonly seed: number;
   /** the frozen feature network of the perceptual loss, when arch.perceptualWeight > 0 */
   private readonly features?: tfTypes.LayersModel;
-  /** The per-class latent prior fitted in the last evaluation (what a snapshot generates from). */
-  private lastPrior?: ClassPriors;
+  /** The held-out images of the last evaluation, which a snapshot fits its latent prior on. */
+  private priorImages?: DatasetSplit;
 
   constructor(
     arch: Record<string, unknown>,
@@ -185,8 +185,9 @@ export class VaeTask implements TrainingTask {
     // Latents from per-class Gaussians fitted on held-out images (the validation set when there is
     // one, else these test images), as generation does with the training images: from N(0, I) the
     // decoder largely ignores the requested class.
-    this.lastPrior = fitClassPriors(this.vae.encoder, extra.validation ?? test);
-    const grid = sample(this.vae.decoder, classes, classes.length, GRID_SEED, 1, this.lastPrior);
+    this.priorImages = extra.validation ?? test;
+    const prior = fitClassPriors(this.vae.encoder, this.priorImages);
+    const grid = sample(this.vae.decoder, classes, classes.length, GRID_SEED, 1, prior);
     const samplesPng = encodeGridPng(grid.images, { cols: SAMPLES_PER_CLASS, rowCaptions: [...CLASS_NAMES] });
     return {
       // With a validation set its bound is the headline (what the run's choices are made on).
@@ -213,10 +214,14 @@ export class VaeTask implements TrainingTask {
     };
   }
 
-  /** Encoder, decoder and the last evaluation's latent prior: a VAE folder the generator loads. */
+  /**
+   * Encoder, decoder and a latent prior fitted with this encoder on the last evaluation's images: a
+   * VAE folder the generator loads. Fitted here, not kept from the evaluation: a weight average
+   * (--ema) is evaluated after the trained weights, and the snapshot is of the trained ones.
+   */
   async snapshot(dir: string): Promise<void> {
     await saveVae(this.vae, dir);
-    if (this.lastPrior) await saveClassPriors(this.lastPrior, dir);
+    if (this.priorImages) await saveClassPriors(fitClassPriors(this.vae.encoder, this.priorImages), dir);
   }
 
   auxiliaryParams(): number {

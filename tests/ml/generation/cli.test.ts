@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tinyCnn } from '../../helpers/models';
@@ -16,6 +16,15 @@ beforeAll(async () => {
   tmp = await tempDir();
   await saveVae(buildVae({ latent: 8, filters: [8, 16], fullRes: 8, dense: 32 }, 1), path.join(tmp.dir, 'vae'));
   await saveLayersModel(await tinyCnn(1), path.join(tmp.dir, 'cnn'));
+  // Models that held out the last 300 training images (what their training logs would say).
+  for (const dir of ['vae', 'cnn']) {
+    const log = JSON.stringify({ kind: dir, validationImages: 300, config: { validationCount: 300 } });
+    await writeFile(path.join(tmp.dir, `held-out-${dir}.json`), log);
+  }
+  await cp(path.join(tmp.dir, 'vae'), path.join(tmp.dir, 'vae-held'), { recursive: true });
+  await cp(path.join(tmp.dir, 'cnn'), path.join(tmp.dir, 'cnn-held'), { recursive: true });
+  await cp(path.join(tmp.dir, 'held-out-vae.json'), path.join(tmp.dir, 'vae-held', 'training-log.json'));
+  await cp(path.join(tmp.dir, 'held-out-cnn.json'), path.join(tmp.dir, 'cnn-held', 'training-log.json'));
 });
 afterAll(() => tmp.remove());
 
@@ -59,15 +68,25 @@ describe('generate and assess command lines', () => {
 
   it('assess --seeds measures once per seed against the same real images and reports each and the mean; --split validation uses the held-out training images', async () => {
     const out = path.join(tmp.dir, 'assessed');
-    const [r, badSplit, casOnValidation] = await Promise.all([
+    const held = ['--model', path.join(tmp.dir, 'vae-held'), '--judge', path.join(tmp.dir, 'cnn-held')];
+    const [r, badSplit, casOnValidation, judgeSawThem, otherCount] = await Promise.all([
       run('assess', [
-        ...['--model', path.join(tmp.dir, 'vae'), '--judge', path.join(tmp.dir, 'cnn'), '--data-dir', FIXTURE_DIR],
-        ...['--split', 'validation', '--validation', '300', '--seeds', '1,2'],
+        ...[...held, '--data-dir', FIXTURE_DIR],
+        ...['--split', 'validation', '--seeds', '1,2'],
         ...['--n-per-class', '20', '--best-of', '2', '--filtered-per-class', '2', '--frechet-splits', '2'],
         ...['--out', out, '--json', '--no-save'],
       ]),
       run('assess', ['--model', path.join(tmp.dir, 'vae'), '--split', 'train']),
       run('assess', ['--model', path.join(tmp.dir, 'vae'), '--split', 'validation', '--cas']),
+      run('assess', [
+        '--model',
+        path.join(tmp.dir, 'vae-held'),
+        '--judge',
+        path.join(tmp.dir, 'cnn'),
+        '--split',
+        'validation',
+      ]),
+      run('assess', [...held, '--split', 'validation', '--validation', '500']),
     ]);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as {
@@ -91,6 +110,8 @@ describe('generate and assess command lines', () => {
     for (const [bad, pattern] of [
       [badSplit, /--split must be test or validation/],
       [casOnValidation, /--cas scores on the real test set/],
+      [judgeSawThem, /never saw the validation images, but .*cnn trained on all training images/],
+      [otherCount, /never saw the validation images, but .*cnn-held held out the last 300 images of the training set/],
     ] as const) {
       expect(bad.code).toBe(1);
       expect(errorLines(bad.stderr)).toEqual([expect.stringMatching(pattern)]);

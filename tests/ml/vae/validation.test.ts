@@ -65,19 +65,20 @@ describe('a VAE chosen on validation data', () => {
     vae.combined.dispose();
   }, 300_000);
 
-  it('fits the latent prior without the held-out images (--fit-prior --validation)', async () => {
+  it('refits the latent prior without the images the model held out (its log says which), and refuses a bad --validation in one line', async () => {
     const out = path.join(tmp.dir, 'vae');
-    const r = await runCliScript('train-vae', [
-      '--fit-prior',
-      '--out',
-      out,
-      '--data-dir',
-      FIXTURE_DIR,
-      '--prior-components',
-      '1',
-      '--validation',
-      String(HELD_OUT),
-    ]);
+    const fit = (...flags: string[]) =>
+      runCliScript('train-vae', [
+        '--fit-prior',
+        '--out',
+        out,
+        '--data-dir',
+        FIXTURE_DIR,
+        '--prior-components',
+        '1',
+        ...flags,
+      ]);
+    const [r, negative] = await Promise.all([fit(), fit('--validation', '-5')]);
     expect(r.code, r.stderr).toBe(0);
     expect(errorLines(r.stderr)).toEqual([]);
     const train = await loadSplit('train', FIXTURE_DIR);
@@ -85,7 +86,22 @@ describe('a VAE chosen on validation data', () => {
     expect(log.latentPrior).toMatchObject({
       components: 1,
       fittedOn: train.count - HELD_OUT,
-      heldOut: `the last ${HELD_OUT} training images (validation)`,
+      heldOut: `the last ${HELD_OUT} images of the training set (validation)`,
     });
+    expect(negative.code).toBe(1);
+    expect(errorLines(negative.stderr)).toEqual([expect.stringMatching(/--validation must be a whole number/)]);
   }, 120_000);
+
+  it('names the --validation flag when the training config refuses its value', async () => {
+    const r = await runCliScript('train-cnn', [
+      '--validation',
+      '0.5',
+      '--epochs',
+      '1',
+      '--out',
+      path.join(tmp.dir, 'x'),
+    ]);
+    expect(r.code).toBe(1);
+    expect(errorLines(r.stderr)).toEqual([expect.stringMatching(/^error: Invalid option --validation:/)]);
+  }, 60_000);
 });
