@@ -5,12 +5,13 @@
  */
 import os from 'node:os';
 import { Command } from 'commander';
-import { runCli } from '../errors';
+import { runCli, UserFacingError } from '../errors';
 import { TrainingConfigSchema } from '../ml/training/config';
 import { initBackend } from '../ml/backend';
 import { evaluateClassifier } from '../ml/models/classifier';
 import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
-import { withMirrorAveraging } from '../ml/models/cnn';
+import { NUM_CLASSES, withMirrorAveraging } from '../ml/models/cnn';
+import { heldOutCountOf, validationSplitText } from '../ml/training/heldOut';
 import { loadLayersModel, saveLayersModel } from '../ml/models/storage';
 import { ensureDrawingSet } from '../ml/sketch/drawingSet';
 import { configFromOptions, numberOption } from './options';
@@ -40,6 +41,21 @@ const program = addTrainingOptions(
   )
   .option('--dense <n>', 'units of the penultimate dense layer', numberOption)
   .option('--label-smoothing <x>', 'label smoothing of the cross-entropy', numberOption, 0)
+  .option(
+    '--teachers <dirs>',
+    'knowledge distillation: comma-separated classifier folders whose averaged softened answers the network also learns from (with --validation they must have held out the same images)',
+    (v: string) =>
+      v
+        .split(',')
+        .map((d) => d.trim())
+        .filter(Boolean),
+  )
+  .option(
+    '--distill <weight>',
+    "share of the loss that is the teachers' (0-1; default 0.5 with --teachers)",
+    numberOption,
+  )
+  .option('--distill-temperature <T>', 'softmax temperature of the distillation', numberOption, 4)
   .option(
     '--erase-prob <p>',
     'probability of random erasing (a noise rectangle of 2-25 % of the image) per training image',
@@ -95,6 +111,34 @@ async function writeMirrorAveraged(outDir: string, dataDir: string | undefined, 
   );
 }
 
+/**
+ * The teachers load as classifiers, before any worker starts; with a validation set, each must have
+ * held out the same images (its training log, every run behind it): a teacher that trained on them
+ * would carry their labels into the network through its answers.
+ */
+async function checkTeachers(dirs: string[], validationCount: number): Promise<void> {
+  if (dirs.length === 0) return;
+  await initBackend();
+  for (const dir of dirs) {
+    const model = await loadLayersModel(dir).catch((err: unknown) => {
+      throw new UserFacingError(
+        `--teachers: no classifier at ${dir} (${err instanceof Error ? err.message : err}): give folders written by npm run train:cnn.`,
+      );
+    });
+    const shape = model.outputs[0]!.shape;
+    model.dispose();
+    if (shape.at(-1) !== NUM_CLASSES)
+      throw new UserFacingError(
+        `--teachers: ${dir} is not a garment classifier (its output has ${shape.at(-1)} values, not ${NUM_CLASSES}).`,
+      );
+    const held = await heldOutCountOf(dir);
+    if (validationCount > 0 && held !== validationCount)
+      throw new UserFacingError(
+        `--teachers: ${dir} ${held === 0 ? 'trained on all training images' : `held out ${validationSplitText(held)}`}, but this run holds out ${validationSplitText(validationCount)}: use teachers trained with --validation ${validationCount}.`,
+      );
+  }
+}
+
 await runCli(async () => {
   program.parse();
   const o = program.opts();
@@ -106,6 +150,9 @@ await runCli(async () => {
     sketchFraction: o.sketchFraction,
     drawingEvalCount: o.drawingEval,
     labelSmoothing: o.labelSmoothing,
+    ...(o.teachers
+      ? { teachers: o.teachers, distillWeight: o.distill ?? 0.5, distillTemperature: o.distillTemperature }
+      : {}),
     eraseProb: o.eraseProb,
     arch: Object.fromEntries(
       Object.entries({ dropout: o.dropout, filters: o.filters, convs: o.convs, dense: o.dense }).filter(
@@ -113,6 +160,8 @@ await runCli(async () => {
       ),
     ),
   });
+  if (o.distill !== undefined && !o.teachers) throw new UserFacingError('--distill needs --teachers.');
+  await checkTeachers(config.teachers, config.validationCount);
   const result = await trainWithProgress(config);
   if (o.mirrorAverage && result.outDir)
     await writeMirrorAveraged(result.outDir, config.dataDir, config.drawingEvalCount > 0);

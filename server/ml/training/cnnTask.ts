@@ -14,18 +14,62 @@ import { imagesFrom } from '../../../lib/image';
 /** The first test images: the same probe set every epoch, so viewers can watch guesses change. */
 export const PROBE_COUNT = 16;
 
+/** Knowledge distillation: what the network also learns from (see distilled). */
+export interface Distillation {
+  /** classifiers answering for the same (augmented) images; their softened answers are averaged */
+  teachers: tfTypes.LayersModel[];
+  /** share of the loss that is the teachers' (0-1) */
+  weight: number;
+  /** softmax temperature of both sides */
+  temperature: number;
+}
+
+export interface CnnLoss {
+  /** label smoothing of the cross-entropy (0: none) */
+  labelSmoothing?: number;
+  distillation?: Distillation;
+}
+
+/**
+ * (1 - w) * the label loss + w * T^2 * the cross-entropy from the teachers' mean softened
+ * distribution to the network's softened one (Hinton et al. 2015; T^2 keeps the soft term's
+ * gradients on the scale of the hard one's). The teachers' answers enter as constants: no
+ * gradient reaches the teachers.
+ */
+export function distilled(
+  labelLoss: tfTypes.Scalar,
+  logits: tfTypes.Tensor2D,
+  images: tfTypes.Tensor,
+  d: Distillation,
+): tfTypes.Scalar {
+  const t = d.temperature;
+  const soft = tf.tidy(() => {
+    const probs = d.teachers.map((m) => tf.softmax(tf.div(m.predict(images) as tfTypes.Tensor2D, t)));
+    return tf.div(tf.addN(probs), d.teachers.length);
+  });
+  const target = tf.tensor2d(soft.dataSync(), soft.shape as [number, number]);
+  soft.dispose();
+  const softLoss = tf.mul(
+    tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(tf.div(logits, t))), 1))),
+    t * t,
+  ) as tfTypes.Scalar;
+  return tf.add(tf.mul(labelLoss, 1 - d.weight), tf.mul(softLoss, d.weight)) as tfTypes.Scalar;
+}
+
 export class CnnTask implements TrainingTask {
   readonly kind = 'cnn' as const;
   readonly model: tfTypes.LayersModel;
 
-  constructor(
-    arch: Partial<CnnArch>,
-    seed: number,
-    model?: tfTypes.LayersModel,
-    /** label smoothing of the cross-entropy (0: none) */
-    private readonly labelSmoothing = 0,
-  ) {
+  private readonly labelSmoothing: number;
+  private readonly distillation?: Distillation;
+
+  constructor(arch: Partial<CnnArch>, seed: number, model?: tfTypes.LayersModel, loss: CnnLoss = {}) {
     this.model = model ?? buildCnn(arch, seed);
+    this.labelSmoothing = loss.labelSmoothing ?? 0;
+    if (loss.distillation) {
+      if (loss.distillation.teachers.length === 0) throw new Error('distillation needs at least one teacher');
+      this.distillation = loss.distillation;
+    }
   }
 
   variables(): tfTypes.Variable[] {
@@ -40,12 +84,13 @@ export class CnnTask implements TrainingTask {
     const x = tf.tensor4d(imagesFrom(batch.images, 0, batch.size), [batch.size, 28, 28, 1]);
     const labels = tf.tensor1d(batch.labels.subarray(0, batch.size), 'int32');
     const logits = this.model.apply(x, { training: true }) as tfTypes.Tensor2D;
-    const loss = tf.losses.softmaxCrossEntropy(
+    let loss = tf.losses.softmaxCrossEntropy(
       tf.oneHot(labels, NUM_CLASSES),
       logits,
       undefined,
       this.labelSmoothing,
     ) as tfTypes.Scalar;
+    if (this.distillation) loss = distilled(loss, logits, x, this.distillation);
     const correct = tf.sum(tf.cast(tf.equal(logits.argMax(1), labels), 'float32')) as tfTypes.Scalar;
     return { loss, correct };
   }

@@ -49,6 +49,14 @@ export const TrainingConfigSchema = z.object({
    * beside the trained weights; 0: none. With a validation set the better of the two can be saved.
    */
   ema: z.number().min(0).max(0.99999).default(0),
+  /**
+   * Knowledge distillation (CNN): classifier folders whose averaged, softened answers the network
+   * also learns from, with this weight (0: none) at this temperature: the loss is
+   * (1 - w) * cross-entropy(labels) + w * T^2 * cross-entropy(teachers' softmax(z / T), softmax(z / T)).
+   */
+  teachers: z.array(z.string().min(1)).max(4).default([]),
+  distillWeight: z.number().min(0).max(1).default(0),
+  distillTemperature: z.number().gt(0).max(20).default(4),
   /** folder with the IDX files; unset: the usual resolution order */
   dataDir: z.string().optional(),
   /** where the final model and its training-log.json go */
@@ -108,5 +116,6 @@ export function resumeKey(cfg: TrainingConfig): string {
   ] as const;
   // initFrom and the later fields are left out of the JSON when unset (or 0), so keys of runs from before them still match.
   const later = (['validationCount', 'labelSmoothing', 'eraseProb', 'ema'] as const).filter((k) => cfg[k] !== 0);
-  return JSON.stringify(Object.fromEntries([...fields, ...later].map((k) => [k, cfg[k]])));
+  const distillation = cfg.distillWeight > 0 ? (['teachers', 'distillWeight', 'distillTemperature'] as const) : [];
+  return JSON.stringify(Object.fromEntries([...fields, ...later, ...distillation].map((k) => [k, cfg[k]])));
 }

@@ -4,6 +4,7 @@ import { CnnTask } from './cnnTask';
 import { VaeTask } from './vaeTask';
 import { loadVae, sameWeightShapes, VaeArchSchema } from '../models/vae';
 import { loadFeatureExtractor } from '../models/perceptual';
+import { loadLayersModel } from '../models/storage';
 import type { TrainingConfig } from './config';
 import type { TrainingTask } from './task';
 
@@ -11,7 +12,18 @@ export async function createTask(cfg: TrainingConfig, model?: tfTypes.LayersMode
   switch (cfg.task) {
     case 'cnn':
       if (cfg.initFrom) throw new Error('initFrom starts a VAE from a trained one; a CNN run has no such option');
-      return new CnnTask(cfg.arch, cfg.seed, model, cfg.labelSmoothing);
+      return new CnnTask(cfg.arch, cfg.seed, model, {
+        labelSmoothing: cfg.labelSmoothing,
+        ...(cfg.distillWeight > 0
+          ? {
+              distillation: {
+                teachers: await Promise.all(cfg.teachers.map((dir) => loadLayersModel(dir))),
+                weight: cfg.distillWeight,
+                temperature: cfg.distillTemperature,
+              },
+            }
+          : {}),
+      });
     case 'vae': {
       const arch = VaeArchSchema.parse(cfg.arch);
       const features =
