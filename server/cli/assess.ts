@@ -12,7 +12,13 @@ import { runCli, UserFacingError } from '../errors';
 import { initBackend } from '../ml/backend';
 import { holdOutLast, loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
 import { loadJudge } from '../ml/models/judge';
-import { assessVae, DEFAULT_FRECHET_SPLITS, type RealSplit, type VaeAssessment } from '../ml/assessment/quality';
+import {
+  assessVae,
+  DEFAULT_FRECHET_SPLITS,
+  realReference,
+  type RealSplit,
+  type VaeAssessment,
+} from '../ml/assessment/quality';
 import { assessmentChart } from '../ml/assessment/chart';
 import { casOverRuns, type CasSummary } from '../ml/assessment/cas';
 import { MAX_CANDIDATES } from '../ml/generation/select';
@@ -208,21 +214,34 @@ await runCli(async () => {
     split === 'test'
       ? await loadSplit('test', dataDir)
       : holdOutLast(await loadSplit('train', dataDir), validation).heldOut;
+  // The judge's view of the real images, the reconstructions and the ELBO do not depend on the seed: once for all seeds.
+  const reference = realReference(vae, judge, real, {
+    split,
+    nPerClass: o.nPerClass,
+    frechetSplits: o.frechetSplits,
+    onProgress: say,
+  });
   const assessments: VaeAssessment[] = [];
   for (const seed of seeds) {
     if (seeds.length > 1) say(`seed ${seed} (${assessments.length + 1} of ${seeds.length})`);
     assessments.push(
-      await assessVae(vae, judge, real, {
-        split,
-        nPerClass: o.nPerClass,
-        bestOf: o.bestOf,
-        filteredPerClass,
-        seed,
-        temperature: o.temperature,
-        frechetSplits: o.frechetSplits,
-        prior,
-        onProgress: say,
-      }),
+      await assessVae(
+        vae,
+        judge,
+        real,
+        {
+          split,
+          nPerClass: o.nPerClass,
+          bestOf: o.bestOf,
+          filteredPerClass,
+          seed,
+          temperature: o.temperature,
+          frechetSplits: o.frechetSplits,
+          prior,
+          onProgress: say,
+        },
+        reference,
+      ),
     );
   }
   const assessment = assessments[0]!;

@@ -14,7 +14,7 @@ import { sample } from '../models/sample';
 import { qualityGuided } from '../generation/select';
 import { evaluateElbo, reconstruct, type ElboReport } from '../training/vaeTask';
 import { frechetFromMoments } from './fid';
-import { moments } from '../linalg';
+import { moments, type Moments } from '../linalg';
 import { confidenceOf, judgeImages, predictedClasses, type Judge } from '../models/judge';
 import { meanPairwiseDistance, precisionRecall, type PrecisionRecall } from './prd';
 
@@ -132,16 +132,103 @@ function rowsOf(features: Float32Array, dim: number, indices: ArrayLike<number>)
 const indicesWhere = (labels: ArrayLike<number>, c: number): number[] =>
   Array.from({ length: labels.length }, (_, i) => i).filter((i) => labels[i] === c);
 
-export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: AssessOptions): Promise<VaeAssessment> {
+/**
+ * What an assessment measures against and does not depend on the sampling seed: the judge's view of
+ * the real images, the real halvings with their sampling floor, the decoder's reconstructions and the
+ * ELBO. `assess --seeds` computes it once and passes it to every seed's assessVae.
+ */
+export interface RealReference {
+  split: RealSplit;
+  /** the generated sample size every Fréchet figure uses (min(plain samples, half the real images)) */
+  sampleSize: number;
+  realFeatures: Float32Array;
+  judgeTestAccuracy: number;
+  /** per halving: the reference half's moments and the two seed-independent distances to it */
+  splits: { reference: Moments; realVsReal: number; reconstructionVsReal: number }[];
+  /** the first halving's order (precision/recall's real side) */
+  firstOrder: Uint32Array;
+  testElbo: ElboReport;
+  /** seconds it took to compute */
+  seconds: number;
+}
+
+/** The seed-independent part of an assessment (see RealReference). */
+export function realReference(
+  vae: Vae,
+  judge: Judge,
+  test: DatasetSplit,
+  o: Pick<AssessOptions, 'split' | 'nPerClass' | 'frechetSplits' | 'onProgress'>,
+): RealReference {
   const t0 = performance.now();
   const say = o.onProgress ?? (() => undefined);
-  const temperature = o.temperature ?? 1;
   const dim = judge.featureSize;
-
+  const splitCount = o.frechetSplits ?? DEFAULT_FRECHET_SPLITS;
+  if (!Number.isInteger(splitCount) || splitCount < 1)
+    throw new RangeError(`frechetSplits must be a whole number from 1 (got ${splitCount})`);
   say(`judging the real ${o.split ?? 'test'} images`);
   const real = judgeImages(judge, test.images);
   const realPredicted = predictedClasses(real);
   const judgeTestAccuracy = realPredicted.reduce((n, p, i) => n + (p === test.labels[i] ? 1 : 0), 0) / test.count;
+  // Each split halves the real test set: one half is the reference, a same-sized set from the other
+  // half gives the sampling floor. A single split's floor varies by a third (0.71-1.04 at 5,000
+  // images), so both distances are averaged over several splits; the splits come from fixed seeds,
+  // so every model and every --seed is measured against the same real scale.
+  const half = Math.floor(test.count / 2);
+  const m = Math.min(o.nPerClass * NUM_CLASSES, half);
+  say('reconstructions and the real halvings');
+  const reconstructed = judgeImages(judge, reconstruct(vae, test.images, test.labels)).features;
+  const orders = Array.from({ length: splitCount }, (_, s) => shuffledIndices(test.count, REAL_SPLIT_SEED + s));
+  const splits = orders.map((order) => {
+    const reference = moments(rowsOf(real.features, dim, order.subarray(0, half)), dim);
+    return {
+      reference,
+      realVsReal: frechetFromMoments(
+        moments(rowsOf(real.features, dim, order.subarray(half, half + m)), dim),
+        reference,
+      ),
+      reconstructionVsReal: frechetFromMoments(
+        moments(rowsOf(reconstructed, dim, order.subarray(half, half + m)), dim),
+        reference,
+      ),
+    };
+  });
+  say(`${o.split ?? 'test'} ELBO`);
+  const testElbo = evaluateElbo(vae, test.images, test.labels);
+  return {
+    split: o.split ?? 'test',
+    sampleSize: m,
+    realFeatures: real.features,
+    judgeTestAccuracy,
+    splits,
+    firstOrder: orders[0]!,
+    testElbo,
+    // this seed's own work plus the real reference's, which --seeds shares among its seeds
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+/**
+ * One seed's assessment. `reference` is the seed-independent part (realReference); pass the same
+ * one to several seeds to compute it once. It must come from the same VAE, judge, real images and
+ * options.
+ */
+export async function assessVae(
+  vae: Vae,
+  judge: Judge,
+  test: DatasetSplit,
+  o: AssessOptions,
+  reference: RealReference = realReference(vae, judge, test, o),
+): Promise<VaeAssessment> {
+  const t0 = performance.now();
+  const say = o.onProgress ?? (() => undefined);
+  const temperature = o.temperature ?? 1;
+  const dim = judge.featureSize;
+  if (
+    reference.split !== (o.split ?? 'test') ||
+    reference.sampleSize !== Math.min(o.nPerClass * NUM_CLASSES, Math.floor(test.count / 2))
+  )
+    throw new RangeError('assessVae: the real reference was computed for another split or sample size');
+  const real = { features: reference.realFeatures };
 
   say(`drawing ${o.nPerClass} plain samples per class`);
   const classes = Array.from({ length: o.nPerClass * NUM_CLASSES }, (_, i) => i % NUM_CLASSES);
@@ -179,38 +266,19 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
   }
 
   say('Fréchet distance, precision/recall and diversity in the judge feature space');
-  // Each split halves the real test set: one half is the reference, a same-sized set from the other
-  // half gives the sampling floor. A single split's floor varies by a third (0.71-1.04 at 5,000
-  // images), so both distances are averaged over several splits; the splits come from fixed seeds,
-  // so every model and every --seed is measured against the same real scale.
-  const half = Math.floor(test.count / 2);
-  const m = Math.min(classes.length, half);
+  const m = reference.sampleSize;
   const generated = judged.features.subarray(0, m * dim);
   const generatedMoments = moments(generated, dim);
-  const splitCount = o.frechetSplits ?? DEFAULT_FRECHET_SPLITS;
-  if (!Number.isInteger(splitCount) || splitCount < 1)
-    throw new RangeError(`frechetSplits must be a whole number from 1 (got ${splitCount})`);
-  const reconstructed = judgeImages(judge, reconstruct(vae, test.images, test.labels)).features;
-  const orders = Array.from({ length: splitCount }, (_, s) => shuffledIndices(test.count, REAL_SPLIT_SEED + s));
-  const perSplit = orders.map((order) => {
-    const reference = moments(rowsOf(real.features, dim, order.subarray(0, half)), dim);
-    return {
-      generatedVsReal: frechetFromMoments(generatedMoments, reference),
-      realVsReal: frechetFromMoments(
-        moments(rowsOf(real.features, dim, order.subarray(half, half + m)), dim),
-        reference,
-      ),
-      reconstructionVsReal: frechetFromMoments(
-        moments(rowsOf(reconstructed, dim, order.subarray(half, half + m)), dim),
-        reference,
-      ),
-    };
-  });
+  const perSplit = reference.splits.map((s) => ({
+    generatedVsReal: frechetFromMoments(generatedMoments, s.reference),
+    realVsReal: s.realVsReal,
+    reconstructionVsReal: s.reconstructionVsReal,
+  }));
   const meanOf = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
   const generatedVsReal = meanOf(perSplit.map((s) => s.generatedVsReal));
   const realVsReal = meanOf(perSplit.map((s) => s.realVsReal));
   const reconstructionVsReal = meanOf(perSplit.map((s) => s.reconstructionVsReal));
-  const pr = precisionRecall(rowsOf(real.features, dim, orders[0]!.subarray(0, m)), generated, dim, o.k ?? 3);
+  const pr = precisionRecall(rowsOf(real.features, dim, reference.firstOrder.subarray(0, m)), generated, dim, o.k ?? 3);
 
   const perClass: ClassAssessment[] = [];
   for (let c = 0; c < NUM_CLASSES; c++) {
@@ -235,8 +303,7 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
   }
   const mean = (f: (c: ClassAssessment) => number): number => perClass.reduce((a, c) => a + f(c), 0) / NUM_CLASSES;
 
-  say('test ELBO');
-  const testElbo = evaluateElbo(vae, test.images, test.labels);
+  const testElbo = reference.testElbo;
   return {
     split: o.split ?? 'test',
     nPerClass: o.nPerClass,
@@ -244,7 +311,7 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
     filteredPerClass: o.filteredPerClass,
     seed: o.seed,
     temperature,
-    judge: { dir: judge.dir, testAccuracy: judgeTestAccuracy },
+    judge: { dir: judge.dir, testAccuracy: reference.judgeTestAccuracy },
     perClass,
     overall: {
       unfiltered: judgeFigures(plainConfidence, plainPredicted, plain.labels),
@@ -264,12 +331,13 @@ export async function assessVae(vae: Vae, judge: Judge, test: DatasetSplit, o: A
       reconstructionVsReal,
       sampleSize: m,
       featureSize: dim,
-      splits: splitCount,
+      splits: reference.splits.length,
       perSplit,
     },
     precisionRecall: pr,
     diversity: { generated: mean((c) => c.diversity), real: mean((c) => c.realDiversity) },
     testElbo,
-    seconds: (performance.now() - t0) / 1000,
+    // this seed's own work plus the real reference's, which --seeds shares among its seeds
+    seconds: (performance.now() - t0) / 1000 + reference.seconds,
   };
 }

@@ -4,7 +4,7 @@ import { initBackend } from '../../../server/ml/backend';
 import { loadSplit, type DatasetSplit } from '../../../server/ml/data/fashionMnist';
 import { judgeFromClassifier, type Judge } from '../../../server/ml/models/judge';
 import { meanPairwiseDistance, precisionRecall } from '../../../server/ml/assessment/prd';
-import { assessVae } from '../../../server/ml/assessment/quality';
+import { assessVae, realReference } from '../../../server/ml/assessment/quality';
 import { assessmentChart } from '../../../server/ml/assessment/chart';
 import {
   casOverRuns,
@@ -121,6 +121,23 @@ describe('VAE assessment', () => {
     expect(two.frechet.realVsReal).toBe(one.frechet.realVsReal);
     expect(two.frechet.generatedVsReal).not.toBe(one.frechet.generatedVsReal);
     await expect(assessVae(vae, judge, test, { ...opts, seed: 1, frechetSplits: 0 })).rejects.toThrow(/frechetSplits/);
+  }, 60_000);
+
+  it('computes the seed-independent part once: a shared real reference gives the same figures as a fresh one', async () => {
+    const opts = { nPerClass: 6, bestOf: 1, filteredPerClass: 1, frechetSplits: 2 };
+    const reference = realReference(vae, judge, test, opts);
+    const fresh = await assessVae(vae, judge, test, { ...opts, seed: 2 });
+    const shared = await assessVae(vae, judge, test, { ...opts, seed: 2 }, reference);
+    const { seconds: _a, ...freshFigures } = fresh;
+    const { seconds: _b, ...sharedFigures } = shared;
+    expect(sharedFigures).toEqual(freshFigures);
+    // a reference made for another sample size or split is refused, not silently mixed in
+    await expect(assessVae(vae, judge, test, { ...opts, nPerClass: 5, seed: 2 }, reference)).rejects.toThrow(
+      /reference/,
+    );
+    await expect(assessVae(vae, judge, test, { ...opts, split: 'validation', seed: 2 }, reference)).rejects.toThrow(
+      /reference/,
+    );
   }, 60_000);
 
   it('draws every sample at the temperature asked for: near zero, a class collapses to one image', async () => {
