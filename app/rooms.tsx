@@ -115,20 +115,35 @@ export type RoomName = keyof typeof ROOMS;
 /** The rooms in the site menu, in its order. */
 export const MENU = (Object.values(ROOMS) as Room[]).filter((r): r is Room & { menu: string } => r.menu !== undefined);
 
+/** What a room's route shows besides its entry above: its children and header actions. */
+export type RoomFrame = Omit<PageFrame, 'title' | 'intro' | 'narrow'>;
+/** The address's query, as Next.js hands it to a page. */
+export type SearchParams = Record<string, string | string[] | undefined>;
+
 /**
  * A room's route file exports, from its entry above and what it shows:
  *
  *   const room = roomPage('gallery', { children: <GalleryBrowser /> });
  *   export const metadata = room.metadata;
  *   export default room.Page;
+ *
+ * A room that reads its address's query passes a function of it instead; only such a room waits
+ * for the query (which makes its page render per request), the others stay static.
  */
-export function roomPage(name: RoomName, frame: Omit<PageFrame, 'title' | 'intro' | 'narrow'>) {
+export function roomPage(name: RoomName, frame: RoomFrame | ((query: SearchParams) => RoomFrame)) {
   const room: Room = ROOMS[name];
+  const framed = (f: RoomFrame) => <Page title={room.title} intro={room.intro} narrow={room.narrow} {...f} />;
   return {
     metadata: { title: room.title, ...room.metadata } satisfies Metadata,
-    // biome-ignore lint/correctness/noComponentHookFactories: made once per route file as it loads, never during a render
-    Page: function RoomPage() {
-      return <Page title={room.title} intro={room.intro} narrow={room.narrow} {...frame} />;
-    },
+    Page:
+      typeof frame === 'function'
+        ? // biome-ignore lint/correctness/noComponentHookFactories: made once per route file as it loads, never during a render
+          async function RoomPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+            return framed(frame(await searchParams));
+          }
+        : // biome-ignore lint/correctness/noComponentHookFactories: made once per route file as it loads, never during a render
+          function RoomPage() {
+            return framed(frame);
+          },
   };
 }
