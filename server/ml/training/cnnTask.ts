@@ -31,10 +31,12 @@ export interface CnnLoss {
 }
 
 /**
- * (1 - w) * the label loss + w * T^2 * the cross-entropy from the teachers' mean softened
- * distribution to the network's softened one (Hinton et al. 2015; T^2 keeps the soft term's
- * gradients on the scale of the hard one's). The teachers' answers enter as constants: no
- * gradient reaches the teachers.
+ * (1 - w) * the label loss + w * T^2 * the Kullback-Leibler divergence from the teachers' mean
+ * softened distribution to the network's softened one (Hinton et al. 2015; T^2 keeps the soft
+ * term's gradients on the scale of the hard one's). The divergence is the cross-entropy minus the
+ * teachers' entropy: the same gradient, but 0 where the network answers as the teachers do, so the
+ * reported loss is not dominated by the entropy of a flat softened target. The teachers' answers
+ * enter as constants: no gradient reaches the teachers.
  */
 export function distilled(
   labelLoss: tfTypes.Scalar,
@@ -49,8 +51,9 @@ export function distilled(
   });
   const target = tf.tensor2d(soft.dataSync(), soft.shape as [number, number]);
   soft.dispose();
+  const logTarget = tf.tidy(() => tf.log(tf.maximum(target, 1e-12)));
   const softLoss = tf.mul(
-    tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(tf.div(logits, t))), 1))),
+    tf.mean(tf.sum(tf.mul(target, tf.sub(logTarget, tf.logSoftmax(tf.div(logits, t)))), 1)),
     t * t,
   ) as tfTypes.Scalar;
   return tf.add(tf.mul(labelLoss, 1 - d.weight), tf.mul(softLoss, d.weight)) as tfTypes.Scalar;

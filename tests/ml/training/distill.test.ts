@@ -1,6 +1,6 @@
 /**
  * Knowledge distillation (train:cnn --teachers): the loss mixes the label loss with the
- * cross-entropy to the teachers' softened answers, no gradient reaches a teacher, a run trains
+ * KL divergence from the teachers' softened answers, no gradient reaches a teacher, a run trains
  * with it, and the command line refuses a teacher that saw the validation images.
  */
 import { writeFile } from 'node:fs/promises';
@@ -54,7 +54,7 @@ describe('the distillation loss', () => {
     return e.map((v) => v / s);
   };
 
-  it('is the label loss at weight 0, and T^2 times the cross-entropy to the teacher at weight 1', () => {
+  it('is the label loss at weight 0, and T^2 times the KL divergence from the teacher at weight 1', () => {
     const studentLogits = [0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
     const logits = tf.tensor2d([studentLogits, studentLogits]);
     const label = tf.scalar(1.25);
@@ -62,12 +62,12 @@ describe('the distillation loss', () => {
     expect(distilled(label, logits, images, d(0)).dataSync()[0]).toBeCloseTo(1.25, 6);
     const p = softmax(teacherLogits, 2);
     const q = softmax(studentLogits, 2);
-    const crossEntropy = -p.reduce((a, pi, i) => a + pi * Math.log(q[i]!), 0);
-    expect(distilled(label, logits, images, d(1)).dataSync()[0]).toBeCloseTo(4 * crossEntropy, 5);
-    expect(distilled(label, logits, images, d(0.25)).dataSync()[0]).toBeCloseTo(
-      0.75 * 1.25 + 0.25 * 4 * crossEntropy,
-      5,
-    );
+    const divergence = p.reduce((a, pi, i) => a + pi * Math.log(pi / q[i]!), 0);
+    expect(distilled(label, logits, images, d(1)).dataSync()[0]).toBeCloseTo(4 * divergence, 5);
+    expect(distilled(label, logits, images, d(0.25)).dataSync()[0]).toBeCloseTo(0.75 * 1.25 + 0.25 * 4 * divergence, 5);
+    // where the network answers as the teacher does, the soft term is 0
+    const same = tf.tensor2d([teacherLogits, teacherLogits]);
+    expect(distilled(tf.scalar(0), same, images, d(1)).dataSync()[0]).toBeCloseTo(0, 5);
   });
 
   it('is smallest where the network answers as the teacher does, and sends no gradient to the teacher', () => {
@@ -77,7 +77,7 @@ describe('the distillation loss', () => {
       () => distilled(tf.scalar(0), student as unknown as tfTypes.Tensor2D, images, d),
       [student, ...(teacher.trainableWeights.map((w) => w.read()) as tfTypes.Variable[])],
     );
-    // The gradient of T^2 * CE(p, softmax(z / T)) in z is T * (softmax(z / T) - p) / batch.
+    // The gradient of T^2 * KL(p, softmax(z / T)) in z (that of the cross-entropy: the entropy of p is a constant) is T * (softmax(z / T) - p) / batch.
     const p = softmax(teacherLogits, 3);
     const g = Array.from(grads[student.name]!.dataSync()).slice(0, 10);
     g.forEach((gi, i) => expect(gi).toBeCloseTo((3 * (0.1 - p[i]!)) / 2, 5));
