@@ -80,7 +80,10 @@ export interface VaeAssessment {
   precisionRecall: PrecisionRecall;
   diversity: { generated: number; real: number };
   testElbo: ElboReport;
+  /** this seed's own work */
   seconds: number;
+  /** the seed-independent part's (realReference), computed once however many seeds share it */
+  referenceSeconds?: number;
 }
 
 /** Which real images an assessment measures against: the test set (reports) or the validation hold-out (choices). */
@@ -138,6 +141,8 @@ const indicesWhere = (labels: ArrayLike<number>, c: number): number[] =>
  * ELBO. `assess --seeds` computes it once and passes it to every seed's assessVae.
  */
 export interface RealReference {
+  /** what it was computed from: assessVae refuses it for anything else */
+  made: { vae: Vae; judge: Judge; real: DatasetSplit; frechetSplits: number };
   split: RealSplit;
   /** the generated sample size every Fréchet figure uses (min(plain samples, half the real images)) */
   sampleSize: number;
@@ -195,6 +200,7 @@ export function realReference(
   say(`${o.split ?? 'test'} ELBO`);
   const testElbo = evaluateElbo(vae, test.images, test.labels);
   return {
+    made: { vae, judge, real: test, frechetSplits: splitCount },
     split: o.split ?? 'test',
     sampleSize: m,
     realFeatures: real.features,
@@ -202,7 +208,6 @@ export function realReference(
     splits,
     firstOrder: orders[0]!,
     testElbo,
-    // this seed's own work plus the real reference's, which --seeds shares among its seeds
     seconds: (performance.now() - t0) / 1000,
   };
 }
@@ -223,11 +228,17 @@ export async function assessVae(
   const say = o.onProgress ?? (() => undefined);
   const temperature = o.temperature ?? 1;
   const dim = judge.featureSize;
-  if (
-    reference.split !== (o.split ?? 'test') ||
-    reference.sampleSize !== Math.min(o.nPerClass * NUM_CLASSES, Math.floor(test.count / 2))
-  )
-    throw new RangeError('assessVae: the real reference was computed for another split or sample size');
+  const { made } = reference;
+  const mismatch = [
+    made.vae !== vae && 'VAE',
+    made.judge !== judge && 'judge',
+    made.real !== test && 'real images',
+    reference.split !== (o.split ?? 'test') && 'split',
+    made.frechetSplits !== (o.frechetSplits ?? DEFAULT_FRECHET_SPLITS) && 'number of real halvings',
+    reference.sampleSize !== Math.min(o.nPerClass * NUM_CLASSES, Math.floor(test.count / 2)) && 'sample size',
+  ].filter(Boolean);
+  if (mismatch.length > 0)
+    throw new RangeError(`assessVae: the real reference was computed for another ${mismatch.join(', ')}`);
   const real = { features: reference.realFeatures };
 
   say(`drawing ${o.nPerClass} plain samples per class`);
@@ -337,7 +348,7 @@ export async function assessVae(
     precisionRecall: pr,
     diversity: { generated: mean((c) => c.diversity), real: mean((c) => c.realDiversity) },
     testElbo,
-    // this seed's own work plus the real reference's, which --seeds shares among its seeds
-    seconds: (performance.now() - t0) / 1000 + reference.seconds,
+    seconds: (performance.now() - t0) / 1000,
+    referenceSeconds: reference.seconds,
   };
 }

@@ -128,16 +128,29 @@ describe('VAE assessment', () => {
     const reference = realReference(vae, judge, test, opts);
     const fresh = await assessVae(vae, judge, test, { ...opts, seed: 2 });
     const shared = await assessVae(vae, judge, test, { ...opts, seed: 2 }, reference);
-    const { seconds: _a, ...freshFigures } = fresh;
-    const { seconds: _b, ...sharedFigures } = shared;
+    const { seconds: _a, referenceSeconds: _b, ...freshFigures } = fresh;
+    const { seconds: _c, referenceSeconds: _d, ...sharedFigures } = shared;
     expect(sharedFigures).toEqual(freshFigures);
-    // a reference made for another sample size or split is refused, not silently mixed in
-    await expect(assessVae(vae, judge, test, { ...opts, nPerClass: 5, seed: 2 }, reference)).rejects.toThrow(
-      /reference/,
-    );
-    await expect(assessVae(vae, judge, test, { ...opts, split: 'validation', seed: 2 }, reference)).rejects.toThrow(
-      /reference/,
-    );
+    expect(shared.referenceSeconds).toBe(reference.seconds);
+    // the seed-independent figures come from the reference passed in, not from a new computation
+    const marked = { ...reference, judgeTestAccuracy: -1, testElbo: { ...reference.testElbo, elbo: 12345 } };
+    const fromMarked = await assessVae(vae, judge, test, { ...opts, seed: 2 }, marked);
+    expect(fromMarked.judge.testAccuracy).toBe(-1);
+    expect(fromMarked.testElbo.elbo).toBe(12345);
+  }, 60_000);
+
+  it('refuses a real reference made for another sample size, split, number of halvings, judge or real images', async () => {
+    const opts = { nPerClass: 6, bestOf: 1, filteredPerClass: 1, frechetSplits: 2 };
+    const reference = realReference(vae, judge, test, opts);
+    const refused = (o: Partial<Parameters<typeof assessVae>[3]>, other = { judge, test }) =>
+      expect(assessVae(vae, other.judge, other.test, { ...opts, seed: 2, ...o }, reference)).rejects.toThrow(
+        /real reference was computed for another/,
+      );
+    await refused({ nPerClass: 5 });
+    await refused({ split: 'validation' });
+    await refused({ frechetSplits: 3 });
+    await refused({}, { judge: { ...judge }, test });
+    await refused({}, { judge, test: { ...test } });
   }, 60_000);
 
   it('draws every sample at the temperature asked for: near zero, a class collapses to one image', async () => {

@@ -68,6 +68,12 @@ describe('the distillation loss', () => {
     // where the network answers as the teacher does, the soft term is 0
     const same = tf.tensor2d([teacherLogits, teacherLogits]);
     expect(distilled(tf.scalar(0), same, images, d(1)).dataSync()[0]).toBeCloseTo(0, 5);
+    // a teacher so sure that its other classes underflow to probability 0 still gives a finite loss
+    const sure = [1000, -1000, -1000, -1000, -1000, -1000, -1000, -1000, -1000, -1000];
+    const sureTeacher = { teachers: [constantTeacher(sure)], weight: 1, temperature: 1 };
+    const z = [0, 1, 0, 0, 0, 0, 0, 0, 0, 0];
+    const soft = distilled(tf.scalar(0), tf.tensor2d([z, z]), images, sureTeacher).dataSync()[0]!;
+    expect(soft).toBeCloseTo(-Math.log(softmax(z, 1)[0]!), 4); // KL to a one-hot target: -log q(class 0)
   });
 
   it('is smallest where the network answers as the teacher does, and sends no gradient to the teacher', () => {
