@@ -41,6 +41,13 @@ export function figuresOf(metrics: unknown): Figures {
       n.toFixed(2),
     );
     add('Fréchet ratio', at(metrics, 'frechet', 'ratio'), (n) => `${n.toFixed(1)}x`);
+    // assess --seeds: the figures above are the first seed's; the mean over all seeds beside them
+    const seeds = at(metrics, 'overSeeds', 'seeds');
+    if (Array.isArray(seeds) && seeds.length > 1) {
+      const over = `mean of seeds ${seeds.join(', ')}`;
+      add(`Fréchet ratio, ${over}`, at(metrics, 'overSeeds', 'frechetRatio'), (n) => `${n.toFixed(2)}x`);
+      add(`judge accuracy, unfiltered, ${over}`, at(metrics, 'overSeeds', 'plainAccuracy'), pct);
+    }
     add('precision', at(metrics, 'precisionRecall', 'precision'), pct);
     add('recall', at(metrics, 'precisionRecall', 'recall'), pct);
     add('test ELBO (nats)', at(metrics, 'testElbo', 'elbo'), (n) => n.toFixed(1));
@@ -53,6 +60,9 @@ export function figuresOf(metrics: unknown): Figures {
     perClass.push({ name: 'filtered', values: rows.map((r) => num(at(r, 'filtered', 'accuracy')) ?? 0) });
   } else {
     add('accuracy', at(metrics, 'accuracy'), pct);
+    // a mirror-averaging model's network alone (eval:cnn's bareAccuracy), when it differs from what is served
+    if (at(metrics, 'mirrorAveraging') !== false && num(at(metrics, 'bareAccuracy')) !== null)
+      add('accuracy, network alone (no mirror)', at(metrics, 'bareAccuracy'), pct);
     add('test loss', at(metrics, 'testLoss') ?? at(metrics, 'loss'));
     add('test images', at(metrics, 'testImages') ?? at(metrics, 'count'), (n) => String(n));
     add('parameters', at(metrics, 'params'), (n) => n.toLocaleString('en'));

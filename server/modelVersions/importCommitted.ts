@@ -1,8 +1,8 @@
 /**
  * First start of a fresh install: the committed models (MODELS_DIR/cnn and /vae) become model
  * versions with the assessments they were committed with, so /assessments and /models are not
- * empty before anyone runs a CLI. The CNN's figures come from its training log (the last epoch's
- * full test-set evaluation); the VAE's from its assessment/assessment.json (npm run assess).
+ * empty before anyone runs a CLI. The CNN's figures come from its training log: those of the model
+ * as saved (committedCnnFigures); the VAE's from its assessment/assessment.json (npm run assess).
  * Idempotent: a version that already has its imported assessment is left alone.
  */
 import { readFile } from 'node:fs/promises';
@@ -22,14 +22,66 @@ const readJson = async (file: string): Promise<Json | null> => {
 };
 const obj = (v: unknown): Json => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Json) : {});
 
+/** The test-set figures of a committed classifier, from its training log, and which weights they are. */
+export interface CommittedCnnFigures {
+  testAccuracy: number;
+  testLoss: number | null;
+  perClassAccuracy: unknown[];
+  confusionMatrix: unknown[];
+  /** the epoch (from 1) whose weights were saved */
+  epoch: number | null;
+  /** which weights the figures are of */
+  weights: 'served (mirror averaging)' | 'trained' | 'average';
+  /** the network alone, when the saved model averages over mirror images */
+  bareAccuracy?: number;
+}
+
+/**
+ * The figures of the model as it was saved: with --mirror-average, the mirror-averaging model's
+ * (`mirrorAveraging.withMirror`); otherwise those of the weights the run saved, which with a
+ * validation split are the trained or averaged weights of the epoch best on validation
+ * (`selection.best`), not necessarily the last epoch's trained weights; without one, the last epoch.
+ */
+export function committedCnnFigures(log: Json): CommittedCnnFigures | null {
+  const epochs = Array.isArray(log.epochs) ? log.epochs.map(obj) : [];
+  const best = obj(obj(log.selection).best);
+  const chosen =
+    typeof best.epoch === 'number' ? epochs.find((e) => e.epoch === best.epoch) : (epochs.at(-1) ?? undefined);
+  if (!chosen) return null;
+  const average = best.weights === 'average';
+  const evaluation = average ? obj(obj(chosen.evaluation).average) : obj(chosen.evaluation);
+  const epoch = typeof chosen.epoch === 'number' ? chosen.epoch + 1 : null;
+  const mirror = obj(obj(log.mirrorAveraging).withMirror);
+  if (typeof mirror.testAccuracy === 'number')
+    return {
+      testAccuracy: mirror.testAccuracy,
+      testLoss: typeof mirror.testLoss === 'number' ? mirror.testLoss : null,
+      perClassAccuracy: Array.isArray(mirror.perClassAccuracy) ? mirror.perClassAccuracy : [],
+      confusionMatrix: Array.isArray(mirror.confusionMatrix) ? mirror.confusionMatrix : [],
+      epoch,
+      weights: 'served (mirror averaging)',
+      ...(typeof obj(obj(log.mirrorAveraging).withoutMirror).testAccuracy === 'number'
+        ? { bareAccuracy: obj(obj(log.mirrorAveraging).withoutMirror).testAccuracy as number }
+        : {}),
+    };
+  if (typeof evaluation.testAccuracy !== 'number') return null;
+  return {
+    testAccuracy: evaluation.testAccuracy,
+    testLoss: typeof evaluation.testLoss === 'number' ? evaluation.testLoss : null,
+    perClassAccuracy: Array.isArray(evaluation.perClassAccuracy) ? evaluation.perClassAccuracy : [],
+    confusionMatrix: Array.isArray(evaluation.confusionMatrix) ? evaluation.confusionMatrix : [],
+    epoch,
+    weights: average ? 'average' : 'trained',
+  };
+}
+
 /** Registers the committed models and their assessments; returns the assessments it added. */
 export async function importCommittedModels(db: Db, modelsDir: string): Promise<number> {
   let added = 0;
   const cnnDir = path.join(modelsDir, 'cnn');
   const cnnLog = await readJson(path.join(cnnDir, 'training-log.json'));
-  const last = obj(Array.isArray(cnnLog?.epochs) ? cnnLog.epochs.at(-1) : undefined);
-  const evaluation = obj(last.evaluation);
-  if (cnnLog && typeof evaluation.testAccuracy === 'number') {
+  const figures = cnnLog ? committedCnnFigures(cnnLog) : null;
+  if (cnnLog && figures) {
     const params = Number(obj(cnnLog.architecture).params) || 0;
     const version = await registerModelVersion(db, {
       kind: 'cnn',
@@ -41,7 +93,7 @@ export async function importCommittedModels(db: Db, modelsDir: string): Promise<
     if (version.metrics === null)
       await db.modelVersion.update({
         where: { id: version.id },
-        data: { metrics: { accuracy: evaluation.testAccuracy } },
+        data: { metrics: { accuracy: figures.testAccuracy } },
       });
     if (!(await db.assessment.findFirst({ where: { modelVersionId: version.id, source: IMPORT_SOURCES.cnn } }))) {
       await db.assessment.create({
@@ -49,13 +101,15 @@ export async function importCommittedModels(db: Db, modelsDir: string): Promise<
           modelVersionId: version.id,
           source: IMPORT_SOURCES.cnn,
           metrics: {
-            accuracy: evaluation.testAccuracy,
-            testLoss: evaluation.testLoss ?? null,
-            perClassAccuracy: evaluation.perClassAccuracy ?? [],
-            confusionMatrix: evaluation.confusionMatrix ?? [],
+            accuracy: figures.testAccuracy,
+            ...(figures.bareAccuracy !== undefined ? { bareAccuracy: figures.bareAccuracy } : {}),
+            testLoss: figures.testLoss,
+            perClassAccuracy: figures.perClassAccuracy,
+            confusionMatrix: figures.confusionMatrix,
             testImages: cnnLog.testImages ?? null,
             params,
-            epoch: last.epoch ?? null,
+            epoch: figures.epoch,
+            weights: figures.weights,
             model: cnnDir,
           } as Prisma.InputJsonValue,
         },

@@ -24,6 +24,25 @@ describe('assessment figures on the page', () => {
     expect(f.perClass.map((s) => s.name)).toEqual(['unfiltered', 'filtered']);
   });
 
+  it('shows the mean over sampling seeds beside the first seed when assess ran with --seeds', () => {
+    const f = figuresOf({
+      ...averaged,
+      overSeeds: { seeds: [1, 2, 3], frechetRatio: 3.0592, plainAccuracy: 0.93187 },
+    });
+    expect(value(f, 'Fréchet ratio')).toBe('5.2x');
+    expect(value(f, 'Fréchet ratio, mean of seeds 1, 2, 3')).toBe('3.06x');
+    expect(value(f, 'judge accuracy, unfiltered, mean of seeds 1, 2, 3')).toBe('93.19 %');
+    expect(figuresOf(averaged).figures.some((x) => x.name.includes('mean of seeds'))).toBe(false);
+  });
+
+  it("shows a mirror-averaging classifier's accuracy as served and of the network alone", () => {
+    const served = figuresOf({ accuracy: 0.9382, bareAccuracy: 0.9354, mirrorAveraging: true, testImages: 10000 });
+    expect(value(served, 'accuracy')).toBe('93.82 %');
+    expect(value(served, 'accuracy, network alone (no mirror)')).toBe('93.54 %');
+    const plain = figuresOf({ accuracy: 0.9, bareAccuracy: 0.9, mirrorAveraging: false });
+    expect(value(plain, 'accuracy, network alone (no mirror)')).toBeUndefined();
+  });
+
   it('still reads assessments stored before CAS had runs', () => {
     const f = figuresOf({ ...vae, cas: { accuracy: 0.8026 } });
     expect(value(f, 'CAS accuracy')).toBe('80.26 %');
