@@ -82,7 +82,7 @@ export function attachProgress(run: TrainingRun, out: NodeJS.WriteStream = proce
         const ev = e.evaluation;
         line(
           `epoch ${e.epoch + 1}/${epochs}: train loss ${e.trainLoss.toFixed(4)} acc ${pct(e.trainAccuracy)} | ` +
-            `${ev.headlineName} ${typeof ev.headlineUnit === 'string' ? `${ev.headline.toFixed(2)} ${ev.headlineUnit}` : pct(ev.headline)}${typeof ev.drawingAccuracy === 'number' ? ` | drawing accuracy ${pct(ev.drawingAccuracy)}` : ''}${averageText(ev)} | ${e.seconds.toFixed(1)} s, ${Math.round(e.imagesPerSec)} img/s`,
+            `${ev.headlineName} ${typeof ev.headlineUnit === 'string' ? `${ev.headline.toFixed(2)} ${ev.headlineUnit}` : pct(ev.headline)}${typeof ev.drawingAccuracy === 'number' ? ` | drawing accuracy ${pct(ev.drawingAccuracy)}` : ''}${averageText(ev)}${frechetText(ev)} | ${e.seconds.toFixed(1)} s, ${Math.round(e.imagesPerSec)} img/s`,
         );
         return;
       }
@@ -102,6 +102,19 @@ export function attachProgress(run: TrainingRun, out: NodeJS.WriteStream = proce
         return;
     }
   });
+}
+
+/** train:vae --frechet-judge: the validation Fréchet ratios (over the real-vs-real floor) of the epoch, and of its weight average. */
+function frechetText(ev: Record<string, unknown>): string {
+  const x = (v: unknown) => (typeof v === 'number' ? `${v.toFixed(2)}x` : '-');
+  if (typeof ev.validationReconstructionRatio !== 'number') return '';
+  const a = ev.average as Record<string, unknown> | undefined;
+  return (
+    ` | validation Fréchet ratio: reconstructions ${x(ev.validationReconstructionRatio)}, samples ${x(ev.validationSampleRatio)}` +
+    (a && typeof a.validationReconstructionRatio === 'number'
+      ? `; average: reconstructions ${x(a.validationReconstructionRatio)}, samples ${x(a.validationSampleRatio)}`
+      : '')
+  );
 }
 
 /**

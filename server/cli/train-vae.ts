@@ -19,6 +19,7 @@ import { fitClassPriors, PRIOR_FILE, saveClassPriors } from '../ml/models/classP
 import type { TrainingLog } from '../ml/training/events';
 import { TrainingConfigSchema } from '../ml/training/config';
 import { heldOutCountOf, validationSplitText } from '../ml/training/heldOut';
+import { loadJudge } from '../ml/models/judge';
 import { configFromOptions, numberOption } from './options';
 import { addTrainingOptions, commandLine, recordInTrainingLog, trainingFields, trainWithProgress } from './training';
 
@@ -83,6 +84,10 @@ const program = addTrainingOptions(
     'start from the encoder and decoder of a trained VAE folder (fine-tuning, e.g. with a new --critic-filters) instead of fresh weights; its training log is kept in the new one',
   )
   .option(
+    '--frechet-judge <dir>',
+    "with --validation: a classifier folder (e.g. models/cnn; it must have held out the same images) in whose features every epoch measures the Fréchet ratio of the decoder's reconstructions and of plain samples to the validation images, as assess does; the run saves the weights with the lowest reconstruction ratio instead of the best validation ELBO",
+  )
+  .option(
     '--from-checkpoint <dir>',
     'train nothing: write the last checkpoint in <dir> as the model in --out (a run stopped early)',
   )
@@ -105,6 +110,31 @@ const program = addTrainingOptions(
     numberOption,
     60,
   );
+
+/**
+ * The Fréchet judge loads as a judge, before any worker starts, and must have held out exactly the
+ * validation images: features of images it trained on would flatter the real side.
+ */
+async function checkFrechetJudge(dir: string, validationCount: number): Promise<void> {
+  if (validationCount === 0)
+    throw new UserFacingError(
+      '--frechet-judge measures against the validation images: give --validation too (e.g. 5000).',
+    );
+  await initBackend();
+  try {
+    (await loadJudge(dir)).model.dispose();
+  } catch (err) {
+    if (err instanceof UserFacingError) throw err;
+    throw new UserFacingError(
+      `--frechet-judge: no classifier at ${dir} (${err instanceof Error ? err.message : err}): give a folder written by npm run train:cnn.`,
+    );
+  }
+  const held = await heldOutCountOf(dir);
+  if (held !== validationCount)
+    throw new UserFacingError(
+      `--frechet-judge: ${dir} ${held === 0 ? 'trained on all training images' : `held out ${validationSplitText(held)}`}, but this run holds out ${validationSplitText(validationCount)}: use a classifier trained with --validation ${validationCount}.`,
+    );
+}
 
 function checkComponents(components: number): void {
   if (!Number.isInteger(components) || components < 1 || components > 64) {
@@ -271,7 +301,9 @@ await runCli(async () => {
     augment: false,
     arch,
     ...(o.initFrom ? { initFrom: o.initFrom } : {}),
+    ...(o.frechetJudge ? { frechetJudge: o.frechetJudge } : {}),
   });
+  if (config.frechetJudge) await checkFrechetJudge(config.frechetJudge, config.validationCount);
   // Validate the architecture here, so a bad --latent is one line before any worker starts.
   const parsed = VaeArchSchema.safeParse(arch);
   if (!parsed.success) {
@@ -306,8 +338,11 @@ await runCli(async () => {
     );
     const best = result.log.selection?.best;
     if (best?.validationElbo !== undefined) {
+      const which = `${best.weights === 'average' ? 'weight average' : 'trained weights'} after epoch ${best.epoch + 1}`;
       process.stderr.write(
-        `saved: the ${best.weights === 'average' ? 'weight average' : 'trained weights'} after epoch ${best.epoch + 1}, chosen on validation ELBO ${best.validationElbo.toFixed(2)} nats/image (test ${best.testElbo?.toFixed(2)})\n`,
+        best.validationReconstructionRatio !== undefined
+          ? `saved: the ${which}, chosen on the validation reconstruction Fréchet ratio ${best.validationReconstructionRatio.toFixed(2)}x (samples ${best.validationSampleRatio?.toFixed(2)}x; validation ELBO ${best.validationElbo.toFixed(2)} nats/image)\n`
+          : `saved: the ${which}, chosen on validation ELBO ${best.validationElbo.toFixed(2)} nats/image (test ${best.testElbo?.toFixed(2)})\n`,
       );
     }
   }

@@ -6,22 +6,19 @@
  * k-NN precision/recall, within-class diversity, and the test ELBO in nats per image.
  */
 import { CLASS_NAMES, type DatasetSplit } from '../data/fashionMnist';
-import { shuffledIndices } from '../data/random';
 import { NUM_CLASSES } from '../models/cnn';
 import type { Vae } from '../models/vae';
 import type { ClassPriors } from '../models/classPrior';
 import { sample } from '../models/sample';
 import { qualityGuided } from '../generation/select';
 import { evaluateElbo, reconstruct, type ElboReport } from '../training/vaeTask';
-import { frechetFromMoments } from './fid';
+import { DEFAULT_FRECHET_SPLITS, frechetFromMoments, frechetToHalvings, realHalvings, rowsOf } from './fid';
 import { moments, type Moments } from '../linalg';
 import { confidenceOf, judgeImages, predictedClasses, type Judge } from '../models/judge';
 import { meanPairwiseDistance, precisionRecall, type PrecisionRecall } from './prd';
 
 export const CONFIDENT = 0.95;
-export const DEFAULT_FRECHET_SPLITS = 5;
-/** Seed of the first real-data split; independent of the sampling seed on purpose. */
-const REAL_SPLIT_SEED = 1_000_001;
+export { DEFAULT_FRECHET_SPLITS } from './fid';
 
 export interface JudgeFigures {
   /** share of samples the judge classifies as the requested class */
@@ -125,13 +122,6 @@ function judgeFigures(
   return { accuracy: correct / n, meanConfidence: sum / n, shareConfident: confident / n, count: n };
 }
 
-function rowsOf(features: Float32Array, dim: number, indices: ArrayLike<number>): Float32Array {
-  const out = new Float32Array(indices.length * dim);
-  for (let i = 0; i < indices.length; i++)
-    out.set(features.subarray(indices[i]! * dim, (indices[i]! + 1) * dim), i * dim);
-  return out;
-}
-
 const indicesWhere = (labels: ArrayLike<number>, c: number): number[] =>
   Array.from({ length: labels.length }, (_, i) => i).filter((i) => labels[i] === c);
 
@@ -174,39 +164,26 @@ export function realReference(
   const real = judgeImages(judge, test.images);
   const realPredicted = predictedClasses(real);
   const judgeTestAccuracy = realPredicted.reduce((n, p, i) => n + (p === test.labels[i] ? 1 : 0), 0) / test.count;
-  // Each split halves the real test set: one half is the reference, a same-sized set from the other
-  // half gives the sampling floor. A single split's floor varies by a third (0.71-1.04 at 5,000
-  // images), so both distances are averaged over several splits; the splits come from fixed seeds,
-  // so every model and every --seed is measured against the same real scale.
-  const half = Math.floor(test.count / 2);
-  const m = Math.min(o.nPerClass * NUM_CLASSES, half);
+  const halvings = realHalvings(real.features, dim, test.count, o.nPerClass * NUM_CLASSES, splitCount);
   say('reconstructions and the real halvings');
   const reconstructed = judgeImages(judge, reconstruct(vae, test.images, test.labels)).features;
-  const orders = Array.from({ length: splitCount }, (_, s) => shuffledIndices(test.count, REAL_SPLIT_SEED + s));
-  const splits = orders.map((order) => {
-    const reference = moments(rowsOf(real.features, dim, order.subarray(0, half)), dim);
-    return {
-      reference,
-      realVsReal: frechetFromMoments(
-        moments(rowsOf(real.features, dim, order.subarray(half, half + m)), dim),
-        reference,
-      ),
-      reconstructionVsReal: frechetFromMoments(
-        moments(rowsOf(reconstructed, dim, order.subarray(half, half + m)), dim),
-        reference,
-      ),
-    };
-  });
+  const realVsReal = frechetToHalvings(halvings, real.features, true).perSplit;
+  const reconstructionVsReal = frechetToHalvings(halvings, reconstructed, true).perSplit;
+  const splits = halvings.splits.map((h, i) => ({
+    reference: h.reference,
+    realVsReal: realVsReal[i]!,
+    reconstructionVsReal: reconstructionVsReal[i]!,
+  }));
   say(`${o.split ?? 'test'} ELBO`);
   const testElbo = evaluateElbo(vae, test.images, test.labels);
   return {
     made: { vae, judge, real: test, frechetSplits: splitCount },
     split: o.split ?? 'test',
-    sampleSize: m,
+    sampleSize: halvings.sampleSize,
     realFeatures: real.features,
     judgeTestAccuracy,
     splits,
-    firstOrder: orders[0]!,
+    firstOrder: halvings.firstOrder,
     testElbo,
     seconds: (performance.now() - t0) / 1000,
   };

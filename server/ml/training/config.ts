@@ -52,11 +52,18 @@ export const TrainingConfigSchema = z.object({
   /**
    * Knowledge distillation (CNN): classifier folders whose averaged, softened answers the network
    * also learns from, with this weight (0: none) at this temperature: the loss is
-   * (1 - w) * cross-entropy(labels) + w * T^2 * cross-entropy(teachers' softmax(z / T), softmax(z / T)).
+   * (1 - w) * cross-entropy(labels) + w * T^2 * KL(teachers' softmax(z / T) || softmax(z / T)).
    */
   teachers: z.array(z.string().min(1)).max(4).default([]),
   distillWeight: z.number().min(0).max(1).default(0),
   distillTemperature: z.number().gt(0).max(20).default(4),
+  /**
+   * VAE with a validation set: a classifier folder (e.g. models/cnn, which must have held out the
+   * same images) in whose features every epoch also measures the Fréchet ratio of the decoder's
+   * reconstructions (and of plain samples) to the validation images, as `assess` does; the run then
+   * saves the weights with the lowest reconstruction ratio instead of the best validation ELBO.
+   */
+  frechetJudge: z.string().min(1).optional(),
   /** folder with the IDX files; unset: the usual resolution order */
   dataDir: z.string().optional(),
   /** where the final model and its training-log.json go */
@@ -117,5 +124,6 @@ export function resumeKey(cfg: TrainingConfig): string {
   // initFrom and the later fields are left out of the JSON when unset (or 0), so keys of runs from before them still match.
   const later = (['validationCount', 'labelSmoothing', 'eraseProb', 'ema'] as const).filter((k) => cfg[k] !== 0);
   const distillation = cfg.distillWeight > 0 ? (['teachers', 'distillWeight', 'distillTemperature'] as const) : [];
-  return JSON.stringify(Object.fromEntries([...fields, ...later, ...distillation].map((k) => [k, cfg[k]])));
+  const judged = cfg.frechetJudge ? (['frechetJudge'] as const) : [];
+  return JSON.stringify(Object.fromEntries([...fields, ...later, ...distillation, ...judged].map((k) => [k, cfg[k]])));
 }

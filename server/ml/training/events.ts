@@ -42,8 +42,12 @@ export interface TrainingLog {
 export interface SelectionSummary {
   /** decay per step of the weight average (0: none) */
   ema: number;
-  /** what the choice is made on: the classifier's validation accuracy, the VAE's validation ELBO */
-  chosenOn: 'validation accuracy' | 'validation ELBO' | 'none (no validation set: the last epoch is saved)';
+  /** what the choice is made on: the classifier's validation accuracy, the VAE's validation ELBO or Fréchet ratio */
+  chosenOn:
+    | 'validation accuracy'
+    | 'validation ELBO'
+    | 'validation reconstruction Fréchet ratio'
+    | 'none (no validation set: the last epoch is saved)';
   /** the best so far: which weights, after which epoch (0-based), with their figures */
   best?: {
     weights: 'trained' | 'average';
@@ -54,6 +58,9 @@ export interface SelectionSummary {
     /** the VAE's: nats/image, higher is better */
     validationElbo?: number;
     testElbo?: number;
+    /** the VAE's with a Fréchet judge: distance over the real-vs-real floor, lower is better */
+    validationReconstructionRatio?: number;
+    validationSampleRatio?: number;
   };
 }
 

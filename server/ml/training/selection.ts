@@ -3,7 +3,8 @@
  * statistics included) is kept beside the trained ones when `ema` > 0 and scored every epoch; with
  * a validation set, the weights (trained or average, of any epoch) best on it are kept and are
  * what the run saves: the classifier's highest validation accuracy, the VAE's highest validation
- * ELBO. Lives in replica 0 only: every replica holds the
+ * ELBO (or, with train:vae --frechet-judge, its lowest validation reconstruction Fréchet ratio).
+ * Lives in replica 0 only: every replica holds the
  * same weights. Checkpointed with the run (selection.json + selection.bin in the checkpoint folder)
  * so a resumed run continues the same average and remembers the best so far.
  */
@@ -16,19 +17,36 @@ import type { EpochEvaluation } from './task';
 
 type Best = NonNullable<SelectionSummary['best']>;
 
-/** What the choice is made on, higher is better: a classifier's validation accuracy, a VAE's validation ELBO. */
+/**
+ * What the choice is made on, higher is better: a classifier's validation accuracy; a VAE's
+ * validation reconstruction Fréchet ratio (negated: lower is better) when it has one, else its
+ * validation ELBO.
+ */
 function validationScore(e: Record<string, unknown>): number | undefined {
+  if (typeof e.validationReconstructionRatio === 'number') return -e.validationReconstructionRatio;
   const v = e.validationAccuracy ?? e.validationElbo;
   return typeof v === 'number' ? v : undefined;
 }
 
 /** What a choice by these figures is made on. */
 const chosenOnOf = (figures: Record<string, unknown>): SelectionSummary['chosenOn'] =>
-  typeof figures.validationAccuracy === 'number' ? 'validation accuracy' : 'validation ELBO';
+  typeof figures.validationAccuracy === 'number'
+    ? 'validation accuracy'
+    : typeof figures.validationReconstructionRatio === 'number'
+      ? 'validation reconstruction Fréchet ratio'
+      : 'validation ELBO';
 
 /** The figures of the chosen weights kept in the log's selection line. */
 function bestFigures(e: EpochEvaluation): Omit<Best, 'weights' | 'epoch'> {
-  const keys = ['validationAccuracy', 'testAccuracy', 'drawingAccuracy', 'validationElbo', 'testElbo'] as const;
+  const keys = [
+    'validationAccuracy',
+    'testAccuracy',
+    'drawingAccuracy',
+    'validationElbo',
+    'testElbo',
+    'validationReconstructionRatio',
+    'validationSampleRatio',
+  ] as const;
   return Object.fromEntries(keys.filter((k) => typeof e[k] === 'number').map((k) => [k, e[k]]));
 }
 
@@ -48,6 +66,8 @@ function figures(e: EpochEvaluation): Record<string, unknown> {
     'testLoss',
     'validationElbo',
     'testElbo',
+    'validationReconstructionRatio',
+    'validationSampleRatio',
     'drawingAccuracy',
     'perClassAccuracy',
   ];

@@ -5,6 +5,7 @@ import { VaeTask } from './vaeTask';
 import { loadVae, sameWeightShapes, VaeArchSchema } from '../models/vae';
 import { loadFeatureExtractor } from '../models/perceptual';
 import { loadLayersModel } from '../models/storage';
+import { loadJudge } from '../models/judge';
 import type { TrainingConfig } from './config';
 import type { TrainingTask } from './task';
 
@@ -12,6 +13,7 @@ export async function createTask(cfg: TrainingConfig, model?: tfTypes.LayersMode
   switch (cfg.task) {
     case 'cnn':
       if (cfg.initFrom) throw new Error('initFrom starts a VAE from a trained one; a CNN run has no such option');
+      if (cfg.frechetJudge) throw new Error('frechetJudge measures a VAE; a CNN run has no such option');
       return new CnnTask(cfg.arch, cfg.seed, model, {
         labelSmoothing: cfg.labelSmoothing,
         ...(cfg.distillWeight > 0
@@ -30,7 +32,10 @@ export async function createTask(cfg: TrainingConfig, model?: tfTypes.LayersMode
         arch.perceptualWeight > 0
           ? await loadFeatureExtractor(arch.perceptualModel!, arch.perceptualLayers)
           : undefined;
-      const task = new VaeTask(cfg.arch, cfg.seed, model, features);
+      if (cfg.frechetJudge && cfg.validationCount === 0)
+        throw new Error('frechetJudge measures against the validation images: it needs validationCount > 0');
+      const judge = cfg.frechetJudge ? await loadJudge(cfg.frechetJudge) : undefined;
+      const task = new VaeTask(cfg.arch, cfg.seed, model, features, judge);
       if (cfg.initFrom && !model) await initialiseVae(task, cfg.initFrom);
       return task;
     }

@@ -18,9 +18,15 @@ import { encodePosteriors, fitClassPriors, saveClassPriors } from '../models/cla
 import { perceptualDistance } from '../models/perceptual';
 import { adversarialTerms } from '../models/critic';
 import type { Batch, EpochEvaluation, EvaluationSets, StepContext, StepResult, TrainingTask } from './task';
+import { judgeImages, type Judge } from '../models/judge';
+import type { ClassPriors } from '../models/classPrior';
+import { frechetToHalvings, realHalvings, type RealHalvings } from '../assessment/fid';
 import { imageAt, imagesFrom } from '../../../lib/image';
 
 const RECONSTRUCTION_COUNT = 8;
+/** Plain samples behind an epoch's validation Fréchet figure (at most half the validation images). */
+const FRECHET_SAMPLES = 2500;
+const FRECHET_SEED = 20261206;
 const SAMPLES_PER_CLASS = 4;
 /** Fixed latents for the per-epoch sample grid, so viewers watch the same draws sharpen. */
 const GRID_SEED = 20240501;
@@ -110,15 +116,21 @@ export class VaeTask implements TrainingTask {
   private readonly features?: tfTypes.LayersModel;
   /** The held-out images of the last evaluation, which a snapshot fits its latent prior on. */
   private priorImages?: DatasetSplit;
+  /** train:vae --frechet-judge: the classifier whose features the validation Fréchet figures are in */
+  private readonly judge?: Judge;
+  /** the validation images' halvings in the judge's features, judged once (the judge does not train) */
+  private halvings?: { of: DatasetSplit; h: RealHalvings; realVsReal: number };
 
   constructor(
     arch: Record<string, unknown>,
     seed: number,
     model?: tfTypes.LayersModel,
     features?: tfTypes.LayersModel,
+    judge?: Judge,
   ) {
     this.arch = VaeArchSchema.parse(arch);
     this.seed = seed;
+    this.judge = judge;
     if (this.arch.perceptualWeight > 0 && !features)
       throw new Error('VaeTask: a perceptual weight needs the feature network');
     this.features = this.arch.perceptualWeight > 0 ? features : undefined;
@@ -189,8 +201,10 @@ export class VaeTask implements TrainingTask {
     const prior = fitClassPriors(this.vae.encoder, this.priorImages);
     const grid = sample(this.vae.decoder, classes, classes.length, GRID_SEED, 1, prior);
     const samplesPng = encodeGridPng(grid.images, { cols: SAMPLES_PER_CLASS, rowCaptions: [...CLASS_NAMES] });
+    const frechet = this.judge && extra.validation ? this.validationFrechet(extra.validation, prior) : undefined;
     return {
-      // With a validation set its bound is the headline (what the run's choices are made on).
+      // With a validation set its bound is the headline; the run's choice is made on it, or with a
+      // Fréchet judge on validationReconstructionRatio (selection.ts).
       ...(validation
         ? {
             headline: -validation.elbo,
@@ -211,6 +225,41 @@ export class VaeTask implements TrainingTask {
       samplesLatents: `per-class Gaussians fitted on the ${extra.validation ? 'validation' : 'test'} images`,
       // Whether the critic still tells them apart (near 0.5 / 0.5: fooled or collapsed; 1 / 0: winning)
       ...(critic ? { criticRealScore: critic.real, criticReconstructionScore: critic.fake } : {}),
+      ...frechet,
+    };
+  }
+
+  /**
+   * Fréchet distances in the judge's features to halvings of the validation images (as `assess`
+   * measures them, see assessment/fid.ts), over the real-vs-real floor: of the decoder's
+   * reconstructions of the validation images (the floor any latent prior reaches with this decoder:
+   * what the run chooses on), and of plain samples from `prior` (one Gaussian per class, fitted on
+   * these same validation images, so the samples' figure leans optimistic; it is recorded, not
+   * chosen on).
+   */
+  private validationFrechet(validation: DatasetSplit, prior: ClassPriors) {
+    const judge = this.judge!;
+    if (this.halvings?.of !== validation) {
+      const real = judgeImages(judge, validation.images).features;
+      const h = realHalvings(real, judge.featureSize, validation.count, FRECHET_SAMPLES);
+      this.halvings = { of: validation, h, realVsReal: frechetToHalvings(h, real, true).mean };
+    }
+    const { h, realVsReal } = this.halvings;
+    const recon = reconstruct(this.vae, validation.images, validation.labels);
+    const reconstructionVsReal = frechetToHalvings(h, judgeImages(judge, recon).features, true).mean;
+    const classes = Array.from({ length: h.sampleSize }, (_, i) => i % NUM_CLASSES);
+    const plain = sample(this.vae.decoder, classes, classes.length, FRECHET_SEED, 1, prior);
+    const generatedVsReal = frechetToHalvings(h, judgeImages(judge, plain.images).features).mean;
+    return {
+      validationReconstructionRatio: reconstructionVsReal / realVsReal,
+      validationSampleRatio: generatedVsReal / realVsReal,
+      validationFrechet: {
+        reconstructionVsReal,
+        generatedVsReal,
+        realVsReal,
+        sampleSize: h.sampleSize,
+        judge: judge.dir,
+      },
     };
   }
 

@@ -13,6 +13,12 @@ import type { TrainingLog } from '../../../server/ml/training/events';
 import { startTraining } from '../../../server/ml/training/run';
 import { evaluateElbo } from '../../../server/ml/training/vaeTask';
 import { errorLines, runCliScript } from '../../helpers/cli';
+import { tinyCnn } from '../../helpers/models';
+import { saveLayersModel } from '../../../server/ml/models/storage';
+import { judgeImages, loadJudge } from '../../../server/ml/models/judge';
+import { frechetToHalvings, realHalvings } from '../../../server/ml/assessment/fid';
+import { reconstruct } from '../../../server/ml/training/vaeTask';
+import { writeFile } from 'node:fs/promises';
 import { FIXTURE_DIR, tempDir } from '../data/fixture';
 
 const SMALL = { latent: 8, filters: [8, 16], fullRes: 0, dense: 64, klWarmupEpochs: 0, beta: 0.5 };
@@ -64,6 +70,77 @@ describe('a VAE chosen on validation data', () => {
     expect(evaluateElbo(vae, heldOut.images, heldOut.labels).elbo).toBeCloseTo(selection.best!.validationElbo!, 3);
     vae.combined.dispose();
   }, 300_000);
+
+  it('with a Fréchet judge, measures every epoch as assess does and saves the weights with the lowest reconstruction ratio', async () => {
+    const judgeDir = path.join(tmp.dir, 'judge');
+    await saveLayersModel(await tinyCnn(5), judgeDir);
+    const out = path.join(tmp.dir, 'vae-frechet');
+    const result = await startTraining({
+      task: 'vae',
+      dataDir: FIXTURE_DIR,
+      epochs: 2,
+      batchSize: 32,
+      lr: 0.002,
+      trainLimit: 256,
+      testLimit: 100,
+      replicas: 1,
+      augment: false,
+      arch: SMALL,
+      validationCount: HELD_OUT,
+      ema: 0.9,
+      frechetJudge: judgeDir,
+      outDir: out,
+    }).done;
+    const candidates = result.log.epochs.flatMap((e) => {
+      const ev = e.evaluation as unknown as Record<string, unknown> & { average: Record<string, number> };
+      expect(ev.validationFrechet).toMatchObject({ sampleSize: HELD_OUT / 2, judge: judgeDir });
+      for (const x of [ev, ev.average]) {
+        expect(x.validationReconstructionRatio).toBeGreaterThan(0);
+        expect(x.validationSampleRatio).toBeGreaterThan(0);
+      }
+      return [ev.validationReconstructionRatio as number, ev.average.validationReconstructionRatio!];
+    });
+    const selection = result.log.selection!;
+    expect(selection.chosenOn).toBe('validation reconstruction Fréchet ratio');
+    expect(selection.best!.validationReconstructionRatio).toBe(Math.min(...candidates));
+    // Recomputed from the saved weights with the same halvings: the chosen figure, so the saved model is the chosen one.
+    const { heldOut } = holdOutLast(await loadSplit('train', FIXTURE_DIR), HELD_OUT);
+    const [vae, judge] = [await loadVae(out), await loadJudge(judgeDir)];
+    const real = judgeImages(judge, heldOut.images).features;
+    const h = realHalvings(real, judge.featureSize, heldOut.count, 2500);
+    const recon = judgeImages(judge, reconstruct(vae, heldOut.images, heldOut.labels)).features;
+    expect(frechetToHalvings(h, recon, true).mean / frechetToHalvings(h, real, true).mean).toBeCloseTo(
+      selection.best!.validationReconstructionRatio!,
+      3,
+    );
+    vae.combined.dispose();
+  }, 300_000);
+
+  it('train:vae --frechet-judge refuses, in one line, a run without --validation and a judge that saw the validation images', async () => {
+    const judgeDir = path.join(tmp.dir, 'judge-all');
+    await saveLayersModel(await tinyCnn(6), judgeDir);
+    await writeFile(path.join(judgeDir, 'training-log.json'), JSON.stringify({ config: { validationCount: 0 } }));
+    const run = (...flags: string[]) =>
+      runCliScript('train-vae', [
+        '--epochs',
+        '1',
+        '--data-dir',
+        FIXTURE_DIR,
+        '--out',
+        path.join(tmp.dir, 'never'),
+        ...flags,
+      ]);
+    const [noValidation, sawThem] = await Promise.all([
+      run('--frechet-judge', judgeDir),
+      run('--frechet-judge', judgeDir, '--validation', String(HELD_OUT)),
+    ]);
+    expect(noValidation.code).toBe(1);
+    expect(errorLines(noValidation.stderr)).toEqual([expect.stringMatching(/--frechet-judge .*give --validation/)]);
+    expect(sawThem.code).toBe(1);
+    expect(errorLines(sawThem.stderr)).toEqual([
+      expect.stringMatching(/--frechet-judge: .*trained on all training images.*--validation 300/),
+    ]);
+  }, 120_000);
 
   it('refits the latent prior without the images the model held out (its log says which), and refuses a bad --validation in one line', async () => {
     const out = path.join(tmp.dir, 'vae');
