@@ -85,7 +85,7 @@ const program = addTrainingOptions(
   )
   .option(
     '--frechet-judge <dir>',
-    "with --validation: a classifier folder (e.g. models/cnn; it must have held out the same images) in whose features every epoch measures the Fréchet ratio of the decoder's reconstructions and of plain samples to the validation images, as assess does; the run saves the weights with the lowest reconstruction ratio instead of the best validation ELBO",
+    "with --validation: a classifier folder (e.g. models/cnn; it must have held out the same images) in whose features every epoch measures the Fréchet ratio of the decoder's reconstructions and of plain samples to the validation images, as assess does; the run saves the weights with the lowest reconstruction ratio instead of the best validation ELBO (it adds a judge pass over the validation images, their reconstructions and samples to every evaluation; part of the resume key: a checkpoint made without it, or with another judge, does not resume)",
   )
   .option(
     '--from-checkpoint <dir>',
@@ -301,7 +301,8 @@ await runCli(async () => {
     augment: false,
     arch,
     ...(o.initFrom ? { initFrom: o.initFrom } : {}),
-    ...(o.frechetJudge ? { frechetJudge: o.frechetJudge } : {}),
+    // Normalized: the path is part of the resume key, so models/cnn and models/cnn/ must be one judge.
+    ...(o.frechetJudge ? { frechetJudge: path.normalize(o.frechetJudge as string).replace(/(.)\/+$/, '$1') } : {}),
   });
   if (config.frechetJudge) await checkFrechetJudge(config.frechetJudge, config.validationCount);
   // Validate the architecture here, so a bad --latent is one line before any worker starts.

@@ -6,6 +6,7 @@ import { loadVae, sameWeightShapes, VaeArchSchema } from '../models/vae';
 import { loadFeatureExtractor } from '../models/perceptual';
 import { loadLayersModel } from '../models/storage';
 import { loadJudge } from '../models/judge';
+import { heldOutCountOf, validationSplitText } from './heldOut';
 import type { TrainingConfig } from './config';
 import type { TrainingTask } from './task';
 
@@ -34,6 +35,11 @@ export async function createTask(cfg: TrainingConfig, model?: tfTypes.LayersMode
           : undefined;
       if (cfg.frechetJudge && cfg.validationCount === 0)
         throw new Error('frechetJudge measures against the validation images: it needs validationCount > 0');
+      // Features of images the judge trained on would flatter the real side: it must have held out exactly these.
+      if (cfg.frechetJudge && (await heldOutCountOf(cfg.frechetJudge)) !== cfg.validationCount)
+        throw new Error(
+          `frechetJudge ${cfg.frechetJudge} did not hold out exactly ${validationSplitText(cfg.validationCount)} (its training-log.json)`,
+        );
       const judge = cfg.frechetJudge ? await loadJudge(cfg.frechetJudge) : undefined;
       const task = new VaeTask(cfg.arch, cfg.seed, model, features, judge);
       if (cfg.initFrom && !model) await initialiseVae(task, cfg.initFrom);

@@ -232,10 +232,15 @@ export class VaeTask implements TrainingTask {
   /**
    * Fréchet distances in the judge's features to halvings of the validation images (as `assess`
    * measures them, see assessment/fid.ts), over the real-vs-real floor: of the decoder's
-   * reconstructions of the validation images (the floor any latent prior reaches with this decoder:
-   * what the run chooses on), and of plain samples from `prior` (one Gaussian per class, fitted on
-   * these same validation images, so the samples' figure leans optimistic; it is recorded, not
-   * chosen on).
+   * reconstructions of the validation images, and of plain samples from `prior` (one Gaussian per
+   * class fitted on these same validation images). The run chooses on the reconstructions: the
+   * decoder is what limits the committed VAE (its reconstructions alone sit near its samples'
+   * ratio, see models/vae/README.md), and the served prior is refitted after training (60
+   * Gaussians per class on the training images), so a one-Gaussian prior's samples here say little
+   * about the served samples. The reconstructions' figure is not a bound on the samples' (a prior
+   * can do better, e.g. below temperature 1), and sharper reconstructions may come with a latent
+   * space a prior fits worse; the samples' figure is recorded beside it so a reader can see when
+   * the two disagree.
    */
   private validationFrechet(validation: DatasetSplit, prior: ClassPriors) {
     const judge = this.judge!;
@@ -250,6 +255,10 @@ export class VaeTask implements TrainingTask {
     const classes = Array.from({ length: h.sampleSize }, (_, i) => i % NUM_CLASSES);
     const plain = sample(this.vae.decoder, classes, classes.length, FRECHET_SEED, 1, prior);
     const generatedVsReal = frechetToHalvings(h, judgeImages(judge, plain.images).features).mean;
+    if (!(realVsReal > 0) || !Number.isFinite(reconstructionVsReal) || !Number.isFinite(generatedVsReal))
+      throw new Error(
+        `validation Fréchet figures are not usable (real vs real ${realVsReal}, reconstructions ${reconstructionVsReal}, samples ${generatedVsReal}): is ${judge.dir} a trained classifier?`,
+      );
     return {
       validationReconstructionRatio: reconstructionVsReal / realVsReal,
       validationSampleRatio: generatedVsReal / realVsReal,

@@ -11,6 +11,7 @@ import { holdOutLast, loadSplit } from '../../../server/ml/data/fashionMnist';
 import { loadVae } from '../../../server/ml/models/vae';
 import type { TrainingLog } from '../../../server/ml/training/events';
 import { startTraining } from '../../../server/ml/training/run';
+import { resumeKey, TrainingConfigSchema } from '../../../server/ml/training/config';
 import { evaluateElbo } from '../../../server/ml/training/vaeTask';
 import { errorLines, runCliScript } from '../../helpers/cli';
 import { tinyCnn } from '../../helpers/models';
@@ -74,6 +75,8 @@ describe('a VAE chosen on validation data', () => {
   it('with a Fréchet judge, measures every epoch as assess does and saves the weights with the lowest reconstruction ratio', async () => {
     const judgeDir = path.join(tmp.dir, 'judge');
     await saveLayersModel(await tinyCnn(5), judgeDir);
+    // a judge that held out exactly the validation images (as train:cnn --validation 300 records it)
+    await writeFile(path.join(judgeDir, 'training-log.json'), JSON.stringify({ validationImages: HELD_OUT }));
     const out = path.join(tmp.dir, 'vae-frechet');
     const result = await startTraining({
       task: 'vae',
@@ -95,8 +98,10 @@ describe('a VAE chosen on validation data', () => {
       const ev = e.evaluation as unknown as Record<string, unknown> & { average: Record<string, number> };
       expect(ev.validationFrechet).toMatchObject({ sampleSize: HELD_OUT / 2, judge: judgeDir });
       for (const x of [ev, ev.average]) {
-        expect(x.validationReconstructionRatio).toBeGreaterThan(0);
-        expect(x.validationSampleRatio).toBeGreaterThan(0);
+        for (const ratio of [x.validationReconstructionRatio, x.validationSampleRatio]) {
+          expect(Number.isFinite(ratio)).toBe(true);
+          expect(ratio).toBeGreaterThan(0);
+        }
       }
       return [ev.validationReconstructionRatio as number, ev.average.validationReconstructionRatio!];
     });
@@ -115,6 +120,19 @@ describe('a VAE chosen on validation data', () => {
     );
     vae.combined.dispose();
   }, 300_000);
+
+  it('keeps the resume keys of runs without a Fréchet judge, and refuses a judge that did not hold out the validation images', async () => {
+    const base = TrainingConfigSchema.parse({ task: 'vae', validationCount: HELD_OUT, arch: SMALL });
+    expect(resumeKey(base)).not.toContain('frechetJudge');
+    expect(resumeKey({ ...base, frechetJudge: 'models/cnn' })).toContain('"frechetJudge":"models/cnn"');
+    const unheld = path.join(tmp.dir, 'judge-unheld');
+    await saveLayersModel(await tinyCnn(7), unheld);
+    const config = { ...base, dataDir: FIXTURE_DIR, epochs: 1, trainLimit: 64, testLimit: 50, replicas: 1 };
+    await expect(startTraining({ ...config, frechetJudge: unheld }).done).rejects.toThrow(/did not hold out exactly/);
+    await expect(startTraining({ ...config, task: 'cnn', arch: {}, frechetJudge: unheld }).done).rejects.toThrow(
+      /measures a VAE/,
+    );
+  }, 120_000);
 
   it('train:vae --frechet-judge refuses, in one line, a run without --validation and a judge that saw the validation images', async () => {
     const judgeDir = path.join(tmp.dir, 'judge-all');
