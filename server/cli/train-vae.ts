@@ -85,7 +85,7 @@ const program = addTrainingOptions(
   )
   .option(
     '--frechet-judge <dir>',
-    "with --validation: a classifier folder (e.g. models/cnn; it must have held out the same images) in whose features every epoch measures the Fréchet ratio of the decoder's reconstructions and of plain samples to the validation images, as assess does; the run saves the weights with the lowest reconstruction ratio instead of the best validation ELBO (it adds a judge pass over the validation images, their reconstructions and samples to every evaluation; part of the resume key: a checkpoint made without it, or with another judge, does not resume)",
+    "with --validation: a classifier folder (e.g. models/cnn; it must have held out the same images) in whose features every epoch measures the Fréchet ratio of the decoder's reconstructions and of plain samples to the validation images, as assess does; the run saves the weights with the lowest reconstruction ratio instead of the best validation ELBO (it adds a judge pass over the validation images' reconstructions and samples to every evaluation: ~45 s per scored set of weights on the 2-core machine with 5,000 validation images and models/cnn as judge; part of the resume key: a checkpoint made without it, or with another judge, does not resume)",
   )
   .option(
     '--from-checkpoint <dir>',
