@@ -51,27 +51,19 @@ export function committedCnnFigures(log: Json): CommittedCnnFigures | null {
   const average = best.weights === 'average';
   const evaluation = average ? obj(obj(chosen.evaluation).average) : obj(chosen.evaluation);
   const epoch = typeof chosen.epoch === 'number' ? chosen.epoch + 1 : null;
-  const mirror = obj(obj(log.mirrorAveraging).withMirror);
-  if (typeof mirror.testAccuracy === 'number')
-    return {
-      testAccuracy: mirror.testAccuracy,
-      testLoss: typeof mirror.testLoss === 'number' ? mirror.testLoss : null,
-      perClassAccuracy: Array.isArray(mirror.perClassAccuracy) ? mirror.perClassAccuracy : [],
-      confusionMatrix: Array.isArray(mirror.confusionMatrix) ? mirror.confusionMatrix : [],
-      epoch,
-      weights: 'served (mirror averaging)',
-      ...(typeof obj(obj(log.mirrorAveraging).withoutMirror).testAccuracy === 'number'
-        ? { bareAccuracy: obj(obj(log.mirrorAveraging).withoutMirror).testAccuracy as number }
-        : {}),
-    };
-  if (typeof evaluation.testAccuracy !== 'number') return null;
+  const { withMirror, withoutMirror } = obj(log.mirrorAveraging);
+  const served = typeof obj(withMirror).testAccuracy === 'number';
+  const from = served ? obj(withMirror) : evaluation;
+  if (typeof from.testAccuracy !== 'number') return null;
+  const bare = obj(withoutMirror).testAccuracy;
   return {
-    testAccuracy: evaluation.testAccuracy,
-    testLoss: typeof evaluation.testLoss === 'number' ? evaluation.testLoss : null,
-    perClassAccuracy: Array.isArray(evaluation.perClassAccuracy) ? evaluation.perClassAccuracy : [],
-    confusionMatrix: Array.isArray(evaluation.confusionMatrix) ? evaluation.confusionMatrix : [],
+    testAccuracy: from.testAccuracy,
+    testLoss: typeof from.testLoss === 'number' ? from.testLoss : null,
+    perClassAccuracy: Array.isArray(from.perClassAccuracy) ? from.perClassAccuracy : [],
+    confusionMatrix: Array.isArray(from.confusionMatrix) ? from.confusionMatrix : [],
     epoch,
-    weights: average ? 'average' : 'trained',
+    weights: served ? 'served (mirror averaging)' : average ? 'average' : 'trained',
+    ...(served && typeof bare === 'number' ? { bareAccuracy: bare } : {}),
   };
 }
 

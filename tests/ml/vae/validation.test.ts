@@ -24,6 +24,18 @@ import { FIXTURE_DIR, tempDir } from '../data/fixture';
 
 const SMALL = { latent: 8, filters: [8, 16], fullRes: 0, dense: 64, klWarmupEpochs: 0, beta: 0.5 };
 const HELD_OUT = 300;
+/** A small VAE run on the fixture with the validation hold-out and a weight average. */
+const RUN = {
+  task: 'vae' as const,
+  dataDir: FIXTURE_DIR,
+  batchSize: 32,
+  lr: 0.002,
+  replicas: 1,
+  augment: false,
+  arch: SMALL,
+  validationCount: HELD_OUT,
+  ema: 0.9,
+};
 
 let tmp: { dir: string; remove: () => Promise<void> };
 beforeAll(async () => {
@@ -35,21 +47,7 @@ afterAll(() => tmp.remove());
 describe('a VAE chosen on validation data', () => {
   it('scores every epoch on the held-out images, trained and averaged, and saves the best by validation ELBO', async () => {
     const out = path.join(tmp.dir, 'vae');
-    const result = await startTraining({
-      task: 'vae',
-      dataDir: FIXTURE_DIR,
-      epochs: 3,
-      batchSize: 32,
-      lr: 0.002,
-      trainLimit: 512,
-      testLimit: 200,
-      replicas: 1,
-      augment: false,
-      arch: SMALL,
-      validationCount: HELD_OUT,
-      ema: 0.9,
-      outDir: out,
-    }).done;
+    const result = await startTraining({ ...RUN, epochs: 3, trainLimit: 512, testLimit: 200, outDir: out }).done;
     const log = JSON.parse(await readFile(path.join(out, 'training-log.json'), 'utf8')) as TrainingLog;
     expect(log).toMatchObject({ validationImages: HELD_OUT, trainImages: 512 });
     const candidates = log.epochs.flatMap((e) => {
@@ -78,22 +76,8 @@ describe('a VAE chosen on validation data', () => {
     // a judge that held out exactly the validation images (as train:cnn --validation 300 records it)
     await writeFile(path.join(judgeDir, 'training-log.json'), JSON.stringify({ validationImages: HELD_OUT }));
     const out = path.join(tmp.dir, 'vae-frechet');
-    const result = await startTraining({
-      task: 'vae',
-      dataDir: FIXTURE_DIR,
-      epochs: 2,
-      batchSize: 32,
-      lr: 0.002,
-      trainLimit: 256,
-      testLimit: 100,
-      replicas: 1,
-      augment: false,
-      arch: SMALL,
-      validationCount: HELD_OUT,
-      ema: 0.9,
-      frechetJudge: judgeDir,
-      outDir: out,
-    }).done;
+    const run = { ...RUN, epochs: 2, trainLimit: 256, testLimit: 100, frechetJudge: judgeDir, outDir: out };
+    const result = await startTraining(run).done;
     const candidates = result.log.epochs.flatMap((e) => {
       const ev = e.evaluation as unknown as Record<string, unknown> & { average: Record<string, number> };
       expect(ev.validationFrechet).toMatchObject({ sampleSize: HELD_OUT / 2, judge: judgeDir });
