@@ -12,13 +12,13 @@ import type { ClassPriors } from '../models/classPrior';
 import { sample } from '../models/sample';
 import { qualityGuided } from '../generation/select';
 import { evaluateElbo, reconstruct, type ElboReport } from '../training/vaeTask';
-import { DEFAULT_FRECHET_SPLITS, frechetFromMoments, frechetToHalvings, realHalvings, rowsOf } from './fid';
+import { DEFAULT_FRECHET_SPLITS, frechetFromMoments, frechetToHalvings, realHalvings, rowsOf } from '../frechet';
 import { moments, type Moments } from '../linalg';
 import { confidenceOf, judgeImages, predictedClasses, type Judge } from '../models/judge';
 import { meanPairwiseDistance, precisionRecall, type PrecisionRecall } from './prd';
 
 export const CONFIDENT = 0.95;
-export { DEFAULT_FRECHET_SPLITS } from './fid';
+export { DEFAULT_FRECHET_SPLITS } from '../frechet';
 
 export interface JudgeFigures {
   /** share of samples the judge classifies as the requested class */

@@ -20,7 +20,7 @@ import { adversarialTerms } from '../models/critic';
 import type { Batch, EpochEvaluation, EvaluationSets, StepContext, StepResult, TrainingTask } from './task';
 import { judgeImages, type Judge } from '../models/judge';
 import type { ClassPriors } from '../models/classPrior';
-import { frechetToHalvings, realHalvings, type RealHalvings } from '../assessment/fid';
+import { frechetToHalvings, realHalvings, type RealHalvings } from '../frechet';
 import { imageAt, imagesFrom } from '../../../lib/image';
 
 const RECONSTRUCTION_COUNT = 8;
@@ -231,7 +231,7 @@ export class VaeTask implements TrainingTask {
 
   /**
    * Fréchet distances in the judge's features to halvings of the validation images (as `assess`
-   * measures them, see assessment/fid.ts), over the real-vs-real floor: of the decoder's
+   * measures them, see server/ml/frechet.ts), over the real-vs-real floor: of the decoder's
    * reconstructions of the validation images, and of plain samples from `prior` (one Gaussian per
    * class fitted on these same validation images). The run chooses on the reconstructions: the
    * decoder is what limits the committed VAE (its reconstructions alone sit near its samples'

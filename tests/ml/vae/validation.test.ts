@@ -17,7 +17,7 @@ import { errorLines, runCliScript } from '../../helpers/cli';
 import { tinyCnn } from '../../helpers/models';
 import { saveLayersModel } from '../../../server/ml/models/storage';
 import { judgeImages, loadJudge } from '../../../server/ml/models/judge';
-import { frechetToHalvings, realHalvings } from '../../../server/ml/assessment/fid';
+import { frechetToHalvings, realHalvings } from '../../../server/ml/frechet';
 import { reconstruct } from '../../../server/ml/training/vaeTask';
 import { writeFile } from 'node:fs/promises';
 import { FIXTURE_DIR, tempDir } from '../data/fixture';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32 } from '../../../server/ml/data/random';
-import { standardNormal } from '../../../server/ml/models/sample';
-import { frechetDistance } from '../../../server/ml/assessment/fid';
-import { cholesky, matMul, moments, sqrtSymmetric, symmetricEigen } from '../../../server/ml/linalg';
+import { mulberry32 } from '../../server/ml/data/random';
+import { standardNormal } from '../../server/ml/models/sample';
+import { frechetDistance } from '../../server/ml/frechet';
+import { cholesky, matMul, moments, sqrtSymmetric, symmetricEigen } from '../../server/ml/linalg';
 
 /** A random symmetric positive definite n x n matrix B B^T + n I. */
 function randomSpd(n: number, seed: number): Float64Array {

@@ -5,8 +5,8 @@
  * with Tr((S1 S2)^(1/2)) = Tr((S1^(1/2) S2 S1^(1/2))^(1/2)), a symmetric PSD matrix whose
  * square-root trace is the sum of the square roots of its eigenvalues.
  */
-import { shuffledIndices } from '../data/random';
-import { matMul, moments, sqrtSymmetric, symmetricEigen, type Moments } from '../linalg';
+import { shuffledIndices } from './data/random';
+import { matMul, moments, sqrtSymmetric, symmetricEigen, type Moments } from './linalg';
 
 export const DEFAULT_FRECHET_SPLITS = 5;
 /** Seed of the first real-data halving; independent of any sampling seed on purpose. */
