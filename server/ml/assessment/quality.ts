@@ -12,8 +12,7 @@ import type { ClassPriors } from '../models/classPrior';
 import { sample } from '../models/sample';
 import { qualityGuided } from '../generation/select';
 import { evaluateElbo, reconstruct, type ElboReport } from '../training/vaeTask';
-import { DEFAULT_FRECHET_SPLITS, frechetFromMoments, frechetToHalvings, realHalvings, rowsOf } from '../frechet';
-import { moments, type Moments } from '../linalg';
+import { DEFAULT_FRECHET_SPLITS, frechetToHalvings, realHalvings, rowsOf, type RealHalvings } from '../frechet';
 import { confidenceOf, judgeImages, predictedClasses, type Judge } from '../models/judge';
 import { meanPairwiseDistance, precisionRecall, type PrecisionRecall } from './prd';
 
@@ -134,14 +133,12 @@ export interface RealReference {
   /** what it was computed from: assessVae refuses it for anything else */
   made: { vae: Vae; judge: Judge; real: DatasetSplit; frechetSplits: number };
   split: RealSplit;
-  /** the generated sample size every Fréchet figure uses (min(plain samples, half the real images)) */
-  sampleSize: number;
   realFeatures: Float32Array;
   judgeTestAccuracy: number;
-  /** per halving: the reference half's moments and the two seed-independent distances to it */
-  splits: { reference: Moments; realVsReal: number; reconstructionVsReal: number }[];
-  /** the first halving's order (precision/recall's real side) */
-  firstOrder: Uint32Array;
+  /** the real halvings (their sampleSize is every compared set's size) and, per halving, the two seed-independent distances */
+  halvings: RealHalvings;
+  realVsReal: number[];
+  reconstructionVsReal: number[];
   testElbo: ElboReport;
   /** seconds it took to compute */
   seconds: number;
@@ -169,21 +166,16 @@ export function realReference(
   const reconstructed = judgeImages(judge, reconstruct(vae, test.images, test.labels)).features;
   const realVsReal = frechetToHalvings(halvings, real.features, true).perSplit;
   const reconstructionVsReal = frechetToHalvings(halvings, reconstructed, true).perSplit;
-  const splits = halvings.splits.map((h, i) => ({
-    reference: h.reference,
-    realVsReal: realVsReal[i]!,
-    reconstructionVsReal: reconstructionVsReal[i]!,
-  }));
   say(`${o.split ?? 'test'} ELBO`);
   const testElbo = evaluateElbo(vae, test.images, test.labels);
   return {
     made: { vae, judge, real: test, frechetSplits: splitCount },
     split: o.split ?? 'test',
-    sampleSize: halvings.sampleSize,
     realFeatures: real.features,
     judgeTestAccuracy,
-    splits,
-    firstOrder: halvings.firstOrder,
+    halvings,
+    realVsReal,
+    reconstructionVsReal,
     testElbo,
     seconds: (performance.now() - t0) / 1000,
   };
@@ -212,7 +204,7 @@ export async function assessVae(
     made.real !== test && 'real images',
     reference.split !== (o.split ?? 'test') && 'split',
     made.frechetSplits !== (o.frechetSplits ?? DEFAULT_FRECHET_SPLITS) && 'number of real halvings',
-    reference.sampleSize !== Math.min(o.nPerClass * NUM_CLASSES, Math.floor(test.count / 2)) && 'sample size',
+    reference.halvings.sampleSize !== Math.min(o.nPerClass * NUM_CLASSES, Math.floor(test.count / 2)) && 'sample size',
   ].filter(Boolean);
   if (mismatch.length > 0)
     throw new RangeError(`assessVae: the real reference was computed for another ${mismatch.join(', ')}`);
@@ -254,19 +246,20 @@ export async function assessVae(
   }
 
   say('Fréchet distance, precision/recall and diversity in the judge feature space');
-  const m = reference.sampleSize;
+  const { halvings } = reference;
+  const m = halvings.sampleSize;
   const generated = judged.features.subarray(0, m * dim);
-  const generatedMoments = moments(generated, dim);
-  const perSplit = reference.splits.map((s) => ({
-    generatedVsReal: frechetFromMoments(generatedMoments, s.reference),
-    realVsReal: s.realVsReal,
-    reconstructionVsReal: s.reconstructionVsReal,
+  const toReal = frechetToHalvings(halvings, generated);
+  const perSplit = toReal.perSplit.map((g, i) => ({
+    generatedVsReal: g,
+    realVsReal: reference.realVsReal[i]!,
+    reconstructionVsReal: reference.reconstructionVsReal[i]!,
   }));
   const meanOf = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-  const generatedVsReal = meanOf(perSplit.map((s) => s.generatedVsReal));
-  const realVsReal = meanOf(perSplit.map((s) => s.realVsReal));
-  const reconstructionVsReal = meanOf(perSplit.map((s) => s.reconstructionVsReal));
-  const pr = precisionRecall(rowsOf(real.features, dim, reference.firstOrder.subarray(0, m)), generated, dim, o.k ?? 3);
+  const generatedVsReal = toReal.mean;
+  const realVsReal = meanOf(reference.realVsReal);
+  const reconstructionVsReal = meanOf(reference.reconstructionVsReal);
+  const pr = precisionRecall(rowsOf(real.features, dim, halvings.firstOrder.subarray(0, m)), generated, dim, o.k ?? 3);
 
   const perClass: ClassAssessment[] = [];
   for (let c = 0; c < NUM_CLASSES; c++) {
@@ -319,7 +312,7 @@ export async function assessVae(
       reconstructionVsReal,
       sampleSize: m,
       featureSize: dim,
-      splits: reference.splits.length,
+      splits: halvings.splits.length,
       perSplit,
     },
     precisionRecall: pr,
