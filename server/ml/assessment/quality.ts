@@ -154,9 +154,7 @@ export function realReference(
   const t0 = performance.now();
   const say = o.onProgress ?? (() => undefined);
   const dim = judge.featureSize;
-  const splitCount = o.frechetSplits ?? DEFAULT_FRECHET_SPLITS;
-  if (!Number.isInteger(splitCount) || splitCount < 1)
-    throw new RangeError(`frechetSplits must be a whole number from 1 (got ${splitCount})`);
+  const splitCount = o.frechetSplits ?? DEFAULT_FRECHET_SPLITS; // realHalvings checks it
   say(`judging the real ${o.split ?? 'test'} images`);
   const real = judgeImages(judge, test.images);
   const realPredicted = predictedClasses(real);

@@ -113,7 +113,8 @@ async function train({ config: cfg, replica, inProcess = false }: ReplicaData, p
   const sketches = cfg.sketchFraction > 0 ? new SketchCache(train, cfg.seed) : undefined;
   const key = resumeKey(cfg);
   const checkpoint = cfg.checkpointDir && cfg.resume ? await loadCheckpoint(cfg.checkpointDir, key) : undefined;
-  const task = await createTask(cfg, checkpoint?.model);
+  // Only replica 0 evaluates (below), so only it loads what the evaluation alone uses.
+  const task = await createTask(cfg, checkpoint?.model, { evaluates: replica === 0 });
   const variables = task.variables();
   const paramCount = variables.reduce((n, v) => n + v.size, 0);
   const auxiliaryParams = task.auxiliaryParams();

@@ -10,7 +10,15 @@ import { heldOutCountOf, validationSplitText } from './heldOut';
 import type { TrainingConfig } from './config';
 import type { TrainingTask } from './task';
 
-export async function createTask(cfg: TrainingConfig, model?: tfTypes.LayersModel): Promise<TrainingTask> {
+/**
+ * `evaluates: false` (a replica that only computes gradients) skips what only the evaluation uses:
+ * the Fréchet judge is then checked but not loaded.
+ */
+export async function createTask(
+  cfg: TrainingConfig,
+  model?: tfTypes.LayersModel,
+  { evaluates = true }: { evaluates?: boolean } = {},
+): Promise<TrainingTask> {
   switch (cfg.task) {
     case 'cnn':
       if (cfg.initFrom) throw new Error('initFrom starts a VAE from a trained one; a CNN run has no such option');
@@ -40,7 +48,7 @@ export async function createTask(cfg: TrainingConfig, model?: tfTypes.LayersMode
         throw new Error(
           `frechetJudge ${cfg.frechetJudge} did not hold out exactly ${validationSplitText(cfg.validationCount)} (its training-log.json)`,
         );
-      const judge = cfg.frechetJudge ? await loadJudge(cfg.frechetJudge) : undefined;
+      const judge = cfg.frechetJudge && evaluates ? await loadJudge(cfg.frechetJudge) : undefined;
       const task = new VaeTask(cfg.arch, cfg.seed, model, features, judge);
       if (cfg.initFrom && !model) await initialiseVae(task, cfg.initFrom);
       return task;

@@ -76,7 +76,16 @@ describe('a VAE chosen on validation data', () => {
     // a judge that held out exactly the validation images (as train:cnn --validation 300 records it)
     await writeFile(path.join(judgeDir, 'training-log.json'), JSON.stringify({ validationImages: HELD_OUT }));
     const out = path.join(tmp.dir, 'vae-frechet');
-    const run = { ...RUN, epochs: 2, trainLimit: 256, testLimit: 100, frechetJudge: judgeDir, outDir: out };
+    // Two replicas: only replica 0 evaluates, so only it loads the judge (createTask's `evaluates`).
+    const run = {
+      ...RUN,
+      epochs: 2,
+      trainLimit: 256,
+      testLimit: 100,
+      replicas: 2,
+      frechetJudge: judgeDir,
+      outDir: out,
+    };
     const result = await startTraining(run).done;
     const candidates = result.log.epochs.flatMap((e) => {
       const ev = e.evaluation as unknown as Record<string, unknown> & { average: Record<string, number> };
