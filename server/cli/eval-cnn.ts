@@ -7,6 +7,9 @@
  * (server/ml/sketch/drawingSet.ts), built into data/fashion-mnist-drawings on first use.
  * --out <dir> writes the report card there as report-card.png: the confusion matrix as a heat map,
  * per-class accuracy bars and the most confident mistakes with their true and predicted labels.
+ * --split validation scores the training images the model held out instead (train:cnn --validation
+ * N: the last N of the training set, read from its training-log.json), for choices such as whether
+ * to serve with mirror averaging; like assess --split validation, it is not stored.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,7 +18,8 @@ import { imageAt } from '../../lib/image';
 import { runCli, UserFacingError } from '../errors';
 import { backendInfo, initBackend } from '../ml/backend';
 import { evaluateClassifier } from '../ml/models/classifier';
-import { CLASS_NAMES, loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
+import { CLASS_NAMES, holdOutLast, loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
+import { heldOutCountOf, validationSplitText } from '../ml/training/heldOut';
 import { averagesMirror, withoutMirrorAveraging } from '../ml/models/cnn';
 import { countParams, loadLayersModel } from '../ml/models/storage';
 
@@ -26,6 +30,11 @@ const program = new Command('eval:cnn')
   .option('--json', 'print one JSON object on stdout')
   .option('--save', 'store the result as an assessment in the database')
   .option('--drawings', 'score the outline drawings made from the test images instead of the photos')
+  .option(
+    '--split <which>',
+    'test (the report) or validation (the training images the model held out, train:cnn --validation; for choices, not stored)',
+    'test',
+  )
   .option('--out <dir>', 'write the report card picture (report-card.png) into this folder');
 
 await runCli(async () => {
@@ -39,11 +48,18 @@ await runCli(async () => {
       `${o.model} is not a garment classifier (input ${model.inputs[0]?.shape}, output ${outShape}).`,
     );
   }
-  const photosDir = o.dataDir ?? resolveDataDir('test').dir;
+  const split = o.split;
+  if (split !== 'test' && split !== 'validation')
+    throw new UserFacingError(`--split must be test or validation (got ${split}).`);
+  if (split === 'validation' && o.drawings)
+    throw new UserFacingError('--drawings are made from the test images: leave out --split validation.');
+  if (split === 'validation' && o.save)
+    throw new UserFacingError('--save stores a report on the test set: leave it out with --split validation.');
+  const photosDir = o.dataDir ?? resolveDataDir(split === 'test' ? 'test' : 'train').dir;
   const dir = o.drawings
     ? await (await import('../ml/sketch/drawingSet')).ensureDrawingSet(undefined, photosDir)
     : photosDir;
-  const test = await loadSplit('test', dir);
+  const test = split === 'test' ? await loadSplit('test', dir) : await heldOutImages(o.model, dir);
   const report = await evaluateClassifier(model, test.images, test.labels);
   // A mirror-averaging model is also scored as the network alone (no test-time augmentation).
   const bare = averagesMirror(model)
@@ -59,8 +75,14 @@ await runCli(async () => {
     /** the network alone, without mirror averaging (equals accuracy when the model does not average) */
     bareAccuracy: bare.accuracy,
     backend: backendInfo()?.name ?? 'unknown',
-    testImages: report.count,
-    testLoss: report.loss,
+    split,
+    ...(split === 'test'
+      ? { testImages: report.count, testLoss: report.loss }
+      : {
+          validationImages: report.count,
+          validationLoss: report.loss,
+          validationSplit: validationSplitText(report.count),
+        }),
     model: o.model,
     dataDir: dir,
   };
@@ -68,7 +90,7 @@ await runCli(async () => {
     const { evaluateWithMistakes } = await import('../ml/assessment/quick');
     const { drawReportCard } = await import('../ml/assessment/reportCard');
     const png = drawReportCard({
-      title: `${path.basename(path.resolve(o.model))} · ${o.drawings ? 'outline drawings' : 'Fashion-MNIST test set'}`,
+      title: `${path.basename(path.resolve(o.model))} · ${o.drawings ? 'outline drawings' : split === 'test' ? 'Fashion-MNIST test set' : 'validation (held-out training images)'}`,
       accuracy: report.accuracy,
       testImages: report.count,
       perClassAccuracy: report.perClassAccuracy,
@@ -109,9 +131,9 @@ await runCli(async () => {
     process.stdout.write(JSON.stringify(result) + '\n');
   } else {
     process.stdout.write(
-      `${o.model}: ${o.drawings ? 'drawing' : 'test'} accuracy ${(100 * result.accuracy).toFixed(2)}%` +
+      `${o.model}: ${o.drawings ? 'drawing' : split} accuracy ${(100 * result.accuracy).toFixed(2)}%` +
         (result.mirrorAveraging ? ` with mirror averaging, ${(100 * result.bareAccuracy).toFixed(2)}% without` : '') +
-        ` on ${result.testImages} images, ${result.params.toLocaleString('en')} parameters, backend ${result.backend}\n`,
+        ` on ${report.count} images, ${result.params.toLocaleString('en')} parameters, backend ${result.backend}\n`,
     );
     report.perClassAccuracy.forEach((a, c) =>
       process.stdout.write(`  ${CLASS_NAMES[c]!.padEnd(12)} ${(100 * a).toFixed(1)}%\n`),
@@ -119,3 +141,13 @@ await runCli(async () => {
   }
   process.exit(0);
 });
+
+/** The training images the model held out (its training log's validation split), or a clear refusal. */
+async function heldOutImages(modelDir: string, dataDir: string) {
+  const held = await heldOutCountOf(modelDir);
+  if (held === 0)
+    throw new UserFacingError(
+      `${modelDir} trained on all training images (its training-log.json names no validation split): it has no held-out images to score; use --split test.`,
+    );
+  return holdOutLast(await loadSplit('train', dataDir), held).heldOut;
+}

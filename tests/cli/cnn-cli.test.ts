@@ -51,6 +51,44 @@ describe('eval:cnn', () => {
     }
   }, 120_000);
 
+  it('--split validation scores exactly the training images the model held out, and refuses a model that held out none', async () => {
+    const out = await mkdtemp(path.join(os.tmpdir(), 'fmp-eval-validation-'));
+    try {
+      const tiny = ['--epochs', '1', '--batch-size', '32', '--train-limit', '256', '--replicas', '1'];
+      const t = run([
+        'server/cli/train-cnn.ts',
+        ...tiny,
+        ...['--filters', '4,8,8', '--dense', '16', '--drawing-eval', '0', '--validation', '300'],
+        ...['--data-dir', FIXTURE, '--out', `${out}/model`, '--checkpoint-dir', `${out}/ck`],
+      ]);
+      expect(t.status, t.stderr).toBe(0);
+      const log = JSON.parse(await readFile(`${out}/model/training-log.json`, 'utf8'));
+      const e = run(['server/cli/eval-cnn.ts', '--model', `${out}/model`, '--split', 'validation', '--json'], {
+        FASHION_MNIST_DIR: FIXTURE,
+      });
+      expect(e.status, e.stderr).toBe(0);
+      const evaluated = JSON.parse(e.stdout);
+      expect(evaluated).toMatchObject({ split: 'validation', validationImages: 300 });
+      expect(evaluated.testImages).toBeUndefined();
+      // the figure the run chose its weights on: the same 300 images, the same weights
+      expect(evaluated.accuracy).toBe(log.selection.best.validationAccuracy);
+      for (const [args, message] of [
+        [['--model', 'models/perceptual-cnn'], /models\/perceptual-cnn trained on all training images/],
+        [['--model', `${out}/model`, '--drawings'], /--drawings are made from the test images/],
+        [['--model', `${out}/model`, '--save'], /--save stores a report on the test set/],
+      ] as const) {
+        const r = run(['server/cli/eval-cnn.ts', ...args, '--split', 'validation', '--json'], {
+          FASHION_MNIST_DIR: FIXTURE,
+        });
+        expect(r.status).toBe(1);
+        expect(r.stdout).toBe('');
+        expect(r.stderr.trim().split('\n').at(-1)).toMatch(message);
+      }
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 180_000);
+
   it('a missing model is one clear line and exit code 1', () => {
     const r = run(['server/cli/eval-cnn.ts', '--model', '/nonexistent/model', '--json']);
     expect(r.status).toBe(1);
