@@ -1,15 +1,17 @@
 /**
- * npm run eval:cnn -- --model models/cnn [--json] [--save] [--out <dir>]
+ * npm run eval:cnn -- --model models/cnn [--json] [--save] [--out <dir>] [--split validation]
  * Scores a trained classifier on the whole test set of the data folder (only the two t10k files
- * are needed, so FASHION_MNIST_DIR can name any IDX test set). --json prints one JSON object on
+ * are needed, so FASHION_MNIST_DIR can name any IDX test set; --split validation needs the
+ * training files). --json prints one JSON object on
  * stdout; --save stores it as an assessment of the model's version in the database.
  * --drawings scores the drawing evaluation set instead: the same test images as outline drawings
  * (server/ml/sketch/drawingSet.ts), built into data/fashion-mnist-drawings on first use.
  * --out <dir> writes the report card there as report-card.png: the confusion matrix as a heat map,
  * per-class accuracy bars and the most confident mistakes with their true and predicted labels.
  * --split validation scores the training images the model held out instead (train:cnn --validation
- * N: the last N of the training set, read from its training-log.json), for choices such as whether
- * to serve with mirror averaging; like assess --split validation, it is not stored.
+ * N: the last N of the training set, read from its training-log.json, from the data folder the log
+ * names if it names one), for choices such as whether to serve with mirror averaging; like
+ * assess --split validation, it is not stored.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -19,14 +21,17 @@ import { runCli, UserFacingError } from '../errors';
 import { backendInfo, initBackend } from '../ml/backend';
 import { evaluateClassifier } from '../ml/models/classifier';
 import { CLASS_NAMES, holdOutLast, loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
-import { heldOutCountOf, validationSplitText } from '../ml/training/heldOut';
+import { heldOutCount, validationSplitText } from '../ml/training/heldOut';
 import { averagesMirror, withoutMirrorAveraging } from '../ml/models/cnn';
 import { countParams, loadLayersModel } from '../ml/models/storage';
 
 const program = new Command('eval:cnn')
   .description('Evaluate a trained garment classifier on the Fashion-MNIST test set.')
   .option('--model <dir>', 'model folder', 'models/cnn')
-  .option('--data-dir <dir>', 'folder with t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz')
+  .option(
+    '--data-dir <dir>',
+    'folder with t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (and the train files for --split validation)',
+  )
   .option('--json', 'print one JSON object on stdout')
   .option('--save', 'store the result as an assessment in the database')
   .option('--drawings', 'score the outline drawings made from the test images instead of the photos')
@@ -55,11 +60,12 @@ await runCli(async () => {
     throw new UserFacingError('--drawings are made from the test images: leave out --split validation.');
   if (split === 'validation' && o.save)
     throw new UserFacingError('--save stores a report on the test set: leave it out with --split validation.');
-  const photosDir = o.dataDir ?? resolveDataDir(split === 'test' ? 'test' : 'train').dir;
+  const held = split === 'validation' ? await heldOutSplit(o.model, o.dataDir) : undefined;
+  const photosDir = held?.dataDir ?? o.dataDir ?? resolveDataDir('test').dir;
   const dir = o.drawings
     ? await (await import('../ml/sketch/drawingSet')).ensureDrawingSet(undefined, photosDir)
     : photosDir;
-  const test = split === 'test' ? await loadSplit('test', dir) : await heldOutImages(o.model, dir);
+  const test = held ? holdOutLast(await loadSplit('train', dir), held.count).heldOut : await loadSplit('test', dir);
   const report = await evaluateClassifier(model, test.images, test.labels);
   // A mirror-averaging model is also scored as the network alone (no test-time augmentation).
   const bare = averagesMirror(model)
@@ -93,6 +99,7 @@ await runCli(async () => {
       title: `${path.basename(path.resolve(o.model))} · ${o.drawings ? 'outline drawings' : split === 'test' ? 'Fashion-MNIST test set' : 'validation (held-out training images)'}`,
       accuracy: report.accuracy,
       testImages: report.count,
+      split,
       perClassAccuracy: report.perClassAccuracy,
       confusionMatrix: report.confusionMatrix,
       mistakes: evaluateWithMistakes(model, test.images, test.labels).mistakes.map((m) => ({
@@ -142,12 +149,29 @@ await runCli(async () => {
   process.exit(0);
 });
 
-/** The training images the model held out (its training log's validation split), or a clear refusal. */
-async function heldOutImages(modelDir: string, dataDir: string) {
-  const held = await heldOutCountOf(modelDir);
-  if (held === 0)
+/**
+ * Which training images the model held out, from its training log: their number, and the data
+ * folder it trained from when the log names one (--data-dir); a different --data-dir is refused,
+ * since the last N images of another folder are not the ones it left out.
+ */
+async function heldOutSplit(modelDir: string, given: string | undefined): Promise<{ count: number; dataDir: string }> {
+  let log: { config?: { dataDir?: unknown } };
+  try {
+    log = JSON.parse(await readFile(path.join(modelDir, 'training-log.json'), 'utf8'));
+  } catch {
+    throw new UserFacingError(
+      `${modelDir} has no readable training-log.json, so which training images it held out is unknown: use --split test.`,
+    );
+  }
+  const count = heldOutCount(log);
+  if (count === 0)
     throw new UserFacingError(
       `${modelDir} trained on all training images (its training-log.json names no validation split): it has no held-out images to score; use --split test.`,
     );
-  return holdOutLast(await loadSplit('train', dataDir), held).heldOut;
+  const trainedOn = typeof log.config?.dataDir === 'string' ? log.config.dataDir : undefined;
+  if (given && trainedOn && path.resolve(given) !== path.resolve(trainedOn))
+    throw new UserFacingError(
+      `${modelDir} held out the last ${count} training images of ${trainedOn}, not of ${given}: leave out --data-dir or pass that folder.`,
+    );
+  return { count, dataDir: given ?? trainedOn ?? resolveDataDir('train').dir };
 }

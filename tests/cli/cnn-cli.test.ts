@@ -3,7 +3,7 @@
  * with a non-zero exit for bad input.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -72,8 +72,17 @@ describe('eval:cnn', () => {
       expect(evaluated.testImages).toBeUndefined();
       // the figure the run chose its weights on: the same 300 images, the same weights
       expect(evaluated.accuracy).toBe(log.selection.best.validationAccuracy);
+      expect(evaluated.validationLoss).toBeCloseTo(log.epochs[0].evaluation.validationLoss, 4);
+      // a copy of the model without its log: which images it held out is unknown
+      await mkdir(`${out}/unlogged`);
+      for (const f of ['model.json', 'weights.bin']) await copyFile(`${out}/model/${f}`, `${out}/unlogged/${f}`);
       for (const [args, message] of [
         [['--model', 'models/perceptual-cnn'], /models\/perceptual-cnn trained on all training images/],
+        [['--model', `${out}/unlogged`], /has no readable training-log\.json/],
+        [
+          ['--model', `${out}/model`, '--data-dir', os.tmpdir()],
+          /held out the last 300 training images of tests\/fixtures/,
+        ],
         [['--model', `${out}/model`, '--drawings'], /--drawings are made from the test images/],
         [['--model', `${out}/model`, '--save'], /--save stores a report on the test set/],
       ] as const) {

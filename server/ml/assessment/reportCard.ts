@@ -20,6 +20,8 @@ export interface ReportCardInput {
   title: string;
   accuracy: number;
   testImages: number;
+  /** which images were scored: the test set (default) or the training images the model held out */
+  split?: 'test' | 'validation';
   perClassAccuracy: readonly number[];
   /** confusionMatrix[true][predicted] = count */
   confusionMatrix: readonly (readonly number[])[];
@@ -49,7 +51,11 @@ export function drawReportCard(input: ReportCardInput): Buffer {
 
   write(g, input.title, 40, 46, FG, 26, true);
   const testImages = input.testImages.toLocaleString('en');
-  write(g, `Test accuracy ${pct(input.accuracy, 2)} on ${testImages} test images`, 40, 74, MUTED, 17);
+  const scored =
+    input.split === 'validation'
+      ? `Validation accuracy ${pct(input.accuracy, 2)} on ${testImages} held-out training images`
+      : `Test accuracy ${pct(input.accuracy, 2)} on ${testImages} test images`;
+  write(g, scored, 40, 74, MUTED, 17);
 
   confusion(g, input.confusionMatrix, 130, 150, 42);
   bars(g, input.perClassAccuracy, 720, 150);
@@ -136,7 +142,7 @@ function mistakes(
 ): void {
   write(g, 'The most confident mistakes', x0, y0, FG, 18, true);
   if (list.length === 0) {
-    write(g, 'No mistakes on this test set.', x0, y0 + 30, MUTED, 14);
+    write(g, 'No mistakes on these images.', x0, y0 + 30, MUTED, 14);
     return;
   }
   const scale = thumb / 28;
