@@ -19,6 +19,7 @@ export interface ReportCardMistake {
 export interface ReportCardInput {
   title: string;
   accuracy: number;
+  /** how many images were scored: test images, or with split 'validation' held-out training images */
   testImages: number;
   /** which images were scored: the test set (default) or the training images the model held out */
   split?: 'test' | 'validation';
