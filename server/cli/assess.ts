@@ -26,7 +26,7 @@ import { writeOutput } from '../ml/generation/render';
 import { countParams } from '../ml/models/storage';
 import { loadVae } from '../ml/models/vae';
 import { loadClassPriors } from '../ml/models/classPrior';
-import { heldOutCountOf, validationSplitText } from '../ml/training/heldOut';
+import { heldOutDataDir, heldOutOf, validationSplitText } from '../ml/training/heldOut';
 import { checkTemperature, numberOption } from './options';
 
 const program = new Command('assess')
@@ -120,26 +120,31 @@ function summary(a: VaeAssessment, cas?: CasSummary): string {
 }
 
 /**
- * The validation hold-out of --split validation: --validation, else the judge's; refused unless
- * the judge and the VAE both held out exactly those images (their training logs, every run behind
- * them), since a model that trained on them would flatter itself.
+ * The validation hold-out of --split validation: its size (--validation, else the judge's) and its
+ * data folder (--data-dir, else the one the models' logs name); refused unless the judge and the
+ * VAE both held out exactly those images (their training logs, every run behind them), since a
+ * model that trained on them would flatter itself.
  */
-async function checkedValidation(given: number | undefined, judgeDir: string, vaeDir: string): Promise<number> {
-  const [judge, vae] = await Promise.all([heldOutCountOf(judgeDir), heldOutCountOf(vaeDir)]);
-  const count = given ?? judge;
+async function checkedValidation(
+  given: number | undefined,
+  givenDir: string | undefined,
+  judgeDir: string,
+  vaeDir: string,
+): Promise<{ count: number; dataDir: string }> {
+  const models = await Promise.all(
+    [judgeDir, vaeDir].map(async (dir) => (await heldOutOf(dir)) ?? { dir, count: 0, dataDirs: [] }),
+  );
+  const count = given ?? models[0]!.count;
   if (given !== undefined) checkRange('validation', given, 100, 30000);
   const why = (dir: string, held: number) =>
     held === 0 ? `${dir} trained on all training images` : `${dir} held out ${validationSplitText(held)}`;
-  for (const [dir, held] of [
-    [judgeDir, judge],
-    [vaeDir, vae],
-  ] as const) {
+  for (const { dir, count: held } of models) {
     if (held === 0 || held !== count)
       throw new UserFacingError(
         `--split validation needs a judge and a VAE that never saw the validation images, but ${why(dir, held)}: train them with --validation ${count || 5000}, or assess on --split test.`,
       );
   }
-  return count;
+  return { count, dataDir: heldOutDataDir(models, givenDir, () => resolveDataDir('train').dir) };
 }
 
 /** The headline figures of one seed's assessment, for the comparison over seeds. */
@@ -202,18 +207,18 @@ await runCli(async () => {
     throw new UserFacingError(`--split must be test or validation (got ${o.split}).`);
   if (split === 'validation' && o.cas)
     throw new UserFacingError('--cas scores on the real test set: leave it out with --split validation.');
-  const validation = split === 'validation' ? await checkedValidation(o.validation, o.judge, o.model) : 0;
+  const validation =
+    split === 'validation' ? await checkedValidation(o.validation, o.dataDir, o.judge, o.model) : undefined;
   const say = (s: string): void => void process.stderr.write(s + '\n');
   await initBackend();
   const vae = await loadVae(o.model);
   const prior = await loadClassPriors(o.model);
   const judge = await loadJudge(o.judge);
-  const dataDir = o.dataDir ?? resolveDataDir(split === 'test' ? 'test' : 'train').dir;
+  const dataDir = validation?.dataDir ?? o.dataDir ?? resolveDataDir('test').dir;
   // The validation images are those train --validation holds out: the last N of the training set.
-  const real =
-    split === 'test'
-      ? await loadSplit('test', dataDir)
-      : holdOutLast(await loadSplit('train', dataDir), validation).heldOut;
+  const real = validation
+    ? holdOutLast(await loadSplit('train', dataDir), validation.count).heldOut
+    : await loadSplit('test', dataDir);
   // The judge's view of the real images, the reconstructions and the ELBO do not depend on the seed: once for all seeds.
   const reference = realReference(vae, judge, real, {
     split,

@@ -21,7 +21,7 @@ import { runCli, UserFacingError } from '../errors';
 import { backendInfo, initBackend } from '../ml/backend';
 import { evaluateClassifier } from '../ml/models/classifier';
 import { CLASS_NAMES, holdOutLast, loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
-import { heldOutCount, validationSplitText } from '../ml/training/heldOut';
+import { heldOutDataDir, heldOutOf, validationSplitText } from '../ml/training/heldOut';
 import { averagesMirror, withoutMirrorAveraging } from '../ml/models/cnn';
 import { countParams, loadLayersModel } from '../ml/models/storage';
 
@@ -155,23 +155,14 @@ await runCli(async () => {
  * since the last N images of another folder are not the ones it left out.
  */
 async function heldOutSplit(modelDir: string, given: string | undefined): Promise<{ count: number; dataDir: string }> {
-  let log: { config?: { dataDir?: unknown } };
-  try {
-    log = JSON.parse(await readFile(path.join(modelDir, 'training-log.json'), 'utf8'));
-  } catch {
+  const held = await heldOutOf(modelDir);
+  if (!held)
     throw new UserFacingError(
       `${modelDir} has no readable training-log.json, so which training images it held out is unknown: use --split test.`,
     );
-  }
-  const count = heldOutCount(log);
-  if (count === 0)
+  if (held.count === 0)
     throw new UserFacingError(
       `${modelDir} trained on all training images (its training-log.json names no validation split): it has no held-out images to score; use --split test.`,
     );
-  const trainedOn = typeof log.config?.dataDir === 'string' ? log.config.dataDir : undefined;
-  if (given && trainedOn && path.resolve(given) !== path.resolve(trainedOn))
-    throw new UserFacingError(
-      `${modelDir} held out the last ${count} training images of ${trainedOn}, not of ${given}: leave out --data-dir or pass that folder.`,
-    );
-  return { count, dataDir: given ?? trainedOn ?? resolveDataDir('train').dir };
+  return { count: held.count, dataDir: heldOutDataDir([held], given, () => resolveDataDir('train').dir) };
 }

@@ -7,13 +7,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { UserFacingError } from '../../errors';
 
 /** How the log and the messages name the validation split of N images. */
 export const validationSplitText = (count: number): string => `the last ${count} images of the training set`;
 
 type LogLike = {
   validationImages?: unknown;
-  config?: { validationCount?: unknown };
+  config?: { validationCount?: unknown; dataDir?: unknown };
   averageOf?: { log?: unknown }[];
   initialisedFrom?: { log?: unknown };
 };
@@ -42,4 +43,55 @@ export async function heldOutCountOf(dir: string): Promise<number> {
   } catch {
     return 0;
   }
+}
+
+/**
+ * The data folders the runs behind a model trained from, as their logs name them (train --data-dir),
+ * each once; empty when every run used the default folder.
+ */
+export function trainedDataDirs(log: unknown): string[] {
+  const l = (log ?? {}) as LogLike;
+  const own = typeof l.config?.dataDir === 'string' ? [l.config.dataDir] : [];
+  const behind = [
+    ...(Array.isArray(l.averageOf) ? l.averageOf : []),
+    ...(l.initialisedFrom ? [l.initialisedFrom] : []),
+  ];
+  const all = [...own, ...behind.flatMap((b) => trainedDataDirs(b.log))];
+  return all.filter((d, i) => all.findIndex((e) => path.resolve(e) === path.resolve(d)) === i);
+}
+
+/** A model folder's held-out images, from its training-log.json: how many, and from which folders. */
+export type HeldOutModel = { dir: string; count: number; dataDirs: string[] };
+
+/** heldOutCount and trainedDataDirs of a model folder's training-log.json; undefined when it has no readable log. */
+export async function heldOutOf(dir: string): Promise<HeldOutModel | undefined> {
+  let log: unknown;
+  try {
+    log = JSON.parse(await readFile(path.join(dir, 'training-log.json'), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  return { dir, count: heldOutCount(log), dataDirs: trainedDataDirs(log) };
+}
+
+/**
+ * The data folder whose held-out images these models all left out: the one --data-dir names
+ * (`given`), else the one their logs name, else `fallback` (the default folder). Refused when a log
+ * names another folder than --data-dir or than another model's log, since the last N training
+ * images of another folder are not the ones a model never saw.
+ */
+export function heldOutDataDir(models: HeldOutModel[], given: string | undefined, fallback: () => string): string {
+  const named = models.flatMap((m) => m.dataDirs.map((dataDir) => ({ ...m, dataDir })));
+  const first = named[0];
+  for (const m of named) {
+    if (given !== undefined && path.resolve(given) !== path.resolve(m.dataDir))
+      throw new UserFacingError(
+        `${m.dir} held out the last ${m.count} training images of ${m.dataDir}, not of ${given}: leave out --data-dir or pass that folder.`,
+      );
+    if (first && path.resolve(first.dataDir) !== path.resolve(m.dataDir))
+      throw new UserFacingError(
+        `${first.dir} trained on ${first.dataDir} but ${m.dir} on ${m.dataDir}: their held-out images are not the same ones, so no split is unseen by both.`,
+      );
+  }
+  return given ?? first?.dataDir ?? fallback();
 }

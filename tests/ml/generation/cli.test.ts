@@ -25,6 +25,14 @@ beforeAll(async () => {
   await cp(path.join(tmp.dir, 'cnn'), path.join(tmp.dir, 'cnn-held'), { recursive: true });
   await cp(path.join(tmp.dir, 'held-out-vae.json'), path.join(tmp.dir, 'vae-held', 'training-log.json'));
   await cp(path.join(tmp.dir, 'held-out-cnn.json'), path.join(tmp.dir, 'cnn-held', 'training-log.json'));
+  // A VAE that held out the last 300 images of another data folder: not the images the judge left out.
+  await cp(path.join(tmp.dir, 'vae'), path.join(tmp.dir, 'vae-elsewhere'), { recursive: true });
+  const elsewhere = {
+    kind: 'vae',
+    validationImages: 300,
+    config: { validationCount: 300, dataDir: '/data/elsewhere' },
+  };
+  await writeFile(path.join(tmp.dir, 'vae-elsewhere', 'training-log.json'), JSON.stringify(elsewhere));
 });
 afterAll(() => tmp.remove());
 
@@ -69,7 +77,7 @@ describe('generate and assess command lines', () => {
   it('assess --seeds measures once per seed against the same real images and reports each and the mean; --split validation uses the held-out training images', async () => {
     const out = path.join(tmp.dir, 'assessed');
     const held = ['--model', path.join(tmp.dir, 'vae-held'), '--judge', path.join(tmp.dir, 'cnn-held')];
-    const [r, badSplit, casOnValidation, judgeSawThem, otherCount] = await Promise.all([
+    const [r, badSplit, casOnValidation, judgeSawThem, otherCount, otherFolder] = await Promise.all([
       run('assess', [
         ...[...held, '--data-dir', FIXTURE_DIR],
         ...['--split', 'validation', '--seeds', '1,2'],
@@ -87,6 +95,10 @@ describe('generate and assess command lines', () => {
         'validation',
       ]),
       run('assess', [...held, '--split', 'validation', '--validation', '500']),
+      run('assess', [
+        ...['--model', path.join(tmp.dir, 'vae-elsewhere'), '--judge', path.join(tmp.dir, 'cnn-held')],
+        ...['--data-dir', FIXTURE_DIR, '--split', 'validation'],
+      ]),
     ]);
     expect(r.code, r.stderr).toBe(0);
     const result = JSON.parse(r.stdout) as {
@@ -112,6 +124,7 @@ describe('generate and assess command lines', () => {
       [casOnValidation, /--cas scores on the real test set/],
       [judgeSawThem, /never saw the validation images, but .*cnn trained on all training images/],
       [otherCount, /never saw the validation images, but .*cnn-held held out the last 300 images of the training set/],
+      [otherFolder, /vae-elsewhere held out the last 300 training images of \/data\/elsewhere, not of /],
     ] as const) {
       expect(bad.code).toBe(1);
       expect(errorLines(bad.stderr)).toEqual([expect.stringMatching(pattern)]);

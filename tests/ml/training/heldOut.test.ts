@@ -1,6 +1,6 @@
 /** Which training images a model never saw, read from its training log along the chain of runs behind it. */
 import { describe, expect, it } from 'vitest';
-import { heldOutCount } from '../../../server/ml/training/heldOut';
+import { heldOutCount, heldOutDataDir, trainedDataDirs } from '../../../server/ml/training/heldOut';
 
 const held = (n: number) => ({ validationImages: n, config: { validationCount: n } });
 
@@ -24,5 +24,34 @@ describe('heldOutCount', () => {
     expect(heldOutCount({ averageOf: [{ log: held(5000) }, { log: {} }] })).toBe(0);
     expect(heldOutCount({ averageOf: [{ log: held(5000) }, { log: held(2000) }] })).toBe(0);
     expect(heldOutCount({ averageOf: [] })).toBe(0);
+  });
+});
+
+describe('the data folder of the held-out images', () => {
+  const from = (dataDir: string) => ({ ...held(5000), config: { validationCount: 5000, dataDir } });
+
+  it('reads the folders every run behind a model trained from, each once', () => {
+    expect(trainedDataDirs(held(5000))).toEqual([]);
+    expect(trainedDataDirs(from('data/a'))).toEqual(['data/a']);
+    expect(trainedDataDirs({ averageOf: [{ log: from('data/a') }, { log: from('./data/a') }] })).toEqual(['data/a']);
+    expect(trainedDataDirs({ ...from('data/a'), initialisedFrom: { log: from('data/b') } })).toEqual([
+      'data/a',
+      'data/b',
+    ]);
+  });
+
+  it('takes --data-dir, else the folder the logs name, else the default; refuses folders that disagree', () => {
+    const model = (dir: string, dataDirs: string[]) => ({ dir, count: 5000, dataDirs });
+    const fallback = () => 'default';
+    expect(heldOutDataDir([model('cnn', []), model('vae', [])], undefined, fallback)).toBe('default');
+    expect(heldOutDataDir([model('cnn', []), model('vae', ['data/a'])], undefined, fallback)).toBe('data/a');
+    expect(heldOutDataDir([model('cnn', ['data/a'])], './data/a', fallback)).toBe('./data/a');
+    expect(heldOutDataDir([model('cnn', [])], 'data/b', fallback)).toBe('data/b');
+    expect(() => heldOutDataDir([model('cnn', ['data/a'])], 'data/b', fallback)).toThrow(
+      'cnn held out the last 5000 training images of data/a, not of data/b',
+    );
+    expect(() => heldOutDataDir([model('cnn', ['data/a']), model('vae', ['data/b'])], undefined, fallback)).toThrow(
+      'cnn trained on data/a but vae on data/b',
+    );
   });
 });
