@@ -18,7 +18,9 @@ import { holdOutLast, loadSplit, resolveDataDir } from '../ml/data/fashionMnist'
 import { fitClassPriors, PRIOR_FILE, saveClassPriors } from '../ml/models/classPrior';
 import type { TrainingLog } from '../ml/training/events';
 import { TrainingConfigSchema } from '../ml/training/config';
-import { heldOutCountOf, validationSplitText } from '../ml/training/heldOut';
+import { heldOutCountOf, heldOutDataDir, heldOutOf, validationSplitText } from '../ml/training/heldOut';
+import { greedySoup } from '../ml/training/soup';
+import { validationFrechet, validationReference } from '../ml/training/vaeTask';
 import { loadJudge } from '../ml/models/judge';
 import { configFromOptions, numberOption } from './options';
 import { addTrainingOptions, commandLine, recordInTrainingLog, trainingFields, trainWithProgress } from './training';
@@ -99,6 +101,10 @@ const program = addTrainingOptions(
         .split(',')
         .map((d) => d.trim())
         .filter(Boolean),
+  )
+  .option(
+    '--greedy-soup',
+    'with --average: put into the average only the folders that help on the validation images (a greedy soup: the best alone first, then each next best kept only when the average with it has no worse a validation reconstruction Fréchet ratio); needs --frechet-judge, and folders that held out the validation images (--validation, default: theirs)',
   )
   .option(
     '--fit-prior',
@@ -191,20 +197,97 @@ async function readModelLog(dir: string, flag: string): Promise<unknown> {
   }
 }
 
+/** What --greedy-soup chooses with: the judge, and the validation hold-out (--validation, --data-dir). */
+interface SoupOptions {
+  judge: string;
+  validation: number | undefined;
+  dataDir: string | undefined;
+}
+
+/**
+ * The average of `dirs` (or one of them alone) best on the validation images by the greedy soup
+ * (ml/training/soup.ts), scored as a run with --frechet-judge scores its epochs (the validation
+ * reconstruction Fréchet ratio, vaeTask.ts); every soup tried is in the returned record.
+ */
+async function chooseSoup(dirs: string[], o: SoupOptions) {
+  const held = await Promise.all(dirs.map(async (dir) => (await heldOutOf(dir)) ?? { dir, count: 0, dataDirs: [] }));
+  const count = o.validation ?? held[0]!.count;
+  for (const h of held) {
+    if (h.count === 0 || h.count !== count)
+      throw new UserFacingError(
+        `--greedy-soup chooses on validation images no ingredient trained on, but ${h.dir} ${h.count === 0 ? 'trained on all training images' : `held out ${validationSplitText(h.count)}`}${count > 0 && h.count !== count ? `, not ${validationSplitText(count)}` : ''}: average VAEs trained with --validation, or leave out --greedy-soup.`,
+      );
+  }
+  await checkFrechetJudge(o.judge, count);
+  const judgeHeld = (await heldOutOf(o.judge))!;
+  const dataDir = heldOutDataDir([judgeHeld, ...held], o.dataDir, () => resolveDataDir('train').dir);
+  const validation = holdOutLast(await loadSplit('train', dataDir), count).heldOut;
+  const judge = await loadJudge(o.judge);
+  const reference = validationReference(judge, validation);
+  const figures = new Map<string, ReturnType<typeof validationFrechet>>();
+  const say = (line: string) => process.stderr.write(`greedy soup: ${line}\n`);
+  say(
+    `scoring ${dirs.length} VAEs alone, then soups, on ${validationSplitText(count)} of ${dataDir} (judge ${o.judge})`,
+  );
+  const soup = await greedySoup(
+    dirs,
+    async (members) => {
+      const vaes = await Promise.all(members.map((d) => loadVae(d)));
+      const vae = vaes.length > 1 ? averageVaes(vaes, [...members]) : vaes[0]!;
+      // Latents from one Gaussian per class fitted on these images, as a run's evaluation does.
+      const f = validationFrechet(vae, judge, reference, fitClassPriors(vae.encoder, validation));
+      figures.set(members.join(','), f);
+      vaes.forEach((v) => v.combined.dispose());
+      return f.validationReconstructionRatio;
+    },
+    say,
+  );
+  judge.model.dispose();
+  const of = (members: string[]) => {
+    const f = figures.get(members.join(','))!;
+    return {
+      validationReconstructionRatio: f.validationReconstructionRatio,
+      validationSampleRatio: f.validationSampleRatio,
+    };
+  };
+  return {
+    chosen: soup.chosen,
+    record: {
+      chosenOn: 'validation reconstruction Fréchet ratio',
+      judge: o.judge,
+      validationImages: count,
+      dataDir,
+      realVsReal: reference.realVsReal,
+      alone: soup.alone.map((a) => ({ dir: a.ingredient, ...of([a.ingredient]) })),
+      steps: soup.steps.map((step) => ({
+        added: step.added,
+        kept: step.kept,
+        members: step.members,
+        ...of(step.members),
+      })),
+      chosen: soup.chosen,
+      ...of(soup.chosen),
+    },
+  };
+}
+
 /**
  * Writes the weight average of the VAE folders `dirs` to `out` (averageVaes), with a training log
  * that holds each one's log (so the chain of commands stays reproducible) and the shared
- * architecture (config.arch, as bench:ml reads it).
+ * architecture (config.arch, as bench:ml reads it). With `soup` (--greedy-soup) only the folders
+ * the greedy soup keeps are averaged (one alone is copied), and the log records every soup tried.
  */
-async function writeAverage(dirs: string[], out: string): Promise<void> {
+async function writeAverage(dirs: string[], out: string, soup?: SoupOptions): Promise<void> {
   if (dirs.length < 2)
     throw new UserFacingError(`--average needs at least two VAE folders, comma-separated (got ${dirs.length}).`);
   // Every model and every log is read before anything is written: --out may be one of them.
   await initBackend();
-  const vaes = await Promise.all(dirs.map((d) => loadVae(d)));
-  const logs = await Promise.all(dirs.map((d) => readModelLog(d, '--average')));
   const t0 = performance.now();
-  const average = averageVaes(vaes, dirs);
+  const greedy = soup ? await chooseSoup(dirs, soup) : undefined;
+  const members = greedy?.chosen ?? dirs;
+  const vaes = await Promise.all(members.map((d) => loadVae(d)));
+  const logs = await Promise.all(members.map((d) => readModelLog(d, '--average')));
+  const average = vaes.length > 1 ? averageVaes(vaes, members) : vaes[0]!;
   await saveVae(average, out);
   const first = logs[0] as { config?: { arch?: unknown } };
   const log = {
@@ -212,13 +295,17 @@ async function writeAverage(dirs: string[], out: string): Promise<void> {
     command: commandLine('train:vae'),
     backend: backendInfo()?.name,
     config: { arch: first.config?.arch },
-    averageOf: dirs.map((dir, i) => ({ dir, log: logs[i] })),
+    // One folder when the greedy soup kept one alone: an "average" of one, so the chain stays readable the same way.
+    averageOf: members.map((dir, i) => ({ dir, log: logs[i] })),
+    ...(greedy ? { greedySoup: greedy.record } : {}),
     seconds: (performance.now() - t0) / 1000,
     finishedAt: new Date().toISOString(),
   };
   await writeFile(path.join(out, 'training-log.json'), JSON.stringify(log, null, 2) + '\n');
   vaes.forEach((v) => v.combined.dispose());
-  process.stderr.write(`wrote ${out}/encoder and ${out}/decoder: the weight average of ${dirs.length} VAEs\n`);
+  process.stderr.write(
+    `wrote ${out}/encoder and ${out}/decoder: ${vaes.length > 1 ? `the weight average of ${vaes.length} VAEs` : `${members[0]} alone (no average was better on validation)`}\n`,
+  );
 }
 
 /** Writes a checkpoint's model and log as a model folder, the log saying where the run stopped. */
@@ -251,14 +338,28 @@ async function exportCheckpoint(dir: string, out: string): Promise<void> {
 await runCli(async () => {
   program.parse();
   const o = program.opts();
+  if (o.greedySoup && !o.average)
+    throw new UserFacingError('--greedy-soup chooses which --average folders go into the average: give --average too.');
   if (o.fromCheckpoint || o.fitPrior || o.average) {
     if (o.average && o.fromCheckpoint)
       throw new UserFacingError('--average and --from-checkpoint both write the model in --out: give one of them.');
+    if (o.greedySoup && !o.average)
+      throw new UserFacingError(
+        '--greedy-soup chooses which --average folders go into the average: give --average too.',
+      );
+    if (o.greedySoup && !o.frechetJudge)
+      throw new UserFacingError(
+        "--greedy-soup scores each average in a judge's features: give --frechet-judge (e.g. a CNN trained with --validation 5000).",
+      );
     if (o.fromCheckpoint) await exportCheckpoint(o.fromCheckpoint as string, o.out as string);
     if (o.average) {
       // Checked before the new weights are written, so the folder never pairs them with an old prior.
       checkComponents(o.priorComponents as number);
-      await writeAverage(o.average as string[], o.out as string);
+      await writeAverage(
+        o.average as string[],
+        o.out as string,
+        o.greedySoup ? { judge: o.frechetJudge, validation: o.validation, dataDir: o.dataDir } : undefined,
+      );
     }
     // Without --validation, the images the model itself held out (its training log) stay out of the prior.
     const validation = (o.validation as number | undefined) ?? (await heldOutCountOf(o.out as string));

@@ -106,6 +106,56 @@ export function reconstruct(vae: Vae, images: Uint8Array, labels: Uint8Array): F
   );
 }
 
+/** The validation images' halvings in a judge's features and their real-vs-real floor: judged once per judge. */
+export interface ValidationReference {
+  of: DatasetSplit;
+  h: RealHalvings;
+  realVsReal: number;
+}
+
+export function validationReference(judge: Judge, validation: DatasetSplit): ValidationReference {
+  const real = judgeImages(judge, validation.images).features;
+  const h = realHalvings(real, judge.featureSize, validation.count, FRECHET_SAMPLES);
+  return { of: validation, h, realVsReal: frechetToHalvings(h, real, true).mean };
+}
+
+/**
+ * Fréchet distances in the judge's features to halvings of the validation images (as `assess`
+ * measures them, see server/ml/frechet.ts), over the real-vs-real floor: of the decoder's
+ * reconstructions of the validation images, and of plain samples from `prior` (one Gaussian per
+ * class fitted on these same validation images). A run (and train:vae --greedy-soup) chooses on
+ * the reconstructions: the decoder is what limits the committed VAE (its reconstructions alone sit
+ * near its samples' ratio, see models/vae/README.md), and the served prior is refitted after
+ * training (60 Gaussians per class on the training images), so a one-Gaussian prior's samples here
+ * say little about the served samples. The reconstructions' figure is not a bound on the samples'
+ * (a prior can do better, e.g. below temperature 1), and sharper reconstructions may come with a
+ * latent space a prior fits worse; the samples' figure is recorded beside it so a reader can see
+ * when the two disagree.
+ */
+export function validationFrechet(vae: Vae, judge: Judge, reference: ValidationReference, prior: ClassPriors) {
+  const { of: validation, h, realVsReal } = reference;
+  const recon = reconstruct(vae, validation.images, validation.labels);
+  const reconstructionVsReal = frechetToHalvings(h, judgeImages(judge, recon).features, true).mean;
+  const classes = Array.from({ length: h.sampleSize }, (_, i) => i % NUM_CLASSES);
+  const plain = sample(vae.decoder, classes, classes.length, FRECHET_SEED, 1, prior);
+  const generatedVsReal = frechetToHalvings(h, judgeImages(judge, plain.images).features).mean;
+  if (!(realVsReal > 0) || !Number.isFinite(reconstructionVsReal) || !Number.isFinite(generatedVsReal))
+    throw new Error(
+      `validation Fréchet figures are not usable (real vs real ${realVsReal}, reconstructions ${reconstructionVsReal}, samples ${generatedVsReal}): is ${judge.dir} a trained classifier?`,
+    );
+  return {
+    validationReconstructionRatio: reconstructionVsReal / realVsReal,
+    validationSampleRatio: generatedVsReal / realVsReal,
+    validationFrechet: {
+      reconstructionVsReal,
+      generatedVsReal,
+      realVsReal,
+      sampleSize: h.sampleSize,
+      judge: judge.dir,
+    },
+  };
+}
+
 export class VaeTask implements TrainingTask {
   readonly kind = 'vae' as const;
   readonly model: tfTypes.LayersModel;
@@ -119,7 +169,7 @@ export class VaeTask implements TrainingTask {
   /** train:vae --frechet-judge: the classifier whose features the validation Fréchet figures are in */
   private readonly judge?: Judge;
   /** the validation images' halvings in the judge's features, judged once (the judge does not train) */
-  private halvings?: { of: DatasetSplit; h: RealHalvings; realVsReal: number };
+  private reference?: ValidationReference;
 
   constructor(
     arch: Record<string, unknown>,
@@ -201,7 +251,10 @@ export class VaeTask implements TrainingTask {
     const prior = fitClassPriors(this.vae.encoder, this.priorImages);
     const grid = sample(this.vae.decoder, classes, classes.length, GRID_SEED, 1, prior);
     const samplesPng = encodeGridPng(grid.images, { cols: SAMPLES_PER_CLASS, rowCaptions: [...CLASS_NAMES] });
-    const frechet = this.judge && extra.validation ? this.validationFrechet(extra.validation, prior) : undefined;
+    if (this.judge && extra.validation && this.reference?.of !== extra.validation)
+      this.reference = validationReference(this.judge, extra.validation);
+    const frechet =
+      this.reference && this.judge ? validationFrechet(this.vae, this.judge, this.reference, prior) : undefined;
     return {
       // With a validation set its bound is the headline; the run's choice is made on it, or with a
       // Fréchet judge on validationReconstructionRatio (selection.ts).
@@ -226,49 +279,6 @@ export class VaeTask implements TrainingTask {
       // Whether the critic still tells them apart (near 0.5 / 0.5: fooled or collapsed; 1 / 0: winning)
       ...(critic ? { criticRealScore: critic.real, criticReconstructionScore: critic.fake } : {}),
       ...frechet,
-    };
-  }
-
-  /**
-   * Fréchet distances in the judge's features to halvings of the validation images (as `assess`
-   * measures them, see server/ml/frechet.ts), over the real-vs-real floor: of the decoder's
-   * reconstructions of the validation images, and of plain samples from `prior` (one Gaussian per
-   * class fitted on these same validation images). The run chooses on the reconstructions: the
-   * decoder is what limits the committed VAE (its reconstructions alone sit near its samples'
-   * ratio, see models/vae/README.md), and the served prior is refitted after training (60
-   * Gaussians per class on the training images), so a one-Gaussian prior's samples here say little
-   * about the served samples. The reconstructions' figure is not a bound on the samples' (a prior
-   * can do better, e.g. below temperature 1), and sharper reconstructions may come with a latent
-   * space a prior fits worse; the samples' figure is recorded beside it so a reader can see when
-   * the two disagree.
-   */
-  private validationFrechet(validation: DatasetSplit, prior: ClassPriors) {
-    const judge = this.judge!;
-    if (this.halvings?.of !== validation) {
-      const real = judgeImages(judge, validation.images).features;
-      const h = realHalvings(real, judge.featureSize, validation.count, FRECHET_SAMPLES);
-      this.halvings = { of: validation, h, realVsReal: frechetToHalvings(h, real, true).mean };
-    }
-    const { h, realVsReal } = this.halvings;
-    const recon = reconstruct(this.vae, validation.images, validation.labels);
-    const reconstructionVsReal = frechetToHalvings(h, judgeImages(judge, recon).features, true).mean;
-    const classes = Array.from({ length: h.sampleSize }, (_, i) => i % NUM_CLASSES);
-    const plain = sample(this.vae.decoder, classes, classes.length, FRECHET_SEED, 1, prior);
-    const generatedVsReal = frechetToHalvings(h, judgeImages(judge, plain.images).features).mean;
-    if (!(realVsReal > 0) || !Number.isFinite(reconstructionVsReal) || !Number.isFinite(generatedVsReal))
-      throw new Error(
-        `validation Fréchet figures are not usable (real vs real ${realVsReal}, reconstructions ${reconstructionVsReal}, samples ${generatedVsReal}): is ${judge.dir} a trained classifier?`,
-      );
-    return {
-      validationReconstructionRatio: reconstructionVsReal / realVsReal,
-      validationSampleRatio: generatedVsReal / realVsReal,
-      validationFrechet: {
-        reconstructionVsReal,
-        generatedVsReal,
-        realVsReal,
-        sampleSize: h.sampleSize,
-        judge: judge.dir,
-      },
     };
   }
 

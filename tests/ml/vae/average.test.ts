@@ -11,6 +11,12 @@ import { initBackend } from '../../../server/ml/backend';
 import { averageVaes, buildVae, loadVae, saveVae, type Vae } from '../../../server/ml/models/vae';
 import { FIXTURE_DIR, tempDir } from '../data/fixture';
 import { errorLines, runCliScript } from '../../helpers/cli';
+import { tinyCnn } from '../../helpers/models';
+import { saveLayersModel } from '../../../server/ml/models/storage';
+import { loadJudge } from '../../../server/ml/models/judge';
+import { holdOutLast, loadSplit } from '../../../server/ml/data/fashionMnist';
+import { fitClassPriors } from '../../../server/ml/models/classPrior';
+import { validationFrechet, validationReference } from '../../../server/ml/training/vaeTask';
 
 const SMALL = { latent: 8, filters: [8, 16] as [number, number], fullRes: 0, dense: 64, klWarmupEpochs: 0 };
 
@@ -121,4 +127,96 @@ describe('train:vae --average', () => {
     },
     60_000,
   );
+});
+
+describe('train:vae --average --greedy-soup', () => {
+  const HELD_OUT = 300;
+  const arch = { ...SMALL, beta: 0.5 };
+  /** A VAE folder whose log says it held out the last 300 training images (as train:vae --validation 300 writes). */
+  const heldOutVae = async (name: string, seed: number) => {
+    const dir = path.join(tmp.dir, name);
+    await saveVae(buildVae(arch, seed), dir);
+    const log = { kind: 'vae', command: name, validationImages: HELD_OUT, config: { arch, validationCount: HELD_OUT } };
+    await writeFile(path.join(dir, 'training-log.json'), JSON.stringify(log));
+    return dir;
+  };
+
+  it("averages only the folders that do not worsen the validation reconstruction ratio, logs every soup tried, and the logged figure is the written model's", async () => {
+    const judgeDir = path.join(tmp.dir, 'soup-judge');
+    await saveLayersModel(await tinyCnn(5), judgeDir);
+    await writeFile(path.join(judgeDir, 'training-log.json'), JSON.stringify({ validationImages: HELD_OUT }));
+    const dirs = [await heldOutVae('soup-a', 21), await heldOutVae('soup-b', 22), await heldOutVae('soup-c', 23)];
+    const out = path.join(tmp.dir, 'soup');
+    const r = await runCliScript('train-vae', [
+      ...['--average', dirs.join(','), '--greedy-soup', '--frechet-judge', judgeDir],
+      ...['--out', out, '--data-dir', FIXTURE_DIR, '--prior-components', '1'],
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    type Ratio = { validationReconstructionRatio: number; validationSampleRatio: number };
+    const log = JSON.parse(await readFile(path.join(out, 'training-log.json'), 'utf8')) as {
+      averageOf: { dir: string }[];
+      latentPrior: { heldOut?: string };
+      greedySoup: Ratio & {
+        chosenOn: string;
+        validationImages: number;
+        alone: (Ratio & { dir: string })[];
+        steps: (Ratio & { added: string; kept: boolean; members: string[] })[];
+        chosen: string[];
+      };
+    };
+    const soup = log.greedySoup;
+    expect(soup).toMatchObject({ chosenOn: 'validation reconstruction Fréchet ratio', validationImages: HELD_OUT });
+    // every ingredient alone, best first; the soup starts from the best
+    expect(soup.alone.map((a) => a.dir).sort()).toEqual([...dirs].sort());
+    const aloneRatios = soup.alone.map((a) => a.validationReconstructionRatio);
+    expect(aloneRatios).toEqual([...aloneRatios].sort((a, b) => a - b));
+    expect(soup.chosen[0]).toBe(soup.alone[0]!.dir);
+    // each next best tried on the soup so far, kept exactly when the soup got no worse
+    let best = aloneRatios[0]!;
+    expect(soup.steps.map((s) => s.added)).toEqual(soup.alone.slice(1).map((a) => a.dir));
+    for (const step of soup.steps) {
+      expect(Number.isFinite(step.validationReconstructionRatio)).toBe(true);
+      expect(step.kept).toBe(step.validationReconstructionRatio <= best);
+      if (step.kept) best = step.validationReconstructionRatio;
+    }
+    expect(soup.validationReconstructionRatio).toBe(best);
+    expect(log.averageOf.map((a) => a.dir)).toEqual(soup.chosen);
+    // the prior is fitted without the validation images, which the soup still never trained on
+    expect(log.latentPrior.heldOut).toMatch(/last 300 images/);
+    // the written model scores the logged figure on the held-out images
+    const vae = await loadVae(out);
+    const judge = await loadJudge(judgeDir);
+    const validation = holdOutLast(await loadSplit('train', FIXTURE_DIR), HELD_OUT).heldOut;
+    const f = validationFrechet(
+      vae,
+      judge,
+      validationReference(judge, validation),
+      fitClassPriors(vae.encoder, validation),
+    );
+    expect(f.validationReconstructionRatio).toBeCloseTo(soup.validationReconstructionRatio, 6);
+    vae.combined.dispose();
+    judge.model.dispose();
+  }, 180_000);
+
+  it('refuses a soup it cannot choose on validation, with one line', async () => {
+    const held = await heldOutVae('soup-held', 31);
+    const judge = path.join(tmp.dir, 'soup-judge');
+    for (const [args, message] of [
+      [['--average', `${held},${held}`, '--greedy-soup'], /--greedy-soup scores each average in a judge's features/],
+      [['--greedy-soup', '--frechet-judge', judge], /give --average too/],
+      [
+        ['--average', `${held},models/vae`, '--greedy-soup', '--frechet-judge', judge],
+        /but models\/vae trained on all training images/,
+      ],
+      [
+        ['--average', `${held},${held}`, '--greedy-soup', '--frechet-judge', judge, '--validation', '500'],
+        /held out the last 300 images of the training set, not the last 500/,
+      ],
+    ] as const) {
+      const r = await runCliScript('train-vae', [...args, '--out', path.join(tmp.dir, 'bad-soup')]);
+      expect(r.code).toBe(1);
+      expect(errorLines(r.stderr)).toEqual([expect.stringMatching(message)]);
+      expect(existsSync(path.join(tmp.dir, 'bad-soup'))).toBe(false);
+    }
+  }, 120_000);
 });
