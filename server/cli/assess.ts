@@ -26,7 +26,7 @@ import { writeOutput } from '../ml/generation/render';
 import { countParams } from '../ml/models/storage';
 import { loadVae } from '../ml/models/vae';
 import { loadClassPriors } from '../ml/models/classPrior';
-import { heldOutDataDir, heldOutOf, validationSplitText } from '../ml/training/heldOut';
+import { heldOutDataDir, heldOutOf, heldOutText } from '../ml/training/heldOut';
 import { checkTemperature, numberOption } from './options';
 
 const program = new Command('assess')
@@ -131,17 +131,13 @@ async function checkedValidation(
   judgeDir: string,
   vaeDir: string,
 ): Promise<{ count: number; dataDir: string }> {
-  const models = await Promise.all(
-    [judgeDir, vaeDir].map(async (dir) => (await heldOutOf(dir)) ?? { dir, count: 0, dataDirs: [] }),
-  );
+  const models = await Promise.all([judgeDir, vaeDir].map((dir) => heldOutOf(dir)));
   const count = given ?? models[0]!.count;
   if (given !== undefined) checkRange('validation', given, 100, 30000);
-  const why = (dir: string, held: number) =>
-    held === 0 ? `${dir} trained on all training images` : `${dir} held out ${validationSplitText(held)}`;
-  for (const { dir, count: held } of models) {
-    if (held === 0 || held !== count)
+  for (const m of models) {
+    if (m.count === 0 || m.count !== count)
       throw new UserFacingError(
-        `--split validation needs a judge and a VAE that never saw the validation images, but ${why(dir, held)}: train them with --validation ${count || 5000}, or assess on --split test.`,
+        `--split validation needs a judge and a VAE that never saw the validation images, but ${heldOutText(m)}: train them with --validation ${count || 5000}, or assess on --split test.`,
       );
   }
   return { count, dataDir: heldOutDataDir(models, givenDir, () => resolveDataDir('train').dir) };

@@ -156,7 +156,7 @@ await runCli(async () => {
  */
 async function heldOutSplit(modelDir: string, given: string | undefined): Promise<{ count: number; dataDir: string }> {
   const held = await heldOutOf(modelDir);
-  if (!held)
+  if (!held.logged)
     throw new UserFacingError(
       `${modelDir} has no readable training-log.json, so which training images it held out is unknown: use --split test.`,
     );

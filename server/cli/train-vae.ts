@@ -18,7 +18,7 @@ import { holdOutLast, loadSplit, resolveDataDir } from '../ml/data/fashionMnist'
 import { fitClassPriors, PRIOR_FILE, saveClassPriors } from '../ml/models/classPrior';
 import type { TrainingLog } from '../ml/training/events';
 import { TrainingConfigSchema } from '../ml/training/config';
-import { heldOutCountOf, heldOutDataDir, heldOutOf, validationSplitText } from '../ml/training/heldOut';
+import { heldOutCountOf, heldOutDataDir, heldOutOf, heldOutText, validationSplitText } from '../ml/training/heldOut';
 import { greedySoup } from '../ml/training/soup';
 import { validationFrechet, validationReference } from '../ml/training/vaeTask';
 import { loadJudge } from '../ml/models/judge';
@@ -87,7 +87,7 @@ const program = addTrainingOptions(
   )
   .option(
     '--frechet-judge <dir>',
-    "with --validation: a classifier folder (e.g. models/cnn; it must have held out the same images) in whose features every epoch measures the Fréchet ratio of the decoder's reconstructions and of plain samples to the validation images, as assess does; the run saves the weights with the lowest reconstruction ratio instead of the best validation ELBO (it adds a judge pass over the validation images' reconstructions and samples to every evaluation: ~45 s per scored set of weights on the 2-core machine with 5,000 validation images and models/cnn as judge; part of the resume key: a checkpoint made without it, or with another judge, does not resume)",
+    "with --validation (or --greedy-soup): a classifier folder (e.g. models/cnn; it must have held out the same images) in whose features every epoch (or every soup) measures the Fréchet ratio of the decoder's reconstructions and of plain samples to the validation images, as assess does; the run saves the weights with the lowest reconstruction ratio instead of the best validation ELBO (it adds a judge pass over the validation images' reconstructions and samples to every evaluation: ~45 s per scored set of weights on the 2-core machine with 5,000 validation images and models/cnn as judge; part of the resume key: a checkpoint made without it, or with another judge, does not resume)",
   )
   .option(
     '--from-checkpoint <dir>',
@@ -104,7 +104,7 @@ const program = addTrainingOptions(
   )
   .option(
     '--greedy-soup',
-    'with --average: put into the average only the folders that help on the validation images (a greedy soup: the best alone first, then each next best kept only when the average with it has no worse a validation reconstruction Fréchet ratio); needs --frechet-judge, and folders that held out the validation images (--validation, default: theirs)',
+    "with --average: put into the average only the folders that do not hurt on the validation images (a greedy soup: the best alone first, then each next best kept only when the average with it has no worse a validation reconstruction Fréchet ratio, as a run with --frechet-judge chooses its epochs); needs --frechet-judge, and folders and a judge that all held out the same validation images (--validation, default: the folders'). Each scoring takes ~45-60 s on the 2-core machine with 5,000 validation images; n folders take 2n - 1",
   )
   .option(
     '--fit-prior',
@@ -210,16 +210,22 @@ interface SoupOptions {
  * reconstruction Fréchet ratio, vaeTask.ts); every soup tried is in the returned record.
  */
 async function chooseSoup(dirs: string[], o: SoupOptions) {
-  const held = await Promise.all(dirs.map(async (dir) => (await heldOutOf(dir)) ?? { dir, count: 0, dataDirs: [] }));
+  const held = await Promise.all(dirs.map((dir) => heldOutOf(dir)));
   const count = o.validation ?? held[0]!.count;
   for (const h of held) {
-    if (h.count === 0 || h.count !== count)
-      throw new UserFacingError(
-        `--greedy-soup chooses on validation images no ingredient trained on, but ${h.dir} ${h.count === 0 ? 'trained on all training images' : `held out ${validationSplitText(h.count)}`}${count > 0 && h.count !== count ? `, not ${validationSplitText(count)}` : ''}: average VAEs trained with --validation, or leave out --greedy-soup.`,
-      );
+    if (h.count > 0 && h.count === count) continue;
+    const fix =
+      h.count === 0
+        ? 'average VAEs trained with --validation, or leave out --greedy-soup'
+        : o.validation !== undefined
+          ? `pass --validation ${h.count} or leave it out`
+          : 'average VAEs that held out the same images';
+    throw new UserFacingError(
+      `--greedy-soup chooses on validation images no ingredient trained on, but ${heldOutText(h)}${h.count > 0 ? `, not ${validationSplitText(count)}` : ''}: ${fix}.`,
+    );
   }
   await checkFrechetJudge(o.judge, count);
-  const judgeHeld = (await heldOutOf(o.judge))!;
+  const judgeHeld = await heldOutOf(o.judge);
   const dataDir = heldOutDataDir([judgeHeld, ...held], o.dataDir, () => resolveDataDir('train').dir);
   const validation = holdOutLast(await loadSplit('train', dataDir), count).heldOut;
   const judge = await loadJudge(o.judge);
@@ -343,10 +349,6 @@ await runCli(async () => {
   if (o.fromCheckpoint || o.fitPrior || o.average) {
     if (o.average && o.fromCheckpoint)
       throw new UserFacingError('--average and --from-checkpoint both write the model in --out: give one of them.');
-    if (o.greedySoup && !o.average)
-      throw new UserFacingError(
-        '--greedy-soup chooses which --average folders go into the average: give --average too.',
-      );
     if (o.greedySoup && !o.frechetJudge)
       throw new UserFacingError(
         "--greedy-soup scores each average in a judge's features: give --frechet-judge (e.g. a CNN trained with --validation 5000).",
@@ -365,13 +367,12 @@ await runCli(async () => {
     const validation = (o.validation as number | undefined) ?? (await heldOutCountOf(o.out as string));
     if (!Number.isInteger(validation) || validation < 0)
       throw new UserFacingError(`--validation must be a whole number of images, 0 or more (got ${validation}).`);
-    await fitPrior(
-      o.out as string,
-      o.dataDir as string | undefined,
-      o.priorComponents as number,
-      o.seed as number,
-      validation,
-    );
+    // Those held-out images are the last of the folder the model's runs trained from (their logs).
+    const dataDir =
+      validation > 0
+        ? heldOutDataDir([await heldOutOf(o.out as string)], o.dataDir, () => resolveDataDir('train').dir)
+        : (o.dataDir as string | undefined);
+    await fitPrior(o.out as string, dataDir, o.priorComponents as number, o.seed as number, validation);
     process.exit(0);
   }
   // Flags without a CLI default are left out when not given, so the architecture's defaults apply

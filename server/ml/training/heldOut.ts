@@ -61,24 +61,34 @@ export function trainedDataDirs(log: unknown): string[] {
 }
 
 /** A model folder's held-out images, from its training-log.json: how many, and from which folders. */
-export type HeldOutModel = { dir: string; count: number; dataDirs: string[] };
+export type HeldOutModel = { dir: string; count: number; dataDirs: string[]; logged: boolean };
 
-/** heldOutCount and trainedDataDirs of a model folder's training-log.json; undefined when it has no readable log. */
-export async function heldOutOf(dir: string): Promise<HeldOutModel | undefined> {
+/** heldOutCount and trainedDataDirs of a model folder's training-log.json (`logged: false`, count 0: it has no readable log). */
+export async function heldOutOf(dir: string): Promise<HeldOutModel> {
   let log: unknown;
   try {
     log = JSON.parse(await readFile(path.join(dir, 'training-log.json'), 'utf8'));
   } catch {
-    return undefined;
+    return { dir, count: 0, dataDirs: [], logged: false };
   }
-  return { dir, count: heldOutCount(log), dataDirs: trainedDataDirs(log) };
+  return { dir, count: heldOutCount(log), dataDirs: trainedDataDirs(log), logged: true };
+}
+
+/** What a model folder held out, for a refusal: "models/cnn held out the last 5000 images of the training set". */
+export function heldOutText(m: HeldOutModel): string {
+  if (!m.logged) return `${m.dir} has no readable training-log.json (which images it trained on is unknown)`;
+  return m.count === 0
+    ? `${m.dir} trained on all training images`
+    : `${m.dir} held out ${validationSplitText(m.count)}`;
 }
 
 /**
  * The data folder whose held-out images these models all left out: the one --data-dir names
  * (`given`), else the one their logs name, else `fallback` (the default folder). Refused when a log
- * names another folder than --data-dir or than another model's log, since the last N training
- * images of another folder are not the ones a model never saw.
+ * names another folder than --data-dir or than another model's log (or another run behind the same
+ * model), since the last N training images of another folder are not the ones a model never saw.
+ * A run whose log names no folder used the default one at the time (FASHION_MNIST_DIR or the
+ * Debian package's), which the log does not record: it is taken to match any.
  */
 export function heldOutDataDir(models: HeldOutModel[], given: string | undefined, fallback: () => string): string {
   const named = models.flatMap((m) => m.dataDirs.map((dataDir) => ({ ...m, dataDir })));
@@ -90,7 +100,9 @@ export function heldOutDataDir(models: HeldOutModel[], given: string | undefined
       );
     if (first && path.resolve(first.dataDir) !== path.resolve(m.dataDir))
       throw new UserFacingError(
-        `${first.dir} trained on ${first.dataDir} but ${m.dir} on ${m.dataDir}: their held-out images are not the same ones, so no split is unseen by both.`,
+        first.dir === m.dir
+          ? `the runs behind ${m.dir} trained on ${first.dataDir} and on ${m.dataDir}: it has no one held-out split.`
+          : `${first.dir} trained on ${first.dataDir} but ${m.dir} on ${m.dataDir}: their held-out images are not the same ones, so no split is unseen by both.`,
       );
   }
   return given ?? first?.dataDir ?? fallback();

@@ -28,7 +28,8 @@ export interface GreedySoup<T> {
 
 /**
  * Chooses the soup. `score` rates the weight average of the given ingredients (one: that model
- * alone); lower is better (e.g. a validation Fréchet ratio). Ties keep the ingredient: an average
+ * alone); lower is better (e.g. a validation Fréchet ratio); a score that is not a finite number,
+ * alone or of a soup, is an error. Ties keep the ingredient: an average
  * of more models is no worse on the chosen data and tends to generalise better.
  */
 export async function greedySoup<T>(
@@ -52,7 +53,8 @@ export async function greedySoup<T>(
   for (const { ingredient } of alone.slice(1)) {
     const members = [...chosen, ingredient];
     const s = await score(members);
-    const kept = Number.isFinite(s) && s <= best;
+    if (!Number.isFinite(s)) throw new Error(`greedySoup: the soup of ${members.map(String).join(', ')} scored ${s}`);
+    const kept = s <= best;
     steps.push({ added: ingredient, members, score: s, kept });
     onStep?.(
       `soup of ${chosen.length + 1} with ${String(ingredient)}: ${s.toFixed(4)} (${kept ? 'kept' : 'left out'})`,

@@ -254,7 +254,9 @@ export class VaeTask implements TrainingTask {
     if (this.judge && extra.validation && this.reference?.of !== extra.validation)
       this.reference = validationReference(this.judge, extra.validation);
     const frechet =
-      this.reference && this.judge ? validationFrechet(this.vae, this.judge, this.reference, prior) : undefined;
+      this.judge && extra.validation && this.reference
+        ? validationFrechet(this.vae, this.judge, this.reference, prior)
+        : undefined;
     return {
       // With a validation set its bound is the headline; the run's choice is made on it, or with a
       // Fréchet judge on validationReconstructionRatio (selection.ts).

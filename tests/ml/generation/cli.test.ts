@@ -122,7 +122,7 @@ describe('generate and assess command lines', () => {
     for (const [bad, pattern] of [
       [badSplit, /--split must be test or validation/],
       [casOnValidation, /--cas scores on the real test set/],
-      [judgeSawThem, /never saw the validation images, but .*cnn trained on all training images/],
+      [judgeSawThem, /never saw the validation images, but .*cnn has no readable training-log\.json/],
       [otherCount, /never saw the validation images, but .*cnn-held held out the last 300 images of the training set/],
       [otherFolder, /vae-elsewhere held out the last 300 training images of \/data\/elsewhere, not of /],
     ] as const) {

@@ -1,6 +1,6 @@
 /** Which training images a model never saw, read from its training log along the chain of runs behind it. */
 import { describe, expect, it } from 'vitest';
-import { heldOutCount, heldOutDataDir, trainedDataDirs } from '../../../server/ml/training/heldOut';
+import { heldOutCount, heldOutDataDir, heldOutText, trainedDataDirs } from '../../../server/ml/training/heldOut';
 
 const held = (n: number) => ({ validationImages: n, config: { validationCount: n } });
 
@@ -41,7 +41,7 @@ describe('the data folder of the held-out images', () => {
   });
 
   it('takes --data-dir, else the folder the logs name, else the default; refuses folders that disagree', () => {
-    const model = (dir: string, dataDirs: string[]) => ({ dir, count: 5000, dataDirs });
+    const model = (dir: string, dataDirs: string[]) => ({ dir, count: 5000, dataDirs, logged: true });
     const fallback = () => 'default';
     expect(heldOutDataDir([model('cnn', []), model('vae', [])], undefined, fallback)).toBe('default');
     expect(heldOutDataDir([model('cnn', []), model('vae', ['data/a'])], undefined, fallback)).toBe('data/a');
@@ -52,6 +52,19 @@ describe('the data folder of the held-out images', () => {
     );
     expect(() => heldOutDataDir([model('cnn', ['data/a']), model('vae', ['data/b'])], undefined, fallback)).toThrow(
       'cnn trained on data/a but vae on data/b',
+    );
+    expect(() => heldOutDataDir([model('cnn', ['data/a', 'data/b'])], undefined, fallback)).toThrow(
+      'the runs behind cnn trained on data/a and on data/b: it has no one held-out split',
+    );
+  });
+
+  it('says what a model held out, or that its log is missing', () => {
+    expect(heldOutText({ dir: 'm', count: 5000, dataDirs: [], logged: true })).toBe(
+      'm held out the last 5000 images of the training set',
+    );
+    expect(heldOutText({ dir: 'm', count: 0, dataDirs: [], logged: true })).toBe('m trained on all training images');
+    expect(heldOutText({ dir: 'm', count: 0, dataDirs: [], logged: false })).toMatch(
+      /m has no readable training-log\.json/,
     );
   });
 });

@@ -46,5 +46,8 @@ describe('greedySoup', () => {
     await expect(greedySoup(['a', 'nan'], async (m) => (m.includes('nan') ? Number.NaN : 1))).rejects.toThrow(
       /ingredient nan scored NaN/,
     );
+    await expect(greedySoup(['a', 'b'], async (m) => (m.length > 1 ? Number.POSITIVE_INFINITY : 1))).rejects.toThrow(
+      /the soup of a, b scored Infinity/,
+    );
   });
 });

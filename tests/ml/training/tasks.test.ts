@@ -36,6 +36,9 @@ describe('createTask and the Fréchet judge', () => {
     const gradientsOnly = await createTask(config(300), undefined, { evaluates: false });
     expect(judgeOf(evaluating)).toBeDefined();
     expect(judgeOf(gradientsOnly)).toBeUndefined();
+    (judgeOf(evaluating) as { model: { dispose(): void } }).model.dispose();
+    evaluating.model.dispose();
+    gradientsOnly.model.dispose();
   });
 
   it('checks, even where it does not load it, that the judge held out exactly the validation images', async () => {

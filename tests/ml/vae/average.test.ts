@@ -3,7 +3,7 @@
  * such an average (README, train:vae --average).
  */
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { cp, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as tfTypes from '@tensorflow/tfjs';
@@ -145,7 +145,11 @@ describe('train:vae --average --greedy-soup', () => {
     const judgeDir = path.join(tmp.dir, 'soup-judge');
     await saveLayersModel(await tinyCnn(5), judgeDir);
     await writeFile(path.join(judgeDir, 'training-log.json'), JSON.stringify({ validationImages: HELD_OUT }));
-    const dirs = [await heldOutVae('soup-a', 21), await heldOutVae('soup-b', 22), await heldOutVae('soup-c', 23)];
+    const a = await heldOutVae('soup-a', 21);
+    // a copy of a: the average of the two is a exactly, a tie the soup keeps
+    const copy = path.join(tmp.dir, 'soup-a-copy');
+    await cp(a, copy, { recursive: true });
+    const dirs = [a, await heldOutVae('soup-b', 22), copy, await heldOutVae('soup-c', 23)];
     const out = path.join(tmp.dir, 'soup');
     const r = await runCliScript('train-vae', [
       ...['--average', dirs.join(','), '--greedy-soup', '--frechet-judge', judgeDir],
@@ -166,21 +170,27 @@ describe('train:vae --average --greedy-soup', () => {
     };
     const soup = log.greedySoup;
     expect(soup).toMatchObject({ chosenOn: 'validation reconstruction Fréchet ratio', validationImages: HELD_OUT });
-    // every ingredient alone, best first; the soup starts from the best
-    expect(soup.alone.map((a) => a.dir).sort()).toEqual([...dirs].sort());
-    const aloneRatios = soup.alone.map((a) => a.validationReconstructionRatio);
-    expect(aloneRatios).toEqual([...aloneRatios].sort((a, b) => a - b));
+    // every ingredient alone, best first (a and its copy score the same); the soup starts from the best
+    expect(soup.alone.map((x) => x.dir).sort()).toEqual([...dirs].sort());
+    const aloneRatios = soup.alone.map((x) => x.validationReconstructionRatio);
+    expect(aloneRatios).toEqual([...aloneRatios].sort((x, y) => x - y));
+    const ratioOf = (dir: string) => soup.alone.find((x) => x.dir === dir)!.validationReconstructionRatio;
+    expect(ratioOf(copy)).toBe(ratioOf(a));
     expect(soup.chosen[0]).toBe(soup.alone[0]!.dir);
     // each next best tried on the soup so far, kept exactly when the soup got no worse
     let best = aloneRatios[0]!;
-    expect(soup.steps.map((s) => s.added)).toEqual(soup.alone.slice(1).map((a) => a.dir));
+    expect(soup.steps.map((s) => s.added)).toEqual(soup.alone.slice(1).map((x) => x.dir));
     for (const step of soup.steps) {
-      expect(Number.isFinite(step.validationReconstructionRatio)).toBe(true);
+      expect(step.members.at(-1)).toBe(step.added);
       expect(step.kept).toBe(step.validationReconstructionRatio <= best);
       if (step.kept) best = step.validationReconstructionRatio;
     }
     expect(soup.validationReconstructionRatio).toBe(best);
-    expect(log.averageOf.map((a) => a.dir)).toEqual(soup.chosen);
+    expect(log.averageOf.map((x) => x.dir)).toEqual(soup.chosen);
+    // a and its copy come one after the other (a tie sorts stably); the copy adds nothing to a soup of a alone
+    const first = soup.alone.findIndex((x) => x.dir === a);
+    expect(soup.alone[first + 1]!.dir).toBe(copy);
+    if (first === 0) expect(soup.steps[0]).toMatchObject({ added: copy, kept: true, members: [a, copy] });
     // the prior is fitted without the validation images, which the soup still never trained on
     expect(log.latentPrior.heldOut).toMatch(/last 300 images/);
     // the written model scores the logged figure on the held-out images
@@ -200,17 +210,20 @@ describe('train:vae --average --greedy-soup', () => {
 
   it('refuses a soup it cannot choose on validation, with one line', async () => {
     const held = await heldOutVae('soup-held', 31);
+    const all = path.join(tmp.dir, 'soup-all'); // trained on every training image: its log names no validation split
+    await saveVae(buildVae(arch, 32), all);
+    await writeFile(path.join(all, 'training-log.json'), JSON.stringify({ kind: 'vae', config: { arch } }));
     const judge = path.join(tmp.dir, 'soup-judge');
     for (const [args, message] of [
       [['--average', `${held},${held}`, '--greedy-soup'], /--greedy-soup scores each average in a judge's features/],
       [['--greedy-soup', '--frechet-judge', judge], /give --average too/],
       [
-        ['--average', `${held},models/vae`, '--greedy-soup', '--frechet-judge', judge],
-        /but models\/vae trained on all training images/,
+        ['--average', `${held},${all}`, '--greedy-soup', '--frechet-judge', judge],
+        /but .*soup-all trained on all training images: average VAEs trained with --validation/,
       ],
       [
         ['--average', `${held},${held}`, '--greedy-soup', '--frechet-judge', judge, '--validation', '500'],
-        /held out the last 300 images of the training set, not the last 500/,
+        /held out the last 300 images of the training set, not the last 500 .*: pass --validation 300 or leave it out/,
       ],
     ] as const) {
       const r = await runCliScript('train-vae', [...args, '--out', path.join(tmp.dir, 'bad-soup')]);
