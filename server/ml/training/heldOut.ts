@@ -38,11 +38,7 @@ export function heldOutCount(log: unknown): number {
 
 /** heldOutCount of a model folder's training-log.json (0 when it has none). */
 export async function heldOutCountOf(dir: string): Promise<number> {
-  try {
-    return heldOutCount(JSON.parse(await readFile(path.join(dir, 'training-log.json'), 'utf8')));
-  } catch {
-    return 0;
-  }
+  return (await heldOutOf(dir)).count;
 }
 
 /**
