@@ -9,7 +9,8 @@ import { tf } from '../backend';
 import { loadLayersModel, saveLayersModel } from '../models/storage';
 import type { TrainingLog } from './events';
 
-interface CheckpointState {
+/** What a checkpoint folder's state.json holds. */
+export interface CheckpointState {
   resumeKey: string;
   epochsCompleted: number;
   log: TrainingLog;

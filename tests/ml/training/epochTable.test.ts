@@ -7,7 +7,13 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { epochTable, type EpochLog, formatLr, readEpochLog } from '../../../server/ml/training/epochTable';
+import {
+  epochTable,
+  type EpochLog,
+  formatLr,
+  readLoggedRuns,
+  selectionLine,
+} from '../../../server/ml/training/epochTable';
 import { errorLines, runCliScript } from '../../helpers/cli';
 
 const evaluation = (fields: Record<string, unknown>) => ({ headline: 0, headlineName: 'x', ...fields });
@@ -23,7 +29,7 @@ describe('epochTable', () => {
           seconds: 230.6,
           imagesPerSec: 236.5,
           lr: 0.00299,
-          evaluation: evaluation({ validationAccuracy: 0.8, testAccuracy: 0.79 }),
+          evaluation: evaluation({ validationAccuracy: 0.8, testAccuracy: 0.79, drawingAccuracy: 0.701 }),
         },
         {
           epoch: 1,
@@ -39,10 +45,10 @@ describe('epochTable', () => {
       ],
     };
     expect(epochTable(log).split('\n')).toEqual([
-      '| epoch | lr at its end | train s | img/s | validation: trained | validation: average (EMA) | test: trained | test: average (EMA) |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- |',
-      '| 1 | 2.99e-03 | 231 | 237 | 80.00 | — | 79.00 | — |',
-      '| 2 | 3.00e-05 | 225 | 243 | 94.44 | 94.64 | 93.82 | 93.76 |',
+      '| epoch | lr at its end | train s | img/s | validation: trained | validation: average (EMA) | test: trained | test: average | drawings (2,000): trained |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+      '| 1 | 2.99e-03 | 231 | 237 | 80.00 | — | 79.00 | — | 70.10 |',
+      '| 2 | 3.00e-05 | 225 | 243 | 94.44 | 94.64 | 93.82 | 93.76 | — |',
     ]);
   });
 
@@ -65,9 +71,9 @@ describe('epochTable', () => {
       ],
     };
     expect(epochTable(log).split('\n')).toEqual([
-      '| epoch | lr at its end | train s | img/s | validation ELBO: trained | test ELBO: trained | validation reconstruction Fréchet ratio: trained | validation sample Fréchet ratio: trained |',
+      '| epoch | lr at its end | train s | img/s | validation ELBO: trained | validation reconstruction Fréchet ratio: trained | validation sample Fréchet ratio: trained | test ELBO: trained |',
       '| --- | --- | --- | --- | --- | --- | --- | --- |',
-      '| 1 | 1.00e-03 | 100 | 300 | -301.23 | -300.90 | 2.831x | 4.760x |',
+      '| 1 | 1.00e-03 | 100 | 300 | -301.23 | 2.831x | 4.760x | -300.90 |',
     ]);
   });
 
@@ -75,17 +81,45 @@ describe('epochTable', () => {
     expect([3e-5, 0.00299, 1.5, 0.1].map(formatLr)).toEqual(['3.00e-05', '2.99e-03', '1.50e+00', '1.00e-01']);
   });
 
-  it("reproduces the served CNN card's epoch table from its committed training log", async () => {
-    const table = epochTable(await readEpochLog('models/cnn'));
+  it("reproduces the served CNN card's epoch table, header included, from its committed training log", async () => {
+    const [run, ...others] = await readLoggedRuns('models/cnn');
+    expect(others).toHaveLength(0);
     const card = await readFile('models/cnn/README.md', 'utf8');
-    const rowsOf = (text: string) => text.split('\n').filter((l) => /^\| \d+ \| \d\.\d\de-\d\d \|/.test(l));
-    const cardRows = rowsOf(card.slice(0, card.indexOf('# History')));
-    expect(cardRows).toHaveLength(30);
-    expect(rowsOf(table)).toEqual(cardRows);
+    const served = card.slice(card.indexOf('### Every epoch'), card.indexOf('# History'));
+    const cardTable = served.split('\n').filter((l) => l.startsWith('| '));
+    expect(cardTable).toHaveLength(32);
+    expect(epochTable(run!.log).split('\n')).toEqual(cardTable);
+    expect(selectionLine(run!.log)).toBe('chosen on validation accuracy: the trained weights after epoch 30');
+  });
+
+  it("finds the served VAE's runs inside its weight average's log, each once, with the figures the log holds", async () => {
+    const runs = await readLoggedRuns('models/vae');
+    // four fine-tunes averaged, the first of them (step 2) also the start of the other three, and step 1
+    expect(runs.map((r) => r.at)).toEqual([
+      'averageOf.0',
+      'averageOf.0.initialisedFrom',
+      'averageOf.1',
+      'averageOf.2',
+      'averageOf.3',
+    ]);
+    expect(runs.map((r) => r.log.epochs.length)).toEqual([6, 22, 6, 6, 6]);
+    const raw = JSON.parse(await readFile('models/vae/training-log.json', 'utf8'));
+    const last = raw.averageOf[0].log.initialisedFrom.log.epochs[21].evaluation;
+    const table = epochTable(runs[1]!.log).split('\n');
+    expect(table[0]).toBe(
+      '| epoch | lr at its end | train s | img/s | test ELBO: trained | test reconstruction: trained | test KL: trained | critic score, real: trained | critic score, reconstruction: trained |',
+    );
+    expect(table.at(-1)!.split(' | ').slice(4)).toEqual([
+      last.testElbo.toFixed(2),
+      last.testReconstruction.toFixed(2),
+      last.testKl.toFixed(2),
+      last.criticRealScore.toFixed(2),
+      `${last.criticReconstructionScore.toFixed(2)} |`,
+    ]);
   });
 });
 
-describe('readEpochLog and npm run log:epochs', () => {
+describe('readLoggedRuns and npm run log:epochs', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'epoch-table-'));
@@ -94,36 +128,50 @@ describe('readEpochLog and npm run log:epochs', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it("reads a checkpoint's state.json, whose log is under `log`", async () => {
-    const file = path.join(dir, 'state.json');
+  it("reads a checkpoint's state.json, whose log is under `log`, as a run in progress", async () => {
     const log = {
       kind: 'cnn',
+      command: 'npm run train:cnn',
+      startedAt: 'now',
       epochs: [{ epoch: 0, seconds: 1, imagesPerSec: 2, lr: 0.001, evaluation: evaluation({}) }],
+      selection: { ema: 0, chosenOn: 'validation accuracy', best: { weights: 'trained', epoch: 0 } },
     };
-    await writeFile(file, JSON.stringify({ resumeKey: 'k', epochsCompleted: 1, log }));
-    expect((await readEpochLog(dir)).epochs).toHaveLength(1);
+    await writeFile(path.join(dir, 'state.json'), JSON.stringify({ resumeKey: 'k', epochsCompleted: 1, log }));
+    const [run] = await readLoggedRuns(dir);
+    expect(run!.log.epochs).toHaveLength(1);
+    expect(selectionLine(run!.log)).toBe(
+      'best so far on validation accuracy (the run is not finished): the trained weights after epoch 1',
+    );
   });
 
-  it('refuses a weight average, a folder without a log, a file that is not JSON and one that is not a log', async () => {
-    await expect(readEpochLog('models/vae')).rejects.toThrow(/records no epochs \(a weight average/);
-    await expect(readEpochLog('tests')).rejects.toThrow('tests has neither a training-log.json nor');
+  it('refuses a folder without a log, a file that is not JSON, one without epochs and one that is not a log', async () => {
+    await expect(readLoggedRuns('tests')).rejects.toThrow(
+      "tests has neither a training-log.json nor a checkpoint's state.json: pass a model folder",
+    );
     const bad = path.join(dir, 'bad.json');
     await writeFile(bad, '{ not json');
-    await expect(readEpochLog(bad)).rejects.toThrow(`cannot read the training log ${bad}: not valid JSON`);
+    await expect(readLoggedRuns(bad)).rejects.toThrow(`${bad} is not valid JSON: pass a model folder`);
+    await expect(readLoggedRuns('models/cnn/eval-test.json')).rejects.toThrow(
+      'models/cnn/eval-test.json records no epochs: pass a model folder',
+    );
+    const empty = path.join(dir, 'empty.json');
+    await writeFile(empty, JSON.stringify({ kind: 'cnn', epochs: [] }));
+    await expect(readLoggedRuns(empty)).rejects.toThrow(`${empty} records no epochs`);
     const wrong = path.join(dir, 'wrong.json');
-    await writeFile(wrong, JSON.stringify({ kind: 'gan', epochs: [] }));
-    await expect(readEpochLog(wrong)).rejects.toThrow(`${wrong} is not a training log: kind:`);
+    await writeFile(wrong, JSON.stringify({ kind: 'gan', epochs: [{}] }));
+    await expect(readLoggedRuns(wrong)).rejects.toThrow(`${wrong} is not a training log (kind:`);
   });
 
   it('the command prints the table and the choice, and a missing file is one error line with exit 1', async () => {
     const ok = await runCliScript('log-epochs', ['models/cnn/training-log.json']);
     expect(ok.code, ok.stderr).toBe(0);
-    expect(ok.stdout).toContain('| 30 | 3.00e-05 |');
+    expect(ok.stdout).toContain('| 30 | 3.00e-05 | 211 | 260 | 94.44 |');
     expect(ok.stdout).toContain('chosen on validation accuracy: the trained weights after epoch 30');
+    expect(ok.stdout).not.toContain('###'); // one run: no headings
     const missing = await runCliScript('log-epochs', [path.join(dir, 'nothing.json')]);
     expect(missing.code).toBe(1);
     expect(errorLines(missing.stderr)).toEqual([
-      `error: cannot read the training log ${path.join(dir, 'nothing.json')}: no such file`,
+      `error: Cannot read the training log ${path.join(dir, 'nothing.json')}: no such file.`,
     ]);
   }, 60_000);
 });
