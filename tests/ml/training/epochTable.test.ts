@@ -87,9 +87,15 @@ describe('epochTable', () => {
     const card = await readFile('models/cnn/README.md', 'utf8');
     const served = card.slice(card.indexOf('### Every epoch'), card.indexOf('# History'));
     const cardTable = served.split('\n').filter((l) => l.startsWith('| '));
-    expect(cardTable).toHaveLength(32);
+    expect(cardTable).toHaveLength(run!.log.epochs.length + 2);
     expect(epochTable(run!.log).split('\n')).toEqual(cardTable);
-    expect(selectionLine(run!.log)).toBe('chosen on validation accuracy: the trained weights after epoch 30');
+    const best = run!.log.selection!.best!;
+    expect(selectionLine(run!.log)).toBe(
+      `chosen on validation accuracy: the ${best.weights} weights after epoch ${best.epoch + 1}`,
+    );
+    expect(card.slice(0, card.indexOf('# History'))).toContain(
+      `the **${best.weights} weights after the ${best.epoch + 1}th`,
+    );
   });
 
   it("finds the served VAE's runs inside its weight average's log, each once, with the figures the log holds", async () => {
@@ -163,7 +169,8 @@ describe('readLoggedRuns and npm run log:epochs', () => {
   });
 
   it('the command prints the table and the choice, and a missing file is one error line with exit 1', async () => {
-    const ok = await runCliScript('log-epochs', ['models/cnn/training-log.json']);
+    // the 30-epoch model served until 2026-12-07, whose log no longer changes
+    const ok = await runCliScript('log-epochs', ['models/cnn/previous-2026-12-06/training-log.json']);
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stdout).toContain('| 30 | 3.00e-05 | 211 | 260 | 94.44 |');
     expect(ok.stdout).toContain('chosen on validation accuracy: the trained weights after epoch 30');
