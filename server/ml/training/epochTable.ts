@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { UserFacingError } from '../../errors';
 import type { CheckpointState } from './checkpoint';
 import type { SelectionSummary } from './events';
+import { logsBehind } from './logChain';
 
 /** The part of a training log the table reads; the rest of the log is left as it is. */
 const EpochSchema = z.object({
@@ -132,47 +133,37 @@ export function selectionLine(log: EpochLog): string | undefined {
     : `best so far on ${s.chosenOn} (the run is not finished): ${what}`;
 }
 
-type Nested = {
-  epochs?: unknown;
-  command?: unknown;
-  startedAt?: unknown;
-  averageOf?: unknown;
-  initialisedFrom?: unknown;
-};
+type Run = { epochs?: unknown; command?: unknown; startedAt?: unknown };
 
 /**
  * Every run with epochs in a log, itself first, then the runs it was fine-tuned from and averaged
  * from, depth first; a run that appears several times (the common start of a soup's fine-tunes) is
- * listed once, where it is first met.
+ * listed once, where it is first met, and the runs behind it are walked once.
  */
 function runsIn(log: unknown, file: string): LoggedRun[] {
   const runs: LoggedRun[] = [];
   const seen = new Set<string>();
-  const visit = (l: Nested | undefined, at: string) => {
+  const visit = (l: unknown, at: string) => {
     if (!l || typeof l !== 'object') return;
+    const run = l as Run;
     // an empty list is a run that has not finished an epoch: nothing to show
-    if (l.epochs !== undefined && !(Array.isArray(l.epochs) && l.epochs.length === 0)) {
-      const id = `${String(l.command)}@${String(l.startedAt)}`;
-      if (!seen.has(id)) {
-        seen.add(id);
-        const parsed = LogSchema.safeParse(l);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0]!;
-          const where = [at, ...issue.path.map(String)].filter(Boolean).join('.') || 'the file';
-          throw new UserFacingError(
-            `${file} is not a training log (${where}: ${issue.message}): pass a model folder, its training-log.json or a checkpoint folder.`,
-          );
-        }
-        runs.push({ at, log: parsed.data });
+    if (run.epochs !== undefined && !(Array.isArray(run.epochs) && run.epochs.length === 0)) {
+      const id = `${String(run.command)}@${String(run.startedAt)}`;
+      if (seen.has(id)) return;
+      seen.add(id);
+      const parsed = LogSchema.safeParse(l);
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]!;
+        const where = [at, ...issue.path.map(String)].filter(Boolean).join('.') || 'the file';
+        throw new UserFacingError(
+          `${file} is not a training log (${where}: ${issue.message}): pass a model folder, its training-log.json or a checkpoint folder.`,
+        );
       }
+      runs.push({ at, log: parsed.data });
     }
-    const behind = l.averageOf;
-    if (Array.isArray(behind))
-      behind.forEach((b: { log?: Nested }, i) => visit(b?.log, [at, `averageOf.${i}`].filter(Boolean).join('.')));
-    const from = l.initialisedFrom as { log?: Nested } | undefined;
-    if (from) visit(from.log, [at, 'initialisedFrom'].filter(Boolean).join('.'));
+    for (const b of logsBehind(l)) visit(b.log, [at, b.at].filter(Boolean).join('.'));
   };
-  visit(log as Nested, '');
+  visit(log, '');
   return runs;
 }
 

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserFacingError } from '../../errors';
+import { isAverage, logsBehind } from './logChain';
 
 /** How the log and the messages name the validation split of N images. */
 export const validationSplitText = (count: number): string => `the last ${count} images of the training set`;
@@ -15,8 +16,6 @@ export const validationSplitText = (count: number): string => `the last ${count}
 type LogLike = {
   validationImages?: unknown;
   config?: { validationCount?: unknown; dataDir?: unknown };
-  averageOf?: { log?: unknown }[];
-  initialisedFrom?: { log?: unknown };
 };
 
 /**
@@ -26,14 +25,14 @@ type LogLike = {
  */
 export function heldOutCount(log: unknown): number {
   const l = (log ?? {}) as LogLike;
-  if (Array.isArray(l.averageOf)) {
-    const counts = l.averageOf.map((a) => heldOutCount(a.log));
+  const behind = logsBehind(log);
+  if (isAverage(log)) {
+    const counts = behind.filter((b) => b.link === 'averageOf').map((b) => heldOutCount(b.log));
     return counts.length > 0 && counts.every((c) => c === counts[0]) ? counts[0]! : 0;
   }
   const own = l.validationImages ?? l.config?.validationCount;
   if (typeof own !== 'number' || own <= 0) return 0;
-  if (l.initialisedFrom && heldOutCount(l.initialisedFrom.log) !== own) return 0;
-  return own;
+  return behind.every((b) => heldOutCount(b.log) === own) ? own : 0;
 }
 
 /** heldOutCount of a model folder's training-log.json (0 when it has none). */
@@ -48,11 +47,7 @@ export async function heldOutCountOf(dir: string): Promise<number> {
 export function trainedDataDirs(log: unknown): string[] {
   const l = (log ?? {}) as LogLike;
   const own = typeof l.config?.dataDir === 'string' ? [l.config.dataDir] : [];
-  const behind = [
-    ...(Array.isArray(l.averageOf) ? l.averageOf : []),
-    ...(l.initialisedFrom ? [l.initialisedFrom] : []),
-  ];
-  const all = [...own, ...behind.flatMap((b) => trainedDataDirs(b.log))];
+  const all = [...own, ...logsBehind(log).flatMap((b) => trainedDataDirs(b.log))];
   return all.filter((d, i) => all.findIndex((e) => path.resolve(e) === path.resolve(d)) === i);
 }
 
