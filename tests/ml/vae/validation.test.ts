@@ -155,7 +155,7 @@ describe('a VAE chosen on validation data', () => {
 
   it('refits the latent prior without the images the model held out (its log says which), and refuses a bad --validation in one line', async () => {
     const out = path.join(tmp.dir, 'vae');
-    const fit = (...flags: string[]) =>
+    const fitPrior = (...flags: string[]) =>
       runCliScript('train-vae', [
         '--fit-prior',
         '--out',
@@ -166,7 +166,7 @@ describe('a VAE chosen on validation data', () => {
         '1',
         ...flags,
       ]);
-    const [r, negative] = await Promise.all([fit(), fit('--validation', '-5')]);
+    const [r, negative] = await Promise.all([fitPrior(), fitPrior('--validation', '-5')]);
     expect(r.code, r.stderr).toBe(0);
     expect(errorLines(r.stderr)).toEqual([]);
     const train = await loadSplit('train', FIXTURE_DIR);
