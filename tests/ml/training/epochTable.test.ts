@@ -98,30 +98,30 @@ describe('epochTable', () => {
     );
   });
 
-  it("finds the served VAE's runs inside its weight average's log, each once, with the figures the log holds", async () => {
+  it("finds the served VAE's runs inside its greedy soup's log, each once, with the figures that chose its weights", async () => {
     const runs = await readLoggedRuns('models/vae');
-    // four fine-tunes averaged, the first of them (step 2) also the start of the other three, and step 1
-    expect(runs.map((r) => r.at)).toEqual([
-      'averageOf.0',
-      'averageOf.0.initialisedFrom',
-      'averageOf.1',
-      'averageOf.2',
-      'averageOf.3',
-    ]);
-    expect(runs.map((r) => r.log.epochs.length)).toEqual([6, 22, 6, 6, 6]);
+    // the greedy soup of two fine-tunes, both started from step 1 (listed once, under the first)
+    expect(runs.map((r) => r.at)).toEqual(['averageOf.0', 'averageOf.0.initialisedFrom', 'averageOf.1']);
+    expect(runs.map((r) => r.log.epochs.length)).toEqual([6, 22, 6]);
     const raw = JSON.parse(await readFile('models/vae/training-log.json', 'utf8'));
-    const last = raw.averageOf[0].log.initialisedFrom.log.epochs[21].evaluation;
+    const step1 = raw.averageOf[0].log.initialisedFrom.log;
+    const best = step1.selection.best;
     const table = epochTable(runs[1]!.log).split('\n');
-    expect(table[0]).toBe(
-      '| epoch | lr at its end | train s | img/s | test ELBO: trained | test reconstruction: trained | test KL: trained | critic score, real: trained | critic score, reconstruction: trained |',
+    const header = table[0]!.split(' | ');
+    const column = (name: string) => header.indexOf(name);
+    expect(column('validation reconstruction Fréchet ratio: average')).toBeGreaterThan(0);
+    expect(column('test ELBO: trained')).toBeGreaterThan(column('validation sample Fréchet ratio: average'));
+    // the row of the epoch step 1 chose (the EMA weights after epoch 15) holds the figures that chose it
+    const chosen = table[2 + best.epoch]!.split(' | ');
+    expect(chosen[0]).toBe(`| ${best.epoch + 1}`);
+    expect(chosen[column('validation reconstruction Fréchet ratio: average')]).toBe(
+      `${best.validationReconstructionRatio.toFixed(3)}x`,
     );
-    expect(table.at(-1)!.split(' | ').slice(4)).toEqual([
-      last.testElbo.toFixed(2),
-      last.testReconstruction.toFixed(2),
-      last.testKl.toFixed(2),
-      last.criticRealScore.toFixed(2),
-      `${last.criticReconstructionScore.toFixed(2)} |`,
-    ]);
+    expect(chosen[column('validation ELBO: average (EMA)')]).toBe(best.validationElbo.toFixed(2));
+    expect(chosen[column('test ELBO: trained')]).toBe(step1.epochs[best.epoch].evaluation.testElbo.toFixed(2));
+    expect(selectionLine(runs[1]!.log)).toBe(
+      'chosen on validation reconstruction Fréchet ratio: the average weights after epoch 15',
+    );
   });
 });
 
