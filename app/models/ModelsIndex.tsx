@@ -33,7 +33,11 @@ export function ModelsIndex() {
           <div className="flex items-center gap-2 text-xs">
             {headlineOf(v.metrics) && <span className="tabular-nums text-zinc-300">{headlineOf(v.metrics)}</span>}
             {v.served && <span className="rounded-full bg-emerald-500/15 px-2 py-0.5 text-emerald-300">served</span>}
-            {!v.available && <span className="rounded-full bg-zinc-700/40 px-2 py-0.5 text-zinc-400">files gone</span>}
+            {!v.available && (
+              <span className="rounded-full bg-zinc-700/40 px-2 py-0.5 text-zinc-400">
+                {v.replacedBy === null ? 'files gone' : `replaced by #${v.replacedBy}`}
+              </span>
+            )}
           </div>
         </li>
       ))}

@@ -28,8 +28,10 @@ export const ModelVersionSummarySchema = z.object({
   metrics: z.unknown(),
   /** Served by default (drawings for a CNN, voting rounds for a VAE). */
   served: z.boolean(),
-  /** Whether its files are still on the server (only then can it be picked or downloaded). */
+  /** Whether its files are still on the server and still its own (only then can it be picked or downloaded). */
   available: z.boolean(),
+  /** The version that now holds its folder, when a model was retrained or promoted there after it. */
+  replacedBy: z.number().int().nullable(),
   /** The live session that trained it (its page replays the training), null for a CLI or committed model. */
   session: z.object({ id: z.string(), name: z.string(), hostNickname: z.string(), createdAt: z.string() }).nullable(),
   assessments: z.number().int(),

@@ -199,6 +199,62 @@ describe('the report card', () => {
   });
 });
 
+describe('a folder retrained in place', () => {
+  it('lists the old version as replaced, refuses to answer or download with it, and serves the new one', {
+    timeout: 60_000,
+  }, async () => {
+    const { registerModelVersion } = await import('../../server/db/repositories/modelVersions');
+    const { servedVersion } = await import('../../server/modelVersions/catalog');
+    const dir = path.join(outRoot, 'retrained-cnn');
+    const { saveLayersModel } = await import('../../server/ml/models/storage');
+    await saveLayersModel(await tinyCnn(5), dir);
+    const logA = { kind: 'cnn', note: 'first training' };
+    const logB = { kind: 'cnn', note: 'trained again in the same folder' };
+    const register = async (log: object) => {
+      await writeFile(path.join(dir, 'training-log.json'), JSON.stringify(log));
+      return registerModelVersion(server.db, {
+        kind: 'cnn',
+        name: 'retrained-cnn',
+        path: dir,
+        params: 1,
+        trainingLog: log,
+      });
+    };
+    const first = await register(logA);
+    const second = await register(logB);
+    const listed = async () => {
+      const { versions } = await ok(c, 'models:list', { kind: 'cnn' });
+      return [first.id, second.id].map((id) => versions.find((v) => v.id === id)!);
+    };
+    expect(await listed()).toMatchObject([
+      { available: false, replacedBy: second.id },
+      { available: true, replacedBy: null },
+    ]);
+    expect(await request(c, 'draw:recognize', { strokes: [square], modelVersionId: first.id })).toEqual({
+      ok: false,
+      error: `Model version ${first.id} was replaced: its folder (${first.path}) now holds model version ${second.id}; pick version ${second.id}.`,
+    });
+    expect((await ok(c, 'draw:recognize', { strokes: [square], modelVersionId: second.id })).modelVersionId).toBe(
+      second.id,
+    );
+    const archive = await fetch(`${server.url}/api/models/${first.id}/archive`);
+    expect(archive.status).toBe(410);
+    expect((await servedVersion(server.db, 'cnn', dir))?.id).toBe(second.id);
+
+    // The first training's files put back (e.g. a git checkout): the first version is the folder's again.
+    await writeFile(path.join(dir, 'training-log.json'), JSON.stringify(logA));
+    expect(await listed()).toMatchObject([
+      { available: true, replacedBy: null },
+      { available: false, replacedBy: first.id },
+    ]);
+    expect((await servedVersion(server.db, 'cnn', dir))?.id).toBe(first.id);
+
+    // A log that matches neither row (a prior fitted later rewrote it) replaces nothing.
+    await writeFile(path.join(dir, 'training-log.json'), JSON.stringify({ ...logA, prior: 'fitted later' }));
+    expect(await listed()).toMatchObject([{ available: true }, { available: true }]);
+  });
+});
+
 describe('refusals', () => {
   it('refuses an unknown model version, and a VAE where a CNN is needed', async () => {
     const unknown = await request(c, 'draw:recognize', { strokes: [square], modelVersionId: 999_999 });

@@ -83,7 +83,15 @@ export function ModelVersionView({ id }: { id: number }) {
               Download (TensorFlow.js files + training-log.json, .tar.gz)
             </a>
           ) : (
-            <span className="text-zinc-500">Its files are no longer on this server.</span>
+            <span className="text-zinc-500">
+              {v.replacedBy === null ? (
+                'Its files are no longer on this server.'
+              ) : (
+                <>
+                  Its folder now holds a newer model: <Link href={`/models/${v.replacedBy}`} className="text-indigo-300 hover:underline">version {v.replacedBy}</Link>.
+                </>
+              )}
+            </span>
           )}
           {v.available && <Link href={`${v.kind === 'cnn' ? '/draw' : '/vote'}?model=${v.id}`} className="rounded border border-zinc-700 px-3 py-1 text-zinc-200">Try it on {v.kind === 'cnn' ? 'Draw' : 'Vote'}</Link>}
         </div>

@@ -10,7 +10,7 @@ import { checkAdmin } from '../../admin';
 import type { Db, ModelKind } from '../../db';
 import { ApiError, type ApiRoute } from '../../http/api';
 import { versionArchive } from '../../modelVersions/archive';
-import { findVersion, listVersions, setServed, versionFilesExist } from '../../modelVersions/catalog';
+import { findVersion, listVersions, setServed, unavailableReason } from '../../modelVersions/catalog';
 import { importCommittedModels } from '../../modelVersions/importCommitted';
 import { ReportCards } from '../../modelVersions/reportCard';
 import { Moderation } from '../../moderation';
@@ -115,7 +115,8 @@ export async function attachModels(io: PlaygroundServer, options: ModelsOptions 
         const db = await getDb();
         const version = await db.modelVersion.findUnique({ where: { id: idOf(params) } });
         if (!version) throw new ApiError(404, `There is no model version ${params.id}.`);
-        if (!versionFilesExist(version)) throw new ApiError(410, `The files of model version ${version.id} are no longer on this server.`);
+        const gone = await unavailableReason(db, version);
+        if (gone) throw new ApiError(410, gone);
         const { name, data } = await versionArchive(version);
         return { body: data, headers: { 'content-type': 'application/gzip', 'content-disposition': `attachment; filename="${name}"` } };
       },
