@@ -15,12 +15,13 @@ export interface PickedRecognizer {
   modelVersionId: number | null;
 }
 
-/** How long the served default is taken as known before the database is asked again. */
+/** How long the served default, or a picked version's folder, is taken as known before the database is asked again. */
 const SERVED_CHECK_MS = 2000;
 
 export class RecognizerChoice {
   private readonly byDir = new Map<string, Recognizer>();
-  private readonly dirOfVersion = new Map<number, string>();
+  /** A picked version's folder, checked again after SERVED_CHECK_MS (it may have been replaced or deleted). */
+  private readonly dirOfVersion = new Map<number, { dir: string; at: number }>();
   private served: { at: number; dir: string | null; id: number | null; tag: string | null } | null = null;
 
   /** `fallback` serves the model folder the server was started with (MODELS_DIR/cnn). */
@@ -34,11 +35,11 @@ export class RecognizerChoice {
   async pick(modelVersionId: number | null | undefined): Promise<PickedRecognizer> {
     if (modelVersionId != null) {
       let dir = this.dirOfVersion.get(modelVersionId);
-      if (dir === undefined) {
-        dir = versionDir(await findVersion(await this.getDb(), modelVersionId, 'cnn'));
+      if (dir === undefined || Date.now() - dir.at >= SERVED_CHECK_MS) {
+        dir = { dir: versionDir(await findVersion(await this.getDb(), modelVersionId, 'cnn')), at: Date.now() };
         this.dirOfVersion.set(modelVersionId, dir);
       }
-      return { recognizer: this.recognizerFor(dir), modelVersionId };
+      return { recognizer: this.recognizerFor(dir.dir), modelVersionId };
     }
     const served = await this.servedDefault();
     if (served.dir && served.dir !== path.resolve(this.fallback.modelDir))

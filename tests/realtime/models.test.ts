@@ -221,6 +221,9 @@ describe('a folder retrained in place', () => {
       });
     };
     const first = await register(logA);
+    expect((await ok(c, 'draw:recognize', { strokes: [square], modelVersionId: first.id })).modelVersionId).toBe(
+      first.id,
+    );
     const second = await register(logB);
     const listed = async () => {
       const { versions } = await ok(c, 'models:list', { kind: 'cnn' });
@@ -230,7 +233,16 @@ describe('a folder retrained in place', () => {
       { available: false, replacedBy: second.id },
       { available: true, replacedBy: null },
     ]);
-    expect(await request(c, 'draw:recognize', { strokes: [square], modelVersionId: first.id })).toEqual({
+    // The server picked the first version a moment ago: it finds out within seconds.
+    const refused = await until(
+      'the refusal',
+      async () => {
+        const r = await request(c, 'draw:recognize', { strokes: [square], modelVersionId: first.id });
+        return r.ok ? null : r;
+      },
+      10_000,
+    );
+    expect(refused).toEqual({
       ok: false,
       error: `Model version ${first.id} was replaced: its folder (${first.path}) now holds model version ${second.id}; pick version ${second.id}.`,
     });
