@@ -34,12 +34,12 @@ export class RecognizerChoice {
   /** The recognizer for a picked version (refused when unknown or not a CNN), or the served default for null. */
   async pick(modelVersionId: number | null | undefined): Promise<PickedRecognizer> {
     if (modelVersionId != null) {
-      let dir = this.dirOfVersion.get(modelVersionId);
-      if (dir === undefined || Date.now() - dir.at >= SERVED_CHECK_MS) {
-        dir = { dir: versionDir(await findVersion(await this.getDb(), modelVersionId, 'cnn')), at: Date.now() };
-        this.dirOfVersion.set(modelVersionId, dir);
+      let known = this.dirOfVersion.get(modelVersionId);
+      if (known === undefined || Date.now() - known.at >= SERVED_CHECK_MS) {
+        known = { dir: versionDir(await findVersion(await this.getDb(), modelVersionId, 'cnn')), at: Date.now() };
+        this.dirOfVersion.set(modelVersionId, known);
       }
-      return { recognizer: this.recognizerFor(dir.dir), modelVersionId };
+      return { recognizer: this.recognizerFor(known.dir), modelVersionId };
     }
     const served = await this.servedDefault();
     if (served.dir && served.dir !== path.resolve(this.fallback.modelDir))
