@@ -46,6 +46,7 @@ export function CollectionsIndex() {
     void request('collections:list', { scope: 'mine' }).then((r) => r.ok && setMine(r.data.collections));
   };
   const moderation = useModerationVersion();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: guest and moderation are reload triggers (a new nickname changes whose collections 'mine' lists; a moderation change hides or shows some); load itself only calls request and state setters
   useEffect(load, [guest, moderation]);
 
   return (

@@ -45,6 +45,7 @@ export function GalleryBrowser() {
   };
   const moderation = useModerationVersion();
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: moderation is a reload trigger: a moderation change reloads the current gallery page so hidden items disappear
   useEffect(() => {
     void request('gallery:list', { label, sort, page, pageSize: PAGE_SIZE }).then((r) =>
       r.ok ? (setData(r.data), setError(null)) : setError(r.error),

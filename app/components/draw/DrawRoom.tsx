@@ -121,8 +121,8 @@ export function DrawRoom({ initialRoom }: { initialRoom: string }) {
             {room.status === 'drawing' ? (
               amDrawer ? (
                 <>
-                  Draw a <strong className="text-indigo-300">{target === null ? '…' : CLASS_NAMES[target]}</strong>;
-                  don&apos;t tell anyone.
+                  Draw a <strong className="text-indigo-300">{target === null ? '…' : CLASS_NAMES[target]}</strong>
+                  {"; don't tell anyone."}
                 </>
               ) : (
                 <>

@@ -35,6 +35,7 @@ export function SavePanel({
   const { guest, loaded } = useGuest();
 
   // A new drawing (or a changed one) starts from the model's guess again.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: strokes is the trigger: every new or changed drawing resets a saved or failed state to idle
   useEffect(() => setState((s) => (s.kind === 'saving' ? s : { kind: 'idle' })), [strokes]);
   useEffect(() => {
     if (strokes.length === 0) setLabel(null);

@@ -34,6 +34,7 @@ export function SketchGallery() {
     setState('ready');
   }, []);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: moderation is a reload trigger: a moderation change reloads the first page so hidden drawings disappear
   useEffect(() => {
     const socket = getSocket();
     const onConnect = () => void load(label, null);

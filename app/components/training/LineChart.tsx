@@ -61,6 +61,7 @@ export function LineChart({
   const markerRef = useRef(marker);
   markerRef.current = marker;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the chart is rebuilt only when its shape changes (series labels, axis labels, height); data goes through setData below, and yRange is a fresh array each render that callers change only together with the series and y label
   useEffect(() => {
     const el = box.current;
     if (!el) return;
@@ -137,13 +138,13 @@ export function LineChart({
       plot.current = null;
     };
     // The chart is rebuilt only when its shape changes; data and marker updates go through setData/redraw.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [series.map((s) => s.label).join('|'), xLabel, yLabel, y2Label, height]);
 
   useEffect(() => {
     plot.current?.setData(data);
   }, [data]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: marker is the trigger: the draw hook reads it through markerRef, so a changed marker only needs a redraw
   useEffect(() => {
     plot.current?.redraw(false, false);
   }, [marker]);

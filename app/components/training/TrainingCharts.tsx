@@ -44,15 +44,16 @@ const at = (b: SessionBatchEvent): number => b.epoch + (b.step + 1) / b.stepsPer
 export function TrainingCharts({ kind, batches, epochs, version, selectedEpoch }: Props) {
   const marker = selectedEpoch === null ? null : selectedEpoch + 1;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: batches and epochs are appended to in place, so their identity never changes; version counts them and says when to recompute
   const loss = useMemo(() => {
     const bx = batches.map(at);
     const ex = epochs.map((e) => e.epoch + 1);
     const epochSeries = [epochs.map((e) => e.trainLoss)];
     if (kind === 'cnn') epochSeries.push(epochs.map((e) => e.evaluation.testLoss ?? null) as number[]);
     return align(bx, [batches.map((b) => b.loss)], ex, epochSeries);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version, kind]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: batches and epochs are appended to in place, so their identity never changes; version counts them and says when to recompute
   const quality = useMemo(() => {
     const bx = batches.map(at);
     const ex = epochs.map((e) => e.epoch + 1);
@@ -62,7 +63,6 @@ export function TrainingCharts({ kind, batches, epochs, version, selectedEpoch }
       ]);
     }
     return align([], [], ex, [epochs.map((e) => e.evaluation.headline)]);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [version, kind]);
 
   const lossSeries: SeriesSpec[] = [
