@@ -2,7 +2,7 @@
  * Live training sessions: configuration, events, presence, host controls.
  */
 import { z } from './zod';
-import { CountSchema, definePushes, defineRequests, NicknameSchema, push, request, TextSchema } from './common';
+import { CountSchema, definePushes, defineRequests, push, request, TextSchema } from './common';
 
 /** Bounds on a session's hyperparameters: a session should take minutes on a small machine. */
 export const SESSION_LIMITS = {

@@ -80,7 +80,7 @@ export class Presence<M extends { id: string }> {
   /** Removes a connection; the person leaves with their last one. */
   leave(memberId: string, connectionId: string): void {
     const entry = this.entries.get(memberId);
-    if (!entry || !entry.connections.delete(connectionId) || entry.connections.size > 0) return;
+    if (!entry?.connections.delete(connectionId) || entry.connections.size > 0) return;
     this.entries.delete(memberId);
     this.record({ op: 'leave', version: ++this.versionCounter, id: memberId });
   }

@@ -277,7 +277,7 @@ function coveringSegment(p: Prepared, w: number, h: number): boolean {
     const dy = by - ay;
     const len2 = dx * dx + dy * dy;
     let t = len2 === 0 ? 0 : ((px - ax) * dx + (py - ay) * dy) / len2;
-    t = t < 0 ? 0 : t > 1 ? 1 : t;
+    t = t < 0 ? 0 : Math.min(t, 1);
     const ex = px - (ax + t * dx);
     const ey = py - (ay + t * dy);
     return ex * ex + ey * ey;
@@ -336,14 +336,14 @@ function paintCapsule(paper: Paper, pen: Prepared, ax: number, ay: number, bx: n
     for (let x = xMin; x <= xMax; x++) {
       const cx = x + 0.5;
       let t = len2 === 0 ? 0 : ((cx - ax) * dx + (cy - ay) * dy) / len2;
-      t = t < 0 ? 0 : t > 1 ? 1 : t;
+      t = t < 0 ? 0 : Math.min(t, 1);
       const ex = cx - (ax + t * dx);
       const ey = cy - (ay + t * dy);
       const d2 = ex * ex + ey * ey;
       if (d2 >= outer) continue;
       // Coverage of a pixel by the edge, approximated by its distance: a 1-pixel linear ramp.
       const d = Math.sqrt(d2);
-      const cover = r + 0.5 - d > 1 ? 1 : r + 0.5 - d;
+      const cover = Math.min(r + 0.5 - d, 1);
       const i = y * w + x;
       if (erase) {
         if (1 - cover < ink[i]!) ink[i] = 1 - cover;
@@ -401,7 +401,7 @@ function paintByDistance(ink: Float32Array, bw: number, bh: number, p: Prepared)
     for (let x = Math.max(0, -box.x0); x < Math.min(w, bw - box.x0); x++) {
       const dist = Math.sqrt(d[y * w + x]!);
       if (dist >= outer) continue;
-      const cover = outer - dist > 1 ? 1 : outer - dist;
+      const cover = Math.min(outer - dist, 1);
       const i = (y + box.y0) * bw + x + box.x0;
       if (p.erase) {
         if (1 - cover < ink[i]!) ink[i] = 1 - cover;

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { HideableKindSchema } from '../../lib/protocol';
 import { checkAdmin } from '../admin';
-import { Moderation, type ModerationChange } from '../moderation';
+import type { Moderation, ModerationChange } from '../moderation';
 import type { Limits } from '../limits';
 import { actorOf } from './actor';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from './requests';

@@ -236,7 +236,7 @@ function tryChain(model: tfTypes.LayersModel): { ops: Op[]; mirror: boolean } | 
     } else if (cls === 'Flatten') {
       ops.push({ kind: 'flatten' });
     } else if (cls === 'Dropout') {
-      continue;
+      // The identity at inference: no op.
     } else if (cls === 'Dense') {
       const act = c.activation ?? 'linear';
       if (act !== 'linear' && act !== 'relu') return bail(ops);

@@ -9,6 +9,7 @@ import { BACKEND_NAMES, type BackendName } from '../../env';
 export type BackendRequest = 'auto' | BackendName;
 
 /** Loads and activates one backend; resolves to extra facts (e.g. SIMD) or throws why it cannot. */
+// biome-ignore lint/suspicious/noConfusingVoidType: void lets a loader with no facts be a plain `async () => { ... }` without a return statement (with undefined, TypeScript rejects the Promise<void> those infer)
 export type BackendLoader = () => Promise<{ simd?: boolean } | void>;
 
 export type BackendInfo = {

@@ -9,7 +9,7 @@
  * them in time.
  */
 
-export const enum Command {
+export enum Command {
   Run = 0,
   Pause = 1,
   Stop = 2,

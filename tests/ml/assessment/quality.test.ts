@@ -15,7 +15,6 @@ import {
 } from '../../../server/ml/assessment/cas';
 import { standardNormal } from '../../../server/ml/models/sample';
 import { decodePng } from '../../../server/ml/image';
-import { buildCnn } from '../../../server/ml/models/cnn';
 import { buildVae, type Vae } from '../../../server/ml/models/vae';
 import { storeVaeAssessment } from '../../../server/ml/assessment/store';
 import { listAssessments, openDb } from '../../../server/db';

@@ -19,7 +19,7 @@ function stubLoaders(available: BackendName[]) {
         return name === 'wasm' ? { simd: true } : undefined;
       },
     ]),
-  ) as Record<BackendName, () => Promise<{ simd?: boolean } | void>>;
+  ) as Record<BackendName, () => Promise<{ simd?: boolean } | undefined>>;
   return { calls, loaders };
 }
 

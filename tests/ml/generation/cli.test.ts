@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tinyCnn } from '../../helpers/models';
 import { initBackend } from '../../../server/ml/backend';
 import { decodePng } from '../../../server/ml/image';
-import { buildCnn } from '../../../server/ml/models/cnn';
 import { saveLayersModel } from '../../../server/ml/models/storage';
 import { buildVae, saveVae } from '../../../server/ml/models/vae';
 import { FIXTURE_DIR, tempDir } from '../data/fixture';

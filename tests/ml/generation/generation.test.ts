@@ -3,7 +3,6 @@ import { tinyCnn } from '../../helpers/models';
 import { initBackend } from '../../../server/ml/backend';
 import { parseClass } from '../../../server/ml/data/fashionMnist';
 import { judgeFromClassifier, type Judge } from '../../../server/ml/models/judge';
-import { buildCnn } from '../../../server/ml/models/cnn';
 import { buildVae, type Vae } from '../../../server/ml/models/vae';
 import { sample, standardNormal } from '../../../server/ml/models/sample';
 import { qualityGuided, selectDiverse } from '../../../server/ml/generation/select';

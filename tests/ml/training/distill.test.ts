@@ -35,7 +35,7 @@ function constantTeacher(logits: number[]): tfTypes.LayersModel {
     })
     .apply(flat) as tfTypes.SymbolicTensor;
   const model = tf.model({ inputs: input, outputs: out });
-  const [kernel, bias] = model.layers[2]!.getWeights();
+  const [kernel] = model.layers[2]!.getWeights();
   model.layers[2]!.setWeights([kernel!, tf.tensor1d(logits)]);
   return model;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '../../../server/ml/backend';
 import { loadSplit } from '../../../server/ml/data/fashionMnist';

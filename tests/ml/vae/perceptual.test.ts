@@ -4,7 +4,6 @@ import { tinyCnn } from '../../helpers/models';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { initBackend, tf } from '../../../server/ml/backend';
 import { loadSplit, type DatasetSplit } from '../../../server/ml/data/fashionMnist';
-import { buildCnn } from '../../../server/ml/models/cnn';
 import { saveLayersModel } from '../../../server/ml/models/storage';
 import { buildVae, VaeArchSchema } from '../../../server/ml/models/vae';
 import { featureExtractor, loadFeatureExtractor, perceptualDistance } from '../../../server/ml/models/perceptual';
