@@ -13,11 +13,17 @@ export function ModelsIndex() {
   const [error, setError] = useState<string | null>(null);
   // Reloaded when a moderator hides a nickname (a session's host) or shows it again.
   const moderation = useModerationVersion();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: moderation is the reload trigger (hidden hosts disappear, shown ones come back)
   useEffect(() => {
     void request('models:list', { kind: null }).then((r) => (r.ok ? setVersions(r.data.versions) : setError(r.error)));
   }, [moderation]);
   if (error || !versions) return <NotLoaded error={error} />;
-  if (versions.length === 0) return <p className="mt-6 text-zinc-400">No model versions yet: finish a training session or run <code>npm run eval:cnn -- --save</code>.</p>;
+  if (versions.length === 0)
+    return (
+      <p className="mt-6 text-zinc-400">
+        No model versions yet: finish a training session or run <code>npm run eval:cnn -- --save</code>.
+      </p>
+    );
   return (
     <ul className="mt-6 divide-y divide-zinc-800 rounded-xl border border-zinc-800" data-testid="model-list">
       {versions.map((v) => (
@@ -27,7 +33,8 @@ export function ModelsIndex() {
               #{v.id} {v.kind.toUpperCase()} · {v.session ? `session “${v.session.name}”` : v.name}
             </Link>
             <p className="text-xs text-zinc-500">
-              {v.session ? `trained by ${v.session.hostNickname}` : v.path} · {new Date(v.createdAt).toLocaleString()} · {v.params.toLocaleString('en')} parameters · {v.assessments} assessment{v.assessments === 1 ? '' : 's'}
+              {v.session ? `trained by ${v.session.hostNickname}` : v.path} · {new Date(v.createdAt).toLocaleString()} ·{' '}
+              {v.params.toLocaleString('en')} parameters · {v.assessments} assessment{v.assessments === 1 ? '' : 's'}
             </p>
           </div>
           <div className="flex items-center gap-2 text-xs">

@@ -6,7 +6,8 @@ export function headlineOf(metrics: unknown): string | null {
   const accuracy = n(m.accuracy);
   if (accuracy !== null) return `test accuracy ${(accuracy * 100).toFixed(2)} %`;
   const headline = n(m.headline);
-  if (headline !== null) return `${typeof m.headlineName === 'string' ? m.headlineName : 'headline'} ${headline <= 1 ? `${(headline * 100).toFixed(2)} %` : headline.toFixed(2)}`;
+  if (headline !== null)
+    return `${typeof m.headlineName === 'string' ? m.headlineName : 'headline'} ${headline <= 1 ? `${(headline * 100).toFixed(2)} %` : headline.toFixed(2)}`;
   const ratio = n(m.frechetRatio);
   if (ratio !== null) return `Fréchet ratio ${ratio.toFixed(2)}x`;
   return null;

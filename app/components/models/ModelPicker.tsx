@@ -14,8 +14,17 @@ function label(v: ModelVersionSummary): string {
   return `#${v.id} · ${who} · ${new Date(v.createdAt).toLocaleDateString()}`;
 }
 
-export function ModelPicker({ kind, value, onChange }: { kind: 'cnn' | 'vae'; value: number | null; onChange: (id: number | null) => void }) {
+export function ModelPicker({
+  kind,
+  value,
+  onChange,
+}: {
+  kind: 'cnn' | 'vae';
+  value: number | null;
+  onChange: (id: number | null) => void;
+}) {
   const [versions, setVersions] = useState<ModelVersionSummary[]>([]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the list loads once per kind; onChange is a state setter from the parent, and the ?model= link is read only on that first load
   useEffect(() => {
     void request('models:list', { kind }).then((r) => {
       if (!r.ok) return;
@@ -25,7 +34,6 @@ export function ModelPicker({ kind, value, onChange }: { kind: 'cnn' | 'vae'; va
       const wanted = Number(new URLSearchParams(window.location.search).get('model'));
       if (usable.some((v) => v.id === wanted)) onChange(wanted);
     });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [kind]);
   const served = versions.find((v) => v.served);
   return (

@@ -23,11 +23,17 @@ import { fitGaussianMixture } from './mixture';
 
 export const PRIOR_FILE = 'latent-prior.json';
 
-const ComponentSchema = z.object({ weight: z.number().min(0), mean: z.array(z.number()), cholesky: z.array(z.number()) });
+const ComponentSchema = z.object({
+  weight: z.number().min(0),
+  mean: z.array(z.number()),
+  cholesky: z.array(z.number()),
+});
 const ClassSchema = z.union([
   z.object({ components: z.array(ComponentSchema).min(1) }),
   // the first format: one Gaussian per class
-  z.object({ mean: z.array(z.number()), cholesky: z.array(z.number()) }).transform((c) => ({ components: [{ weight: 1, ...c }] })),
+  z
+    .object({ mean: z.array(z.number()), cholesky: z.array(z.number()) })
+    .transform((c) => ({ components: [{ weight: 1, ...c }] })),
 ]);
 const ClassPriorsSchema = z.object({
   latent: z.number().int().min(1),
@@ -49,7 +55,11 @@ export function componentsFor(count: number, latent: number, requested: number):
 }
 
 /** The encoder's posterior means and variances (count x latent each) over a labelled set. */
-export function encodePosteriors(encoder: tfTypes.LayersModel, data: DatasetSplit, batchSize = 500): { latent: number; means: Float32Array; variances: Float32Array } {
+export function encodePosteriors(
+  encoder: tfTypes.LayersModel,
+  data: DatasetSplit,
+  batchSize = 500,
+): { latent: number; means: Float32Array; variances: Float32Array } {
   const latent = (encoder.outputs[0]!.shape[1] as number) ?? 0;
   const means = new Float32Array(data.count * latent);
   const variances = new Float32Array(data.count * latent);
@@ -68,12 +78,17 @@ export function encodePosteriors(encoder: tfTypes.LayersModel, data: DatasetSpli
 }
 
 /** Fits the per-class aggregate-posterior Gaussian mixtures with the encoder over a labelled set. */
-export function fitClassPriors(encoder: tfTypes.LayersModel, data: DatasetSplit, opts: FitPriorOptions = {}): ClassPriors {
+export function fitClassPriors(
+  encoder: tfTypes.LayersModel,
+  data: DatasetSplit,
+  opts: FitPriorOptions = {},
+): ClassPriors {
   const { components = 1, seed = 1, batchSize = 500 } = opts;
   const { latent, means, variances } = encodePosteriors(encoder, data, batchSize);
   const classes = Array.from({ length: NUM_CLASSES }, (_, c) => {
     const rows = Array.from({ length: data.count }, (_, i) => i).filter((i) => data.labels[i] === c);
-    if (rows.length < 2) throw new RangeError(`class ${c} has ${rows.length} images; fitting its latent Gaussian needs at least 2`);
+    if (rows.length < 2)
+      throw new RangeError(`class ${c} has ${rows.length} images; fitting its latent Gaussian needs at least 2`);
     const mu = new Float64Array(rows.length * latent);
     const vars = new Float32Array(rows.length * latent);
     rows.forEach((r, k) => {
@@ -81,9 +96,18 @@ export function fitClassPriors(encoder: tfTypes.LayersModel, data: DatasetSplit,
       vars.set(variances.subarray(r * latent, (r + 1) * latent), k * latent);
     });
     const k = componentsFor(rows.length, latent, components);
-    const mixture = fitGaussianMixture(mu, latent, { components: k, seed: seed * 31 + c, pointVariances: vars, ridge: 1e-6 });
+    const mixture = fitGaussianMixture(mu, latent, {
+      components: k,
+      seed: seed * 31 + c,
+      pointVariances: vars,
+      ridge: 1e-6,
+    });
     return {
-      components: mixture.components.map((g) => ({ weight: g.weight, mean: Array.from(g.mean), cholesky: Array.from(cholesky(g.cov, latent)) })),
+      components: mixture.components.map((g) => ({
+        weight: g.weight,
+        mean: Array.from(g.mean),
+        cholesky: Array.from(cholesky(g.cov, latent)),
+      })),
     };
   });
   return { latent, fittedOn: data.count, classes };
@@ -93,7 +117,12 @@ export function fitClassPriors(encoder: tfTypes.LayersModel, data: DatasetSplit,
  * z = mean + L eps for each row of standard-normal `eps` (count x latent), in place, with the
  * Gaussian of each row's class; when a class has several, `random` picks one by weight.
  */
-export function applyClassPrior(prior: ClassPriors, eps: Float32Array, labels: Uint8Array, random: Random = mulberry32(1)): Float32Array {
+export function applyClassPrior(
+  prior: ClassPriors,
+  eps: Float32Array,
+  labels: Uint8Array,
+  random: Random = mulberry32(1),
+): Float32Array {
   const n = prior.latent;
   const e = new Float64Array(n);
   for (let i = 0; i < labels.length; i++) {
@@ -127,6 +156,9 @@ export async function loadClassPriors(dir: string): Promise<ClassPriors | undefi
   const file = path.join(dir, PRIOR_FILE);
   if (!existsSync(file)) return undefined;
   const parsed = ClassPriorsSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
-  if (!parsed.success) throw new UserFacingError(`${file} is not a valid latent prior file: delete it or refit it with npm run train:vae -- --fit-prior.`);
+  if (!parsed.success)
+    throw new UserFacingError(
+      `${file} is not a valid latent prior file: delete it or refit it with npm run train:vae -- --fit-prior.`,
+    );
   return parsed.data;
 }

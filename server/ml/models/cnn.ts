@@ -22,7 +22,9 @@ export const CnnArchSchema = z.object({
    * 3x3 convolutions (each with batch norm and ReLU) per stage before its pooling, e.g. [1, 2, 2]:
    * a stage's later convolutions keep its filter count. [1, 1, 1] is the original network.
    */
-  convs: z.tuple([z.number().int().min(1).max(4), z.number().int().min(1).max(4), z.number().int().min(1).max(4)]).default([1, 1, 1]),
+  convs: z
+    .tuple([z.number().int().min(1).max(4), z.number().int().min(1).max(4), z.number().int().min(1).max(4)])
+    .default([1, 1, 1]),
 });
 export type CnnArch = z.infer<typeof CnnArchSchema>;
 
@@ -41,7 +43,14 @@ export function buildCnn(arch: Partial<CnnArch> = {}, seed = 1): tfTypes.LayersM
       // conv1, bn1 for a stage's first convolution (the names of the original network), conv1b, bn1b, ... after it
       const suffix = k === 0 ? '' : String.fromCharCode(97 + k);
       x = tf.layers
-        .conv2d({ filters: f, kernelSize: 3, padding: 'same', useBias: false, kernelInitializer: init(), name: `conv${i + 1}${suffix}` })
+        .conv2d({
+          filters: f,
+          kernelSize: 3,
+          padding: 'same',
+          useBias: false,
+          kernelInitializer: init(),
+          name: `conv${i + 1}${suffix}`,
+        })
         .apply(x) as tfTypes.SymbolicTensor;
       x = tf.layers.batchNormalization({ name: `bn${i + 1}${suffix}` }).apply(x) as tfTypes.SymbolicTensor;
       x = tf.layers.reLU().apply(x) as tfTypes.SymbolicTensor;
@@ -63,7 +72,15 @@ export function buildCnn(arch: Partial<CnnArch> = {}, seed = 1): tfTypes.LayersM
 
 function buildReferenceSmall(init: () => ReturnType<typeof tf.initializers.heNormal>): tfTypes.LayersModel {
   const m = tf.sequential({ name: 'reference_small_cnn' });
-  m.add(tf.layers.conv2d({ inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1], filters: 32, kernelSize: 3, activation: 'relu', kernelInitializer: init() }));
+  m.add(
+    tf.layers.conv2d({
+      inputShape: [IMAGE_SIZE, IMAGE_SIZE, 1],
+      filters: 32,
+      kernelSize: 3,
+      activation: 'relu',
+      kernelInitializer: init(),
+    }),
+  );
   m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
   m.add(tf.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu', kernelInitializer: init() }));
   m.add(tf.layers.maxPooling2d({ poolSize: 2 }));
@@ -94,7 +111,9 @@ export function withMirrorAveraging(base: tfTypes.LayersModel): tfTypes.LayersMo
   const chain = base.layers.filter((l) => l.getClassName() !== 'InputLayer');
   const featuresAt = chain.findIndex((l) => l.name === 'features');
   if (featuresAt < 0 || chain.at(-1)?.name !== 'logits' || featuresAt !== chain.length - 3) {
-    throw new RangeError(`${base.name} is not a garment classifier from buildCnn (features -> dropout -> logits at the end)`);
+    throw new RangeError(
+      `${base.name} is not a garment classifier from buildCnn (features -> dropout -> logits at the end)`,
+    );
   }
   const copy = (layer: tfTypes.layers.Layer, name = layer.name): tfTypes.layers.Layer => {
     const entry = tf.serialization.SerializationMap.getMap().classNameMap[layer.getClassName()];
@@ -108,7 +127,13 @@ export function withMirrorAveraging(base: tfTypes.LayersModel): tfTypes.LayersMo
 
   const input = tf.input({ shape: [IMAGE_SIZE, IMAGE_SIZE, 1], name: 'image' });
   const antiIdentity = tf.tidy(() => tf.reverse(tf.eye(IMAGE_SIZE), 1));
-  const mirrorLayer = tf.layers.dense({ units: IMAGE_SIZE, useBias: false, trainable: false, name: MIRROR_LAYER, weights: [antiIdentity] });
+  const mirrorLayer = tf.layers.dense({
+    units: IMAGE_SIZE,
+    useBias: false,
+    trainable: false,
+    name: MIRROR_LAYER,
+    weights: [antiIdentity],
+  });
   const rows = tf.layers.reshape({ targetShape: [IMAGE_SIZE, IMAGE_SIZE] }).apply(input) as tfTypes.SymbolicTensor;
   const mirrored = tf.layers
     .reshape({ targetShape: [IMAGE_SIZE, IMAGE_SIZE, 1] })

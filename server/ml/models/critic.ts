@@ -39,7 +39,16 @@ export function buildCritic(seed: number, filters: readonly number[] = [16, 32],
   const label = tf.input({ shape: [NUM_CLASSES], name: 'label' });
   let x: Sym = image;
   filters.forEach((f, i) => {
-    x = tf.layers.conv2d({ filters: f, kernelSize: 4, strides: 2, padding: 'same', kernelInitializer: he(), name: `critic_conv${i + 1}` }).apply(x) as Sym;
+    x = tf.layers
+      .conv2d({
+        filters: f,
+        kernelSize: 4,
+        strides: 2,
+        padding: 'same',
+        kernelInitializer: he(),
+        name: `critic_conv${i + 1}`,
+      })
+      .apply(x) as Sym;
     x = tf.layers.leakyReLU({ alpha: 0.2, name: `critic_act${i + 1}` }).apply(x) as Sym;
   });
   x = tf.layers.flatten({ name: 'critic_flat' }).apply(x) as Sym;
@@ -67,7 +76,12 @@ export interface AdversarialTerms {
 }
 
 /** The two players' terms for a batch of real images and their reconstructions (both in [0, 1]). */
-export function adversarialTerms(critic: tfTypes.LayersModel, real: tfTypes.Tensor, fake: tfTypes.Tensor, label: tfTypes.Tensor): AdversarialTerms {
+export function adversarialTerms(
+  critic: tfTypes.LayersModel,
+  real: tfTypes.Tensor,
+  fake: tfTypes.Tensor,
+  label: tfTypes.Tensor,
+): AdversarialTerms {
   const score = (images: tfTypes.Tensor): tfTypes.Tensor1D =>
     (critic.apply([images, label], { training: true }) as tfTypes.Tensor).reshape([-1]) as tfTypes.Tensor1D;
   const dReal = score(real);

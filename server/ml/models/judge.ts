@@ -29,14 +29,22 @@ export interface Judgement {
 /** Wraps a trained classifier; it must have a dense layer named 'features' (see buildCnn). */
 export function judgeFromClassifier(classifier: tfTypes.LayersModel, dir = '(in memory)'): Judge {
   const out = classifier.outputs[0]?.shape;
-  if (classifier.inputs.length !== 1 || classifier.inputs[0]?.shape.join(',') !== ',28,28,1' || out?.join(',') !== `,${NUM_CLASSES}`) {
-    throw new UserFacingError(`${dir} is not a garment classifier (input ${classifier.inputs[0]?.shape}, output ${out}): pass the CNN folder, e.g. models/cnn.`);
+  if (
+    classifier.inputs.length !== 1 ||
+    classifier.inputs[0]?.shape.join(',') !== ',28,28,1' ||
+    out?.join(',') !== `,${NUM_CLASSES}`
+  ) {
+    throw new UserFacingError(
+      `${dir} is not a garment classifier (input ${classifier.inputs[0]?.shape}, output ${out}): pass the CNN folder, e.g. models/cnn.`,
+    );
   }
   let features: tfTypes.SymbolicTensor;
   try {
     features = classifier.getLayer('features').output as tfTypes.SymbolicTensor;
   } catch {
-    throw new UserFacingError(`The classifier in ${dir} has no layer named 'features': train it with npm run train:cnn.`);
+    throw new UserFacingError(
+      `The classifier in ${dir} has no layer named 'features': train it with npm run train:cnn.`,
+    );
   }
   const model = tf.model({ inputs: classifier.inputs, outputs: [features, classifier.outputs[0]!] });
   return { model, featureSize: features.shape[1]!, dir };
@@ -76,7 +84,8 @@ export function predictedClasses(j: Judgement): Uint8Array {
   const out = new Uint8Array(j.count);
   for (let i = 0; i < j.count; i++) {
     let best = 0;
-    for (let c = 1; c < NUM_CLASSES; c++) if (j.probs[i * NUM_CLASSES + c]! > j.probs[i * NUM_CLASSES + best]!) best = c;
+    for (let c = 1; c < NUM_CLASSES; c++)
+      if (j.probs[i * NUM_CLASSES + c]! > j.probs[i * NUM_CLASSES + best]!) best = c;
     out[i] = best;
   }
   return out;

@@ -41,7 +41,15 @@ export interface Mixture {
 const LOG_2PI = Math.log(2 * Math.PI);
 
 /** log N(x | mean, L L^T) for each row of `points`, written into `out` (stride `stride`, offset `k`). */
-function logDensities(points: Float64Array, dim: number, mean: Float64Array, l: Float64Array, out: Float64Array, stride: number, k: number): void {
+function logDensities(
+  points: Float64Array,
+  dim: number,
+  mean: Float64Array,
+  l: Float64Array,
+  out: Float64Array,
+  stride: number,
+  k: number,
+): void {
   let logDet = 0;
   for (let d = 0; d < dim; d++) logDet += Math.log(l[d * dim + d]!);
   const y = new Float64Array(dim);
@@ -151,7 +159,9 @@ export function fitGaussianMixture(points: Float64Array, dim: number, opts: Mixt
   // definite); a mixture needs enough points for every component's covariance.
   if (count < 2 || (k > 1 && count < k * (dim + 1))) {
     const need = k === 1 ? 2 : k * (dim + 1);
-    throw new RangeError(`${count} points are too few for ${k} full-covariance component(s) in ${dim} dimensions (need ${need})`);
+    throw new RangeError(
+      `${count} points are too few for ${k} full-covariance component(s) in ${dim} dimensions (need ${need})`,
+    );
   }
   const ridge = opts.ridge ?? 1e-4;
   const maxIterations = opts.iterations ?? 100;
@@ -203,6 +213,8 @@ export function fitGaussianMixture(points: Float64Array, dim: number, opts: Mixt
       if (gained < tolerance) break;
     }
   }
-  const components = Array.from({ length: k }, (_, j) => weightedMoments(points, dim, resp, k, j, ridge, opts.pointVariances));
+  const components = Array.from({ length: k }, (_, j) =>
+    weightedMoments(points, dim, resp, k, j, ridge, opts.pointVariances),
+  );
   return { components, logLikelihood, iterations };
 }

@@ -28,7 +28,9 @@ export function featureExtractor(cnn: tfTypes.LayersModel, stages = 2): tfTypes.
   const names = new Set(cnn.layers.map((l) => l.name));
   const missing = layers.filter((n) => !names.has(n));
   if (missing.length > 0) {
-    throw new UserFacingError(`${cnn.name} has no layer ${missing.join(', ')}: the perceptual loss needs a garment CNN trained by npm run train:cnn.`);
+    throw new UserFacingError(
+      `${cnn.name} has no layer ${missing.join(', ')}: the perceptual loss needs a garment CNN trained by npm run train:cnn.`,
+    );
   }
   const outputs = layers.map((n) => cnn.getLayer(n).output as tfTypes.SymbolicTensor);
   const model = tf.model({ inputs: cnn.inputs, outputs, name: 'perceptual_features' });
@@ -45,7 +47,11 @@ export async function loadFeatureExtractor(dir: string, stages = 2): Promise<tfT
  * activations, scaled by 784 so that a weight of 1 weighs it like a loss summed over the pixels.
  * Only xHat's side carries gradients to the VAE (x is data; the network itself is not trained).
  */
-export function perceptualDistance(features: tfTypes.LayersModel, x: tfTypes.Tensor, xHat: tfTypes.Tensor): tfTypes.Tensor1D {
+export function perceptualDistance(
+  features: tfTypes.LayersModel,
+  x: tfTypes.Tensor,
+  xHat: tfTypes.Tensor,
+): tfTypes.Tensor1D {
   const n = x.shape[0]!;
   const a = features.apply(x, { training: false }) as tfTypes.Tensor[];
   const b = features.apply(xHat, { training: false }) as tfTypes.Tensor[];

@@ -78,13 +78,15 @@ export function sample(
   const labels = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const c = typeof classes === 'number' ? classes : classes[i % classes.length]!;
-    if (!Number.isInteger(c) || c < 0 || c >= NUM_CLASSES) throw new RangeError(`class ${c} is outside 0-${NUM_CLASSES - 1}`);
+    if (!Number.isInteger(c) || c < 0 || c >= NUM_CLASSES)
+      throw new RangeError(`class ${c} is outside 0-${NUM_CLASSES - 1}`);
     labels[i] = c;
   }
   const latents = standardNormal(seed, n * latentSize);
   if (temperature !== 1) for (let i = 0; i < latents.length; i++) latents[i]! *= temperature;
   if (prior) {
-    if (prior.latent !== latentSize) throw new RangeError(`the latent prior is for ${prior.latent} dimensions, the decoder has ${latentSize}`);
+    if (prior.latent !== latentSize)
+      throw new RangeError(`the latent prior is for ${prior.latent} dimensions, the decoder has ${latentSize}`);
     applyClassPrior(prior, latents, labels, mulberry32(seed ^ 0x5bd1e995));
   }
   return { images: decodeLatents(decoder, latents, labels), latents, labels, count: n, latentSize };

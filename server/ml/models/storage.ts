@@ -69,7 +69,9 @@ export async function loadLayersModel(dir: string): Promise<tfTypes.LayersModel>
       try {
         buffers.push(await readFile(path.join(dir, p)));
       } catch {
-        throw new UserFacingError(`The weights file ${path.join(dir, p)} of model ${dir} is missing: re-train or re-copy the model.`);
+        throw new UserFacingError(
+          `The weights file ${path.join(dir, p)} of model ${dir} is missing: re-train or re-copy the model.`,
+        );
       }
     }
   }
@@ -82,7 +84,9 @@ export async function loadLayersModel(dir: string): Promise<tfTypes.LayersModel>
   }
   const weightData = all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength);
   try {
-    return await tf.loadLayersModel(tf.io.fromMemory({ modelTopology: parsed.modelTopology, weightSpecs: specs, weightData }));
+    return await tf.loadLayersModel(
+      tf.io.fromMemory({ modelTopology: parsed.modelTopology, weightSpecs: specs, weightData }),
+    );
   } catch (err) {
     throw new UserFacingError(`Cannot build model ${dir} from its files (${(err as Error).message}).`);
   }

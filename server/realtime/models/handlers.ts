@@ -57,7 +57,11 @@ export async function attachModels(io: PlaygroundServer, options: ModelsOptions 
           .then((db) => importCommittedModels(db, env.MODELS_DIR))
           .then(
             (n) => void (n > 0 && console.log(`[models] imported ${n} committed assessment(s) from ${env.MODELS_DIR}`)),
-            (err: unknown) => console.error('[models] could not import the committed models:', err instanceof Error ? err.message : err),
+            (err: unknown) =>
+              console.error(
+                '[models] could not import the committed models:',
+                err instanceof Error ? err.message : err,
+              ),
           );
 
   const summaryOf = async (db: Db, id: number) => (await listVersions(db, null, defaultDirs)).find((v) => v.id === id)!;
@@ -66,7 +70,9 @@ export async function attachModels(io: PlaygroundServer, options: ModelsOptions 
   /** A version as others see it: its session host's nickname may be hidden. */
   const shown = async <V extends ModelVersionSummary>(v: V): Promise<V> => {
     await moderation.ready();
-    return v.session ? { ...v, session: { ...v.session, hostNickname: moderation.nickname(v.session.hostNickname) } } : v;
+    return v.session
+      ? { ...v, session: { ...v.session, hostNickname: moderation.nickname(v.session.hostNickname) } }
+      : v;
   };
 
   const onConnection = (socket: PlaygroundSocket): void => {
@@ -86,7 +92,12 @@ export async function attachModels(io: PlaygroundServer, options: ModelsOptions 
       return {
         ...summary,
         trainingLog: version.trainingLog,
-        assessments: version.assessments.map((a) => ({ id: a.id, source: a.source, createdAt: a.createdAt.toISOString(), metrics: a.metrics })),
+        assessments: version.assessments.map((a) => ({
+          id: a.id,
+          source: a.source,
+          createdAt: a.createdAt.toISOString(),
+          metrics: a.metrics,
+        })),
         archiveUrl: `/api/models/${id}/archive`,
         reportCardUrl: version.kind === 'cnn' && summary.available ? `/api/models/${id}/report-card.png` : null,
       };
@@ -118,7 +129,10 @@ export async function attachModels(io: PlaygroundServer, options: ModelsOptions 
         const gone = await unavailableReason(db, version);
         if (gone) throw new ApiError(410, gone);
         const { name, data } = await versionArchive(version);
-        return { body: data, headers: { 'content-type': 'application/gzip', 'content-disposition': `attachment; filename="${name}"` } };
+        return {
+          body: data,
+          headers: { 'content-type': 'application/gzip', 'content-disposition': `attachment; filename="${name}"` },
+        };
       },
     },
     {
@@ -126,7 +140,10 @@ export async function attachModels(io: PlaygroundServer, options: ModelsOptions 
       pattern: 'models/:id/report-card.png',
       handler: async (_req, params) => {
         const version = await findVersion(await getDb(), idOf(params), 'cnn');
-        return { body: await cards.get(version.id), headers: { 'content-type': 'image/png', 'cache-control': 'max-age=300' } };
+        return {
+          body: await cards.get(version.id),
+          headers: { 'content-type': 'image/png', 'cache-control': 'max-age=300' },
+        };
       },
     },
   ];

@@ -69,12 +69,16 @@ describe('garment CNN', () => {
     const base = await tinyCnn(4);
     const model = withMirrorAveraging(base);
     const x = imagesToTensor(test.images, 0, 6);
-    const expected = tf.tidy(() => tf.div(tf.add(base.predict(x) as tf.Tensor, base.predict(tf.reverse(x, 2)) as tf.Tensor), 2));
+    const expected = tf.tidy(() =>
+      tf.div(tf.add(base.predict(x) as tf.Tensor, base.predict(tf.reverse(x, 2)) as tf.Tensor), 2),
+    );
     const got = model.predict(x) as tf.Tensor;
     const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(got, expected))).dataSync()[0]!);
     expect(diff).toBeLessThan(1e-4);
     // Not the base model's answer (the mirror matters), and a mirrored image gets the same answer.
-    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(got, base.predict(x) as tf.Tensor))).dataSync()[0]!)).toBeGreaterThan(1e-3);
+    expect(tf.tidy(() => tf.max(tf.abs(tf.sub(got, base.predict(x) as tf.Tensor))).dataSync()[0]!)).toBeGreaterThan(
+      1e-3,
+    );
     const ofMirror = model.predict(tf.reverse(x, 2)) as tf.Tensor;
     expect(tf.tidy(() => tf.max(tf.abs(tf.sub(ofMirror, got))).dataSync()[0]!)).toBeLessThan(1e-4);
     expect(countParams(model)).toBe(countParams(base));
@@ -96,7 +100,9 @@ describe('garment CNN', () => {
   });
 
   it('names the problem of a missing or corrupt model folder', async () => {
-    await expect(loadLayersModel(path.join(tmp, 'nothing'))).rejects.toThrow(/No model at .*train one with npm run train:cnn/);
+    await expect(loadLayersModel(path.join(tmp, 'nothing'))).rejects.toThrow(
+      /No model at .*train one with npm run train:cnn/,
+    );
     const dir = path.join(tmp, 'corrupt');
     await saveLayersModel(await tinyCnn(), dir);
     await writeFile(path.join(dir, 'weights.bin'), Buffer.alloc(100));
