@@ -6,7 +6,7 @@
 'use client';
 
 import Link from 'next/link';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { CLASS_NAMES } from '../../../lib/classes';
 import { RadioChoices } from '../RadioChoices';
 import type { Stroke } from '../../../lib/sketch/preprocess';
@@ -17,7 +17,8 @@ import { Button } from './Toolbar';
 type SaveState =
   | { kind: 'idle' }
   | { kind: 'saving' }
-  | { kind: 'saved'; id: number }
+  /** `earlier`: the drawing changed while it was being saved; the changed one is not saved yet. */
+  | { kind: 'saved'; id: number; earlier: boolean }
   | { kind: 'error'; message: string };
 
 export function SavePanel({
@@ -33,6 +34,8 @@ export function SavePanel({
   const [state, setState] = useState<SaveState>({ kind: 'idle' });
   // The server signs drawings with the connection's guest cookie; without one they are anonymous.
   const { guest, loaded } = useGuest();
+  const current = useRef(strokes);
+  current.current = strokes;
 
   // A new drawing (or a changed one) starts from the model's guess again.
   // biome-ignore lint/correctness/useExhaustiveDependencies: strokes is the trigger: every new or changed drawing resets a saved or failed state to idle
@@ -46,7 +49,8 @@ export function SavePanel({
     if (chosen === null) return;
     setState({ kind: 'saving' });
     const reply = await request('draw:save', { strokes: [...strokes], label: chosen, modelVersionId });
-    setState(reply.ok ? { kind: 'saved', id: reply.data.id } : { kind: 'error', message: reply.error });
+    const earlier = current.current !== strokes;
+    setState(reply.ok ? { kind: 'saved', id: reply.data.id, earlier } : { kind: 'error', message: reply.error });
   };
 
   if (guess === null) {
@@ -83,12 +87,18 @@ export function SavePanel({
         }))}
       />
       <div className="mt-4 flex items-center gap-3">
-        <Button primary onClick={() => void save()} disabled={state.kind === 'saving' || state.kind === 'saved'}>
+        <Button
+          primary
+          onClick={() => void save()}
+          disabled={state.kind === 'saving' || (state.kind === 'saved' && !state.earlier)}
+        >
           {chosen === guess ? 'Yes, save it' : `Save as ${CLASS_NAMES[chosen!]}`}
         </Button>
         {state.kind === 'saved' && (
           <span className="text-sm text-emerald-300" role="status">
-            Saved{guest ? ` under ${guest.nickname}` : ' anonymously'}.{' '}
+            {state.earlier ? 'Saved the drawing as it was when you pressed save' : 'Saved'}
+            {guest ? ` under ${guest.nickname}` : ' anonymously'}
+            {state.earlier ? '; save again to keep it as it is now. ' : '. '}
             <Link href="/sketches" className="underline underline-offset-2">
               See the sketchbook
             </Link>
