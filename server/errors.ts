@@ -2,6 +2,7 @@
  * Errors meant for a person (UserFacingError, defined in lib/errors so browser-safe modules share
  * it) and runCli, which prints them alone, without a stack trace.
  */
+import path from 'node:path';
 import { UserFacingError } from '../lib/errors';
 
 export { UserFacingError };
@@ -18,4 +19,12 @@ export async function runCli(main: () => Promise<void>): Promise<void> {
     }
     process.exit(1);
   }
+}
+
+/**
+ * A message for every visitor's eyes: no file path of the server (an absolute path tells how the
+ * machine is laid out). Paths in messages become their last part.
+ */
+export function withoutPaths(text: string): string {
+  return text.replace(/(?:[A-Za-z]:)?(?:[\\/][^\s'"`:,;()\\/]+){2,}[\\/]?/g, (p) => `…/${path.basename(p)}`);
 }

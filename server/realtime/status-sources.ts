@@ -5,18 +5,11 @@
  */
 import path from 'node:path';
 import { checkDb, closeDb, targetFromEnv } from '../db';
+import { withoutPaths } from '../errors';
 import { backendInfo, initBackend } from '../ml/backend';
 import type { BackendStatus } from '../../lib/protocol';
 import type { StatusSources } from './status';
 import type { Recognizer } from '../recognition/recognizer';
-
-/**
- * What the status says is for every visitor's eyes: no file path of the server (an absolute path
- * tells how the machine is laid out). Paths in messages become their last part.
- */
-export function withoutPaths(text: string): string {
-  return text.replace(/(?:[A-Za-z]:)?(?:[\\/][^\s'"`:,;()\\/]+){2,}[\\/]?/g, (p) => `…/${path.basename(p)}`);
-}
 
 /** The recognizer whose model the status reports: the drawing handlers' (set when they attach). */
 let served: Recognizer | undefined;

@@ -6,7 +6,7 @@
 import type { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { UserFacingError } from '../../errors';
+import { UserFacingError, withoutPaths } from '../../errors';
 import { spawnTsWorker } from '../../threads/spawn';
 import type { GeneratedCandidate, GenerationRequest } from './generation';
 
@@ -16,6 +16,7 @@ export class CandidateGenerator {
   private worker: Worker | null = null;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
+  private disposed = false;
   /** Milliseconds the worker spent on the last request (for logs and the benchmark). */
   lastMs = 0;
   /** Trainable parameters of the VAE, known after the first request. */
@@ -42,6 +43,8 @@ export class CandidateGenerator {
 
   /** Candidates from the served VAE, or from `request.vaeDir` (loaded in the worker, the last few kept). */
   generate(request: GenerationRequest): Promise<GeneratedCandidate[]> {
+    // A generator let go while its caller was on its way here: no untracked worker is started.
+    if (this.disposed) return Promise.reject(new UserFacingError('The generator was closed meanwhile; try again.'));
     this.check(request.vaeDir);
     const worker = this.start();
     const id = this.nextId++;
@@ -64,8 +67,11 @@ export class CandidateGenerator {
         const p = this.pending.get(msg.id);
         if (!p) return;
         this.pending.delete(msg.id);
-        if (msg.error !== undefined) p.reject(new UserFacingError(`Generating candidates failed: ${msg.error}`));
-        else {
+        // The worker's message can name the server's files (a missing snapshot): logged here, not sent.
+        if (msg.error !== undefined) {
+          console.error(`[vote] generating candidates failed: ${msg.error}`);
+          p.reject(new UserFacingError(`Generating candidates failed: ${withoutPaths(msg.error)}`));
+        } else {
           this.lastMs = msg.ms ?? 0;
           if (p.served) this.params = msg.params ?? 0;
           p.resolve(msg.candidates!);
@@ -75,7 +81,7 @@ export class CandidateGenerator {
     const fail = (err: Error) => {
       this.worker = null;
       for (const p of this.pending.values())
-        p.reject(new UserFacingError(`The generator stopped (${err.message}); try again.`));
+        p.reject(new UserFacingError(`The generator stopped (${withoutPaths(err.message)}); try again.`));
       this.pending.clear();
     };
     worker.on('error', fail);
@@ -87,9 +93,18 @@ export class CandidateGenerator {
     return worker;
   }
 
+  /** Whether a request is being generated or waits for the worker (such a generator is not let go). */
+  get busy(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** Stops the worker; a request still pending is answered with an error, never left waiting. */
   async dispose(): Promise<void> {
+    this.disposed = true;
     const w = this.worker;
     this.worker = null;
+    for (const p of this.pending.values()) p.reject(new UserFacingError('The generator was closed; try again.'));
+    this.pending.clear();
     if (w) await w.terminate();
   }
 }

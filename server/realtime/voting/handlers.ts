@@ -82,15 +82,17 @@ export async function attachVoting(
         : await servedVersion(db, 'vae', generator.vaeDir).catch(() => null);
     if (!version || versionDir(version) === path.resolve(generator.vaeDir)) return undefined;
     let g = picked.get(version.id);
-    if (!g) {
-      g = new CandidateGenerator(versionDir(version), generator.judgeDir);
-      picked.set(version.id, g);
-      // At most three kept (each holds a decoder and a judge in its worker): the oldest picked goes.
-      const oldest = picked.size > 3 ? [...picked.keys()][0] : undefined;
-      if (oldest !== undefined) {
-        void picked.get(oldest)!.dispose();
-        picked.delete(oldest);
-      }
+    // Map order is use order: the version picked now goes last.
+    picked.delete(version.id);
+    if (!g) g = new CandidateGenerator(versionDir(version), generator.judgeDir);
+    picked.set(version.id, g);
+    // At most three kept (each holds a decoder and a judge in its worker): the least recently picked
+    // idle one goes; one that is generating is kept until a later pick finds it idle.
+    for (const [id, other] of picked) {
+      if (picked.size <= 3) break;
+      if (other === g || other.busy) continue;
+      picked.delete(id);
+      void other.dispose();
     }
     return { generator: g, modelVersionId: version.id };
   };
