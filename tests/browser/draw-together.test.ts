@@ -1,6 +1,7 @@
 /**
  * Draw together in two real browser pages: the drawer's strokes appear on the watcher's canvas
- * with the model's guess, the watcher guesses right and the room says who was right first.
+ * with the model's guess, the watcher guesses right and the room says who was right first; a page
+ * that reconnected plays on as the server's new player.
  */
 import type { Page } from 'playwright-core';
 import { expect, it } from 'vitest';
@@ -10,9 +11,9 @@ import { withBrowserPlayground } from '../identity/harness';
 
 const pg = withBrowserPlayground();
 
-async function joinAs(nickname: string, width: number): Promise<Page> {
+async function joinAs(nickname: string, width: number, room = 'catwalk'): Promise<Page> {
   const page = await pg.browser.newPage({ viewport: { width, height: 900 } });
-  await page.goto(pg.server.url + '/draw/together?room=catwalk');
+  await page.goto(`${pg.server.url}/draw/together?room=${room}`);
   await page.locator('input[name="nickname"]').fill(nickname);
   await page.getByRole('button', { name: 'Join the room' }).click();
   await page.getByTestId('players').waitFor();
@@ -84,4 +85,38 @@ it('streams a drawing to a watcher, who guesses it', async () => {
   await expect.poll(() => bob.getByTestId('room-model-guess').innerText(), { timeout: 10_000 }).toMatch(/%\)$/);
   await bob.screenshot({ path: artifactPath('draw-together-watcher.png'), fullPage: true });
   await ann.screenshot({ path: artifactPath('draw-together-drawer.png'), fullPage: true });
+});
+
+it('plays on after a reconnect (a nickname changed in another tab): the page is the new player', async () => {
+  const ann = await joinAs('Ann', 1280, 'runway');
+  const bob = await joinAs('Bob', 820, 'runway');
+  await expect.poll(() => ann.getByTestId('players').innerText()).toContain('Bob');
+  await ann.getByRole('button', { name: /I draw/ }).click();
+  await expect.poll(() => bob.getByTestId('room-banner').innerText()).toContain('Ann is drawing');
+  const banner = await ann.getByTestId('room-banner').innerText();
+  const drawn = CLASS_NAMES.findIndex((name) => banner.includes(name));
+  expect(drawn).toBeGreaterThanOrEqual(0);
+
+  // Bob's other tab picks a new nickname: this page hears it, reconnects and joins again as a new player.
+  await bob.evaluate(async () => {
+    await fetch('/api/identity', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ nickname: 'Bobby' }),
+    });
+    new BroadcastChannel('fmp-identity').postMessage('changed');
+  });
+  await expect.poll(() => ann.getByTestId('players').innerText(), { timeout: 10_000 }).toContain('Bobby');
+
+  // The page knows its new player id: it may guess, and later draw.
+  const right = bob.getByTestId('guess-buttons').getByRole('button', { name: CLASS_NAMES[drawn], exact: true });
+  await expect.poll(() => right.isEnabled(), { timeout: 10_000 }).toBe(true);
+  await right.click();
+  await expect
+    .poll(() => bob.getByTestId('first-correct').innerText(), { timeout: 10_000 })
+    .toMatch(/You were right first/);
+  await expect.poll(() => ann.getByTestId('first-correct').innerText()).toMatch(/Bobby was right first/);
+  await bob.getByRole('button', { name: /I draw/ }).click();
+  await expect.poll(() => bob.getByTestId('room-banner').innerText()).toMatch(/Draw a \w/);
+  await expect.poll(() => ann.getByTestId('room-banner').innerText()).toContain('Bobby is drawing');
 });

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { RoomDrawing, RoomState } from '../../lib/protocol';
 import { ok, withTinyPlayground } from '../identity/harness';
 import type { TestClient } from '../helpers/server';
+import { MAX_ROOMS_PER_CONNECTION } from '../../server/realtime/draw/roomHandlers';
 
 /** The drawing rooms' guesser is the playground's tiny CNN. */
 const playground = withTinyPlayground();
@@ -94,6 +95,24 @@ describe('drawing rooms', () => {
     await expect(ok(c, 'room:start', { roomId: 'elsewhere' })).rejects.toThrow(
       'You are not in room elsewhere: join it first.',
     );
+  });
+
+  it('lets one page be in a few rooms at once, not hold the shared rooms: joins sent together count', async () => {
+    const c = await playground.connect();
+    const names = Array.from({ length: MAX_ROOMS_PER_CONNECTION + 3 }, (_, i) => `hoard${String.fromCharCode(97 + i)}`);
+    const replies = await Promise.allSettled(
+      names.map((roomId) => ok(c, 'room:join', { roomId, nickname: 'Hoarder' })),
+    );
+    expect(replies.filter((r) => r.status === 'fulfilled')).toHaveLength(MAX_ROOMS_PER_CONNECTION);
+    const refused = replies.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    expect(refused).toHaveLength(3);
+    for (const r of refused) expect(String(r.reason)).toContain('leave one first');
+    // Rejoining a room it is in is not a new room; leaving one frees a place.
+    const inRooms = names.filter((_, i) => replies[i]!.status === 'fulfilled');
+    await ok(c, 'room:join', { roomId: inRooms[0]!, nickname: 'Hoarder' });
+    await ok(c, 'room:leave', { roomId: inRooms[0]! });
+    const other = names.find((n) => !inRooms.includes(n))!;
+    await ok(c, 'room:join', { roomId: other, nickname: 'Hoarder' });
   });
 
   it('ends the round when the drawer leaves', async () => {

@@ -68,6 +68,10 @@ export function DrawRoom({ initialRoom }: { initialRoom: string }) {
     const onReconnect = async () => {
       const reply = await request('room:join', { roomId: joined.roomId, nickname: joined.nickname });
       if (!reply.ok) return setMessage({ text: reply.error, tone: 'error' });
+      // A new connection is a new player to the server: without its id this page would neither
+      // guess nor draw. A round this page was drawing ended when the old connection left.
+      setJoined((j) => (j && j.roomId === joined.roomId ? { ...j, playerId: reply.data.playerId } : j));
+      setTarget(null);
       setRoom(reply.data.state);
       setDrawing(reply.data.drawing);
     };

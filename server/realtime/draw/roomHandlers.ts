@@ -36,6 +36,9 @@ export interface AttachedRooms {
 
 const roomChannel = (roomId: string): string => `draw-room:${roomId}`;
 
+/** Drawing rooms one connection may be in at once (a page shows one; a few tabs' worth of slack). */
+export const MAX_ROOMS_PER_CONNECTION = 4;
+
 /** A drawing's points, what its recognition costs (counted by the `recognizePoints` limit); at least 1. */
 export const pointsIn = (strokes: readonly Stroke[]): number =>
   Math.max(
@@ -150,6 +153,14 @@ export function attachRoomHandlers(io: PlaygroundServer, services: RoomServices)
       // Rooms this connection is in, wherever they are held (to leave them all on disconnect).
       const joined = new Set<string>();
       onRequest(socket, 'room:join', async (payload) => {
+        // Rooms are shared by everyone (at most MAX_ROOMS): one page may not hold many of them.
+        const fresh = !joined.has(payload.roomId);
+        if (fresh && joined.size >= MAX_ROOMS_PER_CONNECTION)
+          throw new UserFacingError(
+            `One page may be in at most ${MAX_ROOMS_PER_CONNECTION} drawing rooms at once; leave one first.`,
+          );
+        // Counted from now, so joins sent together cannot pass the cap.
+        joined.add(payload.roomId);
         // The socket enters the room's channel on its own node first: the room's node sends its
         // reply and its broadcasts apart, and none sent once the player is in may miss the socket.
         const channel = roomChannel(payload.roomId);
@@ -157,9 +168,14 @@ export function attachRoomHandlers(io: PlaygroundServer, services: RoomServices)
         await socket.join(channel);
         try {
           const reply = await router.serve('room:join', payload, callerOf(socket));
-          joined.add(payload.roomId);
+          // Gone while joining: the disconnect's leaving may have run before this join landed.
+          if (socket.disconnected) {
+            await router.serve('room:leave', { roomId: payload.roomId }, callerOf(socket));
+            throw new UserFacingError('Disconnected while joining.');
+          }
           return reply;
         } catch (err) {
+          if (fresh) joined.delete(payload.roomId);
           if (!wasIn) await socket.leave(channel);
           throw err;
         }

@@ -227,6 +227,8 @@ export async function attachSessions(
     onRequest(socket, 'session:join', async ({ sessionId, since }) => {
       const session = await find(sessionId);
       await moderation.ready();
+      // Gone while the session loaded: its disconnect cleanup has run, so nothing would remove it.
+      if (socket.disconnected) throw new UserFacingError('Disconnected while joining.');
       const mine = membershipsOf(socket);
       if (!mine.has(sessionId) && mine.size >= MAX_SESSIONS_PER_CONNECTION) {
         throw new UserFacingError(
