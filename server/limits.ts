@@ -39,6 +39,8 @@ export const LIMIT_ACTIONS = [
   'identityCreate',
   'identityRename',
   'collectionWrite',
+  'operator',
+  'modelDownload',
 ] as const;
 export type LimitAction = (typeof LIMIT_ACTIONS)[number];
 
@@ -69,6 +71,10 @@ export const DEFAULT_LIMITS: LimitRules = {
   identityRename: { what: 'nickname changes', guest: per(10, 60), address: per(30, 60) },
   // Every collection create/update/add/remove/reorder/delete, socket and HTTP together.
   collectionWrite: { what: 'collection changes', guest: per(30, 60), address: per(60, 60) },
+  // models:serve, charged before the token is checked: a token cannot be guessed at socket speed.
+  operator: { what: 'operator requests', guest: per(10, 60), address: per(20, 60) },
+  // GET /api/models/:id/archive: megabytes each (a VAE's archive is ~10 MB), from any address.
+  modelDownload: { what: 'model downloads', guest: null, address: per(10, 60) },
 };
 
 /**

@@ -7,10 +7,13 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { gzip as gzipCallback } from 'node:zlib';
 import type { ModelVersion } from '../db';
 import { UserFacingError } from '../errors';
-import { versionDir, versionFilesExist } from './catalog';
+import { folderLogHash, versionDir, versionFilesExist } from './catalog';
+
+const gzip = promisify(gzipCallback);
 
 export interface ArchiveFile {
   name: string;
@@ -57,20 +60,41 @@ export async function versionFiles(
   return files;
 }
 
-/** The .tar.gz of a version: `<top>/<file>` for every file. */
+/** The .tar.gz of a version: `<top>/<file>` for every file (compressed off the event loop's thread). */
 export async function versionArchive(version: ModelVersion): Promise<{ name: string; data: Buffer }> {
   const name = archiveName(version);
   const top = name.replace(/\.tar\.gz$/, '');
   const files = await versionFiles(version);
-  return {
-    name,
-    data: gzipSync(
-      tar(
-        files.map((f) => ({ name: `${top}/${f.name}`, data: f.data })),
-        version.createdAt,
-      ),
+  const data = await gzip(
+    tar(
+      files.map((f) => ({ name: `${top}/${f.name}`, data: f.data })),
+      version.createdAt,
     ),
-  };
+  );
+  return { name, data };
+}
+
+/**
+ * The last few archives built, by version and the training log on disk (a folder retrained in
+ * place is built again): a download asked for again is not read and compressed again.
+ */
+export class ArchiveCache {
+  private readonly built = new Map<string, Promise<{ name: string; data: Buffer }>>();
+
+  constructor(private readonly keep = 4) {}
+
+  async get(version: ModelVersion): Promise<{ name: string; data: Buffer }> {
+    const key = `${version.id}:${await folderLogHash(versionDir(version))}`;
+    let archive = this.built.get(key);
+    this.built.delete(key);
+    if (!archive) {
+      archive = versionArchive(version);
+      archive.catch(() => this.built.delete(key));
+    }
+    this.built.set(key, archive);
+    for (const old of this.built.keys()) if (this.built.size > this.keep) this.built.delete(old);
+    return archive;
+  }
 }
 
 /** A POSIX ustar archive of plain files (names up to 100 bytes). */

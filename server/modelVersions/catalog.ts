@@ -33,7 +33,7 @@ type Registered = Pick<ModelVersion, 'id' | 'path' | 'trainingLogHash'>;
 
 /** hashJson of a model folder's training-log.json as it is now (null: none readable), cached by the file's mtime and size. */
 const folderLogs = new Map<string, { stamp: string; hash: string | null }>();
-async function folderLogHash(dir: string): Promise<string | null> {
+export async function folderLogHash(dir: string): Promise<string | null> {
   const file = path.join(dir, 'training-log.json');
   const info = await stat(file).catch(() => null);
   if (!info) return null;
@@ -145,14 +145,18 @@ export interface VersionSummary {
   assessments: number;
 }
 
-/** Every version (optionally of one kind), newest first, with the served ones marked. */
+/**
+ * The newest 200 versions (optionally of one kind), newest first, with the served ones marked; with
+ * `only`, that one version (however old), or none.
+ */
 export async function listVersions(
   db: Db,
   kind: ModelKind | null,
   defaultDirs: Record<ModelKind, string>,
+  only?: { id: number },
 ): Promise<VersionSummary[]> {
   const rows = await db.modelVersion.findMany({
-    where: kind ? { kind } : {},
+    where: { ...(kind ? { kind } : {}), ...(only ? { id: only.id } : {}) },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: 200,
     select: {

@@ -300,3 +300,25 @@ describe('refusals', () => {
     expect(versions.filter((v) => v.served).map((v) => v.id)).toEqual([versionId]);
   });
 });
+
+// Last: it leaves 200 newer versions behind, which push the others off the list.
+describe('a version older than the newest 200', () => {
+  it('is still shown on its page and can be served', async () => {
+    await server.db.modelVersion.createMany({
+      data: Array.from({ length: 200 }, (_, i) => ({
+        kind: 'cnn' as const,
+        name: `filler-${i}`,
+        path: `/nowhere/filler-${i}`,
+        params: 1,
+        trainingLog: {},
+        trainingLogHash: `filler-${i}`,
+      })),
+    });
+    const { versions } = await ok(c, 'models:list', { kind: 'cnn' });
+    expect(versions).toHaveLength(200);
+    expect(versions.some((v) => v.id === versionId)).toBe(false);
+    expect(await ok(c, 'models:get', { id: versionId })).toMatchObject({ id: versionId, available: true });
+    const changed = await ok(c, 'models:serve', { id: versionId, adminToken: ADMIN_TOKEN });
+    expect(changed.served).toMatchObject({ id: versionId, served: true });
+  });
+});

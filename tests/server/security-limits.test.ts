@@ -9,7 +9,8 @@
  *  2. guests are minted a few per minute per address; young guests and an address's extra votes
  *     on one candidate are refused;
  *  3. fresh connections without a cookie cannot take every open-session slot;
- *  9b. a drawing-room guesser gets one guess per few seconds.
+ *  9b. a drawing-room guesser gets one guess per few seconds;
+ *  and the operator's token cannot be guessed at socket speed, nor model archives downloaded in a loop.
  */
 import path from 'node:path';
 import { io as connect } from 'socket.io-client';
@@ -286,5 +287,45 @@ describe('drawing rooms: guesses', () => {
       ok: false,
       error: expect.stringMatching(/^Too many guesses: at most 1 per 3 seconds per connection/),
     });
+  });
+});
+
+describe('operator requests and model downloads', () => {
+  it('counts models:serve before the token is checked, so the token cannot be guessed at socket speed', async () => {
+    const c = await client(newAddress());
+    const replies = [];
+    for (let i = 0; i < 11; i++)
+      replies.push(await request(c, 'models:serve', { id: 1, adminToken: `a-guess-of-the-token-${i}` }));
+    for (const r of replies.slice(0, 10)) expect(r.ok).toBe(false);
+    expect(replies.slice(0, 10).some((r) => !r.ok && /^Too many/.test(r.error))).toBe(false);
+    expect(replies[10]).toEqual({
+      ok: false,
+      error: expect.stringMatching(/^Too many operator requests: at most 10 per minute per connection/),
+    });
+  });
+
+  it('lets an address download a few model archives a minute (429 with a sentence)', { timeout: 60_000 }, async () => {
+    const c = await client(newAddress());
+    const { versions } = await ok(c, 'models:list', { kind: 'cnn' });
+    const version = versions.find((v) => v.available)!;
+    expect(version).toBeDefined();
+    const address = newAddress();
+    const statuses: number[] = [];
+    let refusal = '';
+    for (let i = 0; i < 11; i++) {
+      const res = await fetch(`${server.url}/api/models/${version.id}/archive`, {
+        headers: { 'x-forwarded-for': address },
+      });
+      statuses.push(res.status);
+      if (res.status === 429) refusal = ((await res.json()) as { error: string }).error;
+      else await res.arrayBuffer();
+    }
+    expect(statuses).toEqual([...Array(10).fill(200), 429]);
+    expect(refusal).toMatch(/^Too many model downloads: at most 10 per minute per network address/);
+    // Another address is not affected.
+    const other = await fetch(`${server.url}/api/models/${version.id}/archive`, {
+      headers: { 'x-forwarded-for': newAddress() },
+    });
+    expect(other.status).toBe(200);
   });
 });

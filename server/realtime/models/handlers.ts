@@ -9,12 +9,14 @@ import path from 'node:path';
 import { checkAdmin } from '../../admin';
 import type { Db, ModelKind } from '../../db';
 import { ApiError, type ApiRoute } from '../../http/api';
-import { versionArchive } from '../../modelVersions/archive';
+import { ArchiveCache } from '../../modelVersions/archive';
 import { findVersion, listVersions, setServed, unavailableReason } from '../../modelVersions/catalog';
 import { importCommittedModels } from '../../modelVersions/importCommitted';
 import { ReportCards } from '../../modelVersions/reportCard';
 import { Moderation } from '../../moderation';
 import type { ModelVersionSummary } from '../../../lib/protocol';
+import { Limits } from '../../limits';
+import { actorOf } from '../actor';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
 
 export interface ModelsOptions {
@@ -31,6 +33,8 @@ export interface ModelsOptions {
   dataDir?: string;
   /** What an operator hid (server/moderation.ts): a session host's hidden nickname; default nothing is hidden. */
   moderation?: Moderation;
+  /** The playground's rate limits (operator requests, downloads); default this module's own, with the defaults. */
+  limits?: Limits;
 }
 
 export interface AttachedModels {
@@ -48,6 +52,8 @@ export async function attachModels(io: PlaygroundServer, options: ModelsOptions 
     vae: options.defaultDirs?.vae ?? path.join(env.MODELS_DIR, 'vae'),
   };
   const cards = new ReportCards(getDb, options.dataDir);
+  const archives = new ArchiveCache();
+  const limits = options.limits ?? new Limits();
   const adminToken = 'adminToken' in options ? options.adminToken : env.ADMIN_TOKEN;
 
   const imported =
@@ -64,7 +70,11 @@ export async function attachModels(io: PlaygroundServer, options: ModelsOptions 
               ),
           );
 
-  const summaryOf = async (db: Db, id: number) => (await listVersions(db, null, defaultDirs)).find((v) => v.id === id)!;
+  const summaryOf = async (db: Db, id: number) => {
+    const [summary] = await listVersions(db, null, defaultDirs, { id });
+    if (!summary) throw new ApiError(404, `There is no model version ${id}; pick one from the list on /models.`);
+    return summary;
+  };
 
   const moderation = options.moderation ?? new Moderation(getDb);
   /** A version as others see it: its session host's nickname may be hidden. */
@@ -104,6 +114,8 @@ export async function attachModels(io: PlaygroundServer, options: ModelsOptions 
     });
 
     onRequest(socket, 'models:serve', async ({ id, adminToken: token }) => {
+      // Charged before the check, as the moderator's requests are: no guessing the token at socket speed.
+      await limits.take('operator', actorOf(socket));
       checkAdmin(token, adminToken);
       const db = await getDb();
       const version = await setServed(db, id);
@@ -122,13 +134,14 @@ export async function attachModels(io: PlaygroundServer, options: ModelsOptions 
     {
       method: 'GET',
       pattern: 'models/:id/archive',
-      handler: async (_req, params) => {
+      handler: async (req, params) => {
         const db = await getDb();
         const version = await db.modelVersion.findUnique({ where: { id: idOf(params) } });
         if (!version) throw new ApiError(404, `There is no model version ${params.id}.`);
         const gone = await unavailableReason(db, version);
         if (gone) throw new ApiError(410, gone);
-        const { name, data } = await versionArchive(version);
+        await limits.take('modelDownload', { guest: null, address: req.address });
+        const { name, data } = await archives.get(version);
         return {
           body: data,
           headers: { 'content-type': 'application/gzip', 'content-disposition': `attachment; filename="${name}"` },

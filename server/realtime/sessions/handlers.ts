@@ -301,7 +301,7 @@ export async function attachSessions(
   moderation.on('changed', onModeration);
 
   io.on('connection', onConnection);
-  const detachVoting = voting ? attachSessionVoting(io, registry, voting) : () => undefined;
+  const detachVoting = voting ? attachSessionVoting(io, registry, voting, limits) : () => undefined;
   return {
     registry,
     async detach() {

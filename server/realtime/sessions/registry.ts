@@ -149,6 +149,10 @@ export class SessionRegistry {
   async get(id: string): Promise<TrainingSession | undefined> {
     const live = this.sessions.get(id);
     if (live) return live;
+    // Right after a restart a stored row may still say "training": it is marked interrupted first.
+    await this.ready();
+    const listed = this.sessions.get(id);
+    if (listed) return listed;
     const record = await this.options.shared?.load(id).catch(() => null);
     if (record) return this.adopt(record);
     const stored = await this.options.store?.load(id).catch(() => null);

@@ -8,6 +8,8 @@
  */
 import { UserFacingError } from '../../errors';
 import { requireGuest } from '../../identity';
+import type { Limits } from '../../limits';
+import { actorOf } from '../actor';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
 import type { AttachedVoting } from '../voting/handlers';
 import { assertHost, guestIdentity } from './identity';
@@ -18,6 +20,7 @@ export function attachSessionVoting(
   io: PlaygroundServer,
   registry: SessionRegistry,
   voting: Pick<AttachedVoting, 'rooms' | 'closeRound'>,
+  limits: Limits,
 ): () => void {
   const { rooms } = voting;
   const find = async (sessionId: string): Promise<TrainingSession> => {
@@ -44,6 +47,8 @@ export function attachSessionVoting(
       }
       const guest = requireGuest(socket);
       assertHost(session, guestIdentity(guest.id), 'open a voting round in', registry.shownNickname);
+      // Each round is a best-of-N generation on the shared generator: counted with /vote's rounds.
+      await limits.take('voteStart', actorOf(socket));
       const snapshot = await registry.latestSnapshot(session);
       if (!snapshot)
         throw new UserFacingError(
