@@ -155,7 +155,8 @@ export function VoteRoom({ room, session }: { room: string; session?: SessionVot
               </select>
             )}
             <ClassSelect value={label} onChange={setLabel} />
-            <ModelPicker kind="vae" value={modelVersionId} onChange={setModelVersionId} />
+            {/* A session's rounds come from its own latest weights, not from a picked version. */}
+            {!session && <ModelPicker kind="vae" value={modelVersionId} onChange={setModelVersionId} />}
             <button
               disabled={busy || !guest}
               onClick={start}

@@ -26,9 +26,9 @@ const program = new Command('finetune:sketch')
   .option('--out <dir>', 'where to write the fine-tuned model', path.join(env.MODELS_DIR, 'cnn-finetuned'))
   .option('--steps <n>', 'training steps', numberOption, 300)
   .option('--batch-size <n>', 'images per step', numberOption, 64)
-  .option('--lr <x>', 'Adam learning rate', parseFloat, 3e-4)
-  .option('--drawing-share <x>', 'share of each batch taken from confirmed drawings', parseFloat, 0.25)
-  .option('--sketch-share <x>', 'share of the original images shown as synthetic drawings', parseFloat, 0.4)
+  .option('--lr <x>', 'Adam learning rate', numberOption, 3e-4)
+  .option('--drawing-share <x>', 'share of each batch taken from confirmed drawings', numberOption, 0.25)
+  .option('--sketch-share <x>', 'share of the original images shown as synthetic drawings', numberOption, 0.4)
   .option('--seed <n>', 'random seed', numberOption, 1)
   .option('--json', 'print one JSON object on stdout');
 
@@ -45,6 +45,13 @@ await runCli(async () => {
         `${name} is ${v}: give ${name === '--lr' ? 'a positive number such as 0.0003' : 'a share between 0 and 1'}.`,
       );
     }
+  }
+  for (const [name, v, most] of [
+    ['--steps', o.steps, 100_000],
+    ['--batch-size', o.batchSize, 1024],
+  ] as const) {
+    if (!Number.isInteger(v) || v < 1 || v > most)
+      throw new UserFacingError(`${name} is ${v}: give a whole number from 1 to ${most.toLocaleString('en-US')}.`);
   }
   const log = (line: string) => (o.json ? process.stderr : process.stdout).write(line + '\n');
   await initBackend();

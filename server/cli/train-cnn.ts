@@ -10,7 +10,7 @@ import { TrainingConfigSchema } from '../ml/training/config';
 import { initBackend } from '../ml/backend';
 import { evaluateClassifier } from '../ml/models/classifier';
 import { loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
-import { NUM_CLASSES, withMirrorAveraging } from '../ml/models/cnn';
+import { CnnArchSchema, NUM_CLASSES, withMirrorAveraging } from '../ml/models/cnn';
 import { heldOutCountOf, validationSplitText } from '../ml/training/heldOut';
 import { loadLayersModel, saveLayersModel } from '../ml/models/storage';
 import { ensureDrawingSet } from '../ml/sketch/drawingSet';
@@ -142,6 +142,22 @@ async function checkTeachers(dirs: string[], validationCount: number): Promise<v
 await runCli(async () => {
   program.parse();
   const o = program.opts();
+  // The architecture is built inside every worker: checked here, so a bad --filters is one line
+  // naming the flag before any data loads.
+  const arch = Object.fromEntries(
+    Object.entries({ dropout: o.dropout, filters: o.filters, convs: o.convs, dense: o.dense }).filter(
+      ([, v]) => v !== undefined,
+    ),
+  );
+  const parsedArch = CnnArchSchema.safeParse(arch);
+  if (!parsedArch.success) {
+    const i = parsedArch.error.issues[0]!;
+    const flag = String(i.path[0] ?? 'architecture');
+    const given = arch[flag];
+    throw new UserFacingError(
+      `Invalid CNN option --${flag} ${Array.isArray(given) ? given.join(',') : String(given)}: ${flag === 'filters' || flag === 'convs' ? 'three comma-separated whole numbers (one per stage), ' : ''}${i.message}.`,
+    );
+  }
   const config = configFromOptions(TrainingConfigSchema, {
     ...trainingFields(o, 'train:cnn'),
     task: 'cnn',
@@ -154,11 +170,7 @@ await runCli(async () => {
       ? { teachers: o.teachers, distillWeight: o.distill ?? 0.5, distillTemperature: o.distillTemperature }
       : {}),
     eraseProb: o.eraseProb,
-    arch: Object.fromEntries(
-      Object.entries({ dropout: o.dropout, filters: o.filters, convs: o.convs, dense: o.dense }).filter(
-        ([, v]) => v !== undefined,
-      ),
-    ),
+    arch,
   });
   if (o.distill !== undefined && !o.teachers) throw new UserFacingError('--distill needs --teachers.');
   await checkTeachers(config.teachers, config.validationCount);

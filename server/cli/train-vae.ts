@@ -166,6 +166,10 @@ async function fitPrior(
   const all = await loadSplit('train', dataDir ?? resolveDataDir('train').dir);
   const train = validationCount > 0 ? holdOutLast(all, validationCount).rest : all;
   const t0 = performance.now();
+  // Minutes for many components (60 per class: ~5 min on 2 cores), in one synchronous pass.
+  process.stderr.write(
+    `fitting ${components === 1 ? 'one Gaussian' : `${components} Gaussians`} per class to ${train.count} training images' latent codes${components > 10 ? ' (a few minutes)' : ''}...\n`,
+  );
   await saveClassPriors(fitClassPriors(vae.encoder, train, { components, seed }), out);
   const seconds = (performance.now() - t0) / 1000;
   await recordInTrainingLog(out, 'latentPrior', {
@@ -344,6 +348,9 @@ async function exportCheckpoint(dir: string, out: string): Promise<void> {
 await runCli(async () => {
   program.parse();
   const o = program.opts();
+  // Before any mode runs or writes weights: a training would otherwise fail only after hours, at
+  // its prior fit, leaving the new weights beside the old prior.
+  checkComponents(o.priorComponents as number);
   if (o.greedySoup && !o.average)
     throw new UserFacingError('--greedy-soup chooses which --average folders go into the average: give --average too.');
   if (o.fromCheckpoint || o.fitPrior || o.average) {
@@ -355,8 +362,6 @@ await runCli(async () => {
       );
     if (o.fromCheckpoint) await exportCheckpoint(o.fromCheckpoint as string, o.out as string);
     if (o.average) {
-      // Checked before the new weights are written, so the folder never pairs them with an old prior.
-      checkComponents(o.priorComponents as number);
       await writeAverage(
         o.average as string[],
         o.out as string,

@@ -87,11 +87,15 @@ export async function recordInTrainingLog(dir: string, field: string, value: unk
 export async function trainWithProgress(config: TrainingConfig): Promise<TrainingResult> {
   const run = startTraining(config);
   attachProgress(run);
-  process.on('SIGINT', () => {
+  const onInterrupt = () => {
     process.stderr.write('\nstopping after this step (checkpoint of the last finished epoch is kept)...\n');
     run.stop();
-  });
-  return run.done.catch((err: Error) => {
-    throw err instanceof UserFacingError ? err : new UserFacingError(`training failed: ${err.message}`);
-  });
+  };
+  process.on('SIGINT', onInterrupt);
+  // Once training is over, Ctrl-C stops the work after it (a prior fit, evaluations) at once again.
+  return run.done
+    .catch((err: Error) => {
+      throw err instanceof UserFacingError ? err : new UserFacingError(`training failed: ${err.message}`);
+    })
+    .finally(() => process.off('SIGINT', onInterrupt));
 }

@@ -163,4 +163,36 @@ describe('train:cnn', () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/"fast" is not a number/);
   }, 60_000);
+
+  it.each([
+    [['--filters', '32,64'], /^error: Invalid CNN option --filters 32,64: three comma-separated whole numbers/],
+    [['--dense', '0'], /^error: Invalid CNN option --dense 0: /],
+    [['--dropout', '0.95'], /^error: Invalid CNN option --dropout 0.95: /],
+  ])(
+    'rejects the architecture %s in one line naming the flag, before any data loads',
+    (args, message) => {
+      const r = run(['server/cli/train-cnn.ts', ...args, '--data-dir', '/nonexistent', '--out', '/nonexistent/out']);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1); // before the backend starts
+      expect(r.stderr.trim().split('\n').at(-1)).toMatch(message);
+    },
+    60_000,
+  );
+});
+
+describe('finetune:sketch', () => {
+  it.each([
+    [['--steps', '0'], /^error: --steps is 0: give a whole number from 1 to 100,000\./],
+    [['--batch-size', '-5'], /^error: --batch-size is -5: give a whole number from 1 to 1,024\./],
+    [['--lr', '1e-3abc'], /"1e-3abc" is not a number/],
+  ])(
+    'rejects %s before it loads anything',
+    (args, message) => {
+      const r = run(['server/cli/finetune-sketch.ts', ...args, '--model', '/nonexistent/model']);
+      expect(r.status).toBe(1);
+      expect(r.stderr.trim().split('\n').at(-1)).toMatch(message);
+      expect(r.stderr).not.toMatch(/\n\s+at /);
+    },
+    60_000,
+  );
 });

@@ -75,7 +75,7 @@ async function decompress(file: string, raw: Buffer): Promise<Buffer> {
  */
 export function parseIdx(file: string, bytes: Uint8Array, expected: IdxKind, imageSize?: number): IdxFile {
   const broken = (what: string): UserFacingError =>
-    new UserFacingError(`The file ${file} ${what}: replace it (${HOW_TO_GET_DATA}).`);
+    new UserFacingError(`The file ${file} ${what}: delete it and ${HOW_TO_GET_DATA}.`);
   if (bytes.length < 8) throw broken(`is only ${bytes.length} bytes long, too short for an IDX header`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0);

@@ -35,11 +35,25 @@ const ClassSchema = z.union([
     .object({ mean: z.array(z.number()), cholesky: z.array(z.number()) })
     .transform((c) => ({ components: [{ weight: 1, ...c }] })),
 ]);
-const ClassPriorsSchema = z.object({
-  latent: z.number().int().min(1),
-  fittedOn: z.number().int().min(1),
-  classes: z.array(ClassSchema).length(NUM_CLASSES),
-});
+const ClassPriorsSchema = z
+  .object({
+    latent: z.number().int().min(1),
+    fittedOn: z.number().int().min(1),
+    classes: z.array(ClassSchema).length(NUM_CLASSES),
+  })
+  .superRefine((p, ctx) => {
+    // Every Gaussian is of the prior's size: a shorter one would make NaN latents, i.e. blank images.
+    p.classes.forEach((c, k) =>
+      c.components.forEach((g, j) => {
+        if (g.mean.length !== p.latent || g.cholesky.length !== p.latent * p.latent)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['classes', k, 'components', j],
+            message: `class ${k}'s Gaussian ${j} is not of ${p.latent} dimensions`,
+          });
+      }),
+    );
+  });
 export type ClassPriors = z.output<typeof ClassPriorsSchema>;
 
 export interface FitPriorOptions {
@@ -155,10 +169,16 @@ export async function saveClassPriors(prior: ClassPriors, dir: string): Promise<
 export async function loadClassPriors(dir: string): Promise<ClassPriors | undefined> {
   const file = path.join(dir, PRIOR_FILE);
   if (!existsSync(file)) return undefined;
-  const parsed = ClassPriorsSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(file, 'utf8'));
+  } catch {
+    json = undefined; // cut off mid-write, or not JSON: refused below with the same sentence
+  }
+  const parsed = ClassPriorsSchema.safeParse(json);
   if (!parsed.success)
     throw new UserFacingError(
-      `${file} is not a valid latent prior file: delete it or refit it with npm run train:vae -- --fit-prior.`,
+      `${file} is not a valid latent prior file${json === undefined ? ' (not JSON: cut off?)' : ` (${parsed.error.issues[0]?.message ?? 'wrong shape'})`}: delete it or refit it with npm run train:vae -- --fit-prior.`,
     );
   return parsed.data;
 }

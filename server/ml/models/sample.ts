@@ -9,6 +9,7 @@ import { mulberry32 } from '../data/random';
 import { NUM_CLASSES } from './cnn';
 import { decoderLatentSize } from './vae';
 import { applyClassPrior, type ClassPriors } from './classPrior';
+import { UserFacingError } from '../../errors';
 import { IMAGE_PIXELS } from '../../../lib/image';
 
 export interface GeneratedSet {
@@ -86,7 +87,9 @@ export function sample(
   if (temperature !== 1) for (let i = 0; i < latents.length; i++) latents[i]! *= temperature;
   if (prior) {
     if (prior.latent !== latentSize)
-      throw new RangeError(`the latent prior is for ${prior.latent} dimensions, the decoder has ${latentSize}`);
+      throw new UserFacingError(
+        `The latent prior (latent-prior.json) is for ${prior.latent} dimensions, but the decoder has ${latentSize}: refit it with npm run train:vae -- --fit-prior.`,
+      );
     applyClassPrior(prior, latents, labels, mulberry32(seed ^ 0x5bd1e995));
   }
   return { images: decodeLatents(decoder, latents, labels), latents, labels, count: n, latentSize };

@@ -143,6 +143,17 @@ describe('per-class latent priors', () => {
     expect(await loadClassPriors(tmp.dir)).toEqual(single);
     await writeFile(`${tmp.dir}/${PRIOR_FILE}`, JSON.stringify({ ...single, classes: single.classes.slice(0, 9) }));
     await expect(loadClassPriors(tmp.dir)).rejects.toThrow(/not a valid latent prior file/);
+    // Cut off mid-write, and a Gaussian of the wrong size (it would make NaN latents): the same refusal.
+    await writeFile(`${tmp.dir}/${PRIOR_FILE}`, JSON.stringify(single).slice(0, 100));
+    await expect(loadClassPriors(tmp.dir)).rejects.toThrow(/not a valid latent prior file \(not JSON: cut off\?\)/);
+    const short = structuredClone(single);
+    short.classes[4]!.components[0]!.mean.pop();
+    await writeFile(`${tmp.dir}/${PRIOR_FILE}`, JSON.stringify(short));
+    await expect(loadClassPriors(tmp.dir)).rejects.toThrow(/class 4's Gaussian 0 is not of 8 dimensions/);
+    // A prior of another latent size than the decoder's: a sentence, not a RangeError.
+    expect(() => sample(vae.decoder, 2, 1, 1, 1, { ...single, latent: 9 })).toThrow(
+      /is for 9 dimensions, but the decoder has 8/,
+    );
     await tmp.remove();
   }, 120_000);
 });

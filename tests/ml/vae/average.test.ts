@@ -129,6 +129,20 @@ describe('train:vae --average', () => {
   );
 });
 
+describe('train:vae --prior-components', () => {
+  it('is checked before a training starts, not after it, at the prior fit', async () => {
+    const out = path.join(tmp.dir, 'never-trained');
+    const r = await runCliScript('train-vae', ['--prior-components', '100', '--epochs', '1', '--out', out]);
+    expect(r.code).toBe(1);
+    const errors = errorLines(r.stderr);
+    expect(errors).toEqual([
+      expect.stringMatching(/--prior-components must be a whole number from 1 to 64 \(got 100\)/),
+    ]);
+    expect(r.stderr).not.toMatch(/epoch 1\//);
+    expect(existsSync(out)).toBe(false);
+  }, 60_000);
+});
+
 describe('train:vae --average --greedy-soup', () => {
   const HELD_OUT = 300;
   const arch = { ...SMALL, beta: 0.5 };
