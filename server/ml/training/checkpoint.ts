@@ -8,6 +8,7 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '../backend';
 import { loadLayersModel, saveLayersModel } from '../models/storage';
 import type { TrainingLog } from './events';
+import { UserFacingError } from '../../errors';
 
 /** What a checkpoint folder's state.json holds. */
 export interface CheckpointState {
@@ -47,15 +48,49 @@ function withoutEpochs(key: string): string {
   return JSON.stringify(rest);
 }
 
-/** The checkpoint in `dir` if there is one for the same configuration, else undefined. */
+/** The settings two resume keys differ in, as "name: there → here" (nested fields by dotted path). */
+export function settingsDiffering(there: string, here: string): string[] {
+  const flat = (v: unknown, prefix = '', out = new Map<string, string>()): Map<string, string> => {
+    if (v && typeof v === 'object' && !Array.isArray(v))
+      for (const [k, x] of Object.entries(v)) flat(x, prefix ? `${prefix}.${k}` : k, out);
+    else out.set(prefix, JSON.stringify(v));
+    return out;
+  };
+  const a = flat(JSON.parse(there));
+  const b = flat(JSON.parse(here));
+  return [...new Set([...a.keys(), ...b.keys()])]
+    .filter((k) => k !== 'epochs' && a.get(k) !== b.get(k))
+    .map((k) => `${k}: ${a.get(k) ?? 'unset'} there, ${b.get(k) ?? 'unset'} here`);
+}
+
+/**
+ * The checkpoint in `dir`, or undefined when there is none. One that cannot be read, or was made
+ * with other settings, is refused with the reason (a run that started afresh would overwrite it
+ * at its first epoch: hours of training lost without a word).
+ */
 export async function loadCheckpoint(dir: string, resumeKey: string): Promise<Checkpoint | undefined> {
+  const file = path.join(dir, 'state.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new UserFacingError(`The checkpoint ${file} cannot be read (${(err as Error).message}).`);
+  }
+  const startOver = `give another --checkpoint-dir, or --no-resume to start over (the checkpoint in ${dir} is then overwritten)`;
   let state: CheckpointState;
   try {
-    state = JSON.parse(await readFile(path.join(dir, 'state.json'), 'utf8')) as CheckpointState;
+    state = JSON.parse(text) as CheckpointState;
+    if (typeof state.resumeKey !== 'string' || !Number.isInteger(state.epochsCompleted)) throw new Error('wrong shape');
   } catch {
-    return undefined;
+    throw new UserFacingError(`The checkpoint ${file} is damaged (not a checkpoint's state): ${startOver}.`);
   }
-  if (withoutEpochs(state.resumeKey) !== withoutEpochs(resumeKey)) return undefined;
+  if (withoutEpochs(state.resumeKey) !== withoutEpochs(resumeKey)) {
+    const differing = settingsDiffering(state.resumeKey, resumeKey);
+    throw new UserFacingError(
+      `The checkpoint in ${dir} (after epoch ${state.epochsCompleted}) was made with other settings (${differing.slice(0, 4).join('; ')}${differing.length > 4 ? `; and ${differing.length - 4} more` : ''}): run with its settings to resume it, or ${startOver}.`,
+    );
+  }
   const model = await loadLayersModel(path.join(dir, 'model'));
   const bin = await readFile(path.join(dir, 'optimizer.bin'));
   const named = tf.io.decodeWeights(

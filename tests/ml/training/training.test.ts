@@ -3,7 +3,7 @@
  * control (pause, resume, stop), checkpoints and resume; and the same loop in this thread, as a
  * trainer process with a native backend runs it.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -99,6 +99,28 @@ describe('training loop', () => {
     expect(events.filter((e) => e.type === 'epoch').map((e) => e.epoch)).toEqual([1]);
     expect(result.log.epochs.map((e) => e.epoch)).toEqual([0, 1]);
     expect(result.log.resumes).toHaveLength(1);
+  }, 180_000);
+
+  it('refuses a checkpoint made with other settings or damaged, with the reason; --no-resume starts over', async () => {
+    const checkpointDir = path.join(tmp, 'ckpt-other');
+    await startTraining(tiny({ epochs: 1, checkpointDir })).done;
+    const refusal = (over: Partial<TrainingConfigInput>) =>
+      startTraining(tiny({ epochs: 2, checkpointDir, ...over })).done.then(
+        () => new Error('expected a refusal'),
+        (e: Error) => e,
+      );
+    const other = await refusal({ lr: 0.001 });
+    expect(other.name).toBe('UserFacingError');
+    expect(other.message).toMatch(/\(after epoch 1\) was made with other settings \(lr: 0.003 there, 0.001 here\)/);
+    expect(other.message).toMatch(/--no-resume to start over/);
+    // The refused checkpoint is still there, whole: the same settings resume it.
+    const resumed = await startTraining(tiny({ epochs: 2, checkpointDir })).done;
+    expect(resumed.log.resumes).toHaveLength(1);
+
+    await writeFile(path.join(checkpointDir, 'state.json'), '{"resumeKey":');
+    expect((await refusal({})).message).toMatch(/state.json is damaged/);
+    const fresh = await startTraining(tiny({ epochs: 1, checkpointDir, resume: false })).done;
+    expect(fresh.log.resumes).toBeUndefined();
   }, 180_000);
 
   it('fails with the reason, as an event and a rejected promise, when the data is missing', async () => {
