@@ -35,7 +35,10 @@ export function addTrainingOptions(program: Command, d: TrainingDefaults): Comma
     .option('--data-dir <dir>', 'folder with the Fashion-MNIST IDX files')
     .option('--out <dir>', 'where the trained model and training-log.json go', d.out)
     .option('--checkpoint-dir <dir>', 'per-epoch checkpoints (default: checkpoints/<out folder name>)')
-    .option('--no-resume', 'start afresh even if a matching checkpoint exists')
+    .option(
+      '--no-resume',
+      'start afresh, overwriting any checkpoint in --checkpoint-dir (one made with other settings is otherwise refused)',
+    )
     .option(
       '--validation <n>',
       'hold out the last N training images as a validation set: never trained on, every epoch is scored on it, and the saved model is the epoch (or weight average) best on it: validation accuracy for the CNN, validation ELBO for the VAE (default: none)',

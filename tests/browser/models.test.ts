@@ -92,7 +92,7 @@ pageTest('answers on /draw with the picked session CNN', async (page) => {
   await page.goto(server.url + '/draw');
   const picker = page.getByTestId('model-picker-cnn');
   await picker.locator(`option[value="${versionId}"]`).waitFor({ state: 'attached', timeout: 15_000 });
-  await picker.selectOption(String(versionId));
+  // Drawn first with the served model; picking the session's CNN afterwards asks it at once.
   await drawShape(page, [
     [0.3, 0.2],
     [0.7, 0.2],
@@ -100,6 +100,14 @@ pageTest('answers on /draw with the picked session CNN', async (page) => {
     [0.3, 0.8],
     [0.3, 0.2],
   ]);
+  const versionTag = () =>
+    page
+      .getByTestId('model-version-tag')
+      .innerText()
+      .catch(() => '');
+  await expect.poll(versionTag, { timeout: 15_000 }).not.toBe('');
+  expect(await versionTag()).not.toBe(tag);
+  await picker.selectOption(String(versionId));
   await expect
     .poll(
       () =>

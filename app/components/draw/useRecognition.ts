@@ -4,7 +4,8 @@
  * skipped), so a fast stroke does not flood the server. When the pen lifts, the finished drawing is
  * sent at once, without waiting for the throttle or for a request still on its way: that answer is
  * the one the person waits for. Replies are shown newest-first (an older request answering late
- * does not replace a newer answer). An empty canvas sends nothing.
+ * does not replace a newer answer). An empty canvas sends nothing. A new `send` (another model
+ * picked) sends the drawing again, so the answer shown is always the picked model's.
  */
 'use client';
 
@@ -48,17 +49,20 @@ export function useRecognition(
   const lastSent = useRef(0);
   const timer = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const sentVersion = useRef<readonly Stroke[] | null>(null);
+  /** The `send` the last drawing went with: another one (another model) sends it again. */
+  const sentWith = useRef<Send | null>(null);
   /** Sequence numbers: of the last request sent, and of the request whose answer is shown. */
   const sentSeq = useRef(0);
   const shownSeq = useRef(0);
   const sendRef = useRef(send);
   sendRef.current = send;
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: send is read through sendRef; it is a dependency so that another model picked sends the drawing again
   useEffect(() => {
     latest.current = { strokes, hasInk, penDown };
     const pump = async (): Promise<void> => {
       const { strokes: now, hasInk: ink, penDown: down } = latest.current;
-      if (now === sentVersion.current) return;
+      if (now === sentVersion.current && sendRef.current === sentWith.current) return;
       if (down) {
         // While drawing: one request at a time, at most one per interval.
         if (inFlight.current > 0) return;
@@ -71,6 +75,7 @@ export function useRecognition(
       }
       clearTimeout(timer.current);
       sentVersion.current = now;
+      sentWith.current = sendRef.current;
       const seq = ++sentSeq.current;
       if (!ink) {
         shownSeq.current = seq;
@@ -94,7 +99,7 @@ export function useRecognition(
       void pump();
     };
     void pump();
-  }, [strokes, hasInk, penDown, intervalMs]);
+  }, [strokes, hasInk, penDown, intervalMs, send]);
 
   useEffect(() => () => clearTimeout(timer.current), []);
   return state;
