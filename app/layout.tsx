@@ -5,6 +5,7 @@ import { headers } from 'next/headers';
 import { connection } from 'next/server';
 import { PAGE_ORIGIN_HEADER } from '../lib/pages';
 import type { ReactNode } from 'react';
+import { ConnectionNotice } from './components/ConnectionNotice';
 import { MENU } from './rooms';
 import './globals.css';
 
@@ -61,6 +62,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             </nav>
           </div>
         </header>
+        <ConnectionNotice />
         {children}
       </body>
     </html>

@@ -17,15 +17,42 @@ export type PlaygroundClientSocket = Socket<ServerToClientEvents, ClientToServer
 
 let socket: PlaygroundClientSocket | undefined;
 
+/**
+ * The server's reason for refusing this page's connection (e.g. the page comes from another
+ * origin), or null. Socket.IO does not retry a refusal, so without it a page would wait forever.
+ */
+let refusal: string | null = null;
+const refusalListeners = new Set<() => void>();
+const setRefusal = (reason: string | null) => {
+  if (reason === refusal) return;
+  refusal = reason;
+  for (const l of refusalListeners) l();
+};
+
+/** The current refusal (for useSyncExternalStore); null while connected or connecting. */
+export function connectionRefusal(): string | null {
+  return refusal;
+}
+
+/** Calls `listener` when the refusal changes; returns what unsubscribes it. */
+export function onRefusalChange(listener: () => void): () => void {
+  refusalListeners.add(listener);
+  return () => refusalListeners.delete(listener);
+}
+
 /** The shared connection (same origin as the page), opened on first use. */
 export function getSocket(): PlaygroundClientSocket {
   if (!socket) {
     const s: PlaygroundClientSocket = io({ autoConnect: true });
     // A server that is still starting refuses the handshake; Socket.IO does not retry a refusal
     // by itself, so connect again (a page left open across a restart comes back on its own).
+    // Any other refusal is final for this page: its reason is kept, for the notice and requests.
     s.on('connect_error', (err) => {
-      if (!s.active && err.message === SERVER_STARTING) setTimeout(() => s.connect(), 1000);
+      if (s.active) return; // a network error: Socket.IO retries by itself
+      if (err.message === SERVER_STARTING) setTimeout(() => s.connect(), 1000);
+      else setRefusal(err.message);
     });
+    s.on('connect', () => setRefusal(null));
     socket = s;
   }
   return socket;
@@ -37,14 +64,26 @@ export async function request<N extends RequestName>(
   payload: RequestPayload<N>,
   timeoutMs = 5000,
 ): Promise<Reply<RequestData<N>>> {
+  const s = getSocket();
+  // Refused: the request would only wait for its timeout; the reason is the answer (also when the
+  // refusal comes while the request waits for the connection).
+  if (refusal !== null && !s.connected) return { ok: false, error: refusal };
+  let stopWatching = () => {};
+  const refused = new Promise<Reply<RequestData<N>>>((resolve) => {
+    stopWatching = onRefusalChange(() => {
+      if (refusal !== null) resolve({ ok: false, error: refusal });
+    });
+  });
   try {
     // Socket.IO's typed emitWithAck cannot follow a generic event name; the protocol types hold.
-    const timed = getSocket().timeout(timeoutMs) as unknown as {
+    const timed = s.timeout(timeoutMs) as unknown as {
       emitWithAck(ev: string, payload: unknown): Promise<Reply<RequestData<N>>>;
     };
-    return await timed.emitWithAck(name, payload);
+    return await Promise.race([timed.emitWithAck(name, payload), refused]);
   } catch {
     return { ok: false, error: `No answer from the server within ${timeoutMs / 1000} s.` };
+  } finally {
+    stopWatching();
   }
 }
 

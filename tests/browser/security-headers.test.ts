@@ -186,3 +186,18 @@ it('lets the operator hide a nickname on /admin and show it again', async () => 
   expect(await server.db.hiddenContent.count()).toBe(0);
   await page.close();
 }, 60_000);
+
+// Last in this file: the refusal added to the server stays for the rest of its life.
+it("says so when the server refuses the page's connection, instead of waiting forever", async () => {
+  // A refusal at the handshake (as FOREIGN_ORIGIN for a page of another site): Socket.IO does not retry it.
+  const REASON = 'The playground is closed for maintenance; come back in an hour.';
+  server.io.use((_socket, next) => next(new Error(REASON)));
+  const page = await browser.newPage();
+  await page.goto(server.url + '/gallery');
+  const notice = page.getByTestId('connection-refused');
+  await notice.waitFor({ timeout: 15_000 });
+  expect(await notice.innerText()).toBe(`The server refused this page's connection: ${REASON}`);
+  // What the page asked for is answered with the reason at once, not after a 5 s timeout.
+  await expect.poll(() => page.getByRole('alert').allInnerTexts(), { timeout: 4_000 }).toContain(REASON);
+  await page.close();
+});

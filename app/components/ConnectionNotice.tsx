@@ -1,0 +1,22 @@
+/**
+ * A bar under the header when the server refused this page's connection (the reason, e.g. the page
+ * comes from another site): without it every part of the page would wait for an answer forever.
+ */
+'use client';
+
+import { useSyncExternalStore } from 'react';
+import { connectionRefusal, onRefusalChange } from '../realtime/socket';
+
+export function ConnectionNotice() {
+  const refusal = useSyncExternalStore(onRefusalChange, connectionRefusal, () => null);
+  if (!refusal) return null;
+  return (
+    <p
+      role="alert"
+      data-testid="connection-refused"
+      className="border-b border-rose-500/30 bg-rose-500/10 px-4 py-2 text-center text-sm text-rose-200"
+    >
+      The server refused this page&apos;s connection: {refusal}
+    </p>
+  );
+}
