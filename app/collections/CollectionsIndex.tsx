@@ -40,10 +40,18 @@ export function CollectionsIndex() {
   const [title, setTitle] = useState('');
   const [isPublic, setPublic] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  /** Why a list could not be loaded (shown instead of an empty list that would look like "none"). */
+  const [listError, setListError] = useState<string | null>(null);
 
   const load = () => {
-    void request('collections:list', { scope: 'public' }).then((r) => r.ok && setEveryone(r.data.collections));
-    void request('collections:list', { scope: 'mine' }).then((r) => r.ok && setMine(r.data.collections));
+    const loadInto = (scope: 'public' | 'mine', set: (l: Listed) => void) =>
+      request('collections:list', { scope }).then((r) => {
+        if (r.ok) set(r.data.collections);
+        return r.ok ? null : r.error;
+      });
+    void Promise.all([loadInto('public', setEveryone), loadInto('mine', setMine)]).then(([a, b]) =>
+      setListError(a ?? b),
+    );
   };
   const moderation = useModerationVersion();
   // biome-ignore lint/correctness/useExhaustiveDependencies: guest and moderation are reload triggers (a new nickname changes whose collections 'mine' lists; a moderation change hides or shows some); load itself only calls request and state setters
@@ -75,6 +83,11 @@ export function CollectionsIndex() {
             </span>
           )}
         </form>
+      )}
+      {listError && (
+        <p role="alert" className="text-sm text-rose-400" data-testid="collections-error">
+          The collections could not be loaded: {listError}
+        </p>
       )}
       <section>
         <h2 className="mb-2 text-lg font-semibold text-zinc-100">Yours</h2>

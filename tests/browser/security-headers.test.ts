@@ -199,5 +199,10 @@ it("says so when the server refuses the page's connection, instead of waiting fo
   expect(await notice.innerText()).toBe(`The server refused this page's connection: ${REASON}`);
   // What the page asked for is answered with the reason at once, not after a 5 s timeout.
   await expect.poll(() => page.getByRole('alert').allInnerTexts(), { timeout: 4_000 }).toContain(REASON);
+  // A list that cannot load says so, instead of looking empty ("No public collections yet.").
+  await page.goto(server.url + '/collections');
+  await expect
+    .poll(() => page.getByTestId('collections-error').innerText(), { timeout: 4_000 })
+    .toBe(`The collections could not be loaded: ${REASON}`);
   await page.close();
 });
