@@ -162,3 +162,21 @@ pageTest(
   },
   120_000,
 );
+
+// Last: it leaves 200 newer versions behind, which push the others off the lists.
+pageTest('picks the version named in the link also when it is older than the newest 200', async (page) => {
+  await server.db.modelVersion.createMany({
+    data: Array.from({ length: 200 }, (_, i) => ({
+      kind: 'cnn' as const,
+      name: `filler-${i}`,
+      path: `/nowhere/filler-${i}`,
+      params: 1,
+      trainingLog: {},
+      trainingLogHash: `filler-${i}`,
+    })),
+  });
+  await page.goto(`${server.url}/draw?model=${versionId}`);
+  await expect
+    .poll(() => page.getByTestId('model-picker-cnn').inputValue(), { timeout: 15_000 })
+    .toBe(String(versionId));
+});

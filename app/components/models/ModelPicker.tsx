@@ -30,9 +30,17 @@ export function ModelPicker({
       if (!r.ok) return;
       const usable = r.data.versions.filter((v) => v.available);
       setVersions(usable);
-      // A link from a version's page (?model=<id>) picks that version.
+      // A link from a version's page (?model=<id>) picks that version, also one older than the list.
       const wanted = Number(new URLSearchParams(window.location.search).get('model'));
-      if (usable.some((v) => v.id === wanted)) onChange(wanted);
+      if (usable.some((v) => v.id === wanted)) return onChange(wanted);
+      if (!Number.isInteger(wanted) || wanted <= 0) return;
+      void request('models:get', { id: wanted }).then((one) => {
+        if (!one.ok || !one.data.available || one.data.kind !== kind) return;
+        const { trainingLog: _log, archiveUrl: _a, reportCardUrl: _r, ...summary } = one.data;
+        const listed = { ...summary, assessments: one.data.assessments.length };
+        setVersions((vs) => (vs.some((v) => v.id === wanted) ? vs : [...vs, listed]));
+        onChange(wanted);
+      });
     });
   }, [kind]);
   const served = versions.find((v) => v.served);
