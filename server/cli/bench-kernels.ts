@@ -16,6 +16,7 @@ import { initBackend, tf } from '../ml/backend';
 import { loadFeatureExtractor } from '../ml/models/perceptual';
 import { VaeArchSchema } from '../ml/models/vae';
 import { VaeTask } from '../ml/training/vaeTask';
+import { configFromOptions } from './options';
 
 const Options = z.object({
   batches: z.coerce.number().int().min(1),
@@ -216,7 +217,7 @@ async function main(): Promise<void> {
     .option('--profile', 'per-kernel time breakdown of each model', false)
     .option('--model <which>', 'small | medium | vae | both (small and medium)', 'both')
     .parse();
-  const opts = Options.parse(program.opts());
+  const opts = configFromOptions(Options, program.opts());
   const info = await initBackend();
   const models = opts.model === 'both' ? (['small', 'medium'] as const) : [opts.model];
   for (const which of models) {
