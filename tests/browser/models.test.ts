@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { tinyCnn } from '../helpers/models';
+import { registerNewerVersions, tinyCnn } from '../helpers/models';
 import { artifactPath, drawShape, inPage, launchBrowser } from '../helpers/browser';
 import { connectClient, ok, pickNickname, startTestServer, type TestServer } from '../helpers/server';
 
@@ -165,16 +165,7 @@ pageTest(
 
 // Last: it leaves 200 newer versions behind, which push the others off the lists.
 pageTest('picks the version named in the link also when it is older than the newest 200', async (page) => {
-  await server.db.modelVersion.createMany({
-    data: Array.from({ length: 200 }, (_, i) => ({
-      kind: 'cnn' as const,
-      name: `filler-${i}`,
-      path: `/nowhere/filler-${i}`,
-      params: 1,
-      trainingLog: {},
-      trainingLogHash: `filler-${i}`,
-    })),
-  });
+  await registerNewerVersions(server.db);
   await page.goto(`${server.url}/draw?model=${versionId}`);
   await expect
     .poll(() => page.getByTestId('model-picker-cnn').inputValue(), { timeout: 15_000 })

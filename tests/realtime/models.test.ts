@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as tfTypes from '@tensorflow/tfjs';
-import { tinyCnn } from '../helpers/models';
+import { registerNewerVersions, tinyCnn } from '../helpers/models';
 import {
   connectClient,
   ok,
@@ -304,16 +304,7 @@ describe('refusals', () => {
 // Last: it leaves 200 newer versions behind, which push the others off the list.
 describe('a version older than the newest 200', () => {
   it('is still shown on its page and can be served', async () => {
-    await server.db.modelVersion.createMany({
-      data: Array.from({ length: 200 }, (_, i) => ({
-        kind: 'cnn' as const,
-        name: `filler-${i}`,
-        path: `/nowhere/filler-${i}`,
-        params: 1,
-        trainingLog: {},
-        trainingLogHash: `filler-${i}`,
-      })),
-    });
+    await registerNewerVersions(server.db);
     const { versions } = await ok(c, 'models:list', { kind: 'cnn' });
     expect(versions).toHaveLength(200);
     expect(versions.some((v) => v.id === versionId)).toBe(false);
