@@ -93,6 +93,8 @@ it('plays on after a reconnect (a nickname changed in another tab): the page is 
   await expect.poll(() => ann.getByTestId('players').innerText()).toContain('Bob');
   await ann.getByRole('button', { name: /I draw/ }).click();
   await expect.poll(() => bob.getByTestId('room-banner').innerText()).toContain('Ann is drawing');
+  // The garment's name shows once Ann's start is answered ("Draw a …" until then).
+  await expect.poll(() => ann.getByTestId('room-banner').innerText()).toMatch(/Draw a [A-Z]/);
   const banner = await ann.getByTestId('room-banner').innerText();
   const drawn = CLASS_NAMES.findIndex((name) => banner.includes(name));
   expect(drawn).toBeGreaterThanOrEqual(0);
