@@ -77,6 +77,7 @@ export async function startTrainer(options: TrainerOptions): Promise<RunningTrai
     assessor:
       options.assess === false ? undefined : new SessionAssessor({ getDb: options.getDb, dataDir: options.dataDir }),
     shared: log,
+    abandonAfterMs: null, // it sees no viewers: the web nodes close abandoned sessions
     slots: () => ({
       start: () => Promise.reject(new Error('a trainer takes jobs; it does not start sessions')),
       stopped: () => undefined,

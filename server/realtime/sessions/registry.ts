@@ -33,8 +33,11 @@ export interface SessionRegistryOptions {
   testLimit?: number;
   /** Ended sessions kept listed in memory (older ones still load from the database on demand). */
   keepEnded?: number;
-  /** A session nobody started and nobody watches is closed after this long (ms); default 15 min. */
-  abandonAfterMs?: number;
+  /**
+   * A session nobody started and nobody watches is closed after this long (ms); default 15 min.
+   * null: never (a trainer process, which sees no viewers).
+   */
+  abandonAfterMs?: number | null;
   store?: SessionStore;
   /** Assesses each finished session's model in a worker and stores the result (none: no assessment). */
   assessor?: SessionAssessor;
@@ -49,8 +52,6 @@ export class SessionRegistry {
   private readonly pending = new Set<Promise<unknown>>();
   /** Several machines: each session's deliveries, one after another (a gap is filled before what follows). */
   private readonly inbox = new Map<string, Promise<void>>();
-  /** Several machines: the sessions this process created (only it closes them when abandoned). */
-  private readonly createdHere = new Set<string>();
   private readonly maxOpen: number;
   private readonly keepEnded: number;
   private readonly slots: TrainingSlots;
@@ -58,7 +59,7 @@ export class SessionRegistry {
   private restored: Promise<void> | undefined;
   /** A host's nickname as others see it in sentences (a moderator may have hidden it); default as it is. */
   shownNickname: (nickname: string) => string = (name) => name;
-  private readonly sweeper: NodeJS.Timeout;
+  private readonly sweeper: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly listener: SessionListener,
@@ -69,10 +70,12 @@ export class SessionRegistry {
     this.slots =
       options.slots?.(this) ??
       new LocalSlots(Math.max(1, options.maxTraining ?? 1), (s) => this.trainingConfig(s), this.runnerDeps());
-    const abandonAfterMs = options.abandonAfterMs ?? 15 * 60_000;
+    const abandonAfterMs = options.abandonAfterMs === undefined ? 15 * 60_000 : options.abandonAfterMs;
     // Without this, sessions created and left would use up the open-session limit for good.
-    this.sweeper = setInterval(() => this.closeAbandoned(abandonAfterMs), Math.min(60_000, abandonAfterMs));
-    this.sweeper.unref();
+    if (abandonAfterMs !== null) {
+      this.sweeper = setInterval(() => this.closeAbandoned(abandonAfterMs), Math.min(60_000, abandonAfterMs));
+      this.sweeper.unref();
+    }
   }
 
   /** What a runner of this process needs (its slots, or a trainer's jobs). */
@@ -135,10 +138,7 @@ export class SessionRegistry {
       ? TrainingSession.shared({ init: { ...init, probeImages: probes }, history: [] }, this.listener, shared)
       : new TrainingSession({ ...init, probeImages: probes }, this.listener);
     this.sessions.set(id, session);
-    if (shared) {
-      this.createdHere.add(id);
-      await shared.create(session);
-    }
+    if (shared) await shared.create(session);
     void this.save(session);
     this.forgetOldEnded();
     this.listener.changed(session, true);
@@ -295,9 +295,10 @@ export class SessionRegistry {
 
   private closeAbandoned(afterMs: number): void {
     const now = Date.now();
+    // With several machines every web node sweeps every session, those of a node restarted or gone
+    // included: each counts every node's viewers (cluster/presence.ts; the first sweep comes a minute
+    // after start, long after the first exchange), and the shared log lets one node's stop through.
     for (const s of this.sessions.values()) {
-      // With several machines only the node that created a session closes it (the others do not see its viewers).
-      if (this.options.shared && !this.createdHere.has(s.id)) continue;
       if (s.state === 'waiting' && s.presence.size === 0 && now - s.createdAt.getTime() > afterMs) {
         const within = afterMs >= 60_000 ? `${Math.round(afterMs / 60_000)} minutes` : `${afterMs / 1000} seconds`;
         void s
@@ -314,7 +315,6 @@ export class SessionRegistry {
     for (const s of ended.slice(0, Math.max(0, ended.length - this.keepEnded))) {
       s.close();
       this.sessions.delete(s.id);
-      this.createdHere.delete(s.id);
     }
   }
 }

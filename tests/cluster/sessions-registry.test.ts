@@ -1,0 +1,84 @@
+/**
+ * Several machines, the session registry without sockets: registries in this process standing for
+ * web nodes, each with its own connections to the shared log in Redis (a key prefix of this file's
+ * own), no database. What a node leaves behind when it restarts or goes is what is checked here.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SessionConfigSchema } from '../../lib/protocol';
+import { closeRedis, connectRedis } from '../../server/cluster/redis';
+import { RedisSessionLog } from '../../server/cluster/sessionLog';
+import { SessionRegistry, type SessionRegistryOptions } from '../../server/realtime/sessions/registry';
+import type { SessionListener } from '../../server/realtime/sessions/session';
+import { deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis';
+
+const FIXTURE = path.resolve('tests/fixtures/fashion-mnist');
+const prefix = uniquePrefix();
+let outRoot: string;
+const nodes: { registry: SessionRegistry; close(): Promise<void> }[] = [];
+
+beforeAll(async () => {
+  outRoot = await mkdtemp(path.join(os.tmpdir(), 'cluster-registry-'));
+});
+
+afterAll(async () => {
+  await Promise.all(nodes.map((n) => n.close()));
+  await deleteKeys(prefix);
+  await rm(outRoot, { recursive: true, force: true });
+});
+
+const quiet: SessionListener = { event() {}, presence() {}, changed() {} };
+
+/** A web node's registry on the shared log (this node's threads train: TRAINERS=local). */
+async function node(options: Partial<SessionRegistryOptions> = {}) {
+  const redis = connectRedis(redisUrl(), { name: 'test node' });
+  const reader = connectRedis(redisUrl(), { name: 'test node: sessions feed' });
+  const log = new RedisSessionLog(redis, reader, prefix);
+  const registry = new SessionRegistry(quiet, { outRoot, dataDir: FIXTURE, testLimit: 200, shared: log, ...options });
+  await registry.ready();
+  let closed = false;
+  const handle = {
+    registry,
+    async close() {
+      if (closed) return;
+      closed = true;
+      await registry.close();
+      await log.close();
+      await closeRedis(redis, reader);
+    },
+  };
+  nodes.push(handle);
+  return handle;
+}
+
+const host = { identity: 'host-browser-0000000001', nickname: 'Ada' };
+const guest = { identity: 'guest-browser-000000002', nickname: 'Bob' };
+const tiny = (over: Record<string, unknown> = {}) =>
+  SessionConfigSchema.parse({ name: 'tiny', kind: 'cnn', epochs: 2, batchSize: 32, trainLimit: 256, ...over });
+
+async function until(what: string, ok: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('a session nobody started, of a node that restarted', () => {
+  it('is closed by a node that did not create it, unless someone watches it', { timeout: 60_000 }, async () => {
+    const before = await node();
+    const left = await before.registry.create(tiny({ name: 'left behind' }), host);
+    const watched = await before.registry.create(tiny({ name: 'watched' }), host);
+    await before.close(); // the node restarts: what it created is still "waiting" in the shared log
+
+    const after = await node({ abandonAfterMs: 200 });
+    const leftNow = await after.registry.get(left.id);
+    const watchedNow = await after.registry.get(watched.id);
+    watchedNow!.presence.join(watchedNow!.viewerFor(guest.identity, guest.nickname), 'socket-1');
+    await until('the sweep', () => leftNow?.state === 'stopped');
+    expect(leftNow!.summary().message).toBe('Closed: nobody started it within 0.2 seconds.');
+    expect(watchedNow!.state).toBe('waiting');
+  });
+});
