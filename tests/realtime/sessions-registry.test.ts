@@ -9,7 +9,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionEvent, SessionState } from '../../lib/protocol';
 import { SessionConfigSchema } from '../../lib/protocol';
+import { startTraining } from '../../server/ml/training/run';
 import { SessionRegistry } from '../../server/realtime/sessions/registry';
+import { runSession } from '../../server/realtime/sessions/runner';
 import type { SessionListener, TrainingSession } from '../../server/realtime/sessions/session';
 
 /** A tiny run takes seconds, but a loaded 2-core CI machine running other test files can stretch it. */
@@ -125,6 +127,24 @@ describe('a failing session', () => {
     expect(await r.control(next, 'start', host.identity, host.nickname)).toBe('training');
     await r.control(next, 'stop', host.identity, host.nickname);
     await rm(empty, { recursive: true, force: true });
+  });
+});
+
+describe('a run taking over a session (its trainer died)', () => {
+  it("trains at the host's newest learning rate, not the schedule's", { timeout: TRAINING_TIMEOUT_MS }, async () => {
+    const { r, events } = registry();
+    const s = await r.create(tiny({ name: 'taken over', epochs: 5 }), host);
+    // What the session's log says when the new trainer takes it: training, the host's rate changed.
+    await s.transition('start', host.nickname);
+    await s.recordLearningRate(0.0005, host.nickname);
+    await s.recordLearningRate(0.0007, host.nickname);
+    const run = startTraining(r.trainingConfig(s));
+    const done = runSession(s, run, r.runnerDeps());
+    await until('a batch', () => events(s).some((e) => e.type === 'batch'));
+    const first = events(s).find((e) => e.type === 'batch');
+    expect(first?.type === 'batch' && first.lr).toBe(0.0007);
+    await s.transition('stop', host.nickname);
+    await done;
   });
 });
 

@@ -32,6 +32,10 @@ export async function runSession(session: TrainingSession, run: TrainingRun, dep
     // Each epoch is stored as it comes, so a restart loses at most the epoch in progress.
     else if (e.type === 'epoch') void deps.save(session);
   };
+  // A run taking over a session (its trainer died) starts on the schedule's rate: the host's
+  // newest rate so far applies to it too, not only the ones that come after.
+  const lr = [...session.log.reliableEvents()].reverse().find((e) => e.type === 'lr');
+  if (lr?.type === 'lr') run.setLearningRate(lr.lr);
   session.on('event', follow);
   session.attachRun(run);
   let result: TrainingResult | null = null;
