@@ -38,6 +38,9 @@ export interface VotingSettings {
   votesPerSecond: number;
 }
 
+/** A close that failed (the database, say) is tried again this long after, or at the deadline if later. */
+export const CLOSE_RETRY_MS = 3000;
+
 export const DEFAULT_VOTING: VotingSettings = { candidates: 12, bestOf: 16, winners: 3, votesPerSecond: 10 };
 
 /** Where a session round's candidates come from: the session's epoch snapshot (a VAE folder). */
@@ -93,10 +96,16 @@ export class VotingRooms {
   private async hold(stored: StoredRound): Promise<VoteRound> {
     const round = new VoteRound(stored, await roundVotes(await this.getDb(), stored.id));
     this.open.set(stored.room, round);
+    this.scheduleClose(round);
+    return round;
+  }
+
+  /** Closes `round` when its time is up, not before `notBeforeMs` from now. */
+  private scheduleClose(round: VoteRound, notBeforeMs = 0): void {
     round.schedule(
       () => void this.close(round.id, null).catch((e: unknown) => console.error('[voting] closing on time failed:', e)),
+      notBeforeMs,
     );
-    return round;
   }
 
   openRound(room: string): VoteRound | null {
@@ -223,10 +232,7 @@ export class VotingRooms {
       const round = new VoteRound(stored);
       this.open.set(room, round);
       opened = true;
-      round.schedule(
-        () =>
-          void this.close(round.id, null).catch((e: unknown) => console.error('[voting] closing on time failed:', e)),
-      );
+      this.scheduleClose(round);
       const state = await this.describe(stored, round.tallies());
       this.events.round(state);
       return state;
@@ -291,6 +297,8 @@ export class VotingRooms {
         await closeRound(db, round.id, round.winners(this.settings.winners));
       } catch (err) {
         round.closing = false;
+        // The timer was cancelled above: without a new one the round would stay open past its time.
+        if (this.open.get(round.stored.room) === round) this.scheduleClose(round, CLOSE_RETRY_MS);
         throw err;
       }
       const { room } = round.stored;

@@ -85,11 +85,14 @@ export class VoteRound {
     return now >= this.stored.closesAt.getTime();
   }
 
-  /** Calls `onDeadline` when the round's time is up (at once when it already is). */
-  schedule(onDeadline: () => void): void {
+  /**
+   * Calls `onDeadline` when the round's time is up (at once when it already is), and not before
+   * `notBeforeMs` from now (a retry after a failed close).
+   */
+  schedule(onDeadline: () => void, notBeforeMs = 0): void {
     this.cancelTimer();
     // setTimeout's delay is a 32-bit int; rounds are at most minutes long anyway.
-    const ms = Math.min(Math.max(0, this.stored.closesAt.getTime() - Date.now()), 2 ** 31 - 1);
+    const ms = Math.min(Math.max(notBeforeMs, this.stored.closesAt.getTime() - Date.now()), 2 ** 31 - 1);
     this.timer = setTimeout(onDeadline, ms);
     this.timer.unref();
   }

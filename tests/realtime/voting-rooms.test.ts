@@ -1,0 +1,95 @@
+/**
+ * VotingRooms against a real PostgreSQL whose client the test can make fail at one call: a close
+ * on time that hits a database error is tried again (the round does not stay open with no timer).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { VoteRoundState } from '../../lib/protocol';
+import { openDb, type Db, type OpenDb } from '../../server/db';
+import { createRound, type CandidateInput } from '../../server/db/repositories/votes';
+import type { GuestIdentity } from '../../server/identity';
+import type { CandidateGenerator } from '../../server/realtime/voting/generator';
+import { VotingRooms } from '../../server/realtime/voting/rooms';
+import { createFreshPostgres, type FreshPostgres } from '../helpers/freshDatabase';
+
+let pg: FreshPostgres;
+let opened: OpenDb;
+let host: GuestIdentity;
+
+beforeAll(async () => {
+  pg = await createFreshPostgres();
+  opened = await openDb({ kind: 'postgresql', url: pg.url });
+  host = await opened.db.guest.create({ data: { nickname: 'host' } });
+}, 120_000);
+
+afterAll(async () => {
+  await opened?.close();
+  await pg?.drop();
+});
+
+const candidate = (parentIds: number[] = []): CandidateInput => ({
+  label: 3,
+  latent: [0.5, -1],
+  confidence: 0.9,
+  image: new Uint8Array([137, 80, 78, 71]),
+  origin: parentIds.length ? 'mutation' : 'fresh',
+  parentIds,
+});
+
+const roundIn = (room: string, closesAt: Date, candidates: CandidateInput[], parentRoundId: number | null = null) =>
+  createRound(opened.db, {
+    room,
+    label: null,
+    hostId: host.id,
+    modelVersionId: null,
+    parentRoundId,
+    seed: 1,
+    closesAt,
+    candidates,
+  });
+
+/** The database client with `overrides` in place of some of its members (the rest as they are). */
+function dbWith(db: Db, overrides: Record<string | symbol, (real: unknown) => unknown>): Db {
+  return new Proxy(db, {
+    get(target, prop) {
+      const real = Reflect.get(target, prop);
+      const value = typeof real === 'function' ? real.bind(target) : real;
+      return prop in overrides ? overrides[prop]!(value) : value;
+    },
+  });
+}
+
+function roomsOn(db: Db, pushed: VoteRoundState[] = []): VotingRooms {
+  return new VotingRooms(async () => db, {} as CandidateGenerator, { round: (s) => pushed.push(s), tally: () => {} });
+}
+
+describe('a round closing on time', () => {
+  it('is closed by a later try when the first one hits a database error', async () => {
+    const stored = await roundIn('flaky', new Date(Date.now() - 1000), [candidate()]);
+    let failures = 0;
+    const flaky = dbWith(opened.db, {
+      $transaction: (real) =>
+        failures === 0
+          ? async () => {
+              failures++;
+              throw new Error('connection to the database lost');
+            }
+          : real,
+    });
+    const pushed: VoteRoundState[] = [];
+    const rooms = roomsOn(flaky, pushed);
+    try {
+      // Restored past its deadline: its timer fires at once, and the first close fails.
+      expect(await rooms.restore()).toBe(1);
+      await expect.poll(() => failures).toBe(1);
+      await expect
+        .poll(async () => (await opened.db.voteRound.findUniqueOrThrow({ where: { id: stored.id } })).state, {
+          timeout: 20_000,
+        })
+        .toBe('closed');
+      expect(rooms.openRound('flaky')).toBeNull();
+      expect(pushed.map((s) => [s.id, s.state])).toEqual([[stored.id, 'closed']]);
+    } finally {
+      await rooms.dispose();
+    }
+  }, 30_000);
+});
