@@ -1,11 +1,13 @@
 /**
- * VotingRooms against a real PostgreSQL whose client the test can make fail at one call: a close
- * on time that hits a database error is tried again (the round does not stay open with no timer).
+ * VotingRooms against a real PostgreSQL whose client the test can make fail or wait at one call:
+ * a close on time that hits a database error is tried again (the round does not stay open with no
+ * timer), and a room's state taken while a vote arrives carries that vote (its tallies are read
+ * when the state is sent, not before its queries).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { VoteRoundState } from '../../lib/protocol';
 import { openDb, type Db, type OpenDb } from '../../server/db';
-import { createRound, type CandidateInput } from '../../server/db/repositories/votes';
+import { closeRound, createRound, type CandidateInput } from '../../server/db/repositories/votes';
 import type { GuestIdentity } from '../../server/identity';
 import type { CandidateGenerator } from '../../server/realtime/voting/generator';
 import { VotingRooms } from '../../server/realtime/voting/rooms';
@@ -81,13 +83,53 @@ describe('a round closing on time', () => {
       // Restored past its deadline: its timer fires at once, and the first close fails.
       expect(await rooms.restore()).toBe(1);
       await expect.poll(() => failures).toBe(1);
-      await expect
-        .poll(async () => (await opened.db.voteRound.findUniqueOrThrow({ where: { id: stored.id } })).state, {
-          timeout: 20_000,
-        })
-        .toBe('closed');
+      // The second try closes it: stored, let go here, and pushed to the room once.
+      await expect.poll(() => pushed.map((s) => [s.id, s.state]), { timeout: 20_000 }).toEqual([[stored.id, 'closed']]);
+      expect((await opened.db.voteRound.findUniqueOrThrow({ where: { id: stored.id } })).state).toBe('closed');
       expect(rooms.openRound('flaky')).toBeNull();
-      expect(pushed.map((s) => [s.id, s.state])).toEqual([[stored.id, 'closed']]);
+    } finally {
+      await rooms.dispose();
+    }
+  }, 30_000);
+});
+
+describe("a room's state", () => {
+  it('carries a vote that arrived while its queries ran', async () => {
+    const first = await roundIn('lineage', new Date(Date.now() + 60_000), [candidate()]);
+    await closeRound(opened.db, first.id, []);
+    const parentId = first.candidates[0]!.id;
+    const bred = await roundIn('lineage', new Date(Date.now() + 60_000), [candidate([parentId])], first.id);
+
+    // The parents' query (describe's first await on the database) waits until the test lets it go.
+    let release = () => {};
+    let entered = () => {};
+    const inQuery = new Promise<void>((resolve) => (entered = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let gated = false;
+    const slow = dbWith(opened.db, {
+      candidate: (real) =>
+        gated
+          ? {
+              findMany: async (args: unknown) => {
+                entered();
+                await gate;
+                return (real as { findMany(a: unknown): Promise<unknown> }).findMany(args);
+              },
+            }
+          : real,
+    });
+    const rooms = roomsOn(slow);
+    try {
+      await rooms.restore();
+      const voter = await opened.db.guest.create({ data: { nickname: 'voter' } });
+      gated = true;
+      const state = rooms.state('lineage');
+      await inQuery;
+      gated = false;
+      const cast = await rooms.cast(voter, bred.id, bred.candidates[0]!.id, 1);
+      expect(cast).toEqual({ candidateId: bred.candidates[0]!.id, up: 1, down: 0 });
+      release();
+      expect((await state)!.tallies).toEqual([cast]);
     } finally {
       await rooms.dispose();
     }

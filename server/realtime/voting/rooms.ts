@@ -127,9 +127,11 @@ export class VotingRooms {
 
   async state(room: string): Promise<VoteRoundState | null> {
     const round = this.open.get(room);
-    if (round) return this.describe(round.stored, round.tallies());
+    if (round) return this.describe(round.stored, () => round.tallies());
     const last = await latestRound(await this.getDb(), room);
-    return last ? this.describe(last, await this.talliesOf(last)) : null;
+    if (!last) return null;
+    const tallies = await this.talliesOf(last);
+    return this.describe(last, () => tallies);
   }
 
   /**
@@ -233,7 +235,7 @@ export class VotingRooms {
       this.open.set(room, round);
       opened = true;
       this.scheduleClose(round);
-      const state = await this.describe(stored, round.tallies());
+      const state = await this.describe(stored, () => round.tallies());
       this.events.round(state);
       return state;
     } finally {
@@ -309,7 +311,7 @@ export class VotingRooms {
         where: { id: round.id },
         include: { candidates: { orderBy: { position: 'asc' } }, host: { select: { id: true, nickname: true } } },
       });
-      const state = await this.describe(stored, round.tallies());
+      const state = await this.describe(stored, () => round.tallies());
       this.events.round(state);
       return state;
     });
@@ -326,7 +328,11 @@ export class VotingRooms {
     return new VoteRound(stored, await roundVotes(await this.getDb(), stored.id)).tallies();
   }
 
-  private async describe(stored: StoredRound, tallies: VoteTally[]): Promise<VoteRoundState> {
+  /**
+   * The round as clients see it. `tallies` is read after the queries, as the state is sent: votes
+   * pushed meanwhile are in it, so this state never takes a client back to older counts.
+   */
+  private async describe(stored: StoredRound, tallies: () => VoteTally[]): Promise<VoteRoundState> {
     const db = await this.getDb();
     const parentIds = [...new Set(stored.candidates.flatMap((c) => c.parentIds))];
     const [parents, winners] = await Promise.all([
@@ -365,7 +371,7 @@ export class VotingRooms {
         origin: c.origin as 'fresh' | 'mutation' | 'crossover',
         parentIds: c.parentIds,
       })),
-      tallies,
+      tallies: tallies(),
       parents: parents.map((p) => ({
         id: p.id,
         label: p.label,
