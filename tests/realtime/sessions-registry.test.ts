@@ -3,7 +3,7 @@
  * subset, the state machine with its refusals, the capacity queue, a run that cannot start, and
  * abandoned sessions. A whole run to the end is in sessions.test.ts, over sockets.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { SessionConfigSchema } from '../../lib/protocol';
 import { startTraining } from '../../server/ml/training/run';
 import { SessionRegistry } from '../../server/realtime/sessions/registry';
 import { runSession } from '../../server/realtime/sessions/runner';
+import { snapshotDirOf } from '../../server/realtime/sessions/trainingConfig';
 import type { SessionListener, TrainingSession } from '../../server/realtime/sessions/session';
 
 /** A tiny run takes seconds, but a loaded 2-core CI machine running other test files can stretch it. */
@@ -145,6 +146,21 @@ describe('a run taking over a session (its trainer died)', () => {
     expect(first?.type === 'batch' && first.lr).toBe(0.0007);
     await s.transition('stop', host.nickname);
     await done;
+  });
+});
+
+describe('the newest snapshot of a session another process trains', () => {
+  it('is the newest whole folder on disk, not one whose latent prior is still being written', async () => {
+    const { r } = registry();
+    const s = await r.create(tiny({ name: 'trained elsewhere', kind: 'vae' }), host);
+    const root = snapshotDirOf(path.join(outRoot, s.id, 'model'));
+    expect(await r.latestSnapshot(s)).toBeNull();
+    for (const epoch of [1, 2]) await mkdir(path.join(root, `epoch-${epoch}`, 'encoder'), { recursive: true });
+    await writeFile(path.join(root, 'epoch-1', 'latent-prior.json'), '{}\n');
+    // epoch-2 has its weights, not yet its prior (the trainer fits it after writing them).
+    expect(await r.latestSnapshot(s)).toEqual({ epoch: 1, dir: path.join(root, 'epoch-1') });
+    await writeFile(path.join(root, 'epoch-2', 'latent-prior.json'), '{}\n');
+    expect(await r.latestSnapshot(s)).toEqual({ epoch: 2, dir: path.join(root, 'epoch-2') });
   });
 });
 

@@ -7,9 +7,11 @@
  * viewer and take any host's command.
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UserFacingError } from '../../errors';
+import { PRIOR_FILE } from '../../ml/models/classPrior';
 import type { SessionConfig, SessionEvent, SessionSummary } from '../../../lib/protocol';
 import { assertHost } from './identity';
 import type { SessionAssessor } from './assessor';
@@ -210,7 +212,7 @@ export class SessionRegistry {
 
   /**
    * The session's newest weights snapshot (VAE sessions, after a finished epoch): the one its run
-   * reported, else (a session trained by another process) the newest on disk.
+   * reported, else (a session trained by another process) the newest whole one on disk.
    */
   async latestSnapshot(session: TrainingSession): Promise<{ epoch: number; dir: string } | null> {
     if (session.snapshot) return session.snapshot;
@@ -219,10 +221,15 @@ export class SessionRegistry {
     const epochs = names
       .map((n) => /^epoch-(\d+)$/.exec(n)?.[1])
       .filter((n): n is string => n !== undefined)
-      .map(Number);
-    if (epochs.length === 0) return null;
-    const epoch = Math.max(...epochs);
-    return { epoch, dir: path.join(root, `epoch-${epoch}`) };
+      .map(Number)
+      .sort((a, b) => b - a);
+    for (const epoch of epochs) {
+      const dir = path.join(root, `epoch-${epoch}`);
+      // The trainer writes the latent prior last, seconds after the weights: a folder without it is
+      // still being written, and a round opened on it would sample N(0, I) instead of the prior.
+      if (existsSync(path.join(dir, PRIOR_FILE))) return { epoch, dir };
+    }
+    return null;
   }
 
   /** Waits for pending database writes and probe loading (tests, shutdown). */
