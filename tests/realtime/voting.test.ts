@@ -1,10 +1,15 @@
 /**
  * Voting over real Socket.IO against a real PostgreSQL: identity on the handshake, 50 people
  * voting at once (with duplicates and changes) ending in exact tallies everywhere, refusals with a
- * reason, the host's close and the gallery, breeding lineage, and a restart that loses nothing.
+ * reason, the host's close and the gallery, breeding lineage, a restart that loses nothing, and
+ * variations of a gallery item drawn by the VAE version that made it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { roundTallies } from '../../server/db/repositories/votes';
+import { cp } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { registerModelVersion } from '../../server/db/repositories/modelVersions';
+import { closeRound, createRound, roundTallies } from '../../server/db/repositories/votes';
+import { CandidateGenerator } from '../../server/realtime/voting/generator';
 import type { VoteRoundState, VoteTally } from '../../lib/protocol';
 import { createFreshPostgres, type FreshPostgres } from '../helpers/freshDatabase';
 import type { TestClient } from '../helpers/server';
@@ -235,4 +240,71 @@ describe('a restart', () => {
     await ok(again, 'vote:cast', { roundId: open.id, candidateId, value: -1 });
     expect((await roundTallies(server.db, open.id))[0]).toEqual({ candidateId, up: 0, down: 1 });
   }, 30_000);
+});
+
+describe("a gallery item's variations", () => {
+  /** A gallery item won in a round of `modelVersionId`'s (its latent is that decoder's). */
+  async function itemBy(modelVersionId: number | null): Promise<number> {
+    const host = await server.db.guest.create({ data: { nickname: 'maker' } });
+    const round = await createRound(server.db, {
+      room: `made-by-${modelVersionId}-${Math.random()}`,
+      label: null,
+      hostId: host.id,
+      modelVersionId,
+      parentRoundId: null,
+      seed: 1,
+      closesAt: new Date(Date.now() + 60_000),
+      candidates: [
+        {
+          label: 3,
+          latent: Array(8).fill(TINY_PRIOR_MEAN),
+          confidence: 0.9,
+          image: new Uint8Array([137, 80, 78, 71]),
+          origin: 'fresh',
+          parentIds: [],
+        },
+      ],
+    });
+    await closeRound(server.db, round.id, [{ candidateId: round.candidates[0]!.id, up: 1, down: 0 }]);
+    return (await server.db.galleryItem.findUniqueOrThrow({ where: { candidateId: round.candidates[0]!.id } })).id;
+  }
+
+  const version = (dir: string, run: string) =>
+    registerModelVersion(server.db, { kind: 'vae', name: run, path: dir, params: 1, trainingLog: { run } });
+
+  it('are drawn by the VAE version that made the item, not the served one', async () => {
+    // Another VAE version in its own folder (the tiny VAE's files, copied).
+    const otherDir = path.join(path.dirname(models.vaeDir), 'other-vae');
+    await cp(models.vaeDir, otherDir, { recursive: true });
+    const other = await version(otherDir, 'other');
+    const id = await itemBy(other.id);
+    const p = await person('browser');
+    const generate = vi.spyOn(CandidateGenerator.prototype, 'generate');
+    try {
+      const { images } = await ok(p.client, 'gallery:variations', { id, count: 2 });
+      expect(images).toHaveLength(2);
+      expect(generate.mock.contexts.map((g) => path.resolve((g as CandidateGenerator).vaeDir))).toEqual([
+        path.resolve(otherDir),
+      ]);
+    } finally {
+      generate.mockRestore();
+    }
+  }, 60_000);
+
+  it('are refused, with the reason, for an item whose model is unknown or gone', async () => {
+    const p = await person('curious');
+    const unknown = await itemBy(null);
+    expect(await request(p.client, 'gallery:variations', { id: unknown, count: 2 })).toEqual({
+      ok: false,
+      error: `Gallery item ${unknown} was made by a model this server did not record, so it cannot draw variations of it.`,
+    });
+    const gone = await version(path.join(path.dirname(models.vaeDir), 'deleted-vae'), 'deleted');
+    const orphan = await itemBy(gone.id);
+    expect(await request(p.client, 'gallery:variations', { id: orphan, count: 2 })).toEqual({
+      ok: false,
+      error: expect.stringMatching(
+        new RegExp(`^Gallery item ${orphan} was made by model version ${gone.id}, which this server can no longer use`),
+      ),
+    });
+  });
 });

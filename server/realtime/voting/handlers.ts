@@ -97,6 +97,18 @@ export async function attachVoting(
     return { generator: g, modelVersionId: version.id };
   };
 
+  /** The generator of the VAE version that made gallery item `id`; refused when that version cannot be used. */
+  const variationsGenerator = async (id: number, modelVersionId: number): Promise<CandidateGenerator> => {
+    try {
+      return (await generatorFor(modelVersionId))?.generator ?? generator;
+    } catch (err) {
+      if (!(err instanceof UserFacingError)) throw err;
+      throw new UserFacingError(
+        `Gallery item ${id} was made by model version ${modelVersionId}, which this server can no longer use (its files are gone or its folder now holds another model), so it cannot draw variations of it.`,
+      );
+    }
+  };
+
   const dirty = new Map<string, { roundId: number; tallies: Map<number, VoteTally> }>();
   let flushScheduled = false;
   const flush = () => {
@@ -247,10 +259,15 @@ export async function attachVoting(
       await limits.take('variations', actorOf(socket));
       const item = await (await getDb()).galleryItem.findUnique({
         where: { id },
-        select: { candidateId: true, label: true, latent: true },
+        select: { candidateId: true, label: true, latent: true, modelVersionId: true },
       });
       if (!item) throw new UserFacingError(`There is no gallery item ${id}; pick one from the gallery.`);
-      const made = await generator.generate({
+      // Its latent means something only to the decoder that made it (the served VAE, a picked version, a session's).
+      if (item.modelVersionId === null)
+        throw new UserFacingError(
+          `Gallery item ${id} was made by a model this server did not record, so it cannot draw variations of it.`,
+        );
+      const made = await (await variationsGenerator(id, item.modelVersionId)).generate({
         kind: 'bred',
         parents: [{ candidateId: item.candidateId, label: item.label, latent: item.latent }],
         count,
