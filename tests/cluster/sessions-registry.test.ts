@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionConfigSchema } from '../../lib/protocol';
 import { closeRedis, connectRedis } from '../../server/cluster/redis';
 import { RedisSessionLog } from '../../server/cluster/sessionLog';
+import { INTERRUPTED_MESSAGE } from '../../server/realtime/sessions/records';
 import { SessionRegistry, type SessionRegistryOptions } from '../../server/realtime/sessions/registry';
 import type { SessionListener } from '../../server/realtime/sessions/session';
 import { deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis';
@@ -80,5 +81,25 @@ describe('a session nobody started, of a node that restarted', () => {
     await until('the sweep', () => leftNow?.state === 'stopped');
     expect(leftNow!.summary().message).toBe('Closed: nobody started it within 0.2 seconds.');
     expect(watchedNow!.state).toBe('waiting');
+  });
+});
+
+describe('a node that trains its sessions itself (TRAINERS=local) shutting down', () => {
+  it('leaves its training and queued sessions failed, saying why, for every other node', {
+    timeout: 60_000,
+  }, async () => {
+    const trains = await node({ maxTraining: 1 });
+    const running = await trains.registry.create(tiny({ name: 'running', epochs: 5 }), host);
+    const waiting = await trains.registry.create(tiny({ name: 'queued', epochs: 5 }), host);
+    expect(await trains.registry.control(running, 'start', host.identity, host.nickname)).toBe('training');
+    expect(await trains.registry.control(waiting, 'start', host.identity, host.nickname)).toBe('queued');
+    await trains.close();
+
+    const other = await node();
+    for (const id of [running.id, waiting.id]) {
+      const seen = await other.registry.get(id);
+      expect(seen?.state).toBe('failed');
+      expect(seen?.summary().message).toBe(INTERRUPTED_MESSAGE);
+    }
   });
 });

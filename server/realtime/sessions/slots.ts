@@ -9,6 +9,7 @@ import { UserFacingError } from '../../errors';
 import { startTraining, type TrainingRun } from '../../ml/training/run';
 import type { TrainingConfig } from '../../ml/training/config';
 import type { SessionState } from '../../../lib/protocol';
+import { INTERRUPTED_MESSAGE } from './records';
 import { runSession, type RunnerDeps } from './runner';
 import type { TrainingSession } from './session';
 
@@ -23,6 +24,8 @@ export interface TrainingSlots {
 
 export class LocalSlots implements TrainingSlots {
   private readonly runs = new Map<string, TrainingRun>();
+  /** The sessions of `runs`, by id. */
+  private readonly sessions = new Map<string, TrainingSession>();
   private readonly queue: TrainingSession[] = [];
 
   constructor(
@@ -46,7 +49,23 @@ export class LocalSlots implements TrainingSlots {
     this.updateQueuePositions();
   }
 
+  /**
+   * Its sessions end failed first, saying why, as a restart marks them in one process
+   * (SessionStore.markInterrupted): with several machines that runs only for the shared log's
+   * sessions, which would otherwise stay training or queued for good on every node.
+   */
   async close(): Promise<void> {
+    const cut = [...this.sessions.values(), ...this.queue.splice(0)];
+    await Promise.all(
+      cut.map(async (session) => {
+        try {
+          await session.transition('fail', null, INTERRUPTED_MESSAGE);
+          await this.deps.save(session);
+        } catch {
+          // ended meanwhile, or the shared log is away: nothing more to say
+        }
+      }),
+    );
     await Promise.all([...this.runs.values()].map((r) => r.terminate()));
   }
 
@@ -64,9 +83,11 @@ export class LocalSlots implements TrainingSlots {
       return state;
     }
     this.runs.set(session.id, run);
+    this.sessions.set(session.id, session);
     this.deps.track(
       runSession(session, run, this.deps).finally(() => {
         this.runs.delete(session.id);
+        this.sessions.delete(session.id);
         this.admitNext();
       }),
     );
