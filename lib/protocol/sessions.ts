@@ -140,6 +140,11 @@ export const SessionEventSchema = z.discriminatedUnion('type', [
     backend: z.string(),
     params: z.number().int(),
     epochs: z.number().int(),
+    /**
+     * The epoch this run begins at: 0, or a run taking over (its trainer died) resuming at the last
+     * checkpoint, which redoes what came after it. Stored histories from before it was sent: 0.
+     */
+    startEpoch: z.number().int().default(0),
     stepsPerEpoch: z.number().int(),
     trainImages: z.number().int(),
     testImages: z.number().int(),

@@ -122,6 +122,10 @@ export class SessionTimeline {
         break;
       case 'started':
         this.started = e;
+        // A run taking over resumes at its last checkpoint and redoes the epochs after it: the
+        // charts show that run's batches and epochs, not the cut-short attempt's beside them.
+        this.batches = this.batches.filter((b) => b.epoch < e.startEpoch);
+        this.epochs = this.epochs.filter((x) => x.epoch < e.startEpoch);
         break;
       case 'batch':
         this.batches.push(e);

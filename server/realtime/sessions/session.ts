@@ -230,6 +230,7 @@ export class TrainingSession extends EventEmitter<{ event: [SessionEvent] }> {
           backend: e.backend,
           params: e.params,
           epochs: e.epochs,
+          startEpoch: e.startEpoch,
           stepsPerEpoch: e.stepsPerEpoch,
           trainImages: e.trainImages,
           testImages: e.testImages,
