@@ -2,11 +2,13 @@
  * Voting across web nodes (issue 20): two nodes of one playground on one Redis and one database.
  * A round opened through node A lives on node A; joins, votes and the close arriving at node B are
  * forwarded there and answered as if local; every client on both nodes ends with the same tallies,
- * which the stored votes match exactly. A round whose node is gone is refused with a sentence, and
- * the next round in its room closes it.
+ * which the stored votes match exactly. A round whose node is gone is refused with a sentence while
+ * its owner key stands, then taken over, with its votes and its timer, by the node the next request
+ * arrives at (closed at once when its time is past).
  */
 import { describe, expect, it } from 'vitest';
 import type { VoteRoundState, VoteTally } from '../../lib/protocol';
+import { castVote, createRound } from '../../server/db/repositories/votes';
 import { OWNER_GONE } from '../../server/realtime/voting/forwarding';
 import { uniquePrefix } from '../helpers/redis';
 import type { TestClient } from '../helpers/server';
@@ -116,8 +118,47 @@ describe('a round opened on node A', () => {
   }, 30_000);
 });
 
+describe('a round left open past its time by a node that is gone', () => {
+  it('is closed, with its votes, by the node the next request arrives at', async () => {
+    // As a crashed node leaves it once its owner key has expired: open in the database, held nowhere.
+    const host = await person(nodes.a, 'gone host');
+    const voter = await person(nodes.a, 'gone voter');
+    const stored = await createRound(nodes.a.db, {
+      room: 'expired',
+      label: null,
+      hostId: host.id,
+      modelVersionId: null,
+      parentRoundId: null,
+      seed: 1,
+      closesAt: new Date(Date.now() - 1000),
+      candidates: [
+        { label: 3, latent: [1], confidence: 0.9, image: new Uint8Array([1]), origin: 'fresh', parentIds: [] },
+      ],
+    });
+    const candidateId = stored.candidates[0]!.id;
+    await castVote(nodes.a.db, candidateId, voter.id, 1);
+    expect(await nodes.a.redis!.get(ownerKey('expired'))).toBeNull();
+
+    const watcher = await person(nodes.b, 'gone watcher');
+    const { round } = await ok(watcher.client, 'vote:join', { room: 'expired' });
+    expect(round).toMatchObject({ id: stored.id, state: 'closed', tallies: [{ candidateId, up: 1, down: 0 }] });
+    expect(round!.winners.map((w) => w.candidateId)).toEqual([candidateId]);
+    expect((await nodes.a.db.voteRound.findUniqueOrThrow({ where: { id: stored.id } })).state).toBe('closed');
+    expect(nodes.b.voting.rooms.openRound('expired')).toBeNull();
+    expect(await nodes.a.redis!.get(ownerKey('expired'))).toBeNull();
+    // The room is free: a new round starts in it.
+    const { round: next } = await ok(voter.client, 'vote:start', {
+      room: 'expired',
+      durationSeconds: 60,
+      breed: false,
+    });
+    expect(next.number).toBe(stored.number + 1);
+    await ok(voter.client, 'vote:close', { roundId: next.id });
+  }, 30_000);
+});
+
 describe('a round whose node is gone', () => {
-  it('is refused with a sentence, and the next round in its room closes it with its votes', async () => {
+  it('is refused with a sentence while its owner key stands, then taken over with its votes by node A', async () => {
     const host = await person(nodes.b, 'ghost host');
     const voter = await person(nodes.a, 'ghost voter');
     const { round } = await ok(host.client, 'vote:start', { room: 'ghost', durationSeconds: 120 });
@@ -136,11 +177,30 @@ describe('a round whose node is gone', () => {
     expect(Date.now() - startedAt).toBeLessThan(7000);
     expect(await nodes.a.redis!.get(ownerKey('ghost'))).toBeNull();
 
+    // The next request takes the round over on node A, with its votes: it counts votes again, and
+    // is still the room's round until it closes.
+    const other = round.candidates[1]!.id;
+    expect((await ok(voter.client, 'vote:cast', { roundId: round.id, candidateId: other, value: 1 })).tally).toEqual({
+      candidateId: other,
+      up: 1,
+      down: 0,
+    });
+    expect(nodes.a.voting.rooms.openRound('ghost')?.tallies().slice(0, 2)).toEqual([
+      { candidateId, up: 1, down: 0 },
+      { candidateId: other, up: 1, down: 0 },
+    ]);
+    expect(await nodes.a.redis!.get(ownerKey('ghost'))).toBe(nodes.a.voting.rooms.owners!.node);
+    expect(await request(voter.client, 'vote:start', { room: 'ghost' })).toEqual({
+      ok: false,
+      error: expect.stringMatching(/already open/),
+    });
+
+    // Its host closes it through node A; winners enter the gallery, and the next round opens.
+    const hostOnA = await nodes.connect(nodes.a, host.cookie);
+    expect((await ok(hostOnA, 'vote:close', { roundId: round.id })).round.state).toBe('closed');
+    expect(await nodes.a.db.galleryItem.findMany({ where: { candidateId } })).toHaveLength(1);
     const { round: next } = await ok(voter.client, 'vote:start', { room: 'ghost', durationSeconds: 60 });
     expect(next.number).toBe(round.number + 1);
-    const orphan = await nodes.a.db.voteRound.findUniqueOrThrow({ where: { id: round.id } });
-    expect(orphan.state).toBe('closed');
-    expect(await nodes.a.db.galleryItem.findMany({ where: { candidateId } })).toHaveLength(1);
     expect(await nodes.a.redis!.get(ownerKey('ghost'))).toBe(nodes.a.voting.rooms.owners!.node);
   }, 30_000);
 });

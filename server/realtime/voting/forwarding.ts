@@ -5,6 +5,8 @@
  * the owner runs the same handler as for its own sockets: the same checks and limits, one place
  * for the voting rules. Its reply is the client's. The owner's broadcasts (tallies, round states)
  * go to the room through the adapter, so they reach every node. Without Redis nothing is forwarded.
+ * A room whose owner is gone (its key expired, or cleared when it did not answer) while its round
+ * is open in the database is taken over by the node the next request arrives at (rooms.adopt).
  */
 import { z } from 'zod';
 import { clientRequests, type Reply, type RequestData } from '../../../lib/protocol';
@@ -32,7 +34,7 @@ export type RoundHandlers = {
   [N in RoundRequest]: (payload: ParsedPayload<N>, caller: Caller) => Promise<RequestData<N>>;
 };
 
-export const OWNER_GONE = 'The node running this round is gone; start a new round.';
+export const OWNER_GONE = 'The node running this round is gone; try again, and another node takes the round over.';
 
 /** A caller as it arrives from another node (guest.createdAt as an ISO string). */
 const CallerSchema = z.object({
@@ -84,7 +86,11 @@ export class RoundRouter {
     const room = owners && this.requests ? await this.roomOf(payload) : null;
     if (!owners || !this.requests || room === null || this.rooms.openRound(room))
       return this.local(name, payload, caller);
-    const owner = await owners.ownerOf(room);
+    let owner = await owners.ownerOf(room);
+    // No node owns the room: an open round in it lost its node (the key expired), and is taken over here.
+    if (!owner && (await this.rooms.adopt(room))) return this.local(name, payload, caller);
+    // Another node may have taken it over first.
+    owner ??= await owners.ownerOf(room);
     if (!owner || owner === owners.node) return this.local(name, payload, caller);
 
     const sent: z.input<typeof CallerSchema> = {

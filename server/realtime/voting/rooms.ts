@@ -5,7 +5,8 @@
  * a round closes on its timer or by its host, and its winners enter the gallery. Open rounds are
  * reloaded from the database at start, so a restart loses no vote. With several web nodes, a
  * round lives on the node that opened it, which owns its room (cluster/roundOwners.ts) until it
- * closes; the others forward the room's requests there (forwarding.ts).
+ * closes; the others forward the room's requests there (forwarding.ts). A round whose node is gone
+ * is taken over by the next node that gets a request for its room (adopt).
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -69,6 +70,7 @@ const logLostRelease = (err: unknown) =>
 export class VotingRooms {
   private readonly open = new Map<string, VoteRound>();
   private readonly starting = new Set<string>();
+  private readonly adopting = new Map<string, Promise<boolean>>();
   private readonly limiter: RateLimiterMemory;
   private modelVersion: Promise<number | null> | null = null;
 
@@ -90,6 +92,38 @@ export class VotingRooms {
       await this.hold(stored);
     }
     return this.open.size;
+  }
+
+  /**
+   * Several machines: takes over the room's open round when no node owns the room any more (the
+   * node that held it is gone and its key expired), so that its timer runs again, here. A round
+   * already past its time closes now. Returns whether the room's round is now this node's; false
+   * when it has no open round, or another node took it first.
+   */
+  adopt(room: string): Promise<boolean> {
+    if (!this.owners || this.open.has(room) || this.starting.has(room)) return Promise.resolve(this.open.has(room));
+    let adopting = this.adopting.get(room);
+    if (!adopting) {
+      adopting = this.takeOver(room, this.owners).finally(() => this.adopting.delete(room));
+      this.adopting.set(room, adopting);
+    }
+    return adopting;
+  }
+
+  private async takeOver(room: string, owners: RoundOwners): Promise<boolean> {
+    const db = await this.getDb();
+    if ((await latestRound(db, room))?.state !== 'open' || !(await owners.claim(room))) return false;
+    // Read again once the room is ours: its old node or another adopter may have closed it meanwhile.
+    const orphan = await latestRound(db, room);
+    if (orphan?.state !== 'open') {
+      await owners.release(room).catch(logLostRelease);
+      return false;
+    }
+    const round = await this.hold(orphan);
+    if (round.isPastDeadline())
+      // Its timer is cancelled before it fires (close's first step runs before any timer can).
+      await this.close(round.id, null).catch((e: unknown) => console.error('[voting] closing on time failed:', e));
+    return true;
   }
 
   /** Serves a stored open round here, with its votes, until it closes on time or by its host. */
