@@ -6,7 +6,7 @@
  * room is the session's, and only its host opens and closes rounds, on the session's current
  * weights (its latest finished epoch).
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { VoteRoundState, VoteTally } from '../../lib/protocol';
 import { getSocket, listen, request } from '../realtime/socket';
 import { ClassSelect } from '../components/ClassSelect';
@@ -24,6 +24,16 @@ export interface SessionVoting {
   hostNickname: string;
 }
 
+/**
+ * Whether a join reply's round is older than the one shown: pushes that arrived while the reply was
+ * on its way (a newer round, or the shown round's close) are not undone by it.
+ */
+function isOlderRound(reply: VoteRoundState | null, shown: VoteRoundState | null): boolean {
+  if (!shown) return false;
+  if (!reply) return true;
+  return reply.id < shown.id || (reply.id === shown.id && reply.state === 'open' && shown.state === 'closed');
+}
+
 export function VoteRoom({ room, session }: { room: string; session?: SessionVoting }) {
   const { guest } = useGuest();
   const [round, setRound] = useState<VoteRoundState | null>(null);
@@ -36,7 +46,10 @@ export function VoteRoom({ room, session }: { room: string; session?: SessionVot
   const [now, setNow] = useState(() => Date.now());
   const [duration, setDuration] = useState(60);
 
+  // The round shown, for the join reply to compare with (it arrives in a closure of an older render).
+  const shown = useRef<VoteRoundState | null>(null);
   const showRound = useCallback((r: VoteRoundState | null) => {
+    shown.current = r;
     setRound(r);
     setTallies(new Map((r?.tallies ?? []).map((t) => [t.candidateId, t])));
   }, []);
@@ -46,8 +59,10 @@ export function VoteRoom({ room, session }: { room: string; session?: SessionVot
     const join = async () => {
       const reply = await request('vote:join', { room });
       if (!reply.ok) return setMessage(reply.error);
-      showRound(reply.data.round);
       setYou(reply.data.you?.publicId ?? null);
+      const current = shown.current?.room === room ? shown.current : null;
+      if (isOlderRound(reply.data.round, current)) return;
+      showRound(reply.data.round);
       setMine(new Map(reply.data.myVotes.map((v) => [v.candidateId, v.value])));
     };
     const onRound = (r: VoteRoundState) => {
