@@ -28,6 +28,9 @@ export interface SessionVoting {
  * Whether a join reply's round is older than the one shown: pushes that arrived while the reply was
  * on its way (a newer round, or the shown round's close) are not undone by it.
  */
+/** How long past its time an open round waits for its close before the page asks again. */
+const OVERDUE_MS = 5000;
+
 function isOlderRound(reply: VoteRoundState | null, shown: VoteRoundState | null): boolean {
   if (!shown) return false;
   if (!reply) return true;
@@ -54,17 +57,18 @@ export function VoteRoom({ room, session }: { room: string; session?: SessionVot
     setTallies(new Map((r?.tallies ?? []).map((t) => [t.candidateId, t])));
   }, []);
 
+  const join = useCallback(async () => {
+    const reply = await request('vote:join', { room });
+    if (!reply.ok) return setMessage(reply.error);
+    setYou(reply.data.you?.publicId ?? null);
+    const current = shown.current?.room === room ? shown.current : null;
+    if (isOlderRound(reply.data.round, current)) return;
+    showRound(reply.data.round);
+    setMine(new Map(reply.data.myVotes.map((v) => [v.candidateId, v.value])));
+  }, [room, showRound]);
+
   useEffect(() => {
     const socket = getSocket();
-    const join = async () => {
-      const reply = await request('vote:join', { room });
-      if (!reply.ok) return setMessage(reply.error);
-      setYou(reply.data.you?.publicId ?? null);
-      const current = shown.current?.room === room ? shown.current : null;
-      if (isOlderRound(reply.data.round, current)) return;
-      showRound(reply.data.round);
-      setMine(new Map(reply.data.myVotes.map((v) => [v.candidateId, v.value])));
-    };
     const onRound = (r: VoteRoundState) => {
       if (r.room !== room) return;
       showRound(r);
@@ -84,7 +88,17 @@ export function VoteRoom({ room, session }: { room: string; session?: SessionVot
       void request('vote:leave', { room });
       clearInterval(tick);
     };
-  }, [room, showRound]);
+  }, [room, showRound, join]);
+
+  // A round past its time whose close was never pushed (the node running it is gone): asking again
+  // lets a live node take it over, which closes it.
+  const overdue = round?.state === 'open' && now - Date.parse(round.closesAt) > OVERDUE_MS;
+  useEffect(() => {
+    if (!overdue) return;
+    void join();
+    const again = setInterval(() => void join(), OVERDUE_MS);
+    return () => clearInterval(again);
+  }, [overdue, join]);
 
   const vote = async (candidateId: number, value: 1 | -1) => {
     if (!round) return;
