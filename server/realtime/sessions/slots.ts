@@ -23,9 +23,8 @@ export interface TrainingSlots {
 }
 
 export class LocalSlots implements TrainingSlots {
-  private readonly runs = new Map<string, TrainingRun>();
-  /** The sessions of `runs`, by id. */
-  private readonly sessions = new Map<string, TrainingSession>();
+  /** The sessions training here, by id, with their runs. */
+  private readonly running = new Map<string, { session: TrainingSession; run: TrainingRun }>();
   private readonly queue: TrainingSession[] = [];
 
   constructor(
@@ -35,7 +34,7 @@ export class LocalSlots implements TrainingSlots {
   ) {}
 
   async start(session: TrainingSession, by: string): Promise<SessionState> {
-    if (this.runs.size < this.maxTraining) return this.begin(session, by);
+    if (this.running.size < this.maxTraining) return this.begin(session, by);
     const state = await session.transition('queue', by, 'Waiting for a free training slot.');
     this.queue.push(session);
     this.updateQueuePositions();
@@ -55,7 +54,7 @@ export class LocalSlots implements TrainingSlots {
    * sessions, which would otherwise stay training or queued for good on every node.
    */
   async close(): Promise<void> {
-    const cut = [...this.sessions.values(), ...this.queue.splice(0)];
+    const cut = [...[...this.running.values()].map((r) => r.session), ...this.queue.splice(0)];
     await Promise.all(
       cut.map(async (session) => {
         try {
@@ -66,7 +65,7 @@ export class LocalSlots implements TrainingSlots {
         }
       }),
     );
-    await Promise.all([...this.runs.values()].map((r) => r.terminate()));
+    await Promise.all([...this.running.values()].map((r) => r.run.terminate()));
   }
 
   /** Starts the session's run in a free slot; the slot frees when the run has ended. */
@@ -82,12 +81,10 @@ export class LocalSlots implements TrainingSlots {
       void this.deps.save(session);
       return state;
     }
-    this.runs.set(session.id, run);
-    this.sessions.set(session.id, session);
+    this.running.set(session.id, { session, run });
     this.deps.track(
       runSession(session, run, this.deps).finally(() => {
-        this.runs.delete(session.id);
-        this.sessions.delete(session.id);
+        this.running.delete(session.id);
         this.admitNext();
       }),
     );
@@ -103,7 +100,7 @@ export class LocalSlots implements TrainingSlots {
   }
 
   private admitNext(): void {
-    while (!this.deps.closing() && this.runs.size < this.maxTraining) {
+    while (!this.deps.closing() && this.running.size < this.maxTraining) {
       const next = this.queue.shift();
       if (!next) break;
       if (next.state === 'queued')
