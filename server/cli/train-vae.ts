@@ -18,6 +18,7 @@ import { holdOutLast, loadSplit, resolveDataDir } from '../ml/data/fashionMnist'
 import { fitClassPriors, PRIOR_FILE, saveClassPriors } from '../ml/models/classPrior';
 import type { TrainingLog } from '../ml/training/events';
 import { TrainingConfigSchema } from '../ml/training/config';
+import { checkpointFolder } from '../ml/training/checkpoint';
 import { heldOutCountOf, heldOutDataDir, heldOutOf, heldOutText, validationSplitText } from '../ml/training/heldOut';
 import { greedySoup } from '../ml/training/soup';
 import { validationFrechet, validationReference } from '../ml/training/vaeTask';
@@ -320,7 +321,7 @@ async function writeAverage(dirs: string[], out: string, soup?: SoupOptions): Pr
 
 /** Writes a checkpoint's model and log as a model folder, the log saying where the run stopped. */
 async function exportCheckpoint(dir: string, out: string): Promise<void> {
-  let state: { epochsCompleted: number; log: TrainingLog };
+  let state: { epochsCompleted: number; log: TrainingLog; files?: string };
   try {
     state = JSON.parse(await readFile(path.join(dir, 'state.json'), 'utf8')) as typeof state;
   } catch {
@@ -331,7 +332,7 @@ async function exportCheckpoint(dir: string, out: string): Promise<void> {
   if (state.log.kind !== 'vae')
     throw new UserFacingError(`The checkpoint in ${dir} is of a ${state.log.kind}, not a VAE.`);
   await initBackend();
-  const vae = splitCombined(await loadLayersModel(path.join(dir, 'model')));
+  const vae = splitCombined(await loadLayersModel(path.join(checkpointFolder(dir, state), 'model')));
   await saveVae(vae, out);
   const planned = Number((state.log.config as { epochs?: number }).epochs);
   const log = {

@@ -1,8 +1,15 @@
 /**
  * Per-epoch checkpoints: the model, the optimizer's moments and the log so far, so an interrupted
  * run resumes at the next epoch with the same schedule. Written by replica 0, read by every replica.
+ *
+ * One checkpoint is a folder `epoch-<n>/` (model, optimizer.bin, and what `extra` adds: the weight
+ * selection) that `state.json` names; state.json is replaced by a rename only once the folder is
+ * whole, and the older folder is removed after. A run killed while saving (the save takes seconds)
+ * therefore leaves the previous epoch's checkpoint whole, never one epoch's model with another's
+ * optimizer or log. Checkpoints written before this layout hold their files beside state.json and
+ * still load.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '../backend';
@@ -16,6 +23,8 @@ export interface CheckpointState {
   epochsCompleted: number;
   log: TrainingLog;
   optimizerSpecs: tfTypes.io.WeightsManifestEntry[];
+  /** The folder, relative to the checkpoint's, that holds this epoch's files (absent: beside state.json). */
+  files?: string;
 }
 
 export interface Checkpoint {
@@ -23,6 +32,13 @@ export interface Checkpoint {
   log: TrainingLog;
   model: tfTypes.LayersModel;
   optimizerWeights: { name: string; tensor: tfTypes.Tensor }[];
+  /** The folder holding this checkpoint's files (what `extra` wrote there too). */
+  folder: string;
+}
+
+/** The folder holding the files of the checkpoint whose state.json is `state`, in `dir`. */
+export function checkpointFolder(dir: string, state: Pick<CheckpointState, 'files'>): string {
+  return state.files ? path.join(dir, state.files) : dir;
 }
 
 export async function saveCheckpoint(
@@ -32,14 +48,27 @@ export async function saveCheckpoint(
   log: TrainingLog,
   model: tfTypes.LayersModel,
   optimizer: tfTypes.Optimizer,
+  extra?: (folder: string) => Promise<void>,
 ): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await saveLayersModel(model, path.join(dir, 'model'));
+  const files = `epoch-${epochsCompleted}`;
+  const folder = path.join(dir, files);
+  // A folder of this name is left from a save that was cut short (state.json never named it).
+  await rm(folder, { recursive: true, force: true });
+  await mkdir(folder, { recursive: true });
+  await saveLayersModel(model, path.join(folder, 'model'));
   const { data, specs } = await tf.io.encodeWeights(await optimizer.getWeights());
-  await writeFile(path.join(dir, 'optimizer.bin'), Buffer.from(data as ArrayBuffer));
-  const state: CheckpointState = { resumeKey, epochsCompleted, log, optimizerSpecs: specs };
+  await writeFile(path.join(folder, 'optimizer.bin'), Buffer.from(data as ArrayBuffer));
+  await extra?.(folder);
+  const state: CheckpointState = { resumeKey, epochsCompleted, log, optimizerSpecs: specs, files };
   await writeFile(path.join(dir, 'state.json.tmp'), JSON.stringify(state));
   await rename(path.join(dir, 'state.json.tmp'), path.join(dir, 'state.json'));
+  // Now the new checkpoint is the one state.json names: the older ones (and files of the layout
+  // before epoch folders) go.
+  for (const name of await readdir(dir)) {
+    const older = /^epoch-\d+$/.test(name) && name !== files;
+    const flat = ['model', 'optimizer.bin', 'selection.bin', 'selection.json'].includes(name);
+    if (older || flat) await rm(path.join(dir, name), { recursive: true, force: true });
+  }
 }
 
 /** Checkpoints written before `epochs` left the resume key still carry it. */
@@ -91,12 +120,13 @@ export async function loadCheckpoint(dir: string, resumeKey: string): Promise<Ch
       `The checkpoint in ${dir} (after epoch ${state.epochsCompleted}) was made with other settings (${differing.slice(0, 4).join('; ')}${differing.length > 4 ? `; and ${differing.length - 4} more` : ''}): run with its settings to resume it, or ${startOver}.`,
     );
   }
-  const model = await loadLayersModel(path.join(dir, 'model'));
-  const bin = await readFile(path.join(dir, 'optimizer.bin'));
+  const folder = checkpointFolder(dir, state);
+  const model = await loadLayersModel(path.join(folder, 'model'));
+  const bin = await readFile(path.join(folder, 'optimizer.bin'));
   const named = tf.io.decodeWeights(
     bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength),
     state.optimizerSpecs,
   );
   const optimizerWeights = state.optimizerSpecs.map((s) => ({ name: s.name, tensor: named[s.name]! }));
-  return { epochsCompleted: state.epochsCompleted, log: state.log, model, optimizerWeights };
+  return { epochsCompleted: state.epochsCompleted, log: state.log, model, optimizerWeights, folder };
 }

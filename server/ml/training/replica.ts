@@ -28,7 +28,7 @@ import type { TrainingEvent, TrainingLog } from './events';
 import { Command, ReplicaSync, type SharedTrainingMemory } from './sync';
 import type { TrainingTask } from './task';
 import { createTask } from './tasks';
-import { writeFile, mkdir, rm } from 'node:fs/promises';
+import { writeFile, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { IMAGE_PIXELS, imageAt } from '../../../lib/image';
 
@@ -167,11 +167,8 @@ async function train({ config: cfg, replica, inProcess = false }: ReplicaData, p
   };
   const startEpoch = checkpoint?.epochsCompleted ?? 0;
   // Weight average and validation choice: replica 0 only (every replica holds the same weights).
-  const selection =
-    replica === 0 && (cfg.ema > 0 || validation)
-      ? new WeightSelection(task.model, cfg.ema, cfg.checkpointDir)
-      : undefined;
-  if (selection && checkpoint) await selection.restore(log.selection);
+  const selection = replica === 0 && (cfg.ema > 0 || validation) ? new WeightSelection(task.model, cfg.ema) : undefined;
+  if (selection && checkpoint) await selection.restore(checkpoint.folder, log.selection);
   if (checkpoint) {
     log.resumes = [
       ...(log.resumes ?? []),
@@ -317,14 +314,27 @@ async function train({ config: cfg, replica, inProcess = false }: ReplicaData, p
       log.trainSeconds += trainSeconds;
       if (cfg.snapshotDir && task.snapshot) {
         const dir = path.join(cfg.snapshotDir, `epoch-${epoch + 1}`);
-        await task.snapshot(dir);
+        // Written beside and renamed into place whole: a reader (a web node opening a vote on it)
+        // never sees weights without their latent prior, nor a folder half overwritten by a resume.
+        const partial = `${dir}.partial`;
+        await rm(partial, { recursive: true, force: true });
+        await task.snapshot(partial);
+        await rm(dir, { recursive: true, force: true });
+        await rename(partial, dir);
         emit({ type: 'snapshot', epoch, dir });
         await rm(path.join(cfg.snapshotDir, `epoch-${epoch - 1}`), { recursive: true, force: true });
       }
       emit({ type: 'epoch', ...record });
       if (cfg.checkpointDir) {
-        await saveCheckpoint(cfg.checkpointDir, key, epoch + 1, log, task.model, optimizer);
-        await selection?.save();
+        await saveCheckpoint(
+          cfg.checkpointDir,
+          key,
+          epoch + 1,
+          log,
+          task.model,
+          optimizer,
+          selection && ((folder) => selection.save(folder)),
+        );
         emit({ type: 'checkpoint', epoch, dir: cfg.checkpointDir });
       }
     }

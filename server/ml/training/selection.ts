@@ -8,7 +8,7 @@
  * same weights. Checkpointed with the run (selection.json + selection.bin in the checkpoint folder)
  * so a resumed run continues the same average and remembers the best so far.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import { tf } from '../backend';
@@ -86,7 +86,6 @@ export class WeightSelection {
     model: tfTypes.LayersModel,
     /** decay per step of the weight average; 0: no average */
     private readonly decay: number,
-    private readonly checkpointDir?: string,
   ) {
     this.weights = model.weights;
   }
@@ -162,30 +161,28 @@ export class WeightSelection {
     if (this.bestWeights) this.write(this.bestWeights);
   }
 
-  async save(): Promise<void> {
-    if (!this.checkpointDir) return;
+  /** Writes the average and the best weights into a checkpoint's folder. */
+  async save(folder: string): Promise<void> {
     const named = [
       ...(this.average ?? []).map((tensor, i) => ({ name: `average/${i}`, tensor })),
       ...(this.bestWeights ?? []).map((tensor, i) => ({ name: `best/${i}`, tensor })),
     ];
     const { data, specs } = await tf.io.encodeWeights(named);
-    await mkdir(this.checkpointDir, { recursive: true });
-    await writeFile(path.join(this.checkpointDir, 'selection.bin'), Buffer.from(data as ArrayBuffer));
+    await mkdir(folder, { recursive: true });
+    await writeFile(path.join(folder, 'selection.bin'), Buffer.from(data as ArrayBuffer));
     const state: SelectionState = { steps: this.steps, ...(this.best ? { best: this.best } : {}), specs };
-    await writeFile(path.join(this.checkpointDir, 'selection.json.tmp'), JSON.stringify(state));
-    await rename(path.join(this.checkpointDir, 'selection.json.tmp'), path.join(this.checkpointDir, 'selection.json'));
+    await writeFile(path.join(folder, 'selection.json'), JSON.stringify(state));
   }
 
   /** Continues from a checkpoint's saved average and best weights (when the checkpoint has them). */
-  async restore(logged?: SelectionSummary): Promise<void> {
-    if (!this.checkpointDir) return;
+  async restore(folder: string, logged?: SelectionSummary): Promise<void> {
     let state: SelectionState;
     try {
-      state = JSON.parse(await readFile(path.join(this.checkpointDir, 'selection.json'), 'utf8')) as SelectionState;
+      state = JSON.parse(await readFile(path.join(folder, 'selection.json'), 'utf8')) as SelectionState;
     } catch {
       return;
     }
-    const bin = await readFile(path.join(this.checkpointDir, 'selection.bin'));
+    const bin = await readFile(path.join(folder, 'selection.bin'));
     const named = tf.io.decodeWeights(bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength), state.specs);
     const take = (prefix: string) => {
       const list = this.weights.map((_, i) => named[`${prefix}/${i}`]);

@@ -225,8 +225,9 @@ export class SessionRegistry {
       .sort((a, b) => b - a);
     for (const epoch of epochs) {
       const dir = path.join(root, `epoch-${epoch}`);
-      // The trainer writes the latent prior last, seconds after the weights: a folder without it is
-      // still being written, and a round opened on it would sample N(0, I) instead of the prior.
+      // The trainer renames a snapshot into place whole; a folder without its latent prior is one
+      // written otherwise (by hand, or by a trainer older than that), and a round opened on it
+      // would sample N(0, I) instead of the prior.
       if (existsSync(path.join(dir, PRIOR_FILE))) return { epoch, dir };
     }
     return null;
