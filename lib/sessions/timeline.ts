@@ -49,12 +49,15 @@ export class SessionTimeline {
 
   /**
    * A summary pushed to the session's page (`sessions:summary`, sent when a moderator hid the
-   * host's nickname or showed it again): its host name replaces the joined one. State and progress
-   * keep following the numbered events, which a summary may be older or newer than.
+   * host's nickname or showed it again, and when its place in the training queue moved): its host
+   * name and queue place replace the joined ones. State and progress keep following the numbered
+   * events, which a summary may be older or newer than.
    */
   applySummary(summary: SessionSummary): void {
-    if (!this.detail || summary.id !== this.detail.id || summary.hostNickname === this.detail.hostNickname) return;
-    this.detail = { ...this.detail, hostNickname: summary.hostNickname };
+    const d = this.detail;
+    if (!d || summary.id !== d.id) return;
+    if (summary.hostNickname === d.hostNickname && summary.queuePosition === d.queuePosition) return;
+    this.detail = { ...d, hostNickname: summary.hostNickname, queuePosition: summary.queuePosition };
     this.version++;
   }
 
@@ -119,6 +122,9 @@ export class SessionTimeline {
       case 'state':
         this.state = e.state;
         this.message = e.message;
+        // Out of the queue: no place in it (the server keeps none either).
+        if (e.state !== 'queued' && this.detail?.queuePosition != null)
+          this.detail = { ...this.detail, queuePosition: null };
         break;
       case 'started':
         this.started = e;

@@ -87,6 +87,7 @@ class Viewer {
     this.socket.on('session:event', ({ event }) => this.timeline.live(event));
     this.socket.on('session:batch', ({ event }) => this.timeline.live(event));
     this.socket.on('session:presence', ({ changes, viewers }) => this.timeline.presence(changes, viewers));
+    this.socket.on('sessions:summary', (summary) => this.timeline.applySummary(summary));
     return this;
   }
 
@@ -255,6 +256,32 @@ describe('host controls', () => {
       ok: false,
       error: 'This session was stopped; create a new session to train again.',
     });
+  });
+});
+
+describe('the training queue', () => {
+  trainingTest("shows a queued session's page its place in the queue as it moves", async () => {
+    const host = await new Viewer('Ada').connect();
+    const watcher = await new Viewer('Bob').connect();
+    const ids = [];
+    for (const name of ['first', 'second', 'third']) {
+      const id = await host.create({ ...tiny, name, epochs: 20 });
+      await host.join(id);
+      expect((await host.control(id, 'start')).ok).toBe(true);
+      ids.push(id);
+    }
+    const [first, second, third] = ids as [string, string, string];
+    // This server trains one session at a time: the second and third wait, #1 and #2.
+    await watcher.join(third);
+    expect(watcher.timeline.state).toBe('queued');
+    expect(watcher.timeline.detail?.queuePosition).toBe(2);
+    expect((await host.control(first, 'stop')).ok).toBe(true);
+    // The second trains now; the third's page sees itself move up without joining again.
+    await until('the third moved to #1', () => watcher.timeline.detail?.queuePosition === 1, 20_000);
+    expect((await host.control(second, 'stop')).ok).toBe(true);
+    await until('the third training', () => watcher.timeline.state === 'training', 20_000);
+    expect(watcher.timeline.detail?.queuePosition).toBeNull();
+    expect((await host.control(third, 'stop')).ok).toBe(true);
   });
 });
 

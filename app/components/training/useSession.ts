@@ -47,7 +47,8 @@ export function useSession(sessionId: string) {
       timeline.presence(changes, viewers);
       redraw();
     };
-    // Sent to the session's page when a moderator hid the host's nickname or showed it again.
+    // Sent to the session's page when a moderator hid the host's nickname or showed it again, and
+    // when the session's place in the training queue moved.
     const onSummary = (summary: SessionSummary) => {
       if (summary.id !== sessionId) return;
       timeline.applySummary(summary);

@@ -124,8 +124,10 @@ export async function attachSessions(
       });
       lobby.update(session, false);
     },
-    changed(session, urgent) {
+    changed(session, urgent, queueMoved) {
       lobby.update(session, urgent);
+      if (queueMoved)
+        io.local.to(sessionChannel(session.id)).emit('sessions:summary', shown.summary(session.summary()));
     },
   };
   const cluster = options.cluster;

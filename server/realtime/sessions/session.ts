@@ -39,8 +39,12 @@ export interface SessionListener {
   /** A new event (batch metrics may be sent volatile; everything else must arrive). */
   event(session: TrainingSession, event: SessionEvent): void;
   presence(session: TrainingSession, changes: PresenceChange<SessionViewer>[]): void;
-  /** The summary changed; `urgent` for state changes, otherwise it may be throttled. */
-  changed(session: TrainingSession, urgent: boolean): void;
+  /**
+   * The summary changed; `urgent` for state changes, otherwise it may be throttled. `queueMoved`:
+   * its place in the training queue changed, which no session event carries (the session's page
+   * needs the summary too).
+   */
+  changed(session: TrainingSession, urgent: boolean, queueMoved?: boolean): void;
 }
 
 export interface SessionInit {
@@ -153,7 +157,7 @@ export class TrainingSession extends EventEmitter<{ event: [SessionEvent] }> {
   setQueuePosition(position: number | null): void {
     if (this.queuePosition === position) return;
     this.queuePosition = position;
-    this.listener.changed(this, true);
+    this.listener.changed(this, true, true);
   }
 
   recordLearningRate(lr: number, by: string): Promise<unknown> {
