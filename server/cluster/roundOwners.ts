@@ -4,14 +4,15 @@
  * node owns the room in Redis (`<prefix>vote:owner:<room>` → node id) while the round is open, and
  * renews the key so that it expires within TTL_MS once the node is gone. The other nodes send the
  * room's requests to the owner (realtime/voting/forwarding.ts). Drawing rooms are owned the same
- * way, under their own prefix, while anyone is in them (realtime/draw/forwarding.ts).
+ * way, under their own prefix, while anyone is in them (realtime/draw/forwarding.ts), and so are
+ * the sessions a node trains in its own threads (TRAINERS=local: `<prefix>sessions:runner:<id>`,
+ * server/cluster/sessions.ts), which the other nodes fail when the key has gone.
  */
 import { randomBytes } from 'node:crypto';
 import type { Redis } from './redis';
 
 /** An owner key lives this long without renewal; a dead node's rooms are free again after it. */
 export const OWNER_TTL_MS = 15_000;
-const RENEW_MS = OWNER_TTL_MS / 3;
 
 // Take the key when it is free or already ours (renewal is the same step).
 const CLAIM = `local v = redis.call('GET', KEYS[1])
@@ -37,8 +38,10 @@ export class RoundOwners {
     private readonly prefix: string,
     /** The feature, as its log lines start (`[voting] ...`). */
     private readonly feature = 'voting',
+    /** How long a key lives without renewal (renewed every third of it). */
+    readonly ttlMs = OWNER_TTL_MS,
   ) {
-    this.timer = setInterval(() => void this.renew(), RENEW_MS);
+    this.timer = setInterval(() => void this.renew(), ttlMs / 3);
     this.timer.unref();
   }
 
@@ -73,7 +76,7 @@ export class RoundOwners {
   }
 
   private async take(room: string): Promise<boolean> {
-    return (await this.redis.eval(CLAIM, 1, this.key(room), this.node, OWNER_TTL_MS)) === 1;
+    return (await this.redis.eval(CLAIM, 1, this.key(room), this.node, this.ttlMs)) === 1;
   }
 
   // One connection keeps commands in order: a release sent after this renewal deletes the key after it.
@@ -81,9 +84,9 @@ export class RoundOwners {
     for (const room of this.owned) {
       try {
         if (!(await this.take(room)))
-          console.error(`[${this.feature}] another node took room ${room} while its round is open here`);
+          console.error(`[${this.feature}] another node took ${room} while it is held here`);
       } catch (err) {
-        console.error(`[${this.feature}] renewing the owner of room ${room} failed: ${(err as Error).message}`);
+        console.error(`[${this.feature}] renewing this node's key for ${room} failed: ${(err as Error).message}`);
       }
     }
   }

@@ -1,12 +1,15 @@
 /**
  * The live sessions of several machines, put together for a web node: the shared log (with its own
- * connection for the blocking read of its feed), presence relayed between nodes, and, unless the
- * nodes train themselves (TRAINERS=local), the queue that hands sessions to trainer processes.
+ * connection for the blocking read of its feed), presence relayed between nodes, and either the
+ * queue that hands sessions to trainer processes (whose lock hands a dead trainer's job to another)
+ * or, when the nodes train themselves (TRAINERS=local), the runner keys by which the other nodes
+ * see that a node training a session has gone (killed, or cut off from Redis) and fail it.
  * server/playground.ts passes this to the sessions (server/realtime/sessions/handlers.ts).
  */
 import type { ClusterSessions } from '../realtime/sessions/handlers';
 import { SharedPresence } from './presence';
 import type { Redis } from './redis';
+import { RoundOwners } from './roundOwners';
 import { RedisSessionLog } from './sessionLog';
 import { QueueSlots } from './trainingQueue';
 
@@ -17,7 +20,11 @@ export function clusterSessions(redis: Redis, prefix: string, trainers: 'local' 
   return {
     log,
     slots: trainers === 'queue' ? (registry) => new QueueSlots(redis, prefix, registry) : undefined,
+    runners: trainers === 'local' ? new RoundOwners(redis, runnerKeyPrefix(prefix), 'sessions') : undefined,
     presence: (sessionOf, localViewers) => new SharedPresence(redis, own(), prefix, sessionOf, localViewers),
     close: () => log.close(),
   };
 }
+
+/** Where the runner keys of sessions trained by web nodes live: `<prefix>sessions:runner:<id>`. */
+export const runnerKeyPrefix = (prefix: string) => `${prefix}sessions:runner:`;

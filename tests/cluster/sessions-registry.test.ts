@@ -9,8 +9,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SessionConfigSchema } from '../../lib/protocol';
 import { closeRedis, connectRedis } from '../../server/cluster/redis';
+import { RoundOwners } from '../../server/cluster/roundOwners';
 import { RedisSessionLog } from '../../server/cluster/sessionLog';
-import { INTERRUPTED_MESSAGE } from '../../server/realtime/sessions/records';
+import { runnerKeyPrefix } from '../../server/cluster/sessions';
+import { INTERRUPTED_MESSAGE, RUNNER_LOST_MESSAGE } from '../../server/realtime/sessions/records';
 import { SessionRegistry, type SessionRegistryOptions } from '../../server/realtime/sessions/registry';
 import type { SessionListener } from '../../server/realtime/sessions/session';
 import { deleteKeys, redisUrl, uniquePrefix } from '../helpers/redis';
@@ -19,6 +21,8 @@ const FIXTURE = path.resolve('tests/fixtures/fashion-mnist');
 const prefix = uniquePrefix();
 let outRoot: string;
 const nodes: { registry: SessionRegistry; close(): Promise<void> }[] = [];
+/** Connections of the tests' own, closed after the nodes. */
+const connections: ReturnType<typeof connectRedis>[] = [];
 
 beforeAll(async () => {
   outRoot = await mkdtemp(path.join(os.tmpdir(), 'cluster-registry-'));
@@ -26,6 +30,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await Promise.all(nodes.map((n) => n.close()));
+  await closeRedis(...connections);
   await deleteKeys(prefix);
   await rm(outRoot, { recursive: true, force: true });
 });
@@ -101,5 +106,38 @@ describe('a node that trains its sessions itself (TRAINERS=local) shutting down'
       expect(seen?.state).toBe('failed');
       expect(seen?.summary().message).toBe(INTERRUPTED_MESSAGE);
     }
+  });
+});
+
+describe('a node that trains its sessions itself (TRAINERS=local) killed', () => {
+  it('leaves its training and queued sessions failed by another node within two checks, saying why', {
+    timeout: 60_000,
+  }, async () => {
+    const ttlMs = 600;
+    /** A node's runner keys, on a connection of their own (as a node's: one Redis, one process). */
+    const runners = () => {
+      const redis = connectRedis(redisUrl(), { name: 'test node: runner keys' });
+      const owners = new RoundOwners(redis, runnerKeyPrefix(prefix), 'sessions', ttlMs);
+      connections.push(redis);
+      return { redis, owners };
+    };
+    const doomed = runners();
+    const trains = await node({ maxTraining: 1, runners: doomed.owners });
+    const other = await node({ runners: runners().owners });
+    const running = await trains.registry.create(tiny({ name: 'running', epochs: 50, trainLimit: 3000 }), host);
+    const waiting = await trains.registry.create(tiny({ name: 'queued', epochs: 5 }), host);
+    expect(await trains.registry.control(running, 'start', host.identity, host.nickname)).toBe('training');
+    expect(await trains.registry.control(waiting, 'start', host.identity, host.nickname)).toBe('queued');
+    const seen = await Promise.all([running.id, waiting.id].map((id) => other.registry.get(id)));
+    // While the node renews its keys, the other node leaves its sessions alone, check after check.
+    await new Promise((r) => setTimeout(r, ttlMs * 5));
+    expect(seen.map((s) => s?.state)).toEqual(['training', 'queued']);
+
+    // Killed: its keys are renewed no more (here: its connection for them is gone).
+    doomed.redis.disconnect();
+    await until('both failed on the other node', () => seen.every((s) => s?.state === 'failed'), 10_000);
+    for (const s of seen) expect(s?.summary().message).toBe(RUNNER_LOST_MESSAGE);
+    // The node that still ran it follows the shared log: its run stops.
+    await until('the run stopped there', () => running.state === 'failed', 10_000);
   });
 });

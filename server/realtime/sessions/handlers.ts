@@ -19,6 +19,7 @@ import { SessionStore } from './records';
 import { SessionRegistry, type SessionRegistryOptions } from './registry';
 import type { SharedSessionLog } from './feed';
 import type { TrainingSlots } from './slots';
+import type { RoundOwners } from '../../cluster/roundOwners';
 import type { SessionListener, TrainingSession } from './session';
 import type { SessionDetail, SessionEvent, SessionSummary, SessionViewer } from '../../../lib/protocol';
 import { Moderation, type ModerationChange } from '../../moderation';
@@ -48,6 +49,8 @@ export interface ClusterSessions {
   log: SharedSessionLog;
   /** Trainer processes behind a queue; none: this node's own threads. */
   slots?: (registry: SessionRegistry) => TrainingSlots;
+  /** This node's own threads train: the keys that say which node runs which session. */
+  runners?: RoundOwners;
   /** Relays this node's viewers to the others and theirs to this one. */
   presence(
     sessionOf: (id: string) => TrainingSession | undefined,
@@ -140,6 +143,7 @@ export async function attachSessions(
     assessor: options.assess === false || queued ? undefined : new SessionAssessor({ getDb, dataDir: options.dataDir }),
     shared: cluster?.log,
     slots: cluster?.slots,
+    runners: cluster?.runners,
   });
   registry.shownNickname = (name) => moderation.nickname(name);
   void registry.ready();

@@ -10,6 +10,10 @@ import type { TrainingLog } from '../../ml/training/events';
 import { SessionConfigSchema, SessionEventSchema, SessionStateSchema, type SessionEvent } from '../../../lib/protocol';
 import type { StoredSession, TrainingSession } from './session';
 
+/** A session whose node stopped renewing its runner key (several machines, TRAINERS=local). */
+export const RUNNER_LOST_MESSAGE =
+  'The server training this session stopped answering (it was shut down hard or lost its connection); create a new session to train again.';
+
 export const INTERRUPTED_MESSAGE =
   'The server restarted while this session was running; create a new session to train again.';
 

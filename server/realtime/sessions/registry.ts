@@ -12,11 +12,12 @@ import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { UserFacingError } from '../../errors';
 import { PRIOR_FILE } from '../../ml/models/classPrior';
-import type { SessionConfig, SessionEvent, SessionSummary } from '../../../lib/protocol';
+import type { SessionConfig, SessionEvent, SessionState, SessionSummary } from '../../../lib/protocol';
+import type { RoundOwners } from '../../cluster/roundOwners';
 import { assertHost } from './identity';
 import type { SessionAssessor } from './assessor';
 import type { SharedSessionLog, SharedSessionRecord } from './feed';
-import type { SessionStore } from './records';
+import { RUNNER_LOST_MESSAGE, type SessionStore } from './records';
 import { LocalSlots, type TrainingSlots } from './slots';
 import { TrainingSession, type SessionListener } from './session';
 import { nextState, type HostAction } from '../../../lib/sessions/stateMachine';
@@ -47,7 +48,16 @@ export interface SessionRegistryOptions {
   shared?: SharedSessionLog;
   /** Where sessions train; default this process's worker threads (LocalSlots with maxTraining). */
   slots?: (registry: SessionRegistry) => TrainingSlots;
+  /**
+   * Several machines whose web nodes train in their own threads (TRAINERS=local): a key per session
+   * this node runs, renewed while it does; a session whose key has gone at two checks in a row
+   * (its node killed, or cut off from Redis) is failed, saying why.
+   */
+  runners?: RoundOwners;
 }
+
+/** States in which a session has a runner (training, paused) or waits in a node's own queue. */
+const HAS_RUNNER: ReadonlySet<SessionState> = new Set(['training', 'paused', 'queued']);
 
 export class SessionRegistry {
   private readonly sessions = new Map<string, TrainingSession>();
@@ -62,6 +72,9 @@ export class SessionRegistry {
   /** A host's nickname as others see it in sentences (a moderator may have hidden it); default as it is. */
   shownNickname: (nickname: string) => string = (name) => name;
   private readonly sweeper: NodeJS.Timeout | undefined;
+  private readonly runnerCheck: NodeJS.Timeout | undefined;
+  /** Sessions whose runner key was missing at the last check. */
+  private runnerMissing = new Set<string>();
 
   constructor(
     private readonly listener: SessionListener,
@@ -71,12 +84,19 @@ export class SessionRegistry {
     this.keepEnded = options.keepEnded ?? 30;
     this.slots =
       options.slots?.(this) ??
-      new LocalSlots(Math.max(1, options.maxTraining ?? 1), (s) => this.trainingConfig(s), this.runnerDeps());
+      new LocalSlots(Math.max(1, options.maxTraining ?? 1), (s) => this.trainingConfig(s), {
+        ...this.runnerDeps(),
+        runners: options.runners,
+      });
     const abandonAfterMs = options.abandonAfterMs === undefined ? 15 * 60_000 : options.abandonAfterMs;
     // Without this, sessions created and left would use up the open-session limit for good.
     if (abandonAfterMs !== null) {
       this.sweeper = setInterval(() => this.closeAbandoned(abandonAfterMs), Math.min(60_000, abandonAfterMs));
       this.sweeper.unref();
+    }
+    if (options.runners) {
+      this.runnerCheck = setInterval(() => void this.failRunnerless(), options.runners.ttlMs);
+      this.runnerCheck.unref();
     }
   }
 
@@ -243,8 +263,10 @@ export class SessionRegistry {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.sweeper);
+    clearInterval(this.runnerCheck);
     await this.options.assessor?.close();
     await this.slots.close();
+    await this.options.runners?.dispose();
     for (const s of this.sessions.values()) s.close();
     // Not settle(): a run terminated before its worker was online never settles `done`.
     await this.options.store?.flush();
@@ -315,6 +337,31 @@ export class SessionRegistry {
           .catch(() => undefined);
       }
     }
+  }
+
+  /**
+   * Fails the sessions whose runner key has gone at this check and the one before (one check could
+   * fall between a node's start and its key, or in a renewal's delay). Redis unreachable: nothing is
+   * concluded. Every node checks; the shared log lets one node's transition through.
+   */
+  private async failRunnerless(): Promise<void> {
+    const runners = this.options.runners;
+    if (!runners || this.closed) return;
+    const candidates = [...this.sessions.values()].filter((s) => HAS_RUNNER.has(s.state));
+    let owners: (string | null)[];
+    try {
+      owners = await Promise.all(candidates.map((s) => runners.ownerOf(s.id)));
+    } catch {
+      return;
+    }
+    const gone = candidates.filter((_, i) => owners[i] === null);
+    const lost = gone.filter((s) => this.runnerMissing.has(s.id));
+    this.runnerMissing = new Set(gone.map((s) => s.id));
+    for (const s of lost)
+      void s
+        .transition('fail', null, RUNNER_LOST_MESSAGE)
+        .then(() => this.save(s))
+        .catch(() => undefined);
   }
 
   /** Keeps memory bounded: the oldest ended sessions leave the list (they still load by id). */

@@ -12,6 +12,7 @@ import type { SessionState } from '../../../lib/protocol';
 import { INTERRUPTED_MESSAGE } from './records';
 import { runSession, type RunnerDeps } from './runner';
 import type { TrainingSession } from './session';
+import type { RoundOwners } from '../../cluster/roundOwners';
 
 export interface TrainingSlots {
   /** Trains the session now, or queues it; resolves with its state then. */
@@ -30,22 +31,41 @@ export class LocalSlots implements TrainingSlots {
   constructor(
     private readonly maxTraining: number,
     private readonly configOf: (session: TrainingSession) => TrainingConfig,
-    private readonly deps: RunnerDeps & { track<T>(p: Promise<T>): Promise<T> },
+    private readonly deps: RunnerDeps & {
+      track<T>(p: Promise<T>): Promise<T>;
+      /**
+       * Several machines (TRAINERS=local): this node holds a key for each session it runs or
+       * queues, taken before the session says so in the shared log and freed when it ends, so the
+       * other nodes fail the sessions of a node that has gone (registry.ts).
+       */
+      runners?: Pick<RoundOwners, 'claim' | 'release'>;
+    },
   ) {}
 
   async start(session: TrainingSession, by: string): Promise<SessionState> {
-    if (this.running.size < this.maxTraining) return this.begin(session, by);
-    const state = await session.transition('queue', by, 'Waiting for a free training slot.');
-    this.queue.push(session);
-    this.updateQueuePositions();
-    return state;
+    await this.deps.runners?.claim(session.id);
+    try {
+      if (this.running.size < this.maxTraining) return await this.begin(session, by);
+      const state = await session.transition('queue', by, 'Waiting for a free training slot.');
+      this.queue.push(session);
+      this.updateQueuePositions();
+      return state;
+    } catch (err) {
+      if (!this.running.has(session.id)) this.release(session);
+      throw err;
+    }
   }
 
   stopped(session: TrainingSession): void {
     const queued = this.queue.indexOf(session);
     if (queued < 0) return;
     this.queue.splice(queued, 1);
+    this.release(session);
     this.updateQueuePositions();
+  }
+
+  private release(session: TrainingSession): void {
+    void this.deps.runners?.release(session.id).catch(() => undefined);
   }
 
   /**
@@ -79,12 +99,14 @@ export class LocalSlots implements TrainingSlots {
       if (!(err instanceof UserFacingError)) console.error(`[sessions] ${session.id} could not start:`, err);
       const state = await session.transition('fail', null, message);
       void this.deps.save(session);
+      this.release(session);
       return state;
     }
     this.running.set(session.id, { session, run });
     this.deps.track(
       runSession(session, run, this.deps).finally(() => {
         this.running.delete(session.id);
+        this.release(session);
         this.admitNext();
       }),
     );
