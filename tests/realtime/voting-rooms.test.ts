@@ -93,6 +93,31 @@ describe('a round closing on time', () => {
   }, 30_000);
 });
 
+describe('open rounds at start', () => {
+  it('are reloaded by a later try when the database was down at the first', async () => {
+    const stored = await roundIn('restart', new Date(Date.now() + 60_000), [candidate()]);
+    let down = true;
+    const rooms = new VotingRooms(
+      async () => {
+        if (down) throw new Error('connection to the database refused');
+        return opened.db;
+      },
+      {} as CandidateGenerator,
+      { round: () => {}, tally: () => {} },
+    );
+    try {
+      await rooms.restoreRetrying(200);
+      expect(rooms.openRound('restart')).toBeNull();
+      down = false;
+      // Held here again, with its timer: it closes on time instead of staying open for good.
+      await expect.poll(() => rooms.openRound('restart')?.id, { timeout: 5000 }).toBe(stored.id);
+    } finally {
+      await rooms.dispose();
+      await closeRound(opened.db, stored.id, []);
+    }
+  }, 30_000);
+});
+
 describe("a room's state", () => {
   it('carries a vote that arrived while its queries ran', async () => {
     const first = await roundIn('lineage', new Date(Date.now() + 60_000), [candidate()]);

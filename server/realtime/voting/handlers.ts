@@ -141,7 +141,7 @@ export async function attachVoting(
     { ...DEFAULT_VOTING, ...options.settings },
     options.redis ? new RoundOwners(options.redis, `${options.redisPrefix ?? 'fmp:'}vote:owner:`) : null,
   );
-  await rooms.restore().catch((err: unknown) => console.error('[voting] could not reload open rounds:', err));
+  await rooms.restoreRetrying();
 
   const limits = options.limits ?? new Limits();
   const moderation = options.moderation ?? new Moderation(getDb);

@@ -63,6 +63,9 @@ export interface RoomEvents {
 export const publicIdOf = (guestId: string): string =>
   createHash('sha256').update(`guest\0${guestId}`).digest('base64url').slice(0, 12);
 
+/** How soon the open rounds are read again when the database was down at start. */
+export const RESTORE_RETRY_MS = 30_000;
+
 // Redis down: the owner key expires by itself (OWNER_TTL_MS).
 const logLostRelease = (err: unknown) =>
   console.error(`[voting] freeing a room in Redis failed: ${(err as Error).message}`);
@@ -71,6 +74,7 @@ export class VotingRooms {
   private readonly open = new Map<string, VoteRound>();
   private readonly starting = new Set<string>();
   private readonly adopting = new Map<string, Promise<boolean>>();
+  private restoreRetry: NodeJS.Timeout | undefined;
   private readonly limiter: RateLimiterMemory;
   private modelVersion: Promise<number | null> | null = null;
 
@@ -88,10 +92,28 @@ export class VotingRooms {
   /** Reloads the open rounds with their votes and restarts their timers (those no other node runs). */
   async restore(): Promise<number> {
     for (const stored of await openRounds(await this.getDb())) {
+      if (this.open.has(stored.room)) continue; // reloaded by an earlier try
       if (this.owners && !(await this.owners.claim(stored.room))) continue;
       await this.hold(stored);
     }
     return this.open.size;
+  }
+
+  /**
+   * restore(), tried again every `retryMs` until it succeeds: with the database down at start, the
+   * open rounds would otherwise stay open with no timer (in one process nothing adopts them; with
+   * several machines a request to the room would). Resolves after the first try.
+   */
+  async restoreRetrying(retryMs = RESTORE_RETRY_MS): Promise<void> {
+    try {
+      await this.restore();
+    } catch (err) {
+      console.error(
+        `[voting] could not reload the open rounds (trying again in ${retryMs / 1000} s): ${(err as Error).message}`,
+      );
+      this.restoreRetry = setTimeout(() => void this.restoreRetrying(retryMs), retryMs);
+      this.restoreRetry.unref();
+    }
   }
 
   /**
@@ -353,6 +375,7 @@ export class VotingRooms {
 
   /** Stops the timers; with several nodes, frees this node's rooms (their rounds stay open in the database). */
   async dispose(): Promise<void> {
+    clearTimeout(this.restoreRetry);
     for (const r of this.open.values()) r.cancelTimer();
     this.open.clear();
     await this.owners?.dispose();
