@@ -22,6 +22,15 @@ export async function runCli(main: () => Promise<void>): Promise<void> {
 }
 
 /**
+ * The database could not be opened (down, unreachable, locked, failed to migrate). Its message is
+ * for the operator (a CLI prints it: host, folder, what to do); visitors get `publicMessage`, and
+ * HTTP answers 503, since the fault is not theirs.
+ */
+export class DatabaseUnavailableError extends UserFacingError {
+  readonly publicMessage = 'The database is not answering right now; try again in a moment.';
+}
+
+/**
  * A message for every visitor's eyes: no file path of the server (an absolute path tells how the
  * machine is laid out). Paths in messages become their last part.
  */

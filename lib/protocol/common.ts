@@ -102,4 +102,9 @@ export const TextSchema = (what: string, max: number, empty = `${what} cannot be
 
 /** A person's nickname, wherever one is typed (guest identity, sessions, drawing rooms). */
 export const NICKNAME_MAX = 24;
-export const NicknameSchema = TextSchema('A nickname', NICKNAME_MAX, 'Choose a nickname.');
+/** What a nickname an operator hid is shown as (moderation); nobody can take it as theirs. */
+export const HIDDEN_NICKNAME = '(hidden)';
+export const NicknameSchema = TextSchema('A nickname', NICKNAME_MAX, 'Choose a nickname.').refine(
+  (s) => s.toLowerCase() !== HIDDEN_NICKNAME,
+  `"${HIDDEN_NICKNAME}" is how hidden nicknames are shown; choose another one.`,
+);

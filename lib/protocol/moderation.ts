@@ -12,8 +12,7 @@ export const HideableKindSchema = z.enum(HIDEABLE_KINDS, {
 });
 export type HideableKind = z.infer<typeof HideableKindSchema>;
 
-/** What a nickname an operator hid is shown as. */
-export const HIDDEN_NICKNAME = '(hidden)';
+export { HIDDEN_NICKNAME } from './common';
 
 /**
  * A target: a gallery item or drawing id (digits), a collection id, or a nickname (compared without

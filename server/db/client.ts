@@ -4,7 +4,7 @@
  * hands out the same client for the life of the process. `openDb(target)` opens any other
  * database explicitly (tests, tools) without touching the environment.
  */
-import { UserFacingError } from '../errors';
+import { DatabaseUnavailableError, UserFacingError } from '../errors';
 import { checkPostgresReachable, openPglite, pgliteAdapter, postgresClientAdapter } from './connections';
 import { PrismaClient } from './generated/client';
 import { applyMigrations, applyMigrationsWith, MIGRATIONS_DIR, type MigrationResult } from './migrate';
@@ -69,13 +69,18 @@ const holder = ((globalThis as Record<symbol, unknown>)[GLOBAL_KEY] ??= {}) as H
 /** Opens the configured database once; every caller in the process shares the client. */
 function openShared(): Promise<OpenDb> {
   if (!holder.open) {
-    const opening = openDb(targetFromEnv()).then((opened) => {
-      const applied = opened.migration?.applied ?? [];
-      if (applied.length) {
-        process.stderr.write(`[db] ${opened.where}: applied ${applied.join(', ')}\n`);
-      }
-      return opened;
-    });
+    const opening = openDb(targetFromEnv()).then(
+      (opened) => {
+        const applied = opened.migration?.applied ?? [];
+        if (applied.length) {
+          process.stderr.write(`[db] ${opened.where}: applied ${applied.join(', ')}\n`);
+        }
+        return opened;
+      },
+      (err: unknown) => {
+        throw new DatabaseUnavailableError(err instanceof Error ? err.message : String(err), { cause: err });
+      },
+    );
     holder.open = opening;
     // A failed open must not stick: the database may be started after the playground.
     opening.catch(() => {

@@ -5,7 +5,7 @@
  * must be `application/json`, which a cross-site form cannot send without a CORS preflight.
  */
 import type http from 'node:http';
-import { UserFacingError } from '../errors';
+import { DatabaseUnavailableError, UserFacingError } from '../errors';
 import { RateLimitError } from '../limits';
 import { clientAddress, isSecureRequest, type ClientNetwork } from './client';
 
@@ -137,7 +137,10 @@ export function createHttpApi(routes: ApiRoute[], network: ClientNetwork = { tru
           send(err.status, { error: err.message }, err.status === 413 ? { connection: 'close' } : {});
         else if (err instanceof RateLimitError)
           send(429, { error: err.message }, { 'retry-after': String(err.retryAfterSeconds) });
-        else if (err instanceof UserFacingError) send(400, { error: err.message });
+        else if (err instanceof DatabaseUnavailableError) {
+          console.error(`[api] ${req.method} ${req.url}: ${err.message}`);
+          send(503, { error: err.publicMessage }, { 'retry-after': '5' });
+        } else if (err instanceof UserFacingError) send(400, { error: err.message });
         else {
           console.error('[api] request failed:', err);
           send(500, { error: 'The server failed while handling this request; its log has the details.' });

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip as gzipCallback } from 'node:zlib';
 import type { ModelVersion } from '../db';
-import { UserFacingError } from '../errors';
+import { UserFacingError, withoutPaths } from '../errors';
 import { folderLogHash, versionDir, versionFilesExist } from './catalog';
 
 const gzip = promisify(gzipCallback);
@@ -30,7 +30,9 @@ export async function versionFiles(
   version: Pick<ModelVersion, 'path' | 'kind' | 'trainingLog'>,
 ): Promise<ArchiveFile[]> {
   if (!versionFilesExist(version))
-    throw new UserFacingError(`The files of this model version are no longer on this server (${version.path}).`);
+    throw new UserFacingError(
+      withoutPaths(`The files of this model version are no longer on this server (${version.path}).`),
+    );
   const dir = versionDir(version);
   const files: ArchiveFile[] = [];
   const addLayers = async (sub: string) => {
@@ -42,7 +44,7 @@ export async function versionFiles(
     for (const p of manifest.flatMap((g) => g.paths)) {
       const rel = path.posix.normalize(path.posix.join(sub, p));
       if (rel.startsWith('..'))
-        throw new UserFacingError(`The model in ${dir} names a weight file outside its folder.`);
+        throw new UserFacingError(withoutPaths(`The model in ${dir} names a weight file outside its folder.`));
       files.push({ name: rel, data: await readFile(path.join(dir, rel)) });
     }
   };

@@ -6,7 +6,7 @@
  */
 import type { Socket } from 'socket.io';
 import { z } from 'zod';
-import { UserFacingError } from '../errors';
+import { DatabaseUnavailableError, UserFacingError } from '../errors';
 import { clientRequests, type Reply, type RequestData, type RequestName } from '../../lib/protocol';
 
 import type { PlaygroundServer, PlaygroundSocket } from '../sockets';
@@ -50,6 +50,10 @@ export async function replyOf<T>(name: string, run: () => T | Promise<T>): Promi
 
 /** What a client may learn about a failure: a UserFacingError's sentence, otherwise nothing internal. */
 function publicMessage(name: string, err: unknown): string {
+  if (err instanceof DatabaseUnavailableError) {
+    console.error(`[realtime] ${name}: ${err.message}`);
+    return err.publicMessage;
+  }
   if (err instanceof UserFacingError) return err.message;
   console.error(`[realtime] ${name} handler failed:`, err);
   return `The server failed while handling ${name}; its log has the details.`;

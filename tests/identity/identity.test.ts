@@ -56,6 +56,10 @@ describe('nicknames and collections over HTTP and the socket', () => {
     expect((await post('/identity', { nickname: 'x'.repeat(25) })).status).toBe(400);
     expect(await (await post('/identity', { nickname: '   ' })).json()).toEqual({ error: 'Choose a nickname.' });
     expect((await post('/identity', { nickname: 'a\u0000b' })).status).toBe(400);
+    // What hidden nicknames show as cannot pass for moderated content.
+    expect(await (await post('/identity', { nickname: ' (Hidden) ' })).json()).toEqual({
+      error: '"(hidden)" is how hidden nicknames are shown; choose another one.',
+    });
     const notJson = await fetch(`${playground.server.url}/api/identity`, {
       method: 'POST',
       body: 'nickname=x',

@@ -124,4 +124,60 @@ describe('moderation', () => {
     );
     expect((await ok(operator, 'admin:hidden', { token: TOKEN })).hidden).toEqual([]);
   }, 60_000);
+
+  it("keeps a hidden gallery item out of collections' previews, counts and replies and out of lineages; it cannot be added, and its collection still reorders", async () => {
+    const host = await person('breeder');
+    const operator = await playground.connect();
+    const hide = (id: number, hidden = true) =>
+      ok(operator, 'admin:hide', { token: TOKEN, target: { kind: 'galleryItem', id: String(id) }, hidden });
+    // Two winners, then a round bred from them and its winner.
+    const { round } = await ok(host, 'vote:start', { room: 'lineage' });
+    for (const c of round.candidates.slice(0, 2))
+      await ok(host, 'vote:cast', { roundId: round.id, candidateId: c.id, value: 1 });
+    const parents = (await ok(host, 'vote:close', { roundId: round.id })).round.winners.map((w) => w.galleryItemId);
+    expect(parents).toHaveLength(2);
+    const { round: bred } = await ok(host, 'vote:start', { room: 'lineage' });
+    await ok(host, 'vote:cast', { roundId: bred.id, candidateId: bred.candidates[0]!.id, value: 1 });
+    const child = (await ok(host, 'vote:close', { roundId: bred.id })).round.winners[0]!.galleryItemId;
+    const ancestors = async () => (await ok(host, 'gallery:item', { id: child })).lineage.map((a) => a.galleryItemId);
+    expect((await ancestors()).some((id) => id !== null && parents.includes(id))).toBe(true);
+
+    const collection = await ok(host, 'collection:create', { title: 'family', public: true });
+    for (const id of [...parents, child]) await ok(host, 'collection:add', { id: collection.id, galleryItemId: id });
+    const [a, b] = parents as [number, number];
+    await hide(a);
+    await hide(b);
+
+    // The child's page no longer shows its hidden parents.
+    expect((await ancestors()).filter((id) => id !== null && parents.includes(id))).toEqual([]);
+    // Previews and counts of the public list leave them out, for the owner too.
+    const listed = async (c: TestClient, scope: 'mine' | 'public') =>
+      (await ok(c, 'collections:list', { scope })).collections.find((x) => x.id === collection.id)!;
+    for (const [c, scope] of [
+      [await person('browser'), 'public'],
+      [host, 'mine'],
+    ] as const) {
+      const shown = await listed(c, scope);
+      expect(shown.count).toBe(1);
+      expect(shown.preview).toHaveLength(1);
+    }
+    // A hidden item cannot be added, even to one's own collection; write replies leave it out.
+    const other = await ok(host, 'collection:create', { title: 'other', public: false });
+    expect(await request(host, 'collection:add', { id: other.id, galleryItemId: a })).toEqual({
+      ok: false,
+      error: `There is no gallery item ${a}; pick one from the gallery.`,
+    });
+    const renamed = await ok(host, 'collection:update', { id: collection.id, title: 'family tree' });
+    expect(renamed.items.map((i) => i.galleryItemId)).toEqual([child]);
+    // The owner reorders what they see; the hidden items keep their order after it.
+    const reordered = await ok(host, 'collection:reorder', { id: collection.id, galleryItemIds: [child] });
+    expect(reordered.items.map((i) => i.galleryItemId)).toEqual([child]);
+    await hide(a, false);
+    await hide(b, false);
+    expect((await ok(host, 'collection:get', { id: collection.id })).items.map((i) => i.galleryItemId)).toEqual([
+      child,
+      a,
+      b,
+    ]);
+  }, 60_000);
 });

@@ -74,15 +74,23 @@ export async function createCollection(
   });
 }
 
-export function listCollections(db: Db, filter: { ownerId: string } | { public: true }, limit = 100) {
+/** `unlisted`: gallery items left out of the counts and previews (an operator hid them). */
+export function listCollections(
+  db: Db,
+  filter: { ownerId: string } | { public: true },
+  limit = 100,
+  unlisted: number[] = [],
+) {
+  const listed = unlisted.length ? { galleryItemId: { notIn: unlisted } } : {};
   return db.collection.findMany({
     where: 'ownerId' in filter ? { ownerId: filter.ownerId } : { public: true },
     orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }],
     take: limit,
     include: {
       owner: { select: { nickname: true } },
-      _count: { select: { items: true } },
+      _count: { select: { items: { where: listed } } },
       items: {
+        where: listed,
         orderBy: [{ order: 'asc' }, { id: 'asc' }],
         take: 4,
         include: { galleryItem: { select: { id: true, image: true } } },
@@ -147,16 +155,27 @@ export async function removeFromCollection(
   return db.collection.update({ where: { id }, data: { updatedAt: new Date() }, include: detailInclude });
 }
 
-/** `galleryItemIds` must be exactly the collection's items, in their new order. */
+/**
+ * `galleryItemIds` must be exactly the collection's items, in their new order, but those in
+ * `unlisted` (items an operator hid, which its owner no longer sees): they keep their order after
+ * the others.
+ */
 export async function reorderCollection(
   db: Db,
   guestId: string,
   id: string,
-  galleryItemIds: number[],
+  listedIds: number[],
+  unlisted: ReadonlySet<number> = new Set(),
 ): Promise<CollectionDetail> {
   return db.$transaction(async (tx) => {
     await ownedCollection(tx, id, guestId);
-    const items = await tx.collectionItem.findMany({ where: { collectionId: id }, select: { galleryItemId: true } });
+    const items = await tx.collectionItem.findMany({
+      where: { collectionId: id },
+      orderBy: [{ order: 'asc' }, { id: 'asc' }],
+      select: { galleryItemId: true },
+    });
+    const kept = items.map((i) => i.galleryItemId).filter((g) => unlisted.has(g) && !listedIds.includes(g));
+    const galleryItemIds = [...listedIds, ...kept];
     const have = new Set(items.map((i) => i.galleryItemId));
     if (
       galleryItemIds.length !== have.size ||

@@ -17,7 +17,8 @@ import type { Limits } from '../../limits';
 import type { Moderation } from '../../moderation';
 import { clientRequests, CollectionIdSchema, IdSchema } from '../../../lib/protocol';
 import type { ParsedPayload } from '../requests';
-import { collectionWrites, type CollectionWrite } from './collectionWrites';
+import { writeCollection, type CollectionWrite } from './collectionWrites';
+import { MissingError, ShownContent } from './shown';
 import { collectionFor } from './views';
 
 function parse<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
@@ -34,6 +35,7 @@ export function collectionRoutes(
   limits: Limits,
   moderation: Moderation,
 ): ApiRoute[] {
+  const shown = new ShownContent(moderation);
   const who = async (cookie: string | undefined) => {
     const found = await guests.identify(cookie);
     if (!found.guest) throw new ApiError(401, IDENTITY_PROBLEMS[found.problem]);
@@ -48,6 +50,7 @@ export function collectionRoutes(
       } catch (err) {
         if (err instanceof CollectionAccessError)
           throw new ApiError(err.reason === 'not-owner' ? 403 : 404, err.message);
+        if (err instanceof MissingError) throw new ApiError(404, err.message);
         throw err;
       }
     };
@@ -56,7 +59,7 @@ export function collectionRoutes(
     const g = await who(req.cookie);
     await limits.take('collectionWrite', { guest: g.id, address: req.address });
     const input = parse(clientRequests[name].payload, value) as ParsedPayload<N>;
-    return collectionWrites[name](await getDb(), g.id, input);
+    return writeCollection(name, await getDb(), g.id, input, shown);
   };
   const withId = (value: unknown, params: Record<string, string>) => ({ ...(value as object), id: idOf(params) });
 
@@ -67,16 +70,8 @@ export function collectionRoutes(
       handler: guarded(async (req, params) => {
         const viewer = (await guests.identify(req.cookie)).guest;
         const view = await collectionFor(await getDb(), idOf(params), viewer?.id ?? null);
-        await moderation.ready();
-        if (!view.yours && moderation.isHidden('collection', view.id))
-          throw new ApiError(404, `There is no collection ${view.id}; check the link.`);
-        return {
-          body: {
-            ...view,
-            owner: moderation.nickname(view.owner),
-            items: view.items.filter((i) => !moderation.isHidden('galleryItem', i.galleryItemId)),
-          },
-        };
+        await shown.ready();
+        return { body: shown.collection(view) };
       }),
     },
     {

@@ -23,7 +23,8 @@ import { pngDataUrl } from '../../ml/image';
 import type { VoteTally } from '../../../lib/protocol';
 import { onRequest, type PlaygroundServer, type PlaygroundSocket } from '../requests';
 import { collectionRoutes } from './collectionRoutes';
-import { collectionWrites, type CollectionWrite } from './collectionWrites';
+import { COLLECTION_WRITES, writeCollection, type CollectionWrite } from './collectionWrites';
+import { ShownContent } from './shown';
 import { CandidateGenerator } from './generator';
 import { callerOf, requireCaller, RoundRouter, type Caller, type RoundHandlers } from './forwarding';
 import { DEFAULT_VOTING, publicIdOf, VotingRooms, type VotingSettings } from './rooms';
@@ -145,11 +146,7 @@ export async function attachVoting(
 
   const limits = options.limits ?? new Limits();
   const moderation = options.moderation ?? new Moderation(getDb);
-  const notHiddenItem = async (id: number) => {
-    await moderation.ready();
-    if (moderation.isHidden('galleryItem', id))
-      throw new UserFacingError(`There is no gallery item ${id}; pick one from the gallery.`);
-  };
+  const shown = new ShownContent(moderation);
   rooms.shownNickname = (name) => moderation.nickname(name);
   // A moderator hid a nickname or showed it again: the rounds this node's connections watch that
   // name it as host are sent to them again (each node serves its own connections).
@@ -172,16 +169,6 @@ export async function attachVoting(
     }
   };
   moderation.on('changed', onModeration);
-  const shownItem = <T extends GalleryItemSummary>(i: T): T => ({ ...i, author: moderation.nickname(i.author) });
-  const shownCollection = (c: CollectionView): CollectionView => {
-    if (!c.yours && moderation.isHidden('collection', c.id))
-      throw new UserFacingError(`There is no collection ${c.id}; check the link.`);
-    return {
-      ...c,
-      owner: moderation.nickname(c.owner),
-      items: c.items.filter((i) => !moderation.isHidden('galleryItem', i.galleryItemId)),
-    };
-  };
   const minAgeMs = (options.minGuestAgeSeconds ?? env.VOTE_MIN_GUEST_AGE_SECONDS) * 1000;
   /** A vote counts once its guest is old enough and within its own and its address's budgets. */
   const mayVote = async (caller: Caller, candidateId: number): Promise<GuestIdentity> => {
@@ -243,19 +230,18 @@ export async function attachVoting(
     onRequest(socket, 'gallery:list', async (f) => {
       const page = await galleryPage(await getDb(), f);
       await moderation.ready();
-      const items = page.items.filter((i) => !moderation.isHidden('galleryItem', i.id));
+      const items = page.items.filter((i) => !shown.isHiddenItem(i.id));
       return {
-        items: items.map(shownItem),
+        items: items.map((i) => shown.item(i)),
         total: Math.max(items.length, page.total - (page.items.length - items.length)),
       };
     });
     onRequest(socket, 'gallery:item', async ({ id }) => {
-      await notHiddenItem(id);
-      const detail = await galleryDetail(await getDb(), id);
-      return { ...detail, item: shownItem(detail.item) };
+      await shown.assertItemShown(id);
+      return shown.detail(await galleryDetail(await getDb(), id));
     });
     onRequest(socket, 'gallery:variations', async ({ id, count }) => {
-      await notHiddenItem(id);
+      await shown.assertItemShown(id);
       await limits.take('variations', actorOf(socket));
       const item = await (await getDb()).galleryItem.findUnique({
         where: { id },
@@ -280,26 +266,21 @@ export async function attachVoting(
 
     const viewer = () => guestOf(socket)?.id ?? null;
     onRequest(socket, 'collections:list', async ({ scope }) => {
-      const { collections } = await collectionList(await getDb(), scope, viewer());
-      await moderation.ready();
-      return {
-        collections: collections
-          .filter((c) => c.yours || !moderation.isHidden('collection', c.id))
-          .map((c) => ({ ...c, owner: moderation.nickname(c.owner) })),
-      };
+      await shown.ready();
+      return shown.collections(await collectionList(await getDb(), scope, viewer(), shown.hiddenItems()));
     });
     onRequest(socket, 'collection:get', async ({ id }) => {
       const view = await collectionFor(await getDb(), id, viewer());
-      await moderation.ready();
-      return shownCollection(view);
+      await shown.ready();
+      return shown.collection(view);
     });
     const write = <N extends CollectionWrite>(name: N) =>
       onRequest(socket, name, async (input) => {
         const guest = requireGuest(socket);
         await limits.take('collectionWrite', actorOf(socket));
-        return collectionWrites[name](await getDb(), guest.id, input);
+        return writeCollection(name, await getDb(), guest.id, input, shown);
       });
-    (Object.keys(collectionWrites) as CollectionWrite[]).forEach(write);
+    COLLECTION_WRITES.forEach(write);
 
     onRequest(socket, 'assessments:list', async () => {
       const rows = await listAssessments(await getDb(), { limit: 500 });

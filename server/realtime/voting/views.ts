@@ -82,13 +82,15 @@ export async function collectionFor(db: Db, id: string, viewerId: string | null)
   return collectionView(await getCollection(db, id, viewerId), viewerId);
 }
 
+/** `unlisted`: gallery items left out of the counts and previews (an operator hid them). */
 export async function collectionList(
   db: Db,
   scope: 'mine' | 'public',
   viewerId: string | null,
+  unlisted: number[] = [],
 ): Promise<RequestData<'collections:list'>> {
   if (scope === 'mine' && !viewerId) return { collections: [] };
-  const rows = await listCollections(db, scope === 'mine' ? { ownerId: viewerId! } : { public: true });
+  const rows = await listCollections(db, scope === 'mine' ? { ownerId: viewerId! } : { public: true }, 100, unlisted);
   return {
     collections: rows.map((c) => ({
       id: c.id,
