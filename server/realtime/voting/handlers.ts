@@ -10,7 +10,7 @@ import path from 'node:path';
 import { UserFacingError } from '../../errors';
 import { Limits } from '../../limits';
 import { Moderation, type ModerationChange } from '../../moderation';
-import { HIDDEN_NICKNAME, type CollectionView, type GalleryItemSummary, type RequestData } from '../../../lib/protocol';
+import { HIDDEN_NICKNAME, type RequestData } from '../../../lib/protocol';
 import { actorOf } from '../actor';
 import type { Redis } from '../../cluster/redis';
 import { NodeRequests } from '../../cluster/nodeRequests';
