@@ -34,23 +34,25 @@ export function ModerationPanel() {
   const field = 'rounded border border-zinc-700 bg-zinc-900 px-2 py-1 text-sm text-zinc-100';
   return (
     <section className="mt-6 space-y-4">
-      <label className="block text-sm text-zinc-300">
-        Operator token
-        <input
-          data-testid="admin-token"
-          type="password"
-          autoComplete="off"
-          value={token}
-          onChange={(e) => setToken(e.target.value)}
-          className={`${field} ml-2 w-72`}
-        />
+      <div className="text-sm text-zinc-300">
+        <label>
+          Operator token
+          <input
+            data-testid="admin-token"
+            type="password"
+            autoComplete="off"
+            value={token}
+            onChange={(e) => setToken(e.target.value)}
+            className={`${field} ml-2 w-72`}
+          />
+        </label>
         <button
           onClick={() => void list()}
           className="ml-2 rounded border border-zinc-700 px-2 py-1 text-sm text-zinc-200"
         >
           Show hidden
         </button>
-      </label>
+      </div>
       <form
         className="flex flex-wrap items-center gap-2"
         onSubmit={(e) => {

@@ -27,10 +27,13 @@ export function GalleryBrowser() {
   const [collections, setCollections] = useState<MyCollection[]>([]);
   const [target, setTarget] = useState<string>('');
   const [note, setNote] = useState<{ itemId: number; text: string } | null>(null);
+  const [collectionsError, setCollectionsError] = useState<string | null>(null);
+  const [adding, setAdding] = useState<number | null>(null);
 
   useEffect(() => {
     if (!guest) return setCollections([]);
     void request('collections:list', { scope: 'mine' }).then((r) => {
+      setCollectionsError(r.ok ? null : `Your collections could not be loaded (${r.error}); reload to add items.`);
       if (!r.ok) return;
       setCollections(r.data.collections);
       setTarget((t) => t || (r.data.collections[0]?.id ?? ''));
@@ -39,8 +42,10 @@ export function GalleryBrowser() {
 
   const add = async (itemId: number) => {
     const c = collections.find((x) => x.id === target);
-    if (!c) return;
+    if (!c || adding !== null) return;
+    setAdding(itemId);
     const r = await request('collection:add', { id: c.id, galleryItemId: itemId });
+    setAdding(null);
     setNote({ itemId, text: r.ok ? `Added to ${c.title}.` : r.error });
   };
   const moderation = useModerationVersion();
@@ -101,6 +106,7 @@ export function GalleryBrowser() {
         )}
       </div>
       <ErrorMessage message={error} className="mt-3 text-sm text-rose-400" />
+      <ErrorMessage message={collectionsError} className="mt-3 text-sm text-rose-400" />
       <ul className="mt-4 grid grid-cols-3 gap-3 sm:grid-cols-4 md:grid-cols-6">
         {data?.items.map((i) => (
           <li
@@ -119,6 +125,7 @@ export function GalleryBrowser() {
             {collections.length > 0 && (
               <button
                 type="button"
+                disabled={adding !== null}
                 onClick={() => void add(i.id)}
                 className="mt-1 rounded border border-zinc-700 px-2 py-0.5 text-xs text-zinc-200 hover:border-indigo-400"
               >

@@ -12,6 +12,8 @@ export function CollectionEditor({ id }: { id: string }) {
   const [c, setC] = useState<CollectionView | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [title, setTitle] = useState('');
+  // One change at a time: a second built from the order shown before the first's reply would undo it.
+  const [busy, setBusy] = useState(false);
 
   useEffect(() => {
     void request('collection:get', { id }).then((r) =>
@@ -20,6 +22,13 @@ export function CollectionEditor({ id }: { id: string }) {
   }, [id]);
   const apply = (r: Awaited<ReturnType<typeof request<'collection:update'>>>) =>
     r.ok ? (setC(r.data), setError(null)) : setError(r.error);
+  const change = (sent: () => ReturnType<typeof request<'collection:update'>>) => {
+    if (busy) return;
+    setBusy(true);
+    void sent()
+      .then(apply)
+      .finally(() => setBusy(false));
+  };
 
   if (!c)
     return (
@@ -31,8 +40,9 @@ export function CollectionEditor({ id }: { id: string }) {
     const ids = c.items.map((i) => i.galleryItemId);
     const [moved] = ids.splice(index, 1);
     ids.splice(index + by, 0, moved!);
-    void request('collection:reorder', { id, galleryItemIds: ids }).then(apply);
+    change(() => request('collection:reorder', { id, galleryItemIds: ids }));
   };
+  const nameOf = (i: CollectionView['items'][number]) => `${CLASS_NAMES[i.label]} #${i.galleryItemId}`;
   return (
     <article className="mt-4">
       <h1 className="text-2xl font-semibold text-zinc-50">{c.title}</h1>
@@ -57,22 +67,28 @@ export function CollectionEditor({ id }: { id: string }) {
           className="mt-4 flex flex-wrap items-center gap-2 text-sm"
           onSubmit={(e) => {
             e.preventDefault();
-            void request('collection:update', { id, title }).then(apply);
+            change(() => request('collection:update', { id, title }));
           }}
         >
           <CollectionTitleInput value={title} onChange={setTitle} />
-          <button className="rounded bg-indigo-500 px-3 py-1 font-semibold text-white">Rename</button>
+          <button disabled={busy} className="rounded bg-indigo-500 px-3 py-1 font-semibold text-white">
+            Rename
+          </button>
           <button
             type="button"
+            disabled={busy}
             className="rounded border border-zinc-700 px-3 py-1 text-zinc-200"
-            onClick={() => void request('collection:update', { id, public: !c.public }).then(apply)}
+            onClick={() => change(() => request('collection:update', { id, public: !c.public }))}
           >
             Make {c.public ? 'private' : 'public'}
           </button>
           <button
             type="button"
+            disabled={busy}
             className="rounded border border-rose-700 px-3 py-1 text-rose-300"
             onClick={async () => {
+              const items = c.items.length === 1 ? '1 item' : `${c.items.length} items`;
+              if (!window.confirm(`Delete "${c.title}" and its ${items}? This cannot be undone.`)) return;
               const r = await request('collection:delete', { id });
               if (r.ok) window.location.href = '/collections';
               else setError(r.error);
@@ -95,15 +111,24 @@ export function CollectionEditor({ id }: { id: string }) {
             </a>
             {c.yours && (
               <div className="mt-1 flex justify-center gap-1">
-                <button disabled={index === 0} onClick={() => move(index, -1)} aria-label="move earlier">
+                <button
+                  disabled={busy || index === 0}
+                  onClick={() => move(index, -1)}
+                  aria-label={`move ${nameOf(i)} earlier`}
+                >
                   ←
                 </button>
-                <button disabled={index === c.items.length - 1} onClick={() => move(index, 1)} aria-label="move later">
+                <button
+                  disabled={busy || index === c.items.length - 1}
+                  onClick={() => move(index, 1)}
+                  aria-label={`move ${nameOf(i)} later`}
+                >
                   →
                 </button>
                 <button
-                  onClick={() => void request('collection:remove', { id, galleryItemId: i.galleryItemId }).then(apply)}
-                  aria-label="remove"
+                  disabled={busy}
+                  onClick={() => change(() => request('collection:remove', { id, galleryItemId: i.galleryItemId }))}
+                  aria-label={`remove ${nameOf(i)}`}
                 >
                   ✕
                 </button>

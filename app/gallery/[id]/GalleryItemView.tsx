@@ -24,7 +24,11 @@ export function GalleryItemView({ id }: { id: number }) {
   }, [id]);
   useEffect(() => {
     if (guest)
-      void request('collections:list', { scope: 'mine' }).then((r) => r.ok && setCollections(r.data.collections));
+      void request('collections:list', { scope: 'mine' }).then((r) =>
+        r.ok
+          ? setCollections(r.data.collections)
+          : setNote(`Your collections could not be loaded (${r.error}); reload to add this item.`),
+      );
   }, [guest]);
 
   if (error || !detail) return <NotLoaded error={error} />;
@@ -142,7 +146,11 @@ export function GalleryItemView({ id }: { id: number }) {
           </a>
         </div>
       )}
-      {note && <p className="mt-2 text-sm text-zinc-300">{note}</p>}
+      {note && (
+        <p role="status" className="mt-2 text-sm text-zinc-300">
+          {note}
+        </p>
+      )}
     </article>
   );
 }
