@@ -178,5 +178,23 @@ describe('nicknames and collections over HTTP and the socket', () => {
     ]);
     const mine = await ok(socket, 'collections:list', { scope: 'mine' });
     expect(mine.collections.map((c) => [c.title, c.count])).toEqual([['Order test', 2]]);
+
+    // Changes at once (a double click, two tabs) run one after the other: one item added twice is
+    // there once, two items added together get places of their own.
+    const both = await ok(socket, 'collection:create', { title: 'At once' });
+    const twice = await Promise.all(
+      [0, 0, 1].map((i) => request(socket, 'collection:add', { id: both.id, galleryItemId: items[i]!.id })),
+    );
+    expect(twice.map((r) => r.ok)).toEqual([true, true, true]);
+    const rows = await playground.server.db.collectionItem.findMany({ where: { collectionId: both.id } });
+    expect(rows).toHaveLength(2);
+    expect(new Set(rows.map((r) => r.order)).size).toBe(2);
+    // Deleted in one tab while another removes an item: not found, not a server failure.
+    const [deleted, removing] = await Promise.all([
+      request(socket, 'collection:delete', { id: both.id }),
+      request(socket, 'collection:remove', { id: both.id, galleryItemId: items[0]!.id }),
+    ]);
+    expect(deleted.ok).toBe(true);
+    if (!removing.ok) expect(removing.error).toMatch(/^There is no collection .* you can see/);
   });
 });

@@ -59,6 +59,34 @@ async function ownedCollection(
   return c;
 }
 
+/**
+ * The owner's collection, locked for the rest of the transaction (its row updated first): two
+ * changes to one collection at once (a double click, two tabs) run one after the other, so an
+ * item added twice is added once, orders stay distinct and the item limit holds.
+ */
+async function lockedOwnedCollection(tx: Prisma.TransactionClient, id: string, guestId: string): Promise<void> {
+  await ownedCollection(tx, id, guestId);
+  try {
+    await tx.collection.update({ where: { id }, data: { updatedAt: new Date() }, select: { id: true } });
+  } catch (err) {
+    if (isRecordMissing(err)) throw notFound(id); // deleted meanwhile
+    throw err;
+  }
+}
+
+/** Prisma's "the record to update or delete does not exist" (P2025). */
+const isRecordMissing = (err: unknown) => (err as { code?: unknown } | null)?.code === 'P2025';
+
+/** Runs `write`, answering a collection deleted meanwhile (by another tab) as not found. */
+async function unlessDeleted<T>(id: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (isRecordMissing(err)) throw notFound(id);
+    throw err;
+  }
+}
+
 export async function createCollection(
   db: Db,
   ownerId: string,
@@ -106,12 +134,12 @@ export async function updateCollection(
   patch: { title?: string; public?: boolean },
 ): Promise<CollectionDetail> {
   await ownedCollection(db, id, guestId);
-  return db.collection.update({ where: { id }, data: patch, include: detailInclude });
+  return unlessDeleted(id, () => db.collection.update({ where: { id }, data: patch, include: detailInclude }));
 }
 
 export async function deleteCollection(db: Db, guestId: string, id: string): Promise<void> {
   await ownedCollection(db, id, guestId);
-  await db.collection.delete({ where: { id } });
+  await unlessDeleted(id, () => db.collection.delete({ where: { id } }));
 }
 
 /** Appends a gallery item (already there: nothing changes). */
@@ -122,7 +150,7 @@ export async function addToCollection(
   galleryItemId: number,
 ): Promise<CollectionDetail> {
   return db.$transaction(async (tx) => {
-    await ownedCollection(tx, id, guestId);
+    await lockedOwnedCollection(tx, id, guestId);
     if (!(await tx.galleryItem.findUnique({ where: { id: galleryItemId }, select: { id: true } }))) {
       throw new UserFacingError(`There is no gallery item ${galleryItemId}; pick one from the gallery.`);
     }
@@ -139,7 +167,6 @@ export async function addToCollection(
       create: { collectionId: id, galleryItemId, order: (last?.order ?? -1) + 1 },
       update: {},
     });
-    await tx.collection.update({ where: { id }, data: { updatedAt: new Date() } });
     return tx.collection.findUniqueOrThrow({ where: { id }, include: detailInclude });
   });
 }
@@ -150,9 +177,11 @@ export async function removeFromCollection(
   id: string,
   galleryItemId: number,
 ): Promise<CollectionDetail> {
-  await ownedCollection(db, id, guestId);
-  await db.collectionItem.deleteMany({ where: { collectionId: id, galleryItemId } });
-  return db.collection.update({ where: { id }, data: { updatedAt: new Date() }, include: detailInclude });
+  return db.$transaction(async (tx) => {
+    await lockedOwnedCollection(tx, id, guestId);
+    await tx.collectionItem.deleteMany({ where: { collectionId: id, galleryItemId } });
+    return tx.collection.findUniqueOrThrow({ where: { id }, include: detailInclude });
+  });
 }
 
 /**
@@ -168,7 +197,7 @@ export async function reorderCollection(
   unlisted: ReadonlySet<number> = new Set(),
 ): Promise<CollectionDetail> {
   return db.$transaction(async (tx) => {
-    await ownedCollection(tx, id, guestId);
+    await lockedOwnedCollection(tx, id, guestId);
     const items = await tx.collectionItem.findMany({
       where: { collectionId: id },
       orderBy: [{ order: 'asc' }, { id: 'asc' }],
