@@ -5,7 +5,9 @@
  * training files). --json prints one JSON object on
  * stdout; --save stores it as an assessment of the model's version in the database.
  * --drawings scores the drawing evaluation set instead: the same test images as outline drawings
- * (server/ml/sketch/drawingSet.ts), built into data/fashion-mnist-drawings on first use.
+ * (server/ml/sketch/drawingSet.ts), built into data/fashion-mnist-drawings on first use; with
+ * --split validation, the held-out training images as outline drawings (for choices and floors
+ * that must not read a test figure).
  * --out <dir> writes the report card there as report-card.png: the confusion matrix as a heat map,
  * per-class accuracy bars and the most confident mistakes with their true and predicted labels.
  * --split validation scores the training images the model held out instead (train:cnn --validation
@@ -20,7 +22,7 @@ import { imageAt } from '../../lib/image';
 import { runCli, UserFacingError } from '../errors';
 import { backendInfo, initBackend } from '../ml/backend';
 import { evaluateClassifier } from '../ml/models/classifier';
-import { CLASS_NAMES, holdOutLast, loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
+import { CLASS_NAMES, holdOutLast, loadSplit, resolveDataDir, type DatasetSplit } from '../ml/data/fashionMnist';
 import { heldOutDataDir, heldOutOf, validationSplitText } from '../ml/training/heldOut';
 import { averagesMirror, withoutMirrorAveraging } from '../ml/models/cnn';
 import { countParams, loadLayersModel } from '../ml/models/storage';
@@ -34,7 +36,7 @@ const program = new Command('eval:cnn')
   )
   .option('--json', 'print one JSON object on stdout')
   .option('--save', 'store the result as an assessment in the database')
-  .option('--drawings', 'score the outline drawings made from the test images instead of the photos')
+  .option('--drawings', "score outline drawings made from the split's images instead of the photos")
   .option(
     '--split <which>',
     'test (the report) or validation (the training images the model held out, train:cnn --validation; for choices, not stored)',
@@ -56,16 +58,21 @@ await runCli(async () => {
   const split = o.split;
   if (split !== 'test' && split !== 'validation')
     throw new UserFacingError(`--split must be test or validation (got ${split}).`);
-  if (split === 'validation' && o.drawings)
-    throw new UserFacingError('--drawings are made from the test images: leave out --split validation.');
   if (split === 'validation' && o.save)
     throw new UserFacingError('--save stores a report on the test set: leave it out with --split validation.');
   const held = split === 'validation' ? await heldOutSplit(o.model, o.dataDir) : undefined;
   const photosDir = held?.dataDir ?? o.dataDir ?? resolveDataDir('test').dir;
-  const dir = o.drawings
-    ? await (await import('../ml/sketch/drawingSet')).ensureDrawingSet(undefined, photosDir)
-    : photosDir;
-  const test = held ? holdOutLast(await loadSplit('train', dir), held.count).heldOut : await loadSplit('test', dir);
+  const drawingSet = o.drawings ? await import('../ml/sketch/drawingSet') : undefined;
+  let dir = photosDir;
+  let test: DatasetSplit;
+  if (held) {
+    // The held-out photos, or the same as outline drawings (made here, as the test set's are).
+    const photos = holdOutLast(await loadSplit('train', photosDir), held.count).heldOut;
+    test = drawingSet ? drawingSet.buildDrawingSet(photos) : photos;
+  } else {
+    if (drawingSet) dir = await drawingSet.ensureDrawingSet(undefined, photosDir);
+    test = await loadSplit('test', dir);
+  }
   const report = await evaluateClassifier(model, test.images, test.labels);
   // A mirror-averaging model is also scored as the network alone (no test-time augmentation).
   const bare = averagesMirror(model)
@@ -82,6 +89,8 @@ await runCli(async () => {
     bareAccuracy: bare.accuracy,
     backend: backendInfo()?.name ?? 'unknown',
     split,
+    /** outline drawings made from the split's photos (--drawings), not the photos */
+    drawings: Boolean(o.drawings),
     ...(split === 'test'
       ? { testImages: report.count, testLoss: report.loss }
       : {

@@ -73,6 +73,15 @@ describe('eval:cnn', () => {
       // the figure the run chose its weights on: the same 300 images, the same weights
       expect(evaluated.accuracy).toBe(log.selection.best.validationAccuracy);
       expect(evaluated.validationLoss).toBeCloseTo(log.epochs[0].evaluation.validationLoss, 4);
+      // the same held-out images as outline drawings: a figure of its own, for floors that must not read the test set
+      const d = run(
+        ['server/cli/eval-cnn.ts', '--model', `${out}/model`, '--split', 'validation', '--drawings', '--json'],
+        { FASHION_MNIST_DIR: FIXTURE },
+      );
+      expect(d.status, d.stderr).toBe(0);
+      const drawn = JSON.parse(d.stdout);
+      expect(drawn).toMatchObject({ split: 'validation', drawings: true, validationImages: 300 });
+      expect(drawn.accuracy).not.toBe(evaluated.accuracy);
       // a copy of the model without its log: which images it held out is unknown
       await mkdir(`${out}/unlogged`);
       for (const f of ['model.json', 'weights.bin']) await copyFile(`${out}/model/${f}`, `${out}/unlogged/${f}`);
@@ -83,7 +92,6 @@ describe('eval:cnn', () => {
           ['--model', `${out}/model`, '--data-dir', os.tmpdir()],
           /held out the last 300 training images of tests\/fixtures/,
         ],
-        [['--model', `${out}/model`, '--drawings'], /--drawings are made from the test images/],
         [['--model', `${out}/model`, '--save'], /--save stores a report on the test set/],
       ] as const) {
         const r = run(['server/cli/eval-cnn.ts', ...args, '--split', 'validation', '--json'], {
