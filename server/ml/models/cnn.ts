@@ -1,8 +1,9 @@
 /**
  * The garment classifier: a compact VGG-style CNN with batch normalization. Three conv stages
  * (28->14->7->3) keep the compute per image near 8 M multiply-adds, so it trains at a useful speed
- * on two CPU cores, while the dense head gives it the capacity that 93-94 % needs. Dropout masks are
- * deliberately unseeded: a seeded tfjs dropout layer draws the same mask at every step.
+ * on two CPU cores, while the dense head gives it the capacity that 93-94 % needs. The dropout
+ * layers take no seed (a seeded tfjs dropout layer draws the same mask at every step): their masks
+ * come from Math.random, which a training worker seeds per epoch (training/replica.ts).
  */
 import type * as tfTypes from '@tensorflow/tfjs';
 import { z } from 'zod';

@@ -14,7 +14,8 @@ export const TrainingConfigSchema = z.object({
   seed: z
     .number()
     .int()
-    .min(0)
+    // tfjs takes a seed of 0 as "no seed": a run with seed 0 would start from random weights.
+    .min(1, 'The seed must be at least 1 (tfjs treats a seed of 0 as no seed).')
     .max(2 ** 31 - 1)
     .default(42),
   /** data-parallel worker threads; each holds a replica and takes 1/replicas of every batch */

@@ -194,6 +194,10 @@ async function train({ config: cfg, replica, inProcess = false }: ReplicaData, p
   for (let epoch = startEpoch; epoch < cfg.epochs && !stopped; epoch++) {
     const order = shuffledIndices(train.count, cfg.seed * 7919 + epoch);
     const rand = mulberry32((cfg.seed * 31 + epoch) * 131 + replica);
+    // tfjs draws what a layer leaves unseeded (dropout masks) from Math.random. A worker thread
+    // trains and does nothing else, so there it is seeded per epoch and replica: a seed reproduces
+    // a run, and a resume redoes an epoch with the same masks. (A thread that also serves keeps its own.)
+    if (!inProcess) Math.random = mulberry32(((cfg.seed * 104_729 + epoch) * 257 + replica + 1) >>> 0);
     let lossSum = 0;
     let correctSum = 0;
     let seen = 0;

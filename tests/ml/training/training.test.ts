@@ -89,6 +89,18 @@ describe('training loop', () => {
     180_000,
   );
 
+  it('reproduces a run from its seed, dropout masks included, and a resumed run matches an uninterrupted one', async () => {
+    const dropout = { arch: { filters: [8, 16, 16], dense: 32, dropout: 0.5 } };
+    const losses = async (over: Partial<TrainingConfigInput>) =>
+      (await startTraining(tiny({ ...dropout, ...over })).done).log.epochs.map((e) => e.trainLoss);
+    const whole = await losses({});
+    expect(await losses({})).toEqual(whole);
+    expect(await losses({ seed: 7 })).not.toEqual(whole);
+    const checkpointDir = path.join(tmp, 'ckpt-same');
+    await losses({ epochs: 1, checkpointDir });
+    expect(await losses({ checkpointDir })).toEqual(whole);
+  }, 180_000);
+
   it('resumes from the last checkpoint, and the log records the resume', async () => {
     const checkpointDir = path.join(tmp, 'ckpt');
     await startTraining(tiny({ epochs: 1, checkpointDir })).done;
