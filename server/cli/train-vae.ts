@@ -14,13 +14,14 @@ import { loadLayersModel } from '../ml/models/storage';
 import { averageVaes, loadVae, saveVae, splitCombined, splitVaeFolder, VaeArchSchema } from '../ml/models/vae';
 import { ADVERSARIAL_WEIGHT } from '../ml/models/critic';
 import { loadFeatureExtractor, PERCEPTUAL_LAYERS, PERCEPTUAL_MODEL, PERCEPTUAL_WEIGHT } from '../ml/models/perceptual';
-import { holdOutLast, loadSplit, resolveDataDir } from '../ml/data/fashionMnist';
+import { holdOutLast, loadSplit, resolveDataDir, seededSubset } from '../ml/data/fashionMnist';
 import { fitClassPriors, PRIOR_FILE, saveClassPriors } from '../ml/models/classPrior';
 import type { TrainingLog } from '../ml/training/events';
 import { TrainingConfigSchema } from '../ml/training/config';
 import { checkpointFolder } from '../ml/training/checkpoint';
 import { heldOutCountOf, heldOutDataDir, heldOutOf, heldOutText, validationSplitText } from '../ml/training/heldOut';
 import { greedySoup } from '../ml/training/soup';
+import { PRIOR_FIT_COUNT } from '../ml/training/task';
 import { validationFrechet, validationReference } from '../ml/training/vaeTask';
 import { loadJudge } from '../ml/models/judge';
 import { configFromOptions, numberOption } from './options';
@@ -232,7 +233,9 @@ async function chooseSoup(dirs: string[], o: SoupOptions) {
   await checkFrechetJudge(o.judge, count);
   const judgeHeld = await heldOutOf(o.judge);
   const dataDir = heldOutDataDir([judgeHeld, ...held], o.dataDir, () => resolveDataDir('train').dir);
-  const validation = holdOutLast(await loadSplit('train', dataDir), count).heldOut;
+  const { rest, heldOut: validation } = holdOutLast(await loadSplit('train', dataDir), count);
+  // The latent prior each soup samples with is fitted on training images, as a run's epochs do.
+  const priorFit = seededSubset(rest, PRIOR_FIT_COUNT, 3);
   const judge = await loadJudge(o.judge);
   const reference = validationReference(judge, validation);
   const figures = new Map<string, ReturnType<typeof validationFrechet>>();
@@ -245,8 +248,8 @@ async function chooseSoup(dirs: string[], o: SoupOptions) {
     async (members) => {
       const vaes = await Promise.all(members.map((d) => loadVae(d)));
       const vae = vaes.length > 1 ? averageVaes(vaes, [...members]) : vaes[0]!;
-      // Latents from one Gaussian per class fitted on these images, as a run's evaluation does.
-      const f = validationFrechet(vae, judge, reference, fitClassPriors(vae.encoder, validation));
+      // Latents from one Gaussian per class fitted on training images, as a run's evaluation does.
+      const f = validationFrechet(vae, judge, reference, fitClassPriors(vae.encoder, priorFit));
       figures.set(members.join(','), f);
       vaes.forEach((v) => v.combined.dispose());
       return f.validationReconstructionRatio;

@@ -26,7 +26,7 @@ import { WeightSelection } from './selection';
 import { resumeKey, scheduledLearningRate, type TrainingConfig } from './config';
 import type { TrainingEvent, TrainingLog } from './events';
 import { Command, ReplicaSync, type SharedTrainingMemory } from './sync';
-import type { TrainingTask } from './task';
+import { PRIOR_FIT_COUNT, type TrainingTask } from './task';
 import { createTask } from './tasks';
 import { writeFile, mkdir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -111,6 +111,7 @@ async function train({ config: cfg, replica, inProcess = false }: ReplicaData, p
       ? buildDrawingSet(seededSubset(test, cfg.drawingEvalCount, cfg.seed + 2))
       : undefined;
   const sketches = cfg.sketchFraction > 0 ? new SketchCache(train, cfg.seed) : undefined;
+  const priorFit = replica === 0 && cfg.task === 'vae' ? seededSubset(train, PRIOR_FIT_COUNT, cfg.seed + 3) : undefined;
   const key = resumeKey(cfg);
   const checkpoint = cfg.checkpointDir && cfg.resume ? await loadCheckpoint(cfg.checkpointDir, key) : undefined;
   // Only replica 0 evaluates (below), so only it loads what the evaluation alone uses.
@@ -295,7 +296,7 @@ async function train({ config: cfg, replica, inProcess = false }: ReplicaData, p
     if (stopped) break;
     syncState(task, sync, shardWeights);
     if (replica === 0) {
-      const sets = { drawings, validation };
+      const sets = { drawings, validation, priorFit };
       let evaluation = await task.evaluate(test, epoch, sets);
       if (selection)
         evaluation = await selection.afterEpoch(

@@ -35,7 +35,16 @@ export interface EvaluationSets {
   drawings?: DatasetSplit;
   /** held-out training images: when given, they are the headline (what choices are made on) */
   validation?: DatasetSplit;
+  /**
+   * Training images the VAE's per-class latent prior is fitted on each epoch (its sample grid, the
+   * validation sample Fréchet figure, the snapshot a vote samples from): never the images it is
+   * scored on, nor test images.
+   */
+  priorFit?: DatasetSplit;
 }
+
+/** How many training images (a seeded subset) the per-epoch latent prior is fitted on. */
+export const PRIOR_FIT_COUNT = 5000;
 
 export interface TrainingTask {
   readonly kind: 'cnn' | 'vae';

@@ -244,10 +244,11 @@ export class VaeTask implements TrainingTask {
     const classes = Array.from({ length: NUM_CLASSES * SAMPLES_PER_CLASS }, (_, i) =>
       Math.floor(i / SAMPLES_PER_CLASS),
     );
-    // Latents from per-class Gaussians fitted on held-out images (the validation set when there is
-    // one, else these test images), as generation does with the training images: from N(0, I) the
-    // decoder largely ignores the requested class.
-    this.priorImages = extra.validation ?? test;
+    // Latents from per-class Gaussians fitted on training images (a seeded subset, `priorFit`), as
+    // generation does: from N(0, I) the decoder largely ignores the requested class. Not on the
+    // validation images the sample figure is scored against, nor on test images. (A caller that
+    // passes none, a test, gets the validation set, else these images.)
+    this.priorImages = extra.priorFit ?? extra.validation ?? test;
     const prior = fitClassPriors(this.vae.encoder, this.priorImages);
     const grid = sample(this.vae.decoder, classes, classes.length, GRID_SEED, 1, prior);
     const samplesPng = encodeGridPng(grid.images, { cols: SAMPLES_PER_CLASS, rowCaptions: [...CLASS_NAMES] });
