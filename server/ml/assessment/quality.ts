@@ -64,7 +64,8 @@ export interface VaeAssessment {
     ratio: number;
     /**
      * mean over the same splits of the distance from the decoder's reconstructions (posterior means)
-     * of the other half's images to the reference: the floor any latent prior can reach with this decoder
+     * of the other half's images to the reference: what the decoder makes of real images' own latents,
+     * a reference for the samples, not a bound on them (samples can score below it)
      */
     reconstructionVsReal: number;
     sampleSize: number;
@@ -215,7 +216,8 @@ export async function assessVae(
   const plainConfidence = confidenceOf(judged, plain.labels);
   const plainPredicted = predictedClasses(judged);
 
-  // With fitted class priors, the same plain draw from N(0, I) too: what the decoder does with the prior it was trained against.
+  // With fitted class priors, the same plain draw from N(0, I) too: what the decoder does without
+  // them. Not the prior a `--prior class` model trained against (N(mu_y, I), a learned mean per class).
   let standardPrior: JudgeFigures | undefined;
   if (o.prior) {
     const std = sample(vae.decoder, classes, classes.length, o.seed, temperature);
