@@ -5,6 +5,7 @@
  * the database against the model's version. --cas also trains the CNN on generated images only and
  * reports its accuracy on the real test set.
  */
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Command } from '@commander-js/extra-typings';
@@ -26,7 +27,7 @@ import { writeOutput } from '../ml/generation/render';
 import { countParams } from '../ml/models/storage';
 import { loadVae } from '../ml/models/vae';
 import { loadClassPriors } from '../ml/models/classPrior';
-import { heldOutDataDir, heldOutOf, heldOutText } from '../ml/training/heldOut';
+import { heldOutDataDir, heldOutOf, heldOutText, validationSplitText } from '../ml/training/heldOut';
 import { checkTemperature, numberOption } from './options';
 
 const program = new Command('assess')
@@ -140,6 +141,12 @@ async function checkedValidation(
         `--split validation needs a judge and a VAE that never saw the validation images, but ${heldOutText(m)}: train them with --validation ${count || 5000}, or assess on --split test.`,
       );
   }
+  // The latent prior the samples come from must not have been fitted on them either.
+  const prior = (await readTrainingLog(vaeDir))?.latentPrior as { heldOut?: string; fittedOn?: number } | undefined;
+  if (prior && !prior.heldOut?.startsWith(validationSplitText(count)))
+    throw new UserFacingError(
+      `--split validation needs a latent prior fitted without the validation images, but ${vaeDir}'s was fitted on ${prior.fittedOn ?? 'all'} training images ${prior.heldOut ? `holding out ${prior.heldOut}` : 'holding out none'}: refit it with npm run train:vae -- --fit-prior --out ${vaeDir} --validation ${count}, or assess on --split test.`,
+    );
   return { count, dataDir: heldOutDataDir(models, givenDir, () => resolveDataDir('train').dir) };
 }
 
@@ -309,3 +316,11 @@ await runCli(async () => {
   process.stdout.write(o.json ? JSON.stringify(result) + '\n' : text + '\n');
   process.exit(0);
 });
+
+async function readTrainingLog(dir: string): Promise<Record<string, unknown> | undefined> {
+  try {
+    return JSON.parse(await readFile(path.join(dir, 'training-log.json'), 'utf8')) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}

@@ -32,6 +32,15 @@ beforeAll(async () => {
     config: { validationCount: 300, dataDir: '/data/elsewhere' },
   };
   await writeFile(path.join(tmp.dir, 'vae-elsewhere', 'training-log.json'), JSON.stringify(elsewhere));
+  // A VAE that held out the images, but whose latent prior was fitted on all of them (--validation 0).
+  await cp(path.join(tmp.dir, 'vae'), path.join(tmp.dir, 'vae-prior-saw'), { recursive: true });
+  const priorSaw = {
+    kind: 'vae',
+    validationImages: 300,
+    config: { validationCount: 300 },
+    latentPrior: { fittedOn: 3000 },
+  };
+  await writeFile(path.join(tmp.dir, 'vae-prior-saw', 'training-log.json'), JSON.stringify(priorSaw));
 });
 afterAll(() => tmp.remove());
 
@@ -76,7 +85,7 @@ describe('generate and assess command lines', () => {
   it('assess --seeds measures once per seed against the same real images and reports each and the mean; --split validation uses the held-out training images', async () => {
     const out = path.join(tmp.dir, 'assessed');
     const held = ['--model', path.join(tmp.dir, 'vae-held'), '--judge', path.join(tmp.dir, 'cnn-held')];
-    const [r, badSplit, casOnValidation, judgeSawThem, otherCount, otherFolder] = await Promise.all([
+    const [r, badSplit, casOnValidation, judgeSawThem, otherCount, otherFolder, priorSawThem] = await Promise.all([
       run('assess', [
         ...[...held, '--data-dir', FIXTURE_DIR],
         ...['--split', 'validation', '--seeds', '1,2'],
@@ -96,6 +105,10 @@ describe('generate and assess command lines', () => {
       run('assess', [...held, '--split', 'validation', '--validation', '500']),
       run('assess', [
         ...['--model', path.join(tmp.dir, 'vae-elsewhere'), '--judge', path.join(tmp.dir, 'cnn-held')],
+        ...['--data-dir', FIXTURE_DIR, '--split', 'validation'],
+      ]),
+      run('assess', [
+        ...['--model', path.join(tmp.dir, 'vae-prior-saw'), '--judge', path.join(tmp.dir, 'cnn-held')],
         ...['--data-dir', FIXTURE_DIR, '--split', 'validation'],
       ]),
     ]);
@@ -124,6 +137,10 @@ describe('generate and assess command lines', () => {
       [judgeSawThem, /never saw the validation images, but .*cnn has no readable training-log\.json/],
       [otherCount, /never saw the validation images, but .*cnn-held held out the last 300 images of the training set/],
       [otherFolder, /vae-elsewhere held out the last 300 training images of \/data\/elsewhere, not of /],
+      [
+        priorSawThem,
+        /needs a latent prior fitted without the validation images, but .*vae-prior-saw's was fitted on 3000 training images holding out none/,
+      ],
     ] as const) {
       expect(bad.code).toBe(1);
       expect(errorLines(bad.stderr)).toEqual([expect.stringMatching(pattern)]);
