@@ -88,9 +88,18 @@ export function AssessmentsView() {
   const [rows, setRows] = useState<Row[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [picked, setPicked] = useState<number[]>([]);
-  useEffect(() => {
-    void request('assessments:list', {}).then((r) => (r.ok ? setRows(r.data.assessments) : setError(r.error)));
-  }, []);
+  const [hasMore, setHasMore] = useState(false);
+  /** Loads the page after `shown` (the first page when empty) and appends it. */
+  const load = (shown: Row[]) => {
+    const beforeId = shown.at(-1)?.id ?? null;
+    void request('assessments:list', { beforeId }).then((r) => {
+      if (!r.ok) return setError(r.error);
+      setRows([...shown, ...r.data.assessments]);
+      setHasMore(r.data.hasMore);
+    });
+  };
+  // biome-ignore lint/correctness/useExhaustiveDependencies: the first page, once; load only calls request and state setters
+  useEffect(() => load([]), []);
   const byVersion = useMemo(() => {
     const m = new Map<number, Row[]>();
     for (const r of rows ?? []) m.set(r.modelVersion.id, [...(m.get(r.modelVersion.id) ?? []), r]);
@@ -142,6 +151,15 @@ export function AssessmentsView() {
           </ul>
         </section>
       ))}
+      {hasMore && (
+        <button
+          type="button"
+          onClick={() => load(rows)}
+          className="rounded border border-zinc-700 px-3 py-1 text-sm text-zinc-200"
+        >
+          Show older assessments
+        </button>
+      )}
     </div>
   );
 }

@@ -9,6 +9,21 @@ import { NicknameForm, useGuest } from '../identity';
 import { CollectionTitleInput } from './CollectionTitleInput';
 
 type Listed = RequestData<'collections:list'>['collections'];
+/** A list as shown so far, and whether the server has more after it. */
+type Page = { items: Listed; hasMore: boolean };
+const EMPTY: Page = { items: [], hasMore: false };
+
+function MoreButton({ onClick }: { onClick: () => void }) {
+  return (
+    <button
+      type="button"
+      onClick={onClick}
+      className="mt-3 rounded border border-zinc-700 px-3 py-1 text-sm text-zinc-200"
+    >
+      Show more
+    </button>
+  );
+}
 
 function CollectionList({ items, empty }: { items: Listed; empty: string }) {
   if (items.length === 0) return <p className="text-sm text-zinc-500">{empty}</p>;
@@ -35,8 +50,8 @@ function CollectionList({ items, empty }: { items: Listed; empty: string }) {
 
 export function CollectionsIndex() {
   const { guest } = useGuest();
-  const [mine, setMine] = useState<Listed>([]);
-  const [everyone, setEveryone] = useState<Listed>([]);
+  const [mine, setMine] = useState<Page>(EMPTY);
+  const [everyone, setEveryone] = useState<Page>(EMPTY);
   const [title, setTitle] = useState('');
   const [isPublic, setPublic] = useState(false);
   const [error, setError] = useState<string | null>(null);
@@ -44,14 +59,24 @@ export function CollectionsIndex() {
   const [listError, setListError] = useState<string | null>(null);
 
   const load = () => {
-    const loadInto = (scope: 'public' | 'mine', set: (l: Listed) => void) =>
+    const loadInto = (scope: 'public' | 'mine', set: (p: Page) => void) =>
       request('collections:list', { scope }).then((r) => {
-        if (r.ok) set(r.data.collections);
+        if (r.ok) set({ items: r.data.collections, hasMore: r.data.hasMore });
         return r.ok ? null : r.error;
       });
     void Promise.all([loadInto('public', setEveryone), loadInto('mine', setMine)]).then(([a, b]) =>
       setListError(a ?? b),
     );
+  };
+  /** The next page of a list, after its last collection shown. */
+  const more = (scope: 'public' | 'mine', page: Page, set: (p: Page) => void) => {
+    const last = page.items.at(-1);
+    if (!last) return;
+    void request('collections:list', { scope, after: { updatedAt: last.updatedAt, id: last.id } }).then((r) => {
+      if (!r.ok) return setListError(r.error);
+      const seen = new Set(page.items.map((c) => c.id));
+      set({ items: [...page.items, ...r.data.collections.filter((c) => !seen.has(c.id))], hasMore: r.data.hasMore });
+    });
   };
   const moderation = useModerationVersion();
   // biome-ignore lint/correctness/useExhaustiveDependencies: guest and moderation are reload triggers (a new nickname changes whose collections 'mine' lists; a moderation change hides or shows some); load itself only calls request and state setters
@@ -91,11 +116,13 @@ export function CollectionsIndex() {
       )}
       <section>
         <h2 className="mb-2 text-lg font-semibold text-zinc-100">Yours</h2>
-        <CollectionList items={mine} empty={guest ? 'None yet.' : 'Pick a nickname to make collections.'} />
+        <CollectionList items={mine.items} empty={guest ? 'None yet.' : 'Pick a nickname to make collections.'} />
+        {mine.hasMore && <MoreButton onClick={() => more('mine', mine, setMine)} />}
       </section>
       <section>
         <h2 className="mb-2 text-lg font-semibold text-zinc-100">Public</h2>
-        <CollectionList items={everyone} empty="No public collections yet." />
+        <CollectionList items={everyone.items} empty="No public collections yet." />
+        {everyone.hasMore && <MoreButton onClick={() => more('public', everyone, setEveryone)} />}
       </section>
     </div>
   );

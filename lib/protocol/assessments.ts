@@ -2,13 +2,20 @@
  * Stored quality assessments of model versions (the /assessments page).
  */
 import { z } from './zod';
-import { defineRequests, request } from './common';
+import { defineRequests, IdSchema, request } from './common';
+
+/** Assessments per page of `assessments:list`. */
+export const ASSESSMENTS_PAGE = 100;
 
 export const assessmentRequests = defineRequests({
-  /** Every stored assessment with its model version, newest first (the /assessments page). */
+  /**
+   * Stored assessments with their model versions, newest first, a page at a time (the
+   * /assessments page); `beforeId` pages further back.
+   */
   'assessments:list': request(
-    {},
+    { beforeId: IdSchema('beforeId').nullable().default(null) },
     z.object({
+      hasMore: z.boolean(),
       assessments: z.array(
         z.object({
           id: z.number().int(),

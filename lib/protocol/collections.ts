@@ -27,11 +27,27 @@ export type CollectionView = z.infer<typeof CollectionSchema>;
 
 const GalleryItemIdSchema = IdSchema('A gallery item id');
 
+/** Collections per page of `collections:list`. */
+export const COLLECTIONS_PAGE = 60;
+
 export const collectionRequests = defineRequests({
-  /** The caller's collections (`mine`) or everyone's public ones. */
+  /**
+   * The caller's collections (`mine`) or everyone's public ones, most recently changed first, a
+   * page at a time; `after` (the last one shown) pages further.
+   */
   'collections:list': request(
-    { scope: z.enum(['mine', 'public']) },
+    {
+      scope: z.enum(['mine', 'public']),
+      after: z
+        .object({
+          updatedAt: z.iso.datetime({ error: 'after.updatedAt must be an ISO date.' }),
+          id: CollectionIdSchema,
+        })
+        .nullable()
+        .default(null),
+    },
     z.object({
+      hasMore: z.boolean(),
       collections: z.array(
         CollectionSchema.omit({ items: true }).extend({ count: z.number().int(), preview: z.array(z.string()) }),
       ),

@@ -197,4 +197,48 @@ describe('nicknames and collections over HTTP and the socket', () => {
     expect(deleted.ok).toBe(true);
     if (!removing.ok) expect(removing.error).toMatch(/^There is no collection .* you can see/);
   });
+
+  it('pages through more collections and assessments than fit one page, each once, newest first', async () => {
+    const db = playground.server.db;
+    const owner = await db.guest.create({ data: { nickname: 'prolific' } });
+    const base = Date.now() - 3_600_000;
+    // Two share each time stamp: the id breaks the tie, so none is skipped or shown twice.
+    await db.collection.createMany({
+      data: Array.from({ length: 75 }, (_, i) => ({
+        id: `page-${String(i).padStart(3, '0')}`,
+        ownerId: owner.id,
+        title: `page ${i}`,
+        public: true,
+        updatedAt: new Date(base + Math.floor(i / 2) * 1000),
+      })),
+    });
+    const socket = await playground.connect();
+    const first = await ok(socket, 'collections:list', { scope: 'public' });
+    expect(first.collections).toHaveLength(60);
+    expect(first.hasMore).toBe(true);
+    const last = first.collections.at(-1)!;
+    const second = await ok(socket, 'collections:list', {
+      scope: 'public',
+      after: { updatedAt: last.updatedAt, id: last.id },
+    });
+    expect(second.hasMore).toBe(false);
+    const ids = [...first.collections, ...second.collections].map((c) => c.id).filter((id) => id.startsWith('page-'));
+    expect(new Set(ids).size).toBe(75);
+    expect(ids.length).toBe(75);
+
+    const version = await db.modelVersion.create({
+      data: { kind: 'cnn', name: 'paged', path: 'models/paged', params: 1, trainingLog: {}, trainingLogHash: 'paged' },
+    });
+    await db.assessment.createMany({
+      data: Array.from({ length: 130 }, (_, i) => ({ modelVersionId: version.id, source: 'eval:cnn', metrics: { i } })),
+    });
+    const page1 = await ok(socket, 'assessments:list', {});
+    expect(page1.assessments).toHaveLength(100);
+    expect(page1.hasMore).toBe(true);
+    const page2 = await ok(socket, 'assessments:list', { beforeId: page1.assessments.at(-1)!.id });
+    const all = [...page1.assessments, ...page2.assessments].map((a) => a.id);
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.filter((id) => id > 0).length).toBeGreaterThanOrEqual(130);
+    expect(page2.hasMore).toBe(false);
+  });
 });

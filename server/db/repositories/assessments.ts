@@ -25,11 +25,17 @@ export interface AssessmentFilter {
   source?: string;
   /** Newest first; default 50. */
   limit?: number;
+  /** Only those stored before this one (paging further back). */
+  beforeId?: number | null;
 }
 
 export function listAssessments(db: Db, filter: AssessmentFilter = {}): Promise<AssessmentWithModel[]> {
   return db.assessment.findMany({
-    where: { modelVersionId: filter.modelVersionId, source: filter.source },
+    where: {
+      modelVersionId: filter.modelVersionId,
+      source: filter.source,
+      ...(filter.beforeId ? { id: { lt: filter.beforeId } } : {}),
+    },
     orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
     take: filter.limit ?? 50,
     include: {

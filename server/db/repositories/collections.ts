@@ -102,16 +102,23 @@ export async function createCollection(
   });
 }
 
-/** `unlisted`: gallery items left out of the counts and previews (an operator hid them). */
+/**
+ * Most recently changed first; `after` (the last one of the previous page) pages further.
+ * `unlisted`: gallery items left out of the counts and previews (an operator hid them).
+ */
 export function listCollections(
   db: Db,
   filter: { ownerId: string } | { public: true },
   limit = 100,
   unlisted: number[] = [],
+  after: { updatedAt: Date; id: string } | null = null,
 ) {
   const listed = unlisted.length ? { galleryItemId: { notIn: unlisted } } : {};
+  const page = after
+    ? { OR: [{ updatedAt: { lt: after.updatedAt } }, { updatedAt: after.updatedAt, id: { gt: after.id } }] }
+    : {};
   return db.collection.findMany({
-    where: 'ownerId' in filter ? { ownerId: filter.ownerId } : { public: true },
+    where: { ...('ownerId' in filter ? { ownerId: filter.ownerId } : { public: true }), ...page },
     orderBy: [{ updatedAt: 'desc' }, { id: 'asc' }],
     take: limit,
     include: {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { UserFacingError } from '../../errors';
 import { Limits } from '../../limits';
 import { Moderation, type ModerationChange } from '../../moderation';
-import { HIDDEN_NICKNAME, type RequestData } from '../../../lib/protocol';
+import { ASSESSMENTS_PAGE, HIDDEN_NICKNAME, type RequestData } from '../../../lib/protocol';
 import { actorOf } from '../actor';
 import type { Redis } from '../../cluster/redis';
 import { NodeRequests } from '../../cluster/nodeRequests';
@@ -265,9 +265,9 @@ export async function attachVoting(
     });
 
     const viewer = () => guestOf(socket)?.id ?? null;
-    onRequest(socket, 'collections:list', async ({ scope }) => {
+    onRequest(socket, 'collections:list', async (payload) => {
       await shown.ready();
-      return shown.collections(await collectionList(await getDb(), scope, viewer(), shown.hiddenItems()));
+      return shown.collections(await collectionList(await getDb(), payload, viewer(), shown.hiddenItems()));
     });
     onRequest(socket, 'collection:get', async ({ id }) => {
       const view = await collectionFor(await getDb(), id, viewer());
@@ -282,10 +282,11 @@ export async function attachVoting(
       });
     COLLECTION_WRITES.forEach(write);
 
-    onRequest(socket, 'assessments:list', async () => {
-      const rows = await listAssessments(await getDb(), { limit: 500 });
+    onRequest(socket, 'assessments:list', async ({ beforeId }) => {
+      const rows = await listAssessments(await getDb(), { limit: ASSESSMENTS_PAGE + 1, beforeId });
       return {
-        assessments: rows.map((a) => ({
+        hasMore: rows.length > ASSESSMENTS_PAGE,
+        assessments: rows.slice(0, ASSESSMENTS_PAGE).map((a) => ({
           id: a.id,
           source: a.source,
           createdAt: a.createdAt.toISOString(),

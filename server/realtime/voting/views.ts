@@ -13,7 +13,13 @@ import {
 import type { Db } from '../../db';
 import { UserFacingError } from '../../errors';
 import { pngDataUrl } from '../../ml/image';
-import type { CollectionView, GalleryItemSummary, RequestData } from '../../../lib/protocol';
+import {
+  COLLECTIONS_PAGE,
+  type CollectionView,
+  type GalleryItemSummary,
+  type RequestData,
+  type RequestPayload,
+} from '../../../lib/protocol';
 
 export function gallerySummary(i: GalleryListItem): GalleryItemSummary {
   return {
@@ -82,17 +88,27 @@ export async function collectionFor(db: Db, id: string, viewerId: string | null)
   return collectionView(await getCollection(db, id, viewerId), viewerId);
 }
 
-/** `unlisted`: gallery items left out of the counts and previews (an operator hid them). */
+/**
+ * A page of collections (COLLECTIONS_PAGE) after `after`; `unlisted`: gallery items left out of
+ * the counts and previews (an operator hid them).
+ */
 export async function collectionList(
   db: Db,
-  scope: 'mine' | 'public',
+  { scope, after }: RequestPayload<'collections:list'>,
   viewerId: string | null,
   unlisted: number[] = [],
 ): Promise<RequestData<'collections:list'>> {
-  if (scope === 'mine' && !viewerId) return { collections: [] };
-  const rows = await listCollections(db, scope === 'mine' ? { ownerId: viewerId! } : { public: true }, 100, unlisted);
+  if (scope === 'mine' && !viewerId) return { collections: [], hasMore: false };
+  const rows = await listCollections(
+    db,
+    scope === 'mine' ? { ownerId: viewerId! } : { public: true },
+    COLLECTIONS_PAGE + 1,
+    unlisted,
+    after && { updatedAt: new Date(after.updatedAt), id: after.id },
+  );
   return {
-    collections: rows.map((c) => ({
+    hasMore: rows.length > COLLECTIONS_PAGE,
+    collections: rows.slice(0, COLLECTIONS_PAGE).map((c) => ({
       id: c.id,
       title: c.title,
       public: c.public,
