@@ -26,9 +26,10 @@ describe('a database that stops answering', () => {
     const working = env.DATABASE_URL;
     const logged = vi.spyOn(console, 'error');
     try {
-      // The server's client closes and the next open fails: nothing listens on port 1.
-      await closeDb();
+      // The server's client closes and the next open fails: nothing listens on port 1. (The URL
+      // first: a background task opening the database meanwhile must not get the working one.)
       env.DATABASE_URL = 'postgresql://postgres@127.0.0.1:1/playground';
+      await closeDb();
       expect(await request(client, 'gallery:list', { sort: 'newest' })).toEqual({ ok: false, error: SENTENCE });
       const res = await fetch(`${server.url}/api/collections/abcdefghijkl`);
       expect(res.status).toBe(503);
