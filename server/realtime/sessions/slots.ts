@@ -51,7 +51,9 @@ export class LocalSlots implements TrainingSlots {
       this.updateQueuePositions();
       return state;
     } catch (err) {
-      if (!this.running.has(session.id)) this.release(session);
+      // Refused (e.g. a second start that lost the race to the first): the key stays while the
+      // session runs or waits here.
+      if (!this.running.has(session.id) && !this.queue.includes(session)) this.release(session);
       throw err;
     }
   }
