@@ -9,9 +9,9 @@ import { NicknameForm, useGuest } from '../identity';
 import { CollectionTitleInput } from './CollectionTitleInput';
 
 type Listed = RequestData<'collections:list'>['collections'];
-/** A list as shown so far, and whether the server has more after it. */
-type Page = { items: Listed; hasMore: boolean };
-const EMPTY: Page = { items: [], hasMore: false };
+/** A list as shown so far, and where the server's next page starts (null: no more). */
+type Page = { items: Listed; next: RequestData<'collections:list'>['next'] };
+const EMPTY: Page = { items: [], next: null };
 
 function MoreButton({ onClick }: { onClick: () => void }) {
   return (
@@ -61,7 +61,7 @@ export function CollectionsIndex() {
   const load = () => {
     const loadInto = (scope: 'public' | 'mine', set: (p: Page) => void) =>
       request('collections:list', { scope }).then((r) => {
-        if (r.ok) set({ items: r.data.collections, hasMore: r.data.hasMore });
+        if (r.ok) set({ items: r.data.collections, next: r.data.next });
         return r.ok ? null : r.error;
       });
     void Promise.all([loadInto('public', setEveryone), loadInto('mine', setMine)]).then(([a, b]) =>
@@ -70,12 +70,11 @@ export function CollectionsIndex() {
   };
   /** The next page of a list, after its last collection shown. */
   const more = (scope: 'public' | 'mine', page: Page, set: (p: Page) => void) => {
-    const last = page.items.at(-1);
-    if (!last) return;
-    void request('collections:list', { scope, after: { updatedAt: last.updatedAt, id: last.id } }).then((r) => {
+    if (!page.next) return;
+    void request('collections:list', { scope, after: page.next }).then((r) => {
       if (!r.ok) return setListError(r.error);
       const seen = new Set(page.items.map((c) => c.id));
-      set({ items: [...page.items, ...r.data.collections.filter((c) => !seen.has(c.id))], hasMore: r.data.hasMore });
+      set({ items: [...page.items, ...r.data.collections.filter((c) => !seen.has(c.id))], next: r.data.next });
     });
   };
   const moderation = useModerationVersion();
@@ -117,12 +116,12 @@ export function CollectionsIndex() {
       <section>
         <h2 className="mb-2 text-lg font-semibold text-zinc-100">Yours</h2>
         <CollectionList items={mine.items} empty={guest ? 'None yet.' : 'Pick a nickname to make collections.'} />
-        {mine.hasMore && <MoreButton onClick={() => more('mine', mine, setMine)} />}
+        {mine.next && <MoreButton onClick={() => more('mine', mine, setMine)} />}
       </section>
       <section>
         <h2 className="mb-2 text-lg font-semibold text-zinc-100">Public</h2>
         <CollectionList items={everyone.items} empty="No public collections yet." />
-        {everyone.hasMore && <MoreButton onClick={() => more('public', everyone, setEveryone)} />}
+        {everyone.next && <MoreButton onClick={() => more('public', everyone, setEveryone)} />}
       </section>
     </div>
   );

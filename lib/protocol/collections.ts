@@ -27,7 +27,7 @@ export type CollectionView = z.infer<typeof CollectionSchema>;
 
 const GalleryItemIdSchema = IdSchema('A gallery item id');
 
-/** Collections per page of `collections:list`. */
+/** Collections per page of `collections:list` (public ones; a guest's own all fit one page). */
 export const COLLECTIONS_PAGE = 60;
 
 export const collectionRequests = defineRequests({
@@ -47,7 +47,8 @@ export const collectionRequests = defineRequests({
         .default(null),
     },
     z.object({
-      hasMore: z.boolean(),
+      /** Where the next page starts (the last collection this page read, shown or not); null: no more. */
+      next: z.object({ updatedAt: z.string(), id: z.string() }).nullable(),
       collections: z.array(
         CollectionSchema.omit({ items: true }).extend({ count: z.number().int(), preview: z.array(z.string()) }),
       ),

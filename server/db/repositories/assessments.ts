@@ -36,7 +36,8 @@ export function listAssessments(db: Db, filter: AssessmentFilter = {}): Promise<
       source: filter.source,
       ...(filter.beforeId ? { id: { lt: filter.beforeId } } : {}),
     },
-    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    // Newest first by id (the order rows were stored in), the order `beforeId` pages by.
+    orderBy: { id: 'desc' },
     take: filter.limit ?? 50,
     include: {
       modelVersion: {

@@ -2,13 +2,14 @@
  * Per-epoch checkpoints: the model, the optimizer's moments and the log so far, so an interrupted
  * run resumes at the next epoch with the same schedule. Written by replica 0, read by every replica.
  *
- * One checkpoint is a folder `epoch-<n>/` (model, optimizer.bin, and what `extra` adds: the weight
- * selection) that `state.json` names; state.json is replaced by a rename only once the folder is
+ * One checkpoint is a folder `epoch-<n>-<random>/` (model, optimizer.bin, and what `extra` adds: the
+ * weight selection) that `state.json` names; state.json is replaced by a rename only once the folder is
  * whole, and the older folder is removed after. A run killed while saving (the save takes seconds)
  * therefore leaves the previous epoch's checkpoint whole, never one epoch's model with another's
  * optimizer or log. Checkpoints written before this layout hold their files beside state.json and
  * still load.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
@@ -50,10 +51,10 @@ export async function saveCheckpoint(
   optimizer: tfTypes.Optimizer,
   extra?: (folder: string) => Promise<void>,
 ): Promise<void> {
-  const files = `epoch-${epochsCompleted}`;
+  // A name of its own, never the one state.json names now (a run started over with --no-resume
+  // saves epoch 1 again while state.json still names the old epoch 1).
+  const files = `epoch-${epochsCompleted}-${randomBytes(4).toString('hex')}`;
   const folder = path.join(dir, files);
-  // A folder of this name is left from a save that was cut short (state.json never named it).
-  await rm(folder, { recursive: true, force: true });
   await mkdir(folder, { recursive: true });
   await saveLayersModel(model, path.join(folder, 'model'));
   const { data, specs } = await tf.io.encodeWeights(await optimizer.getWeights());
@@ -65,7 +66,7 @@ export async function saveCheckpoint(
   // Now the new checkpoint is the one state.json names: the older ones (and files of the layout
   // before epoch folders) go.
   for (const name of await readdir(dir)) {
-    const older = /^epoch-\d+$/.test(name) && name !== files;
+    const older = name.startsWith('epoch-') && name !== files; // and any a cut-short save left
     const flat = ['model', 'optimizer.bin', 'selection.bin', 'selection.json'].includes(name);
     if (older || flat) await rm(path.join(dir, name), { recursive: true, force: true });
   }

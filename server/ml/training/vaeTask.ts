@@ -278,7 +278,7 @@ export class VaeTask implements TrainingTask {
       klWeight: this.arch.beta,
       reconstructions: pngDataUrl(reconPng),
       samples: pngDataUrl(samplesPng),
-      samplesLatents: `per-class Gaussians fitted on the ${extra.validation ? 'validation' : 'test'} images`,
+      samplesLatents: `per-class Gaussians fitted on ${extra.priorFit ? `${extra.priorFit.count} training images (a seeded subset)` : `the ${extra.validation ? 'validation' : 'test'} images`}`,
       // Whether the critic still tells them apart (near 0.5 / 0.5: fooled or collapsed; 1 / 0: winning)
       ...(critic ? { criticRealScore: critic.real, criticReconstructionScore: critic.fake } : {}),
       ...frechet,

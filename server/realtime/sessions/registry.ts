@@ -75,6 +75,8 @@ export class SessionRegistry {
   private readonly runnerCheck: NodeJS.Timeout | undefined;
   /** Sessions whose runner key was missing at the last check. */
   private runnerMissing = new Set<string>();
+  /** Sessions whose runner key this node has seen (ids; a few per session started). */
+  private readonly runnerSeen = new Set<string>();
 
   constructor(
     private readonly listener: SessionListener,
@@ -340,9 +342,9 @@ export class SessionRegistry {
   }
 
   /**
-   * Fails the sessions whose runner key has gone at this check and the one before (one check could
-   * fall between a node's start and its key, or in a renewal's delay). Redis unreachable: nothing is
-   * concluded. Every node checks; the shared log lets one node's transition through.
+   * Fails the sessions whose runner key, seen before, has gone at this check and the one before
+   * (one check could fall in a renewal's delay). Redis unreachable: nothing is concluded. Every
+   * node checks; the shared log lets one node's transition through.
    */
   private async failRunnerless(): Promise<void> {
     const runners = this.options.runners;
@@ -354,7 +356,10 @@ export class SessionRegistry {
     } catch {
       return;
     }
-    const gone = candidates.filter((_, i) => owners[i] === null);
+    candidates.forEach((s, i) => owners[i] !== null && this.runnerSeen.add(s.id));
+    // Only a session whose key this node has seen: a node of an older version (a rolling upgrade)
+    // takes none, and its sessions are not to be failed for that.
+    const gone = candidates.filter((s, i) => owners[i] === null && this.runnerSeen.has(s.id));
     const lost = gone.filter((s) => this.runnerMissing.has(s.id));
     this.runnerMissing = new Set(gone.map((s) => s.id));
     for (const s of lost)

@@ -131,6 +131,7 @@ export class LocalSlots implements TrainingSlots {
         void this.begin(next, null).catch((err: unknown) =>
           console.error(`[sessions] ${next.id} could not be admitted:`, err instanceof Error ? err.message : err),
         );
+      else this.release(next); // stopped meanwhile, from another node
     }
     this.updateQueuePositions();
   }

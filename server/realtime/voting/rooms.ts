@@ -75,6 +75,7 @@ export class VotingRooms {
   private readonly starting = new Set<string>();
   private readonly adopting = new Map<string, Promise<boolean>>();
   private restoreRetry: NodeJS.Timeout | undefined;
+  private disposed = false;
   private readonly limiter: RateLimiterMemory;
   private modelVersion: Promise<number | null> | null = null;
 
@@ -92,7 +93,8 @@ export class VotingRooms {
   /** Reloads the open rounds with their votes and restarts their timers (those no other node runs). */
   async restore(): Promise<number> {
     for (const stored of await openRounds(await this.getDb())) {
-      if (this.open.has(stored.room)) continue; // reloaded by an earlier try
+      // Reloaded by an earlier try, or a round being opened there now (which closes this one first).
+      if (this.open.has(stored.room) || this.starting.has(stored.room)) continue;
       if (this.owners && !(await this.owners.claim(stored.room))) continue;
       await this.hold(stored);
     }
@@ -108,6 +110,7 @@ export class VotingRooms {
     try {
       await this.restore();
     } catch (err) {
+      if (this.disposed) return;
       console.error(
         `[voting] could not reload the open rounds (trying again in ${retryMs / 1000} s): ${(err as Error).message}`,
       );
@@ -234,10 +237,10 @@ export class VotingRooms {
         if (reserved) throw new UserFacingError(reserved);
       }
       const db = await this.getDb();
-      // A round left open by a node that is gone closes now, with the votes it had (several machines).
-      if (this.owners)
-        for (const orphan of (await openRounds(db)).filter((r) => r.room === room))
-          await this.close((await this.hold(orphan)).id, null);
+      // A round left open by a node that is gone (several machines), or that a restart could not
+      // reload (the database was down then), closes now, with the votes it had.
+      for (const orphan of (await openRounds(db)).filter((r) => r.room === room))
+        await this.close((await this.hold(orphan)).id, null);
       const last = await latestRound(db, room);
       const generator = options.using?.generator ?? this.generator;
       const modelVersionId = source
@@ -375,6 +378,7 @@ export class VotingRooms {
 
   /** Stops the timers; with several nodes, frees this node's rooms (their rounds stay open in the database). */
   async dispose(): Promise<void> {
+    this.disposed = true;
     clearTimeout(this.restoreRetry);
     for (const r of this.open.values()) r.cancelTimer();
     this.open.clear();

@@ -67,7 +67,7 @@ export class ShownContent {
   /** A list of collections: hidden ones left out (but the viewer's own), owners as shown. */
   collections(list: RequestData<'collections:list'>): RequestData<'collections:list'> {
     return {
-      hasMore: list.hasMore,
+      next: list.next,
       collections: list.collections
         .filter((c) => c.yours || !this.moderation.isHidden('collection', c.id))
         .map((c) => ({ ...c, owner: this.moderation.nickname(c.owner) })),

@@ -2,7 +2,12 @@
  * Database rows as the protocol's shapes (PNG bytes as data URLs, dates as ISO text), shared by
  * the socket handlers and the HTTP routes so both answer alike.
  */
-import { getCollection, listCollections, type CollectionDetail } from '../../db/repositories/collections';
+import {
+  getCollection,
+  listCollections,
+  MAX_COLLECTIONS_PER_GUEST,
+  type CollectionDetail,
+} from '../../db/repositories/collections';
 import {
   galleryItem,
   lineage,
@@ -98,17 +103,22 @@ export async function collectionList(
   viewerId: string | null,
   unlisted: number[] = [],
 ): Promise<RequestData<'collections:list'>> {
-  if (scope === 'mine' && !viewerId) return { collections: [], hasMore: false };
+  if (scope === 'mine' && !viewerId) return { collections: [], next: null };
+  // A guest's own collections all fit one page (the gallery's "add to" pickers list them all).
+  const size = scope === 'mine' ? MAX_COLLECTIONS_PER_GUEST : COLLECTIONS_PAGE;
   const rows = await listCollections(
     db,
     scope === 'mine' ? { ownerId: viewerId! } : { public: true },
-    COLLECTIONS_PAGE + 1,
+    size + 1,
     unlisted,
     after && { updatedAt: new Date(after.updatedAt), id: after.id },
   );
+  const page = rows.slice(0, size);
+  const last = page.at(-1);
   return {
-    hasMore: rows.length > COLLECTIONS_PAGE,
-    collections: rows.slice(0, COLLECTIONS_PAGE).map((c) => ({
+    // From the last row read, not the last shown: a page a moderator hid entirely still moves on.
+    next: rows.length > size && last ? { updatedAt: last.updatedAt.toISOString(), id: last.id } : null,
+    collections: page.map((c) => ({
       id: c.id,
       title: c.title,
       public: c.public,

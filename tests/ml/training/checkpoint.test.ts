@@ -57,11 +57,28 @@ describe('checkpoint folders', () => {
 
     // The next whole save replaces it, and the older folder (and the cut one) go.
     await saveCheckpoint(dir, KEY, 2, logOf(2), model, optimizer, marker('epoch 2'));
-    expect((await readdir(dir)).sort()).toEqual(['epoch-2', 'state.json']);
+    expect((await readdir(dir)).sort()).toEqual([expect.stringMatching(/^epoch-2-/), 'state.json']);
     const again = await loadCheckpoint(dir, KEY);
     expect(again?.epochsCompleted).toBe(2);
     expect(weightsOf(again!.model)).toEqual(weightsOf(model));
     expect(again!.optimizerWeights.length).toBe((await optimizer.getWeights()).length);
+  });
+
+  it('a run started over saves beside the checkpoint it replaces, never over the folder state.json names', async () => {
+    const dir = path.join(tmp, 'again');
+    const model = tinyModel();
+    const optimizer = tf.train.adam(0.01);
+    step(model, optimizer);
+    await saveCheckpoint(dir, KEY, 1, logOf(1), model, optimizer);
+    const named = JSON.parse(await readFile(path.join(dir, 'state.json'), 'utf8')).files as string;
+    // The new run's epoch 1, killed mid-save: the old epoch 1 is still whole and named.
+    await expect(
+      saveCheckpoint(dir, KEY, 1, logOf(1), model, optimizer, async () => {
+        throw new Error('killed while saving');
+      }),
+    ).rejects.toThrow(/killed/);
+    expect(JSON.parse(await readFile(path.join(dir, 'state.json'), 'utf8')).files).toBe(named);
+    expect((await loadCheckpoint(dir, KEY))?.epochsCompleted).toBe(1);
   });
 
   it('loads a checkpoint of the layout before epoch folders (files beside state.json), and the next save moves to the new one', async () => {
@@ -71,7 +88,8 @@ describe('checkpoint folders', () => {
     step(model, optimizer);
     await saveCheckpoint(path.join(tmp, 'staging'), KEY, 3, logOf(3), model, optimizer);
     // Rewrite it as the old layout: model/ and optimizer.bin beside a state.json without `files`.
-    await cp(path.join(tmp, 'staging', 'epoch-3'), dir, { recursive: true });
+    const [staged] = (await readdir(path.join(tmp, 'staging'))).filter((n) => n.startsWith('epoch-3-'));
+    await cp(path.join(tmp, 'staging', staged!), dir, { recursive: true });
     const state = JSON.parse(await readFile(path.join(tmp, 'staging', 'state.json'), 'utf8')) as Record<
       string,
       unknown
@@ -85,7 +103,7 @@ describe('checkpoint folders', () => {
     expect(weightsOf(loaded!.model)).toEqual(weightsOf(model));
 
     await saveCheckpoint(dir, KEY, 4, logOf(4), model, optimizer);
-    expect((await readdir(dir)).sort()).toEqual(['epoch-4', 'state.json']);
+    expect((await readdir(dir)).sort()).toEqual([expect.stringMatching(/^epoch-4-/), 'state.json']);
     expect((await loadCheckpoint(dir, KEY))?.epochsCompleted).toBe(4);
   });
 });
