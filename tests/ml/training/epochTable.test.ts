@@ -85,7 +85,9 @@ describe('epochTable', () => {
     const [run, ...others] = await readLoggedRuns('models/cnn');
     expect(others).toHaveLength(0);
     const card = await readFile('models/cnn/README.md', 'utf8');
-    const served = card.slice(card.indexOf('### Every epoch'), card.indexOf('# History'));
+    const start = card.indexOf('### Every epoch');
+    // the table's section ends at the next heading of a higher level
+    const served = card.slice(start, card.indexOf('\n## ', start));
     const cardTable = served.split('\n').filter((l) => l.startsWith('| '));
     expect(cardTable).toHaveLength(run!.log.epochs.length + 2);
     expect(epochTable(run!.log).split('\n')).toEqual(cardTable);

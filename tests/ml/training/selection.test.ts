@@ -72,7 +72,9 @@ describe('architecture', () => {
     expect(names(plain)).toEqual(['conv1', 'bn1', 'conv2', 'bn2', 'conv3', 'bn3']);
     expect(names(deep)).toEqual(['conv1', 'bn1', 'conv2', 'bn2', 'conv2b', 'bn2b', 'conv3', 'bn3', 'conv3b', 'bn3b']);
     expect(countParams(plain)).toBe(390_634); // the one-conv-per-stage network (the model served until 2026-12-06)
-    expect(countParams(deep)).toBe(575_338); // the committed models/cnn
+    expect(countParams(deep)).toBe(575_338); // the models/cnn served until 2026-12-07
+    // the committed models/cnn: two convolutions in every stage, the first two stages wider
+    expect(countParams(buildCnn({ filters: [40, 80, 128], convs: [2, 2, 2], dense: 256 }, 1))).toBe(639_506);
     expect(countParams(buildCnn({ filters: [32, 64, 128], convs: [1, 1, 3], dense: 256 }, 1))).toBeLessThan(700_000);
     const mirrored = withMirrorAveraging(deep);
     expect(mirrored.outputs[0]!.shape).toEqual([null, 10]);
