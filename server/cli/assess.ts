@@ -98,6 +98,11 @@ function summary(a: VaeAssessment, cas?: CasSummary): string {
           `plain samples with latents from N(0, I) instead: judge accuracy ${pct(a.standardPriorUnfiltered.accuracy)}, mean confidence ${a.standardPriorUnfiltered.meanConfidence.toFixed(4)}`,
         ]
       : []),
+    ...(a.trainedPriorUnfiltered
+      ? [
+          `plain samples with latents from the prior it trained against, N(mu_y, I): judge accuracy ${pct(a.trainedPriorUnfiltered.accuracy)}, mean confidence ${a.trainedPriorUnfiltered.meanConfidence.toFixed(4)}`,
+        ]
+      : []),
     `plain samples (best of 1, ${u.count}): judge accuracy ${pct(u.accuracy)}, mean confidence ${u.meanConfidence.toFixed(4)}, confidence > 0.95: ${pct(u.shareConfident)}`,
     `filtered (best of ${a.bestOf}, ${f.count}): judge accuracy ${pct(f.accuracy)}, mean confidence ${f.meanConfidence.toFixed(4)}, confidence > 0.95: ${pct(f.shareConfident)}`,
     `Fréchet distance (judge features, ${a.frechet.sampleSize} vs ${a.frechet.sampleSize} images, mean of ${a.frechet.splits} real splits): ${a.frechet.generatedVsReal.toFixed(3)}; real vs real ${a.frechet.realVsReal.toFixed(3)} (ratio ${a.frechet.ratio.toFixed(2)}; real vs real by split ${a.frechet.perSplit.map((s) => s.realVsReal.toFixed(2)).join(', ')}); reconstructions of real images vs real ${a.frechet.reconstructionVsReal.toFixed(3)} (a reference for the samples, not a bound)`,

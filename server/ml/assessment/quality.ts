@@ -9,7 +9,7 @@ import { CLASS_NAMES, type DatasetSplit } from '../data/fashionMnist';
 import { NUM_CLASSES } from '../models/cnn';
 import type { Vae } from '../models/vae';
 import type { ClassPriors } from '../models/classPrior';
-import { sample } from '../models/sample';
+import { sample, sampleTrainedPrior } from '../models/sample';
 import { qualityGuided } from '../generation/select';
 import { evaluateElbo, reconstruct, type ElboReport } from '../training/vaeTask';
 import { DEFAULT_FRECHET_SPLITS, frechetToHalvings, realHalvings, rowsOf, type RealHalvings } from '../frechet';
@@ -56,6 +56,8 @@ export interface VaeAssessment {
   /** with 'class-fitted': Gaussians in each class's fitted latent mixture */
   priorComponents?: number[];
   standardPriorUnfiltered?: JudgeFigures;
+  /** with 'class-fitted' and a VAE trained against N(mu_y, I): the plain figures under that prior */
+  trainedPriorUnfiltered?: JudgeFigures;
   frechet: {
     /** mean over the real splits of the distance from the generated set to each split's reference half */
     generatedVsReal: number;
@@ -217,12 +219,19 @@ export async function assessVae(
   const plainPredicted = predictedClasses(judged);
 
   // With fitted class priors, the same plain draw from N(0, I) too: what the decoder does without
-  // them. Not the prior a `--prior class` model trained against (N(mu_y, I), a learned mean per class).
+  // them. Not the prior a `--prior class` model trained against, N(mu_y, I) with a learned mean per
+  // class: that draw is measured beside it (the same noise, shifted by the class means).
   let standardPrior: JudgeFigures | undefined;
+  let trainedPrior: JudgeFigures | undefined;
   if (o.prior) {
     const std = sample(vae.decoder, classes, classes.length, o.seed, temperature);
     const j = judgeImages(judge, std.images);
     standardPrior = judgeFigures(confidenceOf(j, std.labels), predictedClasses(j), std.labels);
+    const trained = sampleTrainedPrior(vae.encoder, vae.decoder, classes, o.seed, temperature);
+    if (trained) {
+      const jt = judgeImages(judge, trained.images);
+      trainedPrior = judgeFigures(confidenceOf(jt, trained.labels), predictedClasses(jt), trained.labels);
+    }
   }
 
   say(`drawing ${o.filteredPerClass} samples per class, each the judge's best of ${o.bestOf}`);
@@ -305,6 +314,7 @@ export async function assessVae(
     prior: o.prior ? 'class-fitted' : 'standard-normal',
     priorComponents: o.prior?.classes.map((c) => c.components.length),
     standardPriorUnfiltered: standardPrior,
+    trainedPriorUnfiltered: trainedPrior,
     frechet: {
       generatedVsReal,
       realVsReal,

@@ -94,3 +94,42 @@ export function sample(
   }
   return { images: decodeLatents(decoder, latents, labels), latents, labels, count: n, latentSize };
 }
+
+/**
+ * The class means a `--prior class` VAE trained its posteriors towards (the prior N(mu_y, I)): the
+ * encoder's `prior_mean` layer, one row of `latent` values per class; undefined for a VAE trained
+ * against N(0, I), which has no such layer.
+ */
+export function trainedPriorMeans(encoder: tfTypes.LayersModel): Float32Array | undefined {
+  const layer = encoder.layers.find((l) => l.name === 'prior_mean');
+  if (!layer) return undefined;
+  const [kernel] = layer.getWeights();
+  if (!kernel || kernel.shape[0] !== NUM_CLASSES) return undefined;
+  return kernel.dataSync() as Float32Array;
+}
+
+/**
+ * `n` images drawn from the prior the VAE trained against, N(mu_y, I) (the same seeded noise as
+ * `sample` without a fitted prior, shifted by each image's class mean); undefined when it trained
+ * against N(0, I), where `sample` without a prior already is that draw.
+ */
+export function sampleTrainedPrior(
+  encoder: tfTypes.LayersModel,
+  decoder: tfTypes.LayersModel,
+  classes: readonly number[],
+  seed: number,
+  temperature = 1,
+): GeneratedSet | undefined {
+  const means = trainedPriorMeans(encoder);
+  if (!means) return undefined;
+  const latentSize = decoderLatentSize(decoder);
+  if (means.length !== NUM_CLASSES * latentSize) return undefined;
+  const labels = Uint8Array.from(classes);
+  const latents = standardNormal(seed, labels.length * latentSize);
+  for (let i = 0; i < labels.length; i++) {
+    for (let d = 0; d < latentSize; d++) {
+      latents[i * latentSize + d] = temperature * latents[i * latentSize + d]! + means[labels[i]! * latentSize + d]!;
+    }
+  }
+  return { images: decodeLatents(decoder, latents, labels), latents, labels, count: labels.length, latentSize };
+}

@@ -4,7 +4,8 @@ import { initBackend } from '../../../server/ml/backend';
 import { parseClass } from '../../../server/ml/data/fashionMnist';
 import { judgeFromClassifier, type Judge } from '../../../server/ml/models/judge';
 import { buildVae, type Vae } from '../../../server/ml/models/vae';
-import { sample, standardNormal } from '../../../server/ml/models/sample';
+import { sample, sampleTrainedPrior, standardNormal } from '../../../server/ml/models/sample';
+import { tf } from '../../../server/ml/backend';
 import { qualityGuided, selectDiverse } from '../../../server/ml/generation/select';
 import { renderRows, writeOutput } from '../../../server/ml/generation/render';
 import { decodePng } from '../../../server/ml/image';
@@ -34,6 +35,25 @@ describe('sampling', () => {
     expect(Math.min(...a.images)).toBeGreaterThanOrEqual(0);
     expect(Math.max(...a.images)).toBeLessThanOrEqual(1);
     expect(Array.from(a.labels)).toEqual([3, 3, 3, 3]);
+  });
+
+  it('draws from the prior a class-prior VAE trained against, N(mu_y, I): the same noise shifted by its class means', () => {
+    const layer = vae.encoder.getLayer('prior_mean');
+    const [kernel] = layer.getWeights();
+    const means = Float32Array.from({ length: kernel!.size }, (_, i) => (i % 7) - 3 + i / 100);
+    layer.setWeights([tf.tensor2d(means, kernel!.shape as [number, number])]);
+    const classes = [0, 4, 9, 4];
+    const drawn = sampleTrainedPrior(vae.encoder, vae.decoder, classes, 11, 0.5)!;
+    const noise = standardNormal(11, classes.length * 8);
+    expect(Array.from(drawn.labels)).toEqual(classes);
+    for (let i = 0; i < classes.length; i++)
+      for (let d = 0; d < 8; d++)
+        expect(drawn.latents[i * 8 + d]).toBeCloseTo(0.5 * noise[i * 8 + d]! + means[classes[i]! * 8 + d]!, 5);
+    expect(drawn.images).toHaveLength(classes.length * 784);
+    // a VAE trained against N(0, I) has no class means: there is no such draw
+    const standard = buildVae({ latent: 8, filters: [8, 16], dense: 32, prior: 'standard' }, 2);
+    expect(sampleTrainedPrior(standard.encoder, standard.decoder, classes, 11)).toBeUndefined();
+    layer.setWeights([kernel!]);
   });
 
   it('draws standard-normal latents', () => {
