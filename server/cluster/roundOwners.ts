@@ -14,6 +14,9 @@ import type { Redis } from './redis';
 /** An owner key lives this long without renewal; a dead node's rooms are free again after it. */
 export const OWNER_TTL_MS = 15_000;
 
+/** How long the mark that a room's key was ever taken is kept (RoundOwners' `takenPrefix`). */
+export const TAKEN_MARK_MS = 7 * 24 * 3600_000;
+
 // Take the key when it is free or already ours (renewal is the same step).
 const CLAIM = `local v = redis.call('GET', KEYS[1])
 if v == false or v == ARGV[1] then
@@ -40,6 +43,11 @@ export class RoundOwners {
     private readonly feature = 'voting',
     /** How long a key lives without renewal (renewed every third of it). */
     readonly ttlMs = OWNER_TTL_MS,
+    /**
+     * Where to mark, for TAKEN_MARK_MS, that a room's key was taken (`<takenPrefix><room>`): a node
+     * started after the owner died can then tell a key that is gone from one that never was.
+     */
+    private readonly takenPrefix?: string,
   ) {
     this.timer = setInterval(() => void this.renew(), ttlMs / 3);
     this.timer.unref();
@@ -48,8 +56,17 @@ export class RoundOwners {
   /** Takes `room` for this node; false when another node owns it. */
   async claim(room: string): Promise<boolean> {
     const taken = await this.take(room);
-    if (taken) this.owned.add(room);
+    if (taken) {
+      this.owned.add(room);
+      if (this.takenPrefix) await this.redis.set(`${this.takenPrefix}${room}`, this.node, 'PX', TAKEN_MARK_MS);
+    }
     return taken;
+  }
+
+  /** Whether some node took `room`'s key within TAKEN_MARK_MS (false without a `takenPrefix`). */
+  async wasTaken(room: string): Promise<boolean> {
+    if (!this.takenPrefix) return false;
+    return (await this.redis.exists(`${this.takenPrefix}${room}`)) === 1;
   }
 
   /** The node that owns `room`, or null when none does. */

@@ -9,7 +9,7 @@
 import type { ClusterSessions } from '../realtime/sessions/handlers';
 import { SharedPresence } from './presence';
 import type { Redis } from './redis';
-import { RoundOwners } from './roundOwners';
+import { OWNER_TTL_MS, RoundOwners } from './roundOwners';
 import { RedisSessionLog } from './sessionLog';
 import { QueueSlots } from './trainingQueue';
 
@@ -20,7 +20,10 @@ export function clusterSessions(redis: Redis, prefix: string, trainers: 'local' 
   return {
     log,
     slots: trainers === 'queue' ? (registry) => new QueueSlots(redis, prefix, registry) : undefined,
-    runners: trainers === 'local' ? new RoundOwners(redis, runnerKeyPrefix(prefix), 'sessions') : undefined,
+    runners:
+      trainers === 'local'
+        ? new RoundOwners(redis, runnerKeyPrefix(prefix), 'sessions', OWNER_TTL_MS, runnerTakenPrefix(prefix))
+        : undefined,
     presence: (sessionOf, localViewers) => new SharedPresence(redis, own(), prefix, sessionOf, localViewers),
     close: () => log.close(),
   };
@@ -28,3 +31,10 @@ export function clusterSessions(redis: Redis, prefix: string, trainers: 'local' 
 
 /** Where the runner keys of sessions trained by web nodes live: `<prefix>sessions:runner:<id>`. */
 export const runnerKeyPrefix = (prefix: string) => `${prefix}sessions:runner:`;
+
+/**
+ * Where the mark that a session's runner key was ever taken lives (`<prefix>sessions:runner-taken:<id>`,
+ * kept a week): a node that started after the whole cluster went down has seen no key, and fails a
+ * session whose key is marked and gone.
+ */
+export const runnerTakenPrefix = (prefix: string) => `${prefix}sessions:runner-taken:`;

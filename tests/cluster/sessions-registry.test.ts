@@ -11,7 +11,7 @@ import { SessionConfigSchema } from '../../lib/protocol';
 import { closeRedis, connectRedis } from '../../server/cluster/redis';
 import { RoundOwners } from '../../server/cluster/roundOwners';
 import { RedisSessionLog } from '../../server/cluster/sessionLog';
-import { runnerKeyPrefix } from '../../server/cluster/sessions';
+import { runnerKeyPrefix, runnerTakenPrefix } from '../../server/cluster/sessions';
 import { INTERRUPTED_MESSAGE, RUNNER_LOST_MESSAGE } from '../../server/realtime/sessions/records';
 import { SessionRegistry, type SessionRegistryOptions } from '../../server/realtime/sessions/registry';
 import type { SessionListener } from '../../server/realtime/sessions/session';
@@ -138,6 +138,34 @@ describe('a node that trains its sessions itself (TRAINERS=local) killed', () =>
     await until('both failed on the other node', () => seen.every((s) => s?.state === 'failed'), 10_000);
     for (const s of seen) expect(s?.summary().message).toBe(RUNNER_LOST_MESSAGE);
     // The node that still ran it follows the shared log: its run stops.
+    await until('the run stopped there', () => running.state === 'failed', 10_000);
+  });
+
+  it('leaves its training session failed by a node started after it died, which never saw its key (the whole cluster went down)', {
+    timeout: 60_000,
+  }, async () => {
+    // The earlier tests' nodes go first: alive, they would see the key and fail the session themselves.
+    await Promise.all(nodes.map((n) => n.close()));
+    const ttlMs = 600;
+    const runners = () => {
+      const redis = connectRedis(redisUrl(), { name: 'test node: runner keys' });
+      const owners = new RoundOwners(redis, runnerKeyPrefix(prefix), 'sessions', ttlMs, runnerTakenPrefix(prefix));
+      connections.push(redis);
+      return { redis, owners };
+    };
+    const doomed = runners();
+    const trains = await node({ maxTraining: 1, runners: doomed.owners });
+    const running = await trains.registry.create(tiny({ name: 'cluster down', epochs: 50, trainLimit: 3000 }), host);
+    expect(await trains.registry.control(running, 'start', host.identity, host.nickname)).toBe('training');
+    // Every node that saw the key goes; the key expires.
+    doomed.redis.disconnect();
+    await new Promise((r) => setTimeout(r, ttlMs * 2));
+
+    const fresh = await node({ runners: runners().owners });
+    const seen = await fresh.registry.get(running.id);
+    expect(seen?.state).toBe('training');
+    await until('failed by the node started after', () => seen?.state === 'failed', 10_000);
+    expect(seen?.summary().message).toBe(RUNNER_LOST_MESSAGE);
     await until('the run stopped there', () => running.state === 'failed', 10_000);
   });
 });

@@ -343,8 +343,10 @@ export class SessionRegistry {
 
   /**
    * Fails the sessions whose runner key, seen before, has gone at this check and the one before
-   * (one check could fall in a renewal's delay). Redis unreachable: nothing is concluded. Every
-   * node checks; the shared log lets one node's transition through.
+   * (one check could fall in a renewal's delay). Seen: by this node, or marked in Redis as taken by
+   * any node (so a node started after the whole cluster went down fails what the dead ones ran).
+   * Redis unreachable: nothing is concluded. Every node checks; the shared log lets one node's
+   * transition through.
    */
   private async failRunnerless(): Promise<void> {
     const runners = this.options.runners;
@@ -357,6 +359,13 @@ export class SessionRegistry {
       return;
     }
     candidates.forEach((s, i) => owners[i] !== null && this.runnerSeen.add(s.id));
+    const unseen = candidates.filter((s, i) => owners[i] === null && !this.runnerSeen.has(s.id));
+    try {
+      const marked = await Promise.all(unseen.map((s) => runners.wasTaken(s.id)));
+      unseen.forEach((s, i) => marked[i] && this.runnerSeen.add(s.id));
+    } catch {
+      return;
+    }
     // Only a session whose key this node has seen: a node of an older version (a rolling upgrade)
     // takes none, and its sessions are not to be failed for that.
     const gone = candidates.filter((s, i) => owners[i] === null && this.runnerSeen.has(s.id));
