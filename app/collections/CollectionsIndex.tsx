@@ -55,6 +55,7 @@ export function CollectionsIndex() {
   const [title, setTitle] = useState('');
   const [isPublic, setPublic] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
   /** Why a list could not be loaded (shown instead of an empty list that would look like "none"). */
   const [listError, setListError] = useState<string | null>(null);
 
@@ -89,7 +90,10 @@ export function CollectionsIndex() {
           className="flex flex-wrap items-center gap-2 text-sm"
           onSubmit={async (e) => {
             e.preventDefault();
+            if (creating) return; // a double click or a second Enter makes one collection, not two
+            setCreating(true);
             const r = await request('collection:create', { title, public: isPublic });
+            setCreating(false);
             if (!r.ok) return setError(r.error);
             setError(null);
             setTitle('');
@@ -100,7 +104,12 @@ export function CollectionsIndex() {
           <label className="text-zinc-400">
             <input type="checkbox" checked={isPublic} onChange={(e) => setPublic(e.target.checked)} /> public
           </label>
-          <button className="rounded bg-indigo-500 px-3 py-1 font-semibold text-white">Create</button>
+          <button
+            disabled={creating}
+            className="rounded bg-indigo-500 px-3 py-1 font-semibold text-white disabled:opacity-60"
+          >
+            {creating ? 'Creating…' : 'Create'}
+          </button>
           {error && (
             <span role="alert" className="text-rose-400">
               {error}

@@ -52,9 +52,18 @@ export function GalleryBrowser() {
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: moderation is a reload trigger: a moderation change reloads the current gallery page so hidden items disappear
   useEffect(() => {
-    void request('gallery:list', { label, sort, page, pageSize: PAGE_SIZE }).then((r) =>
-      r.ok ? (setData(r.data), setError(null)) : setError(r.error),
-    );
+    // Replies can arrive out of order: one for a filter or page no longer shown is dropped.
+    let current = true;
+    void request('gallery:list', { label, sort, page, pageSize: PAGE_SIZE }).then((r) => {
+      if (!current) return;
+      if (r.ok) {
+        setData(r.data);
+        setError(null);
+      } else setError(r.error);
+    });
+    return () => {
+      current = false;
+    };
   }, [label, sort, page, moderation]);
 
   const pages = Math.max(1, Math.ceil((data?.total ?? 0) / PAGE_SIZE));

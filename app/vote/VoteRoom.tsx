@@ -224,7 +224,8 @@ export function VoteRoom({ room, session }: { room: string; session?: SessionVot
               </p>
               <div className="mt-2 flex items-center gap-2 text-sm">
                 <button
-                  aria-label="keep"
+                  aria-label={`keep ${CLASS_NAMES[c.label]}, candidate ${c.position + 1}`}
+                  aria-pressed={mine.get(c.id) === 1}
                   disabled={!open}
                   onClick={() => vote(c.id, 1)}
                   className={`rounded px-2 py-0.5 ${mine.get(c.id) === 1 ? 'bg-emerald-600 text-white' : 'border border-zinc-700 text-zinc-200'}`}
@@ -235,7 +236,8 @@ export function VoteRoom({ room, session }: { room: string; session?: SessionVot
                   {t.up - t.down}
                 </span>
                 <button
-                  aria-label="discard"
+                  aria-label={`discard ${CLASS_NAMES[c.label]}, candidate ${c.position + 1}`}
+                  aria-pressed={mine.get(c.id) === -1}
                   disabled={!open}
                   onClick={() => vote(c.id, -1)}
                   className={`rounded px-2 py-0.5 ${mine.get(c.id) === -1 ? 'bg-rose-600 text-white' : 'border border-zinc-700 text-zinc-200'}`}

@@ -122,3 +122,19 @@ it('plays on after a reconnect (a nickname changed in another tab): the page is 
   await expect.poll(() => bob.getByTestId('room-banner').innerText()).toMatch(/Draw a \w/);
   await expect.poll(() => ann.getByTestId('room-banner').innerText()).toContain('Bobby is drawing');
 });
+
+it('leaves the room when the page goes, also by a link in the header (the connection stays open)', async () => {
+  const ann = await joinAs('Ann', 1280, 'fitting');
+  const bob = await joinAs('Bob', 820, 'fitting');
+  await expect.poll(() => bob.getByTestId('players').innerText()).toContain('Ann');
+  await ann.getByRole('button', { name: /I draw/ }).click();
+  await expect.poll(() => bob.getByTestId('room-banner').innerText()).toContain('Ann is drawing');
+
+  await ann.getByRole('navigation').getByRole('link', { name: 'Vote' }).click();
+  await ann.waitForURL(/\/vote$/);
+  // Bob's room no longer holds Ann, and her round ended with her: Bob may draw.
+  await expect.poll(() => bob.getByTestId('players').innerText(), { timeout: 10_000 }).not.toContain('Ann');
+  await expect.poll(() => bob.getByTestId('room-banner').innerText()).not.toContain('Ann is drawing');
+  await bob.getByRole('button', { name: /I draw/ }).click();
+  await expect.poll(() => bob.getByTestId('room-banner').innerText()).toMatch(/Draw a [A-Z]/);
+});

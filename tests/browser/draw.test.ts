@@ -118,6 +118,59 @@ it('fits a phone screen and draws with touch-sized input', async () => {
   await page.close();
 });
 
+it('draws with one pointer at a time: a second finger or a resting palm adds nothing to the stroke', async () => {
+  const page = await pg.browser.newPage({ viewport: { width: 390, height: 844 }, hasTouch: true });
+  await page.goto(pg.server.url + '/draw');
+  const canvas = page.getByTestId('sketch-canvas');
+  await canvas.locator('canvas').first().waitFor();
+  expect(await canvas.getAttribute('aria-label')).toBe('Drawing area: 0 strokes');
+  // Two touches at once: finger 1 moves along the top, finger 2 along the bottom, their moves interleaved.
+  await canvas.locator('.konvajs-content').evaluate((content: HTMLElement) => {
+    const box = content.getBoundingClientRect();
+    const fire = (type: string, pointerId: number, fx: number, fy: number, buttons: number) =>
+      content.dispatchEvent(
+        new PointerEvent(type, {
+          pointerId,
+          pointerType: 'touch',
+          isPrimary: pointerId === 1,
+          clientX: box.left + fx * box.width,
+          clientY: box.top + fy * box.height,
+          buttons,
+          bubbles: true,
+          cancelable: true,
+        }),
+      );
+    fire('pointerdown', 1, 0.2, 0.2, 1);
+    fire('pointerdown', 2, 0.2, 0.8, 1);
+    for (let i = 1; i <= 12; i++) {
+      fire('pointermove', 1, 0.2 + i * 0.05, 0.2, 1);
+      fire('pointermove', 2, 0.2 + i * 0.05, 0.8, 1);
+    }
+    fire('pointerup', 2, 0.8, 0.8, 0);
+    fire('pointermove', 1, 0.85, 0.2, 1);
+    fire('pointerup', 1, 0.85, 0.2, 0);
+  });
+  await expect.poll(() => canvas.getAttribute('aria-label')).toBe('Drawing area: 1 stroke');
+  // Ink along the top only: nothing crossed the middle or reached the bottom.
+  const inkIn = (top: number, bottom: number) =>
+    canvas
+      .locator('canvas')
+      .nth(1)
+      .evaluate(
+        (c: HTMLCanvasElement, [t, b]) => {
+          const y0 = Math.floor(t * c.height);
+          const d = c.getContext('2d')!.getImageData(0, y0, c.width, Math.floor(b * c.height) - y0).data;
+          let ink = 0;
+          for (let i = 3; i < d.length; i += 4) if (d[i]! > 128) ink++;
+          return ink;
+        },
+        [top, bottom],
+      );
+  expect(await inkIn(0.1, 0.3)).toBeGreaterThan(100);
+  expect(await inkIn(0.35, 1)).toBe(0);
+  await page.close();
+});
+
 it('sends the finished drawing the moment the pen lifts, not when the throttle next allows', async () => {
   const page = await pg.browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.clock.install();

@@ -41,5 +41,21 @@ it('shows a vote cast on one page in the tally on the other', async () => {
   await expect
     .poll(() => ann.getByTestId('candidate-1').getByTestId('tally').innerText(), { timeout: 10_000 })
     .toBe('-1');
+  // A screen reader hears which garment each button is for and whether it is this page's vote.
+  const keep = bob.getByTestId('candidate-0').getByRole('button', { name: /^keep / });
+  expect(await keep.getAttribute('aria-label')).toMatch(/^keep [A-Z][\w/ -]+, candidate 1$/);
+  await expect.poll(() => keep.getAttribute('aria-pressed')).toBe('true');
+  expect(
+    await bob
+      .getByTestId('candidate-1')
+      .getByRole('button', { name: /^discard / })
+      .getAttribute('aria-pressed'),
+  ).toBe('true');
+  expect(
+    await ann
+      .getByTestId('candidate-1')
+      .getByRole('button', { name: /^discard / })
+      .getAttribute('aria-pressed'),
+  ).toBe('false');
   await bob.screenshot({ path: artifactPath('vote-two-pages.png'), fullPage: true });
 }, 120_000);

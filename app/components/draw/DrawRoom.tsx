@@ -55,11 +55,26 @@ export function DrawRoom({ initialRoom }: { initialRoom: string }) {
     setMessage(null);
   }, []);
 
+  // One socket serves the whole visit: pushes of a room this page left may still arrive.
+  const roomId = joined?.roomId;
   useEffect(() => {
     const onState = (s: RoomState) => setRoom((old) => (old && old.roomId !== s.roomId ? old : s));
-    const onDrawing = (d: RoomDrawing) => setDrawing(d);
+    const onDrawing = (d: RoomDrawing) => setDrawing((old) => (roomId === undefined || d.roomId === roomId ? d : old));
     return listen({ 'room:state': onState, 'room:drawing': onDrawing });
-  }, []);
+  }, [roomId]);
+
+  // The socket outlives the page (the header's links keep it): leave the room when the page goes,
+  // or the server keeps this player, and a round it was drawing, until the tab closes.
+  useEffect(() => {
+    if (!roomId) return;
+    return () => void request('room:leave', { roomId });
+  }, [roomId]);
+
+  // A new round: the last one's feedback ("Not a Shirt. Keep looking.") no longer applies.
+  const round = room?.round;
+  useEffect(() => {
+    if (round !== undefined) setMessage((m) => (m?.tone === 'error' ? m : null));
+  }, [round]);
 
   // After a reconnect (a dropped connection, or a new nickname picked on any page) the server has
   // forgotten this socket: join again, under the cookie's nickname.

@@ -38,7 +38,8 @@ export function GuessHeadline({
     <p
       className={`font-semibold tracking-tight text-zinc-100 ${compact ? 'text-lg' : 'min-h-[2.5rem] text-2xl'}`}
       data-testid={compact ? 'top-guess-compact' : 'top-guess'}
-      aria-live={compact ? undefined : 'polite'}
+      // Only one of the two is displayed at a time (the compact one on narrow screens): both announce.
+      aria-live="polite"
     >
       {text}
     </p>

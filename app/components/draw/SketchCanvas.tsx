@@ -46,6 +46,13 @@ export default function SketchCanvas({
   }, []);
 
   const scale = side / CANVAS_SIZE;
+  /** The pointer drawing the current stroke, null between strokes. */
+  const pointer = useRef<number | null>(null);
+  const end = (pointerId: number) => {
+    if (pointer.current !== null && pointer.current !== pointerId) return;
+    pointer.current = null;
+    onEnd?.();
+  };
   const position = (e: Konva.KonvaEventObject<PointerEvent>): { x: number; y: number } | null => {
     const p = e.target.getStage()?.getPointerPosition();
     return p ? { x: p.x / scale, y: p.y / scale } : null;
@@ -56,6 +63,8 @@ export default function SketchCanvas({
       ref={box}
       className={`relative aspect-square w-full touch-none select-none overflow-hidden rounded-xl bg-white shadow-inner ${editable ? (tool === 'eraser' ? 'cursor-cell' : 'cursor-crosshair') : ''}`}
       data-testid="sketch-canvas"
+      role="img"
+      aria-label={`${editable ? 'Drawing area' : 'Drawing'}: ${strokes.length} ${strokes.length === 1 ? 'stroke' : 'strokes'}`}
     >
       {side > 0 && (
         <Stage
@@ -64,23 +73,26 @@ export default function SketchCanvas({
           scaleX={scale}
           scaleY={scale}
           onPointerDown={(e) => {
-            if (!editable) return;
+            // One pointer draws at a time: a second finger or a resting palm is ignored until it lifts.
+            if (!editable || (pointer.current !== null && pointer.current !== e.evt.pointerId)) return;
             const p = position(e);
             if (!p) return;
+            pointer.current = e.evt.pointerId;
             (e.evt.target as Element | null)?.setPointerCapture?.(e.evt.pointerId);
             onBegin?.(p.x, p.y);
           }}
           onPointerMove={(e) => {
             const p = position(e);
             if (editable) setHover(p);
-            if (p && e.evt.buttons !== 0) onExtend?.(p.x, p.y);
+            if (p && e.evt.buttons !== 0 && (pointer.current ?? e.evt.pointerId) === e.evt.pointerId)
+              onExtend?.(p.x, p.y);
           }}
-          onPointerUp={() => onEnd?.()}
-          onPointerLeave={() => {
+          onPointerUp={(e) => end(e.evt.pointerId)}
+          onPointerLeave={(e) => {
             setHover(null);
-            onEnd?.();
+            end(e.evt.pointerId);
           }}
-          onPointerCancel={() => onEnd?.()}
+          onPointerCancel={(e) => end(e.evt.pointerId)}
         >
           <Layer listening={false}>
             <Rect width={CANVAS_SIZE} height={CANVAS_SIZE} fill="#ffffff" />

@@ -5,7 +5,7 @@
 'use client';
 
 import { useModerationVersion } from '../../realtime/moderation';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { CLASS_NAMES } from '../../../lib/classes';
 import type { SavedSketch } from '../../../lib/protocol';
 import { getSocket, listen, request } from '../../realtime/socket';
@@ -20,9 +20,14 @@ export function SketchGallery() {
   const [error, setError] = useState<string | null>(null);
   const moderation = useModerationVersion();
 
+  // Replies can arrive out of order: only the newest request's reply is shown (a tab picked while
+  // "More drawings" was loading must not get the old tab's drawings).
+  const latest = useRef(0);
   const load = useCallback(async (filter: number | null, beforeId: number | null) => {
+    const ticket = ++latest.current;
     setState('loading');
     const reply = await request('sketches:list', { label: filter, limit: PAGE, beforeId });
+    if (ticket !== latest.current) return;
     if (!reply.ok) {
       setError(reply.error);
       setState('error');

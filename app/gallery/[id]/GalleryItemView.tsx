@@ -17,6 +17,7 @@ export function GalleryItemView({ id }: { id: number }) {
   const [variations, setVariations] = useState<{ image: string; confidence: number }[]>([]);
   const [collections, setCollections] = useState<{ id: string; title: string }[]>([]);
   const [note, setNote] = useState<string | null>(null);
+  const [drawingVariations, setDrawingVariations] = useState(false);
 
   useEffect(() => {
     if (!Number.isInteger(id) || id < 1) return setError('This is not a gallery item number.');
@@ -104,14 +105,18 @@ export function GalleryItemView({ id }: { id: number }) {
       )}
       <h2 className="mt-8 text-lg font-semibold text-zinc-100">More like this</h2>
       <button
-        className="mt-2 rounded bg-indigo-500 px-3 py-1 text-sm font-semibold text-white"
+        disabled={drawingVariations}
+        className="mt-2 rounded bg-indigo-500 px-3 py-1 text-sm font-semibold text-white disabled:opacity-60"
         onClick={async () => {
+          // One generation at a time: it takes the VAE a few seconds, and clicks meanwhile would queue more.
+          setDrawingVariations(true);
           const r = await request('gallery:variations', { id: item.id, count: 8 }, 30_000);
+          setDrawingVariations(false);
           if (r.ok) setVariations(r.data.images);
           else setNote(r.error);
         }}
       >
-        Draw variations
+        {drawingVariations ? 'Drawing…' : 'Draw variations'}
       </button>
       <ul className="mt-3 flex flex-wrap gap-2">
         {variations.map((v, i) => (
