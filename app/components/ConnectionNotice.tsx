@@ -1,14 +1,26 @@
 /**
  * A bar under the header when the server refused this page's connection (the reason, e.g. the page
- * comes from another site): without it every part of the page would wait for an answer forever.
+ * comes from another site), or cannot be reached while Socket.IO retries: without it every part
+ * of the page would wait for an answer without saying why.
  */
 'use client';
 
 import { useSyncExternalStore } from 'react';
-import { connectionRefusal, onRefusalChange } from '../realtime/socket';
+import { connectionRefusal, onRefusalChange, serverUnreachable } from '../realtime/socket';
 
 export function ConnectionNotice() {
   const refusal = useSyncExternalStore(onRefusalChange, connectionRefusal, () => null);
+  const unreachable = useSyncExternalStore(onRefusalChange, serverUnreachable, () => false);
+  if (!refusal && unreachable)
+    return (
+      <p
+        role="status"
+        data-testid="connection-unreachable"
+        className="border-b border-amber-500/30 bg-amber-500/10 px-4 py-2 text-center text-sm text-amber-200"
+      >
+        Cannot reach the server; trying again…
+      </p>
+    );
   if (!refusal) return null;
   return (
     <p

@@ -29,12 +29,28 @@ const setRefusal = (reason: string | null) => {
   for (const l of refusalListeners) l();
 };
 
+/**
+ * Whether the last attempt to connect failed on the network (server down, connection blocked):
+ * Socket.IO keeps retrying by itself, silently, so pages that wait for the connection say so.
+ */
+let unreachable = false;
+const setUnreachable = (value: boolean) => {
+  if (value === unreachable) return;
+  unreachable = value;
+  for (const l of refusalListeners) l();
+};
+
+/** Whether the server cannot be reached right now (for useSyncExternalStore); false while connected. */
+export function serverUnreachable(): boolean {
+  return unreachable;
+}
+
 /** The current refusal (for useSyncExternalStore); null while connected or connecting. */
 export function connectionRefusal(): string | null {
   return refusal;
 }
 
-/** Calls `listener` when the refusal changes; returns what unsubscribes it. */
+/** Calls `listener` when the refusal or the reachability changes; returns what unsubscribes it. */
 export function onRefusalChange(listener: () => void): () => void {
   refusalListeners.add(listener);
   return () => refusalListeners.delete(listener);
@@ -48,11 +64,14 @@ export function getSocket(): PlaygroundClientSocket {
     // by itself, so connect again (a page left open across a restart comes back on its own).
     // Any other refusal is final for this page: its reason is kept, for the notice and requests.
     s.on('connect_error', (err) => {
-      if (s.active) return; // a network error: Socket.IO retries by itself
+      if (s.active) return setUnreachable(true); // a network error: Socket.IO retries by itself
       if (err.message === SERVER_STARTING) setTimeout(() => s.connect(), 1000);
       else setRefusal(err.message);
     });
-    s.on('connect', () => setRefusal(null));
+    s.on('connect', () => {
+      setRefusal(null);
+      setUnreachable(false);
+    });
     socket = s;
   }
   return socket;

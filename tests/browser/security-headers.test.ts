@@ -187,6 +187,19 @@ it('lets the operator hide a nickname on /admin and show it again', async () => 
   await page.close();
 }, 60_000);
 
+it('says so while the server cannot be reached, and stops saying it once the connection is back', async () => {
+  const page = await browser.newPage();
+  // The connection fails on the network (as with the server down): Socket.IO retries silently.
+  await page.route('**/socket.io/**', (route) => route.abort('connectionrefused'));
+  await page.goto(server.url + '/sessions');
+  const notice = page.getByTestId('connection-unreachable');
+  await notice.waitFor({ timeout: 15_000 });
+  expect(await notice.innerText()).toBe('Cannot reach the server; trying again…');
+  await page.unroute('**/socket.io/**');
+  await notice.waitFor({ state: 'detached', timeout: 20_000 });
+  await page.close();
+}, 60_000);
+
 // Last in this file: the refusal added to the server stays for the rest of its life.
 it("says so when the server refuses the page's connection, instead of waiting forever", async () => {
   // A refusal at the handshake (as FOREIGN_ORIGIN for a page of another site): Socket.IO does not retry it.
