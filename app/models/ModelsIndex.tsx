@@ -15,7 +15,11 @@ export function ModelsIndex() {
   const moderation = useModerationVersion();
   // biome-ignore lint/correctness/useExhaustiveDependencies: moderation is the reload trigger (hidden hosts disappear, shown ones come back)
   useEffect(() => {
-    void request('models:list', { kind: null }).then((r) => (r.ok ? setVersions(r.data.versions) : setError(r.error)));
+    void request('models:list', { kind: null }).then((r) => {
+      if (!r.ok) return setError(r.error);
+      setVersions(r.data.versions);
+      setError(null);
+    });
   }, [moderation]);
   if (error || !versions) return <NotLoaded error={error} />;
   if (versions.length === 0)

@@ -20,6 +20,26 @@ type EpochEvent = Extract<SessionEvent, { type: 'epoch' }>;
 type StartedEvent = Extract<SessionEvent, { type: 'started' }>;
 export type JoinReply = RequestData<'session:join'>;
 
+/**
+ * The epoch a viewer looks at: the one picked (an index into `epochs`), or the latest when none is
+ * picked or the pick is past the end (a run taking over redoes epochs, so the list can shrink).
+ */
+export function shownEpoch(selected: number | null, count: number): number | null {
+  if (count === 0) return null;
+  return selected !== null && selected >= 0 && selected < count ? selected : count - 1;
+}
+
+/**
+ * How far the run is: the newest batch's or epoch's figure (a run taking over starts lower than
+ * where the cut-short one got), the joined session's before any arrives.
+ */
+export function currentProgress(
+  latest: { progress: number; etaSeconds: number | null } | undefined,
+  joined: number,
+): { progress: number; etaSeconds: number | null } {
+  return latest ? { progress: latest.progress, etaSeconds: latest.etaSeconds } : { progress: joined, etaSeconds: null };
+}
+
 export class SessionTimeline {
   detail: SessionDetail | null = null;
   you: JoinReply['you'] | null = null;
@@ -30,6 +50,8 @@ export class SessionTimeline {
   started: StartedEvent | null = null;
   state: SessionState | null = null;
   message: string | null = null;
+  /** Why the trained model has no model version (its save or registration failed), else null. */
+  saveError: string | null = null;
   lastSeq = 0;
   /** The viewers this page knows by name (a join names up to 100; presence changes add and remove). */
   viewers: SessionViewer[] = [];
@@ -141,6 +163,7 @@ export class SessionTimeline {
         break;
       case 'saved':
         if (this.detail) this.detail = { ...this.detail, modelVersionId: e.modelVersionId };
+        this.saveError = e.modelVersionId === null ? e.error : null;
         break;
       case 'lr':
         break;
@@ -153,6 +176,7 @@ export class SessionTimeline {
     this.batches = [];
     this.epochs = [];
     this.started = null;
+    this.saveError = null;
     this.lastSeq = 0;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SessionDetail, SessionEvent } from '../../lib/protocol';
-import { type JoinReply, SessionTimeline } from '../../lib/sessions/timeline';
+import { currentProgress, type JoinReply, SessionTimeline, shownEpoch } from '../../lib/sessions/timeline';
 
 let seq = 0;
 const at = () => ({ seq: ++seq, at: 1_000 + seq });
@@ -90,5 +90,47 @@ describe('a run taking over a session', () => {
     const timeline = joined([started(0), batch(0, 0, 2), batch(0, 1, 1.5), epochDone(0, 0.5), batch(1, 0, 1.2)]);
     expect(timeline.epochs).toHaveLength(1);
     expect(timeline.batches).toHaveLength(3);
+  });
+});
+
+describe('what the session page shows after a run took over', () => {
+  it('shows the latest epoch when the picked one is past the end of the shortened list (the page crashed there)', () => {
+    const timeline = joined([started(0), epochDone(0, 0.5), epochDone(1, 0.6), epochDone(2, 0.7)]);
+    const picked = 2; // the viewer dragged the scrubber to epoch 3
+    expect(timeline.epochs[shownEpoch(picked, timeline.epochs.length)!]).toBe(timeline.epochs[2]);
+    timeline.live(started(1));
+    expect(timeline.epochs).toHaveLength(1);
+    expect(shownEpoch(picked, timeline.epochs.length)).toBe(0);
+    expect(timeline.epochs[shownEpoch(picked, timeline.epochs.length)!]).toBeDefined();
+    timeline.live(started(0));
+    expect(shownEpoch(picked, timeline.epochs.length)).toBeNull();
+    expect(shownEpoch(null, 3)).toBe(2);
+    expect(shownEpoch(1, 3)).toBe(1);
+  });
+
+  it("follows the new run's progress, which starts lower than where the cut-short run got", () => {
+    const timeline = joined([started(0), batch(0, 0, 2), batch(0, 1, 1.5), epochDone(0, 0.5), batch(1, 0, 1.2)]);
+    const latest = () =>
+      [timeline.batches.at(-1), timeline.epochs.at(-1)].filter(Boolean).sort((a, b) => b!.seq - a!.seq)[0];
+    expect(currentProgress(latest(), 0.5).progress).toBeCloseTo(3 / 6);
+    timeline.live(started(0));
+    timeline.live(batch(0, 0, 2.1));
+    expect(currentProgress(latest(), 0.5).progress).toBeCloseTo(1 / 6);
+    expect(currentProgress(undefined, 0.4)).toEqual({ progress: 0.4, etaSeconds: null });
+  });
+});
+
+describe('a trained model that could not be saved', () => {
+  it('keeps the reason the save event gave, for the page to show', () => {
+    const timeline = joined([started(0), epochDone(0, 0.5)]);
+    expect(timeline.saveError).toBeNull();
+    timeline.live({
+      type: 'saved',
+      ...at(),
+      modelVersionId: null,
+      modelPath: 'runs/x',
+      error: 'The model was saved but could not be registered in the database.',
+    });
+    expect(timeline.saveError).toBe('The model was saved but could not be registered in the database.');
   });
 });

@@ -24,10 +24,13 @@ export function ModelPicker({
   onChange: (id: number | null) => void;
 }) {
   const [versions, setVersions] = useState<ModelVersionSummary[]>([]);
+  const [error, setError] = useState<string | null>(null);
   // biome-ignore lint/correctness/useExhaustiveDependencies: the list loads once per kind; onChange is a state setter from the parent, and the ?model= link is read only on that first load
   useEffect(() => {
     void request('models:list', { kind }).then((r) => {
-      if (!r.ok) return;
+      // Without the list only the served model can be picked (a ?model= link falls back to it): say why.
+      if (!r.ok) return setError(`Other versions could not be listed: ${r.error}`);
+      setError(null);
       const usable = r.data.versions.filter((v) => v.available);
       setVersions(usable);
       // A link from a version's page (?model=<id>) picks that version, also one older than the list.
@@ -63,6 +66,11 @@ export function ModelPicker({
       <Link href={value ? `/models/${value}` : '/models'} className="text-xs text-indigo-300 hover:underline">
         about
       </Link>
+      {error && (
+        <span role="alert" className="basis-full text-xs text-rose-300">
+          {error}
+        </span>
+      )}
     </label>
   );
 }

@@ -61,7 +61,15 @@ export function HostControls({ state, isHost, hostNickname, currentLr, onControl
             type="button"
             data-action={b.action}
             disabled={busy}
-            onClick={() => run(() => onControl(b.action))}
+            onClick={() => {
+              // Stop is next to Pause and cannot be undone, for everyone watching: asked first.
+              if (
+                b.action === 'stop' &&
+                !window.confirm('Stop this session for everyone watching? It cannot be resumed.')
+              )
+                return;
+              void run(() => onControl(b.action));
+            }}
             className={`rounded-lg px-4 py-2 text-sm font-semibold transition disabled:opacity-50 ${b.tone}`}
           >
             {b.label}

@@ -27,6 +27,8 @@ interface Props {
   y2Label?: string;
   /** y range of the left axis, e.g. [0, 1] for accuracies. */
   yRange?: [number, number];
+  /** How the left axis writes its ticks (e.g. accuracies as "80 %"); plain numbers by default. */
+  yFormat?: (value: number) => string;
   marker?: number | null;
   height?: number;
   testId?: string;
@@ -52,6 +54,7 @@ export function LineChart({
   yLabel,
   y2Label,
   yRange,
+  yFormat,
   marker = null,
   height = 220,
   testId,
@@ -77,7 +80,15 @@ export function LineChart({
       },
       axes: [
         { ...AXIS, label: xLabel, labelSize: 18, labelFont: AXIS.font, size: 36 },
-        { ...AXIS, label: yLabel, labelSize: 18, labelFont: AXIS.font, size: 48, scale: 'y' },
+        {
+          ...AXIS,
+          label: yLabel,
+          labelSize: 18,
+          labelFont: AXIS.font,
+          size: 48,
+          scale: 'y',
+          ...(yFormat ? { values: (_u: uPlot, ticks: number[]) => ticks.map(yFormat) } : {}),
+        },
         ...(y2Label
           ? [
               {

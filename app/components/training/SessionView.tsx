@@ -20,6 +20,7 @@ import { ProgressBar } from './ProgressBar';
 import { StateBadge } from './StateBadge';
 import { TrainingCharts } from './TrainingCharts';
 import { useSession } from './useSession';
+import { currentProgress, shownEpoch } from '../../../lib/sessions/timeline';
 
 type EpochEvent = Extract<SessionEvent, { type: 'epoch' }>;
 
@@ -48,10 +49,11 @@ export function SessionView({ sessionId }: { sessionId: string }) {
   const state = t.state ?? detail.state;
   const lastBatch = t.batches.at(-1);
   const lastEpoch = t.epochs.at(-1);
-  const progress = Math.max(lastBatch?.progress ?? 0, lastEpoch?.progress ?? 0, detail.progress);
   const latestProgressEvent = [lastBatch, lastEpoch].filter(Boolean).sort((a, b) => b!.seq - a!.seq)[0];
-  const eta = latestProgressEvent?.etaSeconds ?? null;
-  const inspected: EpochEvent | undefined = selected === null ? lastEpoch : t.epochs[selected];
+  const { progress, etaSeconds: eta } = currentProgress(latestProgressEvent, detail.progress);
+  // A pick past the end (the list shrank when a run took over) shows the latest epoch.
+  const shown = shownEpoch(selected, t.epochs.length);
+  const inspected: EpochEvent | undefined = shown === null ? undefined : t.epochs[shown];
   const currentLr = lastBatch?.lr ?? null;
   const isHost = t.you?.host ?? false;
 
@@ -128,6 +130,11 @@ export function SessionView({ sessionId }: { sessionId: string }) {
               The trained model is saved as model version #{detail.modelVersionId}.
             </p>
           )}
+          {detail.modelVersionId === null && t.saveError && (
+            <p role="alert" data-testid="model-save-error" className="text-sm text-rose-300">
+              {t.saveError}
+            </p>
+          )}
         </section>
         <aside className="flex flex-col gap-2">
           <PresenceList viewers={t.viewers} count={t.viewerCount} youId={t.you?.viewerId ?? null} />
@@ -179,11 +186,11 @@ export function SessionView({ sessionId }: { sessionId: string }) {
             <div className="flex flex-col gap-4">
               <EpochScrubber
                 count={t.epochs.length}
-                selected={selected}
+                selected={shown === t.epochs.length - 1 ? null : shown}
                 onSelect={setSelected}
                 describe={(i) => {
-                  const e = t.epochs[i]!.evaluation;
-                  return `${e.headlineName} ${formatHeadline(e.headlineName, e.headline, e.headlineUnit)}`;
+                  const e = t.epochs[i]?.evaluation;
+                  return e ? `${e.headlineName} ${formatHeadline(e.headlineName, e.headline, e.headlineUnit)}` : '';
                 }}
               />
               {inspected && <EvaluationPanel kind={detail.kind} epoch={inspected} probeImages={detail.probeImages} />}

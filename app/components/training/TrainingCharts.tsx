@@ -62,7 +62,10 @@ export function TrainingCharts({ kind, batches, epochs, version, selectedEpoch }
         epochs.map((e) => e.evaluation.testAccuracy ?? e.evaluation.headline),
       ]);
     }
-    return align([], [], ex, [epochs.map((e) => e.evaluation.headline)]);
+    // The test bound, also for a run whose headline is its validation bound (a CLI run with --validation).
+    return align([], [], ex, [
+      epochs.map((e) => (typeof e.evaluation.testElbo === 'number' ? -e.evaluation.testElbo : e.evaluation.headline)),
+    ]);
   }, [version, kind]);
 
   const lossSeries: SeriesSpec[] = [
@@ -94,7 +97,8 @@ export function TrainingCharts({ kind, batches, epochs, version, selectedEpoch }
           testId="loss-chart"
           data={loss}
           series={lossSeries}
-          yLabel={kind === 'cnn' ? 'cross-entropy' : 'nats / image'}
+          // The VAE's loss is its training objective (weighted KL, perceptual and critic terms), not a bound in nats.
+          yLabel={kind === 'cnn' ? 'cross-entropy' : 'training objective'}
           {...epochAxis}
         />
       </Figure>
@@ -105,6 +109,7 @@ export function TrainingCharts({ kind, batches, epochs, version, selectedEpoch }
           series={qualitySeries}
           yLabel={kind === 'cnn' ? 'accuracy' : 'nats / image'}
           yRange={kind === 'cnn' ? [0, 1] : undefined}
+          yFormat={kind === 'cnn' ? (v) => `${Math.round(v * 100)} %` : undefined}
           {...epochAxis}
         />
       </Figure>

@@ -88,7 +88,11 @@ export function ModelVersionView({ id }: { id: number }) {
   useEffect(() => {
     if (!Number.isInteger(id) || id <= 0)
       return setError('A model version is a positive whole number; pick one from the list.');
-    void request('models:get', { id }).then((r) => (r.ok ? setV(r.data) : setError(r.error)));
+    void request('models:get', { id }).then((r) => {
+      if (!r.ok) return setError(r.error);
+      setV(r.data);
+      setError(null); // a reload that worked (e.g. after a moderation change) clears an earlier error
+    });
   }, [id, moderation]);
   if (error)
     return (
