@@ -64,6 +64,12 @@ it('guesses while drawing, shows what the model sees, undoes, redoes and saves',
   expect(await page.evaluate(() => document.activeElement?.textContent)).toContain('Trouser');
   await page.keyboard.press('ArrowLeft');
   await expect.poll(() => checked(/T-shirt\/top/)).toBe('true');
+  // Backspace on the focused label choice is not the "clear" shortcut: the drawing stays.
+  const strokes = await page.getByTestId('sketch-canvas').getAttribute('aria-label');
+  await page.keyboard.press('Backspace');
+  await page.waitForTimeout(200);
+  expect(await page.getByTestId('sketch-canvas').getAttribute('aria-label')).toBe(strokes);
+  expect(strokes).not.toBe('Drawing area: 0 strokes');
   const saveButton = page.getByTestId('save-panel').getByRole('button', { name: /save it|save as/i });
   await saveButton.click();
   await expect

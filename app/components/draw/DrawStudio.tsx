@@ -40,8 +40,12 @@ export function DrawStudio() {
       else if (key === 'e') setTool('eraser');
       else if (key === '[') setPenWidth((w) => Math.max(4, w - 2));
       else if (key === ']') setPenWidth((w) => Math.min(32, w + 2));
-      else if (key === 'delete' || key === 'backspace') history.clear();
-      else return;
+      // Clearing is a shortcut only with nothing focused (or the canvas): Backspace on a focused
+      // button or label choice must not wipe the drawing.
+      else if (key === 'delete' || key === 'backspace') {
+        if (target?.closest('button, a, [role="radio"]')) return;
+        history.clear();
+      } else return;
       e.preventDefault();
     };
     window.addEventListener('keydown', onKey);
