@@ -58,7 +58,9 @@ export class RoundOwners {
     const taken = await this.take(room);
     if (taken) {
       this.owned.add(room);
-      if (this.takenPrefix) await this.redis.set(`${this.takenPrefix}${room}`, this.node, 'PX', TAKEN_MARK_MS);
+      // Best effort: without the mark only a node started after a whole-cluster stop misses this key.
+      if (this.takenPrefix)
+        await this.redis.set(`${this.takenPrefix}${room}`, this.node, 'PX', TAKEN_MARK_MS).catch(() => undefined);
     }
     return taken;
   }
@@ -78,6 +80,9 @@ export class RoundOwners {
   async release(room: string): Promise<void> {
     this.owned.delete(room);
     await this.redis.eval(RELEASE, 1, this.key(room), this.node);
+    // A key given back was not lost: its mark goes too (if it still names this node), so a session
+    // that trains on without a key (another node's run won) is not failed for it.
+    if (this.takenPrefix) await this.redis.eval(RELEASE, 1, `${this.takenPrefix}${room}`, this.node);
   }
 
   /** Clears the key of an owner that no longer answers, unless another node has taken the room since. */

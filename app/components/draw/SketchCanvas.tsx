@@ -53,6 +53,21 @@ export default function SketchCanvas({
     pointer.current = null;
     onEnd?.();
   };
+  const endRef = useRef(end);
+  endRef.current = end;
+  // A pointer lifted where the stage does not hear it (outside, its capture lost) still ends its
+  // stroke: otherwise the canvas would wait for it and ignore every other pointer.
+  useEffect(() => {
+    const lifted = (e: PointerEvent) => {
+      if (pointer.current === e.pointerId) endRef.current(e.pointerId);
+    };
+    window.addEventListener('pointerup', lifted);
+    window.addEventListener('pointercancel', lifted);
+    return () => {
+      window.removeEventListener('pointerup', lifted);
+      window.removeEventListener('pointercancel', lifted);
+    };
+  }, []);
   const position = (e: Konva.KonvaEventObject<PointerEvent>): { x: number; y: number } | null => {
     const p = e.target.getStage()?.getPointerPosition();
     return p ? { x: p.x / scale, y: p.y / scale } : null;
@@ -78,7 +93,8 @@ export default function SketchCanvas({
             const p = position(e);
             if (!p) return;
             pointer.current = e.evt.pointerId;
-            (e.evt.target as Element | null)?.setPointerCapture?.(e.evt.pointerId);
+            // Captured by the stage's own element, which stays (the hover layer's canvas may not).
+            e.target.getStage()?.content.setPointerCapture?.(e.evt.pointerId);
             onBegin?.(p.x, p.y);
           }}
           onPointerMove={(e) => {
@@ -89,7 +105,7 @@ export default function SketchCanvas({
           }}
           onPointerUp={(e) => end(e.evt.pointerId)}
           onPointerLeave={(e) => {
-            setHover(null);
+            if (pointer.current === null || pointer.current === e.evt.pointerId) setHover(null);
             end(e.evt.pointerId);
           }}
           onPointerCancel={(e) => end(e.evt.pointerId)}
