@@ -34,9 +34,12 @@ export function shownEpoch(selected: number | null, count: number): number | nul
  * where the cut-short one got), the joined session's before any arrives.
  */
 export function currentProgress(
-  latest: { progress: number; etaSeconds: number | null } | undefined,
+  timeline: Pick<SessionTimeline, 'batches' | 'epochs'>,
   joined: number,
 ): { progress: number; etaSeconds: number | null } {
+  const batch = timeline.batches.at(-1);
+  const epoch = timeline.epochs.at(-1);
+  const latest = batch && epoch ? (batch.seq > epoch.seq ? batch : epoch) : (batch ?? epoch);
   return latest ? { progress: latest.progress, etaSeconds: latest.etaSeconds } : { progress: joined, etaSeconds: null };
 }
 

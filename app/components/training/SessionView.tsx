@@ -48,9 +48,7 @@ export function SessionView({ sessionId }: { sessionId: string }) {
 
   const state = t.state ?? detail.state;
   const lastBatch = t.batches.at(-1);
-  const lastEpoch = t.epochs.at(-1);
-  const latestProgressEvent = [lastBatch, lastEpoch].filter(Boolean).sort((a, b) => b!.seq - a!.seq)[0];
-  const { progress, etaSeconds: eta } = currentProgress(latestProgressEvent, detail.progress);
+  const { progress, etaSeconds: eta } = currentProgress(t, detail.progress);
   // A pick past the end (the list shrank when a run took over) shows the latest epoch.
   const shown = shownEpoch(selected, t.epochs.length);
   const inspected: EpochEvent | undefined = shown === null ? undefined : t.epochs[shown];
