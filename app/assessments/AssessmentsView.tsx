@@ -5,6 +5,7 @@ import { useEffect, useMemo, useState } from 'react';
 import type { RequestData } from '../../lib/protocol';
 import { CLASS_NAMES } from '../../lib/classes';
 import { request } from '../realtime/socket';
+import { useReloadKey } from '../realtime/reload';
 import { NotLoaded } from '../components/Messages';
 import { figuresOf, type Figures } from './figures';
 
@@ -94,12 +95,16 @@ export function AssessmentsView() {
     const beforeId = shown.at(-1)?.id ?? null;
     void request('assessments:list', { beforeId }).then((r) => {
       if (!r.ok) return setError(r.error);
+      setError(null);
       setRows([...shown, ...r.data.assessments]);
       setHasMore(r.data.hasMore);
     });
   };
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the first page, once; load only calls request and state setters
-  useEffect(() => load([]), []);
+  // The first page, again when the connection comes back after a drop (a load that failed meanwhile
+  // is retried) or a moderation change.
+  const reload = useReloadKey();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload is the trigger; load only calls request and state setters
+  useEffect(() => load([]), [reload]);
   const byVersion = useMemo(() => {
     const m = new Map<number, Row[]>();
     for (const r of rows ?? []) m.set(r.modelVersion.id, [...(m.get(r.modelVersion.id) ?? []), r]);

@@ -1,6 +1,6 @@
 'use client';
 /** Lists of collections (yours, public) and the form that creates one. */
-import { useModerationVersion } from '../realtime/moderation';
+import { useReloadKey } from '../realtime/reload';
 import { useEffect, useState } from 'react';
 import type { RequestData } from '../../lib/protocol';
 import { request } from '../realtime/socket';
@@ -78,9 +78,9 @@ export function CollectionsIndex() {
       set({ items: [...page.items, ...r.data.collections.filter((c) => !seen.has(c.id))], next: r.data.next });
     });
   };
-  const moderation = useModerationVersion();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: guest and moderation are reload triggers (a new nickname changes whose collections 'mine' lists; a moderation change hides or shows some); load itself only calls request and state setters
-  useEffect(load, [guest, moderation]);
+  const reload = useReloadKey();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: guest and reload are triggers (a new nickname changes whose collections 'mine' lists; a moderation change hides or shows some; a connection back retries a failed load); load itself only calls request and state setters
+  useEffect(load, [guest, reload]);
 
   return (
     <div className="mt-4 space-y-8">

@@ -10,7 +10,7 @@ import { ClassSelect } from '../components/ClassSelect';
 import { GarmentImage } from '../components/GarmentImage';
 import { ErrorMessage } from '../components/Messages';
 import { useGuest } from '../identity';
-import { useModerationVersion } from '../realtime/moderation';
+import { useReloadKey } from '../realtime/reload';
 import { request } from '../realtime/socket';
 
 type MyCollection = RequestData<'collections:list'>['collections'][number];
@@ -29,7 +29,11 @@ export function GalleryBrowser() {
   const [note, setNote] = useState<{ itemId: number; text: string } | null>(null);
   const [collectionsError, setCollectionsError] = useState<string | null>(null);
   const [adding, setAdding] = useState<number | null>(null);
+  // A moderation change reloads the current page so hidden items disappear; a connection back
+  // after a drop retries what failed meanwhile.
+  const reload = useReloadKey();
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload is a trigger (a load that failed while the connection was down is retried)
   useEffect(() => {
     if (!guest) return setCollections([]);
     void request('collections:list', { scope: 'mine' }).then((r) => {
@@ -38,7 +42,7 @@ export function GalleryBrowser() {
       setCollections(r.data.collections);
       setTarget((t) => t || (r.data.collections[0]?.id ?? ''));
     });
-  }, [guest]);
+  }, [guest, reload]);
 
   const add = async (itemId: number) => {
     const c = collections.find((x) => x.id === target);
@@ -48,9 +52,8 @@ export function GalleryBrowser() {
     setAdding(null);
     setNote({ itemId, text: r.ok ? `Added to ${c.title}.` : r.error });
   };
-  const moderation = useModerationVersion();
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: moderation is a reload trigger: a moderation change reloads the current gallery page so hidden items disappear
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload is a trigger: a moderation change reloads the current gallery page so hidden items disappear
   useEffect(() => {
     // Replies can arrive out of order: one for a filter or page no longer shown is dropped.
     let current = true;
@@ -64,7 +67,7 @@ export function GalleryBrowser() {
     return () => {
       current = false;
     };
-  }, [label, sort, page, moderation]);
+  }, [label, sort, page, reload]);
 
   const pages = Math.max(1, Math.ceil((data?.total ?? 0) / PAGE_SIZE));
   return (

@@ -3,7 +3,7 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { ModelVersionSummary } from '../../lib/protocol';
-import { useModerationVersion } from '../realtime/moderation';
+import { useReloadKey } from '../realtime/reload';
 import { request } from '../realtime/socket';
 import { headlineOf } from './headline';
 import { NotLoaded } from '../components/Messages';
@@ -11,16 +11,17 @@ import { NotLoaded } from '../components/Messages';
 export function ModelsIndex() {
   const [versions, setVersions] = useState<ModelVersionSummary[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  // Reloaded when a moderator hides a nickname (a session's host) or shows it again.
-  const moderation = useModerationVersion();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: moderation is the reload trigger (hidden hosts disappear, shown ones come back)
+  // Reloaded when a moderator hides a nickname (a session's host) or shows it again, and when the
+  // connection comes back after a request failed for want of it.
+  const reload = useReloadKey();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload is the trigger (hidden hosts disappear, shown ones come back, a failed load is retried)
   useEffect(() => {
     void request('models:list', { kind: null }).then((r) => {
       if (!r.ok) return setError(r.error);
       setVersions(r.data.versions);
       setError(null);
     });
-  }, [moderation]);
+  }, [reload]);
   if (error || !versions) return <NotLoaded error={error} />;
   if (versions.length === 0)
     return (

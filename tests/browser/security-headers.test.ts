@@ -200,6 +200,23 @@ it('says so while the server cannot be reached, and stops saying it once the con
   await page.close();
 }, 60_000);
 
+it('loads a list again by itself once the connection is back, after its first load failed without it', async () => {
+  const page = await browser.newPage();
+  await page.route('**/socket.io/**', (route) => route.abort('connectionrefused'));
+  await page.goto(server.url + '/models');
+  // The request waits for a connection that does not come, and says so after its 5 s.
+  await expect
+    .poll(() => page.getByRole('alert').allInnerTexts(), { timeout: 15_000 })
+    .toContain('No answer from the server within 5 s.');
+  await page.unroute('**/socket.io/**');
+  // Without a reload of the page: the list (or its "none yet" text) replaces the error.
+  await page.getByText('No answer from the server').waitFor({ state: 'detached', timeout: 20_000 });
+  await expect
+    .poll(() => page.getByRole('main').innerText(), { timeout: 10_000 })
+    .toMatch(/No model versions yet|parameters ·/);
+  await page.close();
+}, 60_000);
+
 // Last in this file: the refusal added to the server stays for the rest of its life.
 it("says so when the server refuses the page's connection, instead of waiting forever", async () => {
   // A refusal at the handshake (as FOREIGN_ORIGIN for a page of another site): Socket.IO does not retry it.

@@ -1,9 +1,10 @@
 'use client';
 /** A collection: everyone sees it (when public); the owner renames, publishes, reorders and removes. */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { CollectionView } from '../../../lib/protocol';
 import { CLASS_NAMES } from '../../../lib/classes';
 import { request } from '../../realtime/socket';
+import { useReloadKey } from '../../realtime/reload';
 import { CopyLink } from '../../components/CopyLink';
 import { GarmentImage } from '../../components/GarmentImage';
 import { CollectionTitleInput } from '../CollectionTitleInput';
@@ -15,11 +16,21 @@ export function CollectionEditor({ id }: { id: string }) {
   // One change at a time: a second built from the order shown before the first's reply would undo it.
   const [busy, setBusy] = useState(false);
 
+  // Loaded again when the connection comes back after a drop (a load that failed meanwhile is
+  // retried); the title field takes the stored title only on the first load, so a title being
+  // typed is not lost.
+  const reload = useReloadKey();
+  const titleShown = useRef(false);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload is a trigger
   useEffect(() => {
-    void request('collection:get', { id }).then((r) =>
-      r.ok ? (setC(r.data), setTitle(r.data.title)) : setError(r.error),
-    );
-  }, [id]);
+    void request('collection:get', { id }).then((r) => {
+      if (!r.ok) return setError(r.error);
+      setC(r.data);
+      setError(null);
+      if (!titleShown.current) setTitle(r.data.title);
+      titleShown.current = true;
+    });
+  }, [id, reload]);
   const apply = (r: Awaited<ReturnType<typeof request<'collection:update'>>>) =>
     r.ok ? (setC(r.data), setError(null)) : setError(r.error);
   const change = (sent: () => ReturnType<typeof request<'collection:update'>>) => {

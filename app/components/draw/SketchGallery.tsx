@@ -4,7 +4,7 @@
  */
 'use client';
 
-import { useModerationVersion } from '../../realtime/moderation';
+import { useModerationVersion } from '../../realtime/reload';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { CLASS_NAMES } from '../../../lib/classes';
 import type { SavedSketch } from '../../../lib/protocol';

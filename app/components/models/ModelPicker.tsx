@@ -5,9 +5,10 @@
  * vote:start), and the reply names the version that answered. `?model=<id>` in the URL picks one.
  */
 import Link from 'next/link';
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import type { ModelVersionSummary } from '../../../lib/protocol';
 import { request } from '../../realtime/socket';
+import { useReloadKey } from '../../realtime/reload';
 
 function label(v: ModelVersionSummary): string {
   const who = v.session ? `session “${v.session.name}” by ${v.session.hostNickname}` : v.name;
@@ -25,11 +26,18 @@ export function ModelPicker({
 }) {
   const [versions, setVersions] = useState<ModelVersionSummary[]>([]);
   const [error, setError] = useState<string | null>(null);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: the list loads once per kind; onChange is a state setter from the parent, and the ?model= link is read only on that first load
+  // The list loads once per kind, tried again when the connection comes back after a drop if it has
+  // not loaded yet (a loaded list is not reloaded: that would undo a pick with the ?model= link).
+  const reload = useReloadKey();
+  const loadedFor = useRef<string | null>(null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload is a retry trigger; onChange is a state setter from the parent, and the ?model= link is read only on the first load that works
   useEffect(() => {
+    if (loadedFor.current === kind) return;
     void request('models:list', { kind }).then((r) => {
       // Without the list only the served model can be picked (a ?model= link falls back to it): say why.
       if (!r.ok) return setError(`Other versions could not be listed: ${r.error}`);
+      if (loadedFor.current === kind) return;
+      loadedFor.current = kind;
       setError(null);
       const usable = r.data.versions.filter((v) => v.available);
       setVersions(usable);
@@ -45,7 +53,7 @@ export function ModelPicker({
         onChange(wanted);
       });
     });
-  }, [kind]);
+  }, [kind, reload]);
   const served = versions.find((v) => v.served);
   return (
     <label className="flex flex-wrap items-center gap-2 text-sm text-zinc-400">

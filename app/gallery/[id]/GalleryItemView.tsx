@@ -4,6 +4,7 @@ import { useEffect, useState } from 'react';
 import type { RequestData } from '../../../lib/protocol';
 import { CLASS_NAMES } from '../../../lib/classes';
 import { request } from '../../realtime/socket';
+import { useReloadKey } from '../../realtime/reload';
 import { NicknameForm, useGuest } from '../../identity';
 import { GarmentImage } from '../../components/GarmentImage';
 import { NotLoaded } from '../../components/Messages';
@@ -19,10 +20,18 @@ export function GalleryItemView({ id }: { id: number }) {
   const [note, setNote] = useState<string | null>(null);
   const [drawingVariations, setDrawingVariations] = useState(false);
 
+  // A connection back after a drop retries a load that failed meanwhile (and a moderation change reloads).
+  const reload = useReloadKey();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload is a trigger
   useEffect(() => {
     if (!Number.isInteger(id) || id < 1) return setError('This is not a gallery item number.');
-    void request('gallery:item', { id }).then((r) => (r.ok ? setDetail(r.data) : setError(r.error)));
-  }, [id]);
+    void request('gallery:item', { id }).then((r) => {
+      if (!r.ok) return setError(r.error);
+      setDetail(r.data);
+      setError(null);
+    });
+  }, [id, reload]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload is a trigger
   useEffect(() => {
     if (guest)
       void request('collections:list', { scope: 'mine' }).then((r) =>
@@ -30,7 +39,7 @@ export function GalleryItemView({ id }: { id: number }) {
           ? setCollections(r.data.collections)
           : setNote(`Your collections could not be loaded (${r.error}); reload to add this item.`),
       );
-  }, [guest]);
+  }, [guest, reload]);
 
   if (error || !detail) return <NotLoaded error={error} />;
   const { item, lineage } = detail;

@@ -6,7 +6,7 @@
  */
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
-import { useModerationVersion } from '../../realtime/moderation';
+import { useReloadKey } from '../../realtime/reload';
 import type { ModelVersionDetail, SessionEvent } from '../../../lib/protocol';
 import { ConfusionMatrix } from '../../components/training/ConfusionMatrix';
 import { TrainingCharts } from '../../components/training/TrainingCharts';
@@ -82,9 +82,10 @@ function OperatorServe({
 export function ModelVersionView({ id }: { id: number }) {
   const [v, setV] = useState<ModelVersionDetail | null>(null);
   const [error, setError] = useState<string | null>(null);
-  // Reloaded when a moderator hides a nickname (the session's host) or shows it again.
-  const moderation = useModerationVersion();
-  // biome-ignore lint/correctness/useExhaustiveDependencies: moderation is the reload trigger (hidden hosts disappear, shown ones come back)
+  // Reloaded when a moderator hides a nickname (the session's host) or shows it again, and when the
+  // connection comes back after a request failed for want of it.
+  const reload = useReloadKey();
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload is the trigger (hidden hosts disappear, shown ones come back, a failed load is retried)
   useEffect(() => {
     if (!Number.isInteger(id) || id <= 0)
       return setError('A model version is a positive whole number; pick one from the list.');
@@ -93,7 +94,7 @@ export function ModelVersionView({ id }: { id: number }) {
       setV(r.data);
       setError(null); // a reload that worked (e.g. after a moderation change) clears an earlier error
     });
-  }, [id, moderation]);
+  }, [id, reload]);
   if (error)
     return (
       <p role="alert" className="text-rose-400">
